@@ -1,0 +1,123 @@
+//! A batch document (one per run of a process, e.g. "1-2 / 2026-05"): kept small.
+//!
+//! ```text
+//! { kind: "kenshin/batch", schema: 1, office, process, label, fiscal_year, created_by, created_at,
+//!   lists: [ ],            // references to list documents (the lists issue fills these)
+//!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex] } ],
+//!   vouchers: { } }        // per-voucher annotations, made lazily
+//! ```
+//! `signoffs` is append-only: workflow state is derived from it, never stored.
+
+use super::am::{self, ShapeResult};
+use super::office::{time, time_text, BatchRef};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT};
+use kenshin_domain::{Action, ProcessId, SignOff};
+use std::collections::BTreeMap;
+
+pub const KIND: &str = "kenshin/batch";
+pub const SCHEMA: i64 = 1;
+
+/// A batch as read from its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub office: String,
+    pub meta: BatchRef,
+    pub signoffs: Vec<SignOff>,
+}
+
+pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeError> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "kind", KIND)?;
+    doc.put(ROOT, "schema", SCHEMA)?;
+    doc.put(ROOT, "office", office)?;
+    doc.put(ROOT, "process", meta.process.code())?;
+    doc.put(ROOT, "label", meta.label.as_str())?;
+    doc.put(ROOT, "fiscal_year", i64::from(meta.fiscal_year))?;
+    doc.put(ROOT, "created_by", meta.created_by.as_str())?;
+    doc.put(ROOT, "created_at", time_text(meta.created_at))?;
+    doc.put_object(ROOT, "lists", ObjType::List)?;
+    doc.put_object(ROOT, "signoffs", ObjType::List)?;
+    doc.put_object(ROOT, "vouchers", ObjType::Map)?;
+    Ok(doc)
+}
+
+/// Appends a sign-off, recording the heads the recorder saw (for causal checks when laptops merge).
+pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), AutomergeError> {
+    let heads = doc.get_heads();
+    let list = match doc.get(ROOT, "signoffs")? {
+        Some((_, id)) => id,
+        None => doc.put_object(ROOT, "signoffs", ObjType::List)?,
+    };
+    let at = doc.length(&list);
+    let e = doc.insert_object(&list, at, ObjType::Map)?;
+    doc.put(&e, "id", entry.id.as_str())?;
+    doc.put(&e, "step", i64::from(entry.step))?;
+    doc.put(&e, "action", entry.action.as_str())?;
+    doc.put(&e, "by", entry.by.as_str())?;
+    doc.put(&e, "at", time_text(entry.at))?;
+    let counts = doc.put_object(&e, "counts", ObjType::Map)?;
+    for (name, n) in &entry.counts {
+        doc.put(&counts, name.as_str(), *n)?;
+    }
+    let optional = |v: &Option<String>| match v {
+        Some(s) => ScalarValue::Str(s.as_str().into()),
+        None => ScalarValue::Null,
+    };
+    doc.put(&e, "note", optional(&entry.note))?;
+    doc.put(&e, "send_back", optional(&entry.send_back))?;
+    let seen = doc.put_object(&e, "heads_seen", ObjType::List)?;
+    for (i, h) in heads.iter().enumerate() {
+        doc.insert(&seen, i, h.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
+    am::expect_kind(doc, KIND, SCHEMA)?;
+    let process = am::str(doc, &ROOT, "process")?
+        .parse::<ProcessId>()
+        .map_err(|e| e.to_string())?;
+    let fiscal_year = i32::try_from(am::int(doc, &ROOT, "fiscal_year")?)
+        .map_err(|_| "fiscal_year out of range".to_string())?;
+    let meta = BatchRef {
+        batch_id: batch_id.to_string(),
+        process,
+        label: am::str(doc, &ROOT, "label")?,
+        fiscal_year,
+        created_by: am::str(doc, &ROOT, "created_by")?,
+        created_at: time(doc, &ROOT, "created_at")?,
+    };
+    let list = am::obj(doc, &ROOT, "signoffs", ObjType::List)?;
+    let mut signoffs = Vec::new();
+    for (i, e) in am::list_items(doc, &list)?.into_iter().enumerate() {
+        let field = |err: String| format!("sign-off {i}: {err}");
+        let step = am::int(doc, &e, "step").map_err(field)?;
+        let action: Action = am::str(doc, &e, "action")
+            .and_then(|a| a.parse())
+            .map_err(field)?;
+        let counts_obj = am::obj(doc, &e, "counts", ObjType::Map).map_err(field)?;
+        let mut counts = BTreeMap::new();
+        for name in doc.keys(&counts_obj) {
+            counts.insert(
+                name.clone(),
+                am::int(doc, &counts_obj, &name).map_err(field)?,
+            );
+        }
+        signoffs.push(SignOff {
+            id: am::str(doc, &e, "id").map_err(field)?,
+            step: u8::try_from(step).map_err(|_| field(format!("step {step} out of range")))?,
+            action,
+            by: am::str(doc, &e, "by").map_err(field)?,
+            at: time(doc, &e, "at").map_err(field)?,
+            counts,
+            note: am::opt_str(doc, &e, "note").map_err(field)?,
+            send_back: am::opt_str(doc, &e, "send_back").map_err(field)?,
+        });
+    }
+    Ok(Batch {
+        office: am::str(doc, &ROOT, "office")?,
+        meta,
+        signoffs,
+    })
+}

@@ -1,0 +1,70 @@
+//! The shapes of Kenshin's Automerge documents, and typed reads and writes over them.
+
+mod am;
+pub mod batch;
+pub mod office;
+
+use crate::error::{Result, StoreError};
+use crate::home::Tx;
+use automerge::AutoCommit;
+use samod_core::DocumentId;
+
+/// Local setting naming the office document of this home.
+pub const OFFICE_DOC: &str = "office_doc";
+
+fn shape(doc: &DocumentId, what: &'static str) -> impl FnOnce(String) -> StoreError {
+    let doc = doc.to_string();
+    move |why| StoreError::Shape { doc, what, why }
+}
+
+/// Parses a batch id (a document id) given by a person or read from a projection.
+pub fn batch_doc_id(batch_id: &str) -> Result<DocumentId> {
+    batch_id
+        .parse()
+        .map_err(|_| StoreError::MissingDocument(batch_id.to_string()))
+}
+
+impl Tx<'_> {
+    /// The office document's id, if this home has joined or founded an office.
+    pub fn office_doc_id(&self) -> Result<Option<DocumentId>> {
+        match self.local(OFFICE_DOC)? {
+            None => Ok(None),
+            Some(id) => id.parse().map(Some).map_err(|_| StoreError::Shape {
+                doc: id,
+                what: "office document id",
+                why: "not a document id".to_string(),
+            }),
+        }
+    }
+
+    pub fn load_office(&self, id: &DocumentId) -> Result<(AutoCommit, office::Office)> {
+        let doc = self.load_required(id)?;
+        let office = office::read(&doc).map_err(shape(id, "office document"))?;
+        Ok((doc, office))
+    }
+
+    pub fn load_batch(&self, id: &DocumentId) -> Result<(AutoCommit, batch::Batch)> {
+        let doc = self.load_required(id)?;
+        let batch = batch::read(&doc, &id.to_string()).map_err(shape(id, "batch document"))?;
+        Ok((doc, batch))
+    }
+
+    /// Derives every projection again from the documents.
+    pub fn rebuild_projections(&self) -> Result<()> {
+        self.clear_projections()?;
+        let Some(office_id) = self.office_doc_id()? else {
+            return Ok(());
+        };
+        let (_, office) = self.load_office(&office_id)?;
+        self.project_office(&office)?;
+        for b in &office.batches {
+            let id = batch_doc_id(&b.batch_id)?;
+            // A batch listed by the office whose document has not arrived yet has nothing to show.
+            if self.load(&id)?.is_some() {
+                let (_, batch) = self.load_batch(&id)?;
+                self.project_batch(&batch)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! The office document (one per office): its name, the roster, and the index of batches.
+//!
+//! ```text
+//! { kind: "kenshin/office", schema: 1, name, created_at,
+//!   members: { <member id>: { name, role, approver, admin, added_by, added_at } },
+//!   batches: { <batch id = document id>: { process, label, fiscal_year, created_by, created_at } } }
+//! ```
+
+use super::am::{self, ShapeResult};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
+use chrono::{DateTime, Utc};
+use kenshin_domain::{Member, ProcessId, Role};
+use serde::Serialize;
+
+pub const KIND: &str = "kenshin/office";
+pub const SCHEMA: i64 = 1;
+
+/// A member as the roster holds them, with who added them and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    #[serde(flatten)]
+    pub member: Member,
+    pub added_by: Option<String>,
+    pub added_at: DateTime<Utc>,
+}
+
+/// A batch as the office's index lists it: one run of a process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchRef {
+    /// The batch document's id.
+    pub batch_id: String,
+    pub process: ProcessId,
+    pub label: String,
+    pub fiscal_year: i32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Office {
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub members: Vec<RosterEntry>,
+    pub batches: Vec<BatchRef>,
+}
+
+impl Office {
+    pub fn member(&self, id: &str) -> Option<&RosterEntry> {
+        self.members.iter().find(|m| m.member.id == id)
+    }
+}
+
+pub(crate) fn time(
+    doc: &impl ReadDoc,
+    obj: &automerge::ObjId,
+    key: &str,
+) -> ShapeResult<DateTime<Utc>> {
+    let s = am::str(doc, obj, key)?;
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{key} {s:?} is not a time: {e}"))
+}
+
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A new office document with its founding member.
+pub fn create(name: &str, founder: &RosterEntry) -> Result<AutoCommit, AutomergeError> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "kind", KIND)?;
+    doc.put(ROOT, "schema", SCHEMA)?;
+    doc.put(ROOT, "name", name)?;
+    doc.put(ROOT, "created_at", time_text(founder.added_at))?;
+    doc.put_object(ROOT, "members", ObjType::Map)?;
+    doc.put_object(ROOT, "batches", ObjType::Map)?;
+    add_member(&mut doc, founder)?;
+    Ok(doc)
+}
+
+pub fn add_member(doc: &mut AutoCommit, entry: &RosterEntry) -> Result<(), AutomergeError> {
+    let members = match doc.get(ROOT, "members")? {
+        Some((_, id)) => id,
+        None => doc.put_object(ROOT, "members", ObjType::Map)?,
+    };
+    let m = doc.put_object(&members, entry.member.id.as_str(), ObjType::Map)?;
+    doc.put(&m, "name", entry.member.name.as_str())?;
+    doc.put(&m, "role", entry.member.role.as_str())?;
+    doc.put(&m, "approver", entry.member.approver)?;
+    doc.put(&m, "admin", entry.member.admin)?;
+    match &entry.added_by {
+        Some(by) => doc.put(&m, "added_by", by.as_str())?,
+        None => doc.put(&m, "added_by", automerge::ScalarValue::Null)?,
+    }
+    doc.put(&m, "added_at", time_text(entry.added_at))?;
+    Ok(())
+}
+
+pub fn add_batch(doc: &mut AutoCommit, batch: &BatchRef) -> Result<(), AutomergeError> {
+    let batches = match doc.get(ROOT, "batches")? {
+        Some((_, id)) => id,
+        None => doc.put_object(ROOT, "batches", ObjType::Map)?,
+    };
+    let b = doc.put_object(&batches, batch.batch_id.as_str(), ObjType::Map)?;
+    doc.put(&b, "process", batch.process.code())?;
+    doc.put(&b, "label", batch.label.as_str())?;
+    doc.put(&b, "fiscal_year", i64::from(batch.fiscal_year))?;
+    doc.put(&b, "created_by", batch.created_by.as_str())?;
+    doc.put(&b, "created_at", time_text(batch.created_at))?;
+    Ok(())
+}
+
+pub fn read(doc: &AutoCommit) -> ShapeResult<Office> {
+    am::expect_kind(doc, KIND, SCHEMA)?;
+    let members_obj = am::obj(doc, &ROOT, "members", ObjType::Map)?;
+    let mut members = Vec::new();
+    for id in doc.keys(&members_obj) {
+        let m = am::obj(doc, &members_obj, &id, ObjType::Map)?;
+        let field = |e: String| format!("member {id}: {e}");
+        let role: Role = am::str(doc, &m, "role")
+            .and_then(|r| r.parse())
+            .map_err(field)?;
+        members.push(RosterEntry {
+            member: Member {
+                id: id.clone(),
+                name: am::str(doc, &m, "name").map_err(field)?,
+                role,
+                approver: am::bool(doc, &m, "approver").map_err(field)?,
+                admin: am::bool(doc, &m, "admin").map_err(field)?,
+            },
+            added_by: am::opt_str(doc, &m, "added_by").map_err(field)?,
+            added_at: time(doc, &m, "added_at").map_err(field)?,
+        });
+    }
+    members.sort_by(|a, b| (a.added_at, &a.member.id).cmp(&(b.added_at, &b.member.id)));
+
+    let batches_obj = am::obj(doc, &ROOT, "batches", ObjType::Map)?;
+    let mut batches = Vec::new();
+    for id in doc.keys(&batches_obj) {
+        let b = am::obj(doc, &batches_obj, &id, ObjType::Map)?;
+        let field = |e: String| format!("batch {id}: {e}");
+        let process = am::str(doc, &b, "process")
+            .and_then(|p| p.parse::<ProcessId>().map_err(|e| e.to_string()))
+            .map_err(field)?;
+        let fiscal_year = am::int(doc, &b, "fiscal_year").map_err(field)?;
+        batches.push(BatchRef {
+            batch_id: id.clone(),
+            process,
+            label: am::str(doc, &b, "label").map_err(field)?,
+            fiscal_year: i32::try_from(fiscal_year)
+                .map_err(|_| field("fiscal_year out of range".into()))?,
+            created_by: am::str(doc, &b, "created_by").map_err(field)?,
+            created_at: time(doc, &b, "created_at").map_err(field)?,
+        });
+    }
+    batches.sort_by(|a, b| (a.created_at, &a.batch_id).cmp(&(b.created_at, &b.batch_id)));
+
+    Ok(Office {
+        name: am::str(doc, &ROOT, "name")?,
+        created_at: time(doc, &ROOT, "created_at")?,
+        members,
+        batches,
+    })
+}

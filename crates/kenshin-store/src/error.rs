@@ -1,0 +1,35 @@
+use thiserror::Error;
+
+/// What can go wrong reading or writing a home.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the home folder {path}: {source}")]
+    CreateHome {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("document {doc}: {source}")]
+    Automerge {
+        doc: String,
+        source: automerge::AutomergeError,
+    },
+    #[error("document {doc} is not a valid {what}: {why}")]
+    Shape {
+        doc: String,
+        what: &'static str,
+        why: String,
+    },
+    #[error("document {0} is not in this home")]
+    MissingDocument(String),
+    #[error("this home was written by a newer Kenshin (schema {found}, this build reads up to {supported})")]
+    NewerSchema { found: i64, supported: i64 },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,225 @@
+//! The home: one SQLite file per laptop holding document chunks (the samod storage layout) and the
+//! query projections derived from the documents.
+
+use crate::error::{Result, StoreError};
+use automerge::{AutoCommit, ChangeHash};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use samod_core::{CompactionHash, DocumentId, StorageKey};
+use std::path::{Path, PathBuf};
+
+/// The file inside the home folder.
+pub const DB_FILE: &str = "kenshin.sqlite3";
+const SCHEMA_VERSION: i64 = 1;
+/// A document with more chunks than this is compacted into one snapshot on its next write.
+const COMPACT_AFTER: usize = 32;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS chunks (
+    key  TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS local (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Opens the database with the settings every connection must have: WAL, and a commit is on disk
+/// (synchronous=FULL) before anyone is told it succeeded.
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
+    let open_err = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let conn = Connection::open(path).map_err(open_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(open_err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err)?;
+    Ok(conn)
+}
+
+/// One laptop's data folder.
+pub struct Home {
+    dir: PathBuf,
+    conn: Connection,
+}
+
+impl Home {
+    /// Opens (creating if needed) the home in `dir`.
+    pub fn open(dir: &Path) -> Result<Home> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateHome {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let conn = connect(&dir.join(DB_FILE))?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::projection::SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(Home {
+            dir: dir.to_path_buf(),
+            conn,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.join(DB_FILE)
+    }
+
+    /// Runs `f` in one write transaction, taken before anything is read so that the rules are checked
+    /// against what is really stored. Everything `f` wrote is committed together, or nothing is.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&Tx { tx: &tx })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` over a consistent snapshot of the home.
+    pub fn read<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(StoreError::from)?;
+        f(&Tx { tx: &tx })
+    }
+}
+
+/// A transaction on the home: documents by id, local settings, projections.
+pub struct Tx<'c> {
+    pub(crate) tx: &'c rusqlite::Transaction<'c>,
+}
+
+fn key_string(key: &StorageKey) -> String {
+    key.to_string()
+}
+
+impl Tx<'_> {
+    /// A setting of this laptop only (never synced).
+    pub fn local(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_local(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO local(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every chunk stored under `doc_id`: its snapshots and incremental changes.
+    fn chunks(&self, doc_id: &DocumentId) -> Result<Vec<(String, Vec<u8>)>> {
+        let prefix = doc_id.to_string();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT key, data FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0' ORDER BY key DESC",
+        )?;
+        let rows = stmt.query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Loads a document from its chunks, or `None` when the home has none of it.
+    pub fn load(&self, doc_id: &DocumentId) -> Result<Option<AutoCommit>> {
+        // Snapshots sort after incrementals ("snapshot" > "incremental"), so DESC loads them first.
+        let chunks = self.chunks(doc_id)?;
+        if chunks.is_empty() {
+            return Ok(None);
+        }
+        let mut doc = AutoCommit::new();
+        for (_, data) in &chunks {
+            doc.load_incremental(data)
+                .map_err(|source| StoreError::Automerge {
+                    doc: doc_id.to_string(),
+                    source,
+                })?;
+        }
+        Ok(Some(doc))
+    }
+
+    pub fn load_required(&self, doc_id: &DocumentId) -> Result<AutoCommit> {
+        self.load(doc_id)?
+            .ok_or_else(|| StoreError::MissingDocument(doc_id.to_string()))
+    }
+
+    /// Stores every change of `doc` made after `since` as an incremental chunk, under the same keys
+    /// samod uses, so a samod repo on this home reads them. Compacts a document that has many chunks.
+    pub fn save(
+        &self,
+        doc_id: &DocumentId,
+        doc: &mut AutoCommit,
+        since: &[ChangeHash],
+    ) -> Result<()> {
+        let mut put = self
+            .tx
+            .prepare_cached("INSERT OR REPLACE INTO chunks(key, data) VALUES (?1, ?2)")?;
+        for change in doc.get_changes(since) {
+            let key = StorageKey::incremental_path(doc_id, change.hash());
+            put.execute(params![key_string(&key), change.raw_bytes()])?;
+        }
+        let stored: i64 = self.tx.query_row(
+            "SELECT count(*) FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0'",
+            [doc_id.to_string()],
+            |r| r.get(0),
+        )?;
+        if stored as usize > COMPACT_AFTER {
+            let snapshot =
+                StorageKey::snapshot_path(doc_id, &CompactionHash::new(&doc.get_heads()));
+            let snapshot = key_string(&snapshot);
+            self.tx.execute(
+                "DELETE FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0' AND key <> ?2",
+                params![doc_id.to_string(), snapshot],
+            )?;
+            put.execute(params![snapshot, doc.save()])?;
+        }
+        Ok(())
+    }
+
+    /// The ids of every document stored in this home.
+    pub fn document_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM chunks WHERE instr(key, '/') > 0",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn sql(&self) -> &rusqlite::Transaction<'_> {
+        self.tx
+    }
+}
+
+/// A fresh document id, in the form samod and automerge-repo use.
+pub fn new_document_id() -> DocumentId {
+    DocumentId::try_from(uuid::Uuid::new_v4().as_bytes().to_vec())
+        .expect("a uuid is a valid document id")
+}

@@ -1,0 +1,21 @@
+//! Kenshin's documents and their home on disk.
+//!
+//! A home is one SQLite file (WAL, synchronous=FULL) holding the Automerge documents as chunks in
+//! samod's storage layout ([`SqliteStorage`] is samod's `Storage` over the same table) and query
+//! projections derived from them. Every write runs in one transaction: the document change and its
+//! projections are committed together, before anyone is told it succeeded.
+
+pub mod docs;
+mod error;
+mod home;
+mod projection;
+mod storage;
+
+pub use docs::batch::Batch;
+pub use docs::office::{BatchRef, Office, RosterEntry};
+pub use docs::{batch_doc_id, OFFICE_DOC};
+pub use error::{Result, StoreError};
+pub use home::{new_document_id, Home, Tx, DB_FILE};
+pub use projection::{BoardBatch, BoardStep, SignOffView};
+pub use samod_core::DocumentId;
+pub use storage::SqliteStorage;

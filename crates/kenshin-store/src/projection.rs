@@ -1,0 +1,346 @@
+//! Query projections: plain SQLite tables derived from the documents, for fast reads (board, roster,
+//! batch list). They hold nothing the documents do not; `rebuild` makes them again from scratch.
+
+use crate::docs::batch::Batch;
+use crate::docs::office::{BatchRef, Office, RosterEntry};
+use crate::error::Result;
+use crate::home::Tx;
+use chrono::{DateTime, Utc};
+use kenshin_domain::workflow::Waiting;
+use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
+use rusqlite::{params, Row};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS p_members (
+    member_id TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    approver  INTEGER NOT NULL,
+    admin     INTEGER NOT NULL,
+    added_by  TEXT,
+    added_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS p_batches (
+    batch_id    TEXT PRIMARY KEY,
+    process     TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS p_signoffs (
+    batch_id  TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    entry_id  TEXT NOT NULL,
+    step      INTEGER NOT NULL,
+    action    TEXT NOT NULL,
+    by_member TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    counts    TEXT NOT NULL,
+    note      TEXT,
+    send_back TEXT,
+    PRIMARY KEY (batch_id, seq)
+);
+CREATE TABLE IF NOT EXISTS p_board (
+    batch_id     TEXT NOT NULL,
+    step         INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    waiting      TEXT NOT NULL,
+    decisive_seq INTEGER,
+    PRIMARY KEY (batch_id, step)
+);
+";
+
+const TABLES: [&str; 4] = ["p_members", "p_batches", "p_signoffs", "p_board"];
+
+/// One sign-off as the board shows it, with the recorder's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignOffView {
+    pub seq: i64,
+    pub id: String,
+    pub step: u8,
+    pub action: Action,
+    pub by: String,
+    pub by_name: String,
+    pub at: DateTime<Utc>,
+    pub counts: BTreeMap<String, i64>,
+    pub note: Option<String>,
+    pub send_back: Option<String>,
+}
+
+/// One step on the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardStep {
+    pub step: u8,
+    pub ja: &'static str,
+    pub en: &'static str,
+    pub kind: kenshin_domain::StepKind,
+    pub by_role: Role,
+    pub status: Status,
+    pub waiting: Vec<Waiting>,
+    /// The entry that makes the step what it is (who and when).
+    pub decisive: Option<SignOffView>,
+    /// Every entry for the step, oldest first.
+    pub history: Vec<SignOffView>,
+}
+
+/// One batch on the board: a row of its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardBatch {
+    #[serde(flatten)]
+    pub batch: BatchRef,
+    pub steps: Vec<BoardStep>,
+}
+
+fn sql_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn parse_time(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+fn conversion<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn text_error(s: String) -> rusqlite::Error {
+    conversion(std::io::Error::other(s))
+}
+
+impl Tx<'_> {
+    /// Replaces the roster and batch index projections with what `office` holds.
+    pub fn project_office(&self, office: &Office) -> Result<()> {
+        let tx = self.sql();
+        tx.execute("DELETE FROM p_members", [])?;
+        tx.execute("DELETE FROM p_batches", [])?;
+        let mut m = tx.prepare_cached(
+            "INSERT INTO p_members(member_id, name, role, approver, admin, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for e in &office.members {
+            m.execute(params![
+                e.member.id,
+                e.member.name,
+                e.member.role.as_str(),
+                e.member.approver,
+                e.member.admin,
+                e.added_by,
+                sql_time(e.added_at)
+            ])?;
+        }
+        let mut b = tx.prepare_cached(
+            "INSERT INTO p_batches(batch_id, process, label, fiscal_year, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for r in &office.batches {
+            b.execute(params![
+                r.batch_id,
+                r.process.code(),
+                r.label,
+                r.fiscal_year,
+                r.created_by,
+                sql_time(r.created_at)
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Replaces one batch's sign-off and board projections with what its document holds.
+    pub fn project_batch(&self, batch: &Batch) -> Result<()> {
+        let tx = self.sql();
+        let id = &batch.meta.batch_id;
+        tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
+        tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
+        let mut s = tx.prepare_cached(
+            "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for (seq, e) in batch.signoffs.iter().enumerate() {
+            let counts = serde_json::to_string(&e.counts).unwrap_or_else(|_| "{}".into());
+            s.execute(params![
+                id,
+                seq as i64,
+                e.id,
+                e.step,
+                e.action.as_str(),
+                e.by,
+                sql_time(e.at),
+                counts,
+                e.note,
+                e.send_back
+            ])?;
+        }
+        let mut b = tx.prepare_cached(
+            "INSERT INTO p_board(batch_id, step, status, waiting, decisive_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for st in derive(batch.meta.process.process(), &batch.signoffs) {
+            let waiting = serde_json::to_string(&st.waiting).unwrap_or_else(|_| "[]".into());
+            b.execute(params![
+                id,
+                st.step,
+                st.status.as_str(),
+                waiting,
+                st.decisive.map(|i| i as i64)
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Empties every projection; the caller projects each document again.
+    pub fn clear_projections(&self) -> Result<()> {
+        for t in TABLES {
+            self.sql().execute(&format!("DELETE FROM {t}"), [])?;
+        }
+        Ok(())
+    }
+
+    /// Every projection row, as text, for comparing a rebuilt projection with the original.
+    pub fn projection_dump(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for t in TABLES {
+            let mut stmt = self
+                .sql()
+                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
+            let n = stmt.column_count();
+            let rows = stmt.query_map([], |r| {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(format!("{t}: {}", cells.join(" | ")))
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn members(&self) -> Result<Vec<RosterEntry>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT member_id, name, role, approver, admin, added_by, added_at FROM p_members
+             ORDER BY added_at, member_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RosterEntry {
+                member: Member {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    role: r.get::<_, String>(2)?.parse().map_err(text_error)?,
+                    approver: r.get(3)?,
+                    admin: r.get(4)?,
+                },
+                added_by: r.get(5)?,
+                added_at: parse_time(&r.get::<_, String>(6)?)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn batches(&self) -> Result<Vec<BatchRef>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT batch_id, process, label, fiscal_year, created_by, created_at FROM p_batches
+             ORDER BY created_at, batch_id",
+        )?;
+        let rows = stmt.query_map([], batch_ref)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The board, read from the projections: every batch (or one) with every step's state.
+    pub fn board(&self, only: Option<&str>) -> Result<Vec<BoardBatch>> {
+        let mut out = Vec::new();
+        for batch in self.batches()? {
+            if only.is_some_and(|b| b != batch.batch_id) {
+                continue;
+            }
+            let signoffs = self.signoff_views(&batch.batch_id)?;
+            let process = batch.process.process();
+            let mut stmt = self.sql().prepare_cached(
+                "SELECT step, status, waiting, decisive_seq FROM p_board WHERE batch_id = ?1 ORDER BY step",
+            )?;
+            let rows = stmt.query_map([&batch.batch_id], |r| {
+                Ok((
+                    r.get::<_, u8>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            })?;
+            let mut steps = Vec::new();
+            for row in rows {
+                let (no, status, waiting, decisive) = row?;
+                let Some(step) = process.step(no) else {
+                    continue;
+                };
+                let status = Status::parse(&status)
+                    .ok_or_else(|| text_error(format!("unknown status {status:?}")))?;
+                steps.push(BoardStep {
+                    step: no,
+                    ja: step.ja,
+                    en: step.en,
+                    kind: step.kind,
+                    by_role: step.by,
+                    status,
+                    waiting: waiting_from_json(&waiting).map_err(text_error)?,
+                    decisive: decisive.and_then(|d| signoffs.iter().find(|s| s.seq == d).cloned()),
+                    history: signoffs.iter().filter(|s| s.step == no).cloned().collect(),
+                });
+            }
+            out.push(BoardBatch { batch, steps });
+        }
+        Ok(out)
+    }
+
+    fn signoff_views(&self, batch_id: &str) -> Result<Vec<SignOffView>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT s.seq, s.entry_id, s.step, s.action, s.by_member, coalesce(m.name, s.by_member),
+                    s.at, s.counts, s.note, s.send_back
+             FROM p_signoffs s LEFT JOIN p_members m ON m.member_id = s.by_member
+             WHERE s.batch_id = ?1 ORDER BY s.seq",
+        )?;
+        let rows = stmt.query_map([batch_id], signoff_view)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn batch_ref(r: &Row<'_>) -> rusqlite::Result<BatchRef> {
+    Ok(BatchRef {
+        batch_id: r.get(0)?,
+        process: r
+            .get::<_, String>(1)?
+            .parse::<ProcessId>()
+            .map_err(conversion)?,
+        label: r.get(2)?,
+        fiscal_year: r.get(3)?,
+        created_by: r.get(4)?,
+        created_at: parse_time(&r.get::<_, String>(5)?)?,
+    })
+}
+
+fn signoff_view(r: &Row<'_>) -> rusqlite::Result<SignOffView> {
+    Ok(SignOffView {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        step: r.get(2)?,
+        action: r.get::<_, String>(3)?.parse().map_err(text_error)?,
+        by: r.get(4)?,
+        by_name: r.get(5)?,
+        at: parse_time(&r.get::<_, String>(6)?)?,
+        counts: serde_json::from_str(&r.get::<_, String>(7)?).map_err(conversion)?,
+        note: r.get(8)?,
+        send_back: r.get(9)?,
+    })
+}
+
+fn waiting_from_json(s: &str) -> std::result::Result<Vec<Waiting>, String> {
+    serde_json::from_str(s).map_err(|e| e.to_string())
+}

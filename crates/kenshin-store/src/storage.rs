@@ -1,0 +1,115 @@
+//! samod's `Storage` over the home's SQLite file, so a samod repo (the sync engine) reads and writes
+//! the very chunks the rest of Kenshin does.
+
+use crate::error::{Result, StoreError};
+use crate::home::{connect, DB_FILE};
+use rusqlite::{params, Connection};
+use samod::storage::Storage;
+use samod_core::StorageKey;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// samod storage on the home's database. `Storage::put` cannot return an error, so a failed write
+/// is kept in [`SqliteStorage::health`] for the core to check before it acknowledges anything.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl SqliteStorage {
+    pub fn open(home_dir: &Path) -> Result<SqliteStorage> {
+        let conn = connect(&home_dir.join(DB_FILE))?;
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+            failure: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The first write that failed since the storage was opened, if any.
+    pub fn health(&self) -> Result<(), String> {
+        match self.failure.lock().map(|f| f.clone()) {
+            Ok(None) => Ok(()),
+            Ok(Some(why)) => Err(why),
+            Err(_) => Err("storage lock poisoned".to_string()),
+        }
+    }
+
+    fn with_conn<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Option<T> {
+        let result = match self.conn.lock() {
+            Ok(conn) => f(&conn).map_err(|e| StoreError::from(e).to_string()),
+            Err(_) => Err("storage lock poisoned".to_string()),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(why) => {
+                tracing::error!(what, why, "storage operation failed");
+                if let Ok(mut failure) = self.failure.lock() {
+                    failure.get_or_insert_with(|| format!("{what}: {why}"));
+                }
+                None
+            }
+        }
+    }
+}
+
+fn parse_key(key: &str) -> Option<StorageKey> {
+    StorageKey::from_parts(key.split('/')).ok()
+}
+
+impl Storage for SqliteStorage {
+    async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
+        self.with_conn("load", |c| {
+            use rusqlite::OptionalExtension;
+            c.query_row(
+                "SELECT data FROM chunks WHERE key = ?1",
+                [key.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .flatten()
+    }
+
+    async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        let prefix = prefix.to_string();
+        self.with_conn("load_range", |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT key, data FROM chunks
+                 WHERE ?1 = '' OR key = ?1 OR (key > ?1 || '/' AND key < ?1 || '0')",
+            )?;
+            let rows = stmt.query_map([&prefix], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            let mut out = HashMap::new();
+            for row in rows {
+                let (key, data) = row?;
+                if let Some(key) = parse_key(&key) {
+                    out.insert(key, data);
+                }
+            }
+            Ok(out)
+        })
+        .unwrap_or_default()
+    }
+
+    async fn put(&self, key: StorageKey, data: Vec<u8>) {
+        self.with_conn("put", |c| {
+            c.execute(
+                "INSERT OR REPLACE INTO chunks(key, data) VALUES (?1, ?2)",
+                params![key.to_string(), data],
+            )
+        });
+    }
+
+    async fn delete(&self, key: StorageKey) {
+        self.with_conn("delete", |c| {
+            c.execute("DELETE FROM chunks WHERE key = ?1", [key.to_string()])
+        });
+    }
+}
