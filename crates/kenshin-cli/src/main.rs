@@ -1,1 +1,347 @@
-fn main() {}
+//! The `kenshin` command: a thin shell over kenshin-core. Contract: ../shared/design/CLI.md.
+
+mod board;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kenshin_core::domain::{Action, ProcessId, Role};
+use kenshin_core::{display_time, Office, StepRecord};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kenshin",
+    version,
+    about = "特定健診受診券の業務 (Specific Health Checkup vouchers)"
+)]
+struct Cli {
+    /// The laptop's data folder (one home = one laptop = one member).
+    #[arg(long, env = "KENSHIN_HOME", global = true)]
+    home: Option<PathBuf>,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Language of human output.
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Ja)]
+    lang: Lang,
+    /// Act as this member (name or id) instead of the home's own. For tests and a shared demo
+    /// laptop only, until each member has a laptop of their own (invites come with sync).
+    #[arg(long = "as", env = "KENSHIN_AS", global = true)]
+    acting_as: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The office: found one in a new home.
+    #[command(subcommand)]
+    Office(OfficeCmd),
+    /// The office's members.
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Batches: runs of a process.
+    #[command(subcommand)]
+    Batch(BatchCmd),
+    /// Record a step: do, verify (検認) or approve (決裁).
+    #[command(subcommand)]
+    Step(StepCmd),
+    /// Every batch's steps: state, who, when, counts, send-backs.
+    Board {
+        #[arg(long)]
+        batch: Option<String>,
+    },
+    /// The current heads of the office document, or of one batch's document.
+    Heads {
+        #[arg(long)]
+        batch: Option<String>,
+    },
+    /// Query projections (derived from the documents).
+    #[command(subcommand)]
+    Projections(ProjectionsCmd),
+    /// A demo office with synthetic members and batches (no real personal data).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum OfficeCmd {
+    /// Found an office; you become its first member (section, approver, admin).
+    Init {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        me: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCmd {
+    List,
+    /// Add a member to this home's roster (admin only). Until invites and sync exist this is how a
+    /// shared or test home gets its other members; use them with `--as NAME`.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        approver: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCmd {
+    /// Start a batch; prints its id.
+    New {
+        #[arg(long, value_parser = parse_process)]
+        process: ProcessId,
+        #[arg(long)]
+        label: String,
+        #[arg(long = "fiscal-year")]
+        fiscal_year: Option<i32>,
+    },
+    List,
+}
+
+#[derive(Args)]
+struct StepArgs {
+    #[arg(long)]
+    batch: String,
+    #[arg(long)]
+    step: u8,
+    #[arg(long)]
+    note: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum StepCmd {
+    /// Record work done, with its counts (`--count envelopes=405`, repeatable).
+    Do {
+        #[command(flatten)]
+        step: StepArgs,
+        #[arg(long = "count")]
+        counts: Vec<String>,
+    },
+    /// Verify (検認) the work before this step, or send it back with a reason.
+    Verify {
+        #[command(flatten)]
+        step: StepArgs,
+        #[arg(long = "send-back")]
+        send_back: Option<String>,
+    },
+    /// Approve (決裁), or send the work back with a reason.
+    Approve {
+        #[command(flatten)]
+        step: StepArgs,
+        #[arg(long = "send-back")]
+        send_back: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectionsCmd {
+    /// Drop the query tables and derive them again from the documents.
+    Rebuild,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn parse_process(s: &str) -> Result<ProcessId, String> {
+    s.parse()
+        .map_err(|e: kenshin_core::domain::catalogue::UnknownProcess| e.to_string())
+}
+
+fn default_home() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("kenshin")
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One clear line: what and why.
+            eprintln!("kenshin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let home = cli.home.clone().unwrap_or_else(default_home);
+    let lang = cli.lang;
+    let open = || Office::open(&home, cli.acting_as.as_deref());
+    match cli.command {
+        Command::Office(OfficeCmd::Init { name, me }) => {
+            let mut office = Office::init(&home, &name, &me)?;
+            if cli.json {
+                print_json(&serde_json::json!({ "office": office.name()?, "me": office.me() }))?;
+            } else {
+                println!(
+                    "{} {} ({})",
+                    lang.pick("事務所を作成しました:", "office created:"),
+                    office.name()?,
+                    home.display()
+                );
+            }
+        }
+        Command::Member(MemberCmd::List) => {
+            let members = open()?.members()?;
+            if cli.json {
+                return print_json(&members);
+            }
+            for m in members {
+                let role = match lang {
+                    Lang::Ja => m.member.role.ja(),
+                    Lang::En => m.member.role.as_str(),
+                };
+                let mut flags = Vec::new();
+                if m.member.approver {
+                    flags.push(lang.pick("決裁権限", "approver"));
+                }
+                if m.member.admin {
+                    flags.push(lang.pick("管理者", "admin"));
+                }
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    m.member.name,
+                    role,
+                    flags.join(","),
+                    m.member.id
+                );
+            }
+        }
+        Command::Member(MemberCmd::Add {
+            name,
+            role,
+            approver,
+        }) => {
+            let entry = open()?.add_member(&name, role, approver)?;
+            if cli.json {
+                return print_json(&entry);
+            }
+            println!(
+                "{} {}",
+                lang.pick("メンバーを追加しました:", "member added:"),
+                entry.member.name
+            );
+        }
+        Command::Batch(BatchCmd::New {
+            process,
+            label,
+            fiscal_year,
+        }) => {
+            let batch = open()?.new_batch(process, &label, fiscal_year)?;
+            if cli.json {
+                return print_json(&batch);
+            }
+            println!("{}", batch.batch_id);
+        }
+        Command::Batch(BatchCmd::List) => {
+            let batches = open()?.batches()?;
+            if cli.json {
+                return print_json(&batches);
+            }
+            for b in batches {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    b.batch_id, b.process, b.fiscal_year, b.label
+                );
+            }
+        }
+        Command::Step(cmd) => {
+            let (action, args, counts, send_back) = match cmd {
+                StepCmd::Do { step, counts } => (Action::Do, step, counts, None),
+                StepCmd::Verify { step, send_back } => {
+                    (Action::Verify, step, Vec::new(), send_back)
+                }
+                StepCmd::Approve { step, send_back } => {
+                    (Action::Approve, step, Vec::new(), send_back)
+                }
+            };
+            let request = StepRecord {
+                counts,
+                note: args.note.clone(),
+                send_back,
+            };
+            let entry = open()?.record(&args.batch, args.step, action, request)?;
+            if cli.json {
+                return print_json(&entry);
+            }
+            let what = match (entry.action, entry.send_back.is_some()) {
+                (_, true) => lang.pick("差戻し", "sent back"),
+                (Action::Do, _) => lang.pick("完了", "done"),
+                (Action::Verify, _) => lang.pick("検認", "verified"),
+                (Action::Approve, _) => lang.pick("決裁", "approved"),
+            };
+            println!(
+                "{} {} {}: {} ({})",
+                lang.pick("記録しました: 工程", "recorded: step"),
+                entry.step,
+                what,
+                entry.by_name,
+                display_time(entry.at)
+            );
+        }
+        Command::Board { batch } => {
+            let board = open()?.board(batch.as_deref())?;
+            if cli.json {
+                return print_json(&board);
+            }
+            print!("{}", board::render(&board, lang));
+        }
+        Command::Heads { batch } => {
+            let heads = open()?.heads(batch.as_deref())?;
+            if cli.json {
+                return print_json(&heads);
+            }
+            for h in heads {
+                println!("{h}");
+            }
+        }
+        Command::Projections(ProjectionsCmd::Rebuild) => {
+            open()?.rebuild_projections()?;
+            println!(
+                "{}",
+                lang.pick("索引を再構築しました", "projections rebuilt")
+            );
+        }
+        Command::Demo => {
+            let mut office = kenshin_core::create_demo(&home)?;
+            println!(
+                "{} {} ({})",
+                lang.pick("デモ事務所を作成しました:", "demo office created:"),
+                office.name()?,
+                home.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,392 @@
+//! The one facade both front ends call. An [`Office`] is a home opened as one member: it records
+//! steps, manages batches and the roster, and reads the board. Each call that changes something
+//! commits to SQLite before it returns `Ok`, and a refused call changes nothing.
 
+mod demo;
+mod error;
+
+pub use demo::create_demo;
+pub use error::{CoreError, Result};
+pub use kenshin_domain as domain;
+pub use kenshin_store::{BatchRef, BoardBatch, BoardStep, RosterEntry, SignOffView};
+
+use chrono::{DateTime, Utc};
+use kenshin_domain::{
+    check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
+};
+use kenshin_store::docs::{batch, office};
+use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, Tx, OFFICE_DOC};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Local setting naming the member this home acts as.
+const ME: &str = "me";
+
+/// A request to record a step.
+#[derive(Debug, Clone, Default)]
+pub struct StepRecord {
+    /// Counts as given by the person: `NAME=N` or `N`.
+    pub counts: Vec<String>,
+    pub note: Option<String>,
+    pub send_back: Option<String>,
+}
+
+/// A home, opened as one member of its office.
+pub struct Office {
+    home: Home,
+    office_doc: DocumentId,
+    me: Member,
+}
+
+fn non_empty(s: &str, what: &'static str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(CoreError::Empty { what });
+    }
+    Ok(s.to_string())
+}
+
+fn new_member(name: String, role: Role, approver: bool, admin: bool) -> Member {
+    Member {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        name,
+        role,
+        approver,
+        admin,
+    }
+}
+
+impl Office {
+    /// Founds an office in a new home: the first member is section, approver and admin.
+    pub fn init(dir: &Path, office_name: &str, me_name: &str) -> Result<Office> {
+        let office_name = non_empty(office_name, "the office name")?;
+        let me = new_member(non_empty(me_name, "your name")?, Role::Section, true, true);
+        let mut home = Home::open(dir)?;
+        let office_doc = home.write(|tx| {
+            if let Some(id) = tx.office_doc_id()? {
+                let (_, existing) = tx.load_office(&id)?;
+                return Err(CoreError::AlreadyInitialised {
+                    home: dir.display().to_string(),
+                    office: existing.name,
+                });
+            }
+            let id = new_document_id();
+            let founder = RosterEntry {
+                member: me.clone(),
+                added_by: None,
+                added_at: Utc::now(),
+            };
+            let mut doc = office::create(&office_name, &founder)?;
+            doc.commit();
+            tx.save(&id, &mut doc, &[])?;
+            tx.set_local(OFFICE_DOC, &id.to_string())?;
+            tx.set_local(ME, &me.id)?;
+            tx.project_office(&office::read(&doc).map_err(|why| shape(&id, why))?)?;
+            Ok(id)
+        })?;
+        Ok(Office {
+            home,
+            office_doc,
+            me,
+        })
+    }
+
+    /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id). Acting as
+    /// someone else is for tests and a shared demo laptop until each member has a laptop and keys.
+    pub fn open(dir: &Path, acting_as: Option<&str>) -> Result<Office> {
+        let no_office = || CoreError::NoOffice {
+            home: dir.display().to_string(),
+        };
+        if !dir.join(kenshin_store::DB_FILE).exists() {
+            return Err(no_office());
+        }
+        let mut home = Home::open(dir)?;
+        let (office_doc, me) = home.read(|tx| {
+            let id = tx.office_doc_id()?.ok_or_else(no_office)?;
+            let who = match acting_as {
+                Some(who) => who.to_string(),
+                None => tx.local(ME)?.ok_or_else(no_office)?,
+            };
+            let me = find_member(&tx.members()?, &who)?;
+            Ok::<_, CoreError>((id, me))
+        })?;
+        Ok(Office {
+            home,
+            office_doc,
+            me,
+        })
+    }
+
+    /// The member this office is acting as.
+    pub fn me(&self) -> &Member {
+        &self.me
+    }
+
+    pub fn name(&mut self) -> Result<String> {
+        let id = self.office_doc.clone();
+        self.home.read(|tx| Ok(tx.load_office(&id)?.1.name))
+    }
+
+    pub fn members(&mut self) -> Result<Vec<RosterEntry>> {
+        self.home.read(|tx| Ok(tx.members()?))
+    }
+
+    /// Adds a member to the roster (admin only). Until invites exist this is how a shared or test
+    /// home gets its other members.
+    pub fn add_member(&mut self, name: &str, role: Role, approver: bool) -> Result<RosterEntry> {
+        let name = non_empty(name, "the member's name")?;
+        if !self.me.admin {
+            return Err(CoreError::NotAdmin {
+                member: self.me.name.clone(),
+                what: "add members",
+            });
+        }
+        let entry = RosterEntry {
+            member: new_member(name, role, approver && role == Role::Section, false),
+            added_by: Some(self.me.id.clone()),
+            added_at: Utc::now(),
+        };
+        let id = self.office_doc.clone();
+        self.home.write(|tx| {
+            let (mut doc, existing) = tx.load_office(&id)?;
+            if existing
+                .members
+                .iter()
+                .any(|m| m.member.name == entry.member.name)
+            {
+                return Err(CoreError::DuplicateMember(entry.member.name.clone()));
+            }
+            let before = doc.get_heads();
+            office::add_member(&mut doc, &entry)?;
+            commit_office(tx, &id, &mut doc, &before)
+        })?;
+        Ok(entry)
+    }
+
+    /// Starts a batch: one run of a process.
+    pub fn new_batch(
+        &mut self,
+        process: ProcessId,
+        label: &str,
+        fiscal: Option<i32>,
+    ) -> Result<BatchRef> {
+        let label = non_empty(label, "the batch label")?;
+        let now = Utc::now();
+        let batch_doc = new_document_id();
+        let meta = BatchRef {
+            batch_id: batch_doc.to_string(),
+            process,
+            label,
+            fiscal_year: fiscal.unwrap_or_else(|| fiscal_year(now.date_naive())),
+            created_by: self.me.id.clone(),
+            created_at: now,
+        };
+        let office_id = self.office_doc.clone();
+        self.home.write(|tx| {
+            let (mut office_doc, existing) = tx.load_office(&office_id)?;
+            if let Some(dup) = existing
+                .batches
+                .iter()
+                .find(|b| b.process == meta.process && b.label == meta.label)
+            {
+                return Err(CoreError::DuplicateBatch {
+                    process: dup.process.to_string(),
+                    label: dup.label.clone(),
+                    batch_id: dup.batch_id.clone(),
+                });
+            }
+            let mut doc = batch::create(&office_id.to_string(), &meta)?;
+            doc.commit();
+            tx.save(&batch_doc, &mut doc, &[])?;
+            tx.project_batch(
+                &batch::read(&doc, &meta.batch_id).map_err(|why| shape(&batch_doc, why))?,
+            )?;
+            let before = office_doc.get_heads();
+            office::add_batch(&mut office_doc, &meta)?;
+            commit_office(tx, &office_id, &mut office_doc, &before)
+        })?;
+        Ok(meta)
+    }
+
+    pub fn batches(&mut self) -> Result<Vec<BatchRef>> {
+        self.home.read(|tx| Ok(tx.batches()?))
+    }
+
+    /// Finds a batch by id, unique start of its id, or label.
+    pub fn resolve_batch(&mut self, given: &str) -> Result<BatchRef> {
+        let batches = self.batches()?;
+        let given_t = given.trim();
+        if let Some(b) = batches.iter().find(|b| b.batch_id == given_t) {
+            return Ok(b.clone());
+        }
+        let matches: Vec<&BatchRef> = batches
+            .iter()
+            .filter(|b| {
+                b.label == given_t || (given_t.len() >= 4 && b.batch_id.starts_with(given_t))
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(CoreError::UnknownBatch(given.to_string())),
+            many => Err(CoreError::AmbiguousBatch {
+                given: given.to_string(),
+                candidates: many
+                    .iter()
+                    .map(|b| format!("{} ({} {})", b.batch_id, b.process, b.label))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Records a step (do, verify or approve, with or without a send-back) on a batch, if the rules allow.
+    pub fn record(
+        &mut self,
+        batch_given: &str,
+        step: u8,
+        action: Action,
+        request: StepRecord,
+    ) -> Result<SignOffView> {
+        let meta = self.resolve_batch(batch_given)?;
+        let mut counts = BTreeMap::new();
+        for c in &request.counts {
+            let (name, n) = kenshin_domain::workflow::parse_count(c)?;
+            counts.insert(name, n);
+        }
+        let entry = SignOff {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            step,
+            action,
+            by: self.me.id.clone(),
+            at: Utc::now(),
+            counts,
+            note: request.note.filter(|n| !n.trim().is_empty()),
+            send_back: request.send_back,
+        };
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        let me = self.me.clone();
+        let seq = self.home.write(|tx| {
+            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+            let proposal = Proposal {
+                step,
+                action,
+                send_back: entry.send_back.as_deref(),
+            };
+            check(meta.process.process(), &current.signoffs, &me, proposal)
+                .map_err(|r| name_members(tx, r))?;
+            let before = doc.get_heads();
+            batch::append_signoff(&mut doc, &entry)?;
+            doc.commit();
+            tx.save(&doc_id, &mut doc, &before)?;
+            current.signoffs.push(entry.clone());
+            tx.project_batch(&current)?;
+            Ok::<_, CoreError>(current.signoffs.len() as i64 - 1)
+        })?;
+        Ok(SignOffView {
+            seq,
+            id: entry.id,
+            step,
+            action,
+            by: me.id,
+            by_name: me.name,
+            at: entry.at,
+            counts: entry.counts,
+            note: entry.note,
+            send_back: entry.send_back,
+        })
+    }
+
+    /// The board: every batch (or one) with the state of each step.
+    pub fn board(&mut self, batch_given: Option<&str>) -> Result<Vec<BoardBatch>> {
+        let only = match batch_given {
+            Some(b) => Some(self.resolve_batch(b)?.batch_id),
+            None => None,
+        };
+        self.home.read(|tx| Ok(tx.board(only.as_deref())?))
+    }
+
+    /// The current heads of the office document, or of one batch's document (hex change hashes).
+    pub fn heads(&mut self, batch_given: Option<&str>) -> Result<Vec<String>> {
+        let doc_id = match batch_given {
+            Some(b) => batch_doc_id(&self.resolve_batch(b)?.batch_id)?,
+            None => self.office_doc.clone(),
+        };
+        self.home.read(|tx| {
+            let mut doc = tx.load_required(&doc_id)?;
+            Ok(doc.get_heads().iter().map(|h| h.to_string()).collect())
+        })
+    }
+
+    /// Derives every projection again from the documents.
+    pub fn rebuild_projections(&mut self) -> Result<()> {
+        self.home.write(|tx| Ok(tx.rebuild_projections()?))
+    }
+
+    /// Every projection row as text (to compare a rebuild with what was there).
+    pub fn projection_dump(&mut self) -> Result<Vec<String>> {
+        self.home.read(|tx| Ok(tx.projection_dump()?))
+    }
+}
+
+fn shape(id: &DocumentId, why: String) -> CoreError {
+    CoreError::Store(kenshin_store::StoreError::Shape {
+        doc: id.to_string(),
+        what: "document",
+        why,
+    })
+}
+
+/// Saves an office document change and refreshes the roster and batch projections.
+fn commit_office(
+    tx: &Tx<'_>,
+    id: &DocumentId,
+    doc: &mut automerge::AutoCommit,
+    before: &[automerge::ChangeHash],
+) -> Result<()> {
+    doc.commit();
+    tx.save(id, doc, before)?;
+    tx.project_office(&office::read(doc).map_err(|why| shape(id, why))?)?;
+    Ok(())
+}
+
+fn find_member(members: &[RosterEntry], who: &str) -> Result<Member> {
+    members
+        .iter()
+        .find(|m| m.member.id == who || m.member.name == who)
+        .map(|m| m.member.clone())
+        .ok_or_else(|| CoreError::UnknownMember(who.to_string()))
+}
+
+/// Refusals name members by id; people read names.
+fn name_members(tx: &Tx<'_>, refusal: Refusal) -> CoreError {
+    match refusal {
+        Refusal::AlreadyComplete {
+            step,
+            state,
+            by,
+            at,
+        } => {
+            let by = tx
+                .members()
+                .ok()
+                .and_then(|ms| ms.into_iter().find(|m| m.member.id == by))
+                .map(|m| m.member.name)
+                .unwrap_or(by);
+            Refusal::AlreadyComplete {
+                step,
+                state,
+                by,
+                at,
+            }
+            .into()
+        }
+        other => other.into(),
+    }
+}
+
+/// When a time is printed for people: local ISO form.
+pub fn display_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

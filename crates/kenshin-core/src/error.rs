@@ -1,0 +1,41 @@
+use kenshin_domain::workflow::BadCount;
+use kenshin_domain::Refusal;
+use kenshin_store::StoreError;
+use thiserror::Error;
+
+/// Why the core refused or failed a request. Every message is one line, saying what and why.
+#[derive(Debug, Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    BadCount(#[from] BadCount),
+    #[error("{home} has no office yet: run `kenshin office init --name NAME --me NAME` (or `kenshin demo`)")]
+    NoOffice { home: String },
+    #[error("{home} already belongs to the office {office:?}")]
+    AlreadyInitialised { home: String, office: String },
+    #[error("no member called {0:?} in this office (see `kenshin member list`)")]
+    UnknownMember(String),
+    #[error("a member called {0:?} is already in the office")]
+    DuplicateMember(String),
+    #[error("{member} is not an office admin; only an admin may {what}")]
+    NotAdmin { member: String, what: &'static str },
+    #[error("no batch {0:?} (give its id, a unique start of its id, or its label; see `kenshin batch list`)")]
+    UnknownBatch(String),
+    #[error("{given:?} matches several batches: {candidates}; give more of the id")]
+    AmbiguousBatch { given: String, candidates: String },
+    #[error("a batch of process {process} labelled {label:?} already exists ({batch_id})")]
+    DuplicateBatch {
+        process: String,
+        label: String,
+        batch_id: String,
+    },
+    #[error("{what} must not be empty")]
+    Empty { what: &'static str },
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,206 @@
+//! Refusals exit non-zero, print one clear line, and change nothing: the documents' heads and the
+//! board are the same after as before.
+
+mod support;
+
+use support::Laptop;
+
+#[test]
+fn refused_commands_change_nothing() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let b = l.new_batch("1-2", "2026-05 月次");
+    let batch4 = l.new_batch("4", "2026-06 問合せ");
+    let c = "委託 一郎";
+    // Bring 1-2 to: step 1 done by 委託 一郎, step 2 verified by 決裁 次郎.
+    l.ok(&["--as", c, "step", "do", "--batch", &b, "--step", "1"]);
+    l.ok(&[
+        "--as",
+        "決裁 次郎",
+        "step",
+        "verify",
+        "--batch",
+        &b,
+        "--step",
+        "2",
+    ]);
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--as", c, "step", "verify", "--batch", &b, "--step", "2"],
+            "a contractor cannot verify",
+        ),
+        (
+            vec!["--as", c, "step", "approve", "--batch", &b, "--step", "3"],
+            "a contractor cannot approve",
+        ),
+        (
+            vec![
+                "--as",
+                "検認 花子",
+                "step",
+                "approve",
+                "--batch",
+                &b,
+                "--step",
+                "3",
+            ],
+            "検認 花子 has no approver authority",
+        ),
+        (
+            vec![
+                "--as",
+                "決裁 次郎",
+                "step",
+                "approve",
+                "--batch",
+                &b,
+                "--step",
+                "3",
+            ],
+            "決裁 次郎 verified step 2 and cannot approve it",
+        ),
+        (
+            vec!["--as", c, "step", "do", "--batch", &b, "--step", "4"],
+            "step 4 waits for step 3 to be approved",
+        ),
+        (
+            vec!["--as", c, "step", "do", "--batch", &b, "--step", "1"],
+            "step 1 is already done (by 委託 一郎",
+        ),
+        (
+            vec![
+                "--as",
+                "検認 花子",
+                "step",
+                "do",
+                "--batch",
+                &b,
+                "--step",
+                "1",
+            ],
+            "is done by the contractor; 検認 花子 is a section member",
+        ),
+        (
+            vec!["--as", c, "step", "do", "--batch", &b, "--step", "2"],
+            "recorded with `step verify`",
+        ),
+        (
+            vec!["--as", c, "step", "do", "--batch", &b, "--step", "16"],
+            "process 1-2 has no step 16",
+        ),
+        (
+            vec![
+                "--as",
+                "決裁 太郎",
+                "step",
+                "approve",
+                "--batch",
+                &b,
+                "--step",
+                "3",
+                "--send-back",
+                "  ",
+            ],
+            "needs a reason",
+        ),
+        (
+            vec![
+                "--as", c, "step", "do", "--batch", &batch4, "--step", "1", "--count", "calls=-2",
+            ],
+            "bad count \"calls=-2\"",
+        ),
+        (
+            vec![
+                "--as",
+                c,
+                "step",
+                "do",
+                "--batch",
+                "no-such-batch",
+                "--step",
+                "1",
+            ],
+            "no batch \"no-such-batch\"",
+        ),
+        (vec!["--as", "誰か", "board"], "no member called \"誰か\""),
+        (
+            vec![
+                "--as",
+                c,
+                "member",
+                "add",
+                "--name",
+                "新人",
+                "--role",
+                "contractor",
+            ],
+            "委託 一郎 is not an office admin",
+        ),
+        (
+            vec!["member", "add", "--name", "検認 花子", "--role", "section"],
+            "a member called \"検認 花子\" is already in the office",
+        ),
+        (
+            vec![
+                "batch",
+                "new",
+                "--process",
+                "1-2",
+                "--label",
+                "2026-05 月次",
+            ],
+            "a batch of process 1-2 labelled \"2026-05 月次\" already exists",
+        ),
+        (
+            vec!["batch", "new", "--process", "1-2", "--label", " "],
+            "the batch label must not be empty",
+        ),
+        (
+            vec!["office", "init", "--name", "別の事務所", "--me", "誰か"],
+            "already belongs to the office \"テスト市 健康推進課\"",
+        ),
+    ];
+
+    for (args, expected) in cases {
+        let before = (
+            l.heads(&b),
+            l.heads(&batch4),
+            l.json(&["board"]),
+            l.json(&["member", "list"]),
+        );
+        let message = l.refused(&args);
+        assert!(
+            message.contains(expected),
+            "kenshin {args:?}: expected {expected:?} in {message:?}"
+        );
+        let after = (
+            l.heads(&b),
+            l.heads(&batch4),
+            l.json(&["board"]),
+            l.json(&["member", "list"]),
+        );
+        assert_eq!(before, after, "kenshin {args:?} changed something");
+    }
+}
+
+#[test]
+fn a_home_without_an_office_says_how_to_start() {
+    let l = Laptop::new();
+    let message = l.refused(&["board"]);
+    assert!(message.contains("has no office yet"), "{message}");
+    assert!(message.contains("kenshin office init"), "{message}");
+}
+
+#[test]
+fn usage_errors_are_refused_too() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let out = l.run(&["batch", "new", "--process", "1-3", "--label", "x"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown process \"1-3\""), "{stderr}");
+    let out = l.run(&["member", "add", "--name", "x", "--role", "boss"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role \"boss\""));
+}

@@ -1,0 +1,130 @@
+//! Helpers for scenarios (a module of each scenario test): a laptop is a real home folder driven through the real `kenshin` binary.
+// Each scenario uses some of these helpers, not all.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The `kenshin` binary cargo built for these tests.
+pub fn kenshin_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kenshin"))
+}
+
+/// One laptop: a home folder of its own.
+pub struct Laptop {
+    pub home: tempfile::TempDir,
+}
+
+impl Default for Laptop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Laptop {
+    pub fn new() -> Laptop {
+        Laptop {
+            home: tempfile::tempdir().expect("temp home"),
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(kenshin_bin());
+        c.arg("--home").arg(self.home.path()).args(args);
+        c.env_remove("KENSHIN_HOME").env_remove("KENSHIN_AS");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run kenshin")
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "kenshin {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs a command that must be refused: non-zero exit, one line on stderr, nothing on stdout.
+    pub fn refused(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert!(
+            !out.status.success(),
+            "kenshin {args:?} should have been refused"
+        );
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "one line on stderr, got {stderr:?}"
+        );
+        assert!(out.stdout.is_empty(), "a refusal prints nothing on stdout");
+        stderr.trim_end().to_string()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).expect("json output")
+    }
+
+    /// Founds an office with a cast: 決裁 太郎 (founder, approver), 検認 花子 (section),
+    /// 決裁 次郎 (section, approver), 委託 一郎 and 委託 二郎 (contractors).
+    pub fn office_with_cast(&self) {
+        self.ok(&[
+            "office",
+            "init",
+            "--name",
+            "テスト市 健康推進課",
+            "--me",
+            "決裁 太郎",
+        ]);
+        for (name, role, approver) in [
+            ("検認 花子", "section", false),
+            ("決裁 次郎", "section", true),
+            ("委託 一郎", "contractor", false),
+            ("委託 二郎", "contractor", false),
+        ] {
+            let mut args = vec!["member", "add", "--name", name, "--role", role];
+            if approver {
+                args.push("--approver");
+            }
+            self.ok(&args);
+        }
+    }
+
+    pub fn new_batch(&self, process: &str, label: &str) -> String {
+        self.ok(&["batch", "new", "--process", process, "--label", label])
+            .trim()
+            .to_string()
+    }
+
+    /// The board of one batch, as JSON.
+    pub fn board(&self, batch: &str) -> Value {
+        self.json(&["board", "--batch", batch])[0].clone()
+    }
+
+    /// What every document looks like now: office and batch heads.
+    pub fn heads(&self, batch: &str) -> (Value, Value) {
+        (
+            self.json(&["heads"]),
+            self.json(&["heads", "--batch", batch]),
+        )
+    }
+}
+
+/// A step of a board as JSON.
+pub fn step(board: &Value, no: u64) -> &Value {
+    board["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["step"] == no)
+        .expect("step on the board")
+}
