@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::{step, Laptop};
 
-const ROUNDS: usize = 60;
+const ROUNDS: usize = 120;
 
 /// A small deterministic generator, so a failing run can be repeated.
 struct Lcg(u64);

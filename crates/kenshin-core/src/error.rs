@@ -35,7 +35,13 @@ pub enum CoreError {
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
     #[error("automerge: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
+}
+
+impl From<automerge::AutomergeError> for CoreError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        CoreError::Automerge(Box::new(e))
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

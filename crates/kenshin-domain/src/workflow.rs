@@ -255,11 +255,10 @@ impl<'a> Derivation<'a> {
                         .iter()
                         .enumerate()
                         .skip(d + 1)
-                        .filter(|(_, e)| {
+                        .rfind(|(_, e)| {
                             e.send_back.is_some() && self.reopens(e.step) == Some(step.no)
                         })
                         .map(|(i, _)| i)
-                        .last()
                 });
                 Facts {
                     reopened_by,

@@ -18,7 +18,7 @@ pub enum StoreError {
     #[error("document {doc}: {source}")]
     Automerge {
         doc: String,
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     #[error("document {doc} is not a valid {what}: {why}")]
     Shape {

@@ -160,7 +160,7 @@ impl Tx<'_> {
             doc.load_incremental(data)
                 .map_err(|source| StoreError::Automerge {
                     doc: doc_id.to_string(),
-                    source,
+                    source: Box::new(source),
                 })?;
         }
         Ok(Some(doc))

@@ -4,7 +4,7 @@ use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 pub(crate) type ShapeResult<T> = std::result::Result<T, String>;
 
-fn scalar<'a, D: ReadDoc>(doc: &'a D, obj: &ObjId, key: &str) -> ShapeResult<Option<ScalarValue>> {
+fn scalar<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> ShapeResult<Option<ScalarValue>> {
     match doc.get(obj, key).map_err(|e| format!("{key}: {e}"))? {
         None => Ok(None),
         Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),

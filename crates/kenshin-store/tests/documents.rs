@@ -1,0 +1,187 @@
+//! Documents in the home: chunks, compaction, projections and their rebuild, against a real file.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ReadDoc, ROOT};
+use chrono::Utc;
+use kenshin_domain::{Action, Member, ProcessId, Role, SignOff};
+use kenshin_store::docs::{batch, office};
+use kenshin_store::{new_document_id, BatchRef, Home, RosterEntry, StoreError};
+
+/// Test closures mix Automerge and store errors; both become this.
+#[derive(Debug)]
+struct Wrapped(String);
+impl From<automerge::AutomergeError> for Wrapped {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Wrapped(e.to_string())
+    }
+}
+impl From<StoreError> for Wrapped {
+    fn from(e: StoreError) -> Self {
+        Wrapped(e.to_string())
+    }
+}
+
+fn chunk_count(home: &Home, id: &str) -> i64 {
+    rusqlite::Connection::open(home.db_path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM chunks WHERE key LIKE ?1 || '/%'",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn many_changes_are_compacted_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    for i in 0..100i64 {
+        home.write(|tx| {
+            let mut doc = tx.load(&id)?.unwrap_or_default();
+            let before = doc.get_heads();
+            doc.put(ROOT, format!("k{i}"), i)?;
+            doc.commit();
+            Ok::<_, Wrapped>(tx.save(&id, &mut doc, &before)?)
+        })
+        .unwrap();
+        assert!(
+            chunk_count(&home, &id.to_string()) <= 33,
+            "compaction keeps chunks few"
+        );
+    }
+    let doc = home.read(|tx| tx.load_required(&id)).unwrap();
+    for i in 0..100i64 {
+        let (v, _) = doc
+            .get(ROOT, format!("k{i}"))
+            .unwrap()
+            .expect("every change kept");
+        let automerge::Value::Scalar(v) = v else {
+            panic!("k{i} is not a value")
+        };
+        assert_eq!(*v, automerge::ScalarValue::Int(i));
+    }
+}
+
+#[test]
+fn a_failed_write_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    let result: Result<(), Wrapped> = home.write(|tx| {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "x", 1)?;
+        doc.commit();
+        tx.save(&id, &mut doc, &[])?;
+        tx.set_local("partial", "yes")?;
+        Err(Wrapped("refused on purpose".into()))
+    });
+    assert_eq!(result.unwrap_err().0, "refused on purpose");
+    home.read(|tx| {
+        assert!(tx.load(&id)?.is_none());
+        assert_eq!(tx.local("partial")?, None);
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn office_and_batch_round_trip_and_projections_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let founder = RosterEntry {
+        member: Member {
+            id: "m1".into(),
+            name: "決裁 太郎".into(),
+            role: Role::Section,
+            approver: true,
+            admin: true,
+        },
+        added_by: None,
+        added_at: Utc::now(),
+    };
+    let office_id = new_document_id();
+    let batch_id = new_document_id();
+    let meta = BatchRef {
+        batch_id: batch_id.to_string(),
+        process: ProcessId::MonthlyIssuance,
+        label: "2026-05 月次".into(),
+        fiscal_year: 2026,
+        created_by: "m1".into(),
+        created_at: Utc::now(),
+    };
+    let entry = SignOff {
+        id: "e1".into(),
+        step: 1,
+        action: Action::Do,
+        by: "m1".into(),
+        at: Utc::now(),
+        counts: [("targets".to_string(), 412)].into(),
+        note: Some("メモ".into()),
+        send_back: None,
+    };
+    home.write(|tx| {
+        let mut o = office::create("テスト市", &founder)?;
+        office::add_batch(&mut o, &meta)?;
+        o.commit();
+        tx.save(&office_id, &mut o, &[])?;
+        tx.set_local(kenshin_store::OFFICE_DOC, &office_id.to_string())?;
+        let mut b = batch::create(&office_id.to_string(), &meta)?;
+        batch::append_signoff(&mut b, &entry)?;
+        b.commit();
+        tx.save(&batch_id, &mut b, &[])?;
+        tx.rebuild_projections()?;
+        Ok::<_, Wrapped>(())
+    })
+    .unwrap();
+
+    let (office, batch) = home
+        .read(|tx| {
+            let (_, o) = tx.load_office(&office_id)?;
+            let (_, b) = tx.load_batch(&batch_id)?;
+            Ok::<_, StoreError>((o, b))
+        })
+        .unwrap();
+    assert_eq!(office.name, "テスト市");
+    assert_eq!(office.members.len(), 1);
+    assert_eq!(office.members[0].member, founder.member);
+    assert_eq!(office.batches[0].label, meta.label);
+    assert_eq!(batch.signoffs.len(), 1);
+    assert_eq!(batch.signoffs[0].counts["targets"], 412);
+    assert_eq!(batch.signoffs[0].note.as_deref(), Some("メモ"));
+
+    let board = home.read(|tx| tx.board(None)).unwrap();
+    assert_eq!(board[0].steps[0].status, kenshin_domain::Status::Done);
+    assert_eq!(
+        board[0].steps[1].status,
+        kenshin_domain::Status::AwaitingVerify
+    );
+    let dump = home.read(|tx| tx.projection_dump()).unwrap();
+    home.write(|tx| tx.rebuild_projections()).unwrap();
+    assert_eq!(home.read(|tx| tx.projection_dump()).unwrap(), dump);
+    assert!(dump.iter().any(|row| row.starts_with("p_signoffs")));
+}
+
+#[test]
+fn a_document_of_the_wrong_shape_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    home.write(|tx| {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "kind", "kenshin/office")?;
+        doc.put(ROOT, "schema", 1)?;
+        doc.commit();
+        tx.save(&id, &mut doc, &[])?;
+        Ok::<_, Wrapped>(())
+    })
+    .unwrap();
+    let err = home.read(|tx| tx.load_office(&id).map(|_| ())).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("is not a valid office document")
+            && message.contains("members is missing"),
+        "{message}"
+    );
+}

@@ -1,0 +1,100 @@
+//! The home's SQLite file speaks samod's storage layout: a samod repo on [`SqliteStorage`] reads the
+//! documents Kenshin wrote, and Kenshin reads what the repo wrote. This is what the sync engine plugs into.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ReadDoc, ROOT};
+use kenshin_store::{new_document_id, Home, SqliteStorage};
+use samod::storage::Storage;
+use samod::Repo;
+use samod_core::StorageKey;
+
+fn text(doc: &impl ReadDoc, key: &str) -> Option<String> {
+    doc.get(ROOT, key)
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_samod_repo_reads_and_writes_the_same_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    home.write(|tx| {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "written_by", "kenshin").unwrap();
+        doc.commit();
+        tx.save(&id, &mut doc, &[])
+    })
+    .unwrap();
+
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let repo = Repo::build_tokio()
+        .with_storage(storage.clone())
+        .load()
+        .await;
+    let handle = repo
+        .find(id.clone())
+        .await
+        .unwrap()
+        .expect("samod finds the document");
+    let seen = handle.with_document(|d| text(d, "written_by"));
+    assert_eq!(seen.as_deref(), Some("kenshin"));
+    handle.with_document(|d| {
+        let mut tx = d.transaction();
+        tx.put(ROOT, "and_by", "samod").unwrap();
+        tx.commit();
+    });
+    // stop() flushes every pending storage write.
+    repo.stop().await;
+    assert_eq!(storage.health(), Ok(()));
+
+    let doc = home.read(|tx| tx.load_required(&id)).unwrap();
+    assert_eq!(text(&doc, "written_by").as_deref(), Some("kenshin"));
+    assert_eq!(text(&doc, "and_by").as_deref(), Some("samod"));
+}
+
+#[tokio::test]
+async fn load_range_takes_whole_key_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let _home = Home::open(dir.path()).unwrap();
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let key = |parts: &[&str]| StorageKey::from_parts(parts.iter().copied()).unwrap();
+    storage
+        .put(key(&["doc", "incremental", "a"]), b"1".to_vec())
+        .await;
+    storage
+        .put(key(&["doc", "snapshot", "b"]), b"2".to_vec())
+        .await;
+    storage
+        .put(key(&["doc2", "incremental", "c"]), b"3".to_vec())
+        .await;
+    storage.put(key(&["docx"]), b"4".to_vec()).await;
+
+    let doc = storage.load_range(key(&["doc"])).await;
+    assert_eq!(doc.len(), 2, "doc2 and docx are other documents: {doc:?}");
+    assert_eq!(storage.load_range(key(&["doc", "snapshot"])).await.len(), 1);
+    assert_eq!(storage.load(key(&["docx"])).await, Some(b"4".to_vec()));
+    storage.delete(key(&["docx"])).await;
+    assert_eq!(storage.load(key(&["docx"])).await, None);
+    assert_eq!(storage.health(), Ok(()));
+}
+
+#[tokio::test]
+async fn a_failed_put_is_reported_through_health() {
+    let dir = tempfile::tempdir().unwrap();
+    let _home = Home::open(dir.path()).unwrap();
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    rusqlite::Connection::open(dir.path().join(kenshin_store::DB_FILE))
+        .unwrap()
+        .execute_batch("DROP TABLE chunks")
+        .unwrap();
+    storage
+        .put(
+            StorageKey::from_parts(["doc", "incremental", "x"]).unwrap(),
+            vec![1],
+        )
+        .await;
+    let health = storage.health().expect_err("the failed put is remembered");
+    assert!(health.contains("put"), "{health}");
+}

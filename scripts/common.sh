@@ -1,0 +1,33 @@
+# Shared by scripts/run and scripts/test: install what is missing, idempotently.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Debian packages the build needs: a C compiler for the bundled SQLite, pkg-config for -sys crates.
+BUILD_PACKAGES=(build-essential pkg-config)
+
+ensure_apt_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "cargo not found: install the Rust toolchain (rustup, stable, with clippy and rustfmt) first" >&2
+        exit 1
+    fi
+}
+
+ensure_build_tools() {
+    ensure_apt_packages "${BUILD_PACKAGES[@]}"
+    ensure_rust
+}
