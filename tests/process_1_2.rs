@@ -145,12 +145,13 @@ fn monthly_issuance_runs_end_to_end_with_a_send_back_at_step_5() {
         ],
     );
     as_(v, &["step", "verify", "--batch", &b, "--step", "14"]);
-    as_(
+    let recorded = as_(
         c,
         &[
-            "step", "do", "--batch", &b, "--step", "15", "--count", "calls=2",
+            "step", "do", "--batch", &b, "--step", "15", "--count", "calls=2", "--json",
         ],
     );
+    let recorded: serde_json::Value = serde_json::from_str(&recorded).unwrap();
 
     let board = l.board(&b);
     let statuses: Vec<&str> = board["steps"]
@@ -177,6 +178,8 @@ fn monthly_issuance_runs_end_to_end_with_a_send_back_at_step_5() {
     assert_eq!(step(&board, 4)["decisive"]["note"], "件数リスト再作成");
     assert_eq!(step(&board, 9)["decisive"]["counts"]["envelopes"], 405);
     assert_eq!(step(&board, 7)["decisive"]["by_name"], "委託 二郎");
+    // What a command reports is what the board then shows.
+    assert_eq!(step(&board, 15)["decisive"], recorded);
 
     // Projections are derived: rebuilding them from the documents gives the same board.
     let before = l.json(&["board"]);

@@ -10,7 +10,7 @@ pub use error::{CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_store::{BatchRef, BoardBatch, BoardStep, RosterEntry, SignOffView};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::{
     check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
 };
@@ -74,7 +74,7 @@ impl Office {
             let founder = RosterEntry {
                 member: me.clone(),
                 added_by: None,
-                added_at: Utc::now(),
+                added_at: now(),
             };
             let mut doc = office::create(&office_name, &founder)?;
             doc.commit();
@@ -144,7 +144,7 @@ impl Office {
         let entry = RosterEntry {
             member: new_member(name, role, approver && role == Role::Section, false),
             added_by: Some(self.me.id.clone()),
-            added_at: Utc::now(),
+            added_at: now(),
         };
         let id = self.office_doc.clone();
         self.home.write(|tx| {
@@ -171,7 +171,7 @@ impl Office {
         fiscal: Option<i32>,
     ) -> Result<BatchRef> {
         let label = non_empty(label, "the batch label")?;
-        let now = Utc::now();
+        let now = now();
         let batch_doc = new_document_id();
         let meta = BatchRef {
             batch_id: batch_doc.to_string(),
@@ -258,7 +258,7 @@ impl Office {
             step,
             action,
             by: self.me.id.clone(),
-            at: Utc::now(),
+            at: now(),
             counts,
             note: request.note.filter(|n| !n.trim().is_empty()),
             send_back: request.send_back,
@@ -382,6 +382,11 @@ fn name_members(tx: &Tx<'_>, refusal: Refusal) -> CoreError {
         }
         other => other.into(),
     }
+}
+
+/// Now, to the millisecond: the precision documents store times at.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
 }
 
 /// When a time is printed for people: local ISO form.

@@ -185,3 +185,85 @@ fn a_document_of_the_wrong_shape_is_a_clear_error() {
         "{message}"
     );
 }
+
+#[test]
+fn a_bulk_list_is_one_compressed_value_checked_by_sha256() {
+    use kenshin_domain::ListKind;
+    use kenshin_store::docs::list::{self, ListRef, NewList};
+
+    // 20,000 synthetic rows in canonical form (no real personal data).
+    let rows: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "{:010},テスト 太郎{i},テスト タロウ,1960-04-{:02},{:07}\n",
+                i,
+                1 + i % 28,
+                1_000_000 + i % 500
+            )
+        })
+        .collect();
+    let new = NewList {
+        office: "office",
+        batch: "batch",
+        list_kind: ListKind::Production,
+        encoding: "cp932",
+        source_name: "本番リスト.csv",
+        row_count: 20_000,
+        created_by: "m1",
+        created_at: Utc::now(),
+    };
+    let (mut doc, meta) = list::create(&new, rows.as_bytes()).unwrap();
+    doc.commit();
+    let ops: usize = doc.get_changes(&[]).iter().map(|c| c.len()).sum();
+    assert!(ops < 20, "the rows are one op, not one per row: {ops} ops");
+    assert_eq!(meta.sha256, list::sha256_hex(rows.as_bytes()));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let list_id = new_document_id();
+    home.write(|tx| tx.save(&list_id, &mut doc, &[])).unwrap();
+    let stored = home.read(|tx| tx.load_required(&list_id)).unwrap();
+    let (read_meta, read_rows) = list::read_rows(&stored).unwrap();
+    assert_eq!(read_meta, meta);
+    assert_eq!(read_rows, rows.as_bytes());
+    assert!(
+        (std::fs::metadata(home.db_path()).unwrap().len() as usize) < rows.len(),
+        "stored compressed"
+    );
+
+    // Rows that do not match their recorded sha256 are refused on read.
+    let mut tampered = stored.clone();
+    let other = rows.replacen("テスト 太郎0", "テスト 次郎0", 1);
+    let (forged, _) = list::create(&new, other.as_bytes()).unwrap();
+    let forged_rows = forged
+        .get(ROOT, "rows")
+        .unwrap()
+        .unwrap()
+        .0
+        .into_bytes()
+        .unwrap();
+    tampered
+        .put(ROOT, "rows", automerge::ScalarValue::Bytes(forged_rows))
+        .unwrap();
+    let err = list::read_rows(&tampered).unwrap_err();
+    assert!(err.contains("do not match their sha256"), "{err}");
+
+    // A batch refers to the list by id, kind, sha256 and count.
+    let meta_ref = BatchRef {
+        batch_id: "b".into(),
+        process: ProcessId::MonthlyIssuance,
+        label: "l".into(),
+        fiscal_year: 2026,
+        created_by: "m1".into(),
+        created_at: Utc::now(),
+    };
+    let mut b = batch::create("office", &meta_ref).unwrap();
+    let r = ListRef {
+        doc_id: list_id.to_string(),
+        list_kind: ListKind::Production,
+        sha256: meta.sha256.clone(),
+        row_count: 20_000,
+    };
+    batch::add_list(&mut b, &r).unwrap();
+    assert_eq!(batch::read(&b, "b").unwrap().lists, vec![r]);
+}

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! { kind: "kenshin/batch", schema: 1, office, process, label, fiscal_year, created_by, created_at,
-//!   lists: [ ],            // references to list documents (the lists issue fills these)
+//!   lists: [ { doc_id, list_kind, sha256, row_count } ],   // references to list documents
 //!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex] } ],
 //!   vouchers: { } }        // per-voucher annotations, made lazily
 //! ```
 //! `signoffs` is append-only: workflow state is derived from it, never stored.
 
 use super::am::{self, ShapeResult};
+use super::list::ListRef;
 use super::office::{time, time_text, BatchRef};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT};
@@ -23,6 +24,7 @@ pub const SCHEMA: i64 = 1;
 pub struct Batch {
     pub office: String,
     pub meta: BatchRef,
+    pub lists: Vec<ListRef>,
     pub signoffs: Vec<SignOff>,
 }
 
@@ -40,6 +42,21 @@ pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeErro
     doc.put_object(ROOT, "signoffs", ObjType::List)?;
     doc.put_object(ROOT, "vouchers", ObjType::Map)?;
     Ok(doc)
+}
+
+/// Records that the batch holds a list snapshot (the list document itself is stored on its own).
+pub fn add_list(doc: &mut AutoCommit, list: &ListRef) -> Result<(), AutomergeError> {
+    let lists = match doc.get(ROOT, "lists")? {
+        Some((_, id)) => id,
+        None => doc.put_object(ROOT, "lists", ObjType::List)?,
+    };
+    let at = doc.length(&lists);
+    let l = doc.insert_object(&lists, at, ObjType::Map)?;
+    doc.put(&l, "doc_id", list.doc_id.as_str())?;
+    doc.put(&l, "list_kind", list.list_kind.code())?;
+    doc.put(&l, "sha256", list.sha256.as_str())?;
+    doc.put(&l, "row_count", list.row_count)?;
+    Ok(())
 }
 
 /// Appends a sign-off, recording the heads the recorder saw (for causal checks when laptops merge).
@@ -88,6 +105,20 @@ pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
         created_by: am::str(doc, &ROOT, "created_by")?,
         created_at: time(doc, &ROOT, "created_at")?,
     };
+    let lists_obj = am::obj(doc, &ROOT, "lists", ObjType::List)?;
+    let mut lists = Vec::new();
+    for (i, l) in am::list_items(doc, &lists_obj)?.into_iter().enumerate() {
+        let field = |err: String| format!("list {i}: {err}");
+        lists.push(ListRef {
+            doc_id: am::str(doc, &l, "doc_id").map_err(field)?,
+            list_kind: am::str(doc, &l, "list_kind")
+                .and_then(|k| k.parse())
+                .map_err(field)?,
+            sha256: am::str(doc, &l, "sha256").map_err(field)?,
+            row_count: u64::try_from(am::int(doc, &l, "row_count").map_err(field)?)
+                .map_err(|_| field("row_count is negative".into()))?,
+        });
+    }
     let list = am::obj(doc, &ROOT, "signoffs", ObjType::List)?;
     let mut signoffs = Vec::new();
     for (i, e) in am::list_items(doc, &list)?.into_iter().enumerate() {
@@ -118,6 +149,7 @@ pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
     Ok(Batch {
         office: am::str(doc, &ROOT, "office")?,
         meta,
+        lists,
         signoffs,
     })
 }

@@ -2,6 +2,7 @@
 
 mod am;
 pub mod batch;
+pub mod list;
 pub mod office;
 
 use crate::error::{Result, StoreError};

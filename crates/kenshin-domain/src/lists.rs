@@ -1,0 +1,90 @@
+//! The kinds of list a batch holds (対象者リスト, 本番リスト, ...). Each list snapshot is written once and
+//! never changed; later issues define their rows.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// 対象者リスト
+    Targets,
+    /// リハーサルデータ
+    Rehearsal,
+    /// 本番リスト
+    Production,
+    /// 引抜き者リスト
+    Pullouts,
+    /// 郵便番号別件数リスト
+    PostalCounts,
+    /// 電子申請フォームのCSV (reissue requests)
+    ReissueRequests,
+    /// 宛所不明等で返送 (returned mail)
+    Returned,
+}
+
+impl ListKind {
+    pub const ALL: [ListKind; 7] = [
+        ListKind::Targets,
+        ListKind::Rehearsal,
+        ListKind::Production,
+        ListKind::Pullouts,
+        ListKind::PostalCounts,
+        ListKind::ReissueRequests,
+        ListKind::Returned,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ListKind::Targets => "targets",
+            ListKind::Rehearsal => "rehearsal",
+            ListKind::Production => "production",
+            ListKind::Pullouts => "pullouts",
+            ListKind::PostalCounts => "postal_counts",
+            ListKind::ReissueRequests => "reissue_requests",
+            ListKind::Returned => "returned",
+        }
+    }
+
+    pub fn ja(self) -> &'static str {
+        match self {
+            ListKind::Targets => "対象者リスト",
+            ListKind::Rehearsal => "リハーサルデータ",
+            ListKind::Production => "本番リスト",
+            ListKind::Pullouts => "引抜き者リスト",
+            ListKind::PostalCounts => "郵便番号別件数リスト",
+            ListKind::ReissueRequests => "電子申請CSV",
+            ListKind::Returned => "返送リスト",
+        }
+    }
+}
+
+impl fmt::Display for ListKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for ListKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ListKind::ALL
+            .into_iter()
+            .find(|k| k.code() == s)
+            .ok_or_else(|| format!("unknown list kind {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for k in ListKind::ALL {
+            assert_eq!(k.code().parse::<ListKind>(), Ok(k));
+        }
+        assert!("voucher".parse::<ListKind>().is_err());
+    }
+}
