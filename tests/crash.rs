@@ -95,6 +95,11 @@ fn sigkill_while_recording_loses_nothing_that_was_acknowledged() {
         assert!(present_set.contains(note), "acknowledged {note:?} was lost");
     }
     assert!(present_set.is_subset(&attempted));
+    eprintln!(
+        "{} entries present, {} of them from commands killed after their commit",
+        present_set.len(),
+        present_set.difference(&acknowledged).count()
+    );
     l.ok(&["heads", "--batch", &b]);
 
     // Nothing half-applied: the projections equal what a rebuild from the documents gives.

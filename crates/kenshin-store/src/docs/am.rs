@@ -1,6 +1,6 @@
 //! Small typed accessors over Automerge maps; a wrong shape is an error naming the field.
 
-use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{AutoCommit, AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 pub(crate) type ShapeResult<T> = std::result::Result<T, String>;
 
@@ -51,6 +51,14 @@ pub(crate) fn obj<D: ReadDoc>(
         Some((Value::Object(t), id)) if t == want => Ok(id),
         Some((v, _)) => Err(format!("{key} is {v:?}, not a {want:?}")),
         None => Err(format!("{key} is missing")),
+    }
+}
+
+/// An object every document of its kind is created with (so writers never create it concurrently).
+pub(crate) fn root_obj(doc: &AutoCommit, key: &str) -> Result<ObjId, AutomergeError> {
+    match doc.get(automerge::ROOT, key)? {
+        Some((Value::Object(_), id)) => Ok(id),
+        _ => Err(AutomergeError::InvalidObjId(key.to_string())),
     }
 }
 

@@ -46,10 +46,7 @@ pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeErro
 
 /// Records that the batch holds a list snapshot (the list document itself is stored on its own).
 pub fn add_list(doc: &mut AutoCommit, list: &ListRef) -> Result<(), AutomergeError> {
-    let lists = match doc.get(ROOT, "lists")? {
-        Some((_, id)) => id,
-        None => doc.put_object(ROOT, "lists", ObjType::List)?,
-    };
+    let lists = am::root_obj(doc, "lists")?;
     let at = doc.length(&lists);
     let l = doc.insert_object(&lists, at, ObjType::Map)?;
     doc.put(&l, "doc_id", list.doc_id.as_str())?;
@@ -62,10 +59,7 @@ pub fn add_list(doc: &mut AutoCommit, list: &ListRef) -> Result<(), AutomergeErr
 /// Appends a sign-off, recording the heads the recorder saw (for causal checks when laptops merge).
 pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), AutomergeError> {
     let heads = doc.get_heads();
-    let list = match doc.get(ROOT, "signoffs")? {
-        Some((_, id)) => id,
-        None => doc.put_object(ROOT, "signoffs", ObjType::List)?,
-    };
+    let list = am::root_obj(doc, "signoffs")?;
     let at = doc.length(&list);
     let e = doc.insert_object(&list, at, ObjType::Map)?;
     doc.put(&e, "id", entry.id.as_str())?;

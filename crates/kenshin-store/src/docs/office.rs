@@ -80,10 +80,7 @@ pub fn create(name: &str, founder: &RosterEntry) -> Result<AutoCommit, Automerge
 }
 
 pub fn add_member(doc: &mut AutoCommit, entry: &RosterEntry) -> Result<(), AutomergeError> {
-    let members = match doc.get(ROOT, "members")? {
-        Some((_, id)) => id,
-        None => doc.put_object(ROOT, "members", ObjType::Map)?,
-    };
+    let members = am::root_obj(doc, "members")?;
     let m = doc.put_object(&members, entry.member.id.as_str(), ObjType::Map)?;
     doc.put(&m, "name", entry.member.name.as_str())?;
     doc.put(&m, "role", entry.member.role.as_str())?;
@@ -98,10 +95,7 @@ pub fn add_member(doc: &mut AutoCommit, entry: &RosterEntry) -> Result<(), Autom
 }
 
 pub fn add_batch(doc: &mut AutoCommit, batch: &BatchRef) -> Result<(), AutomergeError> {
-    let batches = match doc.get(ROOT, "batches")? {
-        Some((_, id)) => id,
-        None => doc.put_object(ROOT, "batches", ObjType::Map)?,
-    };
+    let batches = am::root_obj(doc, "batches")?;
     let b = doc.put_object(&batches, batch.batch_id.as_str(), ObjType::Map)?;
     doc.put(&b, "process", batch.process.code())?;
     doc.put(&b, "label", batch.label.as_str())?;
