@@ -138,6 +138,18 @@ fn refused_commands_change_nothing() {
             "委託 一郎 is not an office admin",
         ),
         (
+            vec![
+                "member",
+                "add",
+                "--name",
+                "新人",
+                "--role",
+                "contractor",
+                "--approver",
+            ],
+            "a contractor cannot have it",
+        ),
+        (
             vec!["member", "add", "--name", "検認 花子", "--role", "section"],
             "a member called \"検認 花子\" is already in the office",
         ),

@@ -20,6 +20,8 @@ pub enum CoreError {
     UnknownMember(String),
     #[error("a member called {0:?} is already in the office")]
     DuplicateMember(String),
+    #[error("approver authority (決裁権限) is for section members; a contractor cannot have it")]
+    ContractorApprover,
     #[error("{member} is not an office admin; only an admin may {what}")]
     NotAdmin { member: String, what: &'static str },
     #[error("no batch {0:?} (give its id, a unique start of its id, or its label; see `kenshin batch list`)")]

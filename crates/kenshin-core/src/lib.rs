@@ -135,6 +135,9 @@ impl Office {
     /// home gets its other members.
     pub fn add_member(&mut self, name: &str, role: Role, approver: bool) -> Result<RosterEntry> {
         let name = non_empty(name, "the member's name")?;
+        if approver && role == Role::Contractor {
+            return Err(CoreError::ContractorApprover);
+        }
         if !self.me.admin {
             return Err(CoreError::NotAdmin {
                 member: self.me.name.clone(),
@@ -142,7 +145,7 @@ impl Office {
             });
         }
         let entry = RosterEntry {
-            member: new_member(name, role, approver && role == Role::Section, false),
+            member: new_member(name, role, approver, false),
             added_by: Some(self.me.id.clone()),
             added_at: now(),
         };

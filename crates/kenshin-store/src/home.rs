@@ -64,17 +64,15 @@ impl Home {
                 supported: SCHEMA_VERSION,
             });
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(crate::projection::SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        if found < SCHEMA_VERSION {
+            conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(crate::projection::SCHEMA)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
         Ok(Home {
             dir: dir.to_path_buf(),
             conn,
         })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -202,15 +200,6 @@ impl Tx<'_> {
             put.execute(params![snapshot, doc.save()])?;
         }
         Ok(())
-    }
-
-    /// The ids of every document stored in this home.
-    pub fn document_ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare(
-            "SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM chunks WHERE instr(key, '/') > 0",
-        )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub(crate) fn sql(&self) -> &rusqlite::Transaction<'_> {
