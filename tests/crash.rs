@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::{step, Laptop};
+use support::{step, step_args, Laptop};
 
 const ROUNDS: usize = 120;
 
@@ -29,18 +29,7 @@ fn sigkill_while_recording_loses_nothing_that_was_acknowledged() {
     l.office_with_cast();
     let b = l.new_batch("4", "2026-06 問合せ");
     let record = |note: &str| {
-        let mut c = l.command(&[
-            "--as",
-            "委託 一郎",
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "1",
-            "--note",
-            note,
-        ]);
+        let mut c = l.command(&step_args("委託 一郎", "do", &b, "1", &["--note", note]));
         c.stdout(Stdio::null()).stderr(Stdio::null());
         c
     };

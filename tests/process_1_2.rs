@@ -3,66 +3,36 @@
 
 mod support;
 
-use support::{step, Laptop};
+use support::{step, step_args, Laptop};
 
 #[test]
 fn monthly_issuance_runs_end_to_end_with_a_send_back_at_step_5() {
     let l = Laptop::new();
     l.office_with_cast();
     let b = l.new_batch("1-2", "2026-05 月次");
-    let as_ = |who: &'static str, args: &[&str]| {
-        let mut all = vec!["--as", who];
-        all.extend_from_slice(args);
-        l.ok(&all)
+    let rec = |who: &str, verb: &str, no: &str, extra: &[&str]| {
+        l.ok(&step_args(who, verb, &b, no, extra))
     };
     let c = "委託 一郎";
     let v = "検認 花子";
     let a = "決裁 太郎";
 
-    as_(
+    rec(c, "do", "1", &["--count", "targets=412"]);
+    rec(v, "verify", "2", &[]);
+    rec(a, "approve", "3", &[]);
+    rec(
         c,
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "1",
-            "--count",
-            "targets=412",
-        ],
-    );
-    as_(v, &["step", "verify", "--batch", &b, "--step", "2"]);
-    as_(a, &["step", "approve", "--batch", &b, "--step", "3"]);
-    as_(
-        c,
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "4",
-            "--count",
-            "production=412",
-            "--count",
-            "pulled_out=7",
-        ],
+        "do",
+        "4",
+        &["--count", "production=412", "--count", "pulled_out=7"],
     );
 
     // The verifier finds the count list wrong and sends step 4 back.
-    as_(
+    rec(
         v,
-        &[
-            "step",
-            "verify",
-            "--batch",
-            &b,
-            "--step",
-            "5",
-            "--send-back",
-            "件数リストの合計が不一致",
-        ],
+        "verify",
+        "5",
+        &["--send-back", "件数リストの合計が不一致"],
     );
     let board = l.board(&b);
     assert_eq!(step(&board, 4)["status"], "sent_back");
@@ -73,84 +43,33 @@ fn monthly_issuance_runs_end_to_end_with_a_send_back_at_step_5() {
     assert_eq!(step(&board, 5)["status"], "blocked");
     assert_eq!(step(&board, 5)["waiting"][0]["sent_back"], true);
     // Nothing after the send-back can go ahead.
-    l.refused(&["--as", a, "step", "approve", "--batch", &b, "--step", "6"]);
+    l.refused(&step_args(a, "approve", &b, "6", &[]));
 
-    as_(
-        c,
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "4",
-            "--count",
-            "production=412",
-            "--count",
-            "pulled_out=7",
-            "--note",
-            "件数リスト再作成",
-        ],
-    );
-    as_(v, &["step", "verify", "--batch", &b, "--step", "5"]);
-    as_(a, &["step", "approve", "--batch", &b, "--step", "6"]);
-    as_(
+    let redo = [
+        "--count",
+        "production=412",
+        "--count",
+        "pulled_out=7",
+        "--note",
+        "件数リスト再作成",
+    ];
+    rec(c, "do", "4", &redo);
+    rec(v, "verify", "5", &[]);
+    rec(a, "approve", "6", &[]);
+    rec(
         "委託 二郎",
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "7",
-            "--count",
-            "pulled_out=7",
-            "--count",
-            "blank=2",
-        ],
+        "do",
+        "7",
+        &["--count", "pulled_out=7", "--count", "blank=2"],
     );
-    as_(v, &["step", "verify", "--batch", &b, "--step", "8"]);
-    as_(
-        c,
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "9",
-            "--count",
-            "envelopes=405",
-        ],
-    );
-    as_(v, &["step", "verify", "--batch", &b, "--step", "10"]);
-    as_(
-        c,
-        &[
-            "step", "do", "--batch", &b, "--step", "11", "--count", "sent=405",
-        ],
-    );
-    as_(c, &["step", "do", "--batch", &b, "--step", "12"]);
-    as_(
-        c,
-        &[
-            "step",
-            "do",
-            "--batch",
-            &b,
-            "--step",
-            "13",
-            "--count",
-            "returned=3",
-        ],
-    );
-    as_(v, &["step", "verify", "--batch", &b, "--step", "14"]);
-    let recorded = as_(
-        c,
-        &[
-            "step", "do", "--batch", &b, "--step", "15", "--count", "calls=2", "--json",
-        ],
-    );
+    rec(v, "verify", "8", &[]);
+    rec(c, "do", "9", &["--count", "envelopes=405"]);
+    rec(v, "verify", "10", &[]);
+    rec(c, "do", "11", &["--count", "sent=405"]);
+    rec(c, "do", "12", &[]);
+    rec(c, "do", "13", &["--count", "returned=3"]);
+    rec(v, "verify", "14", &[]);
+    let recorded = rec(c, "do", "15", &["--count", "calls=2", "--json"]);
     let recorded: serde_json::Value = serde_json::from_str(&recorded).unwrap();
 
     let board = l.board(&b);

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::Laptop;
+use support::{step_args, Laptop};
 
 #[test]
 fn refused_commands_change_nothing() {
@@ -12,166 +12,32 @@ fn refused_commands_change_nothing() {
     let b = l.new_batch("1-2", "2026-05 月次");
     let batch4 = l.new_batch("4", "2026-06 問合せ");
     let c = "委託 一郎";
+    let s = |who, verb, no, extra| step_args(who, verb, &b, no, extra);
     // Bring 1-2 to: step 1 done by 委託 一郎, step 2 verified by 決裁 次郎.
-    l.ok(&["--as", c, "step", "do", "--batch", &b, "--step", "1"]);
-    l.ok(&[
-        "--as",
-        "決裁 次郎",
-        "step",
-        "verify",
-        "--batch",
-        &b,
-        "--step",
-        "2",
-    ]);
+    l.ok(&s(c, "do", "1", &[]));
+    l.ok(&s("決裁 次郎", "verify", "2", &[]));
 
+    #[rustfmt::skip]
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (
-            vec!["--as", c, "step", "verify", "--batch", &b, "--step", "2"],
-            "a contractor cannot verify",
-        ),
-        (
-            vec!["--as", c, "step", "approve", "--batch", &b, "--step", "3"],
-            "a contractor cannot approve",
-        ),
-        (
-            vec![
-                "--as",
-                "検認 花子",
-                "step",
-                "approve",
-                "--batch",
-                &b,
-                "--step",
-                "3",
-            ],
-            "検認 花子 has no approver authority",
-        ),
-        (
-            vec![
-                "--as",
-                "決裁 次郎",
-                "step",
-                "approve",
-                "--batch",
-                &b,
-                "--step",
-                "3",
-            ],
-            "決裁 次郎 verified step 2 and cannot approve it",
-        ),
-        (
-            vec!["--as", c, "step", "do", "--batch", &b, "--step", "4"],
-            "step 4 waits for step 3 to be approved",
-        ),
-        (
-            vec!["--as", c, "step", "do", "--batch", &b, "--step", "1"],
-            "step 1 is already done (by 委託 一郎",
-        ),
-        (
-            vec![
-                "--as",
-                "検認 花子",
-                "step",
-                "do",
-                "--batch",
-                &b,
-                "--step",
-                "1",
-            ],
-            "is done by the contractor; 検認 花子 is a section member",
-        ),
-        (
-            vec!["--as", c, "step", "do", "--batch", &b, "--step", "2"],
-            "recorded with `step verify`",
-        ),
-        (
-            vec!["--as", c, "step", "do", "--batch", &b, "--step", "16"],
-            "process 1-2 has no step 16",
-        ),
-        (
-            vec![
-                "--as",
-                "決裁 太郎",
-                "step",
-                "approve",
-                "--batch",
-                &b,
-                "--step",
-                "3",
-                "--send-back",
-                "  ",
-            ],
-            "needs a reason",
-        ),
-        (
-            vec![
-                "--as", c, "step", "do", "--batch", &batch4, "--step", "1", "--count", "calls=-2",
-            ],
-            "bad count \"calls=-2\"",
-        ),
-        (
-            vec![
-                "--as",
-                c,
-                "step",
-                "do",
-                "--batch",
-                "no-such-batch",
-                "--step",
-                "1",
-            ],
-            "no batch \"no-such-batch\"",
-        ),
+        (s(c, "verify", "2", &[]), "a contractor cannot verify"),
+        (s(c, "approve", "3", &[]), "a contractor cannot approve"),
+        (s("検認 花子", "approve", "3", &[]), "検認 花子 has no approver authority"),
+        (s("決裁 次郎", "approve", "3", &[]), "決裁 次郎 verified step 2 and cannot approve it"),
+        (s(c, "do", "4", &[]), "step 4 waits for step 3 to be approved"),
+        (s(c, "do", "1", &[]), "step 1 is already done (by 委託 一郎"),
+        (s("検認 花子", "do", "1", &[]), "is done by the contractor; 検認 花子 is a section member"),
+        (s(c, "do", "2", &[]), "recorded with `step verify`"),
+        (s(c, "do", "16", &[]), "process 1-2 has no step 16"),
+        (s("決裁 太郎", "approve", "3", &["--send-back", "  "]), "needs a reason"),
+        (step_args(c, "do", &batch4, "1", &["--count", "calls=-2"]), "bad count \"calls=-2\""),
+        (step_args(c, "do", "no-such-batch", "1", &[]), "no batch \"no-such-batch\""),
         (vec!["--as", "誰か", "board"], "no member called \"誰か\""),
-        (
-            vec![
-                "--as",
-                c,
-                "member",
-                "add",
-                "--name",
-                "新人",
-                "--role",
-                "contractor",
-            ],
-            "委託 一郎 is not an office admin",
-        ),
-        (
-            vec![
-                "member",
-                "add",
-                "--name",
-                "新人",
-                "--role",
-                "contractor",
-                "--approver",
-            ],
-            "a contractor cannot have it",
-        ),
-        (
-            vec!["member", "add", "--name", "検認 花子", "--role", "section"],
-            "a member called \"検認 花子\" is already in the office",
-        ),
-        (
-            vec![
-                "batch",
-                "new",
-                "--process",
-                "1-2",
-                "--label",
-                "2026-05 月次",
-            ],
-            "a batch of process 1-2 labelled \"2026-05 月次\" already exists",
-        ),
-        (
-            vec!["batch", "new", "--process", "1-2", "--label", " "],
-            "the batch label must not be empty",
-        ),
-        (
-            vec!["office", "init", "--name", "別の事務所", "--me", "誰か"],
-            "already belongs to the office \"テスト市 健康推進課\"",
-        ),
+        (vec!["--as", c, "member", "add", "--name", "新人", "--role", "contractor"], "委託 一郎 is not an office admin"),
+        (vec!["member", "add", "--name", "新人", "--role", "contractor", "--approver"], "a contractor cannot have it"),
+        (vec!["member", "add", "--name", "検認 花子", "--role", "section"], "a member called \"検認 花子\" is already in the office"),
+        (vec!["batch", "new", "--process", "1-2", "--label", "2026-05 月次"], "a batch of process 1-2 labelled \"2026-05 月次\" already exists"),
+        (vec!["batch", "new", "--process", "1-2", "--label", " "], "the batch label must not be empty"),
+        (vec!["office", "init", "--name", "別の事務所", "--me", "誰か"], "already belongs to the office \"テスト市 健康推進課\""),
     ];
 
     for (args, expected) in cases {

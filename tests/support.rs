@@ -119,6 +119,19 @@ impl Laptop {
     }
 }
 
+/// The arguments of `kenshin --as WHO step VERB --batch B --step N EXTRA...`.
+pub fn step_args<'a>(
+    who: &'a str,
+    verb: &'a str,
+    batch: &'a str,
+    step: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec!["--as", who, "step", verb, "--batch", batch, "--step", step];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// A step of a board as JSON.
 pub fn step(board: &Value, no: u64) -> &Value {
     board["steps"]
