@@ -15,7 +15,7 @@ use kenshin_domain::{
     check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
 };
 use kenshin_store::docs::{batch, office};
-use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, Tx, OFFICE_DOC};
+use kenshin_store::{batch_doc_id, new_document_id, Batch, DocumentId, Home, Tx, OFFICE_DOC};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -77,11 +77,9 @@ impl Office {
                 added_at: now(),
             };
             let mut doc = office::create(&office_name, &founder)?;
-            doc.commit();
-            tx.save(&id, &mut doc, &[])?;
+            tx.save_office(&id, &mut doc, &[])?;
             tx.set_local(OFFICE_DOC, &id.to_string())?;
             tx.set_local(ME, &me.id)?;
-            tx.project_office(&office::read(&doc).map_err(|why| shape(&id, why))?)?;
             Ok(id)
         })?;
         Ok(Office {
@@ -161,7 +159,7 @@ impl Office {
             }
             let before = doc.get_heads();
             office::add_member(&mut doc, &entry)?;
-            commit_office(tx, &id, &mut doc, &before)
+            Ok(tx.save_office(&id, &mut doc, &before)?)
         })?;
         Ok(entry)
     }
@@ -201,12 +199,15 @@ impl Office {
             let mut doc = batch::create(&office_id.to_string(), &meta)?;
             doc.commit();
             tx.save(&batch_doc, &mut doc, &[])?;
-            tx.project_batch(
-                &batch::read(&doc, &meta.batch_id).map_err(|why| shape(&batch_doc, why))?,
-            )?;
+            tx.project_batch(&Batch {
+                office: office_id.to_string(),
+                meta: meta.clone(),
+                lists: Vec::new(),
+                signoffs: Vec::new(),
+            })?;
             let before = office_doc.get_heads();
             office::add_batch(&mut office_doc, &meta)?;
-            commit_office(tx, &office_id, &mut office_doc, &before)
+            Ok(tx.save_office(&office_id, &mut office_doc, &before)?)
         })?;
         Ok(meta)
     }
@@ -329,27 +330,6 @@ impl Office {
     pub fn projection_dump(&mut self) -> Result<Vec<String>> {
         self.home.read(|tx| Ok(tx.projection_dump()?))
     }
-}
-
-fn shape(id: &DocumentId, why: String) -> CoreError {
-    CoreError::Store(kenshin_store::StoreError::Shape {
-        doc: id.to_string(),
-        what: "document",
-        why,
-    })
-}
-
-/// Saves an office document change and refreshes the roster and batch projections.
-fn commit_office(
-    tx: &Tx<'_>,
-    id: &DocumentId,
-    doc: &mut automerge::AutoCommit,
-    before: &[automerge::ChangeHash],
-) -> Result<()> {
-    doc.commit();
-    tx.save(id, doc, before)?;
-    tx.project_office(&office::read(doc).map_err(|why| shape(id, why))?)?;
-    Ok(())
 }
 
 fn find_member(members: &[RosterEntry], who: &str) -> Result<Member> {

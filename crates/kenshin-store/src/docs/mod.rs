@@ -50,6 +50,18 @@ impl Tx<'_> {
         Ok((doc, batch))
     }
 
+    /// Commits and saves a change to the office document, and refreshes the roster and batch projections.
+    pub fn save_office(
+        &self,
+        id: &DocumentId,
+        doc: &mut AutoCommit,
+        before: &[automerge::ChangeHash],
+    ) -> Result<()> {
+        doc.commit();
+        self.save(id, doc, before)?;
+        self.project_office(&office::read(doc).map_err(shape(id, "office document"))?)
+    }
+
     /// Derives every projection again from the documents.
     pub fn rebuild_projections(&self) -> Result<()> {
         self.clear_projections()?;
