@@ -11,6 +11,13 @@ pub fn kenshin_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kenshin"))
 }
 
+/// A file of `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
 /// One laptop: a home folder of its own.
 pub struct Laptop {
     pub home: tempfile::TempDir,
@@ -68,6 +75,21 @@ impl Laptop {
         stderr.trim_end().to_string()
     }
 
+    /// Runs a command that must be refused with several lines (an import's problems); returns them.
+    pub fn refused_lines(&self, args: &[&str]) -> Vec<String> {
+        let out = self.run(args);
+        assert!(
+            !out.status.success(),
+            "kenshin {args:?} should have been refused"
+        );
+        assert!(out.stdout.is_empty(), "a refusal prints nothing on stdout");
+        String::from_utf8(out.stderr)
+            .expect("utf-8 stderr")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.push("--json");
@@ -99,10 +121,34 @@ impl Laptop {
         }
     }
 
+    /// A batch of fiscal 2026, the year the fixture files are written for.
     pub fn new_batch(&self, process: &str, label: &str) -> String {
-        self.ok(&["batch", "new", "--process", process, "--label", label])
-            .trim()
-            .to_string()
+        self.ok(&[
+            "batch",
+            "new",
+            "--process",
+            process,
+            "--label",
+            label,
+            "--fiscal-year",
+            "2026",
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// Imports a fixture file as `who`.
+    pub fn import(&self, who: &str, kind: &str, batch: &str, fixture_name: &str) -> String {
+        let path = fixture(fixture_name);
+        self.ok(&[
+            "--as",
+            who,
+            "import",
+            kind,
+            "--batch",
+            batch,
+            path.to_str().expect("utf-8 path"),
+        ])
     }
 
     /// The board of one batch, as JSON.

@@ -1,6 +1,7 @@
 //! The `kenshin` command: a thin shell over kenshin-core. Contract: ../shared/design/CLI.md.
 
 mod board;
+mod register;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,8 +76,25 @@ enum Command {
     /// Query projections (derived from the documents).
     #[command(subcommand)]
     Projections(ProjectionsCmd),
+    /// Import a list (CSV, CP932 or UTF-8, detected) into a batch. The whole file or nothing.
+    Import(register::ImportArgs),
+    /// Reports: CSV (CP932 or UTF-8 with BOM) or XLSX.
+    Report(register::ReportArgs),
+    /// The voucher register (受診券リスト).
+    #[command(subcommand)]
+    Voucher(register::VoucherCmd),
+    /// Phone inquiries from checkup institutions (process 4).
+    #[command(subcommand)]
+    Inquiry(register::InquiryCmd),
+    /// Returned mail (宛所不明等で返送), one envelope at a time.
+    #[command(subcommand)]
+    Return(register::ReturnCmd),
     /// A demo office with synthetic members and batches (no real personal data).
-    Demo,
+    Demo {
+        /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
+        #[arg(long, default_value_t = 0)]
+        vouchers: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -301,13 +319,19 @@ fn run(cli: Cli) -> Result<()> {
                 (Action::Verify, _) => lang.pick("検認", "verified"),
                 (Action::Approve, _) => lang.pick("決裁", "approved"),
             };
+            let counts: Vec<String> = entry
+                .counts
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             println!(
-                "{} {} {}: {} ({})",
+                "{} {} {}: {} ({}) {}",
                 lang.pick("記録しました: 工程", "recorded: step"),
                 entry.step,
                 what,
                 entry.by_name,
-                display_time(entry.at)
+                display_time(entry.at),
+                counts.join(" ")
             );
         }
         Command::Board { batch } => {
@@ -333,8 +357,13 @@ fn run(cli: Cli) -> Result<()> {
                 lang.pick("索引を再構築しました", "projections rebuilt")
             );
         }
-        Command::Demo => {
-            let mut office = kenshin_core::create_demo(&home)?;
+        Command::Import(args) => register::import(&mut open()?, args, cli.json, lang)?,
+        Command::Report(args) => register::report(&mut open()?, args, cli.json)?,
+        Command::Voucher(cmd) => register::voucher(&mut open()?, cmd, cli.json, lang)?,
+        Command::Inquiry(cmd) => register::inquiry(&mut open()?, cmd, cli.json, lang)?,
+        Command::Return(cmd) => register::returned(&mut open()?, cmd, cli.json, lang)?,
+        Command::Demo { vouchers } => {
+            let mut office = kenshin_core::create_demo(&home, vouchers)?;
             println!(
                 "{} {} ({})",
                 lang.pick("デモ事務所を作成しました:", "demo office created:"),

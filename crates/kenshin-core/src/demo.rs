@@ -1,8 +1,12 @@
-//! A demo office with synthetic members and batches at every stage, for a first look at the app and
-//! for trying things out. No real personal data.
+//! A demo office with synthetic members, residents and batches at every stage, for a first look at the app
+//! and for trying things out. Everything goes through the same calls the front ends use. No real personal
+//! data: residents come from `kenshin_exchange::synth`.
 
 use crate::{Office, Result, StepRecord};
-use kenshin_domain::{fiscal_year, Action, ProcessId, Role};
+use kenshin_domain::rows::Subject;
+use kenshin_domain::{fiscal_year, Action, ListKind, ProcessId, Role};
+use kenshin_exchange::synth::{municipal_csv, subjects};
+use kenshin_exchange::TextEncoding;
 use std::path::Path;
 
 const APPROVER: &str = "決裁 太郎";
@@ -36,57 +40,120 @@ fn run(dir: &Path, batch: &str, script: &[Scripted]) -> Result<()> {
     Ok(())
 }
 
-/// Creates the demo office in a new home, acting as its founder (an approver and admin).
-pub fn create_demo(dir: &Path) -> Result<Office> {
+fn csv(header: &str, lines: impl Iterator<Item = String>) -> Vec<u8> {
+    let mut text = format!("{header}\r\n");
+    for l in lines {
+        text.push_str(&l);
+        text.push_str("\r\n");
+    }
+    text.into_bytes()
+}
+
+/// Imports synthetic residents as a batch's production list, acting as a contractor.
+fn production(office: &mut Office, batch: &str, people: &[Subject]) -> Result<()> {
+    let file = municipal_csv(people, TextEncoding::Cp932);
+    office.import(ListKind::Production, batch, "本番リスト.csv", &file)?;
+    Ok(())
+}
+
+fn pullouts(office: &mut Office, batch: &str, people: &[Subject], reasons: &[&str]) -> Result<()> {
+    let file = csv(
+        "受診券整理番号,引抜理由",
+        people
+            .iter()
+            .zip(reasons)
+            .map(|(p, r)| format!("{},{r}", p.voucher_no)),
+    );
+    office.import(ListKind::Pullouts, batch, "引抜き者リスト.csv", &file)?;
+    Ok(())
+}
+
+/// Creates the demo office in a new home, acting as its founder (an approver and admin). With `vouchers`
+/// above zero, the year's annual batch issues that many synthetic vouchers (150,000 is the real scale).
+pub fn create_demo(dir: &Path, vouchers: usize) -> Result<Office> {
     use Action::{Approve as A, Do as D, Verify as V};
     let mut office = Office::init(dir, "デモ市 健康推進課（特定健診）", APPROVER)?;
     office.add_member(VERIFIER, Role::Section, false)?;
     office.add_member(CONTRACTOR, Role::Contractor, false)?;
     office.add_member(CONTRACTOR_2, Role::Contractor, false)?;
+    let mut contractor = Office::open(dir, Some(CONTRACTOR))?;
 
     let fy = fiscal_year(chrono::Utc::now().date_naive());
+    let annual = office.new_batch(
+        ProcessId::AnnualIssuance,
+        &format!("{fy} 年次更新"),
+        Some(fy),
+    )?;
+    if vouchers > 0 {
+        let people = subjects(fy as u64, fy, vouchers, 10_000_001);
+        production(&mut office, &annual.batch_id, &people)?;
+    }
+    run(dir, &annual.batch_id, &[(APPROVER, 1, D, &[], None)])?;
+
+    let may_people = subjects(5, fy, 60, 20_000_001);
     let may = office.new_batch(
         ProcessId::MonthlyIssuance,
         &format!("{fy}-05 月次"),
         Some(fy),
     )?;
+    production(&mut contractor, &may.batch_id, &may_people)?;
+    pullouts(
+        &mut contractor,
+        &may.batch_id,
+        &may_people[..3],
+        &["転出", "死亡", "社保加入"],
+    )?;
     run(
         dir,
         &may.batch_id,
         &[
-            (CONTRACTOR, 1, D, &["targets=412"], None),
+            (CONTRACTOR, 1, D, &["targets=60"], None),
             (VERIFIER, 2, V, &[], None),
             (APPROVER, 3, A, &[], None),
-            (CONTRACTOR, 4, D, &["production=412", "pulled_out=7"], None),
+            (CONTRACTOR, 4, D, &[], None),
             (VERIFIER, 5, V, &[], None),
             (APPROVER, 6, A, &[], None),
-            (CONTRACTOR_2, 7, D, &["pulled_out=7", "blank=2"], None),
+            (CONTRACTOR_2, 7, D, &["blank=1"], None),
             (VERIFIER, 8, V, &[], None),
-            (CONTRACTOR, 9, D, &["envelopes=405"], None),
+            (CONTRACTOR, 9, D, &["envelopes=57"], None),
             (VERIFIER, 10, V, &[], None),
-            (CONTRACTOR, 11, D, &["sent=405"], None),
+            (CONTRACTOR, 11, D, &["sent=57"], None),
         ],
     )?;
+    contractor.record_return(
+        &may.batch_id,
+        &may_people[10].voucher_no,
+        None,
+        "宛所尋ねあたりません",
+    )?;
 
+    let june_people = subjects(6, fy, 48, 20_001_001);
     let june = office.new_batch(
         ProcessId::MonthlyIssuance,
         &format!("{fy}-06 月次"),
         Some(fy),
     )?;
+    production(&mut contractor, &june.batch_id, &june_people)?;
+    pullouts(
+        &mut contractor,
+        &june.batch_id,
+        &june_people[..1],
+        &["転出"],
+    )?;
     run(
         dir,
         &june.batch_id,
         &[
-            (CONTRACTOR, 1, D, &["targets=388"], None),
+            (CONTRACTOR, 1, D, &["targets=48"], None),
             (VERIFIER, 2, V, &[], None),
             (APPROVER, 3, A, &[], None),
-            (CONTRACTOR, 4, D, &["production=388", "pulled_out=4"], None),
+            (CONTRACTOR, 4, D, &[], None),
             (
                 VERIFIER,
                 5,
                 V,
                 &[],
-                Some("郵便番号別件数リストの合計が本番リストと一致しない"),
+                Some("引抜き者リストに転出者が1名漏れている"),
             ),
         ],
     )?;
@@ -102,15 +169,39 @@ pub fn create_demo(dir: &Path) -> Result<Office> {
         &[(CONTRACTOR, 1, D, &["targets=1260"], None)],
     )?;
 
-    let annual = office.new_batch(
-        ProcessId::AnnualIssuance,
-        &format!("{fy} 年次更新"),
-        Some(fy),
+    let reissue = office.new_batch(ProcessId::Reissue, &format!("{fy}-07 再発行"), Some(fy))?;
+    let requests = csv(
+        "申請番号,申請日時,受診券整理番号,氏名,カナ氏名,生年月日,送付先郵便番号,送付先住所,再発行理由",
+        may_people[20..22].iter().enumerate().map(|(i, p)| {
+            format!(
+                "R{fy}-{:04},{fy}/07/0{} 10:00:00,{},{},{},{},{},{},紛失",
+                i + 1,
+                i + 1,
+                p.voucher_no,
+                p.name,
+                p.kana,
+                p.birth,
+                p.postal,
+                p.address
+            )
+        }),
+    );
+    contractor.import(
+        ListKind::ReissueRequests,
+        &reissue.batch_id,
+        "電子申請.csv",
+        &requests,
     )?;
     run(
         dir,
-        &annual.batch_id,
-        &[(APPROVER, 1, D, &["sent=150000"], None)],
+        &reissue.batch_id,
+        &[
+            (CONTRACTOR, 1, D, &[], None),
+            (CONTRACTOR, 2, D, &[], None),
+            (CONTRACTOR, 3, D, &[], None),
+            (CONTRACTOR, 4, D, &[], None),
+            (CONTRACTOR_2, 5, D, &[], None),
+        ],
     )?;
 
     let calls = office.new_batch(
@@ -118,13 +209,17 @@ pub fn create_demo(dir: &Path) -> Result<Office> {
         &format!("{fy}-06 問合せ"),
         Some(fy),
     )?;
-    run(
-        dir,
-        &calls.batch_id,
-        &[
-            (CONTRACTOR, 1, D, &["calls=3"], None),
-            (CONTRACTOR_2, 1, D, &["calls=2"], None),
-        ],
-    )?;
+    for (p, from, answer) in [
+        (&may_people[5], "城南中央クリニック", "有効な受診券です"),
+        (
+            &may_people[1],
+            "みどり健診センター",
+            "資格喪失のため無効（死亡）",
+        ),
+        (&may_people[30], "城南市医師会健診所", "有効な受診券です"),
+    ] {
+        contractor.log_inquiry(&p.voucher_no, from, answer, None, Some(&calls.batch_id))?;
+    }
+    run(dir, &calls.batch_id, &[(CONTRACTOR, 1, D, &[], None)])?;
     Ok(office)
 }

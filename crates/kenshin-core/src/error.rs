@@ -36,6 +36,35 @@ pub enum CoreError {
     },
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
+    #[error(transparent)]
+    Import(#[from] kenshin_exchange::Refused),
+    #[error(transparent)]
+    Report(#[from] kenshin_exchange::ReportError),
+    #[error("process {process} batches take no {kind} list (they take: {accepted})")]
+    ListNotForProcess {
+        process: String,
+        kind: String,
+        accepted: String,
+    },
+    #[error("the {kind} list cannot change: step {step} used it and is {status}; send step {step} back first")]
+    ListInUse {
+        kind: String,
+        step: u8,
+        status: String,
+    },
+    #[error("the {kind} list comes after step {step} ({step_name}), which is {status}")]
+    ListTooEarly {
+        kind: String,
+        step: u8,
+        step_name: String,
+        status: String,
+    },
+    #[error("step {step} needs the {kind} list first: {how}")]
+    MissingList { step: u8, kind: String, how: String },
+    #[error("step {step} refused: {why}")]
+    Evidence { step: u8, why: String },
+    #[error("{0}")]
+    Invalid(String),
     #[error("automerge: {0}")]
     Automerge(Box<automerge::AutomergeError>),
 }

@@ -4,18 +4,32 @@
 
 mod demo;
 mod error;
+mod evidence;
+mod lists;
+mod register;
+mod reports;
 
 pub use demo::create_demo;
 pub use error::{CoreError, Result};
+pub use evidence::AgeFinding;
 pub use kenshin_domain as domain;
-pub use kenshin_store::{BatchRef, BoardBatch, BoardStep, RosterEntry, SignOffView};
+pub use kenshin_exchange as exchange;
+pub use kenshin_store::{
+    BatchRef, BoardBatch, BoardStep, Found, RegisterEntry, RosterEntry, SignOffView, VoucherEvent,
+    VoucherStatus,
+};
+pub use lists::{ImportSummary, IMPORTABLE};
+pub use register::InquiryLogged;
+pub use reports::ReportKind;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::{
     check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
 };
 use kenshin_store::docs::{batch, office};
-use kenshin_store::{batch_doc_id, new_document_id, Batch, DocumentId, Home, Tx, OFFICE_DOC};
+use kenshin_store::{
+    batch_doc_id, new_document_id, Batch, DocumentId, Home, NewList, Tx, OFFICE_DOC,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -204,6 +218,7 @@ impl Office {
                 meta: meta.clone(),
                 lists: Vec::new(),
                 signoffs: Vec::new(),
+                notes: Vec::new(),
             })?;
             let before = office_doc.get_heads();
             office::add_batch(&mut office_doc, &meta)?;
@@ -257,7 +272,7 @@ impl Office {
             let (name, n) = kenshin_domain::workflow::parse_count(c)?;
             counts.insert(name, n);
         }
-        let entry = SignOff {
+        let mut entry = SignOff {
             id: uuid::Uuid::new_v4().simple().to_string(),
             step,
             action,
@@ -269,6 +284,7 @@ impl Office {
         };
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let me = self.me.clone();
+        let office = self.office_doc.to_string();
         let seq = self.home.write(|tx| {
             let (mut doc, mut current) = tx.load_batch(&doc_id)?;
             let proposal = Proposal {
@@ -278,12 +294,34 @@ impl Office {
             };
             check(meta.process.process(), &current.signoffs, &me, proposal)
                 .map_err(|r| name_members(tx, r))?;
+            let today = local_day(entry.at);
+            let made = evidence::apply(tx, &current, &mut entry, today)?;
             let before = doc.get_heads();
+            for list in &made {
+                let list = tx.save_new_list(
+                    &NewList {
+                        office: &office,
+                        batch: &meta.batch_id,
+                        list_kind: list.kind,
+                        encoding: "utf-8",
+                        source_name: &format!("step {step}"),
+                        row_count: list.row_count,
+                        created_by: &me.id,
+                        created_at: entry.at,
+                    },
+                    &list.rows,
+                )?;
+                batch::add_list(&mut doc, &list)?;
+                current.lists.push(list);
+            }
             batch::append_signoff(&mut doc, &entry)?;
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
             current.signoffs.push(entry.clone());
             tx.project_batch(&current)?;
+            if !made.is_empty() {
+                tx.project_events(&current)?;
+            }
             Ok::<_, CoreError>(current.signoffs.len() as i64 - 1)
         })?;
         Ok(SignOffView {
@@ -368,8 +406,13 @@ fn name_members(tx: &Tx<'_>, refusal: Refusal) -> CoreError {
 }
 
 /// Now, to the millisecond: the precision documents store times at.
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
+}
+
+/// The office's calendar day at a time (ages and dates are judged in local days).
+pub(crate) fn local_day(t: DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&chrono::Local).date_naive()
 }
 
 /// When a time is printed for people: local ISO form.

@@ -11,6 +11,16 @@ pub fn fiscal_year(date: NaiveDate) -> i32 {
     }
 }
 
+/// 1 April of the fiscal year.
+pub fn fiscal_year_start(fiscal_year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(fiscal_year, 4, 1).expect("1 April exists")
+}
+
+/// 31 March after it.
+pub fn fiscal_year_end(fiscal_year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(fiscal_year + 1, 3, 31).expect("31 March exists")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,17 @@
 //! Kenshin's business rules, with no IO: the process catalogue of the voucher business and the
-//! workflow state derived from each batch's append-only sign-off log.
+//! workflow state derived from each batch's append-only sign-off log, the age rule, dates in the era
+//! calendar, the rows lists hold and the counts that must reconcile.
 
+pub mod age;
 pub mod catalogue;
+pub mod dates;
+pub mod evidence;
 pub mod fiscal;
 pub mod lists;
+pub mod reconcile;
+pub mod register;
+pub mod rows;
+pub mod text;
 pub mod workflow;
 
 pub use catalogue::{process, processes, Action, Process, ProcessId, Role, Step, StepKind};

@@ -1,5 +1,5 @@
 //! The kinds of list a batch holds (対象者リスト, 本番リスト, ...). Each list snapshot is written once and
-//! never changed; later issues define their rows.
+//! never changed. Their rows are in `rows`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -22,10 +22,14 @@ pub enum ListKind {
     ReissueRequests,
     /// 宛所不明等で返送 (returned mail)
     Returned,
+    /// 再発行分: the sheets a reissue batch made
+    Reissues,
+    /// 受診結果: checkups already taken (for encouragement)
+    CheckupResults,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 7] = [
+    pub const ALL: [ListKind; 9] = [
         ListKind::Targets,
         ListKind::Rehearsal,
         ListKind::Production,
@@ -33,6 +37,8 @@ impl ListKind {
         ListKind::PostalCounts,
         ListKind::ReissueRequests,
         ListKind::Returned,
+        ListKind::Reissues,
+        ListKind::CheckupResults,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +50,8 @@ impl ListKind {
             ListKind::PostalCounts => "postal_counts",
             ListKind::ReissueRequests => "reissue_requests",
             ListKind::Returned => "returned",
+            ListKind::Reissues => "reissues",
+            ListKind::CheckupResults => "checkup_results",
         }
     }
 
@@ -56,6 +64,8 @@ impl ListKind {
             ListKind::PostalCounts => "郵便番号別件数リスト",
             ListKind::ReissueRequests => "電子申請CSV",
             ListKind::Returned => "返送リスト",
+            ListKind::Reissues => "再発行分",
+            ListKind::CheckupResults => "受診結果",
         }
     }
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// The file inside the home folder.
 pub const DB_FILE: &str = "kenshin.sqlite3";
-const SCHEMA_VERSION: i64 = 1;
+/// 2: the voucher register projection.
+const SCHEMA_VERSION: i64 = 2;
 /// A document with more chunks than this is compacted into one snapshot on its next write.
 const COMPACT_AFTER: usize = 32;
 
@@ -67,6 +68,7 @@ impl Home {
         if found < SCHEMA_VERSION {
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
+            conn.execute_batch(crate::register::SCHEMA)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         Ok(Home {

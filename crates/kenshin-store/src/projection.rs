@@ -110,7 +110,7 @@ fn conversion<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::E
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
-fn text_error(s: String) -> rusqlite::Error {
+pub(crate) fn text_error(s: String) -> rusqlite::Error {
     conversion(std::io::Error::other(s))
 }
 
@@ -195,7 +195,7 @@ impl Tx<'_> {
 
     /// Empties every projection; the caller projects each document again.
     pub fn clear_projections(&self) -> Result<()> {
-        for t in TABLES {
+        for t in TABLES.iter().chain(&crate::register::TABLES) {
             self.sql().execute(&format!("DELETE FROM {t}"), [])?;
         }
         Ok(())
@@ -204,10 +204,8 @@ impl Tx<'_> {
     /// Every projection row, as text, for comparing a rebuilt projection with the original.
     pub fn projection_dump(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for t in TABLES {
-            let mut stmt = self
-                .sql()
-                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
+        for t in TABLES.iter().chain(&crate::register::TABLES) {
+            let mut stmt = self.sql().prepare(&format!("SELECT * FROM {t}"))?;
             let n = stmt.column_count();
             let rows = stmt.query_map([], |r| {
                 let cells: Vec<String> = (0..n)
@@ -222,6 +220,8 @@ impl Tx<'_> {
                 out.push(row?);
             }
         }
+        // Rows in a canonical order: a rebuild may insert them in another.
+        out.sort();
         Ok(out)
     }
 

@@ -4,20 +4,23 @@
 //! { kind: "kenshin/batch", schema: 1, office, process, label, fiscal_year, created_by, created_at,
 //!   lists: [ { doc_id, list_kind, sha256, row_count } ],   // references to list documents
 //!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex] } ],
-//!   vouchers: { } }        // per-voucher annotations, made lazily
+//!   vouchers: [ { id, voucher_no, kind: inquiry|returned, on, from, text, by, at } ] }
 //! ```
-//! `signoffs` is append-only: workflow state is derived from it, never stored.
+//! `signoffs` and `vouchers` (notes on single vouchers, made only for vouchers something happened to) are
+//! append-only lists: concurrent entries from two laptops merge as two inserts, and nothing is overwritten.
 
 use super::am::{self, ShapeResult};
 use super::list::ListRef;
 use super::office::{time, time_text, BatchRef};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT};
-use kenshin_domain::{Action, ProcessId, SignOff};
+use kenshin_domain::register::{NoteKind, VoucherNote};
+use kenshin_domain::{Action, ListKind, ProcessId, SignOff};
 use std::collections::BTreeMap;
 
 pub const KIND: &str = "kenshin/batch";
-pub const SCHEMA: i64 = 1;
+/// 2: `vouchers` became an append-only list of notes (it was a map).
+pub const SCHEMA: i64 = 2;
 
 /// A batch as read from its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +29,22 @@ pub struct Batch {
     pub meta: BatchRef,
     pub lists: Vec<ListRef>,
     pub signoffs: Vec<SignOff>,
+    pub notes: Vec<VoucherNote>,
+}
+
+impl Batch {
+    /// The latest list of a kind (a later import of the same kind replaces it).
+    pub fn current_list(&self, kind: ListKind) -> Option<&ListRef> {
+        self.lists.iter().rev().find(|l| l.list_kind == kind)
+    }
+
+    pub fn lists_of(&self, kind: ListKind) -> impl Iterator<Item = &ListRef> {
+        self.lists.iter().filter(move |l| l.list_kind == kind)
+    }
+
+    pub fn notes_of(&self, kind: NoteKind) -> impl Iterator<Item = &VoucherNote> {
+        self.notes.iter().filter(move |n| n.kind == kind)
+    }
 }
 
 pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeError> {
@@ -40,7 +59,7 @@ pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeErro
     doc.put(ROOT, "created_at", time_text(meta.created_at))?;
     doc.put_object(ROOT, "lists", ObjType::List)?;
     doc.put_object(ROOT, "signoffs", ObjType::List)?;
-    doc.put_object(ROOT, "vouchers", ObjType::Map)?;
+    doc.put_object(ROOT, "vouchers", ObjType::List)?;
     Ok(doc)
 }
 
@@ -82,6 +101,44 @@ pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), Autom
         doc.insert(&seen, i, h.to_string())?;
     }
     Ok(())
+}
+
+/// Appends a note on one voucher.
+pub fn append_note(doc: &mut AutoCommit, note: &VoucherNote) -> Result<(), AutomergeError> {
+    let list = am::root_obj(doc, "vouchers")?;
+    let at = doc.length(&list);
+    let e = doc.insert_object(&list, at, ObjType::Map)?;
+    doc.put(&e, "id", note.id.as_str())?;
+    doc.put(&e, "voucher_no", note.voucher_no.as_str())?;
+    doc.put(&e, "kind", note.kind.as_str())?;
+    doc.put(&e, "on", note.on.to_string())?;
+    doc.put(&e, "from", note.from.as_str())?;
+    doc.put(&e, "text", note.text.as_str())?;
+    doc.put(&e, "by", note.by.as_str())?;
+    doc.put(&e, "at", time_text(note.at))?;
+    Ok(())
+}
+
+fn read_notes(doc: &AutoCommit) -> ShapeResult<Vec<VoucherNote>> {
+    let list = am::obj(doc, &ROOT, "vouchers", ObjType::List)?;
+    am::list_items(doc, &list)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let field = |err: String| format!("voucher note {i}: {err}");
+            let s = |key| am::str(doc, &e, key).map_err(field);
+            Ok(VoucherNote {
+                id: s("id")?,
+                voucher_no: s("voucher_no")?,
+                kind: s("kind")?.parse().map_err(field)?,
+                on: s("on")?.parse().map_err(|e| field(format!("on: {e}")))?,
+                from: s("from")?,
+                text: s("text")?,
+                by: s("by")?,
+                at: time(doc, &e, "at").map_err(field)?,
+            })
+        })
+        .collect()
 }
 
 pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
@@ -145,5 +202,6 @@ pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
         meta,
         lists,
         signoffs,
+        notes: read_notes(doc)?,
     })
 }

@@ -8,6 +8,7 @@ pub mod office;
 use crate::error::{Result, StoreError};
 use crate::home::Tx;
 use automerge::AutoCommit;
+use kenshin_domain::rows::{self, Row};
 use samod_core::DocumentId;
 
 /// Local setting naming the office document of this home.
@@ -62,6 +63,38 @@ impl Tx<'_> {
         self.project_office(&office::read(doc).map_err(shape(id, "office document"))?)
     }
 
+    /// Stores a new list document holding `rows` (canonical bytes) and returns the batch's reference to it.
+    pub fn save_new_list(&self, new: &list::NewList<'_>, rows: &[u8]) -> Result<list::ListRef> {
+        let id = crate::home::new_document_id();
+        let (mut doc, meta) = list::create(new, rows).map_err(|source| StoreError::Automerge {
+            doc: id.to_string(),
+            source: Box::new(source),
+        })?;
+        doc.commit();
+        self.save(&id, &mut doc, &[])?;
+        Ok(list::ListRef {
+            doc_id: id.to_string(),
+            list_kind: meta.list_kind,
+            sha256: meta.sha256,
+            row_count: meta.row_count,
+        })
+    }
+
+    /// A list's rows, checked against its sha256 and the batch's reference to it.
+    pub fn list_rows<R: Row>(&self, list: &list::ListRef) -> Result<Vec<R>> {
+        let id = batch_doc_id(&list.doc_id)?;
+        let doc = self.load_required(&id)?;
+        let bad = shape(&id, "list document");
+        let (meta, bytes) = list::read_rows(&doc).map_err(shape(&id, "list document"))?;
+        if meta.sha256 != list.sha256 || meta.list_kind != list.list_kind {
+            return Err(bad(format!(
+                "the batch refers to a {} list with sha256 {}, the document holds a {} list with {}",
+                list.list_kind, list.sha256, meta.list_kind, meta.sha256
+            )));
+        }
+        rows::decode(&bytes).map_err(bad)
+    }
+
     /// Derives every projection again from the documents.
     pub fn rebuild_projections(&self) -> Result<()> {
         self.clear_projections()?;
@@ -76,6 +109,7 @@ impl Tx<'_> {
             if self.load(&id)?.is_some() {
                 let (_, batch) = self.load_batch(&id)?;
                 self.project_batch(&batch)?;
+                self.project_register(&batch)?;
             }
         }
         Ok(())

@@ -1,0 +1,274 @@
+//! Lists, reports and the voucher register on the command line.
+
+use crate::{print_json, Lang};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use kenshin_core::domain::text::postal_display;
+use kenshin_core::domain::ListKind;
+use kenshin_core::exchange::{report, TextEncoding};
+use kenshin_core::{Office, RegisterEntry, ReportKind};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Targets,
+    Rehearsal,
+    Production,
+    Pullouts,
+    Returned,
+    ReissueRequests,
+    CheckupResults,
+}
+
+impl From<ImportKind> for ListKind {
+    fn from(k: ImportKind) -> ListKind {
+        match k {
+            ImportKind::Targets => ListKind::Targets,
+            ImportKind::Rehearsal => ListKind::Rehearsal,
+            ImportKind::Production => ListKind::Production,
+            ImportKind::Pullouts => ListKind::Pullouts,
+            ImportKind::Returned => ListKind::Returned,
+            ImportKind::ReissueRequests => ListKind::ReissueRequests,
+            ImportKind::CheckupResults => ListKind::CheckupResults,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[arg(value_enum)]
+    kind: ImportKind,
+    #[arg(long)]
+    batch: String,
+    file: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Encoding {
+    Cp932,
+    Utf8,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// postal-counts, pullouts, returned, age-check, reissues, reissue-check, encouragement,
+    /// encouragement-counts, inquiries
+    #[arg(value_parser = |s: &str| s.parse::<ReportKind>())]
+    kind: ReportKind,
+    #[arg(long)]
+    batch: String,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// CSV encoding; default CP932 for a file (what Excel opens in a Japanese office), UTF-8 on stdout.
+    #[arg(long, value_enum)]
+    encoding: Option<Encoding>,
+    /// Write here instead of stdout (required for XLSX).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum VoucherCmd {
+    /// Find vouchers by number, kana (any width, or hiragana), name or postal code.
+    Find {
+        query: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum InquiryCmd {
+    /// Log an institution's call about a voucher, with the answer given.
+    Log {
+        #[arg(long)]
+        voucher: String,
+        /// Who called (医療機関・健診機関).
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        answer: String,
+        /// The day of the call (default today; ISO or era form).
+        #[arg(long)]
+        date: Option<String>,
+        /// The process 4 batch (default: the newest open one).
+        #[arg(long)]
+        batch: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReturnCmd {
+    /// Record one returned envelope against a voucher the batch mailed.
+    Record {
+        #[arg(long)]
+        batch: String,
+        #[arg(long)]
+        voucher: String,
+        #[arg(long)]
+        reason: String,
+        /// The day it came back (default today; ISO or era form).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+pub fn import(office: &mut Office, args: ImportArgs, json: bool, lang: Lang) -> Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let summary = office.import(args.kind.into(), &args.batch, &name, &bytes)?;
+    if json {
+        return print_json(&summary);
+    }
+    println!(
+        "{} {} {} {} ({}, {}) sha256 {}",
+        lang.pick("取り込みました:", "imported:"),
+        summary.batch_label,
+        summary.list_kind.ja(),
+        summary.rows,
+        summary.encoding,
+        name,
+        summary.sha256
+    );
+    Ok(())
+}
+
+pub fn report(office: &mut Office, args: ReportArgs, json: bool) -> Result<()> {
+    let table = office.report(args.kind, &args.batch)?;
+    if json {
+        return print_json(&table);
+    }
+    let bytes = match args.format {
+        Format::Xlsx => {
+            if args.out.is_none() {
+                bail!("an XLSX report needs --out FILE.xlsx");
+            }
+            report::xlsx(&table)?
+        }
+        Format::Csv => {
+            let encoding = match (args.encoding, &args.out) {
+                (Some(Encoding::Cp932), _) | (None, Some(_)) => TextEncoding::Cp932,
+                (Some(Encoding::Utf8), Some(_)) => TextEncoding::Utf8Bom,
+                (Some(Encoding::Utf8), None) | (None, None) => TextEncoding::Utf8,
+            };
+            report::csv(&table, encoding)?
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{}: {} rows → {}",
+                table.title,
+                table.rows.len(),
+                path.display()
+            );
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn print_entry(e: &RegisterEntry, lang: Lang) {
+    let s = &e.subject;
+    println!(
+        "{}\t{}\t{}\t{}\t〒{}\t{}\t{} {} ({})\t{}",
+        s.voucher_no,
+        s.name,
+        s.kana,
+        s.birth,
+        postal_display(&s.postal),
+        s.address,
+        e.process,
+        e.batch_label,
+        e.fiscal_year,
+        lang.pick(e.status.ja(), e.status.as_str())
+    );
+    for ev in &e.events {
+        println!(
+            "\t{}\t{}\t{}",
+            lang.pick(ev.kind.ja(), ev.kind.as_str()),
+            ev.on.map(|d| d.to_string()).unwrap_or_default(),
+            ev.detail
+        );
+    }
+}
+
+pub fn voucher(office: &mut Office, cmd: VoucherCmd, json: bool, lang: Lang) -> Result<()> {
+    let VoucherCmd::Find { query, limit } = cmd;
+    let found = office.find_vouchers(&query, limit)?;
+    if json {
+        return print_json(&found);
+    }
+    for e in &found.hits {
+        print_entry(e, lang);
+    }
+    println!(
+        "{} {} / {}",
+        lang.pick("件数:", "found:"),
+        found.hits.len(),
+        found.total
+    );
+    Ok(())
+}
+
+pub fn inquiry(office: &mut Office, cmd: InquiryCmd, json: bool, lang: Lang) -> Result<()> {
+    let InquiryCmd::Log {
+        voucher,
+        from,
+        answer,
+        date,
+        batch,
+    } = cmd;
+    let logged = office.log_inquiry(&voucher, &from, &answer, date.as_deref(), batch.as_deref())?;
+    if json {
+        return print_json(&logged);
+    }
+    println!(
+        "{} {} {} ({})",
+        lang.pick("問合せを記録しました:", "inquiry logged:"),
+        logged.note.voucher_no,
+        logged.note.on,
+        logged.batch_label
+    );
+    match &logged.voucher {
+        Some(e) => print_entry(e, lang),
+        None => println!(
+            "{}",
+            lang.pick(
+                "注意: この受診券整理番号は受診券リストにありません",
+                "note: this voucher number is not in the register"
+            )
+        ),
+    }
+    Ok(())
+}
+
+pub fn returned(office: &mut Office, cmd: ReturnCmd, json: bool, lang: Lang) -> Result<()> {
+    let ReturnCmd::Record {
+        batch,
+        voucher,
+        reason,
+        date,
+    } = cmd;
+    let note = office.record_return(&batch, &voucher, date.as_deref(), &reason)?;
+    if json {
+        return print_json(&note);
+    }
+    println!(
+        "{} {} {}",
+        lang.pick("返送を記録しました:", "return recorded:"),
+        note.voucher_no,
+        note.on
+    );
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! Importing lists into a batch: the file is read and checked whole, then checked against the batch (its
+//! workflow state and its other lists) and the register, and stored as one list document, all in one
+//! transaction. Any problem refuses the whole file.
+
+use crate::{now, CoreError, Office, Result};
+use kenshin_domain::evidence::{import_window, voucher_year, Evidence};
+use kenshin_domain::register::NoteKind;
+use kenshin_domain::rows::{
+    self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
+};
+use kenshin_domain::{derive, ListKind, ProcessId, Status};
+use kenshin_exchange::{import, Imported, Problem, Refused};
+use kenshin_store::docs::batch;
+use kenshin_store::{batch_doc_id, Batch, NewList, Tx};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// What an import stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub batch_id: String,
+    pub batch_label: String,
+    pub list_kind: ListKind,
+    pub list_id: String,
+    pub rows: u64,
+    pub encoding: String,
+    pub sha256: String,
+}
+
+/// The lists a person imports (the others are made by steps).
+pub const IMPORTABLE: [ListKind; 7] = [
+    ListKind::Targets,
+    ListKind::Rehearsal,
+    ListKind::Production,
+    ListKind::Pullouts,
+    ListKind::Returned,
+    ListKind::ReissueRequests,
+    ListKind::CheckupResults,
+];
+
+/// A step is complete when it is done, verified or approved.
+pub(crate) fn complete(status: Status) -> bool {
+    matches!(status, Status::Done | Status::Verified | Status::Approved)
+}
+
+pub(crate) fn step_status(batch: &Batch, step: u8) -> Status {
+    derive(batch.meta.process.process(), &batch.signoffs)
+        .into_iter()
+        .find(|s| s.step == step)
+        .map_or(Status::Blocked, |s| s.status)
+}
+
+/// The rows of the batch's current list of a kind, or None when it has none.
+pub(crate) fn current<R: Row>(
+    tx: &Tx<'_>,
+    batch: &Batch,
+    kind: ListKind,
+) -> Result<Option<Vec<R>>> {
+    Ok(match batch.current_list(kind) {
+        Some(list) => Some(tx.list_rows(list)?),
+        None => None,
+    })
+}
+
+/// Every return recorded in the batch: returned-mail lists and single notes.
+pub(crate) fn returns(tx: &Tx<'_>, batch: &Batch) -> Result<Vec<Returned>> {
+    let mut all = Vec::new();
+    for list in batch.lists_of(ListKind::Returned) {
+        all.extend(tx.list_rows::<Returned>(list)?);
+    }
+    all.extend(batch.notes_of(NoteKind::Returned).map(|n| Returned {
+        voucher_no: n.voucher_no.clone(),
+        returned_on: n.on,
+        reason: n.text.clone(),
+    }));
+    Ok(all)
+}
+
+/// The vouchers a batch mailed, for checking returns against: production minus pull-outs, or the reissued
+/// sheets of a reissue batch.
+pub(crate) fn mailed(tx: &Tx<'_>, batch: &Batch) -> Result<(HashSet<String>, HashSet<String>)> {
+    if batch.meta.process == ProcessId::Reissue {
+        let sheets = current::<ReissueSheet>(tx, batch, ListKind::Reissues)?.unwrap_or_default();
+        return Ok((
+            sheets.into_iter().map(|s| s.voucher_no).collect(),
+            HashSet::new(),
+        ));
+    }
+    let production = current::<Subject>(tx, batch, ListKind::Production)?.unwrap_or_default();
+    let pulled: HashSet<String> = current::<Pullout>(tx, batch, ListKind::Pullouts)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.voucher_no)
+        .collect();
+    let sent = production
+        .into_iter()
+        .map(|s| s.voucher_no)
+        .filter(|n| !pulled.contains(n))
+        .collect();
+    Ok((sent, pulled))
+}
+
+/// Why a return of `voucher_no` cannot be recorded in the batch, if it cannot.
+pub(crate) fn return_problem(
+    voucher_no: &str,
+    mailed: &(HashSet<String>, HashSet<String>),
+    already: &HashSet<String>,
+) -> Option<String> {
+    if already.contains(voucher_no) {
+        Some(format!(
+            "voucher {voucher_no} is already recorded as returned in this batch"
+        ))
+    } else if mailed.1.contains(voucher_no) {
+        Some(format!("voucher {voucher_no} was pulled out, not mailed"))
+    } else if !mailed.0.contains(voucher_no) {
+        Some(format!("voucher {voucher_no} was not mailed in this batch"))
+    } else {
+        None
+    }
+}
+
+impl Office {
+    /// Imports a file as a list of `kind` into a batch.
+    pub fn import(
+        &mut self,
+        kind: ListKind,
+        batch_given: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ImportSummary> {
+        let meta = self.resolve_batch(batch_given)?;
+        if !IMPORTABLE.contains(&kind) {
+            return Err(CoreError::Invalid(format!(
+                "the {kind} list is made by a step, not imported"
+            )));
+        }
+        // Read and check the file before taking the write lock.
+        let parsed = match kind {
+            ListKind::Targets | ListKind::Rehearsal | ListKind::Production => {
+                Parsed::Subjects(import::<Subject>(file_name, bytes)?)
+            }
+            ListKind::Pullouts => Parsed::Pullouts(import::<Pullout>(file_name, bytes)?),
+            ListKind::Returned => Parsed::Returned(import::<Returned>(file_name, bytes)?),
+            ListKind::ReissueRequests => {
+                Parsed::Reissue(import::<ReissueRequest>(file_name, bytes)?)
+            }
+            _ => Parsed::Checkups(import::<CheckupResult>(file_name, bytes)?),
+        };
+        let (encoding, row_count) = (parsed.encoding(), parsed.len() as u64);
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        let office = self.office_doc.to_string();
+        let me = self.me.id.clone();
+        self.home.write(|tx| {
+            let (mut doc, mut current_batch) = tx.load_batch(&doc_id)?;
+            check_window(&current_batch, kind)?;
+            let refuse = |problems: Vec<Problem>| {
+                CoreError::Import(Refused {
+                    file: file_name.to_string(),
+                    problems,
+                })
+            };
+            let problems = against_batch(tx, &current_batch, &parsed)?;
+            if !problems.is_empty() {
+                return Err(refuse(problems));
+            }
+            let list = tx.save_new_list(
+                &NewList {
+                    office: &office,
+                    batch: &meta.batch_id,
+                    list_kind: kind,
+                    encoding,
+                    source_name: file_name,
+                    row_count,
+                    created_by: &me,
+                    created_at: now(),
+                },
+                &parsed.canonical(),
+            )?;
+            let before = doc.get_heads();
+            batch::add_list(&mut doc, &list)?;
+            doc.commit();
+            tx.save(&doc_id, &mut doc, &before)?;
+            current_batch.lists.push(list.clone());
+            let clashes = if kind == ListKind::Production {
+                tx.project_register(&current_batch)?
+            } else {
+                tx.project_events(&current_batch)?;
+                Vec::new()
+            };
+            if let (false, Parsed::Subjects(file)) = (clashes.is_empty(), &parsed) {
+                let at: HashMap<&str, usize> = file
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.voucher_no.as_str(), i))
+                    .collect();
+                let batches = tx.batches()?;
+                let label = |id: &str| {
+                    batches
+                        .iter()
+                        .find(|b| b.batch_id == id)
+                        .map_or(id.to_string(), |b| format!("{} {}", b.process, b.label))
+                };
+                let year = voucher_year(meta.process, meta.fiscal_year);
+                return Err(refuse(
+                    clashes
+                        .iter()
+                        .map(|(no, holder)| {
+                            file.problem(
+                                at.get(no.as_str()).copied().unwrap_or(0),
+                                "voucher_no",
+                                format!(
+                                    "duplicate voucher number {no}: already issued for fiscal {year} in batch {}",
+                                    label(holder)
+                                ),
+                            )
+                        })
+                        .collect(),
+                ));
+            }
+            Ok(ImportSummary {
+                batch_id: meta.batch_id.clone(),
+                batch_label: meta.label.clone(),
+                list_kind: kind,
+                list_id: list.doc_id,
+                rows: list.row_count,
+                encoding: encoding.to_string(),
+                sha256: list.sha256,
+            })
+        })
+    }
+}
+
+enum Parsed {
+    Subjects(Imported<Subject>),
+    Pullouts(Imported<Pullout>),
+    Returned(Imported<Returned>),
+    Reissue(Imported<ReissueRequest>),
+    Checkups(Imported<CheckupResult>),
+}
+
+impl Parsed {
+    fn encoding(&self) -> &'static str {
+        match self {
+            Parsed::Subjects(f) => f.encoding.as_str(),
+            Parsed::Pullouts(f) => f.encoding.as_str(),
+            Parsed::Returned(f) => f.encoding.as_str(),
+            Parsed::Reissue(f) => f.encoding.as_str(),
+            Parsed::Checkups(f) => f.encoding.as_str(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Parsed::Subjects(f) => f.rows.len(),
+            Parsed::Pullouts(f) => f.rows.len(),
+            Parsed::Returned(f) => f.rows.len(),
+            Parsed::Reissue(f) => f.rows.len(),
+            Parsed::Checkups(f) => f.rows.len(),
+        }
+    }
+
+    fn canonical(&self) -> Vec<u8> {
+        match self {
+            Parsed::Subjects(f) => rows::encode(&f.rows),
+            Parsed::Pullouts(f) => rows::encode(&f.rows),
+            Parsed::Returned(f) => rows::encode(&f.rows),
+            Parsed::Reissue(f) => rows::encode(&f.rows),
+            Parsed::Checkups(f) => rows::encode(&f.rows),
+        }
+    }
+}
+
+/// Refuses a list the process does not take, or one whose time has passed or not yet come.
+fn check_window(batch: &Batch, kind: ListKind) -> Result<()> {
+    let process = batch.meta.process;
+    let Some(window) = import_window(process, kind) else {
+        let accepted: Vec<&str> = IMPORTABLE
+            .iter()
+            .filter(|k| import_window(process, **k).is_some())
+            .map(|k| k.code())
+            .collect();
+        return Err(CoreError::ListNotForProcess {
+            process: process.to_string(),
+            kind: kind.to_string(),
+            accepted: if accepted.is_empty() {
+                "none".into()
+            } else {
+                accepted.join(", ")
+            },
+        });
+    };
+    if let Some(step) = window.before {
+        let status = step_status(batch, step);
+        if complete(status) {
+            return Err(CoreError::ListInUse {
+                kind: kind.to_string(),
+                step,
+                status: status.as_str().to_string(),
+            });
+        }
+    }
+    if let Some(step) = window.after {
+        let status = step_status(batch, step);
+        if !complete(status) {
+            return Err(CoreError::ListTooEarly {
+                kind: kind.to_string(),
+                step,
+                step_name: process
+                    .process()
+                    .step(step)
+                    .map_or("", |s| s.en)
+                    .to_string(),
+                status: status.as_str().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks rows against the batch's other lists and the register; one problem per row that does not fit.
+fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    match parsed {
+        Parsed::Pullouts(file) => {
+            let production: HashSet<String> = current::<Subject>(tx, batch, ListKind::Production)?
+                .ok_or_else(|| CoreError::MissingList {
+                    step: 4,
+                    kind: ListKind::Production.to_string(),
+                    how: "pull-outs are checked against it; import it first".into(),
+                })?
+                .into_iter()
+                .map(|s| s.voucher_no)
+                .collect();
+            for (i, p) in file.rows.iter().enumerate() {
+                if !production.contains(&p.voucher_no) {
+                    problems.push(file.problem(
+                        i,
+                        "voucher_no",
+                        format!(
+                            "voucher {} is not in this batch's production list",
+                            p.voucher_no
+                        ),
+                    ));
+                }
+            }
+        }
+        Parsed::Returned(file) => {
+            let mailed = mailed(tx, batch)?;
+            let already: HashSet<String> = returns(tx, batch)?
+                .into_iter()
+                .map(|r| r.voucher_no)
+                .collect();
+            for (i, r) in file.rows.iter().enumerate() {
+                if let Some(why) = return_problem(&r.voucher_no, &mailed, &already) {
+                    problems.push(file.problem(i, "voucher_no", why));
+                }
+            }
+        }
+        Parsed::Checkups(file) => {
+            let year = batch.meta.fiscal_year;
+            for (i, c) in file.rows.iter().enumerate() {
+                if tx.voucher_batch(&c.voucher_no, year)?.is_none() {
+                    problems.push(file.problem(
+                        i,
+                        "voucher_no",
+                        format!(
+                            "voucher {} is not in the register for fiscal {year}",
+                            c.voucher_no
+                        ),
+                    ));
+                }
+            }
+        }
+        Parsed::Subjects(_) | Parsed::Reissue(_) => {}
+    }
+    Ok(problems)
+}
+
+/// The evidence kinds that read lists, for messages that say how to get a missing one.
+pub(crate) fn how_to_get(kind: ListKind, evidence: Evidence) -> String {
+    match (kind, evidence) {
+        (ListKind::PostalCounts, _) => "step 4 (make lists) makes it".into(),
+        (ListKind::Reissues, _) => "step 5 (create) makes it".into(),
+        _ => format!(
+            "kenshin import {} --batch BATCH FILE",
+            kind.code().replace('_', "-")
+        ),
+    }
+}

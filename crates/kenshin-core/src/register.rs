@@ -1,0 +1,184 @@
+//! The voucher register (受診券リスト): search, phone inquiries (process 4) and returned mail recorded
+//! one by one.
+
+use crate::lists::{complete, mailed, return_problem, returns, step_status};
+use crate::{local_day, now, CoreError, Office, Result};
+use chrono::NaiveDate;
+use kenshin_domain::dates::parse_date;
+use kenshin_domain::evidence::send_step;
+use kenshin_domain::register::{NoteKind, VoucherNote};
+use kenshin_domain::text::{classify_query, voucher_no};
+use kenshin_domain::ProcessId;
+use kenshin_store::docs::batch;
+use kenshin_store::{batch_doc_id, BatchRef, Found, RegisterEntry};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// A logged inquiry, with the voucher as the register has it (None when the number is not in it).
+#[derive(Debug, Clone, Serialize)]
+pub struct InquiryLogged {
+    pub batch_id: String,
+    pub batch_label: String,
+    pub note: VoucherNote,
+    pub voucher: Option<RegisterEntry>,
+}
+
+fn day(given: Option<&str>, what: &str) -> Result<NaiveDate> {
+    match given {
+        None => Ok(local_day(now())),
+        Some(d) => parse_date(d).map_err(|e| CoreError::Invalid(format!("{what} {d:?}: {e}"))),
+    }
+}
+
+fn text(given: &str, what: &'static str) -> Result<String> {
+    let t = given.trim();
+    if t.is_empty() {
+        return Err(CoreError::Empty { what });
+    }
+    if t.contains(['\t', '\r', '\n']) {
+        return Err(CoreError::Invalid(format!("{what} must be one line")));
+    }
+    Ok(t.to_string())
+}
+
+impl Office {
+    /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
+    pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
+        let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
+        self.home.read(|tx| Ok(tx.find_vouchers(&q, limit)?))
+    }
+
+    /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.
+    fn inquiry_batch(&mut self, given: Option<&str>) -> Result<BatchRef> {
+        if let Some(b) = given {
+            let meta = self.resolve_batch(b)?;
+            if meta.process != ProcessId::EligibilityInquiry {
+                return Err(CoreError::Invalid(format!(
+                    "batch {} is process {}; inquiries are logged in a process 4 batch",
+                    meta.label, meta.process
+                )));
+            }
+            return Ok(meta);
+        }
+        let open: Vec<BatchRef> = self
+            .board(None)?
+            .into_iter()
+            .filter(|b| b.batch.process == ProcessId::EligibilityInquiry)
+            .filter(|b| {
+                !b.steps
+                    .iter()
+                    .any(|s| s.step == 2 && crate::lists::complete(s.status))
+            })
+            .map(|b| b.batch)
+            .collect();
+        open.into_iter()
+            .max_by_key(|b| b.created_at)
+            .ok_or_else(|| {
+                CoreError::Invalid(
+                    "no open process 4 batch to log inquiries in: kenshin batch new --process 4 --label LABEL"
+                        .into(),
+                )
+            })
+    }
+
+    /// Logs a phone inquiry from a checkup institution on a voucher (process 4, step 1).
+    pub fn log_inquiry(
+        &mut self,
+        voucher: &str,
+        from: &str,
+        answer: &str,
+        on: Option<&str>,
+        batch_given: Option<&str>,
+    ) -> Result<InquiryLogged> {
+        let voucher_no = voucher_no(voucher)
+            .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?;
+        let note = VoucherNote {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            voucher_no,
+            kind: NoteKind::Inquiry,
+            on: day(on, "date")?,
+            from: text(from, "who called (--from)")?,
+            text: text(answer, "the answer (--answer)")?,
+            by: self.me.id.clone(),
+            at: now(),
+        };
+        let meta = self.inquiry_batch(batch_given)?;
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.write(|tx| {
+            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+            let step = step_status(&current, 2);
+            if complete(step) {
+                return Err(CoreError::Invalid(format!(
+                    "batch {}: the cross-check (step 2) is {}; log new inquiries in a new process 4 batch",
+                    meta.label,
+                    step.as_str()
+                )));
+            }
+            let before = doc.get_heads();
+            batch::append_note(&mut doc, &note)?;
+            doc.commit();
+            tx.save(&doc_id, &mut doc, &before)?;
+            current.notes.push(note.clone());
+            tx.project_events(&current)?;
+            Ok(InquiryLogged {
+                batch_id: meta.batch_id.clone(),
+                batch_label: meta.label.clone(),
+                voucher: tx.register_entry(&note.voucher_no, meta.fiscal_year)?,
+                note: note.clone(),
+            })
+        })
+    }
+
+    /// Records one returned envelope against a voucher the batch mailed (data update).
+    pub fn record_return(
+        &mut self,
+        batch_given: &str,
+        voucher: &str,
+        on: Option<&str>,
+        reason: &str,
+    ) -> Result<VoucherNote> {
+        let meta = self.resolve_batch(batch_given)?;
+        let voucher_no = voucher_no(voucher)
+            .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?;
+        let note = VoucherNote {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            voucher_no,
+            kind: NoteKind::Returned,
+            on: day(on, "date")?,
+            from: String::new(),
+            text: text(reason, "the reason (--reason)")?,
+            by: self.me.id.clone(),
+            at: now(),
+        };
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.write(|tx| {
+            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+            let Some(sent) = send_step(meta.process) else {
+                return Err(CoreError::Invalid(format!(
+                    "process {} batches mail nothing, so nothing comes back",
+                    meta.process
+                )));
+            };
+            if !complete(step_status(&current, sent)) {
+                return Err(CoreError::Invalid(format!(
+                    "batch {}: returns are recorded after step {sent} (send)",
+                    meta.label
+                )));
+            }
+            let already: HashSet<String> = returns(tx, &current)?
+                .into_iter()
+                .map(|r| r.voucher_no)
+                .collect();
+            if let Some(why) = return_problem(&note.voucher_no, &mailed(tx, &current)?, &already) {
+                return Err(CoreError::Invalid(why));
+            }
+            let before = doc.get_heads();
+            batch::append_note(&mut doc, &note)?;
+            doc.commit();
+            tx.save(&doc_id, &mut doc, &before)?;
+            current.notes.push(note.clone());
+            tx.project_events(&current)?;
+            Ok(note.clone())
+        })
+    }
+}

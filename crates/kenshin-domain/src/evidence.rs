@@ -1,0 +1,127 @@
+//! What a step needs as evidence beyond its sign-off, and which lists a batch takes when.
+//! The core gathers the lists and counts; the checks themselves are pure (see `reconcile`, `age`).
+
+use crate::catalogue::{ProcessId, StepKind};
+use crate::lists::ListKind;
+
+/// Evidence a step's record is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// 確認・リスト作成 (1-2 and 2, step 4): the production list's ages are checked, every subject outside the
+    /// rule is on the pull-out list, and the postal-code count list is made.
+    MakeLists,
+    /// 受領・引抜・確認 (step 7): the `pulled` count equals the pull-out list.
+    PullOut,
+    /// 封入・封緘: the `envelopes` count equals the postal-code count list, which equals what the lists give.
+    Envelopes,
+    /// 作成 (3, step 5): reissued sheets are made from the eligible requests.
+    CreateReissues,
+    /// データ更新: the `returned` count is the number of returns recorded in the batch.
+    DataUpdate,
+    /// データ管理: every return is counted by the latest data update.
+    DataControl,
+    /// 受付 (4, step 1): the `inquiries` count is the number of inquiries logged in the batch.
+    Inquiries,
+    /// 突き合わせ (4, step 2): every inquiry is counted by the latest reception record.
+    CrossCheck,
+}
+
+pub fn evidence(process: ProcessId, step: u8) -> Option<Evidence> {
+    use ProcessId::*;
+    let kind = process.process().step(step)?.kind;
+    Some(match (process, step, kind) {
+        (MonthlyIssuance | Reaching75, 4, _) => Evidence::MakeLists,
+        (MonthlyIssuance | Reaching75, 7, _) => Evidence::PullOut,
+        (MonthlyIssuance, 9, _) | (Reaching75, 9 | 10, _) | (Reissue, 8 | 9, _) => {
+            Evidence::Envelopes
+        }
+        (Reissue, 5, _) => Evidence::CreateReissues,
+        (_, _, StepKind::DataUpdate) => Evidence::DataUpdate,
+        (_, _, StepKind::DataControl) => Evidence::DataControl,
+        (EligibilityInquiry, 1, _) => Evidence::Inquiries,
+        (EligibilityInquiry, 2, _) => Evidence::CrossCheck,
+        _ => return None,
+    })
+}
+
+/// When a list may be imported into a batch of a process: only before `before` is complete (lists a step
+/// has used cannot change under it), and only after `after` is complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportWindow {
+    pub before: Option<u8>,
+    pub after: Option<u8>,
+}
+
+/// None when the process takes no list of that kind.
+pub fn import_window(process: ProcessId, kind: ListKind) -> Option<ImportWindow> {
+    use ListKind::*;
+    use ProcessId::*;
+    let w = |before, after| Some(ImportWindow { before, after });
+    match (process, kind) {
+        (AnnualIssuance, Production) => w(Some(1), None),
+        (AnnualIssuance, Returned) => w(None, Some(1)),
+        (MonthlyIssuance | Reaching75, Targets | Rehearsal) => w(Some(1), None),
+        (MonthlyIssuance | Reaching75, Production | Pullouts) => w(Some(4), None),
+        (MonthlyIssuance, Returned) => w(None, Some(11)),
+        (Reaching75, Returned) => w(None, Some(12)),
+        (Reissue, ReissueRequests) => w(Some(4), None),
+        (Reissue, Returned) => w(None, Some(11)),
+        (Encouragement, CheckupResults) => w(Some(1), None),
+        _ => None,
+    }
+}
+
+/// The step that mails a batch's vouchers (発送), after which they count as sent.
+pub fn send_step(process: ProcessId) -> Option<u8> {
+    match process {
+        ProcessId::AnnualIssuance => Some(1),
+        ProcessId::MonthlyIssuance | ProcessId::Reissue => Some(11),
+        ProcessId::Reaching75 => Some(12),
+        _ => None,
+    }
+}
+
+/// The processes whose batches put vouchers in the register (受診券リスト), and for which fiscal year: the
+/// process 2 batch issues next year's vouchers.
+pub fn voucher_year(process: ProcessId, batch_fiscal_year: i32) -> i32 {
+    match process {
+        ProcessId::Reaching75 => batch_fiscal_year + 1,
+        _ => batch_fiscal_year,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::processes;
+
+    #[test]
+    fn evidence_points_at_real_steps() {
+        let table = [
+            (ProcessId::MonthlyIssuance, 4, Some(Evidence::MakeLists)),
+            (ProcessId::MonthlyIssuance, 9, Some(Evidence::Envelopes)),
+            (ProcessId::MonthlyIssuance, 13, Some(Evidence::DataUpdate)),
+            (ProcessId::MonthlyIssuance, 14, Some(Evidence::DataControl)),
+            (ProcessId::Reaching75, 10, Some(Evidence::Envelopes)),
+            (ProcessId::Reaching75, 14, Some(Evidence::DataUpdate)),
+            (ProcessId::Reaching75, 15, Some(Evidence::DataControl)),
+            (ProcessId::Reissue, 5, Some(Evidence::CreateReissues)),
+            (ProcessId::EligibilityInquiry, 2, Some(Evidence::CrossCheck)),
+            (ProcessId::MonthlyIssuance, 1, None),
+            (ProcessId::MonthlyIssuance, 99, None),
+        ];
+        for (p, step, want) in table {
+            assert_eq!(evidence(p, step), want, "{p} step {step}");
+        }
+        // Windows name steps that exist.
+        for p in processes() {
+            for k in ListKind::ALL {
+                if let Some(w) = import_window(p.id, k) {
+                    for s in w.before.into_iter().chain(w.after) {
+                        assert!(p.step(s).is_some(), "{} {k} step {s}", p.id);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The voucher register (受診券リスト): what happened to each voucher, and the rules that read it.
+
+use crate::age::{target_in_year, OutsideAge};
+use crate::rows::{ReissueRequest, Subject};
+use crate::text::kana_key;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// What a note on a voucher records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// 問合せ: an institution phoned about the voucher (process 4).
+    Inquiry,
+    /// 返送: the envelope came back undelivered (recorded one by one, beside returned-mail lists).
+    Returned,
+}
+
+impl NoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Inquiry => "inquiry",
+            NoteKind::Returned => "returned",
+        }
+    }
+}
+
+impl FromStr for NoteKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "inquiry" => Ok(NoteKind::Inquiry),
+            "returned" => Ok(NoteKind::Returned),
+            other => Err(format!("unknown note kind {other:?}")),
+        }
+    }
+}
+
+/// A note on one voucher, kept in a batch document's append-only `vouchers` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoucherNote {
+    pub id: String,
+    pub voucher_no: String,
+    pub kind: NoteKind,
+    /// The day it happened (the call, the return).
+    pub on: NaiveDate,
+    /// Who called (医療機関・健診機関); empty for returns.
+    pub from: String,
+    /// The answer given, or why the mail came back.
+    pub text: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What has happened to a voucher, for the register's status column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    PulledOut,
+    Returned,
+    Reissued,
+    Inquiry,
+    CheckupTaken,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::PulledOut => "pulled_out",
+            EventKind::Returned => "returned",
+            EventKind::Reissued => "reissued",
+            EventKind::Inquiry => "inquiry",
+            EventKind::CheckupTaken => "checkup_taken",
+        }
+    }
+
+    pub fn ja(self) -> &'static str {
+        match self {
+            EventKind::PulledOut => "引抜",
+            EventKind::Returned => "返送",
+            EventKind::Reissued => "再発行",
+            EventKind::Inquiry => "問合せ",
+            EventKind::CheckupTaken => "受診済",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            EventKind::PulledOut,
+            EventKind::Returned,
+            EventKind::Reissued,
+            EventKind::Inquiry,
+            EventKind::CheckupTaken,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| format!("unknown event kind {s:?}"))
+    }
+}
+
+/// Why a reissue request cannot be granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Ineligible {
+    NotInRegister,
+    BirthDiffers { register: NaiveDate },
+    KanaDiffers { register: String },
+    PulledOut,
+    OutsideAge { why: String },
+}
+
+impl fmt::Display for Ineligible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ineligible::NotInRegister => {
+                f.write_str("the voucher number is not in the register for the year")
+            }
+            Ineligible::BirthDiffers { register } => {
+                write!(f, "birth date differs from the register ({register})")
+            }
+            Ineligible::KanaDiffers { register } => {
+                write!(f, "kana name differs from the register ({register})")
+            }
+            Ineligible::PulledOut => {
+                f.write_str("the voucher was pulled out (eligibility lost before mailing)")
+            }
+            Ineligible::OutsideAge { why } => write!(f, "outside the age rule: {why}"),
+        }
+    }
+}
+
+/// Whether a reissue may be granted: the original voucher is in the register for `fiscal_year` and was not
+/// pulled out, the person matches it, and is still a target on the day of the application.
+pub fn reissue_eligibility(
+    request: &ReissueRequest,
+    original: Option<&Subject>,
+    pulled_out: bool,
+    fiscal_year: i32,
+) -> Result<NaiveDate, Ineligible> {
+    let original = original.ok_or(Ineligible::NotInRegister)?;
+    if original.birth != request.birth {
+        return Err(Ineligible::BirthDiffers {
+            register: original.birth,
+        });
+    }
+    if kana_key(&original.kana) != kana_key(&request.kana) {
+        return Err(Ineligible::KanaDiffers {
+            register: original.kana.clone(),
+        });
+    }
+    if pulled_out {
+        return Err(Ineligible::PulledOut);
+    }
+    target_in_year(request.birth, fiscal_year, request.applied_on)
+        .map(|e| e.valid_until)
+        .map_err(|e: OutsideAge| Ineligible::OutsideAge { why: e.to_string() })
+}
+
+/// The number of the `n`-th reissued sheet of a voucher: the original number stays visible.
+pub fn sheet_no(voucher_no: &str, n: usize) -> String {
+    format!("{voucher_no}-R{n}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn reissue_rules() {
+        let original = Subject {
+            voucher_no: "00001234".into(),
+            name: "山田 太郎".into(),
+            kana: "ヤマダ タロウ".into(),
+            birth: d(1960, 7, 1),
+            sex: "1".into(),
+            postal: "9990001".into(),
+            address: "城南市本町1丁目".into(),
+        };
+        let request = ReissueRequest {
+            application_no: "A-1".into(),
+            applied_on: d(2026, 6, 15),
+            voucher_no: "00001234".into(),
+            name: "山田 太郎".into(),
+            kana: "やまだ たろう".into(),
+            birth: d(1960, 7, 1),
+            postal: "9990004".into(),
+            address: "城南市栄町2丁目".into(),
+            reason: "紛失".into(),
+        };
+        let older = ReissueRequest {
+            birth: d(1951, 6, 1),
+            ..request.clone()
+        };
+        let older_original = Subject {
+            birth: d(1951, 6, 1),
+            ..original.clone()
+        };
+        let other_kana = Subject {
+            kana: "ヤマダ ジロウ".into(),
+            ..original.clone()
+        };
+        let table = [
+            (Some(&original), false, Ok(d(2027, 3, 31))),
+            (None, false, Err(Ineligible::NotInRegister)),
+            (Some(&original), true, Err(Ineligible::PulledOut)),
+            (
+                Some(&other_kana),
+                false,
+                Err(Ineligible::KanaDiffers {
+                    register: "ヤマダ ジロウ".into(),
+                }),
+            ),
+        ];
+        for (orig, pulled, want) in table {
+            assert_eq!(reissue_eligibility(&request, orig, pulled, 2026), want);
+        }
+        // Born 1 June 1951: 75 on 1 June 2026, before the application on 15 June.
+        let left = reissue_eligibility(&older, Some(&older_original), false, 2026).unwrap_err();
+        assert!(matches!(left, Ineligible::OutsideAge { .. }), "{left}");
+        let moved = Subject {
+            birth: d(1961, 1, 1),
+            ..original.clone()
+        };
+        assert_eq!(
+            reissue_eligibility(&request, Some(&moved), false, 2026),
+            Err(Ineligible::BirthDiffers {
+                register: d(1961, 1, 1)
+            })
+        );
+        assert_eq!(sheet_no("00001234", 2), "00001234-R2");
+    }
+}

@@ -1,0 +1,375 @@
+//! The voucher register (受診券リスト) as a projection: every voucher of every production list, and what
+//! happened to it (pulled out, returned, reissued, inquiries, checkup taken), derived from the batch
+//! documents and their lists.
+
+use crate::docs::batch::Batch;
+use crate::error::Result;
+use crate::home::Tx;
+use chrono::NaiveDate;
+use kenshin_domain::evidence::{send_step, voucher_year};
+use kenshin_domain::register::{EventKind, NoteKind};
+use kenshin_domain::rows::{CheckupResult, Pullout, ReissueSheet, Returned, Subject};
+use kenshin_domain::text::{kana_key, name_key, Query};
+use kenshin_domain::ListKind;
+use rusqlite::{params, OptionalExtension, Row, ToSql};
+use serde::Serialize;
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS p_vouchers (
+    voucher_no  TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    batch_id    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kana        TEXT NOT NULL,
+    birth       TEXT NOT NULL,
+    sex         TEXT NOT NULL,
+    postal      TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    kana_key    TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    PRIMARY KEY (voucher_no, fiscal_year)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS p_vouchers_kana ON p_vouchers(kana_key);
+CREATE INDEX IF NOT EXISTS p_vouchers_name ON p_vouchers(name_key);
+CREATE INDEX IF NOT EXISTS p_vouchers_postal ON p_vouchers(postal);
+CREATE INDEX IF NOT EXISTS p_vouchers_batch ON p_vouchers(batch_id);
+CREATE TABLE IF NOT EXISTS p_voucher_events (
+    voucher_no  TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    batch_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    on_date     TEXT,
+    detail      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS p_voucher_events_voucher ON p_voucher_events(voucher_no, fiscal_year);
+CREATE INDEX IF NOT EXISTS p_voucher_events_batch ON p_voucher_events(batch_id);
+";
+
+pub(crate) const TABLES: [&str; 2] = ["p_vouchers", "p_voucher_events"];
+
+/// Something that happened to a voucher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoucherEvent {
+    pub kind: EventKind,
+    pub on: Option<NaiveDate>,
+    pub detail: String,
+    pub batch_id: String,
+}
+
+/// Where a voucher stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherStatus {
+    /// On a production list, not mailed yet (名簿登載).
+    Listed,
+    /// Pulled out before mailing (引抜).
+    PulledOut,
+    /// Mailed (発送済).
+    Sent,
+    /// Mailed and came back (返送).
+    Returned,
+}
+
+impl VoucherStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoucherStatus::Listed => "listed",
+            VoucherStatus::PulledOut => "pulled_out",
+            VoucherStatus::Sent => "sent",
+            VoucherStatus::Returned => "returned",
+        }
+    }
+
+    pub fn ja(self) -> &'static str {
+        match self {
+            VoucherStatus::Listed => "名簿登載",
+            VoucherStatus::PulledOut => "引抜",
+            VoucherStatus::Sent => "発送済",
+            VoucherStatus::Returned => "返送",
+        }
+    }
+}
+
+/// A voucher as the register shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterEntry {
+    #[serde(flatten)]
+    pub subject: Subject,
+    pub fiscal_year: i32,
+    pub batch_id: String,
+    pub batch_label: String,
+    pub process: String,
+    pub status: VoucherStatus,
+    pub events: Vec<VoucherEvent>,
+}
+
+/// A page of search results and how many matched in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    pub total: u64,
+    pub hits: Vec<RegisterEntry>,
+}
+
+fn subject(r: &Row<'_>) -> rusqlite::Result<Subject> {
+    let birth: String = r.get("birth")?;
+    Ok(Subject {
+        voucher_no: r.get("voucher_no")?,
+        name: r.get("name")?,
+        kana: r.get("kana")?,
+        birth: birth.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        sex: r.get("sex")?,
+        postal: r.get("postal")?,
+        address: r.get("address")?,
+    })
+}
+
+/// Upper bound for a prefix range over UTF-8 text.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+impl Tx<'_> {
+    /// Writes a batch's vouchers and events into the register again. Returns the voucher numbers its
+    /// production list shares with another batch of the same year, with that batch (those rows are not
+    /// added): an import refuses on them; a rebuild keeps the first batch's.
+    pub fn project_register(&self, batch: &Batch) -> Result<Vec<(String, String)>> {
+        let clashes = self.project_vouchers(batch)?;
+        self.project_events(batch)?;
+        Ok(clashes)
+    }
+
+    fn project_vouchers(&self, batch: &Batch) -> Result<Vec<(String, String)>> {
+        let sql = self.sql();
+        let id = batch.meta.batch_id.as_str();
+        sql.execute("DELETE FROM p_vouchers WHERE batch_id = ?1", [id])?;
+        let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
+        let mut clashes = Vec::new();
+        if let Some(list) = batch.current_list(ListKind::Production) {
+            let mut put = sql.prepare_cached(
+                "INSERT INTO p_vouchers(voucher_no, fiscal_year, batch_id, name, kana, birth, sex,
+                    postal, address, kana_key, name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+            )?;
+            for s in self.list_rows::<Subject>(list)? {
+                let added = put.execute(params![
+                    s.voucher_no,
+                    year,
+                    id,
+                    s.name,
+                    s.kana,
+                    s.birth.to_string(),
+                    s.sex,
+                    s.postal,
+                    s.address,
+                    kana_key(&s.kana),
+                    name_key(&s.name),
+                ])?;
+                if added == 0 {
+                    clashes.push(s.voucher_no);
+                }
+            }
+        }
+        let clashes = clashes
+            .into_iter()
+            .map(|no| {
+                let holder = self.voucher_batch(&no, year)?.unwrap_or_default();
+                Ok((no, holder))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(clashes)
+    }
+
+    /// Writes what happened to a batch's vouchers (pull-outs, returns, reissues, inquiries, checkups) again.
+    pub fn project_events(&self, batch: &Batch) -> Result<()> {
+        let sql = self.sql();
+        let id = batch.meta.batch_id.as_str();
+        sql.execute("DELETE FROM p_voucher_events WHERE batch_id = ?1", [id])?;
+        let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
+        let mut event = sql.prepare_cached(
+            "INSERT INTO p_voucher_events(voucher_no, fiscal_year, batch_id, kind, on_date, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut put = |no: &str, kind: EventKind, on: Option<NaiveDate>, detail: &str| {
+            event.execute(params![
+                no,
+                year,
+                id,
+                kind.as_str(),
+                on.map(|d| d.to_string()),
+                detail
+            ])
+        };
+        if let Some(list) = batch.current_list(ListKind::Pullouts) {
+            for p in self.list_rows::<Pullout>(list)? {
+                put(&p.voucher_no, EventKind::PulledOut, None, &p.reason)?;
+            }
+        }
+        for list in batch.lists_of(ListKind::Returned) {
+            for r in self.list_rows::<Returned>(list)? {
+                put(
+                    &r.voucher_no,
+                    EventKind::Returned,
+                    Some(r.returned_on),
+                    &r.reason,
+                )?;
+            }
+        }
+        if let Some(list) = batch.current_list(ListKind::Reissues) {
+            for s in self.list_rows::<ReissueSheet>(list)? {
+                let detail = format!("{} ({})", s.sheet_no, s.application_no);
+                put(&s.voucher_no, EventKind::Reissued, None, &detail)?;
+            }
+        }
+        if let Some(list) = batch.current_list(ListKind::CheckupResults) {
+            for c in self.list_rows::<CheckupResult>(list)? {
+                put(
+                    &c.voucher_no,
+                    EventKind::CheckupTaken,
+                    Some(c.checked_on),
+                    "",
+                )?;
+            }
+        }
+        for n in &batch.notes {
+            let (kind, detail) = match n.kind {
+                NoteKind::Inquiry => (EventKind::Inquiry, format!("{}: {}", n.from, n.text)),
+                NoteKind::Returned => (EventKind::Returned, n.text.clone()),
+            };
+            put(&n.voucher_no, kind, Some(n.on), &detail)?;
+        }
+        Ok(())
+    }
+
+    /// The batch holding a voucher number in a year.
+    pub fn voucher_batch(&self, voucher_no: &str, fiscal_year: i32) -> Result<Option<String>> {
+        Ok(self
+            .sql()
+            .query_row(
+                "SELECT batch_id FROM p_vouchers WHERE voucher_no = ?1 AND fiscal_year = ?2",
+                params![voucher_no, fiscal_year],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// One voucher of a year, with its history.
+    pub fn register_entry(
+        &self,
+        voucher_no: &str,
+        fiscal_year: i32,
+    ) -> Result<Option<RegisterEntry>> {
+        let found = self.register_query(
+            "v.voucher_no = ?1 AND v.fiscal_year = ?2",
+            &[&voucher_no, &fiscal_year],
+            1,
+        )?;
+        Ok(found.into_iter().next())
+    }
+
+    /// Searches the register: by voucher number (and postal code, for 7 digits), kana prefix, name prefix or
+    /// postal code. Returns at most `limit` entries, newest year first, and how many matched.
+    pub fn find_vouchers(&self, query: &Query, limit: usize) -> Result<Found> {
+        let (filter, args): (&str, Vec<String>) = match query {
+            Query::Number { digits } if digits.len() == 7 => {
+                ("(v.voucher_no = ?1 OR v.postal = ?1)", vec![digits.clone()])
+            }
+            Query::Number { digits } => ("v.voucher_no = ?1", vec![digits.clone()]),
+            Query::Postal(p) => ("v.postal = ?1", vec![p.clone()]),
+            Query::Kana(k) => (
+                "v.kana_key >= ?1 AND v.kana_key < ?2",
+                vec![k.clone(), prefix_end(k)],
+            ),
+            Query::Name(n) => (
+                "v.name_key >= ?1 AND v.name_key < ?2",
+                vec![n.clone(), prefix_end(n)],
+            ),
+        };
+        let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
+        let total: u64 = self.sql().query_row(
+            &format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"),
+            args.as_slice(),
+            |r| r.get(0),
+        )?;
+        let hits = self.register_query(filter, &args, limit)?;
+        Ok(Found { total, hits })
+    }
+
+    /// Every voucher of a year, for lists made from the register (encouragement).
+    pub fn register_year(&self, fiscal_year: i32) -> Result<Vec<RegisterEntry>> {
+        self.register_query("v.fiscal_year = ?1", &[&fiscal_year], usize::MAX)
+    }
+
+    fn register_query(
+        &self,
+        filter: &str,
+        args: &[&dyn ToSql],
+        limit: usize,
+    ) -> Result<Vec<RegisterEntry>> {
+        let mut stmt = self.sql().prepare_cached(&format!(
+            "SELECT v.*, b.label, b.process FROM p_vouchers v JOIN p_batches b USING (batch_id)
+             WHERE {filter} ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {}",
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            Ok((
+                subject(r)?,
+                r.get::<_, i32>("fiscal_year")?,
+                r.get::<_, String>("batch_id")?,
+                r.get::<_, String>("label")?,
+                r.get::<_, String>("process")?,
+            ))
+        })?;
+        let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut events = self.sql().prepare_cached(
+            "SELECT kind, on_date, detail, batch_id FROM p_voucher_events
+             WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
+        )?;
+        let mut sent = self.sql().prepare_cached(
+            "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
+        )?;
+        rows.into_iter()
+            .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
+                let list = events
+                    .query_map(params![subject.voucher_no, fiscal_year], |r| {
+                        let kind: String = r.get(0)?;
+                        let on: Option<String> = r.get(1)?;
+                        Ok(VoucherEvent {
+                            kind: kind.parse().map_err(crate::projection::text_error)?,
+                            on: on.and_then(|d| d.parse().ok()),
+                            detail: r.get(2)?,
+                            batch_id: r.get(3)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let has = |k| list.iter().any(|e| e.kind == k);
+                let was_sent = match process.parse().ok().and_then(send_step) {
+                    Some(step) => sent
+                        .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
+                        .optional()?
+                        .unwrap_or(false),
+                    None => false,
+                };
+                let status = if has(EventKind::PulledOut) {
+                    VoucherStatus::PulledOut
+                } else if has(EventKind::Returned) {
+                    VoucherStatus::Returned
+                } else if was_sent {
+                    VoucherStatus::Sent
+                } else {
+                    VoucherStatus::Listed
+                };
+                Ok(RegisterEntry {
+                    subject,
+                    fiscal_year,
+                    batch_id,
+                    batch_label,
+                    process,
+                    status,
+                    events: list,
+                })
+            })
+            .collect()
+    }
+}
