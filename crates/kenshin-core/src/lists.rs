@@ -181,12 +181,13 @@ impl Office {
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
             current_batch.lists.push(list.clone());
-            let clashes = if kind == ListKind::Production {
-                tx.project_register(&current_batch)?
-            } else {
-                tx.project_events(&current_batch)?;
-                Vec::new()
+            let clashes = match &parsed {
+                Parsed::Subjects(file) if kind == ListKind::Production => {
+                    tx.project_vouchers(&current_batch, &file.rows)?
+                }
+                _ => Vec::new(),
             };
+            tx.project_events(&current_batch)?;
             if let (false, Parsed::Subjects(file)) = (clashes.is_empty(), &parsed) {
                 let at: HashMap<&str, usize> = file
                     .rows

@@ -3,7 +3,6 @@
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
-use unicode_normalization::UnicodeNormalization;
 
 /// An era of the Japanese calendar (元号) and the day it began.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +104,10 @@ impl fmt::Display for DateError {
 
 /// Parses a date in ISO or Japanese era form. Surrounding spaces and full-width characters are accepted.
 pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
-    let s: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let s: String = crate::text::nfkc(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     if s.is_empty() {
         return Err(DateError::Unreadable);
     }

@@ -306,6 +306,10 @@ impl Cells<'_> {
     /// Text as written. Refuses tabs, line breaks and undecodable bytes.
     fn text(&mut self, field: &str) -> Option<String> {
         let v = self.raw(field);
+        // Most cells hold none of these bytes (0xEF leads U+FFFD); look closer only when one is there.
+        if !v.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n' | 0xEF)) {
+            return Some(v.to_string());
+        }
         let why = if v.contains('\u{FFFD}') {
             "undecodable bytes: the file is neither CP932 nor UTF-8 here"
         } else if v.contains(['\t', '\r', '\n']) {

@@ -80,7 +80,7 @@ pub fn csv(table: &Table, encoding: TextEncoding) -> Result<Vec<u8>, ReportError
 
 /// Where a character first appears (1-based row counting the header, column).
 fn locate(table: &Table, ch: char) -> (usize, usize) {
-    let lines = std::iter::once(table.headers.iter().cloned().collect::<Vec<_>>()).chain(
+    let lines = std::iter::once(table.headers.to_vec()).chain(
         table
             .rows
             .iter()

@@ -41,6 +41,9 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
         .map_err(open_err)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(open_err)?;
+    // 64 MiB of page cache: the register's indexes take 150,000 inserts in kana and postal order.
+    conn.pragma_update(None, "cache_size", -65_536)
+        .map_err(open_err)?;
     Ok(conn)
 }
 
@@ -69,6 +72,7 @@ impl Home {
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
             conn.execute_batch(crate::register::SCHEMA)?;
+            conn.execute_batch(crate::register::VOUCHER_INDEXES)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         Ok(Home {

@@ -29,10 +29,6 @@ CREATE TABLE IF NOT EXISTS p_vouchers (
     name_key    TEXT NOT NULL,
     PRIMARY KEY (voucher_no, fiscal_year)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS p_vouchers_kana ON p_vouchers(kana_key);
-CREATE INDEX IF NOT EXISTS p_vouchers_name ON p_vouchers(name_key);
-CREATE INDEX IF NOT EXISTS p_vouchers_postal ON p_vouchers(postal);
-CREATE INDEX IF NOT EXISTS p_vouchers_batch ON p_vouchers(batch_id);
 CREATE TABLE IF NOT EXISTS p_voucher_events (
     voucher_no  TEXT NOT NULL,
     fiscal_year INTEGER NOT NULL,
@@ -44,6 +40,18 @@ CREATE TABLE IF NOT EXISTS p_voucher_events (
 CREATE INDEX IF NOT EXISTS p_voucher_events_voucher ON p_voucher_events(voucher_no, fiscal_year);
 CREATE INDEX IF NOT EXISTS p_voucher_events_batch ON p_voucher_events(batch_id);
 ";
+
+/// The register's search indexes, apart so that a bulk load can build them after inserting.
+pub(crate) const VOUCHER_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS p_vouchers_kana ON p_vouchers(kana_key);
+CREATE INDEX IF NOT EXISTS p_vouchers_name ON p_vouchers(name_key);
+CREATE INDEX IF NOT EXISTS p_vouchers_postal ON p_vouchers(postal);
+CREATE INDEX IF NOT EXISTS p_vouchers_batch ON p_vouchers(batch_id);
+";
+
+/// A load at least this large, and as large as what the register holds, builds the indexes afterwards:
+/// sorting once is about twice as fast as 150,000 inserts in kana order.
+const BULK_LOAD: usize = 10_000;
 
 pub(crate) const TABLES: [&str; 2] = ["p_vouchers", "p_voucher_events"];
 
@@ -135,24 +143,43 @@ impl Tx<'_> {
     /// production list shares with another batch of the same year, with that batch (those rows are not
     /// added): an import refuses on them; a rebuild keeps the first batch's.
     pub fn project_register(&self, batch: &Batch) -> Result<Vec<(String, String)>> {
-        let clashes = self.project_vouchers(batch)?;
+        let production = match batch.current_list(ListKind::Production) {
+            Some(list) => self.list_rows::<Subject>(list)?,
+            None => Vec::new(),
+        };
+        let clashes = self.project_vouchers(batch, &production)?;
         self.project_events(batch)?;
         Ok(clashes)
     }
 
-    fn project_vouchers(&self, batch: &Batch) -> Result<Vec<(String, String)>> {
+    /// Writes a batch's vouchers into the register from its production list's rows (given by an import
+    /// that has them at hand, so 150,000 rows are not read back). Returns the clashes as
+    /// `project_register` does.
+    pub fn project_vouchers(
+        &self,
+        batch: &Batch,
+        production: &[Subject],
+    ) -> Result<Vec<(String, String)>> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
         sql.execute("DELETE FROM p_vouchers WHERE batch_id = ?1", [id])?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
         let mut clashes = Vec::new();
-        if let Some(list) = batch.current_list(ListKind::Production) {
+        let held: usize = sql.query_row("SELECT count(*) FROM p_vouchers", [], |r| r.get(0))?;
+        let bulk = production.len() >= BULK_LOAD && production.len() >= held;
+        if bulk {
+            sql.execute_batch(
+                "DROP INDEX p_vouchers_kana; DROP INDEX p_vouchers_name;
+                 DROP INDEX p_vouchers_postal; DROP INDEX p_vouchers_batch;",
+            )?;
+        }
+        {
             let mut put = sql.prepare_cached(
                 "INSERT INTO p_vouchers(voucher_no, fiscal_year, batch_id, name, kana, birth, sex,
                     postal, address, kana_key, name_key)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
             )?;
-            for s in self.list_rows::<Subject>(list)? {
+            for s in production {
                 let added = put.execute(params![
                     s.voucher_no,
                     year,
@@ -167,9 +194,12 @@ impl Tx<'_> {
                     name_key(&s.name),
                 ])?;
                 if added == 0 {
-                    clashes.push(s.voucher_no);
+                    clashes.push(s.voucher_no.clone());
                 }
             }
+        }
+        if bulk {
+            sql.execute_batch(VOUCHER_INDEXES)?;
         }
         let clashes = clashes
             .into_iter()
