@@ -13,6 +13,7 @@ use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS p_vouchers (
@@ -118,18 +119,20 @@ pub struct Found {
     pub hits: Vec<RegisterEntry>,
 }
 
+/// A register row, by column position in `p_vouchers` (voucher_no, fiscal_year, batch_id, name, kana, birth,
+/// sex, postal, address, kana_key, name_key), then the batch's label and process.
 fn subject(r: &Row<'_>) -> rusqlite::Result<Subject> {
-    let birth: String = r.get("birth")?;
+    let birth: String = r.get(5)?;
     Ok(Subject {
-        voucher_no: r.get("voucher_no")?,
-        name: r.get("name")?,
-        kana: r.get("kana")?,
+        voucher_no: r.get(0)?,
+        name: r.get(3)?,
+        kana: r.get(4)?,
         birth: birth.parse().map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
         })?,
-        sex: r.get("sex")?,
-        postal: r.get("postal")?,
-        address: r.get("address")?,
+        sex: r.get(6)?,
+        postal: r.get(7)?,
+        address: r.get(8)?,
     })
 }
 
@@ -345,42 +348,76 @@ impl Tx<'_> {
         let rows = stmt.query_map(args, |r| {
             Ok((
                 subject(r)?,
-                r.get::<_, i32>("fiscal_year")?,
-                r.get::<_, String>("batch_id")?,
-                r.get::<_, String>("label")?,
-                r.get::<_, String>("process")?,
+                r.get::<_, i32>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(11)?,
+                r.get::<_, String>(12)?,
             ))
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        // Columns of p_voucher_events: voucher_no, fiscal_year, batch_id, kind, on_date, detail.
+        let event = |r: &Row<'_>| -> rusqlite::Result<(String, VoucherEvent)> {
+            let kind: String = r.get(3)?;
+            let on: Option<String> = r.get(4)?;
+            Ok((
+                r.get(0)?,
+                VoucherEvent {
+                    kind: kind.parse().map_err(crate::projection::text_error)?,
+                    on: on.and_then(|d| d.parse().ok()),
+                    detail: r.get(5)?,
+                    batch_id: r.get(2)?,
+                },
+            ))
+        };
+        // A few hits read their own events; a whole year reads the year's events once.
+        let mut by_voucher: HashMap<(String, i32), Vec<VoucherEvent>> = HashMap::new();
+        let years: BTreeSet<i32> = rows.iter().map(|r| r.1).collect();
+        let many = rows.len() > 100;
+        if many {
+            let mut stmt = self.sql().prepare_cached(
+                "SELECT * FROM p_voucher_events WHERE fiscal_year = ?1 ORDER BY on_date, rowid",
+            )?;
+            for year in years {
+                for e in stmt.query_map([year], event)? {
+                    let (no, e) = e?;
+                    by_voucher.entry((no, year)).or_default().push(e);
+                }
+            }
+        }
         let mut events = self.sql().prepare_cached(
-            "SELECT kind, on_date, detail, batch_id FROM p_voucher_events
-             WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
+            "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
         )?;
         let mut sent = self.sql().prepare_cached(
             "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
         )?;
+        let mut batch_sent: HashMap<String, bool> = HashMap::new();
         rows.into_iter()
             .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
-                let list = events
-                    .query_map(params![subject.voucher_no, fiscal_year], |r| {
-                        let kind: String = r.get(0)?;
-                        let on: Option<String> = r.get(1)?;
-                        Ok(VoucherEvent {
-                            kind: kind.parse().map_err(crate::projection::text_error)?,
-                            on: on.and_then(|d| d.parse().ok()),
-                            detail: r.get(2)?,
-                            batch_id: r.get(3)?,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let has = |k| list.iter().any(|e| e.kind == k);
-                let was_sent = match process.parse().ok().and_then(send_step) {
-                    Some(step) => sent
-                        .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
-                        .optional()?
-                        .unwrap_or(false),
-                    None => false,
+                let list = if many {
+                    by_voucher
+                        .remove(&(subject.voucher_no.clone(), fiscal_year))
+                        .unwrap_or_default()
+                } else {
+                    events
+                        .query_map(params![subject.voucher_no, fiscal_year], event)?
+                        .map(|e| e.map(|(_, e)| e))
+                        .collect::<rusqlite::Result<Vec<_>>>()?
                 };
+                let was_sent = match batch_sent.get(&batch_id) {
+                    Some(s) => *s,
+                    None => {
+                        let s = match process.parse().ok().and_then(send_step) {
+                            Some(step) => sent
+                                .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
+                                .optional()?
+                                .unwrap_or(false),
+                            None => false,
+                        };
+                        batch_sent.insert(batch_id.clone(), s);
+                        s
+                    }
+                };
+                let has = |k| list.iter().any(|e| e.kind == k);
                 let status = if has(EventKind::PulledOut) {
                     VoucherStatus::PulledOut
                 } else if has(EventKind::Returned) {
