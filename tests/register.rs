@@ -393,13 +393,24 @@ fn the_process_2_age_check_wants_75_in_april_or_may_of_the_next_year() {
     let b = l.new_batch("2", "2027 4~5月 75歳到達");
     l.import(C, "production", &b, "production_cp932.csv");
     // Process 2 issues next year's vouchers: the same numbers are free in fiscal 2027's register.
-    assert_eq!(l.json(&["voucher", "find", "30000001"])["hits"][0]["fiscal_year"], 2027);
+    assert_eq!(
+        l.json(&["voucher", "find", "30000001"])["hits"][0]["fiscal_year"],
+        2027
+    );
     let age = l.ok(&["report", "age-check", "--batch", &b]);
     assert_eq!(age.lines().count(), 13, "{age}");
-    assert!(age.contains("30000004,鈴木 一郎,1951-04-02,\"reaches 75 on 2026-04-01, not in April–May 2027"), "{age}");
+    assert!(
+        age.contains(
+            "30000004,鈴木 一郎,1951-04-02,\"reaches 75 on 2026-04-01, not in April–May 2027"
+        ),
+        "{age}"
+    );
     l.ok(&step_args(C, "do", &b, "1", &[]));
     l.ok(&step_args(V, "verify", &b, "2", &[]));
     l.ok(&step_args(A, "approve", &b, "3", &[]));
     let why = l.refused(&step_args(C, "do", &b, "4", &[]));
-    assert!(why.contains("12 subjects of the production list are outside the age rule"), "{why}");
+    assert!(
+        why.contains("12 subjects of the production list are outside the age rule"),
+        "{why}"
+    );
 }
