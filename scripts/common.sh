@@ -31,3 +31,17 @@ ensure_build_tools() {
     ensure_apt_packages "${BUILD_PACKAGES[@]}"
     ensure_rust
 }
+
+# The desktop app (Tauri 2 on WebKitGTK) and its UI (TypeScript, built by Vite from npm).
+DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev libssl-dev)
+# End-to-end tests of the real window: a virtual display, WebKit's WebDriver, Japanese fonts, screenshots.
+E2E_PACKAGES=(xvfb webkit2gtk-driver fonts-noto-cjk imagemagick)
+
+ensure_ui() {
+    command -v npm >/dev/null 2>&1 || ensure_apt_packages nodejs npm
+    (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+}
+
+ensure_tauri_driver() {
+    command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --quiet
+}

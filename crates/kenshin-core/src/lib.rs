@@ -14,11 +14,12 @@ pub use error::{CoreError, Result};
 pub use evidence::AgeFinding;
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
+pub use kenshin_store::ListRef;
 pub use kenshin_store::{
     BatchRef, BoardBatch, BoardStep, Found, RegisterEntry, RosterEntry, SignOffView, VoucherEvent,
     VoucherStatus,
 };
-pub use lists::{ImportSummary, IMPORTABLE};
+pub use lists::{ImportPreview, ImportSummary, IMPORTABLE};
 pub use register::InquiryLogged;
 pub use reports::ReportKind;
 

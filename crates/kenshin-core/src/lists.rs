@@ -11,17 +11,18 @@ use kenshin_domain::rows::{
 use kenshin_domain::{derive, ListKind, ProcessId, Status};
 use kenshin_exchange::{import, Imported, Problem, Refused};
 use kenshin_store::docs::batch;
-use kenshin_store::{batch_doc_id, Batch, NewList, Tx};
+use kenshin_store::{batch_doc_id, Batch, ListRef, NewList, Tx};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// What an import stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportSummary {
     pub batch_id: String,
     pub batch_label: String,
     pub list_kind: ListKind,
     pub list_id: String,
+    #[ts(type = "number")]
     pub rows: u64,
     pub encoding: String,
     pub sha256: String,
@@ -119,7 +120,46 @@ pub(crate) fn return_problem(
     }
 }
 
+/// What importing a file would do: the summary, or why it would be refused.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ImportPreview {
+    pub summary: Option<ImportSummary>,
+    /// Every problem with the file, by line and column.
+    pub problems: Vec<Problem>,
+    /// A refusal that is not about single lines (wrong batch, list in use, ...).
+    pub refusal: Option<String>,
+}
+
 impl Office {
+    /// Checks a file exactly as `import` would, and writes nothing.
+    pub fn preview_import(
+        &mut self,
+        kind: ListKind,
+        batch_given: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ImportPreview> {
+        let outcome = self.import_with(kind, batch_given, file_name, bytes, true);
+        Ok(match outcome {
+            Ok(summary) => ImportPreview {
+                summary: Some(summary),
+                problems: Vec::new(),
+                refusal: None,
+            },
+            Err(CoreError::Import(refused)) => ImportPreview {
+                summary: None,
+                problems: refused.problems,
+                refusal: None,
+            },
+            Err(CoreError::Store(e)) => return Err(CoreError::Store(e)),
+            Err(other) => ImportPreview {
+                summary: None,
+                problems: Vec::new(),
+                refusal: Some(other.to_string()),
+            },
+        })
+    }
+
     /// Imports a file as a list of `kind` into a batch.
     pub fn import(
         &mut self,
@@ -127,6 +167,17 @@ impl Office {
         batch_given: &str,
         file_name: &str,
         bytes: &[u8],
+    ) -> Result<ImportSummary> {
+        self.import_with(kind, batch_given, file_name, bytes, false)
+    }
+
+    fn import_with(
+        &mut self,
+        kind: ListKind,
+        batch_given: &str,
+        file_name: &str,
+        bytes: &[u8],
+        dry_run: bool,
     ) -> Result<ImportSummary> {
         let meta = self.resolve_batch(batch_given)?;
         if !IMPORTABLE.contains(&kind) {
@@ -150,7 +201,7 @@ impl Office {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let office = self.office_doc.to_string();
         let me = self.me.id.clone();
-        self.home.write(|tx| {
+        let work = |tx: &Tx<'_>| {
             let (mut doc, mut current_batch) = tx.load_batch(&doc_id)?;
             check_window(&current_batch, kind)?;
             let refuse = |problems: Vec<Problem>| {
@@ -228,7 +279,19 @@ impl Office {
                 encoding: encoding.to_string(),
                 sha256: list.sha256,
             })
-        })
+        };
+        if dry_run {
+            self.home.dry_run(work)
+        } else {
+            self.home.write(work)
+        }
+    }
+
+    /// The lists a batch holds, oldest first.
+    pub fn lists(&mut self, batch_given: &str) -> Result<Vec<ListRef>> {
+        let meta = self.resolve_batch(batch_given)?;
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.read(|tx| Ok(tx.load_batch(&doc_id)?.1.lists))
     }
 }
 

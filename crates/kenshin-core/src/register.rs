@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// A logged inquiry, with the voucher as the register has it (None when the number is not in it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct InquiryLogged {
     pub batch_id: String,
     pub batch_label: String,
@@ -45,7 +45,15 @@ impl Office {
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
     pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
         let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
-        self.home.read(|tx| Ok(tx.find_vouchers(&q, limit)?))
+        self.home
+            .read(|tx| Ok(tx.find_vouchers(Some(&q), 0, limit)?))
+    }
+
+    /// A page of the register: every voucher when the query is blank (newest year, then kana order).
+    pub fn register_page(&mut self, query: &str, offset: usize, limit: usize) -> Result<Found> {
+        let q = classify_query(query);
+        self.home
+            .read(|tx| Ok(tx.find_vouchers(q.as_ref(), offset, limit)?))
     }
 
     /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One of the six processes on the workflow sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
 pub enum ProcessId {
     /// 1-1 特定健診受診券新規発行（年次）
     #[serde(rename = "1-1")]
@@ -77,7 +77,7 @@ impl FromStr for ProcessId {
 }
 
 /// What kind of work a step is (the sheet's 工程 names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     /// 確認: look at data or paper and record what was found.
@@ -123,7 +123,7 @@ impl StepKind {
 }
 
 /// The three ways a step is recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Do,
@@ -160,7 +160,7 @@ impl FromStr for Action {
 }
 
 /// Who does a step according to the sheet (its ● column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 委託事業者

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a note on a voucher records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// 問合せ: an institution phoned about the voucher (process 4).
@@ -39,7 +39,7 @@ impl FromStr for NoteKind {
 }
 
 /// A note on one voucher, kept in a batch document's append-only `vouchers` list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VoucherNote {
     pub id: String,
     pub voucher_no: String,
@@ -55,7 +55,7 @@ pub struct VoucherNote {
 }
 
 /// What has happened to a voucher, for the register's status column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     PulledOut,

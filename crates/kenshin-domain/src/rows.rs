@@ -52,7 +52,7 @@ pub trait Row: Sized {
 macro_rules! rows {
     ($( $(#[$m:meta])* pub struct $name:ident { $( $(#[$fm:meta])* pub $f:ident : $t:ty ),* $(,)? } )*) => { $(
         $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
         pub struct $name { $( $(#[$fm])* pub $f: $t ),* }
 
         impl Row for $name {

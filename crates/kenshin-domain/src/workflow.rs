@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A member of the office as the rules see them (the roster entry, without keys).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Member {
     pub id: String,
     pub name: String,
@@ -88,7 +88,7 @@ pub enum Refusal {
 }
 
 /// A step another step waits for, and what it needs to become.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Waiting {
     pub step: u8,
     pub needs: Action,
@@ -116,7 +116,7 @@ fn describe_waits(waiting: &[Waiting]) -> String {
 }
 
 /// Where a step stands, as the board shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Waiting for earlier steps.

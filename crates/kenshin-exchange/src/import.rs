@@ -12,8 +12,9 @@ use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
 /// One problem in a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Problem {
+    #[ts(type = "number")]
     pub line: u64,
     /// 1-based column (CSV field), when the problem is in one.
     pub column: Option<usize>,

@@ -5,11 +5,11 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 
 /// A cell of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(untagged)]
 pub enum Cell {
     Text(String),
-    Int(i64),
+    Int(#[ts(type = "number")] i64),
 }
 
 impl From<&str> for Cell {
@@ -38,7 +38,7 @@ impl Cell {
 }
 
 /// A report: a titled table with Japanese headers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Table {
     /// Sheet name in XLSX (31 characters at most).
     pub title: String,

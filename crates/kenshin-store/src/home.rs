@@ -100,6 +100,20 @@ impl Home {
         Ok(out)
     }
 
+    /// Runs `f` as `write` does, then rolls everything back: a preview of exactly what a write would do.
+    pub fn dry_run<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let out = f(&Tx { tx: &tx });
+        tx.rollback().map_err(StoreError::from)?;
+        out
+    }
+
     /// Runs `f` over a consistent snapshot of the home.
     pub fn read<T, E: From<StoreError>>(
         &mut self,

@@ -56,8 +56,9 @@ CREATE TABLE IF NOT EXISTS p_board (
 const TABLES: [&str; 4] = ["p_members", "p_batches", "p_signoffs", "p_board"];
 
 /// One sign-off as the board shows it, with the recorder's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SignOffView {
+    #[ts(type = "number")]
     pub seq: i64,
     pub id: String,
     pub step: u8,
@@ -65,13 +66,14 @@ pub struct SignOffView {
     pub by: String,
     pub by_name: String,
     pub at: DateTime<Utc>,
+    #[ts(type = "Record<string, number>")]
     pub counts: BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
 }
 
 /// One step on the board.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BoardStep {
     pub step: u8,
     pub ja: &'static str,
@@ -87,7 +89,7 @@ pub struct BoardStep {
 }
 
 /// One batch on the board: a row of its steps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BoardBatch {
     #[serde(flatten)]
     pub batch: BatchRef,

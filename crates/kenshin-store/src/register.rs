@@ -57,7 +57,7 @@ const BULK_LOAD: usize = 10_000;
 pub(crate) const TABLES: [&str; 2] = ["p_vouchers", "p_voucher_events"];
 
 /// Something that happened to a voucher.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VoucherEvent {
     pub kind: EventKind,
     pub on: Option<NaiveDate>,
@@ -66,7 +66,7 @@ pub struct VoucherEvent {
 }
 
 /// Where a voucher stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum VoucherStatus {
     /// On a production list, not mailed yet (名簿登載).
@@ -100,7 +100,7 @@ impl VoucherStatus {
 }
 
 /// A voucher as the register shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RegisterEntry {
     #[serde(flatten)]
     pub subject: Subject,
@@ -113,8 +113,9 @@ pub struct RegisterEntry {
 }
 
 /// A page of search results and how many matched in all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Found {
+    #[ts(type = "number")]
     pub total: u64,
     pub hits: Vec<RegisterEntry>,
 }
@@ -296,6 +297,7 @@ impl Tx<'_> {
         let found = self.register_query(
             "v.voucher_no = ?1 AND v.fiscal_year = ?2",
             &[&voucher_no, &fiscal_year],
+            0,
             1,
         )?;
         Ok(found.into_iter().next())
@@ -303,18 +305,24 @@ impl Tx<'_> {
 
     /// Searches the register: by voucher number (and postal code, for 7 digits), kana prefix, name prefix or
     /// postal code. Returns at most `limit` entries, newest year first, and how many matched.
-    pub fn find_vouchers(&self, query: &Query, limit: usize) -> Result<Found> {
+    pub fn find_vouchers(
+        &self,
+        query: Option<&Query>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Found> {
         let (filter, args): (&str, Vec<String>) = match query {
-            Query::Number { digits } if digits.len() == 7 => {
+            None => ("1 = 1", Vec::new()),
+            Some(Query::Number { digits }) if digits.len() == 7 => {
                 ("(v.voucher_no = ?1 OR v.postal = ?1)", vec![digits.clone()])
             }
-            Query::Number { digits } => ("v.voucher_no = ?1", vec![digits.clone()]),
-            Query::Postal(p) => ("v.postal = ?1", vec![p.clone()]),
-            Query::Kana(k) => (
+            Some(Query::Number { digits }) => ("v.voucher_no = ?1", vec![digits.clone()]),
+            Some(Query::Postal(p)) => ("v.postal = ?1", vec![p.clone()]),
+            Some(Query::Kana(k)) => (
                 "v.kana_key >= ?1 AND v.kana_key < ?2",
                 vec![k.clone(), prefix_end(k)],
             ),
-            Query::Name(n) => (
+            Some(Query::Name(n)) => (
                 "v.name_key >= ?1 AND v.name_key < ?2",
                 vec![n.clone(), prefix_end(n)],
             ),
@@ -325,25 +333,27 @@ impl Tx<'_> {
             args.as_slice(),
             |r| r.get(0),
         )?;
-        let hits = self.register_query(filter, &args, limit)?;
+        let hits = self.register_query(filter, &args, offset, limit)?;
         Ok(Found { total, hits })
     }
 
     /// Every voucher of a year, for lists made from the register (encouragement).
     pub fn register_year(&self, fiscal_year: i32) -> Result<Vec<RegisterEntry>> {
-        self.register_query("v.fiscal_year = ?1", &[&fiscal_year], usize::MAX)
+        self.register_query("v.fiscal_year = ?1", &[&fiscal_year], 0, usize::MAX)
     }
 
     fn register_query(
         &self,
         filter: &str,
         args: &[&dyn ToSql],
+        offset: usize,
         limit: usize,
     ) -> Result<Vec<RegisterEntry>> {
         let mut stmt = self.sql().prepare_cached(&format!(
             "SELECT v.*, b.label, b.process FROM p_vouchers v JOIN p_batches b USING (batch_id)
-             WHERE {filter} ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {}",
-            i64::try_from(limit).unwrap_or(i64::MAX)
+             WHERE {filter} ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {} OFFSET {}",
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX)
         ))?;
         let rows = stmt.query_map(args, |r| {
             Ok((

@@ -40,11 +40,12 @@ pub struct ListMeta {
 }
 
 /// A batch's reference to one of its lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ListRef {
     pub doc_id: String,
     pub list_kind: ListKind,
     pub sha256: String,
+    #[ts(type = "number")]
     pub row_count: u64,
 }
 

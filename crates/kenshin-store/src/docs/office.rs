@@ -17,7 +17,7 @@ pub const KIND: &str = "kenshin/office";
 pub const SCHEMA: i64 = 1;
 
 /// A member as the roster holds them, with who added them and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RosterEntry {
     #[serde(flatten)]
     pub member: Member,
@@ -26,7 +26,7 @@ pub struct RosterEntry {
 }
 
 /// A batch as the office's index lists it: one run of a process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BatchRef {
     /// The batch document's id.
     pub batch_id: String,

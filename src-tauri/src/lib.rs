@@ -1,0 +1,252 @@
+//! The desktop app's commands: thin over kenshin-core, returning the same serde types the CLI prints.
+//! Their TypeScript definitions are generated from these types (`bindings`), and a test checks that
+//! `ui/src/bindings.ts` is current.
+
+pub mod bindings;
+
+use kenshin_core::domain::{Action, ListKind, Member};
+use kenshin_core::exchange::{report, Table, TextEncoding};
+use kenshin_core::{
+    BoardBatch, Found, ImportPreview, ImportSummary, InquiryLogged, ListRef, Office, ReportKind,
+    RosterEntry, SignOffView, StepRecord,
+};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use ts_rs::TS;
+
+/// Which home the app shows, and as whom.
+pub struct AppState {
+    home: PathBuf,
+    /// The member chosen in the header (a shared demo laptop); None is the home's own member.
+    acting_as: Mutex<Option<String>>,
+}
+
+/// Who is using the app, in which office.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Session {
+    pub office: String,
+    pub home: String,
+    pub me: Member,
+    pub members: Vec<RosterEntry>,
+}
+
+/// A step to record, as the UI sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RecordRequest {
+    pub batch: String,
+    pub step: u8,
+    pub action: Action,
+    /// `NAME=N`
+    pub counts: Vec<String>,
+    pub note: Option<String>,
+    pub send_back: Option<String>,
+}
+
+/// A report to write to a file.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ExportRequest {
+    /// `postal-counts`, `pullouts`, ...
+    pub kind: String,
+    pub batch: String,
+    /// `csv` or `xlsx`
+    pub format: String,
+    /// `cp932` or `utf8` (CSV only)
+    pub encoding: String,
+    pub path: String,
+}
+
+type Answer<T> = Result<T, String>;
+
+fn text<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+impl AppState {
+    pub fn new(home: PathBuf) -> AppState {
+        AppState {
+            home,
+            acting_as: Mutex::new(None),
+        }
+    }
+
+    fn office(&self) -> Answer<Office> {
+        let who = self.acting_as.lock().map_err(text)?.clone();
+        Office::open(&self.home, who.as_deref()).map_err(text)
+    }
+}
+
+fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let name = Path::new(path)
+        .file_name()
+        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok((name, bytes))
+}
+
+#[tauri::command]
+fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
+    let mut office = state.office()?;
+    Ok(Session {
+        office: office.name().map_err(text)?,
+        home: state.home.display().to_string(),
+        me: office.me().clone(),
+        members: office.members().map_err(text)?,
+    })
+}
+
+#[tauri::command]
+fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
+    Office::open(&state.home, Some(&member_id)).map_err(text)?;
+    *state.acting_as.lock().map_err(text)? = Some(member_id);
+    session(state)
+}
+
+#[tauri::command]
+fn board(state: tauri::State<'_, AppState>) -> Answer<Vec<BoardBatch>> {
+    state.office()?.board(None).map_err(text)
+}
+
+#[tauri::command]
+fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<SignOffView> {
+    state
+        .office()?
+        .record(
+            &request.batch,
+            request.step,
+            request.action,
+            StepRecord {
+                counts: request.counts,
+                note: request.note,
+                send_back: request.send_back,
+            },
+        )
+        .map_err(text)
+}
+
+#[tauri::command]
+fn lists(state: tauri::State<'_, AppState>, batch: String) -> Answer<Vec<ListRef>> {
+    state.office()?.lists(&batch).map_err(text)
+}
+
+#[tauri::command]
+fn register_page(
+    state: tauri::State<'_, AppState>,
+    query: String,
+    offset: usize,
+    limit: usize,
+) -> Answer<Found> {
+    state
+        .office()?
+        .register_page(&query, offset, limit.min(500))
+        .map_err(text)
+}
+
+#[tauri::command]
+fn log_inquiry(
+    state: tauri::State<'_, AppState>,
+    voucher: String,
+    from: String,
+    answer: String,
+) -> Answer<InquiryLogged> {
+    state
+        .office()?
+        .log_inquiry(&voucher, &from, &answer, None, None)
+        .map_err(text)
+}
+
+#[tauri::command]
+fn preview_import(
+    state: tauri::State<'_, AppState>,
+    kind: ListKind,
+    batch: String,
+    path: String,
+) -> Answer<ImportPreview> {
+    let (name, bytes) = read_file(&path)?;
+    state
+        .office()?
+        .preview_import(kind, &batch, &name, &bytes)
+        .map_err(text)
+}
+
+#[tauri::command]
+fn import_list(
+    state: tauri::State<'_, AppState>,
+    kind: ListKind,
+    batch: String,
+    path: String,
+) -> Answer<ImportSummary> {
+    let (name, bytes) = read_file(&path)?;
+    state
+        .office()?
+        .import(kind, &batch, &name, &bytes)
+        .map_err(text)
+}
+
+#[tauri::command]
+fn report_table(state: tauri::State<'_, AppState>, kind: String, batch: String) -> Answer<Table> {
+    let kind: ReportKind = kind.parse()?;
+    state.office()?.report(kind, &batch).map_err(text)
+}
+
+#[tauri::command]
+fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> Answer<String> {
+    let kind: ReportKind = request.kind.parse()?;
+    let table = state.office()?.report(kind, &request.batch).map_err(text)?;
+    let bytes = match request.format.as_str() {
+        "xlsx" => report::xlsx(&table),
+        _ => report::csv(
+            &table,
+            if request.encoding == "utf8" {
+                TextEncoding::Utf8Bom
+            } else {
+                TextEncoding::Cp932
+            },
+        ),
+    }
+    .map_err(text)?;
+    std::fs::write(&request.path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", request.path))?;
+    Ok(request.path)
+}
+
+/// The home the app opens: `KENSHIN_HOME`, else the same default as the `kenshin` command.
+pub fn default_home() -> PathBuf {
+    if let Some(h) = std::env::var_os("KENSHIN_HOME") {
+        return PathBuf::from(h);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("kenshin")
+}
+
+/// Opens the window on `home`, making a demo office there first when the home has none.
+pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+    if Office::open(&home, None).is_err() {
+        let vouchers = std::env::var("KENSHIN_DEMO_VOUCHERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(150_000);
+        kenshin_core::create_demo(&home, vouchers)?;
+    }
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(home))
+        .invoke_handler(tauri::generate_handler![
+            session,
+            act_as,
+            board,
+            record,
+            lists,
+            register_page,
+            log_inquiry,
+            preview_import,
+            import_list,
+            report_table,
+            export_report
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

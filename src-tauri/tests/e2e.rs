@@ -1,0 +1,106 @@
+//! The real app window under Xvfb, driven through tauri-driver and WebKitWebDriver (W3C WebDriver over
+//! HTTP): a contractor records a step, a section member verifies it and an approver approves it from the
+//! inbox, the board shows it, a refused action shows its message, and the register shows Japanese text.
+//! Screenshots go to `test-artifacts/e2e/`.
+
+mod webdriver;
+
+use kenshin_core::domain::ProcessId;
+use serde_json::json;
+use webdriver::{screenshot, Window};
+
+#[test]
+fn a_step_goes_from_contractor_to_approval_through_the_window() {
+    let home = tempfile::tempdir().expect("home");
+    let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
+    office
+        .new_batch(ProcessId::MonthlyIssuance, "E2E 月次", Some(2026))
+        .expect("batch");
+    let members = office.members().expect("members");
+    let id_of = |name: &str| {
+        members
+            .iter()
+            .find(|m| m.member.name == name)
+            .map(|m| m.member.id.clone())
+            .expect("member")
+    };
+    let (contractor, verifier, approver) =
+        (id_of("委託 一郎"), id_of("検認 花子"), id_of("決裁 太郎"));
+    drop(office);
+
+    let (d, window) = Window::open(home.path());
+    let display = d.display.clone();
+    d.wait("body[data-ready=board]");
+    eprintln!("first board after {:?}", window.launched.elapsed());
+    screenshot(&display, "01-board");
+
+    // A contractor records step 1 of the new batch from the board.
+    d.act_as(&contractor);
+    let cell = "tr[data-batch='E2E 月次'] .step[data-step='1']";
+    assert_eq!(
+        d.script(
+            &format!("return document.querySelector(\"{cell}\").dataset.status"),
+            json!([])
+        ),
+        "open"
+    );
+    d.click(cell);
+    d.type_into("#step-detail input[name=counts]", "targets=12");
+    d.click("#step-detail button[data-action=do]");
+    let said = d.message();
+    assert!(
+        said.contains("記録しました") && said.contains("委託 一郎"),
+        "{said}"
+    );
+    d.wait("tr[data-batch='E2E 月次'] .step[data-step='2'][data-status=awaiting_verify]");
+
+    // A refused action shows its reason: step 4 of the June batch with a count the lists contradict.
+    d.click("tr[data-batch$='-06 月次'] .step[data-step='4']");
+    d.type_into("#step-detail input[name=counts]", "production=1");
+    d.click("#step-detail button[data-action=do]");
+    let said = d.message();
+    assert!(
+        said.contains("production=1 was given, but the production list has 48"),
+        "{said}"
+    );
+    screenshot(&display, "02-refused");
+
+    // The section member verifies it from the inbox, with the evidence shown.
+    d.act_as(&verifier);
+    d.screen("inbox");
+    let item = "li[data-batch='E2E 月次'][data-step='2']";
+    assert!(d.text(item).contains("targets=12"), "{}", d.text(item));
+    screenshot(&display, "03-inbox");
+    d.click(&format!("{item} button[data-action=verify]"));
+    assert!(d.message().contains("記録しました"));
+
+    // The approver approves it from the inbox; the board shows both.
+    d.act_as(&approver);
+    d.screen("inbox");
+    d.click("li[data-batch='E2E 月次'][data-step='3'] button[data-action=approve]");
+    assert!(d.message().contains("決裁 太郎"));
+    d.screen("board");
+    d.wait("tr[data-batch='E2E 月次'] .step[data-step='2'][data-status=verified]");
+    d.wait("tr[data-batch='E2E 月次'] .step[data-step='3'][data-status=approved]");
+    d.wait("tr[data-batch='E2E 月次'] .step[data-step='4'][data-status=open]");
+    screenshot(&display, "04-board-approved");
+
+    // The register searches kana in half width and shows the voucher in Japanese.
+    d.screen("register");
+    d.type_into("input[name=query]", "ﾔﾏ");
+    let first_row = "return document.querySelector('.vrow[data-voucher]')?.textContent ?? ''";
+    d.until("a kana search result", || {
+        let row = d.script(first_row, json!([]));
+        row.as_str().is_some_and(|r| r.contains("ヤマ"))
+    });
+    let count = d.text(".searchbar .count");
+    assert!(count.ends_with("件"), "{count}");
+    screenshot(&display, "05-register");
+
+    // English on request.
+    d.click("header button.lang");
+    d.wait("nav button[data-screen=board]");
+    assert_eq!(d.text("nav button[data-screen=board]"), "Board");
+
+    d.call("DELETE", "", json!({}));
+}

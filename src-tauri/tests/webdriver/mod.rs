@@ -1,0 +1,275 @@
+//! A W3C WebDriver harness for the real app window: Xvfb, tauri-driver (which starts WebKitWebDriver),
+//! and a session on the built app. Used by the end-to-end tests and the startup benchmark.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills what it started, also when a test fails. Each child leads its own process group, so what it
+/// started in turn (WebKitWebDriver, the app) goes with it.
+pub struct Kill(Vec<Child>);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        for c in self.0.iter_mut().rev() {
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &format!("-{}", c.id())])
+                .status();
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A W3C WebDriver session on an Xvfb display.
+pub struct Driver {
+    pub base: String,
+    pub display: String,
+}
+
+impl Driver {
+    /// Waits for a condition; on timeout, leaves a screenshot of the window as it was.
+    pub fn until(&self, what: &str, mut ready: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !ready() {
+            if start.elapsed() > Duration::from_secs(20) {
+                screenshot(&self.display, "failure");
+                panic!("timed out waiting for {what} (test-artifacts/e2e/failure.png)");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let response = match method {
+            "GET" => ureq::get(&url).call(),
+            "DELETE" => ureq::delete(&url).call(),
+            _ => ureq::post(&url).send_json(body),
+        };
+        let value: Value = match response {
+            Ok(r) => r.into_json().expect("json answer"),
+            Err(ureq::Error::Status(code, r)) => {
+                panic!(
+                    "{method} {path}: {code} {}",
+                    r.into_string().unwrap_or_default()
+                )
+            }
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        value["value"].clone()
+    }
+
+    pub fn find(&self, css: &str) -> Option<String> {
+        let url = format!("{}/element", self.base);
+        let r = ureq::post(&url).send_json(json!({"using": "css selector", "value": css}));
+        match r {
+            Ok(r) => {
+                let v: Value = r.into_json().ok()?;
+                v["value"]
+                    .as_object()?
+                    .values()
+                    .next()?
+                    .as_str()
+                    .map(str::to_string)
+            }
+            Err(_) => None,
+        }
+    }
+
+    pub fn wait(&self, css: &str) -> String {
+        let mut found = None;
+        self.until(css, || {
+            found = self.find(css);
+            found.is_some()
+        });
+        found.expect("found")
+    }
+
+    pub fn click(&self, css: &str) {
+        let el = self.wait(css);
+        self.call("POST", &format!("/element/{el}/click"), json!({}));
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait(css);
+        self.call("POST", &format!("/element/{el}/clear"), json!({}));
+        self.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        );
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        let el = self.wait(css);
+        self.call("GET", &format!("/element/{el}/text"), json!({}))
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// Chooses the acting member in the header and waits for the window to redraw.
+    pub fn act_as(&self, member_id: &str) {
+        self.script(
+            "document.body.dataset.ready = '';
+             const s = document.querySelector('select[name=acting-as]');
+             s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
+            json!([member_id]),
+        );
+        self.wait("body[data-ready]:not([data-ready=''])");
+    }
+
+    pub fn screen(&self, name: &str) {
+        self.script("document.body.dataset.ready = '';", json!([]));
+        self.click(&format!("nav button[data-screen={name}]"));
+        self.wait(&format!("body[data-ready={name}]"));
+    }
+
+    /// Waits until the message line says something, and returns it.
+    pub fn message(&self) -> String {
+        let mut text = String::new();
+        self.until("a message", || {
+            text = self.text("#message");
+            !text.is_empty()
+        });
+        text
+    }
+}
+
+pub fn screenshot(display: &str, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts/e2e");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    let file = dir.join(format!("{name}.png"));
+    let status = Command::new("import")
+        .args(["-display", display, "-window", "root"])
+        .arg(&file)
+        .status()
+        .expect("run ImageMagick import");
+    assert!(status.success(), "screenshot {name}");
+}
+
+/// What runs behind a session: Xvfb and tauri-driver, stopped when this is dropped.
+pub struct Window {
+    _started: Kill,
+    /// When the app was asked to start (the WebDriver session request).
+    pub launched: Instant,
+}
+
+impl Window {
+    /// Opens the app on `home` under a fresh Xvfb display; returns the driver once the session is open.
+    pub fn open(home: &Path) -> (Driver, Window) {
+        let display_no = 90 + (std::process::id() % 100);
+        let display = format!(":{display_no}");
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display_no}"));
+        let mut guard = Kill(Vec::new());
+        guard.0.push(
+            Command::new("Xvfb")
+                .args([
+                    display.as_str(),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("Xvfb (apt: xvfb)"),
+        );
+        wait_for("Xvfb", Duration::from_secs(10), || socket.exists());
+
+        let (port, native) = (free_port(), free_port());
+        guard.0.push(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native.to_string(),
+                ])
+                .env("DISPLAY", &display)
+                .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+                .env("KENSHIN_HOME", home)
+                // The webview's own storage (language choice, caches) stays inside this run.
+                .env("XDG_DATA_HOME", home.join("xdg-data"))
+                .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("tauri-driver (cargo install tauri-driver --locked)"),
+        );
+        wait_for("tauri-driver", Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+
+        let app = env!("CARGO_BIN_EXE_kenshin-desktop");
+        let launched = Instant::now();
+        let session: Value = ureq::post(&format!("http://127.0.0.1:{port}/session"))
+            .send_json(
+                json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}}),
+            )
+            .expect("new session")
+            .into_json()
+            .expect("session json");
+        let session_id = session["value"]["sessionId"].as_str().expect("session id");
+        let d = Driver {
+            base: format!("http://127.0.0.1:{port}/session/{session_id}"),
+            display: display.clone(),
+        };
+        (
+            d,
+            Window {
+                _started: guard,
+                launched,
+            },
+        )
+    }
+}
+
+/// The resident memory of the running app, in kB (from /proc), if it runs.
+pub fn app_rss_kb() -> Option<u64> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let dir = entry.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim() == "kenshin-desktop" {
+            let status = std::fs::read_to_string(dir.join("status")).ok()?;
+            return status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok());
+        }
+    }
+    None
+}

@@ -1,0 +1,34 @@
+// Typed calls to the app's commands (src-tauri/src/lib.rs). Errors arrive as one line of text.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  BoardBatch,
+  ExportRequest,
+  Found,
+  ImportPreview,
+  ImportSummary,
+  InquiryLogged,
+  ListKind,
+  ListRef,
+  RecordRequest,
+  Session,
+  SignOffView,
+  Table,
+} from "./bindings";
+
+export const api = {
+  session: () => invoke<Session>("session"),
+  actAs: (memberId: string) => invoke<Session>("act_as", { memberId }),
+  board: () => invoke<BoardBatch[]>("board"),
+  record: (request: RecordRequest) => invoke<SignOffView>("record", { request }),
+  lists: (batch: string) => invoke<ListRef[]>("lists", { batch }),
+  registerPage: (query: string, offset: number, limit: number) =>
+    invoke<Found>("register_page", { query, offset, limit }),
+  logInquiry: (voucher: string, from: string, answer: string) =>
+    invoke<InquiryLogged>("log_inquiry", { voucher, from, answer }),
+  previewImport: (kind: ListKind, batch: string, path: string) =>
+    invoke<ImportPreview>("preview_import", { kind, batch, path }),
+  importList: (kind: ListKind, batch: string, path: string) =>
+    invoke<ImportSummary>("import_list", { kind, batch, path }),
+  reportTable: (kind: string, batch: string) => invoke<Table>("report_table", { kind, batch }),
+  exportReport: (request: ExportRequest) => invoke<string>("export_report", { request }),
+};

@@ -1,0 +1,200 @@
+// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs). Do not edit.
+
+export type ProcessId = "1-1" | "1-2" | "2" | "3" | "4" | "5";
+
+export type StepKind = "check" | "make_lists" | "verify" | "approve" | "do" | "data_update" | "data_control" | "inquiries";
+
+export type Action = "do" | "verify" | "approve";
+
+export type Role = "contractor" | "section";
+
+export type Status = "blocked" | "open" | "done" | "sent_back" | "awaiting_verify" | "awaiting_approval" | "verified" | "approved";
+
+export type Waiting = { step: number, needs: Action, 
+/**
+ * The step was sent back and has not been redone.
+ */
+sent_back: boolean, };
+
+export type Member = { id: string, name: string, role: Role, 
+/**
+ * 決裁権限: may approve.
+ */
+approver: boolean, 
+/**
+ * May add members and invite laptops.
+ */
+admin: boolean, };
+
+export type RosterEntry = { added_by: string | null, added_at: string, id: string, name: string, role: Role, 
+/**
+ * 決裁権限: may approve.
+ */
+approver: boolean, 
+/**
+ * May add members and invite laptops.
+ */
+admin: boolean, };
+
+export type BatchRef = { 
+/**
+ * The batch document's id.
+ */
+batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
+
+export type SignOffView = { seq: number, id: string, step: number, action: Action, by: string, by_name: string, at: string, counts: Record<string, number>, note: string | null, send_back: string | null, };
+
+export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, status: Status, waiting: Array<Waiting>, 
+/**
+ * The entry that makes the step what it is (who and when).
+ */
+decisive: SignOffView | null, 
+/**
+ * Every entry for the step, oldest first.
+ */
+history: Array<SignOffView>, };
+
+export type BoardBatch = { steps: Array<BoardStep>, 
+/**
+ * The batch document's id.
+ */
+batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
+
+export type ListKind = "targets" | "rehearsal" | "production" | "pullouts" | "postal_counts" | "reissue_requests" | "returned" | "reissues" | "checkup_results";
+
+export type ListRef = { doc_id: string, list_kind: ListKind, sha256: string, row_count: number, };
+
+export type Subject = { 
+/**
+ * 受診券整理番号
+ */
+voucher_no: string, 
+/**
+ * 氏名, as written
+ */
+name: string, 
+/**
+ * カナ氏名, full width
+ */
+kana: string, 
+/**
+ * 生年月日
+ */
+birth: string, 
+/**
+ * 性別: "1" 男, "2" 女, "" not given
+ */
+sex: string, 
+/**
+ * 郵便番号, 7 digits
+ */
+postal: string, 
+/**
+ * 住所, as written
+ */
+address: string, };
+
+export type EventKind = "pulled_out" | "returned" | "reissued" | "inquiry" | "checkup_taken";
+
+export type VoucherEvent = { kind: EventKind, on: string | null, detail: string, batch_id: string, };
+
+export type VoucherStatus = "listed" | "pulled_out" | "sent" | "returned";
+
+export type RegisterEntry = { fiscal_year: number, batch_id: string, batch_label: string, process: string, status: VoucherStatus, events: Array<VoucherEvent>, 
+/**
+ * 受診券整理番号
+ */
+voucher_no: string, 
+/**
+ * 氏名, as written
+ */
+name: string, 
+/**
+ * カナ氏名, full width
+ */
+kana: string, 
+/**
+ * 生年月日
+ */
+birth: string, 
+/**
+ * 性別: "1" 男, "2" 女, "" not given
+ */
+sex: string, 
+/**
+ * 郵便番号, 7 digits
+ */
+postal: string, 
+/**
+ * 住所, as written
+ */
+address: string, };
+
+export type Found = { total: number, hits: Array<RegisterEntry>, };
+
+export type NoteKind = "inquiry" | "returned";
+
+export type VoucherNote = { id: string, voucher_no: string, kind: NoteKind, 
+/**
+ * The day it happened (the call, the return).
+ */
+on: string, 
+/**
+ * Who called (医療機関・健診機関); empty for returns.
+ */
+from: string, 
+/**
+ * The answer given, or why the mail came back.
+ */
+text: string, by: string, at: string, };
+
+export type InquiryLogged = { batch_id: string, batch_label: string, note: VoucherNote, voucher: RegisterEntry | null, };
+
+export type Problem = { line: number, 
+/**
+ * 1-based column (CSV field), when the problem is in one.
+ */
+column: number | null, why: string, };
+
+export type ImportSummary = { batch_id: string, batch_label: string, list_kind: ListKind, list_id: string, rows: number, encoding: string, sha256: string, };
+
+export type ImportPreview = { summary: ImportSummary | null, 
+/**
+ * Every problem with the file, by line and column.
+ */
+problems: Array<Problem>, 
+/**
+ * A refusal that is not about single lines (wrong batch, list in use, ...).
+ */
+refusal: string | null, };
+
+export type Cell = string | number;
+
+export type Table = { 
+/**
+ * Sheet name in XLSX (31 characters at most).
+ */
+title: string, headers: Array<string>, rows: Array<Array<Cell>>, };
+
+export type Session = { office: string, home: string, me: Member, members: Array<RosterEntry>, };
+
+export type RecordRequest = { batch: string, step: number, action: Action, 
+/**
+ * `NAME=N`
+ */
+counts: Array<string>, note: string | null, send_back: string | null, };
+
+export type ExportRequest = { 
+/**
+ * `postal-counts`, `pullouts`, ...
+ */
+kind: string, batch: string, 
+/**
+ * `csv` or `xlsx`
+ */
+format: string, 
+/**
+ * `cp932` or `utf8` (CSV only)
+ */
+encoding: string, path: string, };
+

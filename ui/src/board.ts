@@ -1,0 +1,130 @@
+// 業務ボード: every batch as a row of its steps, coloured by state; filters; a selected step's details.
+import type { BoardBatch, BoardStep, Status } from "./bindings";
+import { api } from "./api";
+import { h, replace } from "./dom";
+import { statusText, t } from "./i18n";
+import { attempt, countsText, fmtTime, label } from "./state";
+import { stepForm } from "./step_form";
+
+const filters = { process: "", month: "", state: "" };
+let selected: { batch: string; step: number } | null = null;
+
+/// The month a batch is about: YYYY-MM in its label, else the month it was created.
+function monthOf(b: BoardBatch): string {
+  return /(\d{4})-(\d{2})/.exec(b.label)?.[0] ?? b.created_at.slice(0, 7);
+}
+
+const STATE_GROUPS: Record<string, Status[]> = {
+  open: ["open"],
+  waiting: ["awaiting_verify", "awaiting_approval"],
+  sent_back: ["sent_back"],
+  blocked: ["blocked"],
+  complete: ["done", "verified", "approved"],
+};
+
+function stepTitle(s: BoardStep): string {
+  const who = s.decisive ? ` — ${s.decisive.by_name} ${fmtTime(s.decisive.at)} ${countsText(s.decisive.counts)}` : "";
+  const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}`).join(", ")}` : "";
+  return `${t("Step")}${s.step} ${s.ja} / ${s.en}: ${statusText(s.status)}${who}${waits}`;
+}
+
+export async function boardScreen(root: HTMLElement): Promise<void> {
+  const batches = await attempt(() => api.board());
+  if (!batches) return;
+  const months = [...new Set(batches.map(monthOf))].sort();
+  const select = (key: keyof typeof filters, options: [string, string][]) =>
+    h(
+      "select",
+      {
+        name: key,
+        onchange: (e: Event) => {
+          filters[key] = (e.target as HTMLSelectElement).value;
+          void boardScreen(root);
+        },
+      },
+      options.map(([v, text]) => h("option", { value: v, selected: filters[key] === v }, text)),
+    );
+  const shown = batches.filter(
+    (b) =>
+      (!filters.process || b.process === filters.process) &&
+      (!filters.month || monthOf(b) === filters.month) &&
+      (!filters.state || b.steps.some((s) => STATE_GROUPS[filters.state].includes(s.status))),
+  );
+  const detail = h("section", { class: "detail", id: "step-detail" }, t("Select a step on the board."));
+  const rows = shown.map((b) =>
+    h(
+      "tr",
+      { "data-batch": b.label },
+      h("th", {}, h("span", { class: "process" }, b.process), " ", b.label),
+      h(
+        "td",
+        {},
+        h(
+          "div",
+          { class: "steps" },
+          b.steps.map((s) =>
+            h(
+              "button",
+              {
+                class: `step ${s.status}${selected?.batch === b.batch_id && selected.step === s.step ? " selected" : ""}`,
+                title: stepTitle(s),
+                "data-step": s.step,
+                "data-status": s.status,
+                onclick: () => {
+                  selected = { batch: b.batch_id, step: s.step };
+                  showDetail(detail, b, s, () => void boardScreen(root));
+                  root.querySelectorAll(".step.selected").forEach((el) => el.classList.remove("selected"));
+                  root.querySelector(`tr[data-batch="${CSS.escape(b.label)}"] .step[data-step="${s.step}"]`)?.classList.add("selected");
+                },
+              },
+              h("span", { class: "no" }, s.step),
+              h("span", { class: "name" }, s.ja),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  replace(
+    root,
+    h(
+      "div",
+      { class: "filters" },
+      label(t("Process"), select("process", [["", t("All")], ...["1-1", "1-2", "2", "3", "4", "5"].map((p): [string, string] => [p, p])])),
+      label(t("Month"), select("month", [["", t("All")], ...months.map((m): [string, string] => [m, m])])),
+      label(
+        t("State"),
+        select("state", [
+          ["", t("All")],
+          ...Object.keys(STATE_GROUPS).map((k): [string, string] => [k, k === "waiting" ? statusText("awaiting_verify") + "/" + statusText("awaiting_approval") : k === "complete" ? statusText("done") : statusText(k as Status)]),
+        ]),
+      ),
+      h("span", { class: "legend" }, (["open", "awaiting_verify", "awaiting_approval", "sent_back", "blocked", "done"] as Status[]).map((s) => h("span", { class: `step ${s}` }, statusText(s)))),
+    ),
+    h("table", { class: "board" }, h("tbody", {}, rows)),
+    detail,
+  );
+  if (selected) {
+    const b = batches.find((x) => x.batch_id === selected?.batch);
+    const s = b?.steps.find((x) => x.step === selected?.step);
+    if (b && s) showDetail(detail, b, s, () => void boardScreen(root));
+  }
+}
+
+function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () => void): void {
+  replace(
+    box,
+    h("h3", {}, `${b.process} ${b.label} — ${t("Step")}${s.step} ${s.ja} (${s.en})`),
+    h("p", { class: `status ${s.status}` }, statusText(s.status)),
+    s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}${w.sent_back ? " (差戻し)" : ""}`).join(", ")}`),
+    h(
+      "table",
+      { class: "history" },
+      h("caption", {}, t("History")),
+      s.history.map((e) =>
+        h("tr", {}, h("td", {}, fmtTime(e.at)), h("td", {}, e.by_name), h("td", {}, e.action), h("td", {}, countsText(e.counts)), h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? ""))),
+      ),
+    ),
+    stepForm(b, s, refresh),
+  );
+}

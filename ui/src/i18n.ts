@@ -1,0 +1,124 @@
+// Japanese first, English on request. Keys are English.
+import type { Status, VoucherStatus, EventKind, Role } from "./bindings";
+
+export type Lang = "ja" | "en";
+let lang: Lang = (localStorage.getItem("lang") as Lang) || "ja";
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem("lang", l);
+  document.documentElement.lang = l;
+}
+
+const ja: Record<string, string> = {
+  Board: "業務ボード",
+  "My work": "承認待ち・作業",
+  Register: "受診券リスト",
+  Inquiries: "問合せ",
+  "Imports & reports": "取込・帳票",
+  "Acting as": "担当者",
+  Process: "業務",
+  Month: "月",
+  State: "状態",
+  All: "すべて",
+  Batch: "バッチ",
+  Step: "工程",
+  Counts: "件数",
+  Note: "備考",
+  Reason: "理由",
+  Do: "完了を記録",
+  Verify: "検認",
+  Approve: "決裁",
+  "Send back": "差戻し",
+  History: "履歴",
+  "Nothing waits for you.": "対応待ちはありません。",
+  "Waiting for your verify or approval": "検認・決裁待ち",
+  "What you can do next": "次にできる作業",
+  "Evidence": "根拠",
+  Lists: "リスト",
+  "Search: number, kana, name, postal code": "検索：受診券整理番号・カナ・氏名・郵便番号",
+  found: "件",
+  "Voucher number": "受診券整理番号",
+  Name: "氏名",
+  Kana: "カナ氏名",
+  Birth: "生年月日",
+  Postal: "郵便番号",
+  Address: "住所",
+  Status: "状態",
+  "Who called": "問合せ元",
+  Answer: "回答",
+  "Log the call": "記録",
+  "Not in the register": "受診券リストにありません",
+  "Logged": "記録しました",
+  "Import a list": "リストの取込",
+  Kind: "種類",
+  File: "ファイル",
+  "Choose…": "選択…",
+  Check: "確認",
+  Import: "取込",
+  Reports: "帳票",
+  Show: "表示",
+  "Save…": "保存…",
+  Format: "形式",
+  Encoding: "文字コード",
+  rows: "行",
+  problems: "件の問題",
+  "No problems: ready to import": "問題なし：取り込めます",
+  Imported: "取り込みました",
+  Saved: "保存しました",
+  Recorded: "記録しました",
+  Language: "English",
+  "blocked by": "待機",
+  "Select a step on the board.": "ボードの工程を選ぶと詳細を表示します。",
+  Refused: "できません",
+};
+
+export function t(key: string): string {
+  return lang === "ja" ? (ja[key] ?? key) : key;
+}
+
+const statusJa: Record<Status, string> = {
+  blocked: "待機",
+  open: "未着手",
+  done: "完了",
+  sent_back: "差戻し",
+  awaiting_verify: "検認待ち",
+  awaiting_approval: "決裁待ち",
+  verified: "検認済",
+  approved: "決裁済",
+};
+
+export function statusText(s: Status): string {
+  return lang === "ja" ? statusJa[s] : s.replace("_", " ");
+}
+
+const voucherJa: Record<VoucherStatus, string> = {
+  listed: "名簿登載",
+  pulled_out: "引抜",
+  sent: "発送済",
+  returned: "返送",
+};
+
+export function voucherStatusText(s: VoucherStatus): string {
+  return lang === "ja" ? voucherJa[s] : s.replace("_", " ");
+}
+
+const eventJa: Record<EventKind, string> = {
+  pulled_out: "引抜",
+  returned: "返送",
+  reissued: "再発行",
+  inquiry: "問合せ",
+  checkup_taken: "受診済",
+};
+
+export function eventText(k: EventKind): string {
+  return lang === "ja" ? eventJa[k] : k.replace("_", " ");
+}
+
+export function roleText(r: Role): string {
+  return lang === "ja" ? (r === "section" ? "健康推進課" : "委託事業者") : r;
+}

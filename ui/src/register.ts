@@ -1,0 +1,102 @@
+// 受診券リスト: search by number, kana, name or postal code; all 150,000 rows scroll in a virtual list that
+// fetches pages as they come into view; a voucher's history beside it.
+import type { RegisterEntry } from "./bindings";
+import { api } from "./api";
+import { h, replace } from "./dom";
+import { eventText, t, voucherStatusText } from "./i18n";
+import { attempt } from "./state";
+
+const ROW = 30;
+const PAGE = 200;
+
+export async function registerScreen(root: HTMLElement): Promise<void> {
+  let query = "";
+  let total = 0;
+  const pages = new Map<number, RegisterEntry[] | "loading">();
+  const search = h("input", { type: "search", name: "query", placeholder: t("Search: number, kana, name, postal code"), size: 40, autofocus: true });
+  const count = h("span", { class: "count" });
+  const spacer = h("div", { class: "spacer" });
+  const rows = h("div", { class: "rows" });
+  const viewport = h("div", { class: "viewport", tabindex: 0 }, spacer, rows);
+  const history = h("aside", { class: "history-panel" });
+
+  const header = h(
+    "div",
+    { class: "vrow head" },
+    [t("Voucher number"), t("Name"), t("Kana"), t("Birth"), t("Postal"), t("Address"), t("Batch"), t("Status")].map((c) => h("span", {}, c)),
+  );
+
+  const draw = () => {
+    const first = Math.floor(viewport.scrollTop / ROW);
+    const visible = Math.ceil(viewport.clientHeight / ROW) + 2;
+    const out: HTMLElement[] = [];
+    for (let i = first; i < Math.min(total, first + visible); i++) {
+      const page = pages.get(Math.floor(i / PAGE));
+      if (page === undefined) void load(Math.floor(i / PAGE));
+      const e = Array.isArray(page) ? page[i % PAGE] : undefined;
+      out.push(
+        e
+          ? h(
+              "div",
+              { class: `vrow ${e.status}`, style: `top:${i * ROW}px`, "data-voucher": e.voucher_no, onclick: () => showHistory(history, e) },
+              h("span", {}, e.voucher_no),
+              h("span", {}, e.name),
+              h("span", {}, e.kana),
+              h("span", {}, e.birth),
+              h("span", {}, `${e.postal.slice(0, 3)}-${e.postal.slice(3)}`),
+              h("span", { title: e.address }, e.address),
+              h("span", {}, `${e.process} ${e.batch_label}`),
+              h("span", { class: `badge ${e.status}` }, voucherStatusText(e.status), e.events.length ? ` +${e.events.length}` : ""),
+            )
+          : h("div", { class: "vrow loading", style: `top:${i * ROW}px` }, "…"),
+      );
+    }
+    replace(rows, out);
+  };
+
+  const load = async (page: number) => {
+    pages.set(page, "loading");
+    const asked = query;
+    const found = await attempt(() => api.registerPage(asked, page * PAGE, PAGE));
+    if (!found || asked !== query) return;
+    pages.set(page, found.hits);
+    draw();
+  };
+
+  const run = async () => {
+    pages.clear();
+    const found = await attempt(() => api.registerPage(query, 0, PAGE));
+    if (!found) return;
+    total = Number(found.total);
+    pages.set(0, found.hits);
+    count.textContent = `${total.toLocaleString()} ${t("found")}`;
+    spacer.style.height = `${total * ROW}px`;
+    viewport.scrollTop = 0;
+    draw();
+    if (found.hits.length === 1) showHistory(history, found.hits[0]);
+  };
+
+  let timer = 0;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      query = search.value;
+      void run();
+    }, 150);
+  });
+  viewport.addEventListener("scroll", () => requestAnimationFrame(draw));
+  replace(root, h("div", { class: "register" }, h("div", { class: "searchbar" }, search, count), h("div", { class: "table" }, header, viewport), history));
+  await run();
+  search.focus();
+}
+
+function showHistory(box: HTMLElement, e: RegisterEntry): void {
+  replace(
+    box,
+    h("h3", {}, `${e.voucher_no} ${e.name}`),
+    h("p", {}, e.kana, h("br"), `${e.birth} 〒${e.postal.slice(0, 3)}-${e.postal.slice(3)}`, h("br"), e.address),
+    h("p", {}, `${e.process} ${e.batch_label} (${e.fiscal_year})`, " ", h("span", { class: `badge ${e.status}` }, voucherStatusText(e.status))),
+    h("h4", {}, t("History")),
+    e.events.length ? h("ul", {}, e.events.map((ev) => h("li", {}, h("strong", {}, eventText(ev.kind)), ` ${ev.on ?? ""} ${ev.detail}`))) : h("p", {}, "—"),
+  );
+}

@@ -1,0 +1,59 @@
+// What every screen shares: the session, messages, and the member's permissions on a step.
+import type { BoardBatch, BoardStep, Session } from "./bindings";
+import { h, replace } from "./dom";
+import { t } from "./i18n";
+
+export const app = {
+  session: null as Session | null,
+};
+
+/// Shows a result or a refusal at the top of the window (role=status for screen readers and tests).
+export function say(text: string, kind: "ok" | "error" = "ok"): void {
+  const box = document.getElementById("message");
+  if (!box) return;
+  box.className = `message ${kind}`;
+  replace(box, kind === "error" ? `${t("Refused")}: ${text}` : text);
+}
+
+/// Runs a command, showing its refusal if it fails. (A success says itself; the line stays until the
+/// next message or screen.)
+export async function attempt<T>(f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    say(String(e), "error");
+    return undefined;
+  }
+}
+
+/// What the acting member may do with a step now: the action it is recorded with, if any.
+export function actionFor(batch: BoardBatch, step: BoardStep): "do" | "verify" | "approve" | null {
+  const me = app.session?.me;
+  if (!me) return null;
+  const verb = step.kind === "verify" || step.kind === "data_control" ? "verify" : step.kind === "approve" ? "approve" : "do";
+  const doable = step.status === "open" || step.status === "sent_back" || step.status === "done" && isRepeatable(step);
+  if (verb === "do") return doable && step.by_role === me.role ? "do" : null;
+  if (verb === "verify") return step.status === "awaiting_verify" && me.role === "section" ? "verify" : null;
+  const verifiedBy = batch.steps.find((s) => s.step === step.step - 1)?.decisive?.by;
+  return step.status === "awaiting_approval" && me.approver && verifiedBy !== me.id ? "approve" : null;
+}
+
+function isRepeatable(step: BoardStep): boolean {
+  return step.kind === "inquiries" || step.kind === "data_update";
+}
+
+export function fmtTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function countsText(counts: { [key in string]?: number }): string {
+  return Object.entries(counts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+export function label(text: string, input: HTMLElement): HTMLLabelElement {
+  return h("label", {}, h("span", {}, text), input);
+}

@@ -1,0 +1,58 @@
+// The form that records a step: counts, note, and for verify/approve a send-back with its reason.
+import type { BoardBatch, BoardStep } from "./bindings";
+import { api } from "./api";
+import { h } from "./dom";
+import { t } from "./i18n";
+import { actionFor, attempt, say } from "./state";
+
+export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
+  const action = actionFor(batch, step);
+  if (!action) return null;
+  const counts = h("input", { name: "counts", placeholder: "envelopes=405 pulled=3", size: 28 });
+  const note = h("input", { name: "note", placeholder: t("Note"), size: 24 });
+  const reason = h("input", { name: "reason", placeholder: t("Reason"), size: 24 });
+  const send = async (sendBack: string | null) => {
+    const entry = await attempt(() =>
+      api.record({
+        batch: batch.batch_id,
+        step: step.step,
+        action,
+        counts: counts.value.split(/\s+/).filter((c) => c.length > 0),
+        note: note.value.trim() || null,
+        send_back: sendBack,
+      }),
+    );
+    if (entry) {
+      say(`${t("Recorded")}: ${batch.label} ${t("Step")}${step.step} ${entry.by_name}`);
+      done();
+    }
+  };
+  const verb = action === "do" ? t("Do") : action === "verify" ? t("Verify") : t("Approve");
+  return h(
+    "form",
+    {
+      class: "step-form",
+      "data-batch": batch.label,
+      "data-step": step.step,
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void send(null);
+      },
+    },
+    action === "do" ? [counts, note] : note,
+    h("button", { type: "submit", class: "primary", "data-action": action }, verb),
+    action !== "do" && [
+      reason,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "danger",
+          "data-action": "send-back",
+          onclick: () => void send(reason.value.trim() || ""),
+        },
+        t("Send back"),
+      ),
+    ],
+  );
+}
