@@ -97,6 +97,20 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(count.ends_with("件"), "{count}");
     screenshot(&display, "05-register");
 
+    // An import is checked before anything is written: every problem with its line and column.
+    d.screen("imports");
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/bad_production_cp932.csv");
+    d.type_into("input[name=path]", bad.to_str().expect("utf-8 path"));
+    d.click("button[data-action=check]");
+    d.wait(".problems li");
+    let problems = d.text(".problems");
+    assert!(
+        problems.contains("2:4: 生年月日 \"R8.13.1\": bad date: no such day"),
+        "{problems}"
+    );
+    screenshot(&display, "06-import-problems");
+
     // English on request.
     d.click("header button.lang");
     d.wait("nav button[data-screen=board]");

@@ -16,10 +16,20 @@ pub struct Kill(Vec<Child>);
 impl Drop for Kill {
     fn drop(&mut self) {
         for c in self.0.iter_mut().rev() {
+            // TERM first, so that Xvfb removes its lock and socket; KILL what is left.
+            let group = format!("-{}", c.id());
             let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{}", c.id())])
+                .args(["-s", "TERM", "--", &group])
+                .stderr(Stdio::null())
                 .status();
-            let _ = c.kill();
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline && matches!(c.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
             let _ = c.wait();
         }
     }
@@ -186,7 +196,13 @@ pub struct Window {
 impl Window {
     /// Opens the app on `home` under a fresh Xvfb display; returns the driver once the session is open.
     pub fn open(home: &Path) -> (Driver, Window) {
-        let display_no = 90 + (std::process::id() % 100);
+        // A display nobody holds: no lock file and no socket (a killed server can leave either).
+        let display_no = (90..400)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .expect("a free X display");
         let display = format!(":{display_no}");
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{display_no}"));
         let mut guard = Kill(Vec::new());
@@ -229,9 +245,16 @@ impl Window {
                 .spawn()
                 .expect("tauri-driver (cargo install tauri-driver --locked)"),
         );
-        wait_for("tauri-driver", Duration::from_secs(10), || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
+        // tauri-driver answers before the WebKitWebDriver it starts does: wait for both.
+        wait_for(
+            "tauri-driver and WebKitWebDriver",
+            Duration::from_secs(10),
+            || {
+                [port, native]
+                    .iter()
+                    .all(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_ok())
+            },
+        );
 
         let app = env!("CARGO_BIN_EXE_kenshin-desktop");
         let launched = Instant::now();
@@ -257,19 +280,32 @@ impl Window {
     }
 }
 
-/// The resident memory of the running app, in kB (from /proc), if it runs.
-pub fn app_rss_kb() -> Option<u64> {
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let dir = entry.path();
-        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if comm.trim() == "kenshin-desktop" {
-            let status = std::fs::read_to_string(dir.join("status")).ok()?;
-            return status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok());
-        }
-    }
-    None
+fn proc_field(pid: &str, field: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The resident memory of the running app in kB: its own process, and with the WebKit processes it
+/// started (web content, network) added.
+pub fn app_rss_kb() -> Option<(u64, u64)> {
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let comm = |p: &str| std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+    let app = pids.iter().find(|p| comm(p).trim() == "kenshin-desktop")?;
+    let own = proc_field(app, "VmRSS:")?;
+    let app_pid: u64 = app.parse().ok()?;
+    let children: u64 = pids
+        .iter()
+        .filter(|p| proc_field(p, "PPid:") == Some(app_pid))
+        .filter_map(|p| proc_field(p, "VmRSS:"))
+        .sum();
+    Some((own, own + children))
 }
