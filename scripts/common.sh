@@ -3,6 +3,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# Tools cargo installs (tauri-driver) land here.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # Debian packages the build needs: a C compiler for the bundled SQLite, pkg-config for -sys crates.
 BUILD_PACKAGES=(build-essential pkg-config)
