@@ -33,9 +33,7 @@ fn made<R: Row>(kind: ListKind, rows: &[R]) -> MadeList {
 }
 
 /// A subject outside the age rule, and why.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AgeFinding {
-    #[serde(flatten)]
+pub(crate) struct AgeFinding {
     pub subject: Subject,
     pub why: OutsideAge,
     pub pulled_out: bool,
@@ -93,11 +91,12 @@ fn expect_count(
     }
 }
 
-fn required<T>(list: Option<T>, step: u8, kind: ListKind, ev: Evidence) -> Result<T> {
-    list.ok_or_else(|| CoreError::MissingList {
+/// The batch's current list of a kind, which the step cannot do without.
+fn required<R: Row>(tx: &Tx<'_>, batch: &Batch, step: u8, kind: ListKind) -> Result<Vec<R>> {
+    current(tx, batch, kind)?.ok_or_else(|| CoreError::MissingList {
         step,
         kind: kind.to_string(),
-        how: how_to_get(kind, ev),
+        how: how_to_get(kind),
     })
 }
 
@@ -137,12 +136,7 @@ pub(crate) fn apply(
     let refuse = |why: String| CoreError::Evidence { step, why };
     match ev {
         Evidence::MakeLists => {
-            let production: Vec<Subject> = required(
-                current(tx, batch, ListKind::Production)?,
-                step,
-                ListKind::Production,
-                ev,
-            )?;
+            let production: Vec<Subject> = required(tx, batch, step, ListKind::Production)?;
             let pullouts: Vec<Pullout> =
                 current(tx, batch, ListKind::Pullouts)?.unwrap_or_default();
             let missing: Vec<AgeFinding> = age_findings(batch, &production, &pullouts, today)
@@ -206,12 +200,7 @@ pub(crate) fn apply(
             Ok(Vec::new())
         }
         Evidence::Envelopes => {
-            let count_list: Vec<PostalCount> = required(
-                current(tx, batch, ListKind::PostalCounts)?,
-                step,
-                ListKind::PostalCounts,
-                ev,
-            )?;
+            let count_list: Vec<PostalCount> = required(tx, batch, step, ListKind::PostalCounts)?;
             let expected = if process == ProcessId::Reissue {
                 let sheets: Vec<ReissueSheet> =
                     current(tx, batch, ListKind::Reissues)?.unwrap_or_default();
@@ -243,12 +232,8 @@ pub(crate) fn apply(
             Ok(Vec::new())
         }
         Evidence::CreateReissues => {
-            let requests: Vec<ReissueRequest> = required(
-                current(tx, batch, ListKind::ReissueRequests)?,
-                step,
-                ListKind::ReissueRequests,
-                ev,
-            )?;
+            let requests: Vec<ReissueRequest> =
+                required(tx, batch, step, ListKind::ReissueRequests)?;
             let (sheets, refused) = reissue_sheets(tx, batch, &requests)?;
             if sheets.is_empty() {
                 return Err(refuse(format!(

@@ -11,13 +11,11 @@ mod reports;
 
 pub use demo::create_demo;
 pub use error::{CoreError, Result};
-pub use evidence::AgeFinding;
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
-pub use kenshin_store::ListRef;
 pub use kenshin_store::{
-    BatchRef, BoardBatch, BoardStep, Found, RegisterEntry, RosterEntry, SignOffView, VoucherEvent,
-    VoucherStatus,
+    BatchRef, BoardBatch, BoardStep, Found, ListRef, RegisterEntry, RosterEntry, SignOffView,
+    VoucherEvent, VoucherStatus,
 };
 pub use lists::{ImportPreview, ImportSummary, IMPORTABLE};
 pub use register::InquiryLogged;

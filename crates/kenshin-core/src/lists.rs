@@ -3,7 +3,7 @@
 //! transaction. Any problem refuses the whole file.
 
 use crate::{now, CoreError, Office, Result};
-use kenshin_domain::evidence::{import_window, voucher_year, Evidence};
+use kenshin_domain::evidence::{import_window, voucher_year};
 use kenshin_domain::register::NoteKind;
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
@@ -441,11 +441,11 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
     Ok(problems)
 }
 
-/// The evidence kinds that read lists, for messages that say how to get a missing one.
-pub(crate) fn how_to_get(kind: ListKind, evidence: Evidence) -> String {
-    match (kind, evidence) {
-        (ListKind::PostalCounts, _) => "step 4 (make lists) makes it".into(),
-        (ListKind::Reissues, _) => "step 5 (create) makes it".into(),
+/// How to get a list a step needs, for the message that says it is missing.
+pub(crate) fn how_to_get(kind: ListKind) -> String {
+    match kind {
+        ListKind::PostalCounts => "step 4 (make lists) makes it".into(),
+        ListKind::Reissues => "step 5 (create) makes it".into(),
         _ => format!(
             "kenshin import {} --batch BATCH FILE",
             kind.code().replace('_', "-")
