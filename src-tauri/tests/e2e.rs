@@ -110,6 +110,24 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         "{problems}"
     );
     screenshot(&display, "06-import-problems");
+    // A good CP932 file into the new batch: no problems, and its first rows as they will be stored.
+    d.script(
+        "const s = document.querySelector('select[name=batch]');
+         s.value = [...s.options].find(o => o.text.endsWith('E2E 月次')).value;
+         document.querySelector('select[name=kind]').value = 'production';",
+        json!([]),
+    );
+    let good = bad.with_file_name("production_cp932.csv");
+    d.type_into("input[name=path]", good.to_str().expect("utf-8 path"));
+    d.click("button[data-action=check]");
+    d.wait("table.sample");
+    let sample = d.text("table.sample");
+    assert!(
+        sample.contains("髙橋 﨑子") && sample.contains("タカハシ サキコ"),
+        "{sample}"
+    );
+    assert!(d.text(".preview p.ok").contains("12"));
+    screenshot(&display, "07-import-preview");
 
     // English on request.
     d.click("header button.lang");

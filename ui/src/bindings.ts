@@ -166,7 +166,11 @@ problems: Array<Problem>,
 /**
  * A refusal that is not about single lines (wrong batch, list in use, ...).
  */
-refusal: string | null, };
+refusal: string | null, 
+/**
+ * The first rows as they will be stored (field names first), when the file reads.
+ */
+sample: Array<Array<string>>, };
 
 export type Cell = string | number;
 

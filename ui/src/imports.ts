@@ -28,7 +28,12 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
         h("ul", { class: "problems" }, p.problems.map((x) => h("li", {}, `${x.line}${x.column ? ":" + x.column : ""}: ${x.why}`))),
       );
     }
-    replace(result, h("p", { class: "ok" }, `${t("No problems: ready to import")} — ${p.summary?.rows} ${t("rows")} (${p.summary?.encoding})`));
+    const [fields, ...rows] = p.sample;
+    replace(
+      result,
+      h("p", { class: "ok" }, `${t("No problems: ready to import")} — ${p.summary?.rows} ${t("rows")} (${p.summary?.encoding})`),
+      fields && h("table", { class: "sample" }, h("thead", {}, h("tr", {}, fields.map((f) => h("th", {}, f)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
+    );
   };
   const doImport = async () => {
     const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, path.value));

@@ -128,7 +128,12 @@ pub struct ImportPreview {
     pub problems: Vec<Problem>,
     /// A refusal that is not about single lines (wrong batch, list in use, ...).
     pub refusal: Option<String>,
+    /// The first rows as they will be stored (field names first), when the file reads.
+    pub sample: Vec<Vec<String>>,
 }
+
+/// How many rows a preview shows.
+const SAMPLE_ROWS: usize = 20;
 
 impl Office {
     /// Checks a file exactly as `import` would, and writes nothing.
@@ -139,24 +144,19 @@ impl Office {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<ImportPreview> {
-        let outcome = self.import_with(kind, batch_given, file_name, bytes, true);
-        Ok(match outcome {
-            Ok(summary) => ImportPreview {
-                summary: Some(summary),
-                problems: Vec::new(),
-                refusal: None,
-            },
-            Err(CoreError::Import(refused)) => ImportPreview {
-                summary: None,
-                problems: refused.problems,
-                refusal: None,
-            },
+        let mut sample = Vec::new();
+        let outcome = self.import_with(kind, batch_given, file_name, bytes, Some(&mut sample));
+        let (summary, problems, refusal) = match outcome {
+            Ok(summary) => (Some(summary), Vec::new(), None),
+            Err(CoreError::Import(refused)) => (None, refused.problems, None),
             Err(CoreError::Store(e)) => return Err(CoreError::Store(e)),
-            Err(other) => ImportPreview {
-                summary: None,
-                problems: Vec::new(),
-                refusal: Some(other.to_string()),
-            },
+            Err(other) => (None, Vec::new(), Some(other.to_string())),
+        };
+        Ok(ImportPreview {
+            summary,
+            problems,
+            refusal,
+            sample,
         })
     }
 
@@ -168,16 +168,17 @@ impl Office {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<ImportSummary> {
-        self.import_with(kind, batch_given, file_name, bytes, false)
+        self.import_with(kind, batch_given, file_name, bytes, None)
     }
 
+    /// Imports, or with `preview` checks everything, rolls back, and fills `preview` with the first rows.
     fn import_with(
         &mut self,
         kind: ListKind,
         batch_given: &str,
         file_name: &str,
         bytes: &[u8],
-        dry_run: bool,
+        preview: Option<&mut Vec<Vec<String>>>,
     ) -> Result<ImportSummary> {
         let meta = self.resolve_batch(batch_given)?;
         if !IMPORTABLE.contains(&kind) {
@@ -198,6 +199,14 @@ impl Office {
             _ => Parsed::Checkups(import::<CheckupResult>(file_name, bytes)?),
         };
         let (encoding, row_count) = (parsed.encoding(), parsed.len() as u64);
+        let dry_run = preview.is_some();
+        if let Some(sample) = preview {
+            let first = String::from_utf8(parsed.canonical(SAMPLE_ROWS)).unwrap_or_default();
+            *sample = first
+                .lines()
+                .map(|l| l.split('\t').map(str::to_string).collect())
+                .collect();
+        }
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let office = self.office_doc.to_string();
         let me = self.me.id.clone();
@@ -225,7 +234,7 @@ impl Office {
                     created_by: &me,
                     created_at: now(),
                 },
-                &parsed.canonical(),
+                &parsed.canonical(usize::MAX),
             )?;
             let before = doc.get_heads();
             batch::add_list(&mut doc, &list)?;
@@ -324,13 +333,17 @@ impl Parsed {
         }
     }
 
-    fn canonical(&self) -> Vec<u8> {
+    /// The canonical bytes of the first `limit` rows.
+    fn canonical(&self, limit: usize) -> Vec<u8> {
+        fn first<R: Row>(rows: &[R], limit: usize) -> Vec<u8> {
+            rows::encode(&rows[..limit.min(rows.len())])
+        }
         match self {
-            Parsed::Subjects(f) => rows::encode(&f.rows),
-            Parsed::Pullouts(f) => rows::encode(&f.rows),
-            Parsed::Returned(f) => rows::encode(&f.rows),
-            Parsed::Reissue(f) => rows::encode(&f.rows),
-            Parsed::Checkups(f) => rows::encode(&f.rows),
+            Parsed::Subjects(f) => first(&f.rows, limit),
+            Parsed::Pullouts(f) => first(&f.rows, limit),
+            Parsed::Returned(f) => first(&f.rows, limit),
+            Parsed::Reissue(f) => first(&f.rows, limit),
+            Parsed::Checkups(f) => first(&f.rows, limit),
         }
     }
 }
