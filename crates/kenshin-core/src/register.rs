@@ -3,6 +3,7 @@
 
 use crate::lists::{complete, mailed, return_problem, returns, step_status};
 use crate::{local_day, now, CoreError, Office, Result};
+use automerge::AutoCommit;
 use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
 use kenshin_domain::evidence::send_step;
@@ -10,7 +11,7 @@ use kenshin_domain::register::{NoteKind, VoucherNote};
 use kenshin_domain::text::{classify_query, voucher_no};
 use kenshin_domain::ProcessId;
 use kenshin_store::docs::batch;
-use kenshin_store::{batch_doc_id, BatchRef, Found, RegisterEntry};
+use kenshin_store::{batch_doc_id, Batch, BatchRef, DocumentId, Found, RegisterEntry, Tx};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -41,7 +42,45 @@ fn text(given: &str, what: &'static str) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// Appends a note to a batch's document and refreshes the register's events, in the caller's transaction.
+fn save_note(
+    tx: &Tx<'_>,
+    doc_id: &DocumentId,
+    mut doc: AutoCommit,
+    batch: &mut Batch,
+    note: &VoucherNote,
+) -> Result<()> {
+    let before = doc.get_heads();
+    batch::append_note(&mut doc, note)?;
+    doc.commit();
+    tx.save(doc_id, &mut doc, &before)?;
+    batch.notes.push(note.clone());
+    Ok(tx.project_events(batch)?)
+}
+
 impl Office {
+    /// A note on a voucher by this member.
+    fn note(
+        &self,
+        voucher: &str,
+        kind: NoteKind,
+        on: Option<&str>,
+        from: String,
+        text: String,
+    ) -> Result<VoucherNote> {
+        Ok(VoucherNote {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            voucher_no: voucher_no(voucher)
+                .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?,
+            kind,
+            on: day(on, "date")?,
+            from,
+            text,
+            by: self.me.id.clone(),
+            at: now(),
+        })
+    }
+
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
     pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
         let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
@@ -98,22 +137,17 @@ impl Office {
         on: Option<&str>,
         batch_given: Option<&str>,
     ) -> Result<InquiryLogged> {
-        let voucher_no = voucher_no(voucher)
-            .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?;
-        let note = VoucherNote {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            voucher_no,
-            kind: NoteKind::Inquiry,
-            on: day(on, "date")?,
-            from: text(from, "who called (--from)")?,
-            text: text(answer, "the answer (--answer)")?,
-            by: self.me.id.clone(),
-            at: now(),
-        };
+        let note = self.note(
+            voucher,
+            NoteKind::Inquiry,
+            on,
+            text(from, "who called (--from)")?,
+            text(answer, "the answer (--answer)")?,
+        )?;
         let meta = self.inquiry_batch(batch_given)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+            let (doc, mut current) = tx.load_batch(&doc_id)?;
             let step = step_status(&current, 2);
             if complete(step) {
                 return Err(CoreError::Invalid(format!(
@@ -122,12 +156,7 @@ impl Office {
                     step.as_str()
                 )));
             }
-            let before = doc.get_heads();
-            batch::append_note(&mut doc, &note)?;
-            doc.commit();
-            tx.save(&doc_id, &mut doc, &before)?;
-            current.notes.push(note.clone());
-            tx.project_events(&current)?;
+            save_note(tx, &doc_id, doc, &mut current, &note)?;
             Ok(InquiryLogged {
                 batch_id: meta.batch_id.clone(),
                 batch_label: meta.label.clone(),
@@ -146,21 +175,16 @@ impl Office {
         reason: &str,
     ) -> Result<VoucherNote> {
         let meta = self.resolve_batch(batch_given)?;
-        let voucher_no = voucher_no(voucher)
-            .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?;
-        let note = VoucherNote {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            voucher_no,
-            kind: NoteKind::Returned,
-            on: day(on, "date")?,
-            from: String::new(),
-            text: text(reason, "the reason (--reason)")?,
-            by: self.me.id.clone(),
-            at: now(),
-        };
+        let note = self.note(
+            voucher,
+            NoteKind::Returned,
+            on,
+            String::new(),
+            text(reason, "the reason (--reason)")?,
+        )?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+            let (doc, mut current) = tx.load_batch(&doc_id)?;
             let Some(sent) = send_step(meta.process) else {
                 return Err(CoreError::Invalid(format!(
                     "process {} batches mail nothing, so nothing comes back",
@@ -180,12 +204,7 @@ impl Office {
             if let Some(why) = return_problem(&note.voucher_no, &mailed(tx, &current)?, &already) {
                 return Err(CoreError::Invalid(why));
             }
-            let before = doc.get_heads();
-            batch::append_note(&mut doc, &note)?;
-            doc.commit();
-            tx.save(&doc_id, &mut doc, &before)?;
-            current.notes.push(note.clone());
-            tx.project_events(&current)?;
+            save_note(tx, &doc_id, doc, &mut current, &note)?;
             Ok(note.clone())
         })
     }

@@ -91,13 +91,7 @@ impl Home {
         &mut self,
         f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let out = f(&Tx { tx: &tx })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(out)
+        self.immediate(true, f)
     }
 
     /// Runs `f` as `write` does, then rolls everything back: a preview of exactly what a write would do.
@@ -105,13 +99,24 @@ impl Home {
         &mut self,
         f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.immediate(false, f)
+    }
+
+    /// An IMMEDIATE transaction around `f`, committed when `f` succeeds and `commit` is set.
+    fn immediate<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let out = f(&Tx { tx: &tx });
-        tx.rollback().map_err(StoreError::from)?;
-        out
+        let out = f(&Tx { tx: &tx })?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        }
+        Ok(out)
     }
 
     /// Runs `f` over a consistent snapshot of the home.
