@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use kenshin_domain::age::{reaching_75_next_april_may, target_in_year, OutsideAge};
 use kenshin_domain::evidence::{evidence, Evidence};
 use kenshin_domain::fiscal::fiscal_year_end;
-use kenshin_domain::reconcile::{self, postal_counts};
+use kenshin_domain::reconcile::{self, count_by_postal, postal_counts};
 use kenshin_domain::register::{reissue_eligibility, sheet_no, EventKind, NoteKind};
 use kenshin_domain::rows::{
     self, PostalCount, Pullout, ReissueRequest, ReissueSheet, Row, Subject,
@@ -204,14 +204,7 @@ pub(crate) fn apply(
             let expected = if process == ProcessId::Reissue {
                 let sheets: Vec<ReissueSheet> =
                     current(tx, batch, ListKind::Reissues)?.unwrap_or_default();
-                let mut by_postal: BTreeMap<String, u64> = BTreeMap::new();
-                for s in sheets {
-                    *by_postal.entry(s.postal).or_default() += 1;
-                }
-                by_postal
-                    .into_iter()
-                    .map(|(postal, count)| PostalCount { postal, count })
-                    .collect()
+                count_by_postal(sheets.iter().map(|s| s.postal.as_str()))
             } else {
                 let production: Vec<Subject> =
                     current(tx, batch, ListKind::Production)?.unwrap_or_default();
@@ -262,14 +255,7 @@ pub(crate) fn apply(
                     None => line,
                 });
             }
-            let mut by_postal: BTreeMap<String, u64> = BTreeMap::new();
-            for s in &sheets {
-                *by_postal.entry(s.postal.clone()).or_default() += 1;
-            }
-            let counts_list: Vec<PostalCount> = by_postal
-                .into_iter()
-                .map(|(postal, count)| PostalCount { postal, count })
-                .collect();
+            let counts_list = count_by_postal(sheets.iter().map(|s| s.postal.as_str()));
             Ok(vec![
                 made(ListKind::Reissues, &sheets),
                 made(ListKind::PostalCounts, &counts_list),

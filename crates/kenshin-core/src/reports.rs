@@ -4,6 +4,7 @@ use crate::evidence::{age_findings, check_day, reissue_sheets};
 use crate::lists::{current, returns};
 use crate::{local_day, now, CoreError, Office, Result};
 use kenshin_domain::age::target_in_year;
+use kenshin_domain::reconcile::count_by_postal;
 use kenshin_domain::register::{EventKind, NoteKind};
 use kenshin_domain::rows::{
     CheckupResult, PostalCount, Pullout, ReissueRequest, ReissueSheet, Subject,
@@ -12,7 +13,7 @@ use kenshin_domain::text::postal_display;
 use kenshin_domain::{ListKind, ProcessId};
 use kenshin_exchange::{Cell, Table};
 use kenshin_store::{batch_doc_id, Batch, Tx};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 /// The reports `kenshin report` makes.
@@ -382,14 +383,7 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
                 .map(|e| e.subject)
                 .collect();
             if kind == ReportKind::EncouragementCounts {
-                let mut by_postal: BTreeMap<String, u64> = BTreeMap::new();
-                for s in &subjects {
-                    *by_postal.entry(s.postal.clone()).or_default() += 1;
-                }
-                let counts: Vec<PostalCount> = by_postal
-                    .into_iter()
-                    .map(|(postal, count)| PostalCount { postal, count })
-                    .collect();
+                let counts = count_by_postal(subjects.iter().map(|s| s.postal.as_str()));
                 return Ok(counts_table(kind, &counts));
             }
             let rows = subjects

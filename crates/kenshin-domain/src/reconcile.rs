@@ -5,14 +5,11 @@ use crate::rows::{PostalCount, Pullout, Subject};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-/// Vouchers to mail per postal code: the production list without the pulled-out vouchers.
-pub fn postal_counts(production: &[Subject], pullouts: &[Pullout]) -> Vec<PostalCount> {
-    let pulled: HashSet<&str> = pullouts.iter().map(|p| p.voucher_no.as_str()).collect();
+/// How many of the given postal codes there are of each, in postal-code order.
+pub fn count_by_postal<'a>(postals: impl IntoIterator<Item = &'a str>) -> Vec<PostalCount> {
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    for s in production {
-        if !pulled.contains(s.voucher_no.as_str()) {
-            *counts.entry(s.postal.as_str()).or_default() += 1;
-        }
+    for p in postals {
+        *counts.entry(p).or_default() += 1;
     }
     counts
         .into_iter()
@@ -21,6 +18,17 @@ pub fn postal_counts(production: &[Subject], pullouts: &[Pullout]) -> Vec<Postal
             count,
         })
         .collect()
+}
+
+/// Vouchers to mail per postal code: the production list without the pulled-out vouchers.
+pub fn postal_counts(production: &[Subject], pullouts: &[Pullout]) -> Vec<PostalCount> {
+    let pulled: HashSet<&str> = pullouts.iter().map(|p| p.voucher_no.as_str()).collect();
+    count_by_postal(
+        production
+            .iter()
+            .filter(|s| !pulled.contains(s.voucher_no.as_str()))
+            .map(|s| s.postal.as_str()),
+    )
 }
 
 pub fn total(counts: &[PostalCount]) -> u64 {
