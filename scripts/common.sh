@@ -6,8 +6,9 @@ cd "$ROOT"
 # Tools cargo installs (tauri-driver) land here.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-# Debian packages the build needs: a C compiler for the bundled SQLite, pkg-config for -sys crates.
-BUILD_PACKAGES=(build-essential pkg-config)
+# Debian packages the build needs: a C compiler for the bundled SQLite, pkg-config for -sys crates,
+# OpenSSL headers for the WebSocket client that reaches an automerge-repo relay (wss://).
+BUILD_PACKAGES=(build-essential pkg-config libssl-dev)
 
 ensure_apt_packages() {
     local missing=()
@@ -35,13 +36,19 @@ ensure_build_tools() {
 }
 
 # The desktop app (Tauri 2 on WebKitGTK) and its UI (TypeScript, built by Vite from npm).
-DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev libssl-dev)
+DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev)
 # End-to-end tests of the real window: a virtual display, WebKit's WebDriver, Japanese fonts, screenshots.
 E2E_PACKAGES=(xvfb webkit2gtk-driver fonts-noto-cjk imagemagick)
 
 ensure_ui() {
     command -v npm >/dev/null 2>&1 || ensure_apt_packages nodejs npm
     (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+}
+
+# The automerge-repo sync server (npm) that tests/sync.rs starts as a relay between two laptops.
+ensure_relay() {
+    command -v npm >/dev/null 2>&1 || ensure_apt_packages nodejs npm
+    (cd "$ROOT/tests/relay" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 ensure_tauri_driver() {

@@ -5,6 +5,7 @@
 use crate::{ExportRequest, RecordRequest, Session};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
+use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::Waiting;
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::{Cell, Problem, Table};
@@ -29,6 +30,7 @@ pub fn typescript() -> String {
         Role,
         Status,
         Waiting,
+        Standing,
         Member,
         RosterEntry,
         BatchRef,

@@ -16,6 +16,8 @@ export type Waiting = { step: number, needs: Action,
  */
 sent_back: boolean, };
 
+export type Standing = { "standing": "valid" } | { "standing": "flagged", why: string, } | { "standing": "resolved", why: string, by_entry: string, } | { "standing": "invalid", why: string, };
+
 export type Member = { id: string, name: string, role: Role, 
 /**
  * 決裁権限: may approve.
@@ -26,7 +28,24 @@ approver: boolean,
  */
 admin: boolean, };
 
-export type RosterEntry = { added_by: string | null, added_at: string, id: string, name: string, role: Role, 
+export type RosterEntry = { 
+/**
+ * Ed25519 public key (hex) that signs this member's entries.
+ */
+sign_key: string, 
+/**
+ * X25519 public key (hex) that authenticates this member's laptop on the wire.
+ */
+noise_key: string, 
+/**
+ * The admin who added them, `invite:<id>` for a member who joined with an invite, or `None`
+ * for the founder (who signs their own entry with the office's anchor key).
+ */
+added_by: string | null, added_at: string, 
+/**
+ * Signature (hex) over [`member_payload`] by the key `added_by` names.
+ */
+signature: string, id: string, name: string, role: Role, 
 /**
  * 決裁権限: may approve.
  */
@@ -42,7 +61,11 @@ export type BatchRef = {
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
-export type SignOffView = { seq: number, id: string, step: number, action: Action, by: string, by_name: string, at: string, counts: Record<string, number>, note: string | null, send_back: string | null, };
+export type SignOffView = { seq: number, id: string, step: number, action: Action, by: string, by_name: string, at: string, counts: Record<string, number>, note: string | null, send_back: string | null, 
+/**
+ * What this laptop makes of the entry: valid, flagged, resolved, or invalid (and why).
+ */
+standing: Standing, };
 
 export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, status: Status, waiting: Array<Waiting>, 
 /**

@@ -1,5 +1,5 @@
 // 業務ボード: every batch as a row of its steps, coloured by state; filters; a selected step's details.
-import type { BoardBatch, BoardStep, Status } from "./bindings";
+import type { BoardBatch, BoardStep, SignOffView, Status } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { statusText, t } from "./i18n";
@@ -22,10 +22,32 @@ const STATE_GROUPS: Record<string, Status[]> = {
   complete: ["done", "verified", "approved"],
 };
 
+/// A step needs attention when an entry for it does not count (invalid) or was flagged by the
+/// causal check and not yet verified again.
+function attention(s: BoardStep): "invalid" | "flagged" | null {
+  if (s.history.some((e) => e.standing.standing === "flagged")) return "flagged";
+  if (s.history.some((e) => e.standing.standing === "invalid")) return "invalid";
+  return null;
+}
+
+function standingText(e: SignOffView): string {
+  switch (e.standing.standing) {
+    case "valid":
+      return "";
+    case "flagged":
+      return `${t("Flagged")}: ${e.standing.why}`;
+    case "resolved":
+      return `${t("Verified again")}: ${e.standing.why}`;
+    case "invalid":
+      return `${t("Does not count")}: ${e.standing.why}`;
+  }
+}
+
 function stepTitle(s: BoardStep): string {
   const who = s.decisive ? ` — ${s.decisive.by_name} ${fmtTime(s.decisive.at)} ${countsText(s.decisive.counts)}` : "";
   const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}`).join(", ")}` : "";
-  return `${t("Step")}${s.step} ${s.ja} / ${s.en}: ${statusText(s.status)}${who}${waits}`;
+  const flag = attention(s) ? ` — ⚠ ${t(attention(s) === "flagged" ? "Flagged" : "Does not count")}` : "";
+  return `${t("Step")}${s.step} ${s.ja} / ${s.en}: ${statusText(s.status)}${who}${waits}${flag}`;
 }
 
 export async function boardScreen(root: HTMLElement): Promise<void> {
@@ -66,7 +88,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
             h(
               "button",
               {
-                class: `step ${s.status}${selected?.batch === b.batch_id && selected.step === s.step ? " selected" : ""}`,
+                class: `step ${s.status}${attention(s) ? ` ${attention(s)}` : ""}${selected?.batch === b.batch_id && selected.step === s.step ? " selected" : ""}`,
                 title: stepTitle(s),
                 "data-step": s.step,
                 "data-status": s.status,
@@ -79,6 +101,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
               },
               h("span", { class: "no" }, s.step),
               h("span", { class: "name" }, s.ja),
+              attention(s) && h("span", { class: "flag" }, "⚠"),
             ),
           ),
         ),
@@ -122,7 +145,16 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
       { class: "history" },
       h("caption", {}, t("History")),
       s.history.map((e) =>
-        h("tr", {}, h("td", {}, fmtTime(e.at)), h("td", {}, e.by_name), h("td", {}, e.action), h("td", {}, countsText(e.counts)), h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? ""))),
+        h(
+          "tr",
+          { class: `standing ${e.standing.standing}` },
+          h("td", {}, fmtTime(e.at)),
+          h("td", {}, e.by_name),
+          h("td", {}, e.action),
+          h("td", {}, countsText(e.counts)),
+          h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? "")),
+          h("td", { class: "why" }, standingText(e)),
+        ),
       ),
     ),
     stepForm(b, s, refresh),

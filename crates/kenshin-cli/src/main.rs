@@ -2,6 +2,7 @@
 
 mod board;
 mod register;
+mod sync;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -89,6 +90,12 @@ enum Command {
     /// Returned mail (宛所不明等で返送), one envelope at a time.
     #[command(subcommand)]
     Return(register::ReturnCmd),
+    /// Stay online: accept the office's laptops, find them on the LAN, sync continuously.
+    Serve(sync::ServeArgs),
+    /// Sync with one peer (or through a relay).
+    Sync(sync::SyncArgs),
+    /// Each peer as this laptop's sync last saw it: last seen, last synced, documents pending.
+    Peers,
     /// A demo office with synthetic members and batches (no real personal data).
     Demo {
         /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
@@ -106,13 +113,27 @@ enum OfficeCmd {
         #[arg(long)]
         me: String,
     },
+    /// Write an invite file for a new laptop (admin only). Hand it over in person: it lets one
+    /// laptop join as the member it names.
+    Invite {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        approver: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Accept an invite on a new home; the roster and documents arrive with the first sync.
+    Join { file: PathBuf },
 }
 
 #[derive(Subcommand)]
 enum MemberCmd {
     List,
-    /// Add a member to this home's roster (admin only). Until invites and sync exist this is how a
-    /// shared or test home gets its other members; use them with `--as NAME`.
+    /// Add a member who uses this laptop (admin only): their keys stay on this laptop; act as them
+    /// with `--as NAME`. A member with a laptop of their own joins with `office invite`.
     Add {
         #[arg(long)]
         name: String,
@@ -120,6 +141,11 @@ enum MemberCmd {
         role: Role,
         #[arg(long)]
         approver: bool,
+    },
+    /// Remove a member (admin only): their laptop can no longer sync, and what they record
+    /// afterwards counts for nothing.
+    Remove {
+        name: String,
     },
 }
 
@@ -202,6 +228,13 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Diagnostics on stderr only when asked for (KENSHIN_LOG=debug): stderr carries refusals.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("KENSHIN_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -230,6 +263,43 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Command::Office(OfficeCmd::Invite {
+            name,
+            role,
+            approver,
+            out,
+        }) => sync::invite(&mut open()?, &name, role, approver, &out, lang)?,
+        Command::Office(OfficeCmd::Join { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let joined = kenshin_core::join(&home, &text, &file.display().to_string())?;
+            if cli.json {
+                return print_json(&joined);
+            }
+            println!(
+                "{} {} / {} ({})",
+                lang.pick(
+                    "招待を受け入れました。最初の同期で名簿に載ります:",
+                    "invite accepted; the roster arrives with the first sync:"
+                ),
+                joined.office_name,
+                joined.name,
+                home.display()
+            );
+        }
+        Command::Member(MemberCmd::Remove { name }) => {
+            let removal = open()?.remove_member(&name)?;
+            if cli.json {
+                return print_json(&removal);
+            }
+            println!(
+                "{} {name}",
+                lang.pick("名簿から外しました:", "removed from the roster:")
+            );
+        }
+        Command::Serve(args) => sync::serve(&home, args, cli.json, lang)?,
+        Command::Sync(args) => sync::sync(&home, args, cli.json, lang)?,
+        Command::Peers => sync::peers(&mut open()?, &home, cli.json, lang)?,
         Command::Member(MemberCmd::List) => {
             let members = open()?.members()?;
             if cli.json {

@@ -14,6 +14,12 @@ pub enum CoreError {
     BadCount(#[from] BadCount),
     #[error("{home} has no office yet: run `kenshin office init --name NAME --me NAME` (or `kenshin demo`)")]
     NoOffice { home: String },
+    #[error("{home} has joined an office but has not synced yet: run `kenshin sync --peer HOST:PORT` with a member's laptop")]
+    NotSynced { home: String },
+    #[error(
+        "{member}'s keys are not on this laptop: only members who use this laptop can act here"
+    )]
+    KeysElsewhere { member: String },
     #[error("{home} already belongs to the office {office:?}")]
     AlreadyInitialised { home: String, office: String },
     #[error("no member called {0:?} in this office (see `kenshin member list`)")]
@@ -65,6 +71,8 @@ pub enum CoreError {
     Evidence { step: u8, why: String },
     #[error("{0}")]
     Invalid(String),
+    #[error("sync: {0}")]
+    Sync(String),
     #[error("automerge: {0}")]
     Automerge(Box<automerge::AutomergeError>),
 }

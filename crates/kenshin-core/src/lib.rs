@@ -6,8 +6,11 @@ mod demo;
 mod error;
 mod evidence;
 mod lists;
+mod members;
 mod register;
 mod reports;
+pub mod sync;
+mod trust;
 
 pub use demo::create_demo;
 pub use error::{CoreError, Result};
@@ -18,22 +21,21 @@ pub use kenshin_store::{
     VoucherEvent, VoucherStatus,
 };
 pub use lists::{ImportPreview, ImportSummary, IMPORTABLE};
+pub use members::{join, InviteFile, Joined};
 pub use register::InquiryLogged;
 pub use reports::ReportKind;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use kenshin_domain::roster::{member_payload, signoff_payload};
 use kenshin_domain::{
     check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
 };
 use kenshin_store::docs::{batch, office};
-use kenshin_store::{
-    batch_doc_id, new_document_id, Batch, DocumentId, Home, NewList, Tx, OFFICE_DOC,
-};
+use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
+use kenshin_sync::Keys;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Local setting naming the member this home acts as.
-const ME: &str = "me";
+use trust::{keys_setting, load_keys, ANCHOR, ME};
 
 /// A request to record a step.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +51,7 @@ pub struct Office {
     home: Home,
     office_doc: DocumentId,
     me: Member,
+    keys: Keys,
 }
 
 fn non_empty(s: &str, what: &'static str) -> Result<String> {
@@ -74,6 +77,7 @@ impl Office {
     pub fn init(dir: &Path, office_name: &str, me_name: &str) -> Result<Office> {
         let office_name = non_empty(office_name, "the office name")?;
         let me = new_member(non_empty(me_name, "your name")?, Role::Section, true, true);
+        let keys = new_keys()?;
         let mut home = Home::open(dir)?;
         let office_doc = home.write(|tx| {
             if let Some(id) = tx.office_doc_id()? {
@@ -84,21 +88,21 @@ impl Office {
                 });
             }
             let id = new_document_id();
-            let founder = RosterEntry {
-                member: me.clone(),
-                added_by: None,
-                added_at: now(),
-            };
+            let founder = signed_entry(&id.to_string(), me.clone(), &keys, None, &keys);
             let mut doc = office::create(&office_name, &founder)?;
             tx.save_office(&id, &mut doc, &[])?;
             tx.set_local(OFFICE_DOC, &id.to_string())?;
             tx.set_local(ME, &me.id)?;
+            tx.set_local(ANCHOR, &keys.sign_key())?;
+            tx.set_local(&keys_setting(&me.id), &keys.to_secret_text())?;
+            trust::project_office(tx, &trust::roster(tx)?)?;
             Ok(id)
         })?;
         Ok(Office {
             home,
             office_doc,
             me,
+            keys,
         })
     }
 
@@ -112,19 +116,28 @@ impl Office {
             return Err(no_office());
         }
         let mut home = Home::open(dir)?;
-        let (office_doc, me) = home.read(|tx| {
+        let (office_doc, me, keys) = home.read(|tx| {
             let id = tx.office_doc_id()?.ok_or_else(no_office)?;
+            if !tx.has_document(&id)? {
+                return Err(CoreError::NotSynced {
+                    home: dir.display().to_string(),
+                });
+            }
             let who = match acting_as {
                 Some(who) => who.to_string(),
                 None => tx.local(ME)?.ok_or_else(no_office)?,
             };
             let me = find_member(&tx.members()?, &who)?;
-            Ok::<_, CoreError>((id, me))
+            let keys = load_keys(tx, &me.id)?.ok_or_else(|| CoreError::KeysElsewhere {
+                member: me.name.clone(),
+            })?;
+            Ok::<_, CoreError>((id, me, keys))
         })?;
         Ok(Office {
             home,
             office_doc,
             me,
+            keys,
         })
     }
 
@@ -142,8 +155,8 @@ impl Office {
         self.home.read(|tx| Ok(tx.members()?))
     }
 
-    /// Adds a member to the roster (admin only). Until invites exist this is how a shared or test
-    /// home gets its other members.
+    /// Adds a member who uses this laptop (admin only): their keys are made and kept here, and the
+    /// admin signs their roster entry. A member on another laptop joins with an invite instead.
     pub fn add_member(&mut self, name: &str, role: Role, approver: bool) -> Result<RosterEntry> {
         let name = non_empty(name, "the member's name")?;
         if approver && role == Role::Contractor {
@@ -155,24 +168,23 @@ impl Office {
                 what: "add members",
             });
         }
-        let entry = RosterEntry {
-            member: new_member(name, role, approver, false),
-            added_by: Some(self.me.id.clone()),
-            added_at: now(),
-        };
+        let keys = new_keys()?;
         let id = self.office_doc.clone();
+        let entry = signed_entry(
+            &id.to_string(),
+            new_member(name, role, approver, false),
+            &keys,
+            Some(self.me.id.clone()),
+            &self.keys,
+        );
         self.home.write(|tx| {
-            let (mut doc, existing) = tx.load_office(&id)?;
-            if existing
-                .members
-                .iter()
-                .any(|m| m.member.name == entry.member.name)
-            {
-                return Err(CoreError::DuplicateMember(entry.member.name.clone()));
-            }
+            let (mut doc, _) = tx.load_office(&id)?;
+            refuse_duplicate_name(tx, &entry.member.name)?;
             let before = doc.get_heads();
             office::add_member(&mut doc, &entry)?;
-            Ok(tx.save_office(&id, &mut doc, &before)?)
+            tx.save_office(&id, &mut doc, &before)?;
+            tx.set_local(&keys_setting(&entry.member.id), &keys.to_secret_text())?;
+            trust::project_office(tx, &trust::roster(tx)?)
         })?;
         Ok(entry)
     }
@@ -212,16 +224,13 @@ impl Office {
             let mut doc = batch::create(&office_id.to_string(), &meta)?;
             doc.commit();
             tx.save(&batch_doc, &mut doc, &[])?;
-            tx.project_batch(&Batch {
-                office: office_id.to_string(),
-                meta: meta.clone(),
-                lists: Vec::new(),
-                signoffs: Vec::new(),
-                notes: Vec::new(),
-            })?;
             let before = office_doc.get_heads();
             office::add_batch(&mut office_doc, &meta)?;
-            Ok(tx.save_office(&office_id, &mut office_doc, &before)?)
+            tx.save_office(&office_id, &mut office_doc, &before)?;
+            let roster = trust::roster(tx)?;
+            trust::project_office(tx, &roster)?;
+            trust::project_batch(tx, &roster, &batch_doc)?;
+            Ok::<_, CoreError>(())
         })?;
         Ok(meta)
     }
@@ -280,12 +289,18 @@ impl Office {
             counts,
             note: request.note.filter(|n| !n.trim().is_empty()),
             send_back: request.send_back,
+            heads_seen: Vec::new(),
+            signature: String::new(),
         };
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let me = self.me.clone();
         let office = self.office_doc.to_string();
-        let seq = self.home.write(|tx| {
-            let (mut doc, mut current) = tx.load_batch(&doc_id)?;
+        let keys = &self.keys;
+        let (seq, standing) = self.home.write(|tx| {
+            let roster = trust::roster(tx)?;
+            let judged = trust::load_judged(tx, &roster, &doc_id)?;
+            let mut current = judged.counted();
+            let mut doc = judged.doc;
             let proposal = Proposal {
                 step,
                 action,
@@ -313,15 +328,24 @@ impl Office {
                 batch::add_list(&mut doc, &list)?;
                 current.lists.push(list);
             }
+            // What the recorder saw is part of what they sign.
+            entry.heads_seen = doc.get_heads().iter().map(|h| h.to_string()).collect();
+            entry.signature = keys.sign(&signoff_payload(&office, &meta.batch_id, &entry));
             batch::append_signoff(&mut doc, &entry)?;
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
-            current.signoffs.push(entry.clone());
-            tx.project_batch(&current)?;
+            let judged = trust::load_judged(tx, &roster, &doc_id)?;
+            tx.project_batch(&judged.all, &judged.standings)?;
             if !made.is_empty() {
                 tx.project_events(&current)?;
             }
-            Ok::<_, CoreError>(current.signoffs.len() as i64 - 1)
+            let seq = judged
+                .all
+                .signoffs
+                .iter()
+                .position(|e| e.id == entry.id)
+                .unwrap_or(0);
+            Ok::<_, CoreError>((seq as i64, judged.standings[seq].clone()))
         })?;
         Ok(SignOffView {
             seq,
@@ -334,6 +358,7 @@ impl Office {
             counts: entry.counts,
             note: entry.note,
             send_back: entry.send_back,
+            standing,
         })
     }
 
@@ -360,13 +385,44 @@ impl Office {
 
     /// Derives every projection again from the documents.
     pub fn rebuild_projections(&mut self) -> Result<()> {
-        self.home.write(|tx| Ok(tx.rebuild_projections()?))
+        self.home.write(trust::rebuild)
     }
 
     /// Every projection row as text (to compare a rebuild with what was there).
     pub fn projection_dump(&mut self) -> Result<Vec<String>> {
         self.home.read(|tx| Ok(tx.projection_dump()?))
     }
+}
+
+fn new_keys() -> Result<Keys> {
+    Keys::generate().map_err(|e| CoreError::Invalid(e.to_string()))
+}
+
+/// A roster entry for `member` holding `keys`' public halves, signed by `signer`.
+fn signed_entry(
+    office: &str,
+    member: Member,
+    keys: &Keys,
+    added_by: Option<String>,
+    signer: &Keys,
+) -> RosterEntry {
+    let mut entry = RosterEntry {
+        member,
+        sign_key: keys.sign_key(),
+        noise_key: keys.noise_key(),
+        added_by,
+        added_at: now(),
+        signature: String::new(),
+    };
+    entry.signature = signer.sign(&member_payload(office, &entry));
+    entry
+}
+
+fn refuse_duplicate_name(tx: &Tx<'_>, name: &str) -> Result<()> {
+    if tx.members()?.iter().any(|m| m.member.name == name) {
+        return Err(CoreError::DuplicateMember(name.to_string()));
+    }
+    Ok(())
 }
 
 fn find_member(members: &[RosterEntry], who: &str) -> Result<Member> {

@@ -211,7 +211,7 @@ impl Office {
         let office = self.office_doc.to_string();
         let me = self.me.id.clone();
         let work = |tx: &Tx<'_>| {
-            let (mut doc, mut current_batch) = tx.load_batch(&doc_id)?;
+            let (mut doc, mut current_batch) = crate::trust::load_counted(tx, &doc_id)?;
             check_window(&current_batch, kind)?;
             let refuse = |problems: Vec<Problem>| {
                 CoreError::Import(Refused {

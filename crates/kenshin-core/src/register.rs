@@ -147,7 +147,7 @@ impl Office {
         let meta = self.inquiry_batch(batch_given)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (doc, mut current) = tx.load_batch(&doc_id)?;
+            let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
             let step = step_status(&current, 2);
             if complete(step) {
                 return Err(CoreError::Invalid(format!(
@@ -184,7 +184,7 @@ impl Office {
         )?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (doc, mut current) = tx.load_batch(&doc_id)?;
+            let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
             let Some(sent) = send_step(meta.process) else {
                 return Err(CoreError::Invalid(format!(
                     "process {} batches mail nothing, so nothing comes back",

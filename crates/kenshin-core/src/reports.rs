@@ -153,7 +153,7 @@ impl Office {
         let meta = self.resolve_batch(batch_given)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| {
-            let (_, batch) = tx.load_batch(&doc_id)?;
+            let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
             report(tx, kind, &batch)
         })
     }

@@ -10,11 +10,14 @@ pub mod fiscal;
 pub mod lists;
 pub mod reconcile;
 pub mod register;
+pub mod roster;
 pub mod rows;
 pub mod text;
+pub mod trust;
 pub mod workflow;
 
 pub use catalogue::{process, processes, Action, Process, ProcessId, Role, Step, StepKind};
 pub use fiscal::fiscal_year;
 pub use lists::ListKind;
+pub use roster::RosterEntry;
 pub use workflow::{check, derive, Member, Proposal, Refusal, SignOff, Status, StepState};

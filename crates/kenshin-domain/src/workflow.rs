@@ -32,6 +32,10 @@ pub struct SignOff {
     pub note: Option<String>,
     /// For verify and approve: the reason the work was sent back (差戻し). `None` means OK.
     pub send_back: Option<String>,
+    /// The batch document's heads when it was recorded (hex): what the recorder had seen.
+    pub heads_seen: Vec<String>,
+    /// The recorder's Ed25519 signature (hex) over [`crate::roster::signoff_payload`].
+    pub signature: String,
 }
 
 /// What a proposed entry is, before it is recorded.
@@ -375,12 +379,21 @@ pub fn check(
             });
         }
     }
-    // Separation of duties: the one who checks is never the one whose work is checked.
+    separation(&d, log, step, actor)
+}
+
+/// Separation of duties: the one who checks is never the one whose work is checked.
+fn separation(
+    d: &Derivation<'_>,
+    log: &[SignOff],
+    step: &Step,
+    actor: &Member,
+) -> Result<(), Refusal> {
     let subject_entry = step
         .subject
         .and_then(|s| d.facts(s).complete)
         .map(|i| &log[i]);
-    match (expected, subject_entry) {
+    match (step.kind.action(), subject_entry) {
         (Action::Verify, Some(e)) if e.by == actor.id => Err(Refusal::VerifyOwnWork {
             member: actor.name.clone(),
             subject: e.step,
@@ -391,6 +404,38 @@ pub fn check(
         }),
         _ => Ok(()),
     }
+}
+
+/// Whether `actor` had the authority to record `entry` after the entries `before` it: the step exists,
+/// the action is the step's, the role fits, and duties stay separated. Order rules (what the step
+/// waits for) are not judged here: concurrent entries from two laptops may merge in any order.
+pub(crate) fn authority(
+    process: &Process,
+    before: &[SignOff],
+    actor: &Member,
+    entry: &SignOff,
+) -> Result<(), Refusal> {
+    let step = process
+        .step(entry.step)
+        .ok_or_else(|| Refusal::NoSuchStep {
+            process: process.id.to_string(),
+            step: entry.step,
+            last: process.steps.len() as u8,
+        })?;
+    let expected = step.kind.action();
+    if expected != entry.action {
+        return Err(Refusal::WrongAction {
+            step: step.no,
+            ja: step.ja,
+            expected,
+            tried: entry.action,
+        });
+    }
+    check_role(step, actor)?;
+    if entry.send_back.is_some() && expected == Action::Do {
+        return Err(Refusal::SendBackOnDo { step: step.no });
+    }
+    separation(&Derivation::new(process, before), before, step, actor)
 }
 
 fn check_role(step: &Step, actor: &Member) -> Result<(), Refusal> {
@@ -443,4 +488,4 @@ pub fn parse_count(given: &str) -> Result<(String, i64), BadCount> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

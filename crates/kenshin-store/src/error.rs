@@ -30,6 +30,8 @@ pub enum StoreError {
     MissingDocument(String),
     #[error("this home was written by a newer Kenshin (schema {found}, this build reads up to {supported})")]
     NewerSchema { found: i64, supported: i64 },
+    #[error("the home {path} was made by an earlier development build (schema {found}) whose documents are unsigned; start a new home (an empty folder, or `kenshin demo`)")]
+    OlderSchema { path: String, found: i64 },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

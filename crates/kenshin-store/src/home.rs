@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 /// The file inside the home folder.
 pub const DB_FILE: &str = "kenshin.sqlite3";
-/// 2: the voucher register projection.
-const SCHEMA_VERSION: i64 = 2;
+/// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
+/// documents this build cannot judge).
+const SCHEMA_VERSION: i64 = 3;
 /// A document with more chunks than this is compacted into one snapshot on its next write.
 const COMPACT_AFTER: usize = 32;
 
@@ -68,6 +69,12 @@ impl Home {
                 supported: SCHEMA_VERSION,
             });
         }
+        if found > 0 && found < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema {
+                path: dir.display().to_string(),
+                found,
+            });
+        }
         if found < SCHEMA_VERSION {
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
@@ -79,6 +86,13 @@ impl Home {
             dir: dir.to_path_buf(),
             conn,
         })
+    }
+
+    /// Changes whenever another connection commits to the database: a cheap "anything new?".
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -189,6 +203,19 @@ impl Tx<'_> {
         Ok(Some(doc))
     }
 
+    /// Whether the home holds any of a document, without loading it.
+    pub fn has_document(&self, doc_id: &DocumentId) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0' LIMIT 1",
+                [doc_id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     pub fn load_required(&self, doc_id: &DocumentId) -> Result<AutoCommit> {
         self.load(doc_id)?
             .ok_or_else(|| StoreError::MissingDocument(doc_id.to_string()))
@@ -225,6 +252,22 @@ impl Tx<'_> {
             put.execute(params![snapshot, doc.save()])?;
         }
         Ok(())
+    }
+
+    /// Every chunk key the home holds (small: documents times their chunks).
+    pub fn chunk_keys(&self) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT key FROM chunks")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn chunk(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .query_row("SELECT data FROM chunks WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub(crate) fn sql(&self) -> &rusqlite::Transaction<'_> {

@@ -14,11 +14,11 @@ mod storage;
 
 pub use docs::batch::Batch;
 pub use docs::list::{ListMeta, ListRef, NewList};
-pub use docs::office::{BatchRef, Office, RosterEntry};
+pub use docs::office::{BatchRef, Invite, Office, Removal, RosterEntry};
 pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
 pub use home::{new_document_id, Home, Tx, DB_FILE};
-pub use projection::{BoardBatch, BoardStep, SignOffView};
+pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{Found, RegisterEntry, VoucherEvent, VoucherStatus};
 pub use samod_core::DocumentId;
 pub use storage::SqliteStorage;

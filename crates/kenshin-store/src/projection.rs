@@ -6,6 +6,7 @@ use crate::docs::office::{BatchRef, Office, RosterEntry};
 use crate::error::Result;
 use crate::home::Tx;
 use chrono::{DateTime, Utc};
+use kenshin_domain::trust::Standing;
 use kenshin_domain::workflow::Waiting;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
 use rusqlite::{params, Row};
@@ -14,13 +15,22 @@ use std::collections::BTreeMap;
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS p_members (
-    member_id TEXT PRIMARY KEY,
+    member_id  TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    approver   INTEGER NOT NULL,
+    admin      INTEGER NOT NULL,
+    added_by   TEXT,
+    added_at   TEXT NOT NULL,
+    sign_key   TEXT NOT NULL,
+    noise_key  TEXT NOT NULL,
+    signature  TEXT NOT NULL,
+    removed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS p_roster_problems (
+    member_id TEXT NOT NULL,
     name      TEXT NOT NULL,
-    role      TEXT NOT NULL,
-    approver  INTEGER NOT NULL,
-    admin     INTEGER NOT NULL,
-    added_by  TEXT,
-    added_at  TEXT NOT NULL
+    why       TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS p_batches (
     batch_id    TEXT PRIMARY KEY,
@@ -41,6 +51,7 @@ CREATE TABLE IF NOT EXISTS p_signoffs (
     counts    TEXT NOT NULL,
     note      TEXT,
     send_back TEXT,
+    standing  TEXT NOT NULL,
     PRIMARY KEY (batch_id, seq)
 );
 CREATE TABLE IF NOT EXISTS p_board (
@@ -53,7 +64,13 @@ CREATE TABLE IF NOT EXISTS p_board (
 );
 ";
 
-const TABLES: [&str; 4] = ["p_members", "p_batches", "p_signoffs", "p_board"];
+const TABLES: [&str; 5] = [
+    "p_members",
+    "p_roster_problems",
+    "p_batches",
+    "p_signoffs",
+    "p_board",
+];
 
 /// One sign-off as the board shows it, with the recorder's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -70,6 +87,23 @@ pub struct SignOffView {
     pub counts: BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
+    /// What this laptop makes of the entry: valid, flagged, resolved, or invalid (and why).
+    pub standing: Standing,
+}
+
+/// A member as this laptop judges the roster: their signed entry and whether they were removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgedMember<'a> {
+    pub entry: &'a RosterEntry,
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+/// A roster entry that does not hold, and why (shown, never used).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RosterProblem {
+    pub member_id: String,
+    pub name: String,
+    pub why: String,
 }
 
 /// One step on the board.
@@ -117,16 +151,28 @@ pub(crate) fn text_error(s: String) -> rusqlite::Error {
 }
 
 impl Tx<'_> {
-    /// Replaces the roster and batch index projections with what `office` holds.
-    pub fn project_office(&self, office: &Office) -> Result<()> {
+    /// Replaces the roster and batch index projections: `members` are the entries that hold (as the
+    /// caller judged them from the anchor), `problems` those that do not.
+    pub fn project_office(
+        &self,
+        office: &Office,
+        members: &[JudgedMember<'_>],
+        problems: &[RosterProblem],
+    ) -> Result<()> {
         let tx = self.sql();
         tx.execute("DELETE FROM p_members", [])?;
+        tx.execute("DELETE FROM p_roster_problems", [])?;
         tx.execute("DELETE FROM p_batches", [])?;
         let mut m = tx.prepare_cached(
-            "INSERT INTO p_members(member_id, name, role, approver, admin, added_by, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO p_members(member_id, name, role, approver, admin, added_by, added_at,
+                                   sign_key, noise_key, signature, removed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
-        for e in &office.members {
+        for JudgedMember {
+            entry: e,
+            removed_at,
+        } in members
+        {
             m.execute(params![
                 e.member.id,
                 e.member.name,
@@ -134,8 +180,18 @@ impl Tx<'_> {
                 e.member.approver,
                 e.member.admin,
                 e.added_by,
-                sql_time(e.added_at)
+                sql_time(e.added_at),
+                e.sign_key,
+                e.noise_key,
+                e.signature,
+                removed_at.map(sql_time)
             ])?;
+        }
+        let mut p = tx.prepare_cached(
+            "INSERT INTO p_roster_problems(member_id, name, why) VALUES (?1, ?2, ?3)",
+        )?;
+        for problem in problems {
+            p.execute(params![problem.member_id, problem.name, problem.why])?;
         }
         let mut b = tx.prepare_cached(
             "INSERT INTO p_batches(batch_id, process, label, fiscal_year, created_by, created_at)
@@ -155,16 +211,28 @@ impl Tx<'_> {
     }
 
     /// Replaces one batch's sign-off and board projections with what its document holds.
-    pub fn project_batch(&self, batch: &Batch) -> Result<()> {
+    /// `standings` holds what this laptop makes of each sign-off (in log order); only entries that
+    /// count derive the workflow state.
+    pub fn project_batch(&self, batch: &Batch, standings: &[Standing]) -> Result<()> {
         let tx = self.sql();
         let id = &batch.meta.batch_id;
         tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
         tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
         let mut s = tx.prepare_cached(
-            "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back, standing)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
+        let mut counted = Vec::new();
+        let mut counted_seq = Vec::new();
         for (seq, e) in batch.signoffs.iter().enumerate() {
+            let standing = standings.get(seq).cloned().unwrap_or(Standing::Invalid {
+                why: "not judged".into(),
+            });
+            if standing.counts() {
+                counted.push(e.clone());
+                counted_seq.push(seq);
+            }
+            let standing = serde_json::to_string(&standing).unwrap_or_default();
             let counts = serde_json::to_string(&e.counts).unwrap_or_else(|_| "{}".into());
             s.execute(params![
                 id,
@@ -176,20 +244,21 @@ impl Tx<'_> {
                 sql_time(e.at),
                 counts,
                 e.note,
-                e.send_back
+                e.send_back,
+                standing
             ])?;
         }
         let mut b = tx.prepare_cached(
             "INSERT INTO p_board(batch_id, step, status, waiting, decisive_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for st in derive(batch.meta.process.process(), &batch.signoffs) {
+        for st in derive(batch.meta.process.process(), &counted) {
             let waiting = serde_json::to_string(&st.waiting).unwrap_or_else(|_| "[]".into());
             b.execute(params![
                 id,
                 st.step,
                 st.status.as_str(),
                 waiting,
-                st.decisive.map(|i| i as i64)
+                st.decisive.map(|i| counted_seq[i] as i64)
             ])?;
         }
         Ok(())
@@ -227,10 +296,11 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// The current members: entries that hold, without those removed.
     pub fn members(&self) -> Result<Vec<RosterEntry>> {
         let mut stmt = self.sql().prepare_cached(
-            "SELECT member_id, name, role, approver, admin, added_by, added_at FROM p_members
-             ORDER BY added_at, member_id",
+            "SELECT member_id, name, role, approver, admin, added_by, added_at, sign_key, noise_key, signature
+             FROM p_members WHERE removed_at IS NULL ORDER BY added_at, member_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(RosterEntry {
@@ -243,6 +313,24 @@ impl Tx<'_> {
                 },
                 added_by: r.get(5)?,
                 added_at: parse_time(&r.get::<_, String>(6)?)?,
+                sign_key: r.get(7)?,
+                noise_key: r.get(8)?,
+                signature: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Roster entries that do not hold, and why.
+    pub fn roster_problems(&self) -> Result<Vec<RosterProblem>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT member_id, name, why FROM p_roster_problems ORDER BY member_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RosterProblem {
+                member_id: r.get(0)?,
+                name: r.get(1)?,
+                why: r.get(2)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -305,7 +393,7 @@ impl Tx<'_> {
     fn signoff_views(&self, batch_id: &str) -> Result<Vec<SignOffView>> {
         let mut stmt = self.sql().prepare_cached(
             "SELECT s.seq, s.entry_id, s.step, s.action, s.by_member, coalesce(m.name, s.by_member),
-                    s.at, s.counts, s.note, s.send_back
+                    s.at, s.counts, s.note, s.send_back, s.standing
              FROM p_signoffs s LEFT JOIN p_members m ON m.member_id = s.by_member
              WHERE s.batch_id = ?1 ORDER BY s.seq",
         )?;
@@ -340,6 +428,7 @@ fn signoff_view(r: &Row<'_>) -> rusqlite::Result<SignOffView> {
         counts: serde_json::from_str(&r.get::<_, String>(7)?).map_err(conversion)?,
         note: r.get(8)?,
         send_back: r.get(9)?,
+        standing: serde_json::from_str(&r.get::<_, String>(10)?).map_err(conversion)?,
     })
 }
 

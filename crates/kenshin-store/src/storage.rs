@@ -16,6 +16,15 @@ use std::sync::{Arc, Mutex};
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
     failure: Arc<Mutex<Option<String>>>,
+    on_put: Option<PutHooks>,
+}
+
+/// Called around each put: `before` (is this key news? it is claimed before it reaches the table, so
+/// nobody scanning the table mistakes it for a local change) and `after`, once committed, if it was.
+#[derive(Clone)]
+struct PutHooks {
+    before: Arc<dyn Fn(&str) -> bool + Send + Sync>,
+    after: Arc<dyn Fn(&str) + Send + Sync>,
 }
 
 impl SqliteStorage {
@@ -24,7 +33,22 @@ impl SqliteStorage {
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             failure: Arc::new(Mutex::new(None)),
+            on_put: None,
         })
+    }
+
+    /// Tells the sync engine of each key samod stores: `before` it is written (returning whether the
+    /// key is news), and `after` it is committed when it was (the engine projects what arrived).
+    pub fn on_put(
+        mut self,
+        before: impl Fn(&str) -> bool + Send + Sync + 'static,
+        after: impl Fn(&str) + Send + Sync + 'static,
+    ) -> SqliteStorage {
+        self.on_put = Some(PutHooks {
+            before: Arc::new(before),
+            after: Arc::new(after),
+        });
+        self
     }
 
     /// The first write that failed since the storage was opened, if any.
@@ -99,12 +123,17 @@ impl Storage for SqliteStorage {
     }
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
-        self.with_conn("put", |c| {
+        let key = key.to_string();
+        let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
+        let stored = self.with_conn("put", |c| {
             c.execute(
                 "INSERT OR REPLACE INTO chunks(key, data) VALUES (?1, ?2)",
-                params![key.to_string(), data],
+                params![key, data],
             )
         });
+        if let (Some(_), Some(h), true) = (stored, &self.on_put, news) {
+            (h.after)(&key);
+        }
     }
 
     async fn delete(&self, key: StorageKey) {

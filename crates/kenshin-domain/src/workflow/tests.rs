@@ -2,7 +2,7 @@ use super::*;
 use crate::catalogue::{process, ProcessId};
 use chrono::TimeZone;
 
-fn member(id: &str, role: Role, approver: bool) -> Member {
+pub(crate) fn member(id: &str, role: Role, approver: bool) -> Member {
     Member {
         id: id.to_string(),
         name: id.to_string(),
@@ -13,7 +13,7 @@ fn member(id: &str, role: Role, approver: bool) -> Member {
 }
 
 /// Contractors c1, c2; section s1 (verifier only), a1 and a2 (approvers).
-fn who(id: &str) -> Member {
+pub(crate) fn who(id: &str) -> Member {
     match id {
         "c1" | "c2" => member(id, Role::Contractor, false),
         "s1" => member(id, Role::Section, false),
@@ -23,7 +23,7 @@ fn who(id: &str) -> Member {
 }
 
 /// A log entry written as "step action by [send-back reason]", e.g. "5 verify s1 back:count wrong".
-fn entry(i: usize, spec: &str) -> SignOff {
+pub(crate) fn entry(i: usize, spec: &str) -> SignOff {
     let mut parts = spec.splitn(4, ' ');
     let step = parts.next().unwrap().parse().unwrap();
     let action = parts.next().unwrap().parse().unwrap();
@@ -41,10 +41,12 @@ fn entry(i: usize, spec: &str) -> SignOff {
         counts: BTreeMap::new(),
         note: None,
         send_back,
+        heads_seen: Vec::new(),
+        signature: String::new(),
     }
 }
 
-fn log(specs: &[&str]) -> Vec<SignOff> {
+pub(crate) fn log(specs: &[&str]) -> Vec<SignOff> {
     specs.iter().enumerate().map(|(i, s)| entry(i, s)).collect()
 }
 

@@ -3,7 +3,7 @@
 //! ```text
 //! { kind: "kenshin/batch", schema: 1, office, process, label, fiscal_year, created_by, created_at,
 //!   lists: [ { doc_id, list_kind, sha256, row_count } ],   // references to list documents
-//!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex] } ],
+//!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex], signature } ],
 //!   vouchers: [ { id, voucher_no, kind: inquiry|returned, on, from, text, by, at } ] }
 //! ```
 //! `signoffs` and `vouchers` (notes on single vouchers, made only for vouchers something happened to) are
@@ -75,9 +75,9 @@ pub fn add_list(doc: &mut AutoCommit, list: &ListRef) -> Result<(), AutomergeErr
     Ok(())
 }
 
-/// Appends a sign-off, recording the heads the recorder saw (for causal checks when laptops merge).
+/// Appends a signed sign-off. Its `heads_seen` must be the document's heads before this change
+/// (what the recorder had seen), which the signature covers.
 pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), AutomergeError> {
-    let heads = doc.get_heads();
     let list = am::root_obj(doc, "signoffs")?;
     let at = doc.length(&list);
     let e = doc.insert_object(&list, at, ObjType::Map)?;
@@ -97,9 +97,10 @@ pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), Autom
     doc.put(&e, "note", optional(&entry.note))?;
     doc.put(&e, "send_back", optional(&entry.send_back))?;
     let seen = doc.put_object(&e, "heads_seen", ObjType::List)?;
-    for (i, h) in heads.iter().enumerate() {
-        doc.insert(&seen, i, h.to_string())?;
+    for (i, h) in entry.heads_seen.iter().enumerate() {
+        doc.insert(&seen, i, h.as_str())?;
     }
+    doc.put(&e, "signature", entry.signature.as_str())?;
     Ok(())
 }
 
@@ -139,6 +140,49 @@ fn read_notes(doc: &AutoCommit) -> ShapeResult<Vec<VoucherNote>> {
             })
         })
         .collect()
+}
+
+fn strings<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> ShapeResult<Vec<String>> {
+    let list = am::obj(doc, obj, key, ObjType::List)?;
+    (0..doc.length(&list))
+        .map(|i| match doc.get(&list, i) {
+            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Str(t) => Ok(t.to_string()),
+                other => Err(format!("{key} {i} is {other:?}, not text")),
+            },
+            other => Err(format!("{key} {i} is {other:?}, not text")),
+        })
+        .collect()
+}
+
+/// For each sign-off (in log order), the set of sign-offs that were in its recorder's causal past:
+/// `in_past[i][j]` when entry `j`'s change is an ancestor of entry `i`'s heads seen.
+pub fn causal_past(doc: &mut AutoCommit) -> ShapeResult<Vec<Vec<bool>>> {
+    let list = am::obj(doc, &ROOT, "signoffs", ObjType::List)?;
+    let items = am::list_items(doc, &list)?;
+    let made_in: Vec<Option<automerge::ChangeHash>> =
+        items.iter().map(|o| doc.hash_for_opid(o)).collect();
+    let mut out = Vec::with_capacity(items.len());
+    for obj in &items {
+        let mut heads = Vec::new();
+        for h in strings(doc, obj, "heads_seen")? {
+            // A head the document does not hold cannot make anything part of the past.
+            if let Ok(h) = h.parse::<automerge::ChangeHash>() {
+                if doc.get_change_by_hash(&h).is_some() {
+                    heads.push(h);
+                }
+            }
+        }
+        let after: std::collections::HashSet<automerge::ChangeHash> =
+            doc.get_changes(&heads).iter().map(|c| c.hash()).collect();
+        out.push(
+            made_in
+                .iter()
+                .map(|h| h.is_some_and(|h| !after.contains(&h)))
+                .collect(),
+        );
+    }
+    Ok(out)
 }
 
 pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
@@ -195,6 +239,10 @@ pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
             counts,
             note: am::opt_str(doc, &e, "note").map_err(field)?,
             send_back: am::opt_str(doc, &e, "send_back").map_err(field)?,
+            heads_seen: strings(doc, &e, "heads_seen").map_err(field)?,
+            signature: am::opt_str(doc, &e, "signature")
+                .map_err(field)?
+                .unwrap_or_default(),
         });
     }
     Ok(Batch {

@@ -51,7 +51,7 @@ impl Tx<'_> {
         Ok((doc, batch))
     }
 
-    /// Commits and saves a change to the office document, and refreshes the roster and batch projections.
+    /// Commits and saves a change to the office document (the caller projects the roster again).
     pub fn save_office(
         &self,
         id: &DocumentId,
@@ -59,8 +59,7 @@ impl Tx<'_> {
         before: &[automerge::ChangeHash],
     ) -> Result<()> {
         doc.commit();
-        self.save(id, doc, before)?;
-        self.project_office(&office::read(doc).map_err(shape(id, "office document"))?)
+        self.save(id, doc, before)
     }
 
     /// Stores a new list document holding `rows` (canonical bytes) and returns the batch's reference to it.
@@ -93,25 +92,5 @@ impl Tx<'_> {
             )));
         }
         rows::decode(&bytes).map_err(bad)
-    }
-
-    /// Derives every projection again from the documents.
-    pub fn rebuild_projections(&self) -> Result<()> {
-        self.clear_projections()?;
-        let Some(office_id) = self.office_doc_id()? else {
-            return Ok(());
-        };
-        let (_, office) = self.load_office(&office_id)?;
-        self.project_office(&office)?;
-        for b in &office.batches {
-            let id = batch_doc_id(&b.batch_id)?;
-            // A batch listed by the office whose document has not arrived yet has nothing to show.
-            if self.load(&id)?.is_some() {
-                let (_, batch) = self.load_batch(&id)?;
-                self.project_batch(&batch)?;
-                self.project_register(&batch)?;
-            }
-        }
-        Ok(())
     }
 }

@@ -1,29 +1,26 @@
 //! The office document (one per office): its name, the roster, and the index of batches.
 //!
 //! ```text
-//! { kind: "kenshin/office", schema: 1, name, created_at,
-//!   members: { <member id>: { name, role, approver, admin, added_by, added_at } },
+//! { kind: "kenshin/office", schema: 2, name, created_at,
+//!   members: { <member id>: { name, role, approver, admin, sign_key, noise_key, added_by, added_at, signature } },
+//!   invites: { <invite id>: { name, role, approver, key, by, at, signature } },
+//!   removals: { <member id>: { by, at, kept: [sign-off id], signature } },
 //!   batches: { <batch id = document id>: { process, label, fiscal_year, created_by, created_at } } }
 //! ```
+//! Roster records are signed (see `kenshin_domain::roster`); which of them hold is judged by the
+//! reader, from the office's anchor key, never assumed from the document.
 
 use super::am::{self, ShapeResult};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
+pub use kenshin_domain::roster::{Invite, Removal, RosterEntry};
 use kenshin_domain::{Member, ProcessId, Role};
 use serde::Serialize;
 
 pub const KIND: &str = "kenshin/office";
-pub const SCHEMA: i64 = 1;
-
-/// A member as the roster holds them, with who added them and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct RosterEntry {
-    #[serde(flatten)]
-    pub member: Member,
-    pub added_by: Option<String>,
-    pub added_at: DateTime<Utc>,
-}
+/// 2: signed roster entries with public keys, invites and removals.
+pub const SCHEMA: i64 = 2;
 
 /// A batch as the office's index lists it: one run of a process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -42,6 +39,8 @@ pub struct Office {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub members: Vec<RosterEntry>,
+    pub invites: Vec<Invite>,
+    pub removals: Vec<Removal>,
     pub batches: Vec<BatchRef>,
 }
 
@@ -74,6 +73,8 @@ pub fn create(name: &str, founder: &RosterEntry) -> Result<AutoCommit, Automerge
     doc.put(ROOT, "name", name)?;
     doc.put(ROOT, "created_at", time_text(founder.added_at))?;
     doc.put_object(ROOT, "members", ObjType::Map)?;
+    doc.put_object(ROOT, "invites", ObjType::Map)?;
+    doc.put_object(ROOT, "removals", ObjType::Map)?;
     doc.put_object(ROOT, "batches", ObjType::Map)?;
     add_member(&mut doc, founder)?;
     Ok(doc)
@@ -91,6 +92,35 @@ pub fn add_member(doc: &mut AutoCommit, entry: &RosterEntry) -> Result<(), Autom
         None => doc.put(&m, "added_by", automerge::ScalarValue::Null)?,
     }
     doc.put(&m, "added_at", time_text(entry.added_at))?;
+    doc.put(&m, "sign_key", entry.sign_key.as_str())?;
+    doc.put(&m, "noise_key", entry.noise_key.as_str())?;
+    doc.put(&m, "signature", entry.signature.as_str())?;
+    Ok(())
+}
+
+pub fn add_invite(doc: &mut AutoCommit, invite: &Invite) -> Result<(), AutomergeError> {
+    let invites = am::root_obj(doc, "invites")?;
+    let i = doc.put_object(&invites, invite.id.as_str(), ObjType::Map)?;
+    doc.put(&i, "name", invite.name.as_str())?;
+    doc.put(&i, "role", invite.role.as_str())?;
+    doc.put(&i, "approver", invite.approver)?;
+    doc.put(&i, "key", invite.key.as_str())?;
+    doc.put(&i, "by", invite.by.as_str())?;
+    doc.put(&i, "at", time_text(invite.at))?;
+    doc.put(&i, "signature", invite.signature.as_str())?;
+    Ok(())
+}
+
+pub fn add_removal(doc: &mut AutoCommit, removal: &Removal) -> Result<(), AutomergeError> {
+    let removals = am::root_obj(doc, "removals")?;
+    let r = doc.put_object(&removals, removal.member.as_str(), ObjType::Map)?;
+    doc.put(&r, "by", removal.by.as_str())?;
+    doc.put(&r, "at", time_text(removal.at))?;
+    let kept = doc.put_object(&r, "kept", ObjType::List)?;
+    for (i, id) in removal.kept.iter().enumerate() {
+        doc.insert(&kept, i, id.as_str())?;
+    }
+    doc.put(&r, "signature", removal.signature.as_str())?;
     Ok(())
 }
 
@@ -105,7 +135,7 @@ pub fn add_batch(doc: &mut AutoCommit, batch: &BatchRef) -> Result<(), Automerge
     Ok(())
 }
 
-pub fn read(doc: &AutoCommit) -> ShapeResult<Office> {
+pub fn read(doc: &impl ReadDoc) -> ShapeResult<Office> {
     am::expect_kind(doc, KIND, SCHEMA)?;
     let members_obj = am::obj(doc, &ROOT, "members", ObjType::Map)?;
     let mut members = Vec::new();
@@ -125,6 +155,9 @@ pub fn read(doc: &AutoCommit) -> ShapeResult<Office> {
             },
             added_by: am::opt_str(doc, &m, "added_by").map_err(field)?,
             added_at: time(doc, &m, "added_at").map_err(field)?,
+            sign_key: am::str(doc, &m, "sign_key").map_err(field)?,
+            noise_key: am::str(doc, &m, "noise_key").map_err(field)?,
+            signature: am::str(doc, &m, "signature").map_err(field)?,
         });
     }
     members.sort_by(|a, b| (a.added_at, &a.member.id).cmp(&(b.added_at, &b.member.id)));
@@ -150,10 +183,53 @@ pub fn read(doc: &AutoCommit) -> ShapeResult<Office> {
     }
     batches.sort_by(|a, b| (a.created_at, &a.batch_id).cmp(&(b.created_at, &b.batch_id)));
 
+    let invites_obj = am::obj(doc, &ROOT, "invites", ObjType::Map)?;
+    let mut invites = Vec::new();
+    for id in doc.keys(&invites_obj) {
+        let i = am::obj(doc, &invites_obj, &id, ObjType::Map)?;
+        let field = |e: String| format!("invite {id}: {e}");
+        invites.push(Invite {
+            id: id.clone(),
+            name: am::str(doc, &i, "name").map_err(field)?,
+            role: am::str(doc, &i, "role")
+                .and_then(|r| r.parse())
+                .map_err(field)?,
+            approver: am::bool(doc, &i, "approver").map_err(field)?,
+            key: am::str(doc, &i, "key").map_err(field)?,
+            by: am::str(doc, &i, "by").map_err(field)?,
+            at: time(doc, &i, "at").map_err(field)?,
+            signature: am::str(doc, &i, "signature").map_err(field)?,
+        });
+    }
+    let removals_obj = am::obj(doc, &ROOT, "removals", ObjType::Map)?;
+    let mut removals = Vec::new();
+    for id in doc.keys(&removals_obj) {
+        let r = am::obj(doc, &removals_obj, &id, ObjType::Map)?;
+        let field = |e: String| format!("removal of {id}: {e}");
+        let kept_obj = am::obj(doc, &r, "kept", ObjType::List).map_err(field)?;
+        let kept = (0..doc.length(&kept_obj))
+            .map(|k| match doc.get(&kept_obj, k) {
+                Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                    automerge::ScalarValue::Str(t) => Ok(t.to_string()),
+                    other => Err(field(format!("kept {k} is {other:?}"))),
+                },
+                other => Err(field(format!("kept {k} is {other:?}"))),
+            })
+            .collect::<ShapeResult<Vec<String>>>()?;
+        removals.push(Removal {
+            member: id.clone(),
+            by: am::str(doc, &r, "by").map_err(field)?,
+            at: time(doc, &r, "at").map_err(field)?,
+            kept,
+            signature: am::str(doc, &r, "signature").map_err(field)?,
+        });
+    }
     Ok(Office {
         name: am::str(doc, &ROOT, "name")?,
         created_at: time(doc, &ROOT, "created_at")?,
         members,
+        invites,
+        removals,
         batches,
     })
 }

@@ -1,0 +1,227 @@
+//! `office invite`, `office join`, `member remove`, `serve` and `sync`.
+
+use crate::{print_json, Lang};
+use anyhow::{Context, Result};
+use clap::Args;
+use kenshin_core::sync::{Event, Syncing};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The port `kenshin serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7787;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to accept laptops on.
+    #[arg(long, default_value_t = format!("0.0.0.0:{DEFAULT_PORT}"))]
+    listen: String,
+    /// Do not announce or look for peers on the LAN (mDNS).
+    #[arg(long = "no-mdns")]
+    no_mdns: bool,
+    /// Also keep in sync with these peers (HOST:PORT), repeatable.
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// Also sync through an automerge-repo sync server (ws://HOST:PORT). The relay reads everything.
+    #[arg(long)]
+    relay: Option<String>,
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    /// The peer's address (HOST:PORT), e.g. the section's hub running `kenshin serve`.
+    #[arg(long)]
+    peer: Option<String>,
+    /// Or an automerge-repo sync server (ws://HOST:PORT) relaying between sites.
+    #[arg(long)]
+    relay: Option<String>,
+    /// Return once both sides hold the same heads of every document.
+    #[arg(long)]
+    once: bool,
+    /// Give up after this many seconds (with --once).
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn print_event(e: &Event, json: bool, lang: Lang) {
+    if json {
+        if let Ok(line) = serde_json::to_string(e) {
+            println!("{line}");
+        }
+        return;
+    }
+    let line = match e {
+        Event::Connected { member, address } => {
+            format!("{} {member} ({address})", lang.pick("接続:", "connected:"))
+        }
+        Event::Disconnected { member } => {
+            format!("{} {member}", lang.pick("切断:", "disconnected:"))
+        }
+        Event::Refused { address, why } => {
+            format!("{} {address}: {why}", lang.pick("拒否:", "refused:"))
+        }
+        Event::Stored { documents } => format!(
+            "{} {documents}",
+            lang.pick("受信した文書:", "documents stored:")
+        ),
+        Event::Synced { member } => format!("{} {member}", lang.pick("同期完了:", "in sync with:")),
+    };
+    println!("{line}");
+}
+
+async fn until_stopped(syncing: &Syncing, json: bool, lang: Lang) {
+    let mut events = syncing.engine.subscribe();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    loop {
+        tokio::select! {
+            e = events.recv() => match e {
+                Ok(e) => print_event(&e, json, lang),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return,
+            },
+            _ = tokio::signal::ctrl_c() => return,
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => return,
+        }
+    }
+}
+
+pub fn serve(home: &Path, args: ServeArgs, json: bool, lang: Lang) -> Result<()> {
+    runtime()?.block_on(async {
+        let syncing = Syncing::start(home).await?;
+        let bound = syncing.engine.listen(&args.listen).await?;
+        // The first line says where (scripts and tests read it).
+        println!("{} {bound}", lang.pick("待ち受け中:", "listening on"));
+        if !args.no_mdns {
+            syncing
+                .engine
+                .discover(bound.port())
+                .context("LAN discovery (mDNS)")?;
+        }
+        for peer in &args.peers {
+            syncing.engine.dial(peer, Default::default())?;
+        }
+        if let Some(relay) = &args.relay {
+            syncing.engine.dial_relay(relay)?;
+        }
+        until_stopped(&syncing, json, lang).await;
+        syncing.stop().await?;
+        Ok(())
+    })
+}
+
+pub fn sync(home: &Path, args: SyncArgs, json: bool, lang: Lang) -> Result<()> {
+    runtime()?.block_on(async {
+        let syncing = Syncing::start(home).await?;
+        match (&args.peer, &args.relay, args.once) {
+            (Some(peer), None, true) => {
+                let report = syncing
+                    .once(peer, Duration::from_secs(args.timeout))
+                    .await?;
+                if json {
+                    return print_json(&serde_json::json!({
+                        "peer": report.member, "documents": report.documents,
+                        "elapsed_ms": report.elapsed.as_millis() as u64,
+                    }));
+                }
+                println!(
+                    "{} {} ({} {}, {:.2} s)",
+                    lang.pick("同期完了:", "in sync with:"),
+                    report.member,
+                    report.documents,
+                    lang.pick("文書", "documents"),
+                    report.elapsed.as_secs_f64()
+                );
+                Ok(())
+            }
+            (None, Some(relay), true) => {
+                let report = syncing
+                    .once_relay(relay, Duration::from_secs(args.timeout))
+                    .await?;
+                println!(
+                    "{} {relay} ({} {})",
+                    lang.pick("同期完了:", "in sync through:"),
+                    report.documents,
+                    lang.pick("文書", "documents")
+                );
+                Ok(())
+            }
+            (peer, relay, false) if peer.is_some() || relay.is_some() => {
+                if let Some(peer) = peer {
+                    syncing.engine.dial(peer, Default::default())?;
+                }
+                if let Some(relay) = relay {
+                    syncing.engine.dial_relay(relay)?;
+                }
+                until_stopped(&syncing, json, lang).await;
+                syncing.stop().await?;
+                Ok(())
+            }
+            _ => anyhow::bail!("give one of --peer HOST:PORT or --relay ws://HOST:PORT"),
+        }
+    })
+}
+
+pub fn invite(
+    office: &mut kenshin_core::Office,
+    name: &str,
+    role: kenshin_core::domain::Role,
+    approver: bool,
+    out: &PathBuf,
+    lang: Lang,
+) -> Result<()> {
+    if out.exists() {
+        anyhow::bail!(
+            "{} already exists; an invite is never written over another file",
+            out.display()
+        );
+    }
+    let file = office.invite(name, role, approver)?;
+    std::fs::write(out, serde_json::to_string_pretty(&file)?)
+        .with_context(|| format!("cannot write the invite to {}", out.display()))?;
+    println!(
+        "{} {} → {}",
+        lang.pick("招待を作成しました:", "invite written:"),
+        file.invite.name,
+        out.display()
+    );
+    Ok(())
+}
+
+pub fn peers(office: &mut kenshin_core::Office, home: &Path, json: bool, lang: Lang) -> Result<()> {
+    let peers = kenshin_core::sync::peers(home)?;
+    if json {
+        return print_json(&peers);
+    }
+    let members = office.members()?;
+    let when = |ms: Option<u64>| {
+        ms.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms as i64))
+            .map(kenshin_core::display_time)
+            .unwrap_or_else(|| "-".into())
+    };
+    for p in peers {
+        let name = members
+            .iter()
+            .find(|m| m.member.id == p.member)
+            .map_or(p.member.as_str(), |m| m.member.name.as_str());
+        println!(
+            "{name}\t{}\t{} {}\t{} {}\t{} {}",
+            if p.connected {
+                lang.pick("接続中", "connected")
+            } else {
+                lang.pick("未接続", "offline")
+            },
+            lang.pick("最終受信", "last seen"),
+            when(p.last_seen),
+            lang.pick("最終同期", "last synced"),
+            when(p.last_synced),
+            lang.pick("未同期文書", "pending"),
+            p.pending
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Invites, joining and removal: how laptops enter and leave the office's roster.
+
+use crate::error::{CoreError, Result};
+use crate::trust::{self, keys_setting, ANCHOR, ME};
+use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office};
+use kenshin_domain::roster::{invite_payload, member_payload, removal_payload, Invite, Removal};
+use kenshin_domain::{Role, RosterEntry};
+use kenshin_store::docs::office;
+use kenshin_store::{batch_doc_id, DocumentId, Home, OFFICE_DOC};
+use kenshin_sync::roster::invite_signer;
+use kenshin_sync::Keys;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Local setting: a joining laptop's own signed roster entry, presented on its first sync.
+pub(crate) const JOIN_ENTRY: &str = "join_entry";
+
+/// The invite file an admin hands to a new laptop (USB stick, or the office's file share). It holds
+/// the invite's secret key: whoever has the file can join once, as the person it names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InviteFile {
+    pub kenshin_invite: u32,
+    pub office_doc: String,
+    pub office_name: String,
+    /// The founder's key: the joining laptop pins it and judges the roster from it.
+    pub anchor: String,
+    pub invite: Invite,
+    /// The invite's Ed25519 secret seed (hex).
+    pub secret: String,
+}
+
+/// What `office join` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Joined {
+    pub office_name: String,
+    pub member: String,
+    pub name: String,
+}
+
+impl Office {
+    /// Makes an invite for one laptop (admin only): the invite goes into the roster, signed, and its
+    /// secret into the file.
+    pub fn invite(&mut self, name: &str, role: Role, approver: bool) -> Result<InviteFile> {
+        let name = non_empty(name, "the member's name")?;
+        self.require_admin("invite laptops")?;
+        if approver && role == Role::Contractor {
+            return Err(CoreError::ContractorApprover);
+        }
+        let invite_keys = new_keys()?;
+        let office_id = self.office_doc.clone();
+        let mut invite = Invite {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            name,
+            role,
+            approver,
+            key: invite_keys.sign_key(),
+            by: self.me.id.clone(),
+            at: now(),
+            signature: String::new(),
+        };
+        invite.signature = self
+            .keys
+            .sign(&invite_payload(&office_id.to_string(), &invite));
+        let office_name = self.home.write(|tx| {
+            refuse_duplicate_name(tx, &invite.name)?;
+            let (mut doc, office) = tx.load_office(&office_id)?;
+            let before = doc.get_heads();
+            office::add_invite(&mut doc, &invite)?;
+            tx.save_office(&office_id, &mut doc, &before)?;
+            Ok::<_, CoreError>(office.name)
+        })?;
+        let anchor = self
+            .home
+            .read(|tx| Ok::<_, CoreError>(tx.local(ANCHOR)?.unwrap_or_default()))?;
+        Ok(InviteFile {
+            kenshin_invite: 1,
+            office_doc: office_id.to_string(),
+            office_name,
+            anchor,
+            invite,
+            secret: invite_keys.signing_seed(),
+        })
+    }
+
+    /// Removes a member (admin only). Their entries this laptop holds stay valid; anything they
+    /// record afterwards counts for nothing, and their laptop can no longer sync.
+    pub fn remove_member(&mut self, who: &str) -> Result<Removal> {
+        self.require_admin("remove members")?;
+        let office_id = self.office_doc.clone();
+        let me = self.me.id.clone();
+        let keys = &self.keys;
+        self.home.write(|tx| {
+            let member = crate::find_member(&tx.members()?, who)?;
+            if member.id == me {
+                return Err(CoreError::Invalid(
+                    "an admin cannot remove themselves".into(),
+                ));
+            }
+            let mut kept = Vec::new();
+            for b in tx.batches()? {
+                if let Some(doc) = tx.load(&batch_doc_id(&b.batch_id)?)? {
+                    let batch = kenshin_store::docs::batch::read(&doc, &b.batch_id)
+                        .map_err(CoreError::Invalid)?;
+                    kept.extend(
+                        batch
+                            .signoffs
+                            .into_iter()
+                            .filter(|e| e.by == member.id)
+                            .map(|e| e.id),
+                    );
+                }
+            }
+            let mut removal = Removal {
+                member: member.id.clone(),
+                by: me.clone(),
+                at: now(),
+                kept,
+                signature: String::new(),
+            };
+            removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
+            let (mut doc, _) = tx.load_office(&office_id)?;
+            let before = doc.get_heads();
+            office::add_removal(&mut doc, &removal)?;
+            tx.save_office(&office_id, &mut doc, &before)?;
+            trust::rebuild(tx)?;
+            Ok(removal)
+        })
+    }
+
+    fn require_admin(&self, what: &'static str) -> Result<()> {
+        if self.me.admin {
+            Ok(())
+        } else {
+            Err(CoreError::NotAdmin {
+                member: self.me.name.clone(),
+                what,
+            })
+        }
+    }
+}
+
+/// Accepts an invite on a new home: makes this laptop's keys and its roster entry signed with the
+/// invite's key. The office's documents (and the entry's place in the roster) come with the first sync.
+pub fn join(dir: &Path, invite_text: &str, source: &str) -> Result<Joined> {
+    let file: InviteFile = serde_json::from_str(invite_text)
+        .map_err(|e| CoreError::Invalid(format!("{source}: not a Kenshin invite file ({e})")))?;
+    let office_doc: DocumentId = file.office_doc.parse().map_err(|_| {
+        CoreError::Invalid(format!("{source}: the office document id is malformed"))
+    })?;
+    let invite_keys = Keys::from_signing_seed(&file.secret)
+        .map_err(|e| CoreError::Invalid(format!("{source}: {e}")))?;
+    if invite_keys.sign_key() != file.invite.key {
+        return Err(CoreError::Invalid(format!(
+            "{source}: the invite's secret does not match its key"
+        )));
+    }
+    let keys = new_keys()?;
+    let member = new_member(
+        file.invite.name.clone(),
+        file.invite.role,
+        file.invite.approver,
+        false,
+    );
+    let mut entry = RosterEntry {
+        member: member.clone(),
+        sign_key: keys.sign_key(),
+        noise_key: keys.noise_key(),
+        added_by: Some(invite_signer(&file.invite.id)),
+        added_at: now(),
+        signature: String::new(),
+    };
+    entry.signature = invite_keys.sign(&member_payload(&file.office_doc, &entry));
+    let mut home = Home::open(dir)?;
+    home.write(|tx| {
+        if tx.office_doc_id()?.is_some() {
+            return Err(CoreError::AlreadyInitialised {
+                home: dir.display().to_string(),
+                office: file.office_name.clone(),
+            });
+        }
+        tx.set_local(OFFICE_DOC, &office_doc.to_string())?;
+        tx.set_local(ANCHOR, &file.anchor)?;
+        tx.set_local(ME, &member.id)?;
+        tx.set_local(&keys_setting(&member.id), &keys.to_secret_text())?;
+        tx.set_local(
+            JOIN_ENTRY,
+            &serde_json::to_string(&entry).map_err(|e| CoreError::Invalid(e.to_string()))?,
+        )?;
+        Ok(())
+    })?;
+    Ok(Joined {
+        office_name: file.office_name,
+        member: member.id,
+        name: member.name,
+    })
+}

@@ -1,0 +1,357 @@
+//! The home's side of sync: it admits laptops (roster and invites), projects what samod stores, and
+//! hands the engine the changes this home's own writers commit. `serve` and `sync_once` are what the
+//! CLI's `kenshin serve` and `kenshin sync` run.
+
+use crate::error::{CoreError, Result};
+use crate::members::JOIN_ENTRY;
+use crate::trust::{self, load_keys, ME};
+use kenshin_domain::roster::RosterEntry;
+use kenshin_store::docs::batch;
+use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
+use kenshin_sync::engine::{Config, Scope};
+use kenshin_sync::{Engine, Gate, Hello, Roster, StoreSignal};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+pub use kenshin_sync::{Event, PeerStatus, SyncReport};
+
+/// A home as the sync engine sees it.
+pub struct SyncHome {
+    home: Mutex<Home>,
+    /// The database's data version at the last look for chunks (see `chunk_keys`).
+    seen_version: Mutex<i64>,
+    office_doc: DocumentId,
+    me: String,
+    roster: RwLock<Roster>,
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Local setting: which list documents a batch's register projection was made from.
+fn registered(batch: &str) -> String {
+    format!("registered:{batch}")
+}
+
+impl SyncHome {
+    fn with_write<T>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> std::result::Result<T, String> {
+        let mut home = self.home.lock().map_err(text)?;
+        home.write(f).map_err(text)
+    }
+
+    fn roster(&self) -> Roster {
+        self.roster.read().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Puts a joining laptop's entry into the roster, if its invite allows it.
+    fn admit_joiner(&self, entry: &RosterEntry) -> std::result::Result<(), String> {
+        let office_doc = self.office_doc.clone();
+        let roster = self.with_write(|tx| {
+            let (mut doc, office) = tx.load_office(&office_doc)?;
+            let anchor = tx.local(trust::ANCHOR)?.unwrap_or_default();
+            let mut members = office.members.clone();
+            members.retain(|m| m.member.id != entry.member.id);
+            members.push(entry.clone());
+            let judged = Roster::check(
+                &office_doc.to_string(),
+                &anchor,
+                &members,
+                &office.invites,
+                &office.removals,
+            );
+            if let Some((_, why)) = judged
+                .invalid
+                .iter()
+                .find(|(e, _)| e.member.id == entry.member.id)
+            {
+                return Err(CoreError::Invalid(format!(
+                    "the invite does not admit this laptop: {why}"
+                )));
+            }
+            if !office.members.iter().any(|m| m == entry) {
+                let before = doc.get_heads();
+                kenshin_store::docs::office::add_member(&mut doc, entry)?;
+                tx.save_office(&office_doc, &mut doc, &before)?;
+            }
+            trust::project_office(tx, &judged)?;
+            Ok(judged)
+        })?;
+        if let Ok(mut r) = self.roster.write() {
+            *r = roster;
+        }
+        // Written on this connection, which its own data version does not count: look again.
+        if let Ok(mut seen) = self.seen_version.lock() {
+            *seen = -1;
+        }
+        Ok(())
+    }
+
+    fn scope(&self, tx: &Tx<'_>, changed: &[DocumentId]) -> Result<Scope> {
+        let roster = trust::roster(tx)?;
+        let mut documents = BTreeSet::from([self.office_doc.clone()]);
+        if !tx.has_document(&self.office_doc)? {
+            return Ok(Scope {
+                roster,
+                joined: false,
+                documents,
+            });
+        }
+        // Nothing named (the engine starting): project everything again, in case a previous run
+        // stored documents and stopped before projecting them.
+        let all = changed.is_empty();
+        let roster_changed = all || changed.contains(&self.office_doc);
+        if roster_changed {
+            trust::project_office(tx, &roster)?;
+        }
+        for b in tx.batches()? {
+            let id = batch_doc_id(&b.batch_id)?;
+            documents.insert(id.clone());
+            let Some(doc) = tx.load(&id)? else { continue };
+            let refs = batch::read(&doc, &b.batch_id)
+                .map_err(CoreError::Invalid)?
+                .lists;
+            let list_ids: Vec<DocumentId> = refs
+                .iter()
+                .map(|l| batch_doc_id(&l.doc_id))
+                .collect::<kenshin_store::Result<_>>()?;
+            documents.extend(list_ids.iter().cloned());
+            let touched = all
+                || roster_changed
+                || changed.contains(&id)
+                || list_ids.iter().any(|l| changed.contains(l));
+            if !touched {
+                continue;
+            }
+            let counted = trust::project_batch(tx, &roster, &id)?;
+            let mut present = true;
+            for l in &list_ids {
+                present &= tx.has_document(l)?;
+            }
+            if present {
+                let made_from = refs
+                    .iter()
+                    .map(|l| l.doc_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
+                    trust::project_register(tx, &counted)?;
+                    tx.set_local(&registered(&b.batch_id), &made_from)?;
+                } else {
+                    tx.project_events(&counted)?;
+                }
+            }
+        }
+        let joined = roster.current(&self.me).is_some();
+        Ok(Scope {
+            roster,
+            joined,
+            documents,
+        })
+    }
+}
+
+impl SyncHome {
+    /// Keeps each peer's latest status in the home, merged with what earlier runs saw.
+    fn save_status(&self, now: &[PeerStatus]) {
+        let _ = self.with_write(|tx| {
+            let mut all = read_peers(tx)?;
+            for p in now {
+                all.retain(|q| q.member != p.member);
+                all.push(p.clone());
+            }
+            all.sort_by(|a, b| a.member.cmp(&b.member));
+            let text =
+                serde_json::to_string(&all).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            Ok(tx.set_local(PEERS, &text)?)
+        });
+    }
+}
+
+fn read_peers(tx: &Tx<'_>) -> Result<Vec<PeerStatus>> {
+    Ok(match tx.local(PEERS)? {
+        Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+        None => Vec::new(),
+    })
+}
+
+/// Each peer as last seen by this home's sync engine (running now, or earlier).
+pub fn peers(dir: &Path) -> Result<Vec<PeerStatus>> {
+    let mut home = Home::open(dir)?;
+    home.read(read_peers)
+}
+
+impl Gate for SyncHome {
+    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, String> {
+        if hello.office() != self.office_doc.to_string() {
+            return Err("that laptop belongs to another office".into());
+        }
+        let roster = self.roster();
+        match hello {
+            Hello::Member { member, .. } => match roster.member(member) {
+                None => Err(format!("{member} is not in this office's roster")),
+                Some(e) if roster.removal(member).is_some() => {
+                    Err(format!("{} was removed from the roster", e.member.name))
+                }
+                Some(e) if e.noise_key != noise_key => Err(format!(
+                    "the laptop's key is not the one the roster holds for {}",
+                    e.member.name
+                )),
+                Some(_) => Ok(member.clone()),
+            },
+            Hello::Join { entry, .. } => {
+                if entry.noise_key != noise_key {
+                    return Err("the joining entry names another laptop's key".into());
+                }
+                if roster.removal(&entry.member.id).is_some() {
+                    return Err(format!("{} was removed from the roster", entry.member.name));
+                }
+                self.admit_joiner(entry)?;
+                Ok(entry.member.id.clone())
+            }
+        }
+    }
+
+    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), String> {
+        let roster = self.roster();
+        if roster.current(&self.me).is_none() {
+            // Not joined yet: the invite led here; the roster that arrives is judged from the anchor.
+            return Ok(());
+        }
+        match roster.current(member) {
+            Some(e) if e.noise_key == noise_key => Ok(()),
+            Some(e) => Err(format!(
+                "its key is not the one the roster holds for {}",
+                e.member.name
+            )),
+            None => Err(format!("{member} is not a current member")),
+        }
+    }
+}
+
+impl kenshin_sync::Office for SyncHome {
+    fn stored(&self, docs: &[DocumentId]) -> std::result::Result<Scope, String> {
+        let scope = self.with_write(|tx| self.scope(tx, docs))?;
+        if let Ok(mut r) = self.roster.write() {
+            *r = scope.roster.clone();
+        }
+        Ok(scope)
+    }
+
+    fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String> {
+        let mut home = self.home.lock().map_err(text)?;
+        let version = home.data_version().map_err(text)?;
+        let mut seen = self.seen_version.lock().map_err(text)?;
+        if *seen == version {
+            return Ok(None);
+        }
+        *seen = version;
+        home.read(|tx| tx.chunk_keys()).map(Some).map_err(text)
+    }
+
+    fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
+        let mut home = self.home.lock().map_err(text)?;
+        home.read(|tx| tx.chunk(key)).map_err(text)
+    }
+}
+
+/// Local setting: the last known status of each peer, written by the running engine.
+const PEERS: &str = "peers";
+
+/// A running sync engine on a home.
+pub struct Syncing {
+    pub engine: Engine,
+    storage: SqliteStorage,
+    home: Arc<SyncHome>,
+}
+
+impl Syncing {
+    /// Starts the engine on the home in `dir`.
+    pub async fn start(dir: &Path) -> Result<Syncing> {
+        let mut home = Home::open(dir)?;
+        let no_office = || CoreError::NoOffice {
+            home: dir.display().to_string(),
+        };
+        let (office_doc, me, keys, hello) = home.read(|tx| {
+            let office_doc = tx.office_doc_id()?.ok_or_else(no_office)?;
+            let me = tx.local(ME)?.ok_or_else(no_office)?;
+            let keys = load_keys(tx, &me)?
+                .ok_or_else(|| CoreError::KeysElsewhere { member: me.clone() })?;
+            let office = office_doc.to_string();
+            let hello = match tx.local(JOIN_ENTRY)? {
+                Some(entry) if trust::roster(tx)?.current(&me).is_none() => Hello::Join {
+                    office,
+                    entry: serde_json::from_str(&entry)
+                        .map_err(|e| CoreError::Invalid(e.to_string()))?,
+                },
+                _ => Hello::Member {
+                    office,
+                    member: me.clone(),
+                },
+            };
+            Ok::<_, CoreError>((office_doc, me, keys, hello))
+        })?;
+        let sync_home = Arc::new(SyncHome {
+            home: Mutex::new(home),
+            seen_version: Mutex::new(-1),
+            office_doc: office_doc.clone(),
+            me: me.clone(),
+            roster: RwLock::new(Roster::default()),
+        });
+        let (signal, stored) = StoreSignal::new();
+        let (claim, notify) = (signal.clone(), signal.clone());
+        let storage =
+            SqliteStorage::open(dir)?.on_put(move |k| claim.claim(k), move |k| notify.stored(k));
+        let config = Config {
+            keys: Arc::new(keys),
+            me,
+            office: office_doc.to_string(),
+            office_doc,
+            hello,
+        };
+        let engine = Engine::start(config, storage.clone(), sync_home.clone(), signal, stored)
+            .await
+            .map_err(|e| CoreError::Sync(e.to_string()))?;
+        // The status other processes (the CLI, the app) read, refreshed while the engine runs.
+        let (e, h) = (engine.clone(), sync_home.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                h.save_status(&e.status());
+            }
+        });
+        Ok(Syncing {
+            engine,
+            storage,
+            home: sync_home,
+        })
+    }
+
+    /// Syncs with one peer until both hold the same documents, then stops the engine (everything
+    /// received is in the home when this returns).
+    pub async fn once(self, peer: &str, timeout: std::time::Duration) -> Result<SyncReport> {
+        let report = self.engine.sync_once(peer, timeout).await;
+        self.stop().await?;
+        report.map_err(|e| CoreError::Sync(e.to_string()))
+    }
+
+    /// As [`Syncing::once`], through an automerge-repo sync server.
+    pub async fn once_relay(self, url: &str, timeout: std::time::Duration) -> Result<SyncReport> {
+        let report = self.engine.sync_once_relay(url, timeout).await;
+        self.stop().await?;
+        report.map_err(|e| CoreError::Sync(e.to_string()))
+    }
+
+    /// Stops the engine; fails if any write samod made did not reach the home.
+    pub async fn stop(self) -> Result<()> {
+        self.home.save_status(&self.engine.status());
+        self.engine.stop().await;
+        self.storage
+            .health()
+            .map_err(|why| CoreError::Sync(format!("a received change could not be stored: {why}")))
+    }
+}

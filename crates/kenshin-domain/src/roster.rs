@@ -1,0 +1,180 @@
+//! The roster's signed records (名簿) and the canonical bytes every signature covers.
+//!
+//! Signatures cover a canonical encoding, never the document's own bytes: the same entry read from
+//! any laptop's copy of a document encodes the same way. Each encoding names what it is and the office
+//! (and batch) it belongs to, so a signed entry cannot be replayed into another office or batch.
+
+use crate::workflow::{Member, SignOff};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A member as the roster holds them: who they are, their public keys, and who vouched for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RosterEntry {
+    #[serde(flatten)]
+    pub member: Member,
+    /// Ed25519 public key (hex) that signs this member's entries.
+    pub sign_key: String,
+    /// X25519 public key (hex) that authenticates this member's laptop on the wire.
+    pub noise_key: String,
+    /// The admin who added them, `invite:<id>` for a member who joined with an invite, or `None`
+    /// for the founder (who signs their own entry with the office's anchor key).
+    pub added_by: Option<String>,
+    pub added_at: DateTime<Utc>,
+    /// Signature (hex) over [`member_payload`] by the key `added_by` names.
+    pub signature: String,
+}
+
+/// An invite (招待) an admin made for one laptop: the joiner signs their own entry with the invite's
+/// key, and the invite says what role that entry may have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub id: String,
+    pub name: String,
+    pub role: crate::Role,
+    pub approver: bool,
+    /// Ed25519 public key (hex) of the invite; its secret travels in the invite file only.
+    pub key: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The admin's signature over [`invite_payload`].
+    pub signature: String,
+}
+
+/// A member's removal, signed by an admin. Entries by the removed member that the admin did not list
+/// in `kept` (what they had seen of that member's work when removing them) count for nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removal {
+    pub member: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// Ids of the sign-offs by the member that stay valid.
+    pub kept: Vec<String>,
+    pub signature: String,
+}
+
+fn encode(value: serde_json::Value) -> Vec<u8> {
+    // serde_json writes object keys in sorted order (no preserve_order feature): a canonical form.
+    value.to_string().into_bytes()
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn member_payload(office: &str, e: &RosterEntry) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/member/1", "office": office,
+        "id": e.member.id, "name": e.member.name, "role": e.member.role.as_str(),
+        "approver": e.member.approver, "admin": e.member.admin,
+        "sign_key": e.sign_key, "noise_key": e.noise_key,
+        "added_by": e.added_by, "added_at": time(e.added_at),
+    }))
+}
+
+pub fn invite_payload(office: &str, i: &Invite) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/invite/1", "office": office, "id": i.id, "name": i.name,
+        "role": i.role.as_str(), "approver": i.approver, "key": i.key, "by": i.by, "at": time(i.at),
+    }))
+}
+
+pub fn removal_payload(office: &str, r: &Removal) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/removal/1", "office": office, "member": r.member, "by": r.by,
+        "at": time(r.at), "kept": r.kept,
+    }))
+}
+
+pub fn signoff_payload(office: &str, batch: &str, e: &SignOff) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/signoff/1", "office": office, "batch": batch,
+        "id": e.id, "step": e.step, "action": e.action.as_str(), "by": e.by, "at": time(e.at),
+        "counts": e.counts, "note": e.note, "send_back": e.send_back, "heads_seen": e.heads_seen,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Action, Role};
+
+    fn entry() -> SignOff {
+        SignOff {
+            id: "e1".into(),
+            step: 4,
+            action: Action::Do,
+            by: "m1".into(),
+            at: "2026-05-01T09:00:00.123Z".parse().unwrap(),
+            counts: [("envelopes".to_string(), 12)].into(),
+            note: None,
+            send_back: None,
+            heads_seen: vec!["ab".into()],
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn payloads_name_their_kind_office_and_batch() {
+        let e = entry();
+        let a = signoff_payload("office-1", "batch-1", &e);
+        assert_eq!(a, signoff_payload("office-1", "batch-1", &e.clone()));
+        assert_ne!(a, signoff_payload("office-1", "batch-2", &e));
+        assert_ne!(a, signoff_payload("office-2", "batch-1", &e));
+        let text = String::from_utf8(a).unwrap();
+        assert!(
+            text.starts_with(r#"{"action":"do","at":"2026-05-01T09:00:00.123Z","batch":"batch-1""#),
+            "{text}"
+        );
+        // The signature itself is never part of what is signed.
+        let mut signed = e.clone();
+        signed.signature = "ff".into();
+        assert_eq!(
+            signoff_payload("o", "b", &e),
+            signoff_payload("o", "b", &signed)
+        );
+    }
+
+    #[test]
+    fn every_field_that_matters_changes_the_payload() {
+        let base = entry();
+        let changes: Vec<fn(&mut SignOff)> = vec![
+            |e| e.step = 5,
+            |e| e.action = Action::Verify,
+            |e| e.by = "m2".into(),
+            |e| e.at = "2026-05-01T09:00:00.124Z".parse().unwrap(),
+            |e| {
+                e.counts.insert("envelopes".into(), 13);
+            },
+            |e| e.note = Some("x".into()),
+            |e| e.send_back = Some("why".into()),
+            |e| e.heads_seen.clear(),
+        ];
+        for change in changes {
+            let mut e = base.clone();
+            change(&mut e);
+            assert_ne!(
+                signoff_payload("o", "b", &base),
+                signoff_payload("o", "b", &e),
+                "{e:?}"
+            );
+        }
+        let member = RosterEntry {
+            member: Member {
+                id: "m".into(),
+                name: "n".into(),
+                role: Role::Section,
+                approver: true,
+                admin: false,
+            },
+            sign_key: "aa".into(),
+            noise_key: "bb".into(),
+            added_by: None,
+            added_at: base.at,
+            signature: String::new(),
+        };
+        let mut promoted = member.clone();
+        promoted.member.admin = true;
+        assert_ne!(member_payload("o", &member), member_payload("o", &promoted));
+    }
+}

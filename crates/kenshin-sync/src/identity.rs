@@ -1,0 +1,140 @@
+//! A laptop's keys: Ed25519 to sign entries, X25519 to authenticate the laptop on the wire. The
+//! secrets live in the home's local settings and never leave it (never synced, never in an invite).
+
+use crate::error::{Result, SyncError};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rand_core::OsRng;
+
+/// The Noise pattern every Kenshin connection uses: both ends prove their static keys.
+pub const NOISE_PATTERN: &str = "Noise_XX_25519_ChaChaPoly_BLAKE2s";
+
+/// One member's (or one invite's) secret keys.
+pub struct Keys {
+    signing: SigningKey,
+    noise_secret: Vec<u8>,
+    noise_public: Vec<u8>,
+}
+
+impl Keys {
+    pub fn generate() -> Result<Keys> {
+        let noise = snow::Builder::new(NOISE_PATTERN.parse().map_err(noise_err)?)
+            .generate_keypair()
+            .map_err(noise_err)?;
+        Ok(Keys {
+            signing: SigningKey::generate(&mut OsRng),
+            noise_secret: noise.private,
+            noise_public: noise.public,
+        })
+    }
+
+    /// The form kept in the home's local settings.
+    pub fn to_secret_text(&self) -> String {
+        format!(
+            "ed25519:{} x25519:{}:{}",
+            hex::encode(self.signing.to_bytes()),
+            hex::encode(&self.noise_secret),
+            hex::encode(&self.noise_public)
+        )
+    }
+
+    pub fn from_secret_text(text: &str) -> Result<Keys> {
+        let bad =
+            || SyncError::BadKey("the stored secret keys are not in the expected form".into());
+        let (ed, x) = text.split_once(' ').ok_or_else(bad)?;
+        let seed: [u8; 32] = hex::decode(ed.strip_prefix("ed25519:").ok_or_else(bad)?)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(bad)?;
+        let (secret, public) = x
+            .strip_prefix("x25519:")
+            .and_then(|x| x.split_once(':'))
+            .ok_or_else(bad)?;
+        Ok(Keys {
+            signing: SigningKey::from_bytes(&seed),
+            noise_secret: hex::decode(secret).map_err(|_| bad())?,
+            noise_public: hex::decode(public).map_err(|_| bad())?,
+        })
+    }
+
+    /// An invite's key: only its signing half is used.
+    pub fn from_signing_seed(seed_hex: &str) -> Result<Keys> {
+        let seed: [u8; 32] = hex::decode(seed_hex)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| SyncError::BadKey("the invite's key is not 32 bytes of hex".into()))?;
+        Ok(Keys {
+            signing: SigningKey::from_bytes(&seed),
+            noise_secret: Vec::new(),
+            noise_public: Vec::new(),
+        })
+    }
+
+    pub fn signing_seed(&self) -> String {
+        hex::encode(self.signing.to_bytes())
+    }
+
+    /// The Ed25519 public key, hex.
+    pub fn sign_key(&self) -> String {
+        hex::encode(self.signing.verifying_key().to_bytes())
+    }
+
+    /// The X25519 public key, hex.
+    pub fn noise_key(&self) -> String {
+        hex::encode(&self.noise_public)
+    }
+
+    pub(crate) fn noise_secret(&self) -> &[u8] {
+        &self.noise_secret
+    }
+
+    /// Signs `payload`; the signature as hex.
+    pub fn sign(&self, payload: &[u8]) -> String {
+        hex::encode(self.signing.sign(payload).to_bytes())
+    }
+}
+
+/// Checks a hex signature by a hex Ed25519 public key. The error says why, for the board.
+pub fn verify(
+    key_hex: &str,
+    payload: &[u8],
+    signature_hex: &str,
+) -> std::result::Result<(), String> {
+    let key: [u8; 32] = hex::decode(key_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("the signer's public key is malformed")?;
+    let key =
+        VerifyingKey::from_bytes(&key).map_err(|_| "the signer's public key is not a valid key")?;
+    let sig: [u8; 64] = hex::decode(signature_hex)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("the signature is missing or malformed")?;
+    key.verify(payload, &Signature::from_bytes(&sig))
+        .map_err(|_| {
+            "the signature does not match the entry (altered, or signed by another key)".to_string()
+        })
+}
+
+pub(crate) fn noise_err(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Noise(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_signatures_check() {
+        let keys = Keys::generate().unwrap();
+        let again = Keys::from_secret_text(&keys.to_secret_text()).unwrap();
+        assert_eq!(keys.sign_key(), again.sign_key());
+        assert_eq!(keys.noise_key(), again.noise_key());
+        let sig = keys.sign(b"entry");
+        assert_eq!(verify(&again.sign_key(), b"entry", &sig), Ok(()));
+        assert!(verify(&again.sign_key(), b"entry!", &sig).is_err());
+        let other = Keys::generate().unwrap();
+        assert!(verify(&other.sign_key(), b"entry", &sig).is_err());
+        assert!(verify(&keys.sign_key(), b"entry", "").is_err());
+        assert!(Keys::from_secret_text("ed25519:zz x25519:00:00").is_err());
+    }
+}

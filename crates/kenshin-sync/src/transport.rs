@@ -1,0 +1,338 @@
+//! The authenticated, encrypted connection between two laptops: a Noise XX handshake over TCP (both
+//! ends prove their X25519 static keys), then a hello in which the dialer says which member it is (or
+//! presents its invite), checked against the acceptor's roster. Only then does samod get the
+//! connection, with the peer id pinned to that member. Everything after the first handshake message
+//! is encrypted.
+
+use crate::error::{Result, SyncError};
+use crate::identity::{noise_err, Keys, NOISE_PATTERN};
+use futures::channel::mpsc;
+use futures::StreamExt;
+use kenshin_domain::roster::RosterEntry;
+use samod::{PeerId, Transport};
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// What the dialing laptop says once the channel is encrypted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "hello", rename_all = "snake_case")]
+pub enum Hello {
+    Member {
+        office: String,
+        member: String,
+    },
+    /// A laptop joining with an invite: its own roster entry, signed with the invite's key.
+    Join {
+        office: String,
+        entry: RosterEntry,
+    },
+}
+
+impl Hello {
+    pub fn office(&self) -> &str {
+        match self {
+            Hello::Member { office, .. } | Hello::Join { office, .. } => office,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+enum Reply {
+    /// `member`: who the acceptor is.
+    Welcome {
+        member: String,
+    },
+    Refused {
+        why: String,
+    },
+}
+
+/// The accepting side's questions to its office.
+pub trait Gate: Send + Sync + 'static {
+    /// Admits the laptop holding `noise_key` that said `hello`: its member id, or why not.
+    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, String>;
+    /// Whether `member` is a current member whose laptop holds `noise_key` (the dialer checks the
+    /// acceptor with this). A laptop that has not joined yet has no roster and trusts its invite.
+    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), String>;
+}
+
+/// A connection that passed the handshake, ready for samod.
+pub struct Authenticated {
+    pub transport: Transport,
+    /// The remote member.
+    pub member: String,
+    pub noise_key: String,
+}
+
+/// samod's peer id for a member: pinned on every connection, so a laptop cannot speak as another.
+pub fn peer_id(member: &str) -> PeerId {
+    PeerId::from(format!("kenshin-{member}").as_str())
+}
+
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Plaintext per Noise message: under its 65,535-byte limit with the 16-byte tag and our flag byte.
+const MAX_PLAIN: usize = 65_000;
+
+async fn write_frame<W: AsyncWrite + Unpin>(w: &mut W, bytes: &[u8]) -> std::io::Result<()> {
+    let len = u16::try_from(bytes.len()).map_err(std::io::Error::other)?;
+    w.write_all(&len.to_be_bytes()).await?;
+    w.write_all(bytes).await
+}
+
+async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 2];
+    r.read_exact(&mut len).await?;
+    let mut buf = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    r.read_exact(&mut buf).await?;
+    Ok(buf)
+}
+
+struct Channel {
+    stream: TcpStream,
+    noise: snow::TransportState,
+    peer: String,
+}
+
+impl Channel {
+    fn io(&self, source: std::io::Error) -> SyncError {
+        SyncError::Io {
+            addr: self.peer.clone(),
+            source,
+        }
+    }
+
+    fn remote_key(&self) -> String {
+        hex::encode(self.noise.get_remote_static().unwrap_or_default())
+    }
+
+    async fn send_json<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        let plain = serde_json::to_vec(value).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut buf = vec![0u8; plain.len() + 16];
+        let n = self
+            .noise
+            .write_message(&plain, &mut buf)
+            .map_err(noise_err)?;
+        write_frame(&mut self.stream, &buf[..n])
+            .await
+            .map_err(|e| self.io(e))
+    }
+
+    async fn recv_json<T: for<'de> Deserialize<'de>>(&mut self) -> Result<T> {
+        let frame = read_frame(&mut self.stream).await.map_err(|e| self.io(e))?;
+        let mut plain = vec![0u8; frame.len()];
+        let n = self
+            .noise
+            .read_message(&frame, &mut plain)
+            .map_err(noise_err)?;
+        serde_json::from_slice(&plain[..n])
+            .map_err(|e| SyncError::Protocol(format!("bad hello: {e}")))
+    }
+
+    /// Hands the channel to samod: whole samod messages in, split into Noise messages on the wire.
+    fn into_transport(self, remote: &str) -> Transport {
+        let Channel {
+            stream,
+            noise,
+            peer,
+        } = self;
+        let noise = Arc::new(Mutex::new(noise));
+        let (mut reader, mut writer) = stream.into_split();
+        let (in_tx, in_rx) = mpsc::unbounded::<std::result::Result<Vec<u8>, std::io::Error>>();
+        let (out_tx, mut out_rx) = mpsc::unbounded::<Vec<u8>>();
+        let noise_r = noise.clone();
+        tokio::spawn(async move {
+            let mut message = Vec::new();
+            loop {
+                let frame = match read_frame(&mut reader).await {
+                    Ok(f) => f,
+                    Err(e) => {
+                        let _ = in_tx.unbounded_send(Err(e));
+                        return;
+                    }
+                };
+                let mut plain = vec![0u8; frame.len()];
+                let n =
+                    match noise_r
+                        .lock()
+                        .map_err(|_| "poisoned".to_string())
+                        .and_then(|mut s| {
+                            s.read_message(&frame, &mut plain)
+                                .map_err(|e| e.to_string())
+                        }) {
+                        Ok(n) if n > 0 => n,
+                        other => {
+                            let why = format!("{peer}: undecryptable frame ({other:?})");
+                            let _ = in_tx.unbounded_send(Err(std::io::Error::other(why)));
+                            return;
+                        }
+                    };
+                message.extend_from_slice(&plain[1..n]);
+                if plain[0] == 1
+                    && in_tx
+                        .unbounded_send(Ok(std::mem::take(&mut message)))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; MAX_PLAIN + 1 + 16];
+            let mut plain = Vec::with_capacity(MAX_PLAIN + 1);
+            while let Some(message) = out_rx.next().await {
+                let pieces: Vec<&[u8]> = if message.is_empty() {
+                    vec![&[]]
+                } else {
+                    message.chunks(MAX_PLAIN).collect()
+                };
+                let last = pieces.len() - 1;
+                for (i, piece) in pieces.into_iter().enumerate() {
+                    plain.clear();
+                    plain.push(u8::from(i == last));
+                    plain.extend_from_slice(piece);
+                    let n = match noise.lock() {
+                        Ok(mut s) => match s.write_message(&plain, &mut buf) {
+                            Ok(n) => n,
+                            Err(_) => return,
+                        },
+                        Err(_) => return,
+                    };
+                    if write_frame(&mut writer, &buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = writer.shutdown().await;
+        });
+        Transport::new(in_rx, out_tx).with_expected_peer_id(peer_id(remote))
+    }
+}
+
+fn builder(keys: &Keys) -> Result<snow::Builder<'_>> {
+    Ok(
+        snow::Builder::new(NOISE_PATTERN.parse().map_err(noise_err)?)
+            .local_private_key(keys.noise_secret())
+            .prologue(b"kenshin-sync/1"),
+    )
+}
+
+async fn timed<T>(what: &str, f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(HANDSHAKE_TIMEOUT, f)
+        .await
+        .map_err(|_| SyncError::Timeout {
+            what: what.to_string(),
+            secs: HANDSHAKE_TIMEOUT.as_secs(),
+        })?
+}
+
+/// Dials out on `stream`: handshake, hello, and the acceptor's answer.
+pub async fn dial(
+    stream: TcpStream,
+    peer: &str,
+    keys: &Keys,
+    hello: &Hello,
+    gate: &dyn Gate,
+) -> Result<Authenticated> {
+    timed(&format!("the handshake with {peer}"), async {
+        let mut stream = stream;
+        let io = |source| SyncError::Io {
+            addr: peer.to_string(),
+            source,
+        };
+        let mut hs = builder(keys)?.build_initiator().map_err(noise_err)?;
+        let mut buf = vec![0u8; 65_535];
+        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
+        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
+        let frame = read_frame(&mut stream).await.map_err(io)?;
+        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
+        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
+        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
+        let noise = hs.into_transport_mode().map_err(noise_err)?;
+        let mut ch = Channel {
+            stream,
+            noise,
+            peer: peer.to_string(),
+        };
+        ch.send_json(hello).await?;
+        match ch.recv_json::<Reply>().await? {
+            Reply::Refused { why } => Err(SyncError::Refused {
+                peer: peer.to_string(),
+                why,
+            }),
+            Reply::Welcome { member } => {
+                let noise_key = ch.remote_key();
+                gate.vouch(&member, &noise_key)
+                    .map_err(|why| SyncError::UnknownPeer {
+                        peer: peer.to_string(),
+                        why,
+                    })?;
+                Ok(Authenticated {
+                    transport: ch.into_transport(&member),
+                    member,
+                    noise_key,
+                })
+            }
+        }
+    })
+    .await
+}
+
+/// Accepts a laptop on `stream`: handshake, then its hello judged by `gate`. A refused laptop is told
+/// why before the connection closes.
+pub async fn accept(
+    stream: TcpStream,
+    peer: &str,
+    keys: &Keys,
+    me: &str,
+    gate: &dyn Gate,
+) -> Result<Authenticated> {
+    timed(&format!("the handshake with {peer}"), async {
+        let mut stream = stream;
+        let io = |source| SyncError::Io {
+            addr: peer.to_string(),
+            source,
+        };
+        let mut hs = builder(keys)?.build_responder().map_err(noise_err)?;
+        let mut buf = vec![0u8; 65_535];
+        let frame = read_frame(&mut stream).await.map_err(io)?;
+        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
+        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
+        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
+        let frame = read_frame(&mut stream).await.map_err(io)?;
+        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
+        let noise = hs.into_transport_mode().map_err(noise_err)?;
+        let mut ch = Channel {
+            stream,
+            noise,
+            peer: peer.to_string(),
+        };
+        let hello: Hello = ch.recv_json().await?;
+        let noise_key = ch.remote_key();
+        match gate.admit(&hello, &noise_key) {
+            Ok(member) => {
+                ch.send_json(&Reply::Welcome {
+                    member: me.to_string(),
+                })
+                .await?;
+                Ok(Authenticated {
+                    transport: ch.into_transport(&member),
+                    member,
+                    noise_key,
+                })
+            }
+            Err(why) => {
+                ch.send_json(&Reply::Refused { why: why.clone() }).await?;
+                let _ = ch.stream.shutdown().await;
+                Err(SyncError::Refused {
+                    peer: peer.to_string(),
+                    why,
+                })
+            }
+        }
+    })
+    .await
+}

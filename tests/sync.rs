@@ -1,0 +1,709 @@
+//! Laptops syncing over loopback TCP through the real `kenshin` binary: the section's hub runs
+//! `kenshin serve`; the verifier's and the contractor's laptops join with invites and `kenshin sync`.
+//! A whole 1-2 run with the contractor offline across two steps, concurrent offline entries, a
+//! connection cut mid-sync, and the adversaries: strangers, reused invites, stolen identities,
+//! forged approvals, work recorded before the approval, removed members.
+
+mod support;
+
+use kenshin_core::domain::roster::signoff_payload;
+use kenshin_core::domain::{Action, SignOff};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{step, step_args, Laptop};
+
+const A: &str = "決裁 太郎";
+const V: &str = "検認 花子";
+const C: &str = "委託 一郎";
+
+/// A laptop running `kenshin serve` on a loopback port.
+struct Hub {
+    child: Child,
+    addr: String,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Hub {
+    fn start(l: &Laptop) -> Hub {
+        Hub::start_with(l, &["--listen", "127.0.0.1:0", "--no-mdns"])
+    }
+
+    fn start_with(l: &Laptop, args: &[&str]) -> Hub {
+        let mut all = vec!["serve", "--json"];
+        all.extend_from_slice(args);
+        let mut child = l
+            .command(&all)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start kenshin serve");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        out.read_line(&mut first).expect("the listening line");
+        let addr = first
+            .split_whitespace()
+            .last()
+            .expect("an address")
+            .to_string();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Hub { child, addr, lines }
+    }
+
+    /// The events `kenshin serve --json` printed so far.
+    fn events(&self) -> Vec<Value> {
+        let lines = self.lines.lock().unwrap();
+        lines
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-s", "TERM", &pid])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "serve exits 0 on SIGTERM, got {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("serve did not stop on SIGTERM");
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn invite(
+    hub: &Laptop,
+    name: &str,
+    role: &str,
+    approver: bool,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invite.json");
+    let mut args = vec![
+        "office",
+        "invite",
+        "--name",
+        name,
+        "--role",
+        role,
+        "--out",
+        file.to_str().unwrap(),
+    ];
+    if approver {
+        args.push("--approver");
+    }
+    hub.ok(&args);
+    (dir, file)
+}
+
+/// A new laptop that joined the hub's office with an invite and synced once.
+fn join(hub: &Laptop, addr: &str, name: &str, role: &str) -> Laptop {
+    let (_dir, file) = invite(hub, name, role, false);
+    let l = Laptop::new();
+    l.ok(&["office", "join", file.to_str().unwrap()]);
+    sync(&l, addr);
+    l
+}
+
+fn sync(l: &Laptop, addr: &str) -> String {
+    l.ok(&["sync", "--peer", addr, "--once"])
+}
+
+/// Every document's heads as a laptop sees them.
+fn heads(l: &Laptop, batch: &str) -> (Value, Value) {
+    l.heads(batch)
+}
+
+fn statuses(board: &Value) -> Vec<String> {
+    board["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn member_id(l: &Laptop, name: &str) -> String {
+    l.json(&["member", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in the roster"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The founder's laptop: 決裁 太郎 (section, approver, admin), with 決裁 次郎 (approver) sharing it.
+fn hub_home() -> Laptop {
+    let hub = Laptop::new();
+    hub.ok(&["office", "init", "--name", "テスト市 健康推進課", "--me", A]);
+    hub.ok(&[
+        "member",
+        "add",
+        "--name",
+        "決裁 次郎",
+        "--role",
+        "section",
+        "--approver",
+    ]);
+    hub
+}
+
+#[test]
+fn three_laptops_run_a_monthly_issuance_with_the_contractor_offline() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let v = join(&a, &hub.addr, V, "section");
+    let c = join(&a, &hub.addr, C, "contractor");
+    sync(&v, &hub.addr);
+    for l in [&a, &v, &c] {
+        let names: Vec<String> = l
+            .json(&["member", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+        assert!(
+            names.contains(&V.to_string()) && names.contains(&C.to_string()),
+            "{names:?}"
+        );
+    }
+
+    // The hub's own CLI writes while serve runs; the laptops get it on their next sync.
+    let b = a.new_batch("1-2", "2026-05 月次");
+    sync(&c, &hub.addr);
+    let rec = |l: &Laptop, who: &str, verb: &str, no: &str, extra: &[&str]| {
+        l.ok(&step_args(who, verb, &b, no, extra))
+    };
+    c.import(C, "production", &b, "production_cp932.csv");
+    c.import(C, "pullouts", &b, "pullouts_cp932.csv");
+    rec(&c, C, "do", "1", &["--count", "targets=12"]);
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "2", &[]);
+    sync(&v, &hub.addr);
+    rec(&a, A, "approve", "3", &[]);
+    sync(&c, &hub.addr);
+    rec(&c, C, "do", "4", &[]);
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "5", &[]);
+    sync(&v, &hub.addr);
+    rec(&a, A, "approve", "6", &[]);
+    sync(&c, &hub.addr);
+    rec(&c, C, "do", "7", &["--count", "blank=1"]);
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "8", &[]);
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+    rec(&c, C, "do", "9", &["--count", "envelopes=9"]);
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "10", &[]);
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+
+    // Offline across two steps: send and the sending record, then back on the LAN.
+    rec(&c, C, "do", "11", &["--count", "sent=9"]);
+    rec(&c, C, "do", "12", &[]);
+    assert_eq!(
+        statuses(&a.board(&b))[10],
+        "open",
+        "the hub has not seen step 11 yet"
+    );
+    sync(&c, &hub.addr);
+    assert_eq!(statuses(&a.board(&b))[10..12], ["done", "done"]);
+
+    // Concurrent offline entries on two laptops: each records a return; neither is lost.
+    sync(&v, &hub.addr);
+    let ret = |l: &Laptop, who: &str, voucher: &str| {
+        l.ok(&[
+            "--as",
+            who,
+            "return",
+            "record",
+            "--batch",
+            &b,
+            "--voucher",
+            voucher,
+            "--reason",
+            "宛所不明",
+        ]);
+    };
+    ret(&c, C, "30000011");
+    ret(&v, V, "30000012");
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+    let out = rec(&c, C, "do", "13", &[]);
+    assert!(out.contains("returned=2"), "both returns counted: {out}");
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "14", &[]);
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+    rec(&c, C, "do", "15", &["--count", "calls=0"]);
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+
+    // All three laptops hold the same documents and derive the same board and register.
+    let expected = [
+        "done", "verified", "approved", "done", "verified", "approved", "done", "verified", "done",
+        "verified", "done", "done", "done", "verified", "done",
+    ];
+    for l in [&a, &v, &c] {
+        assert_eq!(heads(l, &b), heads(&a, &b));
+        let board = l.board(&b);
+        assert_eq!(statuses(&board), expected);
+        assert_eq!(step(&board, 9)["decisive"]["counts"]["envelopes"], 9);
+        assert_eq!(step(&board, 3)["decisive"]["by_name"], A);
+        let found = l.json(&["voucher", "find", "30000012"]);
+        assert_eq!(found["hits"][0]["status"], "returned", "{found}");
+        assert_eq!(l.json(&["voucher", "find", "999-0013"])["total"], 3);
+    }
+
+    // The hub saw each laptop connect; its peer status says when they last synced.
+    let events = hub.events();
+    let c_id = member_id(&a, C);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "connected" && e["member"] == c_id.as_str()),
+        "{events:?}"
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    let peers = a.json(&["peers"]);
+    let seen = peers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["member"] == c_id.as_str())
+        .expect("C's status");
+    assert!(seen["last_seen"].as_u64().is_some(), "{peers}");
+    hub.stop();
+}
+
+/// Forwards one connection to `target`, cutting both directions after `limit` bytes came back.
+fn cutting_proxy(target: String, limit: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let (client, _) = listener.accept().unwrap();
+        let server = TcpStream::connect(&target).unwrap();
+        let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut c_in, &mut s_out);
+        });
+        let (mut s_in, mut c_out) = (server, client);
+        let mut buf = [0u8; 16 * 1024];
+        let mut passed = 0;
+        while passed < limit {
+            match s_in.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let n = n.min(limit - passed);
+                    if c_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    passed += n;
+                }
+            }
+        }
+        let _ = c_out.shutdown(Shutdown::Both);
+        let _ = s_in.shutdown(Shutdown::Both);
+    });
+    addr
+}
+
+#[test]
+fn a_connection_cut_mid_sync_resumes_and_converges() {
+    let a = Laptop::new();
+    a.ok(&["demo", "--vouchers", "20000"]);
+    let hub = Hub::start(&a);
+    let (_dir, file) = invite(&a, "新人 三郎", "contractor", false);
+    let n = Laptop::new();
+    n.ok(&["office", "join", file.to_str().unwrap()]);
+    // The join and the roster get through; the 20,000-voucher list is cut off half way.
+    let proxy = cutting_proxy(hub.addr.clone(), 200_000);
+    let why = n.refused(&["sync", "--peer", &proxy, "--once"]);
+    assert!(
+        why.contains("lost") || why.contains("closed") || why.contains("reset"),
+        "{why}"
+    );
+    let out = sync(&n, &hub.addr);
+    assert!(out.contains("同期完了"), "{out}");
+    let batches = a.json(&["batch", "list"]);
+    for b in batches.as_array().unwrap() {
+        let id = b["batch_id"].as_str().unwrap();
+        assert_eq!(heads(&n, id), heads(&a, id), "batch {}", b["label"]);
+        assert_eq!(n.board(id), a.board(id));
+    }
+    let total = |l: &Laptop| l.json(&["voucher", "find", "9"])["total"].clone();
+    assert_eq!(total(&n), total(&a));
+    hub.stop();
+}
+
+/// Appends a sign-off straight into a laptop's copy of a batch document, as a modified client could,
+/// signed with `key_of`'s key (a member whose keys are on that laptop). Returns the entry's id.
+fn forge(l: &Laptop, batch: &str, step: u8, action: Action, by: &str, key_of: &str) -> String {
+    use kenshin_store::docs::batch as doc;
+    let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
+    home.write(|tx| {
+        let office = tx.office_doc_id()?.unwrap().to_string();
+        let id = kenshin_store::batch_doc_id(batch)?;
+        let (mut d, _) = tx.load_batch(&id)?;
+        let before = d.get_heads();
+        let mut e = SignOff {
+            id: format!("forged-{step}-{by}"),
+            step,
+            action,
+            by: by.to_string(),
+            at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3),
+            counts: Default::default(),
+            note: None,
+            send_back: None,
+            heads_seen: before.iter().map(|h| h.to_string()).collect(),
+            signature: String::new(),
+        };
+        let secret = tx
+            .local(&format!("keys:{key_of}"))?
+            .expect("keys on this laptop");
+        let keys = kenshin_sync::Keys::from_secret_text(&secret).unwrap();
+        e.signature = keys.sign(&signoff_payload(&office, batch, &e));
+        doc::append_signoff(&mut d, &e).unwrap();
+        d.commit();
+        tx.save(&id, &mut d, &before)?;
+        Ok::<_, kenshin_store::StoreError>(e.id)
+    })
+    .unwrap()
+}
+
+fn standing<'a>(board: &'a Value, step_no: u64, entry: &str) -> &'a Value {
+    step(board, step_no)["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == entry)
+        .map(|e| &e["standing"])
+        .unwrap_or_else(|| panic!("entry {entry} on step {step_no}: {board}"))
+}
+
+#[test]
+fn forged_and_premature_entries_are_flagged_on_every_laptop() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let v = join(&a, &hub.addr, V, "section");
+    let c = join(&a, &hub.addr, C, "contractor");
+    let b = a.new_batch("1-2", "2026-06 月次");
+    sync(&c, &hub.addr);
+    let rec =
+        |l: &Laptop, who: &str, verb: &str, no: &str| l.ok(&step_args(who, verb, &b, no, &[]));
+    c.import(C, "production", &b, "production_cp932.csv");
+    c.import(C, "pullouts", &b, "pullouts_cp932.csv");
+    rec(&c, C, "do", "1");
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    rec(&v, V, "verify", "2");
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+
+    // The contractor's laptop writes an approval under the approver's id (signed with its own key),
+    // one under its own id (a contractor approving), and step 4 before any approval reached it.
+    let (a_id, c_id) = (member_id(&a, A), member_id(&a, C));
+    let under_other = forge(&c, &b, 3, Action::Approve, &a_id, &c_id);
+    let wrong_role = forge(&c, &b, 3, Action::Approve, &c_id, &c_id);
+    let premature = forge(&c, &b, 4, Action::Do, &c_id, &c_id);
+    // Meanwhile the approver approves on the hub.
+    rec(&a, A, "approve", "3");
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    for l in [&a, &v, &c] {
+        let board = l.board(&b);
+        let forged = standing(&board, 3, &under_other);
+        assert_eq!(forged["standing"], "invalid", "{forged}");
+        assert!(
+            forged["why"]
+                .as_str()
+                .unwrap()
+                .contains("signature does not match"),
+            "{forged}"
+        );
+        let role = standing(&board, 3, &wrong_role);
+        assert_eq!(role["standing"], "invalid");
+        assert!(
+            role["why"]
+                .as_str()
+                .unwrap()
+                .contains("contractor cannot approve"),
+            "{role}"
+        );
+        // Only the real approval counts.
+        assert_eq!(step(&board, 3)["status"], "approved");
+        assert_eq!(step(&board, 3)["decisive"]["by_name"], A);
+        let early = standing(&board, 4, &premature);
+        assert_eq!(early["standing"], "flagged", "{early}");
+        assert_eq!(
+            early["why"],
+            "recorded before step 3 was approved (the recorder had not seen it)"
+        );
+    }
+    // The section verifies step 4 having seen it: the flag is resolved, on every laptop.
+    rec(&v, V, "verify", "5");
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+    for l in [&a, &c] {
+        let board = l.board(&b);
+        assert_eq!(standing(&board, 4, &premature)["standing"], "resolved");
+        assert_eq!(step(&board, 5)["status"], "verified");
+    }
+    hub.stop();
+}
+
+#[test]
+fn strangers_reused_invites_stolen_keys_and_removed_members_are_refused() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let (_dir, file) = invite(&a, C, "contractor", false);
+    let c = Laptop::new();
+    c.ok(&["office", "join", file.to_str().unwrap()]);
+    sync(&c, &hub.addr);
+
+    // A laptop of another office.
+    let stranger = Laptop::new();
+    stranger.ok(&["office", "init", "--name", "隣町", "--me", "他人"]);
+    let why = stranger.refused(&["sync", "--peer", &hub.addr, "--once"]);
+    assert!(
+        why.contains("refused this laptop: that laptop belongs to another office"),
+        "{why}"
+    );
+
+    // The same invite, used again on another laptop.
+    let again = Laptop::new();
+    again.ok(&["office", "join", file.to_str().unwrap()]);
+    let why = again.refused(&["sync", "--peer", &hub.addr, "--once"]);
+    assert!(
+        why.contains("the invite does not admit this laptop"),
+        "{why}"
+    );
+
+    // A laptop presenting C's member id with other keys (a copied home with its keys replaced).
+    let thief = Laptop::new();
+    for entry in std::fs::read_dir(c.home.path()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), thief.home.path().join(entry.file_name())).unwrap();
+    }
+    let c_id = member_id(&a, C);
+    let db = rusqlite::Connection::open(thief.home.path().join("kenshin.sqlite3")).unwrap();
+    let other = kenshin_sync::Keys::generate().unwrap();
+    db.execute(
+        "UPDATE local SET value = ?1 WHERE key = ?2",
+        [other.to_secret_text(), format!("keys:{c_id}")],
+    )
+    .unwrap();
+    drop(db);
+    let why = thief.refused(&["sync", "--peer", &hub.addr, "--once"]);
+    assert!(
+        why.contains("the laptop's key is not the one the roster holds for 委託 一郎"),
+        "{why}"
+    );
+
+    // Removed: the contractor's laptop can no longer sync.
+    a.ok(&["member", "remove", C]);
+    let why = c.refused(&["sync", "--peer", &hub.addr, "--once"]);
+    assert!(
+        why.contains("委託 一郎 was removed from the roster"),
+        "{why}"
+    );
+    let names = a.json(&["member", "list"]);
+    assert!(
+        !names.as_array().unwrap().iter().any(|m| m["name"] == C),
+        "{names}"
+    );
+    let refused: Vec<Value> = hub
+        .events()
+        .into_iter()
+        .filter(|e| e["event"] == "refused")
+        .collect();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    hub.stop();
+}
+
+/// Waits up to `secs` for `done`, polling.
+fn eventually(secs: u64, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn serving_laptops_find_each_other_on_the_lan_and_stay_in_sync() {
+    let a = hub_home();
+    let first = Hub::start(&a);
+    let c = join(&a, &first.addr, C, "contractor");
+    first.stop();
+    // Both serve on every interface and announce themselves by mDNS; neither is told of the other.
+    let hub = Hub::start_with(&a, &["--listen", "0.0.0.0:0"]);
+    let laptop = Hub::start_with(&c, &["--listen", "0.0.0.0:0"]);
+    let b = a.new_batch("1-2", "2026-07 月次");
+    assert!(
+        eventually(30, || c
+            .json(&["batch", "list"])
+            .as_array()
+            .is_some_and(|l| l.len() == 1)),
+        "the batch reached the contractor's laptop without --peer"
+    );
+    c.import(C, "production", &b, "production_cp932.csv");
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    assert!(
+        eventually(30, || step(&a.board(&b), 1)["status"] == "done"),
+        "step 1 reached the hub"
+    );
+    laptop.stop();
+    hub.stop();
+}
+
+/// An automerge-repo sync server (the npm package, installed in tests/relay by scripts/test) on a
+/// loopback port, storing what it relays in a temporary folder.
+struct Relay {
+    child: Child,
+    url: String,
+    data: tempfile::TempDir,
+}
+
+impl Relay {
+    fn start() -> Relay {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/relay");
+        let server = dir.join("node_modules/@automerge/automerge-repo-sync-server/src/index.js");
+        assert!(
+            server.exists(),
+            "run `npm ci` in tests/relay (scripts/test does)"
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("node")
+            .arg(&server)
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", data.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains("Listening on port"), "{line}");
+        std::thread::spawn(move || for _ in out.lines() {});
+        Relay {
+            child,
+            url: format!("ws://127.0.0.1:{port}"),
+            data,
+        }
+    }
+
+    /// Every file the relay stored, as bytes.
+    fn stored(&self) -> Vec<(String, Vec<u8>)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    walk(&e.path(), out);
+                } else {
+                    out.push((
+                        e.path().display().to_string(),
+                        std::fs::read(e.path()).unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.data.path(), &mut out);
+        out
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_laptops_sync_through_an_automerge_repo_sync_server() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+    hub.stop();
+    let relay = Relay::start();
+    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "30"]);
+
+    let b = a.new_batch("1-2", "2026-08 月次");
+    via(&a);
+    via(&c);
+    assert_eq!(c.json(&["batch", "list"])[0]["batch_id"], b.as_str());
+    c.import(C, "production", &b, "production_cp932.csv");
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    via(&c);
+    via(&a);
+    let board = a.board(&b);
+    assert_eq!(step(&board, 1)["status"], "done");
+    assert_eq!(step(&board, 1)["decisive"]["by_name"], C);
+    assert_eq!(step(&board, 1)["decisive"]["standing"]["standing"], "valid");
+
+    // What the relay can read: it stores every document it relays, in the clear (under
+    // `<first two characters of the id>/<the rest>/`), with the members' names and counts.
+    let stored = relay.stored();
+    let paths: Vec<String> = stored.iter().map(|(p, _)| p.replace('/', "")).collect();
+    assert!(
+        paths.iter().any(|p| p.contains(&b)),
+        "the batch document is on the relay: {paths:?}"
+    );
+    let mut relayed = automerge::AutoCommit::new();
+    for (path, bytes) in &stored {
+        let chunk = path.contains("/snapshot/") || path.contains("/incremental/");
+        if chunk && path.replace('/', "").contains(&b) {
+            relayed.load_incremental(bytes).unwrap();
+        }
+    }
+    let read = kenshin_store::docs::batch::read(&relayed, &b).unwrap();
+    assert_eq!(
+        read.signoffs[0].step, 1,
+        "the relay holds the sign-off, readable"
+    );
+    assert_eq!(read.signoffs[0].counts["targets"], 12);
+}
