@@ -48,7 +48,10 @@ ensure_ui() {
 # The automerge-repo sync server (npm) that tests/sync.rs starts as a relay between two laptops.
 ensure_relay() {
     command -v npm >/dev/null 2>&1 || ensure_apt_packages nodejs npm
-    (cd "$ROOT/tests/relay" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install`, not `npm ci`: the registry this machine reaches lacks cbor-extract's optional
+    # platform packages, which `npm ci` insists the lock file list.
+    [ -f "$ROOT/tests/relay/node_modules/@automerge/automerge-repo-sync-server/src/index.js" ] ||
+        (cd "$ROOT/tests/relay" && npm install --no-audit --no-fund --loglevel=error)
 }
 
 ensure_tauri_driver() {
