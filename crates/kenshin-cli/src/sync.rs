@@ -114,6 +114,15 @@ pub fn serve(home: &Path, args: ServeArgs, json: bool, lang: Lang) -> Result<()>
     })
 }
 
+/// A member's name from this home's roster, or the id when the peer is not a member (a relay).
+fn member_name(home: &Path, id: &str) -> String {
+    kenshin_core::Office::open(home, None)
+        .and_then(|mut o| o.members())
+        .ok()
+        .and_then(|ms| ms.into_iter().find(|m| m.member.id == id))
+        .map_or_else(|| id.to_string(), |m| m.member.name)
+}
+
 pub fn sync(home: &Path, args: SyncArgs, json: bool, lang: Lang) -> Result<()> {
     runtime()?.block_on(async {
         let syncing = Syncing::start(home).await?;
@@ -131,7 +140,7 @@ pub fn sync(home: &Path, args: SyncArgs, json: bool, lang: Lang) -> Result<()> {
                 println!(
                     "{} {} ({} {}, {:.2} s)",
                     lang.pick("同期完了:", "in sync with:"),
-                    report.member,
+                    member_name(home, &report.member),
                     report.documents,
                     lang.pick("文書", "documents"),
                     report.elapsed.as_secs_f64()
