@@ -291,12 +291,14 @@ fn three_laptops_run_a_monthly_issuance_with_the_contractor_offline() {
     // The hub saw each laptop connect; its peer status says when they last synced.
     let events = hub.events();
     let c_id = member_id(&a, C);
-    assert!(
-        events
-            .iter()
-            .any(|e| e["event"] == "connected" && e["member"] == c_id.as_str()),
-        "{events:?}"
-    );
+    for kind in ["connected", "disconnected"] {
+        assert!(
+            events
+                .iter()
+                .any(|e| e["event"] == kind && e["member"] == c_id.as_str()),
+            "{kind}: {events:?}"
+        );
+    }
     std::thread::sleep(Duration::from_millis(1200));
     let peers = a.json(&["peers"]);
     let seen = peers

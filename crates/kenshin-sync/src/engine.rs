@@ -315,11 +315,6 @@ impl Engine {
         }
     }
 
-    /// Re-asks peers for documents in scope that are still missing (after a new connection).
-    fn retry_missing(&self) {
-        self.open_scope();
-    }
-
     async fn project_stored(self, mut rx: mpsc::UnboundedReceiver<String>) {
         while let Some(first) = rx.recv().await {
             let mut keys = vec![first];
@@ -441,6 +436,7 @@ impl Engine {
             .repo
             .make_acceptor(url)
             .map_err(|_| SyncError::Stopped)?;
+        self.report_disconnects(acceptor.clone());
         let engine = self.clone();
         tokio::spawn(async move {
             loop {
@@ -482,6 +478,40 @@ impl Engine {
         Ok(local)
     }
 
+    /// Marks peers whose inbound connection ended, and says so on the event stream.
+    fn report_disconnects(&self, acceptor: samod::AcceptorHandle) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut events = acceptor.events();
+            let mut members: HashMap<ConnectionId, String> = HashMap::new();
+            while let Some(event) = events.next().await {
+                match event {
+                    samod::AcceptorEvent::ClientConnected {
+                        peer_info,
+                        connection_id,
+                    } => {
+                        let member = peer_info.peer_id.to_string();
+                        members.insert(
+                            connection_id,
+                            member.trim_start_matches("kenshin-").to_string(),
+                        );
+                    }
+                    samod::AcceptorEvent::ClientDisconnected { connection_id, .. } => {
+                        let Some(member) = members.remove(&connection_id) else {
+                            continue;
+                        };
+                        if let Ok(mut peers) = engine.shared.peers.lock() {
+                            if let Some(p) = peers.get_mut(&member) {
+                                p.connected = false;
+                            }
+                        }
+                        engine.emit(Event::Disconnected { member });
+                    }
+                }
+            }
+        });
+    }
+
     fn connected(&self, member: &str, address: &str) {
         if let Ok(mut peers) = self.shared.peers.lock() {
             let p = peers
@@ -502,7 +532,8 @@ impl Engine {
             member: member.to_string(),
             address: address.to_string(),
         });
-        self.retry_missing();
+        // A new peer may have the documents in scope that are still missing.
+        self.open_scope();
     }
 
     /// Dials a peer and keeps the connection up (reconnecting with backoff) until the engine stops.
@@ -769,15 +800,6 @@ impl Engine {
             stored.clone_from(&peers);
         }
         peers.into_values().collect()
-    }
-
-    /// The documents this engine has open.
-    pub fn open_documents(&self) -> usize {
-        self.shared
-            .handles
-            .lock()
-            .map(|h| h.len())
-            .unwrap_or_default()
     }
 
     /// Stops syncing. When this returns, everything samod received is in storage and projected.
