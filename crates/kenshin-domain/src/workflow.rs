@@ -326,6 +326,25 @@ pub fn derive(process: &Process, log: &[SignOff]) -> Vec<StepState> {
     process.steps.iter().map(|s| d.state(s)).collect()
 }
 
+/// The step numbered `no`, if it is recorded with `action`.
+fn step_taking(process: &Process, no: u8, action: Action) -> Result<&Step, Refusal> {
+    let step = process.step(no).ok_or_else(|| Refusal::NoSuchStep {
+        process: process.id.to_string(),
+        step: no,
+        last: process.steps.len() as u8,
+    })?;
+    let expected = step.kind.action();
+    if expected != action {
+        return Err(Refusal::WrongAction {
+            step: step.no,
+            ja: step.ja,
+            expected,
+            tried: action,
+        });
+    }
+    Ok(step)
+}
+
 /// Decide whether `actor` may record `proposal` on a batch of `process` whose log is `log`.
 pub fn check(
     process: &Process,
@@ -333,22 +352,8 @@ pub fn check(
     actor: &Member,
     proposal: Proposal<'_>,
 ) -> Result<(), Refusal> {
-    let step = process
-        .step(proposal.step)
-        .ok_or_else(|| Refusal::NoSuchStep {
-            process: process.id.to_string(),
-            step: proposal.step,
-            last: process.steps.len() as u8,
-        })?;
+    let step = step_taking(process, proposal.step, proposal.action)?;
     let expected = step.kind.action();
-    if expected != proposal.action {
-        return Err(Refusal::WrongAction {
-            step: step.no,
-            ja: step.ja,
-            expected,
-            tried: proposal.action,
-        });
-    }
     check_role(step, actor)?;
     match proposal.send_back {
         Some(_) if expected == Action::Do => return Err(Refusal::SendBackOnDo { step: step.no }),
@@ -415,24 +420,9 @@ pub(crate) fn authority(
     actor: &Member,
     entry: &SignOff,
 ) -> Result<(), Refusal> {
-    let step = process
-        .step(entry.step)
-        .ok_or_else(|| Refusal::NoSuchStep {
-            process: process.id.to_string(),
-            step: entry.step,
-            last: process.steps.len() as u8,
-        })?;
-    let expected = step.kind.action();
-    if expected != entry.action {
-        return Err(Refusal::WrongAction {
-            step: step.no,
-            ja: step.ja,
-            expected,
-            tried: entry.action,
-        });
-    }
+    let step = step_taking(process, entry.step, entry.action)?;
     check_role(step, actor)?;
-    if entry.send_back.is_some() && expected == Action::Do {
+    if entry.send_back.is_some() && step.kind.action() == Action::Do {
         return Err(Refusal::SendBackOnDo { step: step.no });
     }
     separation(&Derivation::new(process, before), before, step, actor)
