@@ -229,6 +229,42 @@ async fn timed<T>(what: &str, f: impl std::future::Future<Output = Result<T>>) -
         })?
 }
 
+/// The three Noise XX messages (-> e; <- e, ee, s, es; -> s, se): the initiator writes first, then
+/// the two sides alternate. Both static keys are proven when it returns.
+async fn handshake(
+    mut stream: TcpStream,
+    peer: &str,
+    keys: &Keys,
+    initiator: bool,
+) -> Result<Channel> {
+    let io = |source| SyncError::Io {
+        addr: peer.to_string(),
+        source,
+    };
+    let builder = builder(keys)?;
+    let mut hs = if initiator {
+        builder.build_initiator()
+    } else {
+        builder.build_responder()
+    }
+    .map_err(noise_err)?;
+    let mut buf = vec![0u8; 65_535];
+    for turn in 0..3 {
+        if (turn % 2 == 0) == initiator {
+            let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
+            write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
+        } else {
+            let frame = read_frame(&mut stream).await.map_err(io)?;
+            hs.read_message(&frame, &mut buf).map_err(noise_err)?;
+        }
+    }
+    Ok(Channel {
+        stream,
+        noise: hs.into_transport_mode().map_err(noise_err)?,
+        peer: peer.to_string(),
+    })
+}
+
 /// Dials out on `stream`: handshake, hello, and the acceptor's answer.
 pub async fn dial(
     stream: TcpStream,
@@ -238,25 +274,7 @@ pub async fn dial(
     gate: &dyn Gate,
 ) -> Result<Authenticated> {
     timed(&format!("the handshake with {peer}"), async {
-        let mut stream = stream;
-        let io = |source| SyncError::Io {
-            addr: peer.to_string(),
-            source,
-        };
-        let mut hs = builder(keys)?.build_initiator().map_err(noise_err)?;
-        let mut buf = vec![0u8; 65_535];
-        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
-        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
-        let frame = read_frame(&mut stream).await.map_err(io)?;
-        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
-        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
-        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
-        let noise = hs.into_transport_mode().map_err(noise_err)?;
-        let mut ch = Channel {
-            stream,
-            noise,
-            peer: peer.to_string(),
-        };
+        let mut ch = handshake(stream, peer, keys, true).await?;
         ch.send_json(hello).await?;
         match ch.recv_json::<Reply>().await? {
             Reply::Refused { why } => Err(SyncError::Refused {
@@ -291,25 +309,7 @@ pub async fn accept(
     gate: &dyn Gate,
 ) -> Result<Authenticated> {
     timed(&format!("the handshake with {peer}"), async {
-        let mut stream = stream;
-        let io = |source| SyncError::Io {
-            addr: peer.to_string(),
-            source,
-        };
-        let mut hs = builder(keys)?.build_responder().map_err(noise_err)?;
-        let mut buf = vec![0u8; 65_535];
-        let frame = read_frame(&mut stream).await.map_err(io)?;
-        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
-        let n = hs.write_message(&[], &mut buf).map_err(noise_err)?;
-        write_frame(&mut stream, &buf[..n]).await.map_err(io)?;
-        let frame = read_frame(&mut stream).await.map_err(io)?;
-        hs.read_message(&frame, &mut buf).map_err(noise_err)?;
-        let noise = hs.into_transport_mode().map_err(noise_err)?;
-        let mut ch = Channel {
-            stream,
-            noise,
-            peer: peer.to_string(),
-        };
+        let mut ch = handshake(stream, peer, keys, false).await?;
         let hello: Hello = ch.recv_json().await?;
         let noise_key = ch.remote_key();
         match gate.admit(&hello, &noise_key) {
