@@ -671,13 +671,12 @@ impl Engine {
                     futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
                 }
             }
-            // What arrived may have widened the scope (a new batch, a new list); wait for the
-            // projection of everything stored so far, then look again.
-            let before = self.scope();
-            tokio::time::sleep(SETTLE * 4).await;
+            // What arrived may have widened the scope (a new batch, a new list): give samod a moment
+            // to store it, wait for its projection, and settle only if nothing was projected since
+            // this round's scope was taken (else the handles above may miss a new document).
+            tokio::time::sleep(SETTLE * 10).await;
             self.wait_projected().await;
-            let after = self.scope();
-            if before.documents == after.documents && Arc::ptr_eq(&before, &after) {
+            if Arc::ptr_eq(&scope, &self.scope()) {
                 return Ok(handles.len());
             }
         }
