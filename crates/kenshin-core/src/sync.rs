@@ -309,7 +309,6 @@ impl Syncing {
         let config = Config {
             keys: Arc::new(keys),
             me,
-            office: office_doc.to_string(),
             office_doc,
             hello,
         };

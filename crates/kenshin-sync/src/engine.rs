@@ -132,7 +132,6 @@ pub struct Config {
     pub keys: Arc<Keys>,
     /// This laptop's member id.
     pub me: String,
-    pub office: String,
     pub office_doc: DocumentId,
     pub hello: Hello,
 }
@@ -259,7 +258,7 @@ impl Engine {
     /// The office and this laptop's member id.
     pub(crate) fn identity(&self) -> (String, String) {
         (
-            self.shared.config.office.clone(),
+            self.shared.config.office_doc.to_string(),
             self.shared.config.me.clone(),
         )
     }
