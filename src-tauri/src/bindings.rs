@@ -8,10 +8,11 @@ use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::Waiting;
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
+use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, Problem, Table};
 use kenshin_core::{
-    BatchRef, BoardBatch, BoardStep, Found, ImportPreview, ImportSummary, InquiryLogged, ListRef,
-    RegisterEntry, RosterEntry, SignOffView, VoucherEvent, VoucherStatus,
+    ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
+    InquiryLogged, ListRef, RegisterEntry, RosterEntry, SignOffView, VoucherEvent, VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -56,6 +57,9 @@ pub fn typescript() -> String {
         Session,
         RecordRequest,
         ExportRequest,
+        Named,
+        Exported,
+        ArchiveCheck,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs). Do not edit.\n\n",

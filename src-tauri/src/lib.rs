@@ -5,10 +5,11 @@
 pub mod bindings;
 
 use kenshin_core::domain::{Action, ListKind, Member};
-use kenshin_core::exchange::{report, Table, TextEncoding};
+use kenshin_core::exchange::archive::Month;
+use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
-    BoardBatch, Found, ImportPreview, ImportSummary, InquiryLogged, ListRef, Office, ReportKind,
-    RosterEntry, SignOffView, StepRecord,
+    ArchiveCheck, BoardBatch, Exported, Found, ImportPreview, ImportSummary, InquiryLogged,
+    ListRef, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -205,9 +206,54 @@ fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> A
         ),
     }
     .map_err(text)?;
-    std::fs::write(&request.path, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", request.path))?;
+    write_to(&request.path, &bytes)?;
     Ok(request.path)
+}
+
+fn write_to(path: &str, bytes: &[u8]) -> Answer<()> {
+    write_whole(Path::new(path), bytes).map_err(|e| format!("cannot write {path}: {e}"))
+}
+
+/// The month's archive (事跡), signed by the acting member, written to `path`.
+#[tauri::command]
+fn archive_export(
+    state: tauri::State<'_, AppState>,
+    month: String,
+    path: String,
+) -> Answer<Exported> {
+    let month: Month = month.parse()?;
+    let (bytes, exported) = state.office()?.archive_export(month).map_err(text)?;
+    write_to(&path, &bytes)?;
+    Ok(exported)
+}
+
+/// Checks an archive, holding it to the anchor key this laptop pinned for its office.
+#[tauri::command]
+fn archive_verify(state: tauri::State<'_, AppState>, path: String) -> Answer<ArchiveCheck> {
+    let (name, bytes) = read_file(&path)?;
+    kenshin_core::verify_archive(&name, &bytes, |office| {
+        kenshin_core::pinned_anchor(&state.home, office)
+    })
+    .map_err(text)
+}
+
+/// A print PDF: `reissues` (vouchers for window envelopes) or `postcards` (the address list).
+#[tauri::command]
+fn print_pdf(
+    state: tauri::State<'_, AppState>,
+    kind: String,
+    batch: String,
+    path: String,
+) -> Answer<String> {
+    let mut office = state.office()?;
+    let bytes = match kind.as_str() {
+        "reissues" => office.print_reissues(&batch),
+        "postcards" => office.print_postcards(&batch),
+        other => return Err(format!("unknown print {other:?}: reissues or postcards")),
+    }
+    .map_err(text)?;
+    write_to(&path, &bytes)?;
+    Ok(path)
 }
 
 /// The home the app opens: `KENSHIN_HOME`, else the same default as the `kenshin` command.
@@ -245,7 +291,10 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             preview_import,
             import_list,
             report_table,
-            export_report
+            export_report,
+            archive_export,
+            archive_verify,
+            print_pdf
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -1,6 +1,7 @@
 //! The real app window under Xvfb, driven through tauri-driver and WebKitWebDriver (W3C WebDriver over
 //! HTTP): a contractor records a step, a section member verifies it and an approver approves it from the
-//! inbox, the board shows it, a refused action shows its message, and the register shows Japanese text.
+//! inbox, the board shows it, a refused action shows its message, the register shows Japanese text,
+//! an import is checked before it is written, and the month's archive is exported and checked.
 //! Screenshots go to `test-artifacts/e2e/`.
 
 mod webdriver;
@@ -128,6 +129,43 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     assert!(d.text(".preview p.ok").contains("12"));
     screenshot(&display, "07-import-preview");
+
+    // The month's archive (事跡) from the window, then checked there and from the file alone.
+    d.screen("archive");
+    let out = tempfile::tempdir().expect("out dir");
+    let zip = out.path().join("事跡.zip");
+    // This month in Japan's time, where the demo's records are.
+    d.script(
+        "document.querySelector('input[name=month]').value =
+           new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);",
+        json!([]),
+    );
+    d.type_into("input[name=archive-out]", zip.to_str().expect("utf-8 path"));
+    d.click("button[data-action=archive-export]");
+    let said = d.message();
+    assert!(said.contains("事跡を保存しました"), "{said}");
+    d.type_into(
+        "input[name=archive-file]",
+        zip.to_str().expect("utf-8 path"),
+    );
+    d.click("button[data-action=archive-verify]");
+    d.wait("[data-verdict=ok]");
+    screenshot(&display, "08-archive");
+    let bytes = std::fs::read(&zip).expect("the archive was written");
+    let check = kenshin_core::verify_archive("事跡.zip", &bytes, |_| Ok(None)).expect("an archive");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    assert!(check.signoffs > 20, "{check:?}");
+    // The reissued vouchers as a PDF to print.
+    let pdf = out.path().join("reissues.pdf");
+    d.script(
+        "const s = document.querySelector('select[name=print-batch]');
+         s.value = [...s.options].find(o => o.dataset.process === '3').value;",
+        json!([]),
+    );
+    d.type_into("input[name=print-out]", pdf.to_str().expect("utf-8 path"));
+    d.click("button[data-action=print]");
+    assert!(d.message().contains("保存しました"));
+    assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));
 
     // English on request.
     d.click("header button.lang");

@@ -1,7 +1,9 @@
 // Typed calls to the app's commands (src-tauri/src/lib.rs). Errors arrive as one line of text.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  ArchiveCheck,
   BoardBatch,
+  Exported,
   ExportRequest,
   Found,
   ImportPreview,
@@ -31,4 +33,7 @@ export const api = {
     invoke<ImportSummary>("import_list", { kind, batch, path }),
   reportTable: (kind: string, batch: string) => invoke<Table>("report_table", { kind, batch }),
   exportReport: (request: ExportRequest) => invoke<string>("export_report", { request }),
+  archiveExport: (month: string, path: string) => invoke<Exported>("archive_export", { month, path }),
+  archiveVerify: (path: string) => invoke<ArchiveCheck>("archive_verify", { path }),
+  printPdf: (kind: string, batch: string, path: string) => invoke<string>("print_pdf", { kind, batch, path }),
 };

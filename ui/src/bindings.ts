@@ -225,3 +225,9 @@ format: string,
  */
 encoding: string, path: string, };
 
+export type Named = { id: string, name: string, };
+
+export type Exported = { month: string, batches: number, signoffs: number, lists: number, notes: number, bytes: number, };
+
+export type ArchiveCheck = { office: string, office_name: string, anchor: string, month: string, exported_by: Named, files: number, signoffs: number, problems: Array<string>, };
+

@@ -1,5 +1,6 @@
 // The window: header (office, screens, acting member, language), a message line, and the current screen.
 import { api } from "./api";
+import { archiveScreen } from "./archive";
 import { boardScreen } from "./board";
 import { h, replace } from "./dom";
 import { currentLang, roleText, setLang, t } from "./i18n";
@@ -15,6 +16,7 @@ const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
   ["register", "Register", registerScreen],
   ["inquiry", "Inquiries", inquiryScreen],
   ["imports", "Imports & reports", importsScreen],
+  ["archive", "Archive & print", archiveScreen],
 ];
 let current = "board";
 
@@ -60,7 +62,7 @@ async function render(): Promise<void> {
   document.body.dataset.ready = current;
 }
 
-// Alt+1..5 switch screens: the office works from the keyboard.
+// Alt+1..6 switch screens: the office works from the keyboard.
 window.addEventListener("keydown", (e) => {
   const n = Number(e.key);
   if (e.altKey && n >= 1 && n <= SCREENS.length) {

@@ -1,5 +1,6 @@
 //! The `kenshin` command: a thin shell over kenshin-core. Contract: ../shared/design/CLI.md.
 
+mod archive;
 mod board;
 mod register;
 mod sync;
@@ -96,6 +97,12 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Each peer as this laptop's sync last saw it: last seen, last synced, documents pending.
     Peers,
+    /// The monthly archive of records (事跡): export and verify.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCmd),
+    /// PDFs to print: reissued vouchers for window envelopes, the postcards' address list.
+    #[command(subcommand)]
+    Print(archive::PrintCmd),
     /// A demo office with synthetic members and batches (no real personal data).
     Demo {
         /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
@@ -432,6 +439,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Voucher(cmd) => register::voucher(&mut open()?, cmd, cli.json, lang)?,
         Command::Inquiry(cmd) => register::inquiry(&mut open()?, cmd, cli.json, lang)?,
         Command::Return(cmd) => register::returned(&mut open()?, cmd, cli.json, lang)?,
+        Command::Archive(cmd) => archive::archive(&home, open, cmd, cli.json, lang)?,
+        Command::Print(cmd) => archive::print(&mut open()?, cmd, lang)?,
         Command::Demo { vouchers } => {
             let mut office = kenshin_core::create_demo(&home, vouchers)?;
             println!(

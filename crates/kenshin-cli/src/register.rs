@@ -164,7 +164,7 @@ pub fn report(office: &mut Office, args: ReportArgs, json: bool) -> Result<()> {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &bytes)
+            kenshin_core::exchange::write_whole(path, &bytes)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
                 "{}: {} rows → {}",

@@ -46,6 +46,10 @@ pub enum CoreError {
     Import(#[from] kenshin_exchange::Refused),
     #[error(transparent)]
     Report(#[from] kenshin_exchange::ReportError),
+    #[error(transparent)]
+    Print(#[from] kenshin_exchange::pdf::PdfError),
+    #[error(transparent)]
+    Archive(#[from] kenshin_exchange::archive::ArchiveError),
     #[error("process {process} batches take no {kind} list (they take: {accepted})")]
     ListNotForProcess {
         process: String,

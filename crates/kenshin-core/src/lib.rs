@@ -2,6 +2,7 @@
 //! steps, manages batches and the roster, and reads the board. Each call that changes something
 //! commits to SQLite before it returns `Ok`, and a refused call changes nothing.
 
+mod archive;
 mod demo;
 mod error;
 mod evidence;
@@ -12,6 +13,7 @@ mod reports;
 pub mod sync;
 mod trust;
 
+pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::create_demo;
 pub use error::{CoreError, Result};
 pub use kenshin_domain as domain;

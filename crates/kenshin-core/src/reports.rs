@@ -11,7 +11,7 @@ use kenshin_domain::rows::{
 };
 use kenshin_domain::text::postal_display;
 use kenshin_domain::{ListKind, ProcessId};
-use kenshin_exchange::{Cell, Table};
+use kenshin_exchange::{print, Cell, Table};
 use kenshin_store::{batch_doc_id, Batch, Tx};
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -148,15 +148,82 @@ fn need<T>(list: Option<T>, kind: ListKind, batch: &Batch) -> Result<T> {
 }
 
 impl Office {
-    /// Makes a report on a batch.
-    pub fn report(&mut self, kind: ReportKind, batch_given: &str) -> Result<Table> {
+    /// The reissued vouchers of a process 3 batch, laid out for window envelopes (PDF).
+    pub fn print_reissues(&mut self, batch_given: &str) -> Result<Vec<u8>> {
+        let office = self.name()?;
+        self.with_batch(batch_given, |tx, batch| {
+            expect_process(ReportKind::Reissues, batch, &[ProcessId::Reissue])?;
+            let sheets: Vec<ReissueSheet> = need(
+                current(tx, batch, ListKind::Reissues)?,
+                ListKind::Reissues,
+                batch,
+            )?;
+            Ok(print::reissued_vouchers(&office, &sheets)?)
+        })
+    }
+
+    /// The address list of a process 5 batch's encouragement postcards (PDF).
+    pub fn print_postcards(&mut self, batch_given: &str) -> Result<Vec<u8>> {
+        let office = self.name()?;
+        self.with_batch(batch_given, |tx, batch| {
+            expect_process(
+                ReportKind::Encouragement,
+                batch,
+                &[ProcessId::Encouragement],
+            )?;
+            let subjects = encouragement(tx, batch)?;
+            Ok(print::postcard_addresses(
+                &office,
+                &batch.meta.label,
+                &subjects,
+            )?)
+        })
+    }
+
+    fn with_batch<T>(
+        &mut self,
+        batch_given: &str,
+        f: impl FnOnce(&Tx<'_>, &Batch) -> Result<T>,
+    ) -> Result<T> {
         let meta = self.resolve_batch(batch_given)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| {
             let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
-            report(tx, kind, &batch)
+            f(tx, &batch)
         })
     }
+
+    /// Makes a report on a batch.
+    pub fn report(&mut self, kind: ReportKind, batch_given: &str) -> Result<Table> {
+        self.with_batch(batch_given, |tx, batch| report(tx, kind, batch))
+    }
+}
+
+/// The subjects of an encouragement batch's fiscal year who have no checkup yet and whose voucher
+/// was neither pulled out nor returned.
+fn encouragement(tx: &Tx<'_>, batch: &Batch) -> Result<Vec<Subject>> {
+    let fy = batch.meta.fiscal_year;
+    let taken: HashSet<String> = current::<CheckupResult>(tx, batch, ListKind::CheckupResults)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.voucher_no)
+        .collect();
+    let on = check_day(fy, local_day(now()));
+    Ok(tx
+        .register_year(fy)?
+        .into_iter()
+        .filter(|e| {
+            !taken.contains(&e.subject.voucher_no)
+                && !e.events.iter().any(|ev| {
+                    matches!(
+                        ev.kind,
+                        EventKind::PulledOut | EventKind::Returned | EventKind::CheckupTaken
+                    )
+                })
+                && target_in_year(e.subject.birth, fy, on).is_ok()
+        })
+        .map(|e| e.subject)
+        .collect())
 }
 
 fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
@@ -357,31 +424,7 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
         }
         ReportKind::Encouragement | ReportKind::EncouragementCounts => {
             expect_process(kind, batch, &[Encouragement])?;
-            let fy = batch.meta.fiscal_year;
-            let taken: HashSet<String> =
-                current::<CheckupResult>(tx, batch, ListKind::CheckupResults)?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|c| c.voucher_no)
-                    .collect();
-            let on = check_day(fy, local_day(now()));
-            let subjects: Vec<Subject> = tx
-                .register_year(fy)?
-                .into_iter()
-                .filter(|e| {
-                    !taken.contains(&e.subject.voucher_no)
-                        && !e.events.iter().any(|ev| {
-                            matches!(
-                                ev.kind,
-                                EventKind::PulledOut
-                                    | EventKind::Returned
-                                    | EventKind::CheckupTaken
-                            )
-                        })
-                        && target_in_year(e.subject.birth, fy, on).is_ok()
-                })
-                .map(|e| e.subject)
-                .collect();
+            let subjects = encouragement(tx, batch)?;
             if kind == ReportKind::EncouragementCounts {
                 let counts = count_by_postal(subjects.iter().map(|s| s.postal.as_str()));
                 return Ok(counts_table(kind, &counts));

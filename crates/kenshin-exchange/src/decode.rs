@@ -55,6 +55,28 @@ pub fn encode(text: &str, to: TextEncoding) -> Result<Vec<u8>, char> {
     }
 }
 
+/// CP932 with each character it cannot hold written as 〓 (the printer's mark for a missing
+/// character), and how many were replaced. For copies whose original is kept in UTF-8 beside them.
+pub fn encode_cp932_marked(text: &str) -> (Vec<u8>, usize) {
+    if let (bytes, _, false) = SHIFT_JIS.encode(text) {
+        return (bytes.into_owned(), 0);
+    }
+    let mut replaced = 0;
+    let mut buf = [0u8; 4];
+    let marked: String = text
+        .chars()
+        .map(|c| {
+            if SHIFT_JIS.encode(c.encode_utf8(&mut buf)).2 {
+                replaced += 1;
+                '〓'
+            } else {
+                c
+            }
+        })
+        .collect();
+    (SHIFT_JIS.encode(&marked).0.into_owned(), replaced)
+}
+
 /// The first character CP932 cannot hold.
 pub fn first_unmappable(text: &str) -> Option<char> {
     let mut buf = [0u8; 4];

@@ -254,6 +254,27 @@ impl Import for ReissueRequest {
     const UNIQUE: (&'static str, &'static str) = ("application_no", "application number");
 }
 
+/// The Japanese header of a canonical field (what the importers read), for tables made from rows.
+pub fn field_ja(field: &str) -> &str {
+    let extra = [
+        col("sheet_no", "再発行番号", &[], true),
+        col("valid_until", "有効期限", &[], true),
+        col("count", "件数", &[], true),
+    ];
+    [
+        Subject::COLUMNS,
+        Pullout::COLUMNS,
+        Returned::COLUMNS,
+        ReissueRequest::COLUMNS,
+        CheckupResult::COLUMNS,
+        &extra,
+    ]
+    .iter()
+    .flat_map(|cols| cols.iter())
+    .find(|c| c.field == field)
+    .map_or(field, |c| c.ja)
+}
+
 impl Import for CheckupResult {
     const COLUMNS: &'static [Column] = &[
         VOUCHER_NO,

@@ -79,18 +79,23 @@ impl Tx<'_> {
         })
     }
 
-    /// A list's rows, checked against its sha256 and the batch's reference to it.
-    pub fn list_rows<R: Row>(&self, list: &list::ListRef) -> Result<Vec<R>> {
+    /// A list's metadata and canonical rows, checked against the batch's reference to it.
+    pub fn list_snapshot(&self, list: &list::ListRef) -> Result<(list::ListMeta, Vec<u8>)> {
         let id = batch_doc_id(&list.doc_id)?;
         let doc = self.load_required(&id)?;
-        let bad = shape(&id, "list document");
         let (meta, bytes) = list::read_rows(&doc).map_err(shape(&id, "list document"))?;
         if meta.sha256 != list.sha256 || meta.list_kind != list.list_kind {
-            return Err(bad(format!(
+            return Err(shape(&id, "list document")(format!(
                 "the batch refers to a {} list with sha256 {}, the document holds a {} list with {}",
                 list.list_kind, list.sha256, meta.list_kind, meta.sha256
             )));
         }
-        rows::decode(&bytes).map_err(bad)
+        Ok((meta, bytes))
+    }
+
+    /// A list's rows, checked against its sha256 and the batch's reference to it.
+    pub fn list_rows<R: Row>(&self, list: &list::ListRef) -> Result<Vec<R>> {
+        let (_, bytes) = self.list_snapshot(list)?;
+        rows::decode(&bytes).map_err(shape(&batch_doc_id(&list.doc_id)?, "list document"))
     }
 }

@@ -1,0 +1,147 @@
+//! `kenshin archive` (the monthly records, 事跡) and `kenshin print` (PDFs to print).
+
+use crate::{print_json, Lang};
+use anyhow::{anyhow, Context, Result};
+use clap::Subcommand;
+use kenshin_core::exchange::archive::Month;
+use kenshin_core::Office;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum ArchiveCmd {
+    /// Export a month's records: lists, sign-offs, inquiries and returns, a PDF summary, a signed manifest.
+    Export {
+        /// The month, YYYY-MM (in Japan's time).
+        #[arg(long, value_parser = |s: &str| s.parse::<Month>())]
+        month: Month,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an archive: every file's hash, the manifest's signature, every sign-off's signature.
+    Verify {
+        file: PathBuf,
+        /// The office's anchor key (hex) to require. Without it, a laptop of the same office
+        /// requires the anchor it pinned; elsewhere the archive's own is reported.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PrintCmd {
+    /// Reissued vouchers (process 3), one A4 sheet each, laid out for window envelopes.
+    Reissues {
+        #[arg(long)]
+        batch: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The encouragement postcards' address list (process 5), in postal-code order.
+    Postcards {
+        #[arg(long)]
+        batch: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    kenshin_core::exchange::write_whole(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+pub fn archive(
+    home: &Path,
+    open: impl FnOnce() -> kenshin_core::Result<Office>,
+    cmd: ArchiveCmd,
+    json: bool,
+    lang: Lang,
+) -> Result<()> {
+    match cmd {
+        ArchiveCmd::Export { month, out } => {
+            let (bytes, exported) = open()?.archive_export(month)?;
+            write_whole(&out, &bytes)?;
+            if json {
+                return print_json(&exported);
+            }
+            println!(
+                "{} {month}: {} {}, {} {}, {} {}, {} {} → {} ({} bytes)",
+                lang.pick("事跡を出力しました", "archive exported"),
+                exported.batches,
+                lang.pick("バッチ", "batches"),
+                exported.signoffs,
+                lang.pick("記録", "sign-offs"),
+                exported.lists,
+                lang.pick("リスト", "lists"),
+                exported.notes,
+                lang.pick("問合せ・返送", "notes"),
+                out.display(),
+                exported.bytes
+            );
+        }
+        ArchiveCmd::Verify { file, anchor } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            // On a laptop of the same office, the archive must hold against the anchor this
+            // laptop pinned when it founded or joined the office.
+            let check = kenshin_core::verify_archive(&name, &bytes, |office| match anchor {
+                Some(a) => Ok(Some(a)),
+                None => kenshin_core::pinned_anchor(home, office),
+            })?;
+            if json {
+                print_json(&check)?;
+            } else {
+                println!(
+                    "{} {} ({}) {}\n{}: {}\n{}: {}\n{}: {}, {}: {}",
+                    lang.pick("事跡", "archive"),
+                    check.month,
+                    check.office_name,
+                    check.office,
+                    lang.pick("出力者", "exported by"),
+                    check.exported_by.name,
+                    lang.pick("名簿の起点の鍵", "anchor key"),
+                    check.anchor,
+                    lang.pick("ファイル", "files"),
+                    check.files,
+                    lang.pick("記録", "sign-offs"),
+                    check.signoffs
+                );
+                for p in &check.problems {
+                    println!("NG {p}");
+                }
+                if check.problems.is_empty() {
+                    println!(
+                        "{}",
+                        lang.pick(
+                            "OK: 全ファイルのハッシュと全署名を確認しました",
+                            "OK: every hash and signature checks out"
+                        )
+                    );
+                }
+            }
+            if let Some(first) = check.problems.first() {
+                let more = match check.problems.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" (and {n} more)"),
+                };
+                return Err(anyhow!("{name} does not hold: {first}{more}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn print(office: &mut Office, cmd: PrintCmd, lang: Lang) -> Result<()> {
+    let (bytes, out) = match cmd {
+        PrintCmd::Reissues { batch, out } => (office.print_reissues(&batch)?, out),
+        PrintCmd::Postcards { batch, out } => (office.print_postcards(&batch)?, out),
+    };
+    write_whole(&out, &bytes)?;
+    println!(
+        "{} → {}",
+        lang.pick("印刷用 PDF を出力しました", "PDF written"),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,737 @@
+//! The monthly archive of records (事跡): one zip an auditor can read years later without Kenshin.
+//!
+//! ```text
+//! README.txt            what each file is (Japanese, then English)
+//! manifest.json         office, month, exporter, batches with their heads, and every file's sha256
+//! manifest.sig          the exporting member's Ed25519 signature over manifest.json's bytes
+//! roster.json           the office's signed roster: members with public keys, invites, removals
+//! signoffs.json         the month's sign-offs as signed, each with what the exporter made of it
+//! signoffs.csv          the same as a table (UTF-8 with BOM); signoffs_cp932.csv in CP932
+//! notes.csv             the month's inquiries and returned mail; notes_cp932.csv in CP932
+//! summary.pdf           one page per batch: its steps at the month's end and the month's sign-offs
+//! batches/NN_<process>_<label>/MM_<list>.csv   each list imported that month; _cp932.csv beside it
+//! ```
+//!
+//! Writing is deterministic: files in a fixed order, fixed zip timestamps, no export time (the
+//! manifest says "as of" the latest record it holds), and Ed25519 signatures are deterministic.
+//! Checking signatures against the roster is the caller's (it needs the roster rules); this module
+//! writes, reads and checks hashes.
+
+use crate::decode::{encode_cp932_marked, TextEncoding};
+use crate::pdf::PdfError;
+use crate::report::{self, Cell, Table};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use kenshin_domain::register::{NoteKind, VoucherNote};
+use kenshin_domain::roster::{Invite, Removal, RosterEntry};
+use kenshin_domain::trust::Standing;
+use kenshin_domain::{Action, ListKind, SignOff, Status};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{Cursor, Read, Write};
+use std::str::FromStr;
+
+mod summary;
+use summary::summary_pdf;
+
+pub const FORMAT: &str = "kenshin-archive/1";
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.sig";
+pub const ROSTER: &str = "roster.json";
+pub const SIGNOFFS: &str = "signoffs.json";
+const README: &str = "README.txt";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("{0}")]
+    Pdf(#[from] PdfError),
+    #[error("writing the archive: {0}")]
+    Write(String),
+    #[error("{0} is not a Kenshin archive: {1}")]
+    NotAnArchive(String, String),
+}
+
+/// A calendar month (the archive's unit), in Japan's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl FromStr for Month {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Month, String> {
+        let bad = || format!("month {s:?} is not YYYY-MM (for example 2026-05)");
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        let (year, month) = (
+            y.parse::<i32>().map_err(|_| bad())?,
+            m.parse::<u32>().map_err(|_| bad())?,
+        );
+        if y.len() != 4 || m.len() != 2 || !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = String;
+    fn try_from(s: String) -> Result<Month, String> {
+        s.parse()
+    }
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> String {
+        m.to_string()
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Japan's time: the office's months begin and end at midnight here.
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+impl Month {
+    pub fn holds(&self, t: DateTime<Utc>) -> bool {
+        let local = t.with_timezone(&jst());
+        local.year() == self.year && local.month() == self.month
+    }
+
+    pub fn holds_day(&self, d: NaiveDate) -> bool {
+        d.year() == self.year && d.month() == self.month
+    }
+
+    /// The last instant of the month.
+    pub fn end(&self) -> DateTime<Utc> {
+        let (y, m) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
+        let next = NaiveDate::from_ymd_opt(y, m, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(jst()).single())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        next - chrono::Duration::milliseconds(1)
+    }
+
+    fn ja(&self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+/// Who someone is, as the archive names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// The office's signed roster, as held when the archive was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedRoster {
+    /// The office document's id: every signature names it.
+    pub office: String,
+    pub office_name: String,
+    /// The founder's Ed25519 key (hex), where every roster entry's authority starts.
+    pub anchor: String,
+    pub members: Vec<RosterEntry>,
+    pub invites: Vec<Invite>,
+    pub removals: Vec<Removal>,
+}
+
+/// A sign-off as signed, with what the exporting laptop made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedSignOff {
+    #[serde(flatten)]
+    pub entry: SignOff,
+    pub by_name: String,
+    pub judged: Standing,
+}
+
+/// A batch's part of `signoffs.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedBatch {
+    pub batch_id: String,
+    pub process: String,
+    pub label: String,
+    pub fiscal_year: i32,
+    pub signoffs: Vec<ArchivedSignOff>,
+}
+
+/// A list imported during the month, with its canonical rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSnapshot {
+    pub doc_id: String,
+    pub kind: ListKind,
+    pub source_name: String,
+    pub encoding: String,
+    pub created_by: Named,
+    pub created_at: DateTime<Utc>,
+    pub row_count: u64,
+    pub sha256: String,
+    /// Canonical rows (a header of field names, tab-separated, one row per line).
+    pub rows: Vec<u8>,
+}
+
+/// One step at the month's end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepAtEnd {
+    pub step: u8,
+    pub status: Status,
+}
+
+/// A batch touched during the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecords {
+    pub batch: ArchivedBatch,
+    pub process: &'static kenshin_domain::Process,
+    /// The batch document's heads when exported.
+    pub heads: Vec<String>,
+    pub steps: Vec<StepAtEnd>,
+    pub notes: Vec<(VoucherNote, String)>,
+    pub lists: Vec<ListSnapshot>,
+}
+
+/// Everything a month's archive holds, gathered by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthRecords {
+    pub month: Month,
+    pub roster: ArchivedRoster,
+    pub exporter: Named,
+    pub batches: Vec<BatchRecords>,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub office: String,
+    pub office_name: String,
+    pub month: Month,
+    pub exported_by: Named,
+    /// The latest time of any record in the archive (an export has no clock in it).
+    pub as_of: Option<DateTime<Utc>>,
+    pub contains_personal_data: bool,
+    pub batches: Vec<ManifestBatch>,
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestBatch {
+    pub batch_id: String,
+    pub process: String,
+    pub label: String,
+    pub fiscal_year: i32,
+    pub heads: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub what: String,
+}
+
+/// `manifest.sig`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSignature {
+    pub member: String,
+    pub sign_key: String,
+    /// Ed25519 over the exact bytes of manifest.json, hex.
+    pub signature: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ArchiveError> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| ArchiveError::Write(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn time_ja(t: DateTime<Utc>) -> String {
+    t.with_timezone(&jst()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn action_ja(a: Action) -> &'static str {
+    match a {
+        Action::Do => "実施",
+        Action::Verify => "検認",
+        Action::Approve => "決裁",
+    }
+}
+
+pub fn standing_ja(s: &Standing) -> String {
+    match s {
+        Standing::Valid => "有効".into(),
+        Standing::Flagged { why } => format!("要確認: {why}"),
+        Standing::Resolved { why, .. } => format!("解消済: {why}"),
+        Standing::Invalid { why } => format!("無効: {why}"),
+    }
+}
+
+fn counts_text(counts: &BTreeMap<String, i64>) -> String {
+    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.join(" ")
+}
+
+fn list_ja(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Targets => "対象者リスト",
+        ListKind::Rehearsal => "リハーサルデータ",
+        ListKind::Production => "本番リスト",
+        ListKind::Pullouts => "引抜き者リスト",
+        ListKind::PostalCounts => "郵便番号別件数リスト",
+        ListKind::ReissueRequests => "再発行申請",
+        ListKind::Returned => "返送リスト",
+        ListKind::Reissues => "再発行分",
+        ListKind::CheckupResults => "受診結果",
+    }
+}
+
+/// A name safe in a zip path on every system (Windows forbids these characters).
+fn path_part(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || r#"/\:*?"<>|"#.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(40)
+        .collect();
+    cleaned.trim().trim_matches('.').to_string()
+}
+
+/// A table written twice: UTF-8 with a BOM (the original) and CP932 (for older Excel), where a
+/// character CP932 cannot hold is written 〓.
+fn both_encodings(
+    files: &mut Vec<(String, Vec<u8>, String)>,
+    stem: &str,
+    table: &Table,
+    what: &str,
+) -> Result<usize, ArchiveError> {
+    let utf8 = report::csv(table, TextEncoding::Utf8Bom)
+        .map_err(|e| ArchiveError::Write(e.to_string()))?;
+    let (cp932, marked) = encode_cp932_marked(std::str::from_utf8(&utf8[3..]).unwrap_or(""));
+    files.push((format!("{stem}.csv"), utf8, format!("{what} (UTF-8, BOM)")));
+    let note = if marked > 0 {
+        format!("{what} (CP932; {marked} characters CP932 cannot hold are written 〓)")
+    } else {
+        format!("{what} (CP932)")
+    };
+    files.push((format!("{stem}_cp932.csv"), cp932, note));
+    Ok(marked)
+}
+
+/// Canonical rows as a table with Japanese headers.
+fn rows_table(list: &ListSnapshot) -> Table {
+    let text = String::from_utf8_lossy(&list.rows);
+    let mut lines = text.split_terminator('\n');
+    let headers = lines
+        .next()
+        .unwrap_or("")
+        .split('\t')
+        .map(|f| crate::import::field_ja(f).to_string())
+        .collect();
+    let rows = lines
+        .map(|l| l.split('\t').map(|c| Cell::Text(c.to_string())).collect())
+        .collect();
+    Table {
+        title: list_ja(list.kind).to_string(),
+        headers,
+        rows,
+    }
+}
+
+fn signoff_table(records: &MonthRecords) -> Table {
+    let mut rows = Vec::new();
+    for b in &records.batches {
+        for s in &b.batch.signoffs {
+            let e = &s.entry;
+            rows.push(vec![
+                b.batch.label.clone().into(),
+                format!("{} {}", b.process.id, b.process.ja).into(),
+                Cell::Int(i64::from(e.step)),
+                b.process.step(e.step).map_or("", |st| st.ja).into(),
+                action_ja(e.action).into(),
+                s.by_name.clone().into(),
+                time_ja(e.at).into(),
+                counts_text(&e.counts).into(),
+                e.note.clone().unwrap_or_default().into(),
+                e.send_back.clone().unwrap_or_default().into(),
+                standing_ja(&s.judged).into(),
+                e.id.clone().into(),
+            ]);
+        }
+    }
+    Table {
+        title: "記録".into(),
+        headers: [
+            "バッチ",
+            "業務",
+            "手順",
+            "手順名",
+            "区分",
+            "記録者",
+            "日時",
+            "件数",
+            "備考",
+            "差戻し理由",
+            "判定",
+            "記録ID",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
+fn notes_table(records: &MonthRecords) -> Table {
+    let mut rows = Vec::new();
+    for b in &records.batches {
+        for (n, by_name) in &b.notes {
+            rows.push(vec![
+                b.batch.label.clone().into(),
+                match n.kind {
+                    NoteKind::Inquiry => "問合せ",
+                    NoteKind::Returned => "返送",
+                }
+                .into(),
+                n.on.to_string().into(),
+                n.voucher_no.clone().into(),
+                n.from.clone().into(),
+                n.text.clone().into(),
+                by_name.clone().into(),
+                time_ja(n.at).into(),
+            ]);
+        }
+    }
+    Table {
+        title: "問合せ・返送".into(),
+        headers: [
+            "バッチ",
+            "種別",
+            "日付",
+            "受診券整理番号",
+            "問合せ元",
+            "内容",
+            "対応者",
+            "記録日時",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
+/// Writes the month's archive. `sign` signs the manifest's bytes with the exporter's key and
+/// returns (sign key, signature), both hex.
+pub fn write(
+    records: &MonthRecords,
+    sign: impl FnOnce(&[u8]) -> (String, String),
+) -> Result<Vec<u8>, ArchiveError> {
+    let mut files: Vec<(String, Vec<u8>, String)> = Vec::new();
+    files.push((
+        ROSTER.into(),
+        json(&records.roster)?,
+        "the office's signed roster".into(),
+    ));
+    let batches: Vec<&ArchivedBatch> = records.batches.iter().map(|b| &b.batch).collect();
+    files.push((
+        SIGNOFFS.into(),
+        json(&batches)?,
+        "the month's sign-offs as signed".into(),
+    ));
+    both_encodings(
+        &mut files,
+        "signoffs",
+        &signoff_table(records),
+        "the month's sign-offs",
+    )?;
+    both_encodings(
+        &mut files,
+        "notes",
+        &notes_table(records),
+        "the month's inquiries and returned mail",
+    )?;
+    for (i, b) in records.batches.iter().enumerate() {
+        let dir = format!(
+            "batches/{:02}_{}_{}",
+            i + 1,
+            b.batch.process,
+            path_part(&b.batch.label)
+        );
+        for (j, list) in b.lists.iter().enumerate() {
+            both_encodings(
+                &mut files,
+                &format!("{dir}/{:02}_{}", j + 1, list.kind.code()),
+                &rows_table(list),
+                &format!(
+                    "{}: {} rows from {} (sha256 of canonical rows {})",
+                    list_ja(list.kind),
+                    list.row_count,
+                    list.source_name,
+                    list.sha256
+                ),
+            )?;
+        }
+    }
+    files.push((
+        "summary.pdf".into(),
+        summary_pdf(records)?,
+        "one page per batch, for reading and printing".into(),
+    ));
+    files.push((README.into(), readme(records), "this guide".into()));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let as_of = records
+        .batches
+        .iter()
+        .flat_map(|b| {
+            b.batch
+                .signoffs
+                .iter()
+                .map(|s| s.entry.at)
+                .chain(b.notes.iter().map(|(n, _)| n.at))
+                .chain(b.lists.iter().map(|l| l.created_at))
+        })
+        .max();
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        office: records.roster.office.clone(),
+        office_name: records.roster.office_name.clone(),
+        month: records.month,
+        exported_by: records.exporter.clone(),
+        as_of,
+        contains_personal_data: true,
+        batches: records
+            .batches
+            .iter()
+            .map(|b| ManifestBatch {
+                batch_id: b.batch.batch_id.clone(),
+                process: b.batch.process.clone(),
+                label: b.batch.label.clone(),
+                fiscal_year: b.batch.fiscal_year,
+                heads: b.heads.clone(),
+            })
+            .collect(),
+        files: files
+            .iter()
+            .map(|(path, bytes, what)| ManifestFile {
+                path: path.clone(),
+                sha256: sha256_hex(bytes),
+                bytes: bytes.len() as u64,
+                what: what.clone(),
+            })
+            .collect(),
+    };
+    let manifest_bytes = json(&manifest)?;
+    let (sign_key, signature) = sign(&manifest_bytes);
+    let sig = json(&ManifestSignature {
+        member: records.exporter.id.clone(),
+        sign_key,
+        signature,
+    })?;
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let io = |e: &dyn fmt::Display| ArchiveError::Write(e.to_string());
+    let ordered = [
+        (README.to_string(), readme(records)),
+        (MANIFEST.to_string(), manifest_bytes),
+        (SIGNATURE.to_string(), sig),
+    ]
+    .into_iter()
+    .chain(
+        files
+            .into_iter()
+            .filter(|(p, _, _)| p != README)
+            .map(|(p, b, _)| (p, b)),
+    );
+    for (path, bytes) in ordered {
+        zip.start_file(path, options).map_err(|e| io(&e))?;
+        zip.write_all(&bytes).map_err(|e| io(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| io(&e))?.into_inner())
+}
+
+/// An archive as read back: its files, manifest and signature.
+#[derive(Debug)]
+pub struct Opened {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub manifest: Manifest,
+    pub manifest_bytes: Vec<u8>,
+    pub signature: ManifestSignature,
+}
+
+impl Opened {
+    pub fn read(name: &str, bytes: &[u8]) -> Result<Opened, ArchiveError> {
+        let not = |why: String| ArchiveError::NotAnArchive(name.to_string(), why);
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not(e.to_string()))?;
+        let mut files = BTreeMap::new();
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).map_err(|e| not(e.to_string()))?;
+            if f.is_dir() {
+                continue;
+            }
+            let path = f.name().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data)
+                .map_err(|e| not(format!("{path}: {e}")))?;
+            if files.insert(path.clone(), data).is_some() {
+                return Err(not(format!("{path} is in it twice")));
+            }
+        }
+        let take = |file: &str| {
+            files
+                .get(file)
+                .cloned()
+                .ok_or_else(|| not(format!("it has no {file}")))
+        };
+        let manifest_bytes = take(MANIFEST)?;
+        let manifest: Manifest =
+            serde_json::from_slice(&manifest_bytes).map_err(|e| not(format!("{MANIFEST}: {e}")))?;
+        if manifest.format != FORMAT {
+            return Err(not(format!(
+                "{MANIFEST} says format {:?}, this Kenshin reads {FORMAT}",
+                manifest.format
+            )));
+        }
+        let signature: ManifestSignature = serde_json::from_slice(&take(SIGNATURE)?)
+            .map_err(|e| not(format!("{SIGNATURE}: {e}")))?;
+        Ok(Opened {
+            files,
+            manifest,
+            manifest_bytes,
+            signature,
+        })
+    }
+
+    /// Every file against the manifest: missing, changed, or not listed.
+    pub fn hash_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for f in &self.manifest.files {
+            match self.files.get(&f.path) {
+                None => problems.push(format!("{}: listed in the manifest but missing", f.path)),
+                Some(bytes) if sha256_hex(bytes) != f.sha256 => problems.push(format!(
+                    "{}: sha256 {} does not match the manifest's {} (the file was changed)",
+                    f.path,
+                    sha256_hex(bytes),
+                    f.sha256
+                )),
+                Some(_) => {}
+            }
+        }
+        for path in self.files.keys() {
+            let listed = path == MANIFEST
+                || path == SIGNATURE
+                || self.manifest.files.iter().any(|f| &f.path == path);
+            if !listed {
+                problems.push(format!("{path}: in the archive but not in the manifest"));
+            }
+        }
+        problems
+    }
+
+    /// A JSON file of the archive, if it holds and parses.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| format!("{path}: missing"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("{path}: {e}"))
+    }
+}
+
+fn readme(records: &MonthRecords) -> Vec<u8> {
+    let r = &records.roster;
+    let mut t = String::from("\u{FEFF}");
+    t.push_str(&format!(
+        "特定健診受診券 事跡 {month}\r\n{office}\r\n\r\n",
+        month = records.month.ja(),
+        office = r.office_name
+    ));
+    t.push_str(
+        "この圧縮ファイルは、上記の月に行われた作業の記録（事跡）です。個人情報を含みます。\r\n\
+         取扱いと保管は所属の規程に従ってください。Kenshin が無くても読めるよう、次の形式で保存しています。\r\n\r\n\
+         README.txt          この説明\r\n\
+         summary.pdf         バッチごとに1ページ：月末時点の各手順の状態と、当月の記録（確認・検認・決裁）\r\n\
+         signoffs.csv        当月の記録の一覧（UTF-8, BOM付き）。signoffs_cp932.csv は Shift_JIS(CP932) 版\r\n\
+         notes.csv           当月の問合せ対応と返送の記録。notes_cp932.csv は CP932 版\r\n\
+         batches/            当月に取り込んだリスト（バッチごとのフォルダ）。_cp932.csv は CP932 版\r\n\
+         \x20                   CP932 で表せない文字は 〓 で書かれています。正本は UTF-8 版です。\r\n\
+         signoffs.json       当月の記録（署名付きの原本）と、出力した端末の判定\r\n\
+         roster.json         職員・委託事業者の名簿（公開鍵と署名付き）\r\n\
+         manifest.json       全ファイルの SHA-256 ハッシュ、対象バッチ、出力者\r\n\
+         manifest.sig        出力者による manifest.json への電子署名（Ed25519）\r\n\r\n\
+         改ざんの確認: `kenshin archive verify このファイル.zip` を実行すると、全ファイルのハッシュ、\r\n\
+         manifest の署名、各記録の署名を名簿に照らして検査します。Kenshin が無い場合も、各ファイルの\r\n\
+         SHA-256 を manifest.json と比べられます（例: sha256sum, certutil -hashfile）。\r\n\r\n",
+    );
+    t.push_str(&format!(
+        "事務所ID (office): {}\r\n名簿の起点となる鍵 (anchor): {}\r\n出力者: {}\r\n\r\n",
+        r.office, r.anchor, records.exporter.name
+    ));
+    t.push_str("English\r\n-------\r\n");
+    t.push_str(
+        "The records of one month's work on Specific Health Checkup vouchers. Contains personal data.\r\n\
+         summary.pdf: one page per batch (steps at the month's end, the month's sign-offs).\r\n\
+         signoffs.csv / notes.csv / batches/*.csv: tables in UTF-8 with BOM; *_cp932.csv are Shift_JIS copies\r\n\
+         in which characters CP932 cannot hold are written as U+3013 (〓).\r\n\
+         signoffs.json: the sign-offs as signed (Ed25519 over a canonical JSON naming office and batch).\r\n\
+         roster.json: members with public keys, invites and removals, each signed; authority starts at the anchor.\r\n\
+         manifest.json: sha256 of every file; manifest.sig: the exporter's Ed25519 signature over manifest.json.\r\n\
+         Check it with `kenshin archive verify FILE.zip`, or compare sha256 sums by hand.\r\n",
+    );
+    t.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_and_bound_in_japan_time() {
+        let m: Month = "2026-05".parse().unwrap();
+        assert_eq!(m.to_string(), "2026-05");
+        for bad in ["2026-5", "2026-13", "26-05", "2026/05", "", "2026-00"] {
+            assert!(bad.parse::<Month>().is_err(), "{bad}");
+        }
+        // 30 April 15:00 UTC is 1 May 00:00 in Japan.
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert!(m.holds(t("2026-04-30T15:00:00Z")));
+        assert!(!m.holds(t("2026-04-30T14:59:59Z")));
+        assert!(m.holds(t("2026-05-31T14:59:59Z")));
+        assert!(!m.holds(t("2026-05-31T15:00:00Z")));
+        assert_eq!(m.end(), t("2026-05-31T14:59:59.999Z"));
+        let dec: Month = "2026-12".parse().unwrap();
+        assert_eq!(dec.end(), t("2026-12-31T14:59:59.999Z"));
+    }
+
+    #[test]
+    fn path_parts_are_safe() {
+        assert_eq!(path_part("2026/05 月次: 本番"), "2026_05 月次_ 本番");
+        assert_eq!(path_part("..\\x"), "_x");
+    }
+}
