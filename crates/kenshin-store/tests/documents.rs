@@ -66,6 +66,46 @@ fn many_changes_are_compacted_and_nothing_is_lost() {
 }
 
 #[test]
+fn one_laptop_writes_as_one_actor_across_processes() {
+    // Each write loads the document afresh (as each `kenshin` command does); every change after the
+    // first is still made by the home's one actor, and another home has another.
+    let actors_of = |dir: &std::path::Path, id: &kenshin_store::DocumentId| {
+        let mut doc = Home::open(dir)
+            .unwrap()
+            .read(|tx| tx.load_required(id))
+            .unwrap();
+        let mut actors: Vec<String> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.actor_id().to_hex_string())
+            .collect();
+        actors.dedup();
+        actors
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let id = new_document_id();
+    for dir in [a.path(), b.path()] {
+        for i in 0..5i64 {
+            Home::open(dir)
+                .unwrap()
+                .write(|tx| {
+                    let mut doc = tx.load(&id)?.unwrap_or_default();
+                    let before = doc.get_heads();
+                    doc.put(ROOT, "n", i)?;
+                    doc.commit();
+                    Ok::<_, Wrapped>(tx.save(&id, &mut doc, &before)?)
+                })
+                .unwrap();
+        }
+    }
+    let (in_a, in_b) = (actors_of(a.path(), &id), actors_of(b.path(), &id));
+    // The first change comes from a new document (its own actor); the next four from the home's.
+    assert_eq!(in_a.len(), 2, "{in_a:?}");
+    assert_eq!(in_b.len(), 2, "{in_b:?}");
+    assert_ne!(in_a[1], in_b[1], "each home has its own actor");
+}
+
+#[test]
 fn a_failed_write_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut home = Home::open(dir.path()).unwrap();

@@ -121,13 +121,29 @@ pub fn append_note(doc: &mut AutoCommit, note: &VoucherNote) -> Result<(), Autom
 }
 
 fn read_notes(doc: &AutoCommit) -> ShapeResult<Vec<VoucherNote>> {
+    // One walk of the list (hydrate) rather than a lookup per field: a batch of process 4 holds
+    // thousands of notes, and they are read on every projection.
     let list = am::obj(doc, &ROOT, "vouchers", ObjType::List)?;
-    am::list_items(doc, &list)?
-        .into_iter()
+    let hydrated = doc
+        .hydrate(&list, None)
+        .map_err(|e| format!("vouchers: {e}"))?;
+    let automerge::hydrate::Value::List(items) = hydrated else {
+        return Err("vouchers is not a list".into());
+    };
+    items
+        .iter()
         .enumerate()
-        .map(|(i, e)| {
+        .map(|(i, item)| {
             let field = |err: String| format!("voucher note {i}: {err}");
-            let s = |key| am::str(doc, &e, key).map_err(field);
+            let automerge::hydrate::Value::Map(m) = &item.value else {
+                return Err(field("not a map".into()));
+            };
+            let s = |key: &str| match m.get(key) {
+                Some(automerge::hydrate::Value::Scalar(ScalarValue::Str(t))) => Ok(t.to_string()),
+                Some(other) => Err(field(format!("{key} is {other:?}, not text"))),
+                None => Err(field(format!("{key} is missing"))),
+            };
+            let at = s("at")?;
             Ok(VoucherNote {
                 id: s("id")?,
                 voucher_no: s("voucher_no")?,
@@ -136,7 +152,9 @@ fn read_notes(doc: &AutoCommit) -> ShapeResult<Vec<VoucherNote>> {
                 from: s("from")?,
                 text: s("text")?,
                 by: s("by")?,
-                at: time(doc, &e, "at").map_err(field)?,
+                at: chrono::DateTime::parse_from_rfc3339(&at)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|e| field(format!("at {at:?} is not a time: {e}")))?,
             })
         })
         .collect()

@@ -1,0 +1,697 @@
+//! Kenshin at office scale: one table, three office sizes, every figure beside a baseline measured in the
+//! same run on the same machine (these machines are noisy; compare ratios across runs, not figures).
+//!
+//! `cargo bench -p kenshin-core --bench office` (sizes 1,000, 15,000 and 150,000 vouchers;
+//! `KENSHIN_BENCH_SIZES=1000,15000` for others). The test suite runs it on 1,000 vouchers.
+//!
+//! Each office is the demo office with N synthetic vouchers in the year's annual batch. Measures that
+//! need a process of their own (cold open, merge) run in a child process (this binary again with
+//! `--child`), which reports its time and its peak RSS (VmHWM).
+
+use kenshin_core::domain::rows::Subject;
+use kenshin_core::domain::{Action, ListKind, ProcessId, Role};
+use kenshin_core::exchange::archive::Month;
+use kenshin_core::exchange::synth::{municipal_csv, subjects, Rng};
+use kenshin_core::exchange::{import, TextEncoding};
+use kenshin_core::sync::Syncing;
+use kenshin_core::{create_demo, join, Office, StepRecord};
+use samod::{Repo, Transport};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+
+const RUNS: usize = 3;
+const LOOKUPS: usize = 2_000;
+const SIGNOFFS: usize = 30;
+const OFFLINE_EDITS: usize = 1_000;
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn median(v: Vec<Duration>) -> Duration {
+    pct(v, 0.5)
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 100.0 {
+        format!("{ms:.0} ms")
+    } else if ms >= 1.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.3} ms")
+    }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// Kenshin's figure beside the baseline's, and their ratio.
+fn versus(kenshin: Duration, baseline: Duration) -> String {
+    let ratio = kenshin.as_secs_f64() / baseline.as_secs_f64().max(1e-9);
+    format!("{} / {} ({ratio:.1}x)", ms(kenshin), ms(baseline))
+}
+
+/// One row of the table: a measure and its cell at each size.
+struct Line {
+    measure: &'static str,
+    target: &'static str,
+    cells: Vec<String>,
+}
+
+/// This process's peak resident set (VmHWM), in kB.
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: one measure each, reported as `<ms> <peak kB>` on stdout.
+
+fn child(args: &[String]) {
+    let dir = Path::new(&args[1]);
+    let started = Instant::now();
+    match args[0].as_str() {
+        "open" => {
+            let mut office = Office::open(dir, None).unwrap();
+            let board = office.board(None).unwrap();
+            assert!(!board.is_empty());
+        }
+        "open-sqlite" => {
+            let conn = rusqlite::Connection::open(dir.join("kenshin.sqlite3")).unwrap();
+            let mut stmt = conn.prepare("SELECT * FROM p_board").unwrap();
+            let columns = stmt.column_count();
+            let mut rows = stmt.query([]).unwrap();
+            let mut n = 0;
+            while let Some(r) = rows.next().unwrap() {
+                for c in 0..columns {
+                    let _: rusqlite::types::Value = r.get(c).unwrap();
+                }
+                n += 1;
+            }
+            assert!(n > 0);
+        }
+        "merge" => {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            rt.block_on(async {
+                Syncing::start(dir)
+                    .await
+                    .unwrap()
+                    .once(&args[2], Duration::from_secs(120))
+                    .await
+                    .unwrap();
+            });
+        }
+        other => panic!("unknown child measure {other}"),
+    }
+    println!("{} {}", started.elapsed().as_secs_f64() * 1e3, peak_kb());
+}
+
+/// Runs a child measure; (time, peak RSS in bytes).
+fn in_child(args: &[&str]) -> (Duration, u64) {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--child")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "child {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut f = text.split_whitespace();
+    let ms: f64 = f.next().unwrap().parse().unwrap();
+    let kb: u64 = f.next().unwrap().parse().unwrap();
+    (Duration::from_secs_f64(ms / 1e3), kb * 1024)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baselines
+
+/// SQLite inserting the same rows into a table of the register's shape and indexes, with the same
+/// durability settings, in one transaction.
+fn sqlite_insert(rows: &[Subject]) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("baseline.sqlite3")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE v (voucher_no TEXT NOT NULL, fiscal_year INTEGER NOT NULL, batch_id TEXT NOT NULL,
+           name TEXT NOT NULL, kana TEXT NOT NULL, birth TEXT NOT NULL, sex TEXT NOT NULL, postal TEXT NOT NULL,
+           address TEXT NOT NULL, kana_key TEXT NOT NULL, name_key TEXT NOT NULL,
+           PRIMARY KEY (voucher_no, fiscal_year)) WITHOUT ROWID;
+         CREATE INDEX v_kana ON v(kana_key); CREATE INDEX v_name ON v(name_key);
+         CREATE INDEX v_postal ON v(postal); CREATE INDEX v_batch ON v(batch_id);",
+    )
+    .unwrap();
+    let start = Instant::now();
+    let tx = conn.unchecked_transaction().unwrap();
+    {
+        let mut put = tx
+            .prepare("INSERT INTO v VALUES (?1, 2026, 'b', ?2, ?3, ?4, ?5, ?6, ?7, ?3, ?2)")
+            .unwrap();
+        for s in rows {
+            put.execute(rusqlite::params![
+                s.voucher_no,
+                s.name,
+                s.kana,
+                s.birth.to_string(),
+                s.sex,
+                s.postal,
+                s.address
+            ])
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    start.elapsed()
+}
+
+/// Copying the home's SQLite file to another folder over a loopback socket (what handing over a
+/// copy of the database would cost); (time, bytes).
+fn copy_over_socket(db: &Path) -> (Duration, u64) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let out = target.path().join("copy.sqlite3");
+    let started = Instant::now();
+    let receiver = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut f = std::fs::File::create(&out).unwrap();
+        let n = std::io::copy(&mut s, &mut f).unwrap();
+        f.sync_all().unwrap();
+        n
+    });
+    let mut file = std::fs::File::open(db).unwrap();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        s.write_all(&buf[..n]).unwrap();
+    }
+    drop(s);
+    let bytes = receiver.join().unwrap();
+    (started.elapsed(), bytes)
+}
+
+/// The rows written as a UTF-8 CSV and deflated into a zip: what any export of the month's list costs.
+fn csv_zip(people: &[Subject]) -> Duration {
+    let started = Instant::now();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for s in people {
+        w.write_record([
+            &s.voucher_no,
+            &s.name,
+            &s.kana,
+            &s.birth.to_string(),
+            &s.sex,
+            &s.postal,
+            &s.address,
+        ])
+        .unwrap();
+    }
+    let csv = w.into_inner().unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "list.csv",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    zip.write_all(&csv).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(!bytes.is_empty());
+    started.elapsed()
+}
+
+/// Forwards connections to `target`, counting the bytes in both directions as they pass.
+async fn counting_proxy(target: String, bytes: Arc<AtomicU64>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    async fn pipe(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        bytes: Arc<AtomicU64>,
+    ) {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = from.read(&mut buf).await {
+            if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+            bytes.fetch_add(n as u64, Ordering::SeqCst);
+        }
+        let _ = to.shutdown().await;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = TcpStream::connect(&target).await.unwrap();
+            client.set_nodelay(true).unwrap();
+            server.set_nodelay(true).unwrap();
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pipe(cr, sw, bytes.clone()));
+            tokio::spawn(pipe(sr, cw, bytes.clone()));
+        }
+    });
+    addr
+}
+
+async fn bare_listener(repo: Repo) -> (tokio::task::JoinHandle<()>, std::net::SocketAddr) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = repo
+        .make_acceptor(url::Url::parse(&format!("tcp://{addr}")).unwrap())
+        .unwrap();
+    let task = tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            s.set_nodelay(true).unwrap();
+            acceptor.accept(Transport::from_tokio_io(s)).unwrap();
+        }
+    });
+    (task, addr)
+}
+
+/// Bare samod (no authentication, no encryption, in memory): small changes between two connected
+/// repos, each timed until the other side's change stream reports it.
+async fn bare_small_changes(n: usize) -> Vec<Duration> {
+    use automerge::transaction::Transactable;
+    use futures::StreamExt;
+    let a = Repo::build_tokio().load().await;
+    let b = Repo::build_tokio().load().await;
+    let handle = a.create(automerge::Automerge::new()).await.unwrap();
+    let (listener, addr) = bare_listener(a.clone()).await;
+    let dialer = b
+        .dial_tcp(
+            url::Url::parse(&format!("tcp://{addr}")).unwrap(),
+            samod::BackoffConfig::default(),
+        )
+        .unwrap();
+    dialer.established().await.unwrap();
+    let other = b.find(handle.document_id().clone()).await.unwrap().unwrap();
+    let mut changes = other.changes();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let started = Instant::now();
+        handle.with_document(|d| {
+            d.transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put(automerge::ROOT, "n", i as i64)?;
+                Ok(())
+            })
+            .unwrap()
+        });
+        changes.next().await.unwrap();
+        out.push(started.elapsed());
+    }
+    listener.abort();
+    out
+}
+
+/// Bare automerge: the two laptops' copies of the edited batch document merged in memory.
+fn bare_merge(a: &Path, b: &Path, batch_doc: &str) -> Duration {
+    let chunks = |home: &Path| -> Vec<Vec<u8>> {
+        let conn = rusqlite::Connection::open(home.join("kenshin.sqlite3")).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT data FROM chunks WHERE key LIKE ?1 || '/%' ORDER BY key DESC")
+            .unwrap();
+        let found: Vec<Vec<u8>> = stmt
+            .query_map([batch_doc], |r| r.get(0))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+        assert!(!found.is_empty(), "the batch document's chunks");
+        found
+    };
+    let load = |chunks: &[Vec<u8>]| {
+        let mut doc = automerge::AutoCommit::new();
+        for c in chunks {
+            doc.load_incremental(c).unwrap();
+        }
+        doc
+    };
+    let (chunks_a, chunks_b) = (chunks(a), chunks(b));
+    let started = Instant::now();
+    let mut doc_a = load(&chunks_a);
+    let mut doc_b = load(&chunks_b);
+    doc_a.merge(&mut doc_b).unwrap();
+    started.elapsed()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The measures at one size
+
+struct Sized {
+    import: (Duration, Duration),
+    open: (Duration, Duration, u64, u64),
+    by_number: (Duration, Duration, Duration),
+    by_kana: (Duration, Duration),
+    cold_sync: (Duration, u64, Duration, u64),
+    signoff: (Duration, Duration, Duration),
+    merge: (Duration, u64, Duration),
+    export: (Duration, Duration, u64),
+}
+
+fn invitee(hub: &Path, name: &str) -> tempfile::TempDir {
+    let invite = Office::open(hub, None)
+        .unwrap()
+        .invite(name, Role::Section, false)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    join(
+        dir.path(),
+        &serde_json::to_string(&invite).unwrap(),
+        "invite",
+    )
+    .unwrap();
+    dir
+}
+
+fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
+    eprintln!("== {n} vouchers");
+    // Import: a CP932 municipal file, end to end, against SQLite inserting the rows.
+    let people = subjects(42, 2026, n, 10_000_001);
+    let file = municipal_csv(&people, TextEncoding::Cp932);
+    let parsed = import::<Subject>("bench.csv", &file).unwrap().rows;
+    let (mut imports, mut baseline) = (Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut office = Office::init(dir.path(), "ベンチ市", "決裁 太郎").unwrap();
+        let batch = office
+            .new_batch(ProcessId::AnnualIssuance, &format!("run {run}"), Some(2026))
+            .unwrap();
+        let t = Instant::now();
+        office
+            .import(ListKind::Production, &batch.batch_id, "bench.csv", &file)
+            .unwrap();
+        imports.push(t.elapsed());
+        baseline.push(sqlite_insert(&parsed));
+    }
+    let import = (median(imports), median(baseline));
+
+    // The office the other measures use.
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_dir.path();
+    create_demo(hub, n).unwrap();
+    let mut office = Office::open(hub, None).unwrap();
+    let hub_str = hub.to_str().unwrap();
+
+    // Cold open in a new process, to the board drawn.
+    let (mut opens, mut base_opens, mut open_rss, mut base_rss) = (vec![], vec![], 0, 0);
+    for _ in 0..RUNS {
+        let (t, rss) = in_child(&["open", hub_str]);
+        opens.push(t);
+        open_rss = open_rss.max(rss);
+        let (t, rss) = in_child(&["open-sqlite", hub_str]);
+        base_opens.push(t);
+        base_rss = base_rss.max(rss);
+    }
+    let open = (median(opens), median(base_opens), open_rss, base_rss);
+
+    // Lookups by voucher number and by kana prefix.
+    let fy = kenshin_core::domain::fiscal_year(chrono::Utc::now().date_naive());
+    let residents = subjects(fy as u64, fy, n, 10_000_001);
+    let mut rng = Rng::new(7);
+    let mut pick = || residents[rng.below(n as u64) as usize].clone();
+    let (mut number, mut kana, mut raw) = (vec![], vec![], vec![]);
+    for _ in 0..LOOKUPS {
+        let s = pick();
+        let t = Instant::now();
+        assert_eq!(office.find_vouchers(&s.voucher_no, 50).unwrap().total, 1);
+        number.push(t.elapsed());
+        let prefix: String = s.kana.chars().take(3).collect();
+        let t = Instant::now();
+        assert!(office.find_vouchers(&prefix, 50).unwrap().total >= 1);
+        kana.push(t.elapsed());
+    }
+    {
+        let conn = rusqlite::Connection::open(hub.join("kenshin.sqlite3")).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM p_vouchers WHERE voucher_no = ?1 AND fiscal_year = ?2")
+            .unwrap();
+        for _ in 0..LOOKUPS {
+            let s = pick();
+            let t = Instant::now();
+            let _: String = stmt
+                .query_row(rusqlite::params![s.voucher_no, fy], |r| r.get(0))
+                .unwrap();
+            raw.push(t.elapsed());
+        }
+        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .unwrap();
+    }
+    let by_number = (pct(number.clone(), 0.5), pct(number, 0.99), pct(raw, 0.5));
+    let by_kana = (pct(kana.clone(), 0.5), pct(kana, 0.99));
+    let copied = copy_over_socket(&hub.join("kenshin.sqlite3"));
+
+    // Archive export of the month (the demo recorded everything this month).
+    let month: Month = chrono::Utc::now()
+        .with_timezone(&kenshin_core::exchange::archive::jst())
+        .format("%Y-%m")
+        .to_string()
+        .parse()
+        .unwrap();
+    let (mut exports, mut zips, mut size) = (vec![], vec![], 0);
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let (bytes, _) = office.archive_export(month).unwrap();
+        exports.push(t.elapsed());
+        size = bytes.len() as u64;
+        zips.push(csv_zip(&residents));
+    }
+    let export = (median(exports), median(zips), size);
+
+    let (cold_sync, signoff, merge) = rt.block_on(async {
+        let serving = Syncing::start(hub).await.unwrap();
+        let bound = serving
+            .engine
+            .listen("127.0.0.1:0")
+            .await
+            .unwrap()
+            .to_string();
+        let wire = Arc::new(AtomicU64::new(0));
+        let proxy = counting_proxy(bound.clone(), wire.clone()).await;
+
+        // Cold sync: a new laptop joins and syncs everything, to its register queryable.
+        let held = office.register_page("", 0, 1).unwrap().total;
+        let (mut colds, mut bytes) = (vec![], 0);
+        for run in 0..RUNS {
+            let laptop = invitee(hub, &format!("新人 {run}"));
+            wire.store(0, Ordering::SeqCst);
+            let t = Instant::now();
+            Syncing::start(laptop.path())
+                .await
+                .unwrap()
+                .once(&proxy, Duration::from_secs(120))
+                .await
+                .unwrap();
+            colds.push(t.elapsed());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            bytes = wire.load(Ordering::SeqCst);
+            let total = Office::open(laptop.path(), None)
+                .unwrap()
+                .register_page("", 0, 1)
+                .unwrap()
+                .total;
+            assert_eq!(
+                total, held,
+                "the whole register is queryable on the new laptop"
+            );
+        }
+        let cold_sync = (median(colds), bytes, copied.0, copied.1);
+
+        // A sign-off recorded on the hub, until a connected laptop's own board shows it.
+        let laptop = invitee(hub, "受信 太郎");
+        let mut batches = Vec::new();
+        for i in 0..SIGNOFFS {
+            let b = office
+                .new_batch(ProcessId::AnnualIssuance, &format!("bench {i}"), None)
+                .unwrap();
+            batches.push(b.batch_id);
+        }
+        let merge_batch = office
+            .new_batch(ProcessId::EligibilityInquiry, "bench 問合せ", None)
+            .unwrap()
+            .batch_id;
+        Syncing::start(laptop.path())
+            .await
+            .unwrap()
+            .once(&bound, Duration::from_secs(120))
+            .await
+            .unwrap();
+        let connected = Syncing::start(laptop.path()).await.unwrap();
+        connected
+            .engine
+            .dial(&bound, samod::BackoffConfig::default())
+            .unwrap();
+        let mut watcher = Office::open(laptop.path(), None).unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut propagation = Vec::new();
+        for b in &batches {
+            let t = Instant::now();
+            office
+                .record(b, 1, Action::Do, StepRecord::default())
+                .unwrap();
+            while watcher.board(Some(b)).unwrap()[0].steps[0]
+                .decisive
+                .is_none()
+            {
+                assert!(
+                    t.elapsed() < Duration::from_secs(10),
+                    "the sign-off did not arrive"
+                );
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            propagation.push(t.elapsed());
+        }
+        let bare = bare_small_changes(SIGNOFFS).await;
+        let signoff = (
+            pct(propagation.clone(), 0.5),
+            pct(propagation, 0.99),
+            median(bare),
+        );
+        connected.stop().await.unwrap();
+
+        // 1,000 + 1,000 inquiries logged offline on the hub and the laptop, then merged.
+        let mut away = Office::open(laptop.path(), None).unwrap();
+        for i in 0..OFFLINE_EDITS {
+            let no = format!("{}", 10_000_001 + (i % n));
+            office
+                .log_inquiry(&no, "ベンチ医院", "有効", None, Some(&merge_batch))
+                .unwrap();
+            away.log_inquiry(&no, "ベンチ診療所", "有効", None, Some(&merge_batch))
+                .unwrap();
+        }
+        let bare_merged = bare_merge(hub, laptop.path(), &merge_batch);
+        let (took, rss) = in_child(&["merge", laptop.path().to_str().unwrap(), &bound]);
+        let notes = Office::open(laptop.path(), None)
+            .unwrap()
+            .board(Some(&merge_batch))
+            .unwrap();
+        assert!(!notes.is_empty());
+        serving.stop().await.unwrap();
+        (cold_sync, signoff, (took, rss, bare_merged))
+    });
+    Sized {
+        import,
+        open,
+        by_number,
+        by_kana,
+        cold_sync,
+        signoff,
+        merge,
+        export,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        return child(&args[i + 1..]);
+    }
+    let sizes: Vec<usize> = std::env::var("KENSHIN_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,15000,150000".into())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("KENSHIN_BENCH_SIZES: numbers, comma-separated")
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let all: Vec<Sized> = sizes.iter().map(|&n| measure(n, &rt)).collect();
+    let cell = |f: &dyn Fn(&Sized) -> String| all.iter().map(f).collect::<Vec<_>>();
+    let lines = vec![
+        Line {
+            measure: "import to a queryable register (CP932 file, end to end) / SQLite inserting the rows",
+            target: "< 2 s",
+            cells: cell(&|s| versus(s.import.0, s.import.1)),
+        },
+        Line {
+            measure: "cold open to the board, new process / SQLite reading the board's rows",
+            target: "< 1 s",
+            cells: cell(&|s| versus(s.open.0, s.open.1)),
+        },
+        Line {
+            measure: "peak RSS of that process / of the SQLite one",
+            target: "",
+            cells: cell(&|s| format!("{} / {}", mb(s.open.2), mb(s.open.3))),
+        },
+        Line {
+            measure: "lookup by voucher number p50 / p99 / SQLite primary key p50",
+            target: "p99 < 1 ms",
+            cells: cell(&|s| format!("{} / {} / {}", ms(s.by_number.0), ms(s.by_number.1), ms(s.by_number.2))),
+        },
+        Line {
+            measure: "lookup by kana prefix (3 characters, 50 shown) p50 / p99",
+            target: "",
+            cells: cell(&|s| format!("{} / {}", ms(s.by_kana.0), ms(s.by_kana.1))),
+        },
+        Line {
+            measure: "cold sync of the office to a new laptop / copying the SQLite file over a socket",
+            target: "< 3 s",
+            cells: cell(&|s| versus(s.cold_sync.0, s.cold_sync.2)),
+        },
+        Line {
+            measure: "bytes on the wire, cold sync / the SQLite file",
+            target: "",
+            cells: cell(&|s| format!("{} / {}", mb(s.cold_sync.1), mb(s.cold_sync.3))),
+        },
+        Line {
+            measure: "one sign-off to a connected laptop's board p50 / p99 / bare samod p50",
+            target: "p99 < 100 ms",
+            cells: cell(&|s| format!("{} / {} / {}", ms(s.signoff.0), ms(s.signoff.1), ms(s.signoff.2))),
+        },
+        Line {
+            measure: "merge after 1,000 + 1,000 offline inquiries (sync, judge, project) / bare automerge merge",
+            target: "< 1 s",
+            cells: cell(&|s| versus(s.merge.0, s.merge.2)),
+        },
+        Line {
+            measure: "peak RSS of the merging laptop's process",
+            target: "< 400 MB",
+            cells: cell(&|s| mb(s.merge.1)),
+        },
+        Line {
+            measure: "archive export of the month / the list as CSV in a zip",
+            target: "< 5 s",
+            cells: cell(&|s| versus(s.export.0, s.export.1)),
+        },
+        Line {
+            measure: "archive size",
+            target: "",
+            cells: cell(&|s| mb(s.export.2)),
+        },
+    ];
+    println!();
+    let heads: Vec<String> = sizes.iter().map(|n| format!("{n} vouchers")).collect();
+    println!(
+        "| measure (kenshin / baseline in the same run) | {} | target |",
+        heads.join(" | ")
+    );
+    println!("|---|{}---|", "---|".repeat(sizes.len()));
+    for l in lines {
+        println!("| {} | {} | {} |", l.measure, l.cells.join(" | "), l.target);
+    }
+}
