@@ -1,6 +1,7 @@
-//! Crash safety: `kenshin` is killed (SIGKILL) at random moments while it records sign-offs. Every
-//! command that reported success must still be there after restart, nothing may be half-applied
-//! (the projections equal a rebuild from the documents), and the home must open.
+//! Crash safety: `kenshin` is killed (SIGKILL) at random moments while it records sign-offs, imports
+//! lists, exports archives and syncs. Every command that reported success must still be there after
+//! restart, nothing may be half-applied (the projections equal a rebuild from the documents), an
+//! archive on disk is whole, and the home must open.
 
 mod support;
 
@@ -101,4 +102,252 @@ fn sigkill_while_recording_loses_nothing_that_was_acknowledged() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(integrity, "ok");
+}
+
+/// Runs `make(i)` for each round and kills it (SIGKILL) after a random moment within `window`;
+/// returns whether each round reported success before the kill.
+fn kill_rounds(
+    rounds: usize,
+    window: Duration,
+    seed: u64,
+    mut make: impl FnMut(usize) -> std::process::Command,
+    mut after: impl FnMut(usize, bool),
+) -> Vec<bool> {
+    let mut rng = Lcg(seed);
+    let window = (window.as_micros() as u64).max(1);
+    (0..rounds)
+        .map(|i| {
+            let mut c = make(i);
+            c.stdout(Stdio::null()).stderr(Stdio::null());
+            let mut child = c.spawn().unwrap();
+            std::thread::sleep(Duration::from_micros(rng.next() % window));
+            let _ = child.kill();
+            let ok = child.wait().unwrap().success();
+            after(i, ok);
+            ok
+        })
+        .collect()
+}
+
+/// How long a command takes here (the longest of two runs), so kills land before, during and after.
+fn typical(mut make: impl FnMut() -> std::process::Command) -> Duration {
+    (0..2)
+        .map(|_| {
+            let t = Instant::now();
+            let out = make().output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            t.elapsed()
+        })
+        .max()
+        .unwrap()
+}
+
+fn integrity_ok(l: &Laptop) {
+    let db = rusqlite::Connection::open(l.home.path().join("kenshin.sqlite3")).unwrap();
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+/// Nothing half-applied: the projections equal what a rebuild from the documents gives.
+fn projections_match_a_rebuild(l: &Laptop) {
+    let before = l.json(&["board"]);
+    l.ok(&["projections", "rebuild"]);
+    assert_eq!(l.json(&["board"]), before);
+    integrity_ok(l);
+}
+
+#[test]
+fn sigkill_during_imports_and_archive_exports_leaves_whole_lists_and_whole_archives() {
+    use kenshin_core::domain::rows::{encode, Subject};
+    use kenshin_core::exchange::synth::{municipal_csv, subjects};
+    use kenshin_core::exchange::{import, TextEncoding};
+    use sha2::{Digest, Sha256};
+
+    const ROUNDS: usize = 30;
+    const ROWS: usize = 2_000;
+    let l = Laptop::new();
+    l.office_with_cast();
+    let b = l.new_batch("1-1", "2026 年次");
+    let dir = tempfile::tempdir().unwrap();
+    // A different 2,000-row CP932 file for each round, and the sha256 its canonical rows will have.
+    let files: Vec<(std::path::PathBuf, String)> = (0..ROUNDS + 2)
+        .map(|i| {
+            let bytes = municipal_csv(
+                &subjects(i as u64, 2026, ROWS, 10_000_001),
+                TextEncoding::Cp932,
+            );
+            let rows = import::<Subject>("f.csv", &bytes).unwrap().rows;
+            let path = dir.path().join(format!("production-{i}.csv"));
+            std::fs::write(&path, &bytes).unwrap();
+            (path, hex::encode(Sha256::digest(encode(&rows))))
+        })
+        .collect();
+    let import_cmd = |i: usize| {
+        let path = files[i].0.to_str().unwrap().to_string();
+        l.command(&["import", "production", "--batch", &b, &path])
+    };
+    let mut warm = (ROUNDS..ROUNDS + 2).map(|i| (i, import_cmd(i)));
+    let window = typical(|| warm.next().unwrap().1) * 2;
+    let acknowledged = kill_rounds(ROUNDS, window, 0x1111, import_cmd, |_, _| {});
+    let done = acknowledged.iter().filter(|a| **a).count();
+    eprintln!("imports: {ROUNDS} rounds, {done} acknowledged");
+    assert!(
+        done > 0 && done < ROUNDS,
+        "kills must land before and after success"
+    );
+
+    // Every acknowledged import is there, whole; every list there is whole.
+    let mut office = kenshin_core::Office::open(l.home.path(), None).unwrap();
+    let lists = office.lists(&b).unwrap();
+    let held: BTreeSet<String> = lists.iter().map(|x| x.sha256.clone()).collect();
+    for (i, ok) in acknowledged.iter().enumerate() {
+        if *ok {
+            assert!(
+                held.contains(&files[i].1),
+                "acknowledged import {i} was lost"
+            );
+        }
+    }
+    assert!(lists.iter().all(|x| x.row_count == ROWS as u64));
+    drop(office);
+    let found = l.json(&["voucher", "find", "10000001"]);
+    assert_eq!(found["total"], 1, "{found}");
+    projections_match_a_rebuild(&l);
+
+    // Archive exports killed at random: the file is either absent or a whole archive that verifies.
+    let month = {
+        let at = l.board(&b)["created_at"].as_str().unwrap().to_string();
+        let t: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        t.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+            .format("%Y-%m")
+            .to_string()
+    };
+    let out = dir.path().join("事跡.zip");
+    let export = || {
+        l.command(&[
+            "archive",
+            "export",
+            "--month",
+            &month,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let window = typical(export) * 2;
+    std::fs::remove_file(&out).unwrap();
+    let mut whole = 0;
+    let acknowledged = kill_rounds(
+        ROUNDS,
+        window,
+        0x2222,
+        |_| export(),
+        |i, ok| {
+            if out.exists() {
+                let check = l.run(&["archive", "verify", out.to_str().unwrap()]);
+                assert!(
+                    check.status.success(),
+                    "round {i}: the archive on disk does not verify: {}",
+                    String::from_utf8_lossy(&check.stderr)
+                );
+                whole += 1;
+            } else {
+                assert!(!ok, "round {i} reported success but wrote no archive");
+            }
+        },
+    );
+    let done = acknowledged.iter().filter(|a| **a).count();
+    eprintln!("exports: {ROUNDS} rounds, {done} acknowledged, {whole} archives checked whole");
+    assert!(
+        done > 0 && done < ROUNDS,
+        "kills must land before and after success"
+    );
+    integrity_ok(&l);
+}
+
+#[test]
+fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
+    const ROUNDS: usize = 30;
+    let hub = Laptop::new();
+    hub.ok(&["demo", "--vouchers", "5000"]);
+    let mut serve = hub
+        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(serve.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let addr = first.split_whitespace().last().unwrap().to_string();
+    // Keep reading what serve prints, or its next event would find the pipe closed.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let joined = std::cell::Cell::new(0);
+    let join = || {
+        joined.set(joined.get() + 1);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("invite.json");
+        hub.ok(&[
+            "office",
+            "invite",
+            "--name",
+            &format!("新人 {}", joined.get()),
+            "--role",
+            "section",
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        let l = Laptop::new();
+        l.ok(&["office", "join", file.to_str().unwrap()]);
+        l
+    };
+    let sync = |l: &Laptop| l.command(&["sync", "--peer", &addr, "--once"]);
+    // A whole cold sync of the 5,000-voucher office, timed on a throwaway laptop.
+    let probe = join();
+    let window = typical(|| sync(&probe));
+
+    let l = join();
+    let acknowledged = kill_rounds(
+        ROUNDS,
+        window,
+        0x3333,
+        |i| {
+            // Something new on the hub each round, so every sync has work to do.
+            hub.ok(&[
+                "batch",
+                "new",
+                "--process",
+                "4",
+                "--label",
+                &format!("round {i}"),
+            ]);
+            sync(&l)
+        },
+        |i, ok| {
+            integrity_ok(&l);
+            if ok {
+                let theirs = hub.json(&["heads"]);
+                assert_eq!(
+                    l.json(&["heads"]),
+                    theirs,
+                    "round {i}: acknowledged but not in step"
+                );
+            }
+        },
+    );
+    let done = acknowledged.iter().filter(|a| **a).count();
+    eprintln!("syncs: {ROUNDS} rounds, {done} acknowledged");
+    assert!(done < ROUNDS, "some syncs must be killed");
+    // The next sync finishes what the killed ones started.
+    l.ok(&["sync", "--peer", &addr, "--once"]);
+    assert_eq!(l.json(&["heads"]), hub.json(&["heads"]));
+    assert_eq!(l.json(&["batch", "list"]), hub.json(&["batch", "list"]));
+    projections_match_a_rebuild(&l);
+    let _ = serve.kill();
+    let _ = serve.wait();
 }

@@ -2,7 +2,8 @@
 //! `kenshin serve`; the verifier's and the contractor's laptops join with invites and `kenshin sync`.
 //! A whole 1-2 run with the contractor offline across two steps, concurrent offline entries, a
 //! connection cut mid-sync, and the adversaries: strangers, reused invites, stolen identities,
-//! forged approvals, work recorded before the approval, removed members.
+//! forged approvals, work recorded before the approval, removed members, and hostile peers (stalled
+//! handshakes, garbage, floods, a replayed session).
 
 mod support;
 
@@ -708,4 +709,169 @@ fn two_laptops_sync_through_an_automerge_repo_sync_server() {
         "the relay holds the sign-off, readable"
     );
     assert_eq!(read.signoffs[0].counts["targets"], 12);
+}
+
+/// A raw TCP connection to `addr` from the loopback address `source` (127.0.0.x): the hub limits
+/// handshakes per address, so each kind of hostile peer comes from its own.
+fn connect_from(source: [u8; 4], addr: &str) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let stream = rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(std::net::SocketAddr::from((source, 0)))
+            .unwrap();
+        socket.connect(addr.parse().unwrap()).await.unwrap()
+    });
+    let std = stream.into_std().unwrap();
+    std.set_nonblocking(false).unwrap();
+    std.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    std
+}
+
+/// Whether the hub has closed `s` (a read sees the end, or the connection was reset).
+fn closed_by_hub(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Forwards connections to `target`, keeping a copy of what the first client sent.
+fn recording_proxy(target: String) -> (String, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let record = sent.clone();
+    std::thread::spawn(move || {
+        for (n, client) in listener.incoming().enumerate() {
+            let Ok(mut client) = client else { continue };
+            let mut server = TcpStream::connect(&target).unwrap();
+            let (mut s_in, mut c_out) = (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_in, &mut c_out);
+                let _ = c_out.shutdown(Shutdown::Both);
+            });
+            let record = record.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16 * 1024];
+                while let Ok(k) = client.read(&mut buf) {
+                    if k == 0 || server.write_all(&buf[..k]).is_err() {
+                        break;
+                    }
+                    if n == 0 {
+                        record.lock().unwrap().extend_from_slice(&buf[..k]);
+                    }
+                }
+                let _ = server.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    (addr, sent)
+}
+
+#[test]
+fn hostile_peers_cannot_crash_or_wedge_the_hub() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+
+    // An honest session, recorded on its way in, to replay later.
+    let (proxy, recorded) = recording_proxy(hub.addr.clone());
+    a.ok(&["batch", "new", "--process", "1-2", "--label", "before"]);
+    sync(&c, &proxy);
+
+    // 200 connections from one device that never say anything: the hub keeps a few in handshake
+    // (until its timeout) and closes the rest at once.
+    let mut stallers: Vec<TcpStream> = (0..200)
+        .map(|_| connect_from([127, 0, 0, 2], &hub.addr))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for s in &stallers {
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    }
+    let shut = stallers
+        .iter_mut()
+        .map(closed_by_hub)
+        .filter(|c| *c)
+        .count();
+    assert!(shut >= 190, "{shut} of 200 stalled connections were closed");
+
+    // Garbage, and a flood of it: the hub closes the connection at the first frame it cannot read.
+    let mut garbage = connect_from([127, 0, 0, 3], &hub.addr);
+    let mut noise = 0x2545_f491_u32;
+    let junk: Vec<u8> = (0..64 * 1024)
+        .map(|_| {
+            noise ^= noise << 13;
+            noise ^= noise >> 17;
+            noise ^= noise << 5;
+            noise as u8
+        })
+        .collect();
+    let _ = garbage.write_all(&junk);
+    assert!(closed_by_hub(&mut garbage), "garbage is cut off");
+    let mut flood = connect_from([127, 0, 0, 4], &hub.addr);
+    flood
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut written = 0usize;
+    let cut = loop {
+        match flood.write_all(&junk) {
+            Ok(()) => written += junk.len(),
+            Err(e) => break e.kind(),
+        }
+        assert!(written < 64 * 1024 * 1024, "the hub kept reading a flood");
+    };
+    assert!(
+        matches!(
+            cut,
+            std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+        ),
+        "the hub closed the flood after {written} bytes, not a timeout: {cut:?}"
+    );
+
+    // The recorded session replayed from elsewhere: the hub's handshake is fresh each time, so the
+    // old messages do not decrypt.
+    let old = recorded.lock().unwrap().clone();
+    assert!(old.len() > 100, "the honest session was recorded");
+    let mut replay = connect_from([127, 0, 0, 5], &hub.addr);
+    let _ = replay.write_all(&old);
+    assert!(closed_by_hub(&mut replay), "a replayed session is cut off");
+
+    // Meanwhile honest laptops (another address) keep syncing, and with the stallers still open.
+    a.ok(&["batch", "new", "--process", "1-2", "--label", "after"]);
+    let started = Instant::now();
+    sync(&c, &hub.addr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "an honest sync is not held up"
+    );
+    let labels: Vec<String> = c
+        .json(&["batch", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap().to_string())
+        .collect();
+    assert!(labels.contains(&"after".to_string()), "{labels:?}");
+    let refused = hub
+        .events()
+        .into_iter()
+        .filter(|e| e["event"] == "refused")
+        .count();
+    assert!(
+        refused >= 3,
+        "garbage, flood and replay are reported: {refused}"
+    );
+    drop(stallers);
+    hub.stop();
 }

@@ -437,9 +437,20 @@ impl Engine {
             .map_err(|_| SyncError::Stopped)?;
         self.report_disconnects(acceptor.clone());
         let engine = self.clone();
+        let admission = Arc::new(transport::Admission::default());
         tokio::spawn(async move {
             loop {
-                let Ok((stream, remote)) = listener.accept().await else {
+                let (stream, remote) = match listener.accept().await {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait rather than spin.
+                        tracing::warn!("accepting a connection: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let Some(admitted) = admission.enter(remote.ip()) else {
+                    tracing::debug!("{remote}: too many handshakes under way; closed");
                     continue;
                 };
                 let engine = engine.clone();
@@ -450,15 +461,16 @@ impl Engine {
                     // The roster and documents as committed now, before judging the laptop.
                     engine.feed_local_once().await;
                     let gate: &dyn Gate = engine.shared.office.as_ref();
-                    match transport::accept(
+                    let accepted = transport::accept(
                         stream,
                         &remote,
                         &engine.shared.config.keys,
                         &engine.shared.config.me,
                         gate,
                     )
-                    .await
-                    {
+                    .await;
+                    drop(admitted);
+                    match accepted {
                         Ok(auth) => {
                             let member = auth.member.clone();
                             engine.feed_local_once().await;

@@ -11,6 +11,8 @@ use futures::StreamExt;
 use kenshin_domain::roster::RosterEntry;
 use samod::{PeerId, Transport};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -76,6 +78,57 @@ pub fn peer_id(member: &str) -> PeerId {
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Plaintext per Noise message: under its 65,535-byte limit with the 16-byte tag and our flag byte.
 const MAX_PLAIN: usize = 65_000;
+/// The largest samod message a member may send (the annual list travels as one of about 5 MB): a
+/// peer that keeps sending pieces without ending a message is cut off, not buffered without end.
+const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+
+/// Handshakes under way, limited per remote address and in all. A device on the LAN that opens
+/// connections and stalls holds at most `PER_ADDRESS` of them (each ends after the handshake
+/// timeout) and cannot keep laptops at other addresses out.
+#[derive(Debug, Default)]
+pub struct Admission {
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One handshake's place in the [`Admission`]; given back when dropped.
+#[derive(Debug)]
+pub struct Admitted {
+    admission: Arc<Admission>,
+    ip: IpAddr,
+}
+
+impl Admission {
+    pub const PER_ADDRESS: usize = 8;
+    pub const IN_ALL: usize = 128;
+
+    /// A place for a handshake from `ip`, or `None` when that address or everyone is at the limit.
+    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Option<Admitted> {
+        let mut open = self.open.lock().ok()?;
+        let all: usize = open.values().sum();
+        let here = open.get(&ip).copied().unwrap_or(0);
+        if here >= Self::PER_ADDRESS || all >= Self::IN_ALL {
+            return None;
+        }
+        open.insert(ip, here + 1);
+        Some(Admitted {
+            admission: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.admission.open.lock() {
+            if let Some(n) = open.get_mut(&self.ip) {
+                *n -= 1;
+                if *n == 0 {
+                    open.remove(&self.ip);
+                }
+            }
+        }
+    }
+}
 
 async fn write_frame<W: AsyncWrite + Unpin>(w: &mut W, bytes: &[u8]) -> std::io::Result<()> {
     let len = u16::try_from(bytes.len()).map_err(std::io::Error::other)?;
@@ -171,6 +224,11 @@ impl Channel {
                         }
                     };
                 message.extend_from_slice(&plain[1..n]);
+                if message.len() > MAX_MESSAGE {
+                    let why = format!("{peer}: a message over {MAX_MESSAGE} bytes");
+                    let _ = in_tx.unbounded_send(Err(std::io::Error::other(why)));
+                    return;
+                }
                 if plain[0] == 1
                     && in_tx
                         .unbounded_send(Ok(std::mem::take(&mut message)))
@@ -335,4 +393,42 @@ pub async fn accept(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handshakes_are_limited_per_address_and_in_all() {
+        let admission = Arc::new(Admission::default());
+        let ip = |n: u8| IpAddr::from([127, 0, 0, n]);
+        let held: Vec<Admitted> = (0..Admission::PER_ADDRESS)
+            .map(|_| admission.enter(ip(2)).expect("under the limit"))
+            .collect();
+        assert!(
+            admission.enter(ip(2)).is_none(),
+            "one address is held to its share"
+        );
+        let other = admission
+            .enter(ip(1))
+            .expect("another address still gets in");
+        drop(held);
+        assert!(
+            admission.enter(ip(2)).is_some(),
+            "places come back when handshakes end"
+        );
+        drop(other);
+        let mut many = Vec::new();
+        for n in 0..=255u8 {
+            for _ in 0..Admission::PER_ADDRESS {
+                if let Some(a) = admission.enter(IpAddr::from([10, 0, 1, n])) {
+                    many.push(a);
+                }
+            }
+        }
+        assert_eq!(many.len(), Admission::IN_ALL, "no more than IN_ALL in all");
+        drop(many);
+        assert!(admission.open.lock().unwrap().is_empty());
+    }
 }

@@ -41,6 +41,8 @@ pub const SIGNATURE: &str = "manifest.sig";
 pub const ROSTER: &str = "roster.json";
 pub const SIGNOFFS: &str = "signoffs.json";
 const README: &str = "README.txt";
+/// More than any month holds (a 150,000-voucher month unpacks to about 60 MB).
+const MAX_UNPACKED: u64 = 2 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -590,6 +592,7 @@ impl Opened {
         let not = |why: String| ArchiveError::NotAnArchive(name.to_string(), why);
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not(e.to_string()))?;
         let mut files = BTreeMap::new();
+        let mut unpacked = 0u64;
         for i in 0..zip.len() {
             let mut f = zip.by_index(i).map_err(|e| not(e.to_string()))?;
             if f.is_dir() {
@@ -597,8 +600,19 @@ impl Opened {
             }
             let path = f.name().to_string();
             let mut data = Vec::new();
-            f.read_to_end(&mut data)
+            // Read no more than what is left of the cap: a crafted zip may claim any size.
+            let left = MAX_UNPACKED.saturating_sub(unpacked);
+            (&mut f)
+                .take(left + 1)
+                .read_to_end(&mut data)
                 .map_err(|e| not(format!("{path}: {e}")))?;
+            unpacked += data.len() as u64;
+            if unpacked > MAX_UNPACKED {
+                return Err(not(format!(
+                    "it unpacks to more than {} MiB",
+                    MAX_UNPACKED >> 20
+                )));
+            }
             if files.insert(path.clone(), data).is_some() {
                 return Err(not(format!("{path} is in it twice")));
             }
