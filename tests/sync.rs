@@ -875,3 +875,31 @@ fn hostile_peers_cannot_crash_or_wedge_the_hub() {
     drop(stallers);
     hub.stop();
 }
+
+#[test]
+fn serve_keeps_serving_when_nobody_reads_its_events() {
+    let a = hub_home();
+    let mut serve = a
+        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone: every event serve prints from now on meets a closed pipe.
+    let addr = first.split_whitespace().last().unwrap().to_string();
+    let c = join(&a, &addr, C, "contractor");
+    a.ok(&["batch", "new", "--process", "1-2", "--label", "later"]);
+    sync(&c, &addr);
+    assert!(
+        serve.try_wait().unwrap().is_none(),
+        "serve is still running"
+    );
+    let labels = c.json(&["batch", "list"]);
+    assert!(labels.to_string().contains("later"), "{labels}");
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

@@ -48,10 +48,16 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// One event as a line on stdout. A laptop that serves keeps serving when nobody reads its events
+/// (stdout closed, or a pipe whose reader went away): the line is dropped, not the server.
 fn print_event(e: &Event, json: bool, lang: Lang) {
+    use std::io::Write;
+    let say = |line: &str| {
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
+    };
     if json {
         if let Ok(line) = serde_json::to_string(e) {
-            println!("{line}");
+            say(&line);
         }
         return;
     }
@@ -71,7 +77,7 @@ fn print_event(e: &Event, json: bool, lang: Lang) {
         ),
         Event::Synced { member } => format!("{} {member}", lang.pick("同期完了:", "in sync with:")),
     };
-    println!("{line}");
+    say(&line);
 }
 
 async fn until_stopped(syncing: &Syncing, json: bool, lang: Lang) {
