@@ -245,8 +245,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One clear line: what and why.
-            eprintln!("kenshin: {e}");
+            // One clear line: what and why, with the cause a file error came from ("cannot write
+            // X: No such file or directory").
+            eprintln!("kenshin: {e:#}");
             ExitCode::FAILURE
         }
     }
