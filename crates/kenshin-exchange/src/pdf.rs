@@ -67,7 +67,7 @@ fn japanese_font() -> Result<Font, PdfError> {
 const A4: (f32, f32) = (595.28, 841.89);
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
-pub fn mm(v: f32) -> f32 {
+fn mm(v: f32) -> f32 {
     v * PT_PER_MM
 }
 
@@ -75,7 +75,6 @@ pub fn mm(v: f32) -> f32 {
 pub struct Pdf {
     doc: Document,
     font: Font,
-    pages: usize,
 }
 
 impl Pdf {
@@ -90,7 +89,6 @@ impl Pdf {
         Ok(Pdf {
             doc: Document::new_with(settings),
             font: japanese_font()?,
-            pages: 0,
         })
     }
 
@@ -107,11 +105,6 @@ impl Pdf {
         draw(&mut canvas);
         surface.finish();
         page.finish();
-        self.pages += 1;
-    }
-
-    pub fn pages(&self) -> usize {
-        self.pages
     }
 
     pub fn finish(self) -> Result<Vec<u8>, PdfError> {
