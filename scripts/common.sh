@@ -7,7 +7,8 @@ cd "$ROOT"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # Debian packages the build needs: a C compiler for the bundled SQLite, pkg-config for -sys crates,
-# OpenSSL headers for the WebSocket client that reaches an automerge-repo relay (wss://).
+# OpenSSL headers for SQLCipher (the home's encryption) and the WebSocket client that reaches an
+# automerge-repo relay (wss://).
 BUILD_PACKAGES=(build-essential pkg-config libssl-dev)
 
 ensure_apt_packages() {

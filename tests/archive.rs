@@ -89,7 +89,7 @@ fn resign(l: &Laptop, files: &mut [(String, Vec<u8>)]) {
     let bytes = serde_json::to_vec_pretty(&manifest).unwrap();
     let sig: Value = serde_json::from_slice(file(files, "manifest.sig")).unwrap();
     let member = sig["member"].as_str().unwrap();
-    let db = rusqlite::Connection::open(l.home.path().join("kenshin.sqlite3")).unwrap();
+    let db = kenshin_store::connect(l.home.path()).unwrap();
     let secret: String = db
         .query_row(
             "SELECT value FROM local WHERE key = ?1",
@@ -133,9 +133,13 @@ fn export(l: &Laptop, month: &str, path: &Path) -> Value {
 #[test]
 fn an_archive_verifies_and_every_tampering_is_named() {
     let (l, month, dir) = demo();
+    // Two lookups in the register, by two members: the access log (照会記録) goes into the archive.
+    l.ok(&["--as", "委託 一郎", "voucher", "find", "ヤマ"]);
+    l.ok(&["voucher", "find", "不在の名前"]);
     let (a, b) = (dir.path().join("a.zip"), dir.path().join("b.zip"));
     let summary = export(&l, &month, &a);
     assert_eq!(summary["batches"], 6, "{summary}");
+    assert_eq!(summary["lookups"], 2, "{summary}");
     assert!(summary["signoffs"].as_u64().unwrap() > 20, "{summary}");
     assert!(summary["notes"].as_u64().unwrap() >= 4, "{summary}");
     export(&l, &month, &b);
@@ -165,10 +169,34 @@ fn an_archive_verifies_and_every_tampering_is_named() {
         "signoffs_cp932.csv",
         "notes.csv",
         "notes_cp932.csv",
+        "access.csv",
+        "access_cp932.csv",
         "summary.pdf",
     ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
+    let access = String::from_utf8(file(&files, "access.csv").to_vec()).unwrap();
+    let rows: Vec<&str> = access.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{access}");
+    assert!(
+        rows[0].contains(",委託 一郎,") && rows[0].contains(",ヤマ,"),
+        "{access}"
+    );
+    assert!(
+        rows[0]
+            .trim_end()
+            .rsplit(',')
+            .next()
+            .unwrap()
+            .split(' ')
+            .count()
+            >= 5,
+        "the vouchers shown: {access}"
+    );
+    assert!(
+        rows[1].contains(",不在の名前,0,"),
+        "a search that found nobody is logged too: {access}"
+    );
     assert!(names.iter().any(|n| n.ends_with("_production_cp932.csv")));
     let readme = String::from_utf8(file(&files, "README.txt").to_vec()).unwrap();
     assert!(readme.contains("summary.pdf") && readme.contains("個人情報"));
@@ -506,4 +534,54 @@ fn pdfs_render_with_text_where_it_belongs() {
     ]);
     assert!(why.contains("process 5"), "{why}");
     assert!(!wrong.exists());
+}
+
+#[test]
+fn a_sealed_archive_opens_only_with_its_passphrase() {
+    let (l, month, dir) = demo();
+    let out = dir.path().join("事跡.zip");
+    let mut seal = l.command(&[
+        "archive",
+        "export",
+        "--month",
+        &month,
+        "--out",
+        out.to_str().unwrap(),
+        "--encrypt",
+    ]);
+    let done = seal
+        .env("KENSHIN_EXPORT_PASSPHRASE", "秋の事跡 2026")
+        .output()
+        .unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let sealed = std::fs::read(&out).unwrap();
+    assert!(kenshin_core::exchange::is_sealed(&sealed));
+    for clear in ["manifest.json", "決裁 太郎", "README"] {
+        assert!(
+            !sealed.windows(clear.len()).any(|w| w == clear.as_bytes()),
+            "{clear} readable"
+        );
+    }
+    let check = |passphrase: Option<&str>| {
+        let mut c = l.command(&["archive", "verify", out.to_str().unwrap()]);
+        if let Some(p) = passphrase {
+            c.env("KENSHIN_EXPORT_PASSPHRASE", p);
+        }
+        c.stdin(std::process::Stdio::null()).output().unwrap()
+    };
+    let ok = check(Some("秋の事跡 2026"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let wrong = check(Some("春の事跡 2026"));
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("the passphrase is wrong"));
+    let none = check(None);
+    assert!(String::from_utf8_lossy(&none.stderr).contains("KENSHIN_EXPORT_PASSPHRASE"));
 }

@@ -97,7 +97,7 @@ fn sigkill_while_recording_loses_nothing_that_was_acknowledged() {
     l.ok(&["projections", "rebuild"]);
     assert_eq!(l.json(&["board"]), before);
 
-    let db = rusqlite::Connection::open(l.home.path().join("kenshin.sqlite3")).unwrap();
+    let db = kenshin_store::connect(l.home.path()).unwrap();
     let integrity: String = db
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -147,7 +147,7 @@ fn typical(mut make: impl FnMut() -> std::process::Command) -> Duration {
 }
 
 fn integrity_ok(l: &Laptop) {
-    let db = rusqlite::Connection::open(l.home.path().join("kenshin.sqlite3")).unwrap();
+    let db = kenshin_store::connect(l.home.path()).unwrap();
     let integrity: String = db
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
@@ -350,4 +350,116 @@ fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
     projections_match_a_rebuild(&l);
     let _ = serve.kill();
     let _ = serve.wait();
+}
+
+/// A small tmpfs, unmounted when dropped. Mounting needs root (CI runs the suite as root).
+struct Tmpfs(tempfile::TempDir);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount");
+        assert!(
+            status.success(),
+            "the full-disk test mounts a small tmpfs: it needs root (or CAP_SYS_ADMIN)"
+        );
+        Tmpfs(dir)
+    }
+
+    fn resize(&self, size: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(self.0.path())
+            .status()
+            .expect("mount");
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_clearly_and_loses_nothing() {
+    use kenshin_core::domain::rows::{encode, Subject};
+    use kenshin_core::exchange::synth::{municipal_csv, subjects};
+    use kenshin_core::exchange::{import, TextEncoding};
+    use sha2::{Digest, Sha256};
+
+    let disk = Tmpfs::mount("8m");
+    let l = Laptop {
+        home: tempfile::tempdir_in(disk.0.path()).unwrap(),
+        env: Vec::new(),
+    };
+    l.office_with_cast();
+    let b = l.new_batch("1-1", "2026 年次");
+    let files = tempfile::tempdir().unwrap();
+    let mut acknowledged = Vec::new();
+    let mut refusal = None;
+    for i in 0..100u64 {
+        let bytes = municipal_csv(&subjects(i, 2026, 2_000, 10_000_001), TextEncoding::Cp932);
+        let rows = import::<Subject>("f.csv", &bytes).unwrap().rows;
+        let path = files.path().join(format!("production-{i}.csv"));
+        std::fs::write(&path, &bytes).unwrap();
+        let path = path.to_str().unwrap().to_string();
+        let out = l.run(&["import", "production", "--batch", &b, &path]);
+        if out.status.success() {
+            acknowledged.push(hex::encode(Sha256::digest(encode(&rows))));
+        } else {
+            refusal = Some((path, String::from_utf8(out.stderr).unwrap()));
+            break;
+        }
+    }
+    let (path, stderr) = refusal.expect("the 8 MiB disk fills up");
+    eprintln!("full disk: {} imports, then {stderr:?}", acknowledged.len());
+    assert!(!acknowledged.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+
+    // Still full: the home opens and reads, holding exactly the acknowledged lists.
+    let held = |l: &Laptop| -> Vec<String> {
+        let mut office = kenshin_core::Office::open(l.home.path(), None).unwrap();
+        office
+            .lists(&b)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.sha256)
+            .collect()
+    };
+    assert_eq!(held(&l), acknowledged);
+    l.json(&["board"]);
+    // A lookup is refused rather than made without its access log entry.
+    let err = l.refused(&["voucher", "find", "10000001"]);
+    assert!(err.contains("the disk is full"), "{err}");
+    // An archive written to the full disk is refused with the reason, leaving no partial file.
+    let zip = disk.0.path().join("事跡.zip");
+    let month = support::month_now();
+    let err = l.refused(&[
+        "archive",
+        "export",
+        "--month",
+        &month,
+        "--out",
+        zip.to_str().unwrap(),
+    ]);
+    assert!(err.contains("No space left on device"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(disk.0.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "only the home is on the disk: {names:?}");
+
+    // Space freed: the refused import goes in, and everything is whole.
+    disk.resize("64m");
+    l.ok(&["import", "production", "--batch", &b, &path]);
+    assert_eq!(held(&l).len(), acknowledged.len() + 1);
+    assert_eq!(l.json(&["voucher", "find", "10000001"])["total"], 1);
+    projections_match_a_rebuild(&l);
 }

@@ -18,9 +18,19 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// This month in Japan's time (YYYY-MM): the month whose archive holds what a test just did.
+pub fn month_now() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y-%m")
+        .to_string()
+}
+
 /// One laptop: a home folder of its own.
 pub struct Laptop {
     pub home: tempfile::TempDir,
+    /// Set on every command this laptop runs (a keys folder, a passphrase).
+    pub env: Vec<(String, PathBuf)>,
 }
 
 impl Default for Laptop {
@@ -33,6 +43,7 @@ impl Laptop {
     pub fn new() -> Laptop {
         Laptop {
             home: tempfile::tempdir().expect("temp home"),
+            env: Vec::new(),
         }
     }
 
@@ -40,6 +51,7 @@ impl Laptop {
         let mut c = Command::new(kenshin_bin());
         c.arg("--home").arg(self.home.path()).args(args);
         c.env_remove("KENSHIN_HOME").env_remove("KENSHIN_AS");
+        c.envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 

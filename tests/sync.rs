@@ -280,6 +280,9 @@ fn three_laptops_run_a_monthly_issuance_with_the_contractor_offline() {
     ];
     for l in [&a, &v, &c] {
         assert_eq!(heads(l, &b), heads(&a, &b));
+    }
+    // (Looking vouchers up changes the office's access log: heads first, then lookups.)
+    for l in [&a, &v, &c] {
         let board = l.board(&b);
         assert_eq!(statuses(&board), expected);
         assert_eq!(step(&board, 9)["decisive"]["counts"]["envelopes"], 9);
@@ -309,6 +312,37 @@ fn three_laptops_run_a_monthly_issuance_with_the_contractor_offline() {
         .find(|p| p["member"] == c_id.as_str())
         .expect("C's status");
     assert!(seen["last_seen"].as_u64().is_some(), "{peers}");
+
+    // The lookups made on each laptop above reach the hub's monthly archive (照会記録).
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    let month = support::month_now();
+    let out = tempfile::tempdir().unwrap();
+    let zip_path = out.path().join("事跡.zip");
+    a.ok(&[
+        "archive",
+        "export",
+        "--month",
+        &month,
+        "--out",
+        zip_path.to_str().unwrap(),
+    ]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut access = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("access.csv").unwrap(), &mut access).unwrap();
+    for who in [A, V, C] {
+        let id = member_id(&a, who);
+        let rows: Vec<&str> = access.lines().filter(|r| r.contains(id.as_str())).collect();
+        assert!(
+            rows.iter()
+                .any(|r| r.contains(",30000012,") && r.trim_end().ends_with(",30000012")),
+            "{who}'s lookup of 30000012: {access}"
+        );
+        assert!(
+            rows.iter().any(|r| r.contains(",999-0013,3,")),
+            "{who}'s search by postal code: {access}"
+        );
+    }
     hub.stop();
 }
 
@@ -522,7 +556,7 @@ fn strangers_reused_invites_stolen_keys_and_removed_members_are_refused() {
         std::fs::copy(entry.path(), thief.home.path().join(entry.file_name())).unwrap();
     }
     let c_id = member_id(&a, C);
-    let db = rusqlite::Connection::open(thief.home.path().join("kenshin.sqlite3")).unwrap();
+    let db = kenshin_store::connect(thief.home.path()).unwrap();
     let other = kenshin_sync::Keys::generate().unwrap();
     db.execute(
         "UPDATE local SET value = ?1 WHERE key = ?2",

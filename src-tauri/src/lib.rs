@@ -96,6 +96,19 @@ fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
     })
 }
 
+/// Whether the home waits for its passphrase (the window then asks for it).
+#[tauri::command]
+fn locked(state: tauri::State<'_, AppState>) -> Answer<bool> {
+    kenshin_core::needs_passphrase(&state.home).map_err(text)
+}
+
+/// Opens a passphrase-protected home with the passphrase typed in the window.
+#[tauri::command]
+fn unlock(state: tauri::State<'_, AppState>, passphrase: String) -> Answer<Session> {
+    kenshin_core::give_passphrase(&passphrase);
+    session(state)
+}
+
 #[tauri::command]
 fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
     Office::open(&state.home, Some(&member_id)).map_err(text)?;
@@ -270,7 +283,9 @@ pub fn default_home() -> PathBuf {
 
 /// Opens the window on `home`, making a demo office there first when the home has none.
 pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
-    if Office::open(&home, None).is_err() {
+    // A protected home is opened from the window, with its passphrase; only a home with no office
+    // gets the demo.
+    if !kenshin_core::needs_passphrase(&home)? && Office::open(&home, None).is_err() {
         let vouchers = std::env::var("KENSHIN_DEMO_VOUCHERS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -282,6 +297,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
         .manage(AppState::new(home))
         .invoke_handler(tauri::generate_handler![
             session,
+            locked,
+            unlock,
             act_as,
             board,
             record,

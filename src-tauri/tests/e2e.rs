@@ -1,7 +1,8 @@
 //! The real app window under Xvfb, driven through tauri-driver and WebKitWebDriver (W3C WebDriver over
 //! HTTP): a contractor records a step, a section member verifies it and an approver approves it from the
 //! inbox, the board shows it, a refused action shows its message, the register shows Japanese text,
-//! an import is checked before it is written, and the month's archive is exported and checked.
+//! an import is checked before it is written, and the month's archive is exported and checked. A home
+//! protected by a passphrase opens only from the window's unlock form.
 //! Screenshots go to `test-artifacts/e2e/`.
 
 mod webdriver;
@@ -10,8 +11,12 @@ use kenshin_core::domain::ProcessId;
 use serde_json::json;
 use webdriver::{screenshot, Window};
 
+/// One window at a time: two apps under Xvfb at once would share two cores.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_step_goes_from_contractor_to_approval_through_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let home = tempfile::tempdir().expect("home");
     let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
     office
@@ -172,5 +177,29 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.wait("nav button[data-screen=board]");
     assert_eq!(d.text("nav button[data-screen=board]"), "Board");
 
+    d.call("DELETE", "", json!({}));
+}
+
+#[test]
+fn a_protected_home_opens_only_with_its_passphrase() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    assert!(std::env::var_os(kenshin_core::PASSPHRASE_ENV).is_none());
+    let home = tempfile::tempdir().expect("home");
+    drop(kenshin_core::create_demo(home.path(), 0).expect("demo office"));
+    kenshin_core::set_passphrase(home.path(), "春の健診 2026").expect("passphrase");
+
+    let (d, _window) = Window::open(home.path());
+    d.wait("body[data-ready=unlock]");
+    assert!(d.text("#message").contains("passphrase"));
+    d.type_into("#unlock input[name=passphrase]", "春の健診 2025");
+    d.click("#unlock button[type=submit]");
+    d.until("the wrong passphrase refused", || {
+        d.text("#message").contains("the passphrase is wrong")
+    });
+    screenshot(&d.display, "09-unlock");
+    d.type_into("#unlock input[name=passphrase]", "春の健診 2026");
+    d.click("#unlock button[type=submit]");
+    d.wait("body[data-ready=board]");
+    assert!(d.text("header h1").contains("デモ市"));
     d.call("DELETE", "", json!({}));
 }

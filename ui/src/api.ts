@@ -19,6 +19,8 @@ import type {
 
 export const api = {
   session: () => invoke<Session>("session"),
+  locked: () => invoke<boolean>("locked"),
+  unlock: (passphrase: string) => invoke<Session>("unlock", { passphrase }),
   actAs: (memberId: string) => invoke<Session>("act_as", { memberId }),
   board: () => invoke<BoardBatch[]>("board"),
   record: (request: RecordRequest) => invoke<SignOffView>("record", { request }),

@@ -24,7 +24,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const out = pathInput("archive-out", "/path/to/事跡-2026-05.zip");
   const exportArchive = async () => {
     const e = await attempt(() => api.archiveExport(month.value, out.value));
-    if (e) say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")} → ${out.value}`);
+    if (e) say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")}, ${e.lookups} ${t("lookups")} → ${out.value}`);
   };
 
   const file = pathInput("archive-file", "/path/to/事跡-2026-05.zip");
@@ -64,7 +64,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   replace(
     root,
     h("h2", {}, t("Monthly archive (事跡)")),
-    h("p", { class: "hint" }, t("Every batch touched in the month: lists, sign-offs, inquiries and returns, a PDF summary, signed. Contains personal data.")),
+    h("p", { class: "hint" }, t("Every batch touched in the month: lists, sign-offs, inquiries and returns, the register's access log, a PDF summary, signed. Contains personal data.")),
     h(
       "div",
       { class: "form-row" },

@@ -227,7 +227,11 @@ encoding: string, path: string, };
 
 export type Named = { id: string, name: string, };
 
-export type Exported = { month: string, batches: number, signoffs: number, lists: number, notes: number, bytes: number, };
+export type Exported = { month: string, batches: number, signoffs: number, lists: number, notes: number, 
+/**
+ * Lookups in the register (照会記録) that month.
+ */
+lookups: number, bytes: number, };
 
 export type ArchiveCheck = { office: string, office_name: string, anchor: string, month: string, exported_by: Named, files: number, signoffs: number, problems: Array<string>, };
 

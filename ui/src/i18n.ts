@@ -21,9 +21,13 @@ const ja: Record<string, string> = {
   Inquiries: "問合せ",
   "Imports & reports": "取込・帳票",
   "Archive & print": "事跡・印刷",
+  "This laptop's data is protected by a passphrase.": "この端末のデータはパスフレーズで保護されています。",
+  Passphrase: "パスフレーズ",
+  Open: "開く",
   "Monthly archive (事跡)": "月次の事跡",
-  "Every batch touched in the month: lists, sign-offs, inquiries and returns, a PDF summary, signed. Contains personal data.":
-    "その月に動きのあった全バッチのリスト・記録（確認・検認・決裁）・問合せ・返送と PDF の要約を、署名付きで1つの zip にまとめます。個人情報を含みます。",
+  "Every batch touched in the month: lists, sign-offs, inquiries and returns, the register's access log, a PDF summary, signed. Contains personal data.":
+    "その月に動きのあった全バッチのリスト・記録（確認・検認・決裁）・問合せ・返送、受診券リストの照会記録と PDF の要約を、署名付きで1つの zip にまとめます。個人情報を含みます。",
+  lookups: "照会",
   "Archive saved": "事跡を保存しました",
   batches: "バッチ",
   "sign-offs": "記録",

@@ -71,13 +71,54 @@ window.addEventListener("keydown", (e) => {
   }
 });
 
+/// A home protected by a passphrase: asked for here, and nothing else shows until it opens.
+function unlockForm(root: HTMLElement, why: string): void {
+  const input = h("input", { type: "password", name: "passphrase", size: 30, autofocus: true, autocomplete: "off" });
+  const message = h("div", { id: "message", class: "message error" }, why);
+  const form = h(
+    "form",
+    { id: "unlock" },
+    h("h1", {}, "Kenshin"),
+    h("p", {}, t("This laptop's data is protected by a passphrase.")),
+    h("label", {}, t("Passphrase"), " ", input),
+    " ",
+    h("button", { type: "submit" }, t("Open")),
+    message,
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void (async () => {
+      try {
+        app.session = await api.unlock(input.value);
+        await render();
+      } catch (err) {
+        message.textContent = String(err);
+        input.select();
+      }
+    })();
+  });
+  replace(root, form);
+  document.body.dataset.ready = "unlock";
+}
+
 setLang(currentLang());
 void (async () => {
-  const s = await attempt(() => api.session());
-  if (s) {
-    app.session = s;
-    await render();
+  const root = document.getElementById("app");
+  if (!root) return;
+  if (await api.locked().catch(() => false)) {
+    try {
+      app.session = await api.session();
+    } catch (err) {
+      unlockForm(root, String(err));
+      return;
+    }
   } else {
-    document.getElementById("app")?.append(h("div", { id: "message", class: "message error" }, "session failed"));
+    const s = await attempt(() => api.session());
+    if (!s) {
+      root.append(h("div", { id: "message", class: "message error" }, "session failed"));
+      return;
+    }
+    app.session = s;
   }
+  await render();
 })();

@@ -16,8 +16,12 @@ pub enum ArchiveCmd {
         month: Month,
         #[arg(long)]
         out: PathBuf,
+        /// Seal it with a passphrase (AES-256 zip; KENSHIN_EXPORT_PASSPHRASE, or asked) for carrying.
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Check an archive: every file's hash, the manifest's signature, every sign-off's signature.
+    /// A sealed archive (--encrypt) is opened with its passphrase first.
     Verify {
         file: PathBuf,
         /// The office's anchor key (hex) to require. Without it, a laptop of the same office
@@ -45,11 +49,6 @@ pub enum PrintCmd {
     },
 }
 
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    kenshin_core::exchange::write_whole(path, bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
 pub fn archive(
     home: &Path,
     open: impl FnOnce() -> kenshin_core::Result<Office>,
@@ -58,14 +57,18 @@ pub fn archive(
     lang: Lang,
 ) -> Result<()> {
     match cmd {
-        ArchiveCmd::Export { month, out } => {
+        ArchiveCmd::Export {
+            month,
+            out,
+            encrypt,
+        } => {
             let (bytes, exported) = open()?.archive_export(month)?;
-            write_whole(&out, &bytes)?;
+            let out = crate::write_export(&out, &bytes, encrypt)?;
             if json {
                 return print_json(&exported);
             }
             println!(
-                "{} {month}: {} {}, {} {}, {} {}, {} {} → {} ({} bytes)",
+                "{} {month}: {} {}, {} {}, {} {}, {} {}, {} {} → {} ({} bytes)",
                 lang.pick("事跡を出力しました", "archive exported"),
                 exported.batches,
                 lang.pick("バッチ", "batches"),
@@ -75,14 +78,20 @@ pub fn archive(
                 lang.pick("リスト", "lists"),
                 exported.notes,
                 lang.pick("問合せ・返送", "notes"),
+                exported.lookups,
+                lang.pick("照会", "lookups"),
                 out.display(),
                 exported.bytes
             );
         }
         ArchiveCmd::Verify { file, anchor } => {
-            let bytes =
+            let mut bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let name = file.display().to_string();
+            if kenshin_core::exchange::is_sealed(&bytes) {
+                let passphrase = crate::export_passphrase(false)?;
+                bytes = kenshin_core::exchange::unseal(&name, &bytes, &passphrase)?.1;
+            }
             // On a laptop of the same office, the archive must hold against the anchor this
             // laptop pinned when it founded or joined the office.
             let check = kenshin_core::verify_archive(&name, &bytes, |office| match anchor {
@@ -137,7 +146,7 @@ pub fn print(office: &mut Office, cmd: PrintCmd, lang: Lang) -> Result<()> {
         PrintCmd::Reissues { batch, out } => (office.print_reissues(&batch)?, out),
         PrintCmd::Postcards { batch, out } => (office.print_postcards(&batch)?, out),
     };
-    write_whole(&out, &bytes)?;
+    crate::write_export(&out, &bytes, false)?;
     println!(
         "{} → {}",
         lang.pick("印刷用 PDF を出力しました", "PDF written"),

@@ -56,6 +56,9 @@ enum Command {
     /// The office: found one in a new home.
     #[command(subcommand)]
     Office(OfficeCmd),
+    /// This laptop's home: its encryption.
+    #[command(subcommand)]
+    Home(HomeCmd),
     /// The office's members.
     #[command(subcommand)]
     Member(MemberCmd),
@@ -109,6 +112,13 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         vouchers: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum HomeCmd {
+    /// Protect the home with a passphrase (or change it): without it, a lost laptop reveals nothing.
+    /// The new passphrase comes from KENSHIN_NEW_PASSPHRASE, or is asked twice.
+    Passphrase,
 }
 
 #[derive(Subcommand)]
@@ -253,8 +263,80 @@ fn main() -> ExitCode {
     }
 }
 
+/// Asks for the home's passphrase on the terminal when it needs one and the environment has none.
+fn unlock(home: &std::path::Path) -> Result<()> {
+    use std::io::IsTerminal;
+    if std::env::var_os(kenshin_core::PASSPHRASE_ENV).is_none()
+        && std::io::stdin().is_terminal()
+        && kenshin_core::needs_passphrase(home)?
+    {
+        let typed = rpassword::prompt_password("パスフレーズ / passphrase: ")?;
+        kenshin_core::give_passphrase(&typed);
+    }
+    Ok(())
+}
+
+fn new_passphrase() -> Result<String> {
+    if let Ok(given) = std::env::var("KENSHIN_NEW_PASSPHRASE") {
+        return Ok(given);
+    }
+    let first = rpassword::prompt_password("新しいパスフレーズ / new passphrase: ")?;
+    let again = rpassword::prompt_password("もう一度 / again: ")?;
+    anyhow::ensure!(
+        first == again,
+        "the two passphrases differ; nothing changed"
+    );
+    Ok(first)
+}
+
+/// The passphrase that seals an export: KENSHIN_EXPORT_PASSPHRASE, or asked (twice when sealing).
+pub fn export_passphrase(confirm: bool) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Ok(given) = std::env::var("KENSHIN_EXPORT_PASSPHRASE") {
+        return Ok(given);
+    }
+    anyhow::ensure!(
+        std::io::stdin().is_terminal(),
+        "a sealed export needs a passphrase: type it at a terminal, or set KENSHIN_EXPORT_PASSPHRASE"
+    );
+    let first = rpassword::prompt_password("ファイルのパスフレーズ / export passphrase: ")?;
+    if confirm {
+        let again = rpassword::prompt_password("もう一度 / again: ")?;
+        anyhow::ensure!(
+            first == again,
+            "the two passphrases differ; nothing written"
+        );
+    }
+    Ok(first)
+}
+
+/// Writes an export whole; with `encrypt`, sealed first (AES-256 zip) under a name ending in .zip.
+/// Returns where it went.
+pub fn write_export(path: &std::path::Path, bytes: &[u8], encrypt: bool) -> Result<PathBuf> {
+    use anyhow::Context;
+    let (path, bytes) = if encrypt {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export".into());
+        let sealed = kenshin_core::exchange::seal(&name, bytes, &export_passphrase(true)?)?;
+        let path = if name.ends_with(".zip") {
+            path.to_path_buf()
+        } else {
+            path.with_file_name(format!("{name}.zip"))
+        };
+        (path, sealed)
+    } else {
+        (path.to_path_buf(), bytes.to_vec())
+    };
+    kenshin_core::exchange::write_whole(&path, &bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 fn run(cli: Cli) -> Result<()> {
     let home = cli.home.clone().unwrap_or_else(default_home);
+    unlock(&home)?;
     let lang = cli.lang;
     let open = || Office::open(&home, cli.acting_as.as_deref());
     match cli.command {
@@ -270,6 +352,17 @@ fn run(cli: Cli) -> Result<()> {
                     home.display()
                 );
             }
+        }
+        Command::Home(HomeCmd::Passphrase) => {
+            kenshin_core::set_passphrase(&home, &new_passphrase()?)?;
+            println!(
+                "{} ({})",
+                lang.pick(
+                    "パスフレーズを設定しました。以後、開くたびに必要です",
+                    "passphrase set; it is needed every time the home is opened"
+                ),
+                home.display()
+            );
         }
         Command::Office(OfficeCmd::Invite {
             name,

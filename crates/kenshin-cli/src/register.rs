@@ -72,6 +72,9 @@ pub struct ReportArgs {
     /// Write here instead of stdout (required for XLSX).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Seal the file with a passphrase (AES-256 zip; KENSHIN_EXPORT_PASSPHRASE, or asked).
+    #[arg(long, requires = "out")]
+    encrypt: bool,
 }
 
 #[derive(Subcommand)]
@@ -164,8 +167,7 @@ pub fn report(office: &mut Office, args: ReportArgs, json: bool) -> Result<()> {
     };
     match &args.out {
         Some(path) => {
-            kenshin_core::exchange::write_whole(path, &bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let path = crate::write_export(path, &bytes, args.encrypt)?;
             eprintln!(
                 "{}: {} rows → {}",
                 table.title,

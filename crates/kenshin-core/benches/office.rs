@@ -93,7 +93,7 @@ fn child(args: &[String]) {
             assert!(!board.is_empty());
         }
         "open-sqlite" => {
-            let conn = rusqlite::Connection::open(dir.join("kenshin.sqlite3")).unwrap();
+            let conn = kenshin_store::connect(dir).unwrap();
             let mut stmt = conn.prepare("SELECT * FROM p_board").unwrap();
             let columns = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
@@ -329,7 +329,7 @@ async fn bare_small_changes(n: usize) -> Vec<Duration> {
 /// Bare automerge: the two laptops' copies of the edited batch document merged in memory.
 fn bare_merge(a: &Path, b: &Path, batch_doc: &str) -> Duration {
     let chunks = |home: &Path| -> Vec<Vec<u8>> {
-        let conn = rusqlite::Connection::open(home.join("kenshin.sqlite3")).unwrap();
+        let conn = kenshin_store::connect(home).unwrap();
         let mut stmt = conn
             .prepare("SELECT data FROM chunks WHERE key LIKE ?1 || '/%' ORDER BY key DESC")
             .unwrap();
@@ -443,7 +443,7 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
         kana.push(t.elapsed());
     }
     {
-        let conn = rusqlite::Connection::open(hub.join("kenshin.sqlite3")).unwrap();
+        let conn = kenshin_store::connect(hub).unwrap();
         let mut stmt = conn
             .prepare("SELECT name FROM p_vouchers WHERE voucher_no = ?1 AND fiscal_year = ?2")
             .unwrap();

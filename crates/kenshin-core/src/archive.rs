@@ -29,6 +29,9 @@ pub struct Exported {
     pub lists: usize,
     #[ts(type = "number")]
     pub notes: usize,
+    /// Lookups in the register (照会記録) that month.
+    #[ts(type = "number")]
+    pub lookups: usize,
     #[ts(type = "number")]
     pub bytes: usize,
 }
@@ -57,6 +60,9 @@ impl Office {
             id: self.me.id.clone(),
             name: self.me.name.clone(),
         };
+        // Lookups still waiting on this laptop go into the access log first, so the archive has them.
+        self.home
+            .write(|tx| Ok::<_, crate::CoreError>(tx.flush_lookups(&office_doc)?))?;
         let records = self
             .home
             .read(|tx| gather(tx, &office_doc, month, exporter))?;
@@ -69,6 +75,7 @@ impl Office {
             signoffs: sum(|b| b.batch.signoffs.len()),
             lists: sum(|b| b.lists.len()),
             notes: sum(|b| b.notes.len()),
+            lookups: records.lookups.len(),
             bytes: bytes.len(),
         };
         Ok((bytes, exported))
@@ -204,11 +211,20 @@ fn gather(
             .cloned()
             .collect(),
     };
+    let lookups = tx
+        .lookups_in(office_doc, &month.to_string())?
+        .into_iter()
+        .map(|l| {
+            let by = named(&l.by);
+            (l, by)
+        })
+        .collect();
     Ok(MonthRecords {
         month,
         roster: archived_roster,
         exporter,
         batches: out,
+        lookups,
     })
 }
 

@@ -18,6 +18,7 @@ pub use demo::create_demo;
 pub use error::{CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
+pub use kenshin_store::{give_passphrase, needs_passphrase, set_passphrase, PASSPHRASE_ENV};
 pub use kenshin_store::{
     BatchRef, BoardBatch, BoardStep, Found, ListRef, RegisterEntry, RosterEntry, SignOffView,
     VoucherEvent, VoucherStatus,

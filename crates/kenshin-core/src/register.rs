@@ -7,7 +7,7 @@ use automerge::AutoCommit;
 use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
 use kenshin_domain::evidence::send_step;
-use kenshin_domain::register::{NoteKind, VoucherNote};
+use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
 use kenshin_domain::text::{classify_query, voucher_no};
 use kenshin_domain::ProcessId;
 use kenshin_store::docs::batch;
@@ -82,17 +82,40 @@ impl Office {
     }
 
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
+    /// The lookup goes into the access log.
     pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
         let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
-        self.home
-            .read(|tx| Ok(tx.find_vouchers(Some(&q), 0, limit)?))
+        let found = self
+            .home
+            .read(|tx| Ok::<_, CoreError>(tx.find_vouchers(Some(&q), 0, limit)?))?;
+        self.note_lookup(query, &found)?;
+        Ok(found)
     }
 
     /// A page of the register: every voucher when the query is blank (newest year, then kana order).
+    /// The lookup goes into the access log.
     pub fn register_page(&mut self, query: &str, offset: usize, limit: usize) -> Result<Found> {
         let q = classify_query(query);
-        self.home
-            .read(|tx| Ok(tx.find_vouchers(q.as_ref(), offset, limit)?))
+        let found = self
+            .home
+            .read(|tx| Ok::<_, CoreError>(tx.find_vouchers(q.as_ref(), offset, limit)?))?;
+        self.note_lookup(query, &found)?;
+        Ok(found)
+    }
+
+    /// Who looked, for what, and which vouchers they were shown (照会記録).
+    fn note_lookup(&mut self, query: &str, found: &Found) -> Result<()> {
+        Ok(self.home.note_lookup(&Lookup {
+            at: now(),
+            by: self.me.id.clone(),
+            query: query.trim().to_string(),
+            matched: found.total,
+            shown: found
+                .hits
+                .iter()
+                .map(|h| h.subject.voucher_no.clone())
+                .collect(),
+        })?)
     }
 
     /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.

@@ -108,6 +108,7 @@ impl SyncHome {
         if roster_changed {
             trust::project_office(tx, &roster)?;
         }
+        documents.extend(tx.access_log_ids(&self.office_doc)?);
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
@@ -250,6 +251,13 @@ impl kenshin_sync::Office for SyncHome {
             return Ok(None);
         }
         *seen = version;
+        // Lookups made since the last look (by the CLI or the app) join the access log now, so
+        // the chunks they make are among the keys.
+        let office_doc = &self.office_doc;
+        if let Err(e) = home.write(|tx| tx.flush_lookups(office_doc)) {
+            // They stay waiting in the home; sync goes on without them.
+            tracing::error!(%e, "moving lookups into the access log failed");
+        }
         home.read(|tx| tx.chunk_keys()).map(Some).map_err(text)
     }
 

@@ -8,7 +8,7 @@ use kenshin_core::exchange::TextEncoding;
 use kenshin_core::{CoreError, Office};
 
 fn indexes(dir: &std::path::Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(dir.join("kenshin.sqlite3")).unwrap();
+    let conn = kenshin_store::connect(dir).unwrap();
     let mut stmt = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'p_vouchers' AND name LIKE 'p_%' ORDER BY name")
         .unwrap();

@@ -167,11 +167,13 @@ pub fn era_short(day: NaiveDate) -> String {
 }
 
 fn parse_western(s: &str) -> Result<NaiveDate, DateError> {
-    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+    let [y, m, d] = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         let n = |r: std::ops::Range<usize>| s[r].parse::<i32>().map_err(|_| DateError::Unreadable);
-        return ymd(n(0..4)?, n(4..6)?, n(6..8)?);
-    }
-    let [y, m, d] = split_ymd(s).ok_or(DateError::Unreadable)?;
+        [n(0..4)?, n(4..6)?, n(6..8)?]
+    } else {
+        split_ymd(s).ok_or(DateError::Unreadable)?
+    };
+    // Four-digit years in both forms: "02311003" is a slip, not the year 231 (found by fuzzing).
     if !(1000..=9999).contains(&y) {
         return Err(DateError::Unreadable);
     }
@@ -268,6 +270,9 @@ mod tests {
             ("R8.13.1", DateError::NoSuchDay),
             ("R8.2.29", DateError::NoSuchDay),
             ("2026-02-30", DateError::NoSuchDay),
+            // Fuzzing found these: accepted, they printed back as a different date.
+            ("02311003", DateError::Unreadable),
+            ("00010101", DateError::Unreadable),
             ("R0.5.1", DateError::NoSuchDay),
             (
                 "H31.5.1",

@@ -4,7 +4,7 @@ use crate::age::{target_in_year, OutsideAge};
 use crate::rows::{ReissueRequest, Subject};
 use crate::text::kana_key;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -35,6 +35,29 @@ impl FromStr for NoteKind {
             "returned" => Ok(NoteKind::Returned),
             other => Err(format!("unknown note kind {other:?}")),
         }
+    }
+}
+
+/// A look at the register (照会記録): who searched, for what, and which vouchers were shown. Kept
+/// in the access log, which goes into the monthly archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    pub at: DateTime<Utc>,
+    /// The member who looked.
+    pub by: String,
+    /// What was typed; empty when the register was paged through.
+    pub query: String,
+    /// How many vouchers matched in all.
+    pub matched: u64,
+    /// The vouchers shown, by number (one page at most).
+    pub shown: Vec<String>,
+}
+
+impl Lookup {
+    /// The office month (Japan's, "YYYY-MM") whose access log holds it.
+    pub fn month(&self) -> String {
+        let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
+        self.at.with_timezone(&jst).format("%Y-%m").to_string()
     }
 }
 

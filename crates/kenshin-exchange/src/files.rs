@@ -30,6 +30,64 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Why a sealed export could not be made or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("a passphrase for an export needs at least 8 characters")]
+    ShortPassphrase,
+    #[error("{0} is not a sealed export (a zip holding one AES-encrypted file)")]
+    NotSealed(String),
+    #[error("{0}: the passphrase is wrong")]
+    WrongPassphrase(String),
+    #[error("{0}: {1}")]
+    Zip(String, String),
+}
+
+/// Seals an export for carrying: a zip holding the file `name`, encrypted with AES-256 under
+/// `passphrase` (WinZip AES, which 7-Zip and most archivers open), so it can go on a USB stick or
+/// by mail without the personal data in it being readable on the way.
+pub fn seal(name: &str, bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, SealError> {
+    if passphrase.chars().count() < 8 {
+        return Err(SealError::ShortPassphrase);
+    }
+    let zip_err = |e: zip::result::ZipError| SealError::Zip(name.to_string(), e.to_string());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .with_aes_encryption(zip::AesMode::Aes256, passphrase);
+    zip.start_file(name, options).map_err(zip_err)?;
+    zip.write_all(bytes)
+        .map_err(|e| SealError::Zip(name.to_string(), e.to_string()))?;
+    Ok(zip.finish().map_err(zip_err)?.into_inner())
+}
+
+/// Whether `bytes` are a sealed export (see [`seal`]) rather than the export itself.
+pub fn is_sealed(bytes: &[u8]) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .is_ok_and(|mut z| z.len() == 1 && z.by_index_raw(0).is_ok_and(|f| f.encrypted()))
+}
+
+/// Opens a sealed export: the name and bytes of the file inside.
+pub fn unseal(file: &str, bytes: &[u8], passphrase: &str) -> Result<(String, Vec<u8>), SealError> {
+    if !is_sealed(bytes) {
+        return Err(SealError::NotSealed(file.to_string()));
+    }
+    let zip_err = |e: zip::result::ZipError| SealError::Zip(file.to_string(), e.to_string());
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_err)?;
+    let mut inner = match z.by_index_decrypt(0, passphrase.as_bytes()) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::InvalidPassword) => {
+            return Err(SealError::WrongPassphrase(file.to_string()))
+        }
+        Err(e) => return Err(zip_err(e)),
+    };
+    let name = inner.name().to_string();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut inner, &mut out)
+        .map_err(|e| SealError::Zip(file.to_string(), e.to_string()))?;
+    Ok((name, out))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,5 +103,28 @@ mod tests {
             1,
             "no temporary left"
         );
+    }
+
+    #[test]
+    fn sealed_exports_open_only_with_their_passphrase() {
+        let secret = "山田 太郎,城南市富士見5丁目".repeat(20);
+        let sealed = super::seal("事跡.zip", secret.as_bytes(), "春の健診 2026").unwrap();
+        assert!(super::is_sealed(&sealed));
+        assert!(!super::is_sealed(secret.as_bytes()));
+        let needle = "山田".as_bytes();
+        assert!(!sealed.windows(needle.len()).any(|w| w == needle));
+        let (name, bytes) = super::unseal("a.zip", &sealed, "春の健診 2026").unwrap();
+        assert_eq!(
+            (name.as_str(), bytes.as_slice()),
+            ("事跡.zip", secret.as_bytes())
+        );
+        assert!(matches!(
+            super::unseal("a.zip", &sealed, "秋の健診 2026"),
+            Err(super::SealError::WrongPassphrase(_))
+        ));
+        assert!(matches!(
+            super::seal("x", b"x", "short"),
+            Err(super::SealError::ShortPassphrase)
+        ));
     }
 }

@@ -13,8 +13,13 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("home {path}: {why}")]
+    Key { path: String, why: String },
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// SQLite rolled the transaction back: nothing of it was written.
+    #[error("the disk is full: nothing was written; free some space on it and try again")]
+    DiskFull,
     #[error("document {doc}: {source}")]
     Automerge {
         doc: String,
@@ -35,3 +40,12 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}

@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 /// The file inside the home folder.
 pub const DB_FILE: &str = "kenshin.sqlite3";
 /// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
-/// documents this build cannot judge).
-const SCHEMA_VERSION: i64 = 3;
+/// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
+const SCHEMA_VERSION: i64 = 4;
+/// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
+const OLDEST_OPENED: i64 = 3;
 /// A document with more chunks than this is compacted into one snapshot on its next write.
 const COMPACT_AFTER: usize = 32;
 
@@ -24,16 +26,23 @@ CREATE TABLE IF NOT EXISTS local (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Lookups (JSON) not yet moved into the office's access log documents.
+CREATE TABLE IF NOT EXISTS access_pending (
+    seq    INTEGER PRIMARY KEY,
+    lookup TEXT NOT NULL
+);
 ";
 
-/// Opens the database with the settings every connection must have: WAL, and a commit is on disk
-/// (synchronous=FULL) before anyone is told it succeeded.
-pub(crate) fn connect(path: &Path) -> Result<Connection> {
+/// Opens the home's database in `dir`, decrypted with its key (see [`crate::key`]), with the settings
+/// every connection must have: WAL, and a commit is on disk (synchronous=FULL) before anyone is told
+/// it succeeded. Public for tests and benchmarks that look at the tables directly.
+pub fn connect(dir: &Path) -> Result<Connection> {
+    let path = dir.join(DB_FILE);
     let open_err = |source| StoreError::Open {
         path: path.display().to_string(),
         source,
     };
-    let conn = Connection::open(path).map_err(open_err)?;
+    let conn = crate::key::open_encrypted(dir)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(open_err)?;
     conn.pragma_update(None, "journal_mode", "WAL")
@@ -51,7 +60,7 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
 /// One laptop's data folder.
 pub struct Home {
     dir: PathBuf,
-    conn: Connection,
+    pub(crate) conn: Connection,
     /// The Automerge actor every change written on this home is made by (local setting `actor`).
     /// One actor per laptop, not one per write: every distinct actor costs every copy of the
     /// document forever (a day of 1,000 inquiries by 1,000 actors made each merge ten times slower).
@@ -66,7 +75,7 @@ impl Home {
             path: dir.display().to_string(),
             source,
         })?;
-        let conn = connect(&dir.join(DB_FILE))?;
+        let conn = connect(dir)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
@@ -74,7 +83,7 @@ impl Home {
                 supported: SCHEMA_VERSION,
             });
         }
-        if found > 0 && found < SCHEMA_VERSION {
+        if found > 0 && found < OLDEST_OPENED {
             return Err(StoreError::OlderSchema {
                 path: dir.display().to_string(),
                 found,
@@ -294,6 +303,10 @@ impl Tx<'_> {
                 r.get(0)
             })
             .optional()?)
+    }
+
+    pub(crate) fn actor(&self) -> &ActorId {
+        self.actor
     }
 
     pub(crate) fn sql(&self) -> &rusqlite::Transaction<'_> {

@@ -1,23 +1,26 @@
 //! Kenshin's documents and their home on disk.
 //!
-//! A home is one SQLite file (WAL, synchronous=FULL) holding the Automerge documents as chunks in
+//! A home is one SQLite file (SQLCipher-encrypted, WAL, synchronous=FULL) holding the Automerge documents as chunks in
 //! samod's storage layout ([`SqliteStorage`] is samod's `Storage` over the same table) and query
 //! projections derived from them. Every write runs in one transaction: the document change and its
 //! projections are committed together, before anyone is told it succeeded.
 
+mod access;
 pub mod docs;
 mod error;
 mod home;
+mod key;
 mod projection;
 mod register;
 mod storage;
 
 pub use docs::batch::Batch;
 pub use docs::list::{ListMeta, ListRef, NewList};
-pub use docs::office::{BatchRef, Invite, Office, Removal, RosterEntry};
+pub use docs::office::{AccessLogRef, BatchRef, Invite, Office, Removal, RosterEntry};
 pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
-pub use home::{new_document_id, Home, Tx, DB_FILE};
+pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
+pub use key::{give_passphrase, needs_passphrase, set_passphrase, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{Found, RegisterEntry, VoucherEvent, VoucherStatus};
 pub use samod_core::DocumentId;

@@ -2,7 +2,7 @@
 //! the very chunks the rest of Kenshin does.
 
 use crate::error::{Result, StoreError};
-use crate::home::{connect, DB_FILE};
+use crate::home::connect;
 use rusqlite::{params, Connection};
 use samod::storage::Storage;
 use samod_core::StorageKey;
@@ -29,7 +29,7 @@ struct PutHooks {
 
 impl SqliteStorage {
     pub fn open(home_dir: &Path) -> Result<SqliteStorage> {
-        let conn = connect(&home_dir.join(DB_FILE))?;
+        let conn = connect(home_dir)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             failure: Arc::new(Mutex::new(None)),

@@ -23,7 +23,7 @@ impl From<StoreError> for Wrapped {
 }
 
 fn chunk_count(home: &Home, id: &str) -> i64 {
-    rusqlite::Connection::open(home.db_path())
+    kenshin_store::connect(home.db_path().parent().unwrap())
         .unwrap()
         .query_row(
             "SELECT count(*) FROM chunks WHERE key LIKE ?1 || '/%'",

@@ -85,7 +85,7 @@ async fn a_failed_put_is_reported_through_health() {
     let dir = tempfile::tempdir().unwrap();
     let _home = Home::open(dir.path()).unwrap();
     let storage = SqliteStorage::open(dir.path()).unwrap();
-    rusqlite::Connection::open(dir.path().join(kenshin_store::DB_FILE))
+    kenshin_store::connect(dir.path())
         .unwrap()
         .execute_batch("DROP TABLE chunks")
         .unwrap();

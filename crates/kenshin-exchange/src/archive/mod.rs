@@ -8,6 +8,7 @@
 //! signoffs.json         the month's sign-offs as signed, each with what the exporter made of it
 //! signoffs.csv          the same as a table (UTF-8 with BOM); signoffs_cp932.csv in CP932
 //! notes.csv             the month's inquiries and returned mail; notes_cp932.csv in CP932
+//! access.csv            the month's lookups in the register (who, when, what, which vouchers shown)
 //! summary.pdf           one page per batch: its steps at the month's end and the month's sign-offs
 //! batches/NN_<process>_<label>/MM_<list>.csv   each list imported that month; _cp932.csv beside it
 //! ```
@@ -21,7 +22,7 @@ use crate::decode::{encode_cp932_marked, TextEncoding};
 use crate::pdf::PdfError;
 use crate::report::{self, Cell, Table};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
-use kenshin_domain::register::{NoteKind, VoucherNote};
+use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
 use kenshin_domain::roster::{Invite, Removal, RosterEntry};
 use kenshin_domain::trust::Standing;
 use kenshin_domain::{Action, ListKind, SignOff, Status};
@@ -212,6 +213,8 @@ pub struct MonthRecords {
     pub roster: ArchivedRoster,
     pub exporter: Named,
     pub batches: Vec<BatchRecords>,
+    /// The month's lookups in the register (照会記録), oldest first, with who looked.
+    pub lookups: Vec<(Lookup, Named)>,
 }
 
 /// `manifest.json`.
@@ -444,6 +447,37 @@ fn notes_table(records: &MonthRecords) -> Table {
     }
 }
 
+fn access_table(records: &MonthRecords) -> Table {
+    let rows = records
+        .lookups
+        .iter()
+        .map(|(l, by)| {
+            vec![
+                time_ja(l.at).into(),
+                by.name.clone().into(),
+                by.id.clone().into(),
+                l.query.clone().into(),
+                Cell::Int(i64::try_from(l.matched).unwrap_or(i64::MAX)),
+                l.shown.join(" ").into(),
+            ]
+        })
+        .collect();
+    Table {
+        title: "照会記録".into(),
+        headers: [
+            "日時",
+            "照会者",
+            "照会者ID",
+            "検索語",
+            "該当件数",
+            "表示した受診券整理番号",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
 /// Writes the month's archive. `sign` signs the manifest's bytes with the exporter's key and
 /// returns (sign key, signature), both hex.
 pub fn write(
@@ -473,6 +507,12 @@ pub fn write(
         "notes",
         &notes_table(records),
         "the month's inquiries and returned mail",
+    )?;
+    both_encodings(
+        &mut files,
+        "access",
+        &access_table(records),
+        "the month's lookups in the register: who, when, what, which vouchers were shown",
     )?;
     for (i, b) in records.batches.iter().enumerate() {
         let dir = format!(
@@ -515,6 +555,7 @@ pub fn write(
                 .chain(b.notes.iter().map(|(n, _)| n.at))
                 .chain(b.lists.iter().map(|l| l.created_at))
         })
+        .chain(records.lookups.iter().map(|(l, _)| l.at))
         .max();
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -693,6 +734,7 @@ fn readme(records: &MonthRecords) -> Vec<u8> {
          summary.pdf         バッチごとに1ページ：月末時点の各手順の状態と、当月の記録（確認・検認・決裁）\r\n\
          signoffs.csv        当月の記録の一覧（UTF-8, BOM付き）。signoffs_cp932.csv は Shift_JIS(CP932) 版\r\n\
          notes.csv           当月の問合せ対応と返送の記録。notes_cp932.csv は CP932 版\r\n\
+         access.csv          当月の受診券リストの照会記録（日時・照会者・検索語・表示した受診券）。access_cp932.csv は CP932 版\r\n\
          batches/            当月に取り込んだリスト（バッチごとのフォルダ）。_cp932.csv は CP932 版\r\n\
          \x20                   CP932 で表せない文字は 〓 で書かれています。正本は UTF-8 版です。\r\n\
          signoffs.json       当月の記録（署名付きの原本）と、出力した端末の判定\r\n\
@@ -711,7 +753,8 @@ fn readme(records: &MonthRecords) -> Vec<u8> {
     t.push_str(
         "The records of one month's work on Specific Health Checkup vouchers. Contains personal data.\r\n\
          summary.pdf: one page per batch (steps at the month's end, the month's sign-offs).\r\n\
-         signoffs.csv / notes.csv / batches/*.csv: tables in UTF-8 with BOM; *_cp932.csv are Shift_JIS copies\r\n\
+         access.csv: every lookup in the register that month (when, who, what was searched, vouchers shown).\r\n\
+         signoffs.csv / notes.csv / access.csv / batches/*.csv: tables in UTF-8 with BOM; *_cp932.csv are Shift_JIS copies\r\n\
          in which characters CP932 cannot hold are written as U+3013 (〓).\r\n\
          signoffs.json: the sign-offs as signed (Ed25519 over a canonical JSON naming office and batch).\r\n\
          roster.json: members with public keys, invites and removals, each signed; authority starts at the anchor.\r\n\

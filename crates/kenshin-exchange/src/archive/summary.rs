@@ -20,7 +20,11 @@ pub(super) fn summary_pdf(records: &MonthRecords) -> Result<Vec<u8>, ArchiveErro
             15.0,
             42.0,
             9.0,
-            &format!("出力者: {}　個人情報を含みます", records.exporter.name),
+            &format!(
+                "出力者: {}　個人情報を含みます　受診券リストの照会 {} 件（access.csv）",
+                records.exporter.name,
+                records.lookups.len()
+            ),
         );
         c.line(15.0, 46.0, 195.0, 46.0, 0.8);
         let mut y = 55.0;

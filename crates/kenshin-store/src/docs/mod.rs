@@ -1,5 +1,6 @@
 //! The shapes of Kenshin's Automerge documents, and typed reads and writes over them.
 
+pub mod access;
 mod am;
 pub mod batch;
 pub mod list;

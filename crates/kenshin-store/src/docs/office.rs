@@ -5,8 +5,11 @@
 //!   members: { <member id>: { name, role, approver, admin, sign_key, noise_key, added_by, added_at, signature } },
 //!   invites: { <invite id>: { name, role, approver, key, by, at, signature } },
 //!   removals: { <member id>: { by, at, kept: [sign-off id], signature } },
-//!   batches: { <batch id = document id>: { process, label, fiscal_year, created_by, created_at } } }
+//!   batches: { <batch id = document id>: { process, label, fiscal_year, created_by, created_at } },
+//!   access_logs: { <document id>: { member, month } } }
 //! ```
+//! `access_logs` indexes the access log documents (see `access`). Offices founded before it existed
+//! get it from their first access log.
 //! Roster records are signed (see `kenshin_domain::roster`); which of them hold is judged by the
 //! reader, from the office's anchor key, never assumed from the document.
 
@@ -42,6 +45,15 @@ pub struct Office {
     pub invites: Vec<Invite>,
     pub removals: Vec<Removal>,
     pub batches: Vec<BatchRef>,
+    pub access_logs: Vec<AccessLogRef>,
+}
+
+/// An access log document: one member's lookups in one month (Japan's, YYYY-MM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessLogRef {
+    pub doc_id: String,
+    pub member: String,
+    pub month: String,
 }
 
 impl Office {
@@ -76,6 +88,7 @@ pub fn create(name: &str, founder: &RosterEntry) -> Result<AutoCommit, Automerge
     doc.put_object(ROOT, "invites", ObjType::Map)?;
     doc.put_object(ROOT, "removals", ObjType::Map)?;
     doc.put_object(ROOT, "batches", ObjType::Map)?;
+    doc.put_object(ROOT, "access_logs", ObjType::Map)?;
     add_member(&mut doc, founder)?;
     Ok(doc)
 }
@@ -133,6 +146,37 @@ pub fn add_batch(doc: &mut AutoCommit, batch: &BatchRef) -> Result<(), Automerge
     doc.put(&b, "created_by", batch.created_by.as_str())?;
     doc.put(&b, "created_at", time_text(batch.created_at))?;
     Ok(())
+}
+
+pub fn add_access_log(doc: &mut AutoCommit, log: &AccessLogRef) -> Result<(), AutomergeError> {
+    let logs = match doc.get(ROOT, "access_logs")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => doc.put_object(ROOT, "access_logs", ObjType::Map)?,
+    };
+    let l = doc.put_object(&logs, log.doc_id.as_str(), ObjType::Map)?;
+    doc.put(&l, "member", log.member.as_str())?;
+    doc.put(&l, "month", log.month.as_str())?;
+    Ok(())
+}
+
+fn read_access_logs(doc: &impl ReadDoc) -> ShapeResult<Vec<AccessLogRef>> {
+    let Some((automerge::Value::Object(ObjType::Map), logs)) = doc
+        .get(ROOT, "access_logs")
+        .map_err(|e| format!("access_logs: {e}"))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for id in doc.keys(&logs) {
+        let l = am::obj(doc, &logs, &id, ObjType::Map)?;
+        let field = |e: String| format!("access log {id}: {e}");
+        out.push(AccessLogRef {
+            member: am::str(doc, &l, "member").map_err(field)?,
+            month: am::str(doc, &l, "month").map_err(field)?,
+            doc_id: id,
+        });
+    }
+    Ok(out)
 }
 
 pub fn read(doc: &impl ReadDoc) -> ShapeResult<Office> {
@@ -231,5 +275,6 @@ pub fn read(doc: &impl ReadDoc) -> ShapeResult<Office> {
         invites,
         removals,
         batches,
+        access_logs: read_access_logs(doc)?,
     })
 }
