@@ -233,17 +233,38 @@ fn archive_export(
     state: tauri::State<'_, AppState>,
     month: String,
     path: String,
+    passphrase: Option<String>,
 ) -> Answer<Exported> {
     let month: Month = month.parse()?;
-    let (bytes, exported) = state.office()?.archive_export(month).map_err(text)?;
+    let (mut bytes, exported) = state.office()?.archive_export(month).map_err(text)?;
+    // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
+    if let Some(p) = passphrase.filter(|p| !p.is_empty()) {
+        let name = Path::new(&path)
+            .file_name()
+            .map_or("事跡.zip".into(), |n| n.to_string_lossy().into_owned());
+        bytes = kenshin_core::exchange::seal(&name, &bytes, &p).map_err(text)?;
+    }
     write_to(&path, &bytes)?;
     Ok(exported)
 }
 
-/// Checks an archive, holding it to the anchor key this laptop pinned for its office.
+/// Checks an archive, holding it to the anchor key this laptop pinned for its office. A sealed
+/// archive is opened with its passphrase first.
 #[tauri::command]
-fn archive_verify(state: tauri::State<'_, AppState>, path: String) -> Answer<ArchiveCheck> {
-    let (name, bytes) = read_file(&path)?;
+fn archive_verify(
+    state: tauri::State<'_, AppState>,
+    path: String,
+    passphrase: Option<String>,
+) -> Answer<ArchiveCheck> {
+    let (name, mut bytes) = read_file(&path)?;
+    if kenshin_core::exchange::is_sealed(&bytes) {
+        let p = passphrase
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| format!("{name} is sealed: type its passphrase"))?;
+        bytes = kenshin_core::exchange::unseal(&name, &bytes, &p)
+            .map_err(text)?
+            .1;
+    }
     kenshin_core::verify_archive(&name, &bytes, |office| {
         kenshin_core::pinned_anchor(&state.home, office)
     })

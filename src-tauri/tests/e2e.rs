@@ -159,6 +159,32 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     let bytes = std::fs::read(&zip).expect("the archive was written");
     let check = kenshin_core::verify_archive("事跡.zip", &bytes, |_| Ok(None)).expect("an archive");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
+    // Sealed for carrying: the file is an AES zip, and the window checks it with the passphrase.
+    let sealed = out.path().join("事跡-sealed.zip");
+    d.type_into(
+        "input[name=archive-out]",
+        sealed.to_str().expect("utf-8 path"),
+    );
+    d.type_into("input[name=archive-seal]", "秋の事跡 2026");
+    d.click("button[data-action=archive-export]");
+    d.until("the sealed archive", || sealed.exists());
+    let bytes = std::fs::read(&sealed).expect("the sealed archive");
+    assert!(kenshin_core::exchange::is_sealed(&bytes));
+    d.type_into(
+        "input[name=archive-file]",
+        sealed.to_str().expect("utf-8 path"),
+    );
+    d.script(
+        "document.querySelector('.verdict').replaceChildren()",
+        json!([]),
+    );
+    d.click("button[data-action=archive-verify]");
+    d.until("the passphrase asked for", || {
+        d.text("#message").contains("sealed: type its passphrase")
+    });
+    d.type_into("input[name=archive-unseal]", "秋の事跡 2026");
+    d.click("button[data-action=archive-verify]");
+    d.wait("[data-verdict=ok]");
     assert!(check.signoffs > 20, "{check:?}");
     // The reissued vouchers as a PDF to print.
     let pdf = out.path().join("reissues.pdf");

@@ -35,7 +35,8 @@ export const api = {
     invoke<ImportSummary>("import_list", { kind, batch, path }),
   reportTable: (kind: string, batch: string) => invoke<Table>("report_table", { kind, batch }),
   exportReport: (request: ExportRequest) => invoke<string>("export_report", { request }),
-  archiveExport: (month: string, path: string) => invoke<Exported>("archive_export", { month, path }),
-  archiveVerify: (path: string) => invoke<ArchiveCheck>("archive_verify", { path }),
+  archiveExport: (month: string, path: string, passphrase: string) =>
+    invoke<Exported>("archive_export", { month, path, passphrase }),
+  archiveVerify: (path: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { path, passphrase }),
   printPdf: (kind: string, batch: string, path: string) => invoke<string>("print_pdf", { kind, batch, path }),
 };

@@ -17,20 +17,27 @@ function pathInput(name: string, placeholder: string): HTMLInputElement {
   return h("input", { name, size: 48, placeholder });
 }
 
+/// A passphrase that seals (or opens) an archive for carrying; empty for none.
+function sealInput(name: string): HTMLInputElement {
+  return h("input", { name, type: "password", size: 16, autocomplete: "off" });
+}
+
 export async function archiveScreen(root: HTMLElement): Promise<void> {
   const batches = (await attempt(() => api.board())) ?? [];
 
   const month = h("input", { name: "month", type: "month", value: lastMonth() });
   const out = pathInput("archive-out", "/path/to/事跡-2026-05.zip");
+  const seal = sealInput("archive-seal");
   const exportArchive = async () => {
-    const e = await attempt(() => api.archiveExport(month.value, out.value));
+    const e = await attempt(() => api.archiveExport(month.value, out.value, seal.value));
     if (e) say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")}, ${e.lookups} ${t("lookups")} → ${out.value}`);
   };
 
   const file = pathInput("archive-file", "/path/to/事跡-2026-05.zip");
+  const unseal = sealInput("archive-unseal");
   const verdict = h("div", { class: "verdict" });
   const verify = async () => {
-    const c = await attempt(() => api.archiveVerify(file.value));
+    const c = await attempt(() => api.archiveVerify(file.value, unseal.value));
     if (!c) return;
     const head = h("p", {}, `${c.month} ${c.office_name} — ${t("exported by")} ${c.exported_by.name}, ${c.files} ${t("files")}, ${c.signoffs} ${t("sign-offs")}`);
     replace(
@@ -71,6 +78,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       label(t("Month"), month),
       label(t("File"), out),
       choose(out, true, "zip", () => `事跡-${month.value}.zip`),
+      label(t("Passphrase to seal (optional)"), seal),
       h("button", { type: "button", class: "primary", "data-action": "archive-export", onclick: () => void exportArchive() }, t("Export")),
     ),
     h("h2", {}, t("Check an archive")),
@@ -79,6 +87,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       { class: "form-row" },
       label(t("File"), file),
       choose(file, false, "zip", () => ""),
+      label(t("Passphrase (sealed)"), unseal),
       h("button", { type: "button", "data-action": "archive-verify", onclick: () => void verify() }, t("Check")),
     ),
     verdict,

@@ -23,6 +23,8 @@ const ja: Record<string, string> = {
   "Archive & print": "事跡・印刷",
   "This laptop's data is protected by a passphrase.": "この端末のデータはパスフレーズで保護されています。",
   Passphrase: "パスフレーズ",
+  "Passphrase to seal (optional)": "暗号化のパスフレーズ（任意）",
+  "Passphrase (sealed)": "パスフレーズ（暗号化時）",
   Open: "開く",
   "Monthly archive (事跡)": "月次の事跡",
   "Every batch touched in the month: lists, sign-offs, inquiries and returns, the register's access log, a PDF summary, signed. Contains personal data.":

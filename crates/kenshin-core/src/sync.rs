@@ -254,7 +254,11 @@ impl kenshin_sync::Office for SyncHome {
         // Lookups made since the last look (by the CLI or the app) join the access log now, so
         // the chunks they make are among the keys.
         let office_doc = &self.office_doc;
-        if let Err(e) = home.write(|tx| tx.flush_lookups(office_doc)) {
+        let moved = match home.read(|tx| tx.lookups_waiting()) {
+            Ok(true) => home.write(|tx| tx.flush_lookups(office_doc)).map(|_| ()),
+            other => other.map(|_| ()),
+        };
+        if let Err(e) = moved {
             // They stay waiting in the home; sync goes on without them.
             tracing::error!(%e, "moving lookups into the access log failed");
         }

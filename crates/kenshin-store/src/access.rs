@@ -33,6 +33,16 @@ impl Home {
 }
 
 impl Tx<'_> {
+    /// Whether any lookup waits for the access log (a read: the sync engine asks on every poll, and
+    /// a write transaction each time would queue behind the projections).
+    pub fn lookups_waiting(&self) -> Result<bool> {
+        Ok(self
+            .sql()
+            .query_row("SELECT EXISTS (SELECT 1 FROM access_pending)", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// Moves the waiting lookups into the access log documents of the office `office_doc`: one per
     /// member and month, created (and indexed in the office document) when this home holds none.
     /// Returns how many moved.
