@@ -8,6 +8,7 @@
 
 use crate::error::{Result, StoreError};
 use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::rand_core::RngCore;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::XChaCha20Poly1305;
 use rusqlite::Connection;
@@ -366,9 +367,8 @@ pub fn set_passphrase(dir: &Path, new: &str) -> Result<()> {
         )
     })?;
     let key = home_key(dir)?;
-    let salt: [u8; 16] = XChaCha20Poly1305::generate_nonce(&mut OsRng)[..16]
-        .try_into()
-        .expect("a 24-byte nonce has 16 bytes");
+    let mut salt = [0u8; 16];
+    OsRng.fill_bytes(&mut salt);
     let kek = derive(new, &salt, ARGON_M_KIB, ARGON_T).map_err(|e| key_err(dir, e))?;
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let sealed = XChaCha20Poly1305::new(&kek.into())
