@@ -276,38 +276,35 @@ fn unlock(home: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn new_passphrase() -> Result<String> {
-    if let Ok(given) = std::env::var("KENSHIN_NEW_PASSPHRASE") {
+/// A passphrase from the environment variable `env`, else typed at the terminal after `prompt`
+/// (twice when `confirm`, since a mistyped new passphrase would lock the data away).
+fn ask_passphrase(env: &str, prompt: &str, confirm: bool) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Ok(given) = std::env::var(env) {
         return Ok(given);
     }
-    let first = rpassword::prompt_password("新しいパスフレーズ / new passphrase: ")?;
-    let again = rpassword::prompt_password("もう一度 / again: ")?;
     anyhow::ensure!(
-        first == again,
-        "the two passphrases differ; nothing changed"
+        std::io::stdin().is_terminal(),
+        "a passphrase is needed: type it at a terminal, or set {env}"
     );
+    let first = rpassword::prompt_password(prompt)?;
+    if confirm {
+        let again = rpassword::prompt_password("もう一度 / again: ")?;
+        anyhow::ensure!(
+            first == again,
+            "the two passphrases differ; nothing changed"
+        );
+    }
     Ok(first)
 }
 
 /// The passphrase that seals an export: KENSHIN_EXPORT_PASSPHRASE, or asked (twice when sealing).
 pub fn export_passphrase(confirm: bool) -> Result<String> {
-    use std::io::IsTerminal;
-    if let Ok(given) = std::env::var("KENSHIN_EXPORT_PASSPHRASE") {
-        return Ok(given);
-    }
-    anyhow::ensure!(
-        std::io::stdin().is_terminal(),
-        "a sealed export needs a passphrase: type it at a terminal, or set KENSHIN_EXPORT_PASSPHRASE"
-    );
-    let first = rpassword::prompt_password("ファイルのパスフレーズ / export passphrase: ")?;
-    if confirm {
-        let again = rpassword::prompt_password("もう一度 / again: ")?;
-        anyhow::ensure!(
-            first == again,
-            "the two passphrases differ; nothing written"
-        );
-    }
-    Ok(first)
+    ask_passphrase(
+        "KENSHIN_EXPORT_PASSPHRASE",
+        "ファイルのパスフレーズ / export passphrase: ",
+        confirm,
+    )
 }
 
 /// Writes an export whole; with `encrypt`, sealed first (AES-256 zip) under a name ending in .zip.
@@ -354,7 +351,12 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Home(HomeCmd::Passphrase) => {
-            kenshin_core::set_passphrase(&home, &new_passphrase()?)?;
+            let new = ask_passphrase(
+                "KENSHIN_NEW_PASSPHRASE",
+                "新しいパスフレーズ / new passphrase: ",
+                true,
+            )?;
+            kenshin_core::set_passphrase(&home, &new)?;
             println!(
                 "{} ({})",
                 lang.pick(

@@ -212,7 +212,7 @@ fn gather(
             .collect(),
     };
     let lookups = tx
-        .lookups_in(office_doc, &month.to_string())?
+        .lookups_in(&office.access_logs, &month.to_string())?
         .into_iter()
         .map(|l| {
             let by = named(&l.by);

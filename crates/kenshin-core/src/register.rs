@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
 use kenshin_domain::evidence::send_step;
 use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
-use kenshin_domain::text::{classify_query, voucher_no};
+use kenshin_domain::text::{classify_query, voucher_no, Query};
 use kenshin_domain::ProcessId;
 use kenshin_store::docs::batch;
 use kenshin_store::{batch_doc_id, Batch, BatchRef, DocumentId, Found, RegisterEntry, Tx};
@@ -85,27 +85,26 @@ impl Office {
     /// The lookup goes into the access log.
     pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
         let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
-        let found = self
-            .home
-            .read(|tx| Ok::<_, CoreError>(tx.find_vouchers(Some(&q), 0, limit)?))?;
-        self.note_lookup(query, &found)?;
-        Ok(found)
+        self.look_up(query, Some(&q), 0, limit)
     }
 
     /// A page of the register: every voucher when the query is blank (newest year, then kana order).
     /// The lookup goes into the access log.
     pub fn register_page(&mut self, query: &str, offset: usize, limit: usize) -> Result<Found> {
-        let q = classify_query(query);
-        let found = self
-            .home
-            .read(|tx| Ok::<_, CoreError>(tx.find_vouchers(q.as_ref(), offset, limit)?))?;
-        self.note_lookup(query, &found)?;
-        Ok(found)
+        self.look_up(query, classify_query(query).as_ref(), offset, limit)
     }
 
-    /// Who looked, for what, and which vouchers they were shown (照会記録).
-    fn note_lookup(&mut self, query: &str, found: &Found) -> Result<()> {
-        Ok(self.home.note_lookup(&Lookup {
+    /// A search of the register, noted in the access log: who looked, for what, and which vouchers
+    /// they were shown (照会記録).
+    fn look_up(
+        &mut self,
+        query: &str,
+        q: Option<&Query>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Found> {
+        let found = self.home.read(|tx| tx.find_vouchers(q, offset, limit))?;
+        self.home.note_lookup(&Lookup {
             at: now(),
             by: self.me.id.clone(),
             query: query.trim().to_string(),
@@ -115,7 +114,8 @@ impl Office {
                 .iter()
                 .map(|h| h.subject.voucher_no.clone())
                 .collect(),
-        })?)
+        })?;
+        Ok(found)
     }
 
     /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.

@@ -92,15 +92,17 @@ impl SyncHome {
     }
 
     fn scope(&self, tx: &Tx<'_>, changed: &[DocumentId]) -> Result<Scope> {
-        let roster = trust::roster(tx)?;
         let mut documents = BTreeSet::from([self.office_doc.clone()]);
         if !tx.has_document(&self.office_doc)? {
             return Ok(Scope {
-                roster,
+                roster: Roster::default(),
                 joined: false,
                 documents,
             });
         }
+        // Loaded once for the roster and the access logs it lists.
+        let (_, office) = tx.load_office(&self.office_doc)?;
+        let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
         // Nothing named (the engine starting): project everything again, in case a previous run
         // stored documents and stopped before projecting them.
         let all = changed.is_empty();
@@ -108,7 +110,9 @@ impl SyncHome {
         if roster_changed {
             trust::project_office(tx, &roster)?;
         }
-        documents.extend(tx.access_log_ids(&self.office_doc)?);
+        for log in &office.access_logs {
+            documents.insert(batch_doc_id(&log.doc_id)?);
+        }
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
@@ -254,10 +258,13 @@ impl kenshin_sync::Office for SyncHome {
         // Lookups made since the last look (by the CLI or the app) join the access log now, so
         // the chunks they make are among the keys.
         let office_doc = &self.office_doc;
-        let moved = match home.read(|tx| tx.lookups_waiting()) {
-            Ok(true) => home.write(|tx| tx.flush_lookups(office_doc)).map(|_| ()),
-            other => other.map(|_| ()),
-        };
+        let moved = home.read(|tx| tx.lookups_waiting()).and_then(|waiting| {
+            if waiting {
+                home.write(|tx| tx.flush_lookups(office_doc))
+            } else {
+                Ok(0)
+            }
+        });
         if let Err(e) = moved {
             // They stay waiting in the home; sync goes on without them.
             tracing::error!(%e, "moving lookups into the access log failed");

@@ -7,7 +7,7 @@ use automerge::AutoCommit;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_domain::trust::{judge, Standing};
 use kenshin_store::docs::batch;
-use kenshin_store::{batch_doc_id, Batch, DocumentId, JudgedMember, RosterProblem, Tx};
+use kenshin_store::{batch_doc_id, Batch, DocumentId, JudgedMember, Office, RosterProblem, Tx};
 use kenshin_sync::{Keys, Roster};
 
 /// Local setting: the founder's Ed25519 key, pinned when this home founded or joined the office.
@@ -37,8 +37,13 @@ pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
     if !tx.has_document(&id)? {
         return Ok(Roster::default());
     }
-    let anchor = tx.local(ANCHOR)?.unwrap_or_default();
     let (_, office) = tx.load_office(&id)?;
+    judge_roster(tx, &id, &office)
+}
+
+/// The roster of `office` (read from its document `id`) as this home judges it, from its anchor.
+pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Result<Roster> {
+    let anchor = tx.local(ANCHOR)?.unwrap_or_default();
     Ok(Roster::check(
         &id.to_string(),
         &anchor,

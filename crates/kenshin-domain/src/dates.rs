@@ -1,7 +1,7 @@
 //! Dates as municipal files write them: ISO (2026-05-01, 2026/5/1, 20260501) or the Japanese era calendar
 //! (令和8年5月1日, 令和元年5月1日, R8.5.1, H31.4.30, S25.1.1), with full-width digits allowed.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, FixedOffset, NaiveDate};
 use std::fmt;
 
 /// An era of the Japanese calendar (元号) and the day it began.
@@ -100,6 +100,11 @@ impl fmt::Display for DateError {
             },
         }
     }
+}
+
+/// Japan's time: the office's days and months begin and end at midnight here.
+pub fn jst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
 /// Parses a date in ISO or Japanese era form. Surrounding spaces and full-width characters are accepted.

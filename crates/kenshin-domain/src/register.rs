@@ -56,8 +56,10 @@ pub struct Lookup {
 impl Lookup {
     /// The office month (Japan's, "YYYY-MM") whose access log holds it.
     pub fn month(&self) -> String {
-        let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset");
-        self.at.with_timezone(&jst).format("%Y-%m").to_string()
+        self.at
+            .with_timezone(&crate::dates::jst())
+            .format("%Y-%m")
+            .to_string()
     }
 }
 

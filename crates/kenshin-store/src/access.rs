@@ -120,11 +120,11 @@ impl Tx<'_> {
         Ok(rows.len())
     }
 
-    /// Every lookup of `month` (YYYY-MM) in the access logs this home holds, oldest first.
-    pub fn lookups_in(&self, office_doc: &DocumentId, month: &str) -> Result<Vec<Lookup>> {
-        let (_, known) = self.load_office(office_doc)?;
+    /// Every lookup of `month` (YYYY-MM) in the access logs of `logs` (the office's index) this home
+    /// holds, oldest first.
+    pub fn lookups_in(&self, logs: &[office::AccessLogRef], month: &str) -> Result<Vec<Lookup>> {
         let mut all = Vec::new();
-        for l in known.access_logs.iter().filter(|l| l.month == month) {
+        for l in logs.iter().filter(|l| l.month == month) {
             let id = batch_doc_id(&l.doc_id)?;
             if let Some(doc) = self.load(&id)? {
                 all.extend(access::read(&doc).map_err(|why| StoreError::Shape {
@@ -136,15 +136,5 @@ impl Tx<'_> {
         }
         all.sort_by(|a, b| (a.at, &a.by).cmp(&(b.at, &b.by)));
         Ok(all)
-    }
-
-    /// The access log documents the office indexes (for sync's scope).
-    pub fn access_log_ids(&self, office_doc: &DocumentId) -> Result<Vec<DocumentId>> {
-        let (_, known) = self.load_office(office_doc)?;
-        known
-            .access_logs
-            .iter()
-            .map(|l| batch_doc_id(&l.doc_id))
-            .collect()
     }
 }

@@ -236,11 +236,8 @@ fn opened(dir: &Path) -> Option<Key> {
     opened.as_ref()?.get(&cache_key(dir)).copied()
 }
 
-/// The key of the home in `dir`, making one for a new home.
+/// The key of the home in `dir` (from where `key.json` says), making one for a new home.
 fn home_key(dir: &Path) -> Result<Key> {
-    if let Some(key) = opened(dir) {
-        return Ok(key);
-    }
     let key = match read_slot(dir)? {
         Some(slot) => unseal(dir, &slot)?,
         None => {

@@ -21,7 +21,7 @@
 use crate::decode::{encode_cp932_marked, TextEncoding};
 use crate::pdf::PdfError;
 use crate::report::{self, Cell, Table};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
 use kenshin_domain::roster::{Invite, Removal, RosterEntry};
 use kenshin_domain::trust::Standing;
@@ -98,10 +98,7 @@ impl fmt::Display for Month {
     }
 }
 
-/// Japan's time: the office's months begin and end at midnight here.
-pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
-}
+pub use kenshin_domain::dates::jst;
 
 impl Month {
     pub fn holds(&self, t: DateTime<Utc>) -> bool {
