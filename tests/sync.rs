@@ -441,6 +441,139 @@ fn forge(l: &Laptop, batch: &str, step: u8, action: Action, by: &str, key_of: &s
     .unwrap()
 }
 
+/// Changes a document straight in a laptop's home, as a modified client on a member's stolen laptop
+/// could: the laptop's own keys get its changes past the handshake. `batch` None: the office document.
+fn tamper(l: &Laptop, batch: Option<&str>, attack: impl FnOnce(&mut automerge::AutoCommit)) {
+    let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
+    home.write(|tx| {
+        let id = match batch {
+            Some(b) => kenshin_store::batch_doc_id(b)?,
+            None => tx.office_doc_id()?.unwrap(),
+        };
+        let mut d = tx.load_required(&id)?;
+        let before = d.get_heads();
+        attack(&mut d);
+        d.commit();
+        tx.save(&id, &mut d, &before)
+    })
+    .unwrap();
+}
+
+fn root_obj(d: &automerge::AutoCommit, key: &str) -> automerge::ObjId {
+    use automerge::ReadDoc;
+    d.get(automerge::ROOT, key).unwrap().unwrap().1
+}
+
+/// What `member list` says is wrong with the roster (its stderr).
+fn roster_problems(l: &Laptop) -> String {
+    String::from_utf8(l.run(&["member", "list"]).stderr).unwrap()
+}
+
+#[test]
+fn a_stolen_laptop_cannot_rewrite_the_evidence_or_stop_the_office() {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc};
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let v = join(&a, &hub.addr, V, "section");
+    let c = join(&a, &hub.addr, C, "contractor");
+    let b = a.new_batch("1-2", "2026-09 月次");
+    sync(&c, &hub.addr);
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    v.ok(&step_args(
+        V,
+        "verify",
+        &b,
+        "2",
+        &["--send-back", "件数が合わない"],
+    ));
+    sync(&v, &hub.addr);
+    sync(&c, &hub.addr);
+    let honest = statuses(&a.board(&b));
+    assert_eq!(honest[0], "sent_back");
+    let keys = |l: &Laptop| -> Vec<(String, String)> {
+        let mut k: Vec<(String, String)> = l
+            .json(&["member", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["name"].as_str().unwrap().into(),
+                    m["sign_key"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    let roster = keys(&a);
+    let (a_id, v_id) = (member_id(&a, A), member_id(&a, V));
+
+    // On the contractor's laptop, everything a modified client can do to the documents.
+    tamper(&c, Some(&b), |d| {
+        let list = root_obj(d, "signoffs");
+        let first = d.get(&list, 0).unwrap().unwrap().1;
+        let counts = d.get(&first, "counts").unwrap().unwrap().1;
+        d.put(&counts, "targets", 99).unwrap(); // a count changed
+        d.delete(&list, 1).unwrap(); // the send-back deleted
+        d.put(automerge::ROOT, "process", "3").unwrap(); // the batch made another process
+        let at = d.length(&list);
+        let junk = d.insert_object(&list, at, ObjType::Map).unwrap(); // a malformed entry
+        d.put(&junk, "step", "一").unwrap();
+    });
+    tamper(&c, None, |d| {
+        let members = root_obj(d, "members");
+        d.delete(&members, a_id.as_str()).unwrap(); // the founder deleted
+        let fake = d.put_object(&members, v_id.as_str(), ObjType::Map).unwrap(); // V taken over
+        d.put(&fake, "name", V).unwrap();
+        d.put(&fake, "role", "section").unwrap();
+        d.put(&fake, "sign_key", "00").unwrap();
+        d.put_object(&members, "garbage", ObjType::List).unwrap(); // a malformed entry
+    });
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    for l in [&a, &v, &c] {
+        // The office still opens, the workflow is what the signed entries say, and the board says
+        // what was done to them.
+        let board = l.board(&b);
+        assert_eq!(statuses(&board), honest, "{board}");
+        assert_eq!(board["process"], "1-2");
+        let tampering = board["tampering"].to_string();
+        for what in [
+            "削除された",
+            "内容を変更された",
+            "文書の構造を書き換えられた",
+            "読めません",
+        ] {
+            assert!(tampering.contains(what), "{what}: {tampering}");
+        }
+        let sent_back = &step(&board, 2)["history"][0];
+        assert_eq!(sent_back["send_back"], "件数が合わない");
+        assert!(
+            sent_back["tampered"].to_string().contains("削除された"),
+            "{sent_back}"
+        );
+        assert_eq!(step(&board, 1)["history"][0]["counts"]["targets"], 12);
+        assert_eq!(keys(l), roster, "the roster is the signed one");
+        let problems = roster_problems(l);
+        assert!(problems.contains("改ざんの疑い"), "{problems}");
+        assert!(
+            problems.contains("already in the roster") || problems.contains("読めません"),
+            "{problems}"
+        );
+    }
+    // And work goes on: the contractor redoes step 1, the section verifies it.
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    sync(&c, &hub.addr);
+    sync(&v, &hub.addr);
+    v.ok(&step_args(V, "verify", &b, "2", &[]));
+    assert_eq!(statuses(&v.board(&b))[1], "verified");
+    hub.stop();
+}
+
 fn standing<'a>(board: &'a Value, step_no: u64, entry: &str) -> &'a Value {
     step(board, step_no)["history"]
         .as_array()
@@ -505,6 +638,11 @@ fn forged_and_premature_entries_are_flagged_on_every_laptop() {
         assert_eq!(step(&board, 3)["decisive"]["by_name"], A);
         let early = standing(&board, 4, &premature);
         assert_eq!(early["standing"], "flagged", "{early}");
+        assert_ne!(
+            step(&board, 4)["status"],
+            "done",
+            "flagged work moves nothing"
+        );
         assert_eq!(
             early["why"],
             "recorded before step 3 was approved (the recorder had not seen it)"
@@ -737,7 +875,7 @@ fn two_laptops_sync_through_an_automerge_repo_sync_server() {
             relayed.load_incremental(bytes).unwrap();
         }
     }
-    let read = kenshin_store::docs::batch::read(&relayed, &b).unwrap();
+    let read = kenshin_store::docs::batch::read(&mut relayed, &b).unwrap();
     assert_eq!(
         read.signoffs[0].step, 1,
         "the relay holds the sign-off, readable"

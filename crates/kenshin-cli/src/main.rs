@@ -404,9 +404,19 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sync(args) => sync::sync(&home, args, cli.json, lang)?,
         Command::Peers => sync::peers(&mut open()?, &home, cli.json, lang)?,
         Command::Member(MemberCmd::List) => {
-            let members = open()?.members()?;
+            let mut office = open()?;
+            let members = office.members()?;
             if cli.json {
                 return print_json(&members);
+            }
+            // Entries that do not hold, and what was deleted or changed in the roster's history.
+            for p in office.roster_problems()? {
+                eprintln!(
+                    "{}\t{}\t{}",
+                    lang.pick("⚠ 名簿の問題", "⚠ roster problem"),
+                    p.name,
+                    p.why
+                );
             }
             for m in members {
                 let role = match lang {

@@ -268,7 +268,15 @@ pub fn verify_archive(
         Err(why) => problems.push(why),
         Ok(r) => {
             check.anchor = r.anchor.clone();
-            let roster = Roster::check(&r.office, &r.anchor, &r.members, &r.invites, &r.removals);
+            // An archive holds no history: its roster records are taken in the order they are listed.
+            let roster = Roster::check(
+                &r.office,
+                &r.anchor,
+                &r.members,
+                &r.invites,
+                &r.removals,
+                |a, b| a < b,
+            );
             let anchor = pin(&r.office)?;
             problems.extend(roster_problems(&opened, &r, &roster, anchor.as_deref()));
             match opened.json::<Vec<ArchivedBatch>>(SIGNOFFS) {

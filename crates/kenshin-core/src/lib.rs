@@ -158,6 +158,12 @@ impl Office {
         self.home.read(|tx| Ok(tx.members()?))
     }
 
+    /// Roster entries that do not hold, and what the office document's history shows was deleted or
+    /// changed (改ざんの疑い).
+    pub fn roster_problems(&mut self) -> Result<Vec<kenshin_store::RosterProblem>> {
+        self.home.read(|tx| Ok(tx.roster_problems()?))
+    }
+
     /// Adds a member who uses this laptop (admin only): their keys are made and kept here, and the
     /// admin signs their roster entry. A member on another laptop joins with an invite instead.
     pub fn add_member(&mut self, name: &str, role: Role, approver: bool) -> Result<RosterEntry> {
@@ -302,7 +308,7 @@ impl Office {
         let (seq, standing) = self.home.write(|tx| {
             let roster = trust::roster(tx)?;
             let judged = trust::load_judged(tx, &roster, &doc_id)?;
-            let mut current = judged.counted();
+            let mut current = judged.for_entry(step, action, entry.send_back.is_some());
             let mut doc = judged.doc;
             let proposal = Proposal {
                 step,
@@ -362,6 +368,7 @@ impl Office {
             note: entry.note,
             send_back: entry.send_back,
             standing,
+            tampered: Vec::new(),
         })
     }
 

@@ -98,15 +98,16 @@ impl Office {
             }
             let mut kept = Vec::new();
             for b in tx.batches()? {
-                if let Some(doc) = tx.load(&batch_doc_id(&b.batch_id)?)? {
-                    let batch = kenshin_store::docs::batch::read(&doc, &b.batch_id)
-                        .map_err(CoreError::Invalid)?;
+                if let Some(mut doc) = tx.load(&batch_doc_id(&b.batch_id)?)? {
+                    let Ok(batch) = kenshin_store::docs::batch::read(&mut doc, &b.batch_id) else {
+                        continue;
+                    };
                     kept.extend(
                         batch
                             .signoffs
                             .into_iter()
                             .filter(|e| e.by == member.id)
-                            .map(|e| e.id),
+                            .map(|e| kenshin_sync::kept_mark(&e)),
                     );
                 }
             }

@@ -54,21 +54,21 @@ impl SyncHome {
         let roster = self.with_write(|tx| {
             let (mut doc, office) = tx.load_office(&office_doc)?;
             let anchor = tx.local(trust::ANCHOR)?.unwrap_or_default();
+            // The joiner's entry is judged as if added now, after everything this laptop holds.
             let mut members = office.members.clone();
-            members.retain(|m| m.member.id != entry.member.id);
-            members.push(entry.clone());
+            let new = !members.contains(entry);
+            if new {
+                members.push(entry.clone());
+            }
             let judged = Roster::check(
                 &office_doc.to_string(),
                 &anchor,
                 &members,
                 &office.invites,
                 &office.removals,
+                trust::office_order(&office, new.then_some(office.members.len())),
             );
-            if let Some((_, why)) = judged
-                .invalid
-                .iter()
-                .find(|(e, _)| e.member.id == entry.member.id)
-            {
+            if let Some((_, why)) = judged.invalid.iter().find(|(e, _)| e == entry) {
                 return Err(CoreError::Invalid(format!(
                     "the invite does not admit this laptop: {why}"
                 )));
@@ -116,10 +116,14 @@ impl SyncHome {
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
-            let Some(doc) = tx.load(&id)? else { continue };
-            let refs = batch::read(&doc, &b.batch_id)
-                .map_err(CoreError::Invalid)?
-                .lists;
+            let Some(mut doc) = tx.load(&id)? else {
+                continue;
+            };
+            // A batch document that is not a batch shares nothing more (its board says why).
+            let Ok(read) = batch::read(&mut doc, &b.batch_id) else {
+                continue;
+            };
+            let refs = read.lists;
             let list_ids: Vec<DocumentId> = refs
                 .iter()
                 .map(|l| batch_doc_id(&l.doc_id))

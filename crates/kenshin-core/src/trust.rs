@@ -5,8 +5,8 @@
 use crate::error::{CoreError, Result};
 use automerge::AutoCommit;
 use kenshin_domain::roster::RosterEntry;
-use kenshin_domain::trust::{judge, Standing};
-use kenshin_store::docs::batch;
+use kenshin_domain::trust::{judge, Arrival, Standing};
+use kenshin_domain::{Action, SignOff};
 use kenshin_store::{batch_doc_id, Batch, DocumentId, JudgedMember, Office, RosterProblem, Tx};
 use kenshin_sync::{Keys, Roster};
 
@@ -50,7 +50,33 @@ pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Res
         &office.members,
         &office.invites,
         &office.removals,
+        office_order(office, None),
     ))
+}
+
+/// The causal order of an office's roster records (see `Roster::check`), with `added` a record
+/// inserted at that index (a joiner not yet written): after everything.
+pub(crate) fn office_order(
+    office: &Office,
+    added: Option<usize>,
+) -> impl Fn(usize, usize) -> bool + '_ {
+    move |a, b| {
+        let shift = |i: usize| match added {
+            Some(n) if i > n => Some(i - 1),
+            Some(n) if i == n => None,
+            _ => Some(i),
+        };
+        match (shift(a), shift(b)) {
+            (None, _) => false,
+            (_, None) => true,
+            (Some(a), Some(b)) => office
+                .past
+                .get(b)
+                .and_then(|p| p.get(a))
+                .copied()
+                .unwrap_or(false),
+        }
+    }
 }
 
 /// Writes the roster and batch index projections from the office document, as judged.
@@ -66,7 +92,7 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             removed_at: roster.removal(&entry.member.id).map(|r| r.at),
         })
         .collect();
-    let problems: Vec<RosterProblem> = roster
+    let mut problems: Vec<RosterProblem> = roster
         .invalid
         .iter()
         .map(|(e, why): &(RosterEntry, String)| RosterProblem {
@@ -75,6 +101,12 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
+    // What was deleted or changed in the office document's history (改ざんの疑い).
+    problems.extend(office.problems.iter().map(|why| RosterProblem {
+        member_id: String::new(),
+        name: "改ざんの疑い".into(),
+        why: why.clone(),
+    }));
     tx.project_office(&office, &members, &problems)?;
     Ok(())
 }
@@ -89,32 +121,55 @@ pub(crate) struct Judged {
 impl Judged {
     /// The batch as the rules see it: only the sign-offs that count.
     pub fn counted(&self) -> Batch {
+        self.counting(|_, s| s.counts())
+    }
+
+    /// The batch as a new entry for `step` is checked against: what counts, and for a verify, the
+    /// flagged work of the step it checks (the verify, made having seen it, resolves it).
+    pub fn for_entry(&self, step: u8, action: Action, send_back: bool) -> Batch {
+        let subject = self
+            .all
+            .meta
+            .process
+            .process()
+            .step(step)
+            .and_then(|s| s.subject);
+        let resolving = action == Action::Verify && !send_back;
+        self.counting(|e, s| {
+            s.counts()
+                || (resolving && Some(e.step) == subject && matches!(s, Standing::Flagged { .. }))
+        })
+    }
+
+    fn counting(&self, keep: impl Fn(&SignOff, &Standing) -> bool) -> Batch {
         let mut b = self.all.clone();
         b.signoffs = self
             .all
             .signoffs
             .iter()
             .zip(&self.standings)
-            .filter(|(_, s)| s.counts())
+            .filter(|(e, s)| keep(e, s))
             .map(|(e, _)| e.clone())
             .collect();
         b
     }
 }
 
-pub(crate) fn judge_batch(roster: &Roster, mut doc: AutoCommit, all: Batch) -> Result<Judged> {
-    let past = batch::causal_past(&mut doc).map_err(|why| {
-        CoreError::Store(kenshin_store::StoreError::Shape {
-            doc: all.meta.batch_id.clone(),
-            what: "batch document",
-            why,
-        })
-    })?;
+pub(crate) fn judge_batch(roster: &Roster, doc: AutoCommit, all: Batch) -> Result<Judged> {
     let standings = judge(
         all.meta.process.process(),
         &all.signoffs,
+        |i| Arrival {
+            heads_match: all.provenance.get(i).is_some_and(|p| p.heads_match),
+        },
         |e| roster.signer(&all.meta.batch_id, e),
-        |j, i| past.get(i).and_then(|p| p.get(j)).copied().unwrap_or(false),
+        |j, i| {
+            all.past
+                .get(i)
+                .and_then(|p| p.get(j))
+                .copied()
+                .unwrap_or(false)
+        },
     );
     Ok(Judged {
         doc,

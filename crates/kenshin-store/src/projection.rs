@@ -54,6 +54,11 @@ CREATE TABLE IF NOT EXISTS p_signoffs (
     standing  TEXT NOT NULL,
     PRIMARY KEY (batch_id, seq)
 );
+CREATE TABLE IF NOT EXISTS p_problems (
+    doc_id   TEXT NOT NULL,
+    entry_id TEXT,
+    what     TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS p_board (
     batch_id     TEXT NOT NULL,
     step         INTEGER NOT NULL,
@@ -64,8 +69,9 @@ CREATE TABLE IF NOT EXISTS p_board (
 );
 ";
 
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 6] = [
     "p_members",
+    "p_problems",
     "p_roster_problems",
     "p_batches",
     "p_signoffs",
@@ -89,6 +95,9 @@ pub struct SignOffView {
     pub send_back: Option<String>,
     /// What this laptop makes of the entry: valid, flagged, resolved, or invalid (and why).
     pub standing: Standing,
+    /// What later changes did to it (改ざんの疑い): deleted, overwritten or altered. It is judged as
+    /// it was signed all the same.
+    pub tampered: Vec<String>,
 }
 
 /// A member as this laptop judges the roster: their signed entry and whether they were removed.
@@ -128,6 +137,9 @@ pub struct BoardBatch {
     #[serde(flatten)]
     pub batch: BatchRef,
     pub steps: Vec<BoardStep>,
+    /// 改ざんの疑い: entries deleted or changed after they were written, and entries that cannot be
+    /// read, as this laptop found them in the batch's history.
+    pub tampering: Vec<String>,
 }
 
 fn sql_time(t: DateTime<Utc>) -> String {
@@ -218,6 +230,17 @@ impl Tx<'_> {
         let id = &batch.meta.batch_id;
         tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
         tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
+        tx.execute("DELETE FROM p_problems WHERE doc_id = ?1", [id])?;
+        let mut p = tx
+            .prepare_cached("INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, ?2, ?3)")?;
+        for what in &batch.problems {
+            p.execute(params![id, Option::<String>::None, what])?;
+        }
+        for (e, prov) in batch.signoffs.iter().zip(&batch.provenance) {
+            for what in &prov.tampered {
+                p.execute(params![id, e.id, what])?;
+            }
+        }
         let mut s = tx.prepare_cached(
             "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back, standing)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -385,15 +408,50 @@ impl Tx<'_> {
                     history: signoffs.iter().filter(|s| s.step == no).cloned().collect(),
                 });
             }
-            out.push(BoardBatch { batch, steps });
+            let tampering = self
+                .problems(&batch.batch_id)?
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect();
+            out.push(BoardBatch {
+                batch,
+                steps,
+                tampering,
+            });
         }
         Ok(out)
+    }
+
+    /// Problems found in a document's history: (entry id, what), the entry's id when one entry was
+    /// touched.
+    pub fn problems(&self, doc_id: &str) -> Result<Vec<(Option<String>, String)>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT entry_id, what FROM p_problems WHERE doc_id = ?1 AND entry_id IS NULL ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records problems found in a document that is not projected otherwise (the office document,
+    /// or a batch document that cannot be read at all).
+    pub fn project_problems(&self, doc_id: &str, problems: &[String]) -> Result<()> {
+        self.sql()
+            .execute("DELETE FROM p_problems WHERE doc_id = ?1", [doc_id])?;
+        for what in problems {
+            self.sql().execute(
+                "INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, NULL, ?2)",
+                params![doc_id, what],
+            )?;
+        }
+        Ok(())
     }
 
     fn signoff_views(&self, batch_id: &str) -> Result<Vec<SignOffView>> {
         let mut stmt = self.sql().prepare_cached(
             "SELECT s.seq, s.entry_id, s.step, s.action, s.by_member, coalesce(m.name, s.by_member),
-                    s.at, s.counts, s.note, s.send_back, s.standing
+                    s.at, s.counts, s.note, s.send_back, s.standing,
+                    (SELECT json_group_array(p.what) FROM p_problems p
+                     WHERE p.doc_id = s.batch_id AND p.entry_id = s.entry_id)
              FROM p_signoffs s LEFT JOIN p_members m ON m.member_id = s.by_member
              WHERE s.batch_id = ?1 ORDER BY s.seq",
         )?;
@@ -429,6 +487,7 @@ fn signoff_view(r: &Row<'_>) -> rusqlite::Result<SignOffView> {
         note: r.get(8)?,
         send_back: r.get(9)?,
         standing: serde_json::from_str(&r.get::<_, String>(10)?).map_err(conversion)?,
+        tampered: serde_json::from_str(&r.get::<_, String>(11)?).map_err(conversion)?,
     })
 }
 

@@ -9,7 +9,7 @@ pub mod roster;
 
 pub use error::{Result, SyncError};
 pub use identity::{verify, Keys};
-pub use roster::Roster;
+pub use roster::{kept_mark, Roster};
 pub mod discovery;
 pub mod engine;
 pub mod transport;

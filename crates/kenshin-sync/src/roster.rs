@@ -17,64 +17,147 @@ pub struct Roster {
     pub invalid: Vec<(RosterEntry, String)>,
     removals: BTreeMap<String, Removal>,
     invites: BTreeMap<String, Invite>,
+    /// Removed members, by the index of their removal record (for causal checks).
+    removed_at: BTreeMap<String, usize>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
 
 impl Roster {
-    /// Checks every entry. `anchor` is the founder's Ed25519 key as this home pinned it.
+    /// Checks every entry. `anchor` is the founder's Ed25519 key as this home pinned it. `before(a,
+    /// b)` says whether record `a` was in the past of record `b`, over the entries, then the invites,
+    /// then the removals (in that order); a record past the end is after everything.
     pub fn check(
         office: &str,
         anchor: &str,
         entries: &[RosterEntry],
         invites: &[Invite],
         removals: &[Removal],
+        before: impl Fn(usize, usize) -> bool,
     ) -> Roster {
-        let mut r = Roster {
-            office: office.to_string(),
-            ..Roster::default()
-        };
-        let mut pending: Vec<&RosterEntry> = entries.iter().collect();
-        // Admins vouch for members and invites; repeat until nothing new holds.
-        loop {
-            let before = r.valid.len() + r.invites.len();
-            for inv in invites {
-                if !r.invites.contains_key(&inv.id)
-                    && r.admin_signed(&inv.by, &invite_payload(office, inv), &inv.signature)
-                {
-                    r.invites.insert(inv.id.clone(), inv.clone());
-                }
-            }
-            pending.retain(|e| match r.vouched(anchor, e) {
-                Some(()) => {
-                    r.valid.insert(e.member.id.clone(), (*e).clone());
-                    false
-                }
-                None => true,
-            });
-            if r.valid.len() + r.invites.len() == before {
-                break;
+        // Once without removals, to know who may remove; then again, with each removed admin's
+        // signature counting only on what their removal had seen.
+        let first = Roster::pass(office, anchor, entries, invites, &BTreeMap::new(), &before);
+        let base = entries.len() + invites.len();
+        let mut removed_at = BTreeMap::new();
+        for (i, rm) in removals.iter().enumerate() {
+            if !removed_at.contains_key(&rm.member)
+                && first.admin_signed(&rm.by, &removal_payload(office, rm), &rm.signature)
+            {
+                removed_at.insert(rm.member.clone(), (base + i, rm.clone()));
             }
         }
-        for e in pending {
-            let why = r.why_not(anchor, e);
-            r.invalid.push((e.clone(), why));
-        }
-        for rm in removals {
-            if r.admin_signed(&rm.by, &removal_payload(office, rm), &rm.signature) {
+        let mut r = Roster::pass(office, anchor, entries, invites, &removed_at, &before);
+        for (i, rm) in removals.iter().enumerate() {
+            if !r.removals.contains_key(&rm.member)
+                && r.admin_signed_at(
+                    &rm.by,
+                    &removal_payload(office, rm),
+                    &rm.signature,
+                    base + i,
+                    &before,
+                )
+            {
                 r.removals.insert(rm.member.clone(), rm.clone());
             }
         }
         r
     }
 
+    fn pass(
+        office: &str,
+        anchor: &str,
+        entries: &[RosterEntry],
+        invites: &[Invite],
+        removed_at: &BTreeMap<String, (usize, Removal)>,
+        before: &impl Fn(usize, usize) -> bool,
+    ) -> Roster {
+        let mut r = Roster {
+            office: office.to_string(),
+            ..Roster::default()
+        };
+        r.removed_at = removed_at
+            .iter()
+            .map(|(m, (i, _))| (m.clone(), *i))
+            .collect();
+        let order = before;
+        let mut pending: Vec<(usize, &RosterEntry)> = entries.iter().enumerate().collect();
+        let mut taken: Vec<(RosterEntry, String)> = Vec::new();
+        // Admins vouch for members and invites; repeat until nothing new holds.
+        loop {
+            let before_len = r.valid.len() + r.invites.len();
+            for (k, inv) in invites.iter().enumerate() {
+                let at = entries.len() + k;
+                if !r.invites.contains_key(&inv.id)
+                    && r.admin_signed_at(
+                        &inv.by,
+                        &invite_payload(office, inv),
+                        &inv.signature,
+                        at,
+                        &order,
+                    )
+                {
+                    r.invites.insert(inv.id.clone(), inv.clone());
+                }
+            }
+            pending.retain(|&(at, e)| {
+                if r.vouched(anchor, e, at, &order).is_none() {
+                    return true;
+                }
+                // A member id belongs to whoever held it first: a later entry cannot take it over.
+                if r.valid.contains_key(&e.member.id) {
+                    taken.push((
+                        e.clone(),
+                        format!("member id {} is already in the roster", e.member.id),
+                    ));
+                } else {
+                    r.valid.insert(e.member.id.clone(), e.clone());
+                }
+                false
+            });
+            if r.valid.len() + r.invites.len() == before_len {
+                break;
+            }
+        }
+        for (at, e) in pending {
+            let why = r.why_not(anchor, e, at, &order);
+            r.invalid.push((e.clone(), why));
+        }
+        r.invalid.extend(taken);
+        r
+    }
+
+    /// Whether `by` is an admin of the roster and signed `payload`.
     fn admin_signed(&self, by: &str, payload: &[u8], signature: &str) -> bool {
         self.valid
             .get(by)
             .is_some_and(|a| a.member.admin && verify(&a.sign_key, payload, signature).is_ok())
     }
 
-    fn vouched(&self, anchor: &str, e: &RosterEntry) -> Option<()> {
+    /// Like [`Self::admin_signed`], for the record at `at`: a removed admin's signature holds only
+    /// on what their removal had seen.
+    fn admin_signed_at(
+        &self,
+        by: &str,
+        payload: &[u8],
+        signature: &str,
+        at: usize,
+        before: &impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        let in_time = self
+            .removed_at
+            .get(by)
+            .is_none_or(|&removal| before(at, removal));
+        in_time && self.admin_signed(by, payload, signature)
+    }
+
+    fn vouched(
+        &self,
+        anchor: &str,
+        e: &RosterEntry,
+        at: usize,
+        before: &impl Fn(usize, usize) -> bool,
+    ) -> Option<()> {
         let payload = member_payload(&self.office, e);
         let ok = match e.added_by.as_deref() {
             None => e.sign_key == anchor && verify(anchor, &payload, &e.signature).is_ok(),
@@ -90,13 +173,19 @@ impl Roster {
                             .any(|v| v.added_by.as_deref() == Some(by))
                         && verify(&inv.key, &payload, &e.signature).is_ok()
                 }),
-                None => self.admin_signed(by, &payload, &e.signature),
+                None => self.admin_signed_at(by, &payload, &e.signature, at, before),
             },
         };
         ok.then_some(())
     }
 
-    fn why_not(&self, anchor: &str, e: &RosterEntry) -> String {
+    fn why_not(
+        &self,
+        anchor: &str,
+        e: &RosterEntry,
+        at: usize,
+        before: &impl Fn(usize, usize) -> bool,
+    ) -> String {
         match e.added_by.as_deref() {
             None if e.sign_key != anchor => {
                 "claims to be the founder but is not the office's anchor key".into()
@@ -111,6 +200,9 @@ impl Roster {
                 }
                 None if !self.valid.get(by).is_some_and(|a| a.member.admin) => {
                     format!("added by {by}, who is not an admin of the roster")
+                }
+                None if self.removed_at.get(by).is_some_and(|&r| !before(at, r)) => {
+                    format!("signed by {by} after their removal from the roster")
                 }
                 None => format!("the signature of {by} does not match"),
             },
@@ -167,7 +259,10 @@ impl Roster {
             &e.signature,
         )?;
         if let Some(rm) = self.removals.get(&e.by) {
-            if !rm.kept.contains(&e.id) {
+            // Removals made by this build name each kept entry with its signature, so a removed
+            // member cannot sign a new entry under a kept id; earlier removals name the id alone.
+            let mark = kept_mark(e);
+            if !rm.kept.iter().any(|k| *k == mark || *k == e.id) {
                 return Err(format!(
                     "recorded by {} after their removal from the roster",
                     m.member.name
@@ -176,6 +271,12 @@ impl Roster {
         }
         Ok(m.member.clone())
     }
+}
+
+/// How a removal names a sign-off of the removed member that stays valid: its id and the start of
+/// its signature.
+pub fn kept_mark(e: &SignOff) -> String {
+    format!("{}:{}", e.id, e.signature.get(..16).unwrap_or(&e.signature))
 }
 
 /// The `added_by` of an entry made with an invite.
@@ -188,6 +289,10 @@ mod tests {
     use super::*;
     use crate::identity::Keys;
     use kenshin_domain::Role;
+
+    fn in_order(a: usize, b: usize) -> bool {
+        a < b
+    }
 
     fn at() -> chrono::DateTime<chrono::Utc> {
         "2026-05-01T09:00:00Z".parse().unwrap()
@@ -275,7 +380,14 @@ mod tests {
                 &invite_keys,
             ),
         ];
-        let roster = Roster::check("o", &founder.sign_key(), &entries, &[invite.clone()], &[]);
+        let roster = Roster::check(
+            "o",
+            &founder.sign_key(),
+            &entries,
+            &[invite.clone()],
+            &[],
+            in_order,
+        );
         let valid: Vec<&str> = roster.members().map(|e| e.member.id.as_str()).collect();
         assert_eq!(valid, ["c", "f", "j"]);
         let why: Vec<&str> = roster.invalid.iter().map(|(_, w)| w.as_str()).collect();
@@ -288,7 +400,7 @@ mod tests {
             ]
         );
         // Under another anchor only that anchor's own founder entry holds.
-        let other = Roster::check("o", &clerk.sign_key(), &entries, &[invite], &[]);
+        let other = Roster::check("o", &clerk.sign_key(), &entries, &[invite], &[], in_order);
         let valid: Vec<&str> = other.members().map(|e| e.member.id.as_str()).collect();
         assert_eq!(valid, ["y"]);
     }
@@ -316,7 +428,7 @@ mod tests {
             signature: String::new(),
         };
         rm.signature = founder.sign(&removal_payload("o", &rm));
-        let roster = Roster::check("o", &founder.sign_key(), &entries, &[], &[rm]);
+        let roster = Roster::check("o", &founder.sign_key(), &entries, &[], &[rm], in_order);
         assert!(roster.current("c").is_none());
         assert!(roster.by_noise_key(&clerk.noise_key()).is_none());
         assert!(roster.by_noise_key(&founder.noise_key()).is_some());
@@ -342,5 +454,76 @@ mod tests {
             Err("recorded by c after their removal from the roster".into())
         );
         assert!(roster.signer("other-batch", &signed("e1")).is_err());
+    }
+
+    #[test]
+    fn an_id_stays_with_its_first_holder_and_a_removed_admin_vouches_for_nothing_new() {
+        let founder = Keys::generate().unwrap();
+        let admin = Keys::generate().unwrap();
+        let clerk = Keys::generate().unwrap();
+        let thief = Keys::generate().unwrap();
+        let mut entries = vec![
+            entry("f", &founder, Role::Section, true, None, &founder),
+            entry("a", &admin, Role::Section, true, Some("f".into()), &founder),
+            entry(
+                "c",
+                &clerk,
+                Role::Contractor,
+                false,
+                Some("f".into()),
+                &founder,
+            ),
+        ];
+        // The second admin signs an entry taking the clerk's id, with the thief's keys.
+        entries.push(entry(
+            "c",
+            &thief,
+            Role::Section,
+            false,
+            Some("a".into()),
+            &admin,
+        ));
+        let roster = Roster::check("o", &founder.sign_key(), &entries, &[], &[], in_order);
+        assert_eq!(roster.member("c").unwrap().sign_key, clerk.sign_key());
+        assert_eq!(roster.invalid[0].1, "member id c is already in the roster");
+        // The admin is removed (record 4); what they sign afterwards (record 5) counts for nothing,
+        // what they signed before (record 2's sibling 3 here, the clerk) stays.
+        let mut rm = Removal {
+            member: "a".into(),
+            by: "f".into(),
+            at: at(),
+            kept: vec![],
+            signature: String::new(),
+        };
+        rm.signature = founder.sign(&removal_payload("o", &rm));
+        let entries = vec![
+            entry("f", &founder, Role::Section, true, None, &founder),
+            entry("a", &admin, Role::Section, true, Some("f".into()), &founder),
+            entry(
+                "x",
+                &clerk,
+                Role::Contractor,
+                false,
+                Some("a".into()),
+                &admin,
+            ),
+            entry("y", &thief, Role::Section, true, Some("a".into()), &admin),
+        ];
+        // Records 0-3 are entries, 4 the removal; "y" (3) was written after the removal.
+        let order = |a: usize, b: usize| match (a, b) {
+            (3, 4) => false,
+            (4, 3) => true,
+            _ => a < b,
+        };
+        let roster = Roster::check("o", &founder.sign_key(), &entries, &[], &[rm], order);
+        assert!(
+            roster.member("x").is_some(),
+            "vouched for before the removal"
+        );
+        assert!(roster.member("y").is_none());
+        assert_eq!(
+            roster.invalid[0].1,
+            "signed by a after their removal from the roster"
+        );
     }
 }

@@ -33,14 +33,6 @@ pub(crate) fn int<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> ShapeResult<i6
     }
 }
 
-pub(crate) fn bool<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> ShapeResult<bool> {
-    match scalar(doc, obj, key)? {
-        Some(ScalarValue::Boolean(b)) => Ok(b),
-        Some(other) => Err(format!("{key} is {other:?}, not true or false")),
-        None => Err(format!("{key} is missing")),
-    }
-}
-
 pub(crate) fn obj<D: ReadDoc>(
     doc: &D,
     parent: &ObjId,
@@ -60,18 +52,6 @@ pub(crate) fn root_obj(doc: &AutoCommit, key: &str) -> Result<ObjId, AutomergeEr
         Some((Value::Object(_), id)) => Ok(id),
         _ => Err(AutomergeError::InvalidObjId(key.to_string())),
     }
-}
-
-/// The objects held in a list, in order.
-pub(crate) fn list_items<D: ReadDoc>(doc: &D, list: &ObjId) -> ShapeResult<Vec<ObjId>> {
-    (0..doc.length(list))
-        .map(
-            |i| match doc.get(list, i).map_err(|e| format!("item {i}: {e}"))? {
-                Some((Value::Object(ObjType::Map), id)) => Ok(id),
-                other => Err(format!("item {i} is {other:?}, not a map")),
-            },
-        )
-        .collect()
 }
 
 /// Checks a document's kind and schema, written at its root when it was created.

@@ -10,19 +10,21 @@
 //! append-only lists: concurrent entries from two laptops merge as two inserts, and nothing is overwritten.
 
 use super::am::{self, ShapeResult};
+use super::history::{History, Item};
+use super::json;
 use super::list::ListRef;
-use super::office::{time, time_text, BatchRef};
+use super::office::{time_text, BatchRef};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT};
 use kenshin_domain::register::{NoteKind, VoucherNote};
-use kenshin_domain::{Action, ListKind, ProcessId, SignOff};
-use std::collections::BTreeMap;
+use kenshin_domain::{ListKind, ProcessId, SignOff};
+use serde_json::Value;
 
 pub const KIND: &str = "kenshin/batch";
 /// 2: `vouchers` became an append-only list of notes (it was a map).
 pub const SCHEMA: i64 = 2;
 
-/// A batch as read from its document.
+/// A batch as read from its document's history: every entry ever added, in log order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     pub office: String,
@@ -30,6 +32,25 @@ pub struct Batch {
     pub lists: Vec<ListRef>,
     pub signoffs: Vec<SignOff>,
     pub notes: Vec<VoucherNote>,
+    /// Where each sign-off came from, beside it.
+    pub provenance: Vec<Provenance>,
+    /// `past[i][j]`: sign-off `j` was in the causal past of the change that added sign-off `i`.
+    pub past: Vec<Vec<bool>>,
+    /// Tampering and malformed entries, for people (never part of any rule but "show it").
+    pub problems: Vec<String>,
+}
+
+/// How a sign-off reached the document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// The change that added it, and its actor (hex).
+    pub change: String,
+    pub actor: String,
+    /// Whether its signed `heads_seen` are the dependencies of the change that added it (a copy added
+    /// later, or elsewhere, is not).
+    pub heads_match: bool,
+    /// What later changes did to it (deleted, overwritten, altered), for people.
+    pub tampered: Vec<String>,
 }
 
 impl Batch {
@@ -120,154 +141,134 @@ pub fn append_note(doc: &mut AutoCommit, note: &VoucherNote) -> Result<(), Autom
     Ok(())
 }
 
-fn read_notes(doc: &AutoCommit) -> ShapeResult<Vec<VoucherNote>> {
-    // One walk of the list (hydrate) rather than a lookup per field: a batch of process 4 holds
-    // thousands of notes, and they are read on every projection.
-    let list = am::obj(doc, &ROOT, "vouchers", ObjType::List)?;
-    let hydrated = doc
-        .hydrate(&list, None)
-        .map_err(|e| format!("vouchers: {e}"))?;
-    let automerge::hydrate::Value::List(items) = hydrated else {
-        return Err("vouchers is not a list".into());
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let field = |err: String| format!("voucher note {i}: {err}");
-            let automerge::hydrate::Value::Map(m) = &item.value else {
-                return Err(field("not a map".into()));
-            };
-            let s = |key: &str| match m.get(key) {
-                Some(automerge::hydrate::Value::Scalar(ScalarValue::Str(t))) => Ok(t.to_string()),
-                Some(other) => Err(field(format!("{key} is {other:?}, not text"))),
-                None => Err(field(format!("{key} is missing"))),
-            };
-            let at = s("at")?;
-            Ok(VoucherNote {
-                id: s("id")?,
-                voucher_no: s("voucher_no")?,
-                kind: s("kind")?.parse().map_err(field)?,
-                on: s("on")?.parse().map_err(|e| field(format!("on: {e}")))?,
-                from: s("from")?,
-                text: s("text")?,
-                by: s("by")?,
-                at: chrono::DateTime::parse_from_rfc3339(&at)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .map_err(|e| field(format!("at {at:?} is not a time: {e}")))?,
-            })
-        })
-        .collect()
+/// The containers whose items are entries, in a batch document.
+pub const CONTAINERS: [&str; 3] = ["lists", "signoffs", "vouchers"];
+
+fn list_ref(v: &Value) -> ShapeResult<ListRef> {
+    Ok(ListRef {
+        doc_id: json::str(v, "doc_id")?,
+        list_kind: json::str(v, "list_kind")?.parse()?,
+        sha256: json::str(v, "sha256")?,
+        row_count: u64::try_from(json::int(v, "row_count")?)
+            .map_err(|_| "row_count is negative".to_string())?,
+    })
 }
 
-fn strings<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, key: &str) -> ShapeResult<Vec<String>> {
-    let list = am::obj(doc, obj, key, ObjType::List)?;
-    (0..doc.length(&list))
-        .map(|i| match doc.get(&list, i) {
-            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
-                ScalarValue::Str(t) => Ok(t.to_string()),
-                other => Err(format!("{key} {i} is {other:?}, not text")),
-            },
-            other => Err(format!("{key} {i} is {other:?}, not text")),
-        })
-        .collect()
+fn signoff(v: &Value) -> ShapeResult<SignOff> {
+    let step = json::int(v, "step")?;
+    Ok(SignOff {
+        id: json::str(v, "id")?,
+        step: u8::try_from(step).map_err(|_| format!("step {step} out of range"))?,
+        action: json::str(v, "action")?.parse()?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        counts: json::ints(v, "counts")?,
+        note: json::opt_str(v, "note")?,
+        send_back: json::opt_str(v, "send_back")?,
+        heads_seen: json::strs(v, "heads_seen")?,
+        signature: json::opt_str(v, "signature")?.unwrap_or_default(),
+    })
 }
 
-/// For each sign-off (in log order), the set of sign-offs that were in its recorder's causal past:
-/// `in_past[i][j]` when entry `j`'s change is an ancestor of entry `i`'s heads seen.
-pub fn causal_past(doc: &mut AutoCommit) -> ShapeResult<Vec<Vec<bool>>> {
-    let list = am::obj(doc, &ROOT, "signoffs", ObjType::List)?;
-    let items = am::list_items(doc, &list)?;
-    let made_in: Vec<Option<automerge::ChangeHash>> =
-        items.iter().map(|o| doc.hash_for_opid(o)).collect();
-    let mut out = Vec::with_capacity(items.len());
-    for obj in &items {
-        let mut heads = Vec::new();
-        for h in strings(doc, obj, "heads_seen")? {
-            // A head the document does not hold cannot make anything part of the past.
-            if let Ok(h) = h.parse::<automerge::ChangeHash>() {
-                if doc.get_change_by_hash(&h).is_some() {
-                    heads.push(h);
-                }
-            }
+fn note(v: &Value) -> ShapeResult<VoucherNote> {
+    let on = json::str(v, "on")?;
+    Ok(VoucherNote {
+        id: json::str(v, "id")?,
+        voucher_no: json::str(v, "voucher_no")?,
+        kind: json::str(v, "kind")?.parse()?,
+        on: on.parse().map_err(|e| format!("on {on:?}: {e}"))?,
+        from: json::str(v, "from")?,
+        text: json::str(v, "text")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+    })
+}
+
+/// Reads each item of a container; a malformed one is named in `problems` and skipped.
+fn entries<'h, T>(
+    history: &'h History,
+    container: &str,
+    what: &str,
+    parse: impl Fn(&Value) -> ShapeResult<T>,
+    problems: &mut Vec<String>,
+) -> Vec<(T, &'h Item)> {
+    let mut out = Vec::new();
+    for (i, item) in history.items(container).iter().enumerate() {
+        match parse(&item.value) {
+            Ok(t) => out.push((t, item)),
+            Err(why) => problems.push(format!("{what} {i} は読めません（{why}）")),
         }
-        let after: std::collections::HashSet<automerge::ChangeHash> =
-            doc.get_changes(&heads).iter().map(|c| c.hash()).collect();
-        out.push(
-            made_in
-                .iter()
-                .map(|h| h.is_some_and(|h| !after.contains(&h)))
-                .collect(),
-        );
     }
-    Ok(out)
+    out
 }
 
-pub fn read(doc: &AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
+/// Reads a batch from its document's whole history (see [`History`]). Fails only when the document
+/// is not a batch at all; a malformed entry is named in `problems` and the rest reads.
+pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
     am::expect_kind(doc, KIND, SCHEMA)?;
-    let process = am::str(doc, &ROOT, "process")?
-        .parse::<ProcessId>()
-        .map_err(|e| e.to_string())?;
-    let fiscal_year = i32::try_from(am::int(doc, &ROOT, "fiscal_year")?)
-        .map_err(|_| "fiscal_year out of range".to_string())?;
+    let history = History::read(doc, &CONTAINERS);
+    let root = |key: &str| history.root(key).cloned().unwrap_or(Value::Null);
+    let text = |key: &str| match root(key) {
+        Value::String(s) => Ok(s),
+        other => Err(format!("{key} is {other}, not text")),
+    };
+    let created_at = text("created_at")?;
+    let fiscal_year = root("fiscal_year")
+        .as_i64()
+        .and_then(|y| i32::try_from(y).ok())
+        .ok_or("fiscal_year is not a year")?;
     let meta = BatchRef {
         batch_id: batch_id.to_string(),
-        process,
-        label: am::str(doc, &ROOT, "label")?,
+        process: text("process")?
+            .parse::<ProcessId>()
+            .map_err(|e| e.to_string())?,
+        label: text("label")?,
         fiscal_year,
-        created_by: am::str(doc, &ROOT, "created_by")?,
-        created_at: time(doc, &ROOT, "created_at")?,
+        created_by: text("created_by")?,
+        created_at: json::parse_time(&created_at)?,
     };
-    let lists_obj = am::obj(doc, &ROOT, "lists", ObjType::List)?;
-    let mut lists = Vec::new();
-    for (i, l) in am::list_items(doc, &lists_obj)?.into_iter().enumerate() {
-        let field = |err: String| format!("list {i}: {err}");
-        lists.push(ListRef {
-            doc_id: am::str(doc, &l, "doc_id").map_err(field)?,
-            list_kind: am::str(doc, &l, "list_kind")
-                .and_then(|k| k.parse())
-                .map_err(field)?,
-            sha256: am::str(doc, &l, "sha256").map_err(field)?,
-            row_count: u64::try_from(am::int(doc, &l, "row_count").map_err(field)?)
-                .map_err(|_| field("row_count is negative".into()))?,
-        });
-    }
-    let list = am::obj(doc, &ROOT, "signoffs", ObjType::List)?;
-    let mut signoffs = Vec::new();
-    for (i, e) in am::list_items(doc, &list)?.into_iter().enumerate() {
-        let field = |err: String| format!("sign-off {i}: {err}");
-        let step = am::int(doc, &e, "step").map_err(field)?;
-        let action: Action = am::str(doc, &e, "action")
-            .and_then(|a| a.parse())
-            .map_err(field)?;
-        let counts_obj = am::obj(doc, &e, "counts", ObjType::Map).map_err(field)?;
-        let mut counts = BTreeMap::new();
-        for name in doc.keys(&counts_obj) {
-            counts.insert(
-                name.clone(),
-                am::int(doc, &counts_obj, &name).map_err(field)?,
-            );
-        }
-        signoffs.push(SignOff {
-            id: am::str(doc, &e, "id").map_err(field)?,
-            step: u8::try_from(step).map_err(|_| field(format!("step {step} out of range")))?,
-            action,
-            by: am::str(doc, &e, "by").map_err(field)?,
-            at: time(doc, &e, "at").map_err(field)?,
-            counts,
-            note: am::opt_str(doc, &e, "note").map_err(field)?,
-            send_back: am::opt_str(doc, &e, "send_back").map_err(field)?,
-            heads_seen: strings(doc, &e, "heads_seen").map_err(field)?,
-            signature: am::opt_str(doc, &e, "signature")
-                .map_err(field)?
-                .unwrap_or_default(),
-        });
-    }
+    let mut problems: Vec<String> = history
+        .tampering
+        .iter()
+        .map(|t| history.describe(t))
+        .collect();
+    let lists = entries(&history, "lists", "リスト参照", list_ref, &mut problems);
+    let signoffs = entries(&history, "signoffs", "記録", signoff, &mut problems);
+    let notes = entries(&history, "vouchers", "受診券の記録", note, &mut problems);
+    let provenance = signoffs
+        .iter()
+        .map(|(e, item)| {
+            let mut seen: Vec<String> = e.heads_seen.clone();
+            seen.sort();
+            // Automerge also makes a change depend on its actor's previous change, seen or not.
+            let deps: Vec<String> = item
+                .deps
+                .iter()
+                .filter(|d| !item.own_deps.contains(d) || seen.contains(&d.to_string()))
+                .map(|d| d.to_string())
+                .collect();
+            Provenance {
+                change: item.change.to_string(),
+                actor: item.actor.clone(),
+                heads_match: seen == deps,
+                tampered: item
+                    .tampered
+                    .iter()
+                    .map(|&t| history.describe(&history.tampering[t]))
+                    .collect(),
+            }
+        })
+        .collect();
+    let items: Vec<&Item> = signoffs.iter().map(|(_, i)| *i).collect();
+    let past = history.past(&items);
     Ok(Batch {
-        office: am::str(doc, &ROOT, "office")?,
+        office: text("office")?,
         meta,
-        lists,
-        signoffs,
-        notes: read_notes(doc)?,
+        lists: lists.into_iter().map(|(l, _)| l).collect(),
+        signoffs: signoffs.into_iter().map(|(s, _)| s).collect(),
+        notes: notes.into_iter().map(|(n, _)| n).collect(),
+        provenance,
+        past,
+        problems,
     })
 }

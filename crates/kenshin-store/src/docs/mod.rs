@@ -3,6 +3,8 @@
 pub mod access;
 mod am;
 pub mod batch;
+pub mod history;
+mod json;
 pub mod list;
 pub mod office;
 
@@ -41,14 +43,14 @@ impl Tx<'_> {
     }
 
     pub fn load_office(&self, id: &DocumentId) -> Result<(AutoCommit, office::Office)> {
-        let doc = self.load_required(id)?;
-        let office = office::read(&doc).map_err(shape(id, "office document"))?;
+        let mut doc = self.load_required(id)?;
+        let office = office::read(&mut doc).map_err(shape(id, "office document"))?;
         Ok((doc, office))
     }
 
     pub fn load_batch(&self, id: &DocumentId) -> Result<(AutoCommit, batch::Batch)> {
-        let doc = self.load_required(id)?;
-        let batch = batch::read(&doc, &id.to_string()).map_err(shape(id, "batch document"))?;
+        let mut doc = self.load_required(id)?;
+        let batch = batch::read(&mut doc, &id.to_string()).map_err(shape(id, "batch document"))?;
         Ok((doc, batch))
     }
 

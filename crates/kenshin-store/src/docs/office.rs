@@ -14,12 +14,15 @@
 //! reader, from the office's anchor key, never assumed from the document.
 
 use super::am::{self, ShapeResult};
+use super::history::{History, Item};
+use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 pub use kenshin_domain::roster::{Invite, Removal, RosterEntry};
-use kenshin_domain::{Member, ProcessId, Role};
+use kenshin_domain::{Member, ProcessId};
 use serde::Serialize;
+use serde_json::Value;
 
 pub const KIND: &str = "kenshin/office";
 /// 2: signed roster entries with public keys, invites and removals.
@@ -37,6 +40,8 @@ pub struct BatchRef {
     pub created_at: DateTime<Utc>,
 }
 
+/// The office as read from its document's history: every roster record ever added (an overwritten
+/// or deleted one included), in log order; which hold is for the reader to judge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Office {
     pub name: String,
@@ -46,6 +51,12 @@ pub struct Office {
     pub removals: Vec<Removal>,
     pub batches: Vec<BatchRef>,
     pub access_logs: Vec<AccessLogRef>,
+    /// Causal order of the roster records: record `j` was in the past of the change that added
+    /// record `i` when `past[i][j]`, over members, then invites, then removals (in that order).
+    #[serde(skip)]
+    pub past: Vec<Vec<bool>>,
+    /// Tampering and malformed records, for people.
+    pub problems: Vec<String>,
 }
 
 /// An access log document: one member's lookups in one month (Japan's, YYYY-MM).
@@ -159,122 +170,148 @@ pub fn add_access_log(doc: &mut AutoCommit, log: &AccessLogRef) -> Result<(), Au
     Ok(())
 }
 
-fn read_access_logs(doc: &impl ReadDoc) -> ShapeResult<Vec<AccessLogRef>> {
-    let Some((automerge::Value::Object(ObjType::Map), logs)) = doc
-        .get(ROOT, "access_logs")
-        .map_err(|e| format!("access_logs: {e}"))?
-    else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for id in doc.keys(&logs) {
-        let l = am::obj(doc, &logs, &id, ObjType::Map)?;
-        let field = |e: String| format!("access log {id}: {e}");
-        out.push(AccessLogRef {
-            member: am::str(doc, &l, "member").map_err(field)?,
-            month: am::str(doc, &l, "month").map_err(field)?,
-            doc_id: id,
-        });
-    }
-    Ok(out)
+/// The containers whose items are records, in an office document.
+pub const CONTAINERS: [&str; 5] = ["members", "invites", "removals", "batches", "access_logs"];
+
+fn member(id: &str, v: &Value) -> ShapeResult<RosterEntry> {
+    Ok(RosterEntry {
+        member: Member {
+            id: id.to_string(),
+            name: json::str(v, "name")?,
+            role: json::str(v, "role")?.parse()?,
+            approver: json::bool(v, "approver")?,
+            admin: json::bool(v, "admin")?,
+        },
+        added_by: json::opt_str(v, "added_by")?,
+        added_at: json::time(v, "added_at")?,
+        sign_key: json::str(v, "sign_key")?,
+        noise_key: json::str(v, "noise_key")?,
+        signature: json::str(v, "signature")?,
+    })
 }
 
-pub fn read(doc: &impl ReadDoc) -> ShapeResult<Office> {
+fn invite(id: &str, v: &Value) -> ShapeResult<Invite> {
+    Ok(Invite {
+        id: id.to_string(),
+        name: json::str(v, "name")?,
+        role: json::str(v, "role")?.parse()?,
+        approver: json::bool(v, "approver")?,
+        key: json::str(v, "key")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn removal(id: &str, v: &Value) -> ShapeResult<Removal> {
+    Ok(Removal {
+        member: id.to_string(),
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        kept: json::strs(v, "kept")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn batch(id: &str, v: &Value) -> ShapeResult<BatchRef> {
+    let fiscal_year = json::int(v, "fiscal_year")?;
+    Ok(BatchRef {
+        batch_id: id.to_string(),
+        process: json::str(v, "process")?
+            .parse::<ProcessId>()
+            .map_err(|e| e.to_string())?,
+        label: json::str(v, "label")?,
+        fiscal_year: i32::try_from(fiscal_year)
+            .map_err(|_| "fiscal_year out of range".to_string())?,
+        created_by: json::str(v, "created_by")?,
+        created_at: json::time(v, "created_at")?,
+    })
+}
+
+fn access_log(id: &str, v: &Value) -> ShapeResult<AccessLogRef> {
+    Ok(AccessLogRef {
+        doc_id: id.to_string(),
+        member: json::str(v, "member")?,
+        month: json::str(v, "month")?,
+    })
+}
+
+/// Reads each record of a map container; a malformed one is named in `problems` and skipped.
+fn records<'h, T>(
+    history: &'h History,
+    container: &str,
+    what: &str,
+    parse: impl Fn(&str, &Value) -> ShapeResult<T>,
+    problems: &mut Vec<String>,
+) -> Vec<(T, &'h Item)> {
+    let mut out = Vec::new();
+    for item in history.items(container) {
+        let key = item.key.as_deref().unwrap_or_default();
+        match parse(key, &item.value) {
+            Ok(t) => out.push((t, item)),
+            Err(why) => problems.push(format!("{what} {key} は読めません（{why}）")),
+        }
+    }
+    out
+}
+
+/// Keeps the first record of each key (an index entry written again counts once).
+fn first_per_key<T>(records: Vec<(T, &Item)>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    records
+        .into_iter()
+        .filter(|(_, item)| seen.insert(item.key.clone()))
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Reads the office from its document's whole history. Fails only when the document is not an
+/// office at all; a malformed record is named in `problems` and the rest reads.
+pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     am::expect_kind(doc, KIND, SCHEMA)?;
-    let members_obj = am::obj(doc, &ROOT, "members", ObjType::Map)?;
-    let mut members = Vec::new();
-    for id in doc.keys(&members_obj) {
-        let m = am::obj(doc, &members_obj, &id, ObjType::Map)?;
-        let field = |e: String| format!("member {id}: {e}");
-        let role: Role = am::str(doc, &m, "role")
-            .and_then(|r| r.parse())
-            .map_err(field)?;
-        members.push(RosterEntry {
-            member: Member {
-                id: id.clone(),
-                name: am::str(doc, &m, "name").map_err(field)?,
-                role,
-                approver: am::bool(doc, &m, "approver").map_err(field)?,
-                admin: am::bool(doc, &m, "admin").map_err(field)?,
-            },
-            added_by: am::opt_str(doc, &m, "added_by").map_err(field)?,
-            added_at: time(doc, &m, "added_at").map_err(field)?,
-            sign_key: am::str(doc, &m, "sign_key").map_err(field)?,
-            noise_key: am::str(doc, &m, "noise_key").map_err(field)?,
-            signature: am::str(doc, &m, "signature").map_err(field)?,
-        });
-    }
-    members.sort_by(|a, b| (a.added_at, &a.member.id).cmp(&(b.added_at, &b.member.id)));
-
-    let batches_obj = am::obj(doc, &ROOT, "batches", ObjType::Map)?;
-    let mut batches = Vec::new();
-    for id in doc.keys(&batches_obj) {
-        let b = am::obj(doc, &batches_obj, &id, ObjType::Map)?;
-        let field = |e: String| format!("batch {id}: {e}");
-        let process = am::str(doc, &b, "process")
-            .and_then(|p| p.parse::<ProcessId>().map_err(|e| e.to_string()))
-            .map_err(field)?;
-        let fiscal_year = am::int(doc, &b, "fiscal_year").map_err(field)?;
-        batches.push(BatchRef {
-            batch_id: id.clone(),
-            process,
-            label: am::str(doc, &b, "label").map_err(field)?,
-            fiscal_year: i32::try_from(fiscal_year)
-                .map_err(|_| field("fiscal_year out of range".into()))?,
-            created_by: am::str(doc, &b, "created_by").map_err(field)?,
-            created_at: time(doc, &b, "created_at").map_err(field)?,
-        });
-    }
+    let history = History::read(doc, &CONTAINERS);
+    let text = |key: &str| match history.root(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        _ => Err(format!("{key} is missing")),
+    };
+    let mut problems: Vec<String> = history
+        .tampering
+        .iter()
+        .map(|t| history.describe(t))
+        .collect();
+    let members = records(&history, "members", "名簿の登録", member, &mut problems);
+    let invites = records(&history, "invites", "招待", invite, &mut problems);
+    let removals = records(
+        &history,
+        "removals",
+        "名簿からの削除",
+        removal,
+        &mut problems,
+    );
+    let items: Vec<&Item> = members
+        .iter()
+        .map(|(_, i)| *i)
+        .chain(invites.iter().map(|(_, i)| *i))
+        .chain(removals.iter().map(|(_, i)| *i))
+        .collect();
+    let past = history.past(&items);
+    let mut batches = first_per_key(records(&history, "batches", "業務", batch, &mut problems));
     batches.sort_by(|a, b| (a.created_at, &a.batch_id).cmp(&(b.created_at, &b.batch_id)));
-
-    let invites_obj = am::obj(doc, &ROOT, "invites", ObjType::Map)?;
-    let mut invites = Vec::new();
-    for id in doc.keys(&invites_obj) {
-        let i = am::obj(doc, &invites_obj, &id, ObjType::Map)?;
-        let field = |e: String| format!("invite {id}: {e}");
-        invites.push(Invite {
-            id: id.clone(),
-            name: am::str(doc, &i, "name").map_err(field)?,
-            role: am::str(doc, &i, "role")
-                .and_then(|r| r.parse())
-                .map_err(field)?,
-            approver: am::bool(doc, &i, "approver").map_err(field)?,
-            key: am::str(doc, &i, "key").map_err(field)?,
-            by: am::str(doc, &i, "by").map_err(field)?,
-            at: time(doc, &i, "at").map_err(field)?,
-            signature: am::str(doc, &i, "signature").map_err(field)?,
-        });
-    }
-    let removals_obj = am::obj(doc, &ROOT, "removals", ObjType::Map)?;
-    let mut removals = Vec::new();
-    for id in doc.keys(&removals_obj) {
-        let r = am::obj(doc, &removals_obj, &id, ObjType::Map)?;
-        let field = |e: String| format!("removal of {id}: {e}");
-        let kept_obj = am::obj(doc, &r, "kept", ObjType::List).map_err(field)?;
-        let kept = (0..doc.length(&kept_obj))
-            .map(|k| match doc.get(&kept_obj, k) {
-                Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
-                    automerge::ScalarValue::Str(t) => Ok(t.to_string()),
-                    other => Err(field(format!("kept {k} is {other:?}"))),
-                },
-                other => Err(field(format!("kept {k} is {other:?}"))),
-            })
-            .collect::<ShapeResult<Vec<String>>>()?;
-        removals.push(Removal {
-            member: id.clone(),
-            by: am::str(doc, &r, "by").map_err(field)?,
-            at: time(doc, &r, "at").map_err(field)?,
-            kept,
-            signature: am::str(doc, &r, "signature").map_err(field)?,
-        });
-    }
     Ok(Office {
-        name: am::str(doc, &ROOT, "name")?,
-        created_at: time(doc, &ROOT, "created_at")?,
-        members,
-        invites,
-        removals,
+        name: text("name")?,
+        created_at: json::parse_time(&text("created_at")?)?,
+        members: members.into_iter().map(|(m, _)| m).collect(),
+        invites: invites.into_iter().map(|(i, _)| i).collect(),
+        removals: removals.into_iter().map(|(r, _)| r).collect(),
         batches,
-        access_logs: read_access_logs(doc)?,
+        access_logs: first_per_key(records(
+            &history,
+            "access_logs",
+            "照会記録",
+            access_log,
+            &mut problems,
+        )),
+        past,
+        problems,
     })
 }

@@ -1,0 +1,521 @@
+//! A document read from its history (変更履歴), not from its current state.
+//!
+//! Kenshin's documents keep their meaning in append-only containers (a root list or map whose items
+//! are written once: sign-offs, list references, notes, roster entries). Honest writers only ever add
+//! to them, so this reader takes every item ever added, from the changes that added it, with the
+//! change, its actor and its dependencies; and it records every later change that deleted, replaced
+//! or altered an item, or replaced a container, as tampering (改ざん). A deleted sign-off is therefore
+//! still read, and its deletion is shown.
+//!
+//! An item is an object (with everything inside it) made in one change, or a scalar; whatever a later
+//! change does to it is never part of it. Readers of the items judge them entry by entry: the history
+//! itself never fails on a malformed item.
+
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, AutoCommit, ChangeHash, ObjType, ScalarValue};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// At most this many items of one container are read; more is itself shown as tampering (no honest
+/// batch comes near it), so a hostile peer cannot make judging unbounded.
+pub const MAX_ITEMS: usize = 200_000;
+
+/// One item of a container, as the change that added it made it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The item: an object as JSON (maps as objects, lists as arrays), or a scalar.
+    pub value: Value,
+    /// For an item of a map container, its key.
+    pub key: Option<String>,
+    /// The change that added it, and that change's dependencies (what its writer had seen).
+    pub change: ChangeHash,
+    pub deps: Vec<ChangeHash>,
+    /// Those of `deps` written by the same actor (Automerge adds the actor's previous change).
+    pub own_deps: Vec<ChangeHash>,
+    /// The actor (hex) that wrote the change.
+    pub actor: String,
+    /// Later changes that deleted, replaced or altered it (indices into [`History::tampering`]).
+    pub tampered: Vec<usize>,
+    op: Op,
+    change_index: usize,
+}
+
+/// What a change did that honest writers never do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Tamper {
+    pub change: String,
+    pub actor: String,
+    /// The container (`signoffs`, `members`, ...) or root field it touched.
+    pub container: String,
+    /// Which item, by its position in [`History::items`] of that container.
+    pub item: Option<usize>,
+    pub what: TamperKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TamperKind {
+    /// The item was deleted.
+    Removed,
+    /// The item was overwritten by another value.
+    Replaced,
+    /// A field inside the item was changed, added or deleted.
+    Altered,
+    /// A container or a root field was replaced or deleted.
+    Structure,
+    /// The container holds more items than are read.
+    TooMany,
+}
+
+impl TamperKind {
+    pub fn ja(self) -> &'static str {
+        match self {
+            TamperKind::Removed => "削除された",
+            TamperKind::Replaced => "上書きされた",
+            TamperKind::Altered => "内容を変更された",
+            TamperKind::Structure => "文書の構造を書き換えられた",
+            TamperKind::TooMany => "項目が多すぎる",
+        }
+    }
+}
+
+struct ChangeNode {
+    hash: ChangeHash,
+    actor: ActorId,
+    deps: Vec<usize>,
+    max_op: u64,
+    start_op: u64,
+}
+
+/// Every item of the named containers, and every tampering, from a document's whole history.
+pub struct History {
+    items: BTreeMap<String, Vec<Item>>,
+    /// The first value ever put at each root key (what the document was created with).
+    roots: BTreeMap<String, (Op, Value)>,
+    pub tampering: Vec<Tamper>,
+    changes: Vec<ChangeNode>,
+}
+
+/// A value being rebuilt from one change's ops.
+enum Node {
+    Map(BTreeMap<String, Op>),
+    /// Elements in insertion order: (element id, the op holding its value, inserted after).
+    List(Vec<Elem>),
+}
+
+type Op = (u64, ActorId);
+type Elem = (Op, Op, Option<Op>);
+
+fn op_key(id: &OpId) -> Op {
+    (id.counter(), id.actor().clone())
+}
+
+fn scalar_json(v: &ScalarValue) -> Value {
+    match v {
+        ScalarValue::Str(s) => Value::String(s.to_string()),
+        ScalarValue::Int(i) => Value::from(*i),
+        ScalarValue::Uint(u) => Value::from(*u),
+        ScalarValue::F64(f) => Value::from(*f),
+        ScalarValue::Counter(c) => Value::from(i64::from(c)),
+        ScalarValue::Timestamp(t) => Value::from(*t),
+        ScalarValue::Boolean(b) => Value::Bool(*b),
+        ScalarValue::Null => Value::Null,
+        ScalarValue::Bytes(b) => Value::String(hex::encode(b)),
+        ScalarValue::Unknown { .. } => Value::Null,
+    }
+}
+
+impl History {
+    /// Reads `containers` (root keys) of `doc` from every change it holds.
+    pub fn read(doc: &mut AutoCommit, containers: &[&str]) -> History {
+        let changes = doc.get_changes(&[]);
+        let index: HashMap<ChangeHash, usize> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.hash(), i))
+            .collect();
+        let mut h = History {
+            items: containers
+                .iter()
+                .map(|c| (c.to_string(), Vec::new()))
+                .collect(),
+            roots: BTreeMap::new(),
+            tampering: Vec::new(),
+            changes: Vec::with_capacity(changes.len()),
+        };
+        // Pass 1: which objects are containers, which ops are items, and what each object holds.
+        let mut container_of: HashMap<Op, String> = HashMap::new();
+        let mut root_ops: HashMap<Op, (String, Option<i64>)> = HashMap::new();
+        // item op -> (container, position in that container's items)
+        let mut item_at: HashMap<Op, (String, usize)> = HashMap::new();
+        // object made inside an item -> the item op it belongs to (for later alterations)
+        let mut inside: HashMap<Op, Op> = HashMap::new();
+        for (ci, change) in changes.iter().enumerate() {
+            let c = change.decode();
+            let start = c.start_op.get();
+            h.changes.push(ChangeNode {
+                hash: change.hash(),
+                actor: c.actor_id.clone(),
+                deps: c
+                    .deps
+                    .iter()
+                    .filter_map(|d| index.get(d).copied())
+                    .collect(),
+                max_op: start + c.operations.len() as u64,
+                start_op: start,
+            });
+            let actor_hex = c.actor_id.to_hex_string();
+            let opid = |i: usize| (start + i as u64, c.actor_id.clone());
+            // Objects made in this change, and their contents (to rebuild items whole).
+            let mut made: HashMap<Op, Node> = HashMap::new();
+            let mut values: HashMap<Op, Value> = HashMap::new();
+            let mut new_items: Vec<(Op, String, Option<String>)> = Vec::new();
+            for (i, op) in c.operations.iter().enumerate() {
+                let id = opid(i);
+                let parent = match &op.obj {
+                    ObjectId::Root => None,
+                    ObjectId::Id(o) => Some(op_key(o)),
+                };
+                // Anything that overwrites or deletes what an earlier change wrote.
+                for p in op.pred.iter() {
+                    let p = op_key(p);
+                    if let Some((container, pos)) = item_at.get(&p) {
+                        let what = match op.action {
+                            OpType::Delete => TamperKind::Removed,
+                            _ => TamperKind::Replaced,
+                        };
+                        h.tamper(ci, &actor_hex, container, Some(*pos), what);
+                    } else if let Some(item) = inside
+                        .get(&p)
+                        .or(parent.as_ref().and_then(|o| inside.get(o)))
+                    {
+                        if let Some((container, pos)) = item_at.get(item) {
+                            h.tamper(ci, &actor_hex, container, Some(*pos), TamperKind::Altered);
+                        }
+                    } else if let Some((key, old)) = root_ops.get(&p) {
+                        let new = match &op.action {
+                            OpType::Put(ScalarValue::Int(n)) => Some(*n),
+                            OpType::Put(ScalarValue::Uint(n)) => i64::try_from(*n).ok(),
+                            _ => None,
+                        };
+                        // A newer build migrating a document raises its schema; nothing else is rewritten.
+                        let migration =
+                            key == "schema" && matches!((old, new), (Some(o), Some(n)) if n > *o);
+                        if !migration {
+                            h.tamper(ci, &actor_hex, key, None, TamperKind::Structure);
+                        }
+                    }
+                }
+                match &parent {
+                    None => {
+                        let Key::Map(key) = &op.key else { continue };
+                        let n = match &op.action {
+                            OpType::Put(ScalarValue::Int(n)) => Some(*n),
+                            _ => None,
+                        };
+                        root_ops.insert(id.clone(), (key.to_string(), n));
+                        if let OpType::Put(v) = &op.action {
+                            let first = h.roots.get(key.as_str()).is_none_or(|(o, _)| id < *o);
+                            if first {
+                                h.roots
+                                    .insert(key.to_string(), (id.clone(), scalar_json(v)));
+                            }
+                        }
+                        if containers.contains(&key.as_str()) {
+                            if let OpType::Make(_) = op.action {
+                                container_of.insert(id.clone(), key.to_string());
+                            }
+                        }
+                    }
+                    Some(obj) => {
+                        if let Some(container) = container_of.get(obj).cloned() {
+                            // A new item (an insert into a list container, or a put at a map key).
+                            let map_key = match &op.key {
+                                Key::Map(k) => Some(k.to_string()),
+                                Key::Seq(_) if op.insert => None,
+                                Key::Seq(_) => continue, // an overwrite, flagged above
+                            };
+                            if matches!(op.action, OpType::Delete) {
+                                continue;
+                            }
+                            new_items.push((id.clone(), container, map_key));
+                        } else if !made.contains_key(obj) {
+                            // An op on an object made earlier: an alteration when it is inside an item.
+                            if let Some(item) = inside.get(obj) {
+                                if let Some((container, pos)) = item_at.get(item) {
+                                    h.tamper(
+                                        ci,
+                                        &actor_hex,
+                                        container,
+                                        Some(*pos),
+                                        TamperKind::Altered,
+                                    );
+                                }
+                            }
+                            continue;
+                        }
+                    }
+                }
+                // Rebuild what this change made.
+                if let Some(obj) = &parent {
+                    if let Some(node) = made.get_mut(obj) {
+                        match (node, &op.key) {
+                            (Node::Map(m), Key::Map(k)) => {
+                                if matches!(op.action, OpType::Delete) {
+                                    m.remove(k.as_str());
+                                } else {
+                                    m.insert(k.to_string(), id.clone());
+                                }
+                            }
+                            (Node::List(l), Key::Seq(after)) if op.insert => {
+                                l.push((id.clone(), id.clone(), after.as_opid().map(op_key)));
+                            }
+                            (Node::List(l), Key::Seq(at)) => {
+                                // A delete or a set of an element made in this change.
+                                if let Some(at) = at.as_opid().map(op_key) {
+                                    if let Some(pos) = l.iter().position(|(e, _, _)| *e == at) {
+                                        if matches!(op.action, OpType::Delete) {
+                                            l.remove(pos);
+                                        } else {
+                                            l[pos].1 = id.clone();
+                                        }
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                match &op.action {
+                    OpType::Make(t) => {
+                        let node = match t {
+                            ObjType::Map | ObjType::Table => Node::Map(BTreeMap::new()),
+                            ObjType::List | ObjType::Text => Node::List(Vec::new()),
+                        };
+                        if !container_of.contains_key(&id) {
+                            made.insert(id.clone(), node);
+                        }
+                    }
+                    OpType::Put(v) => {
+                        values.insert(id.clone(), scalar_json(v));
+                    }
+                    _ => {}
+                }
+            }
+            for (id, container, key) in new_items {
+                if h.items(&container).len() >= MAX_ITEMS {
+                    h.tamper(ci, &actor_hex, &container, None, TamperKind::TooMany);
+                    continue;
+                }
+                let mut members = Vec::new();
+                let value = build(&id, &made, &values, &mut members);
+                for m in members {
+                    inside.insert(m, id.clone());
+                }
+                let list = h.items.entry(container.clone()).or_default();
+                item_at.insert(id.clone(), (container, list.len()));
+                list.push(Item {
+                    value,
+                    key,
+                    change: change.hash(),
+                    deps: {
+                        let mut d = c.deps.clone();
+                        d.sort();
+                        d
+                    },
+                    own_deps: c
+                        .deps
+                        .iter()
+                        .filter(|d| {
+                            index
+                                .get(*d)
+                                .is_some_and(|&i| h.changes[i].actor == c.actor_id)
+                        })
+                        .copied()
+                        .collect(),
+                    actor: actor_hex.clone(),
+                    tampered: Vec::new(),
+                    op: id,
+                    change_index: ci,
+                });
+            }
+        }
+        // Log order: by the id of the op that added each item (a Lamport clock, the same on every
+        // laptop, and deleted items keep their place).
+        let mut moved: HashMap<(String, usize), usize> = HashMap::new();
+        for (container, list) in h.items.iter_mut() {
+            let mut order: Vec<usize> = (0..list.len()).collect();
+            order.sort_by(|&a, &b| list[a].op.cmp(&list[b].op));
+            for (new, &old) in order.iter().enumerate() {
+                moved.insert((container.clone(), old), new);
+            }
+            let mut sorted: Vec<Option<Item>> = list.drain(..).map(Some).collect();
+            *list = order
+                .iter()
+                .map(|&i| sorted[i].take().expect("each once"))
+                .collect();
+        }
+        for (t, tamper) in h.tampering.iter_mut().enumerate() {
+            if let Some(pos) = tamper.item {
+                let new = moved[&(tamper.container.clone(), pos)];
+                tamper.item = Some(new);
+                if let Some(item) = h
+                    .items
+                    .get_mut(&tamper.container)
+                    .and_then(|l| l.get_mut(new))
+                {
+                    item.tampered.push(t);
+                }
+            }
+        }
+        h
+    }
+
+    fn tamper(
+        &mut self,
+        ci: usize,
+        actor: &str,
+        container: &str,
+        item: Option<usize>,
+        what: TamperKind,
+    ) {
+        let t = Tamper {
+            change: self.changes[ci].hash.to_string(),
+            actor: actor.to_string(),
+            container: container.to_string(),
+            item,
+            what,
+        };
+        if !self.tampering.contains(&t) {
+            self.tampering.push(t);
+        }
+    }
+
+    /// The value a root key was first given (later overwrites are tampering, never the value).
+    pub fn root(&self, key: &str) -> Option<&Value> {
+        self.roots.get(key).map(|(_, v)| v)
+    }
+
+    /// Tampering that touched an item, as lines for people.
+    pub fn describe(&self, t: &Tamper) -> String {
+        let short = |s: &str| s.chars().take(12).collect::<String>();
+        format!(
+            "{} の項目が{}（変更 {}、書き手 {}）",
+            t.container,
+            t.what.ja(),
+            short(&t.change),
+            short(&t.actor)
+        )
+    }
+
+    /// The items of a container, in log order.
+    pub fn items(&self, container: &str) -> &[Item] {
+        self.items.get(container).map_or(&[], Vec::as_slice)
+    }
+
+    /// For each of `items`, which of them were in the past of the change that added it:
+    /// `past[i][j]` when `items[j]`'s change is a strict ancestor of `items[i]`'s. One walk of the
+    /// change graph per distinct change, stopping at changes older than every item asked about.
+    pub fn past(&self, items: &[&Item]) -> Vec<Vec<bool>> {
+        let oldest = items
+            .iter()
+            .map(|i| self.changes[i.change_index].start_op)
+            .min()
+            .unwrap_or(0);
+        let mut by_change: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (j, item) in items.iter().enumerate() {
+            by_change.entry(item.change_index).or_default().push(j);
+        }
+        let mut memo: HashMap<usize, Vec<bool>> = HashMap::new();
+        items
+            .iter()
+            .map(|item| {
+                let y = item.change_index;
+                memo.entry(y)
+                    .or_insert_with(|| {
+                        let mut row = vec![false; items.len()];
+                        let mut seen = HashSet::new();
+                        let mut stack: Vec<usize> = self.changes[y].deps.clone();
+                        while let Some(c) = stack.pop() {
+                            // Op counters grow along every path: nothing older holds an item.
+                            if self.changes[c].max_op <= oldest || !seen.insert(c) {
+                                continue;
+                            }
+                            for &j in by_change.get(&c).into_iter().flatten() {
+                                row[j] = true;
+                            }
+                            stack.extend(self.changes[c].deps.iter().copied());
+                        }
+                        row
+                    })
+                    .clone()
+            })
+            .collect()
+    }
+}
+
+/// Rebuilds the value an op made, from the objects and values of its change; `members` collects
+/// every object inside it.
+fn build(
+    id: &Op,
+    made: &HashMap<Op, Node>,
+    values: &HashMap<Op, Value>,
+    members: &mut Vec<Op>,
+) -> Value {
+    if let Some(v) = values.get(id) {
+        return v.clone();
+    }
+    members.push(id.clone());
+    match made.get(id) {
+        Some(Node::Map(m)) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), build(v, made, values, members)))
+                .collect::<Map<String, Value>>(),
+        ),
+        Some(Node::List(l)) => {
+            let value_of: HashMap<&Op, &Op> = l.iter().map(|(e, v, _)| (e, v)).collect();
+            Value::Array(
+                rga_order(l)
+                    .into_iter()
+                    .map(|e| build(value_of[&e], made, values, members))
+                    .collect(),
+            )
+        }
+        None => Value::Null,
+    }
+}
+
+/// The order of a list's elements from their `inserted after` links (newer inserts after the same
+/// element come first, as Automerge orders them).
+fn rga_order(l: &[Elem]) -> Vec<Op> {
+    let mut after: HashMap<Option<&Op>, Vec<&Op>> = HashMap::new();
+    for (e, _, a) in l {
+        after.entry(a.as_ref()).or_default().push(e);
+    }
+    for children in after.values_mut() {
+        children.sort_by(|a, b| b.cmp(a));
+    }
+    let present: HashSet<&Op> = l.iter().map(|(e, _, _)| e).collect();
+    let mut out = Vec::with_capacity(l.len());
+    let mut stack: Vec<&Op> = after.get(&None).cloned().unwrap_or_default();
+    // Elements inserted after something outside this change start a run of their own.
+    for (e, _, a) in l {
+        if a.as_ref().is_some_and(|a| !present.contains(a)) {
+            stack.push(e);
+        }
+    }
+    stack.reverse();
+    let mut visited = HashSet::new();
+    while let Some(e) = stack.pop() {
+        if !visited.insert(e) {
+            continue;
+        }
+        out.push(e.clone());
+        if let Some(children) = after.get(&Some(e)) {
+            for c in children.iter().rev() {
+                stack.push(c);
+            }
+        }
+    }
+    out
+}
