@@ -343,6 +343,19 @@ fn an_archive_verifies_and_every_tampering_is_named() {
         "{stdout}"
     );
 
+    // A laptop of another office does not take an archive of this one at its word.
+    let neighbour = Laptop::new();
+    neighbour.ok(&["office", "init", "--name", "隣町", "--me", "他人"]);
+    refused(
+        &neighbour,
+        dir.path(),
+        &repack(&files),
+        "give that office's anchor key with --anchor",
+        "an archive of another office",
+    );
+    let (ok, stdout, _) = verify(&neighbour, dir.path(), &repack(&files), &["--anchor", &real_anchor]);
+    assert!(ok, "with the office's anchor: {stdout}");
+
     // Not an archive at all.
     let not = l.refused(&["archive", "verify", a.parent().unwrap().to_str().unwrap()]);
     assert!(

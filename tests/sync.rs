@@ -883,6 +883,51 @@ fn two_laptops_sync_through_an_automerge_repo_sync_server() {
     assert_eq!(read.signoffs[0].counts["targets"], 12);
 }
 
+#[test]
+fn what_a_relay_deletes_still_counts_and_shows_as_tampering() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let v = join(&a, &hub.addr, V, "section");
+    let c = join(&a, &hub.addr, C, "contractor");
+    hub.stop();
+    let relay = Relay::start();
+    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "30"]);
+    let b = a.new_batch("1-2", "2026-10 月次");
+    via(&a);
+    via(&c);
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    via(&c);
+    via(&v);
+    v.ok(&step_args(V, "verify", &b, "2", &["--send-back", "件数が合わない"]));
+    via(&v);
+    let honest = statuses(&v.board(&b));
+    assert_eq!(honest[0], "sent_back");
+
+    // Anyone who reaches the relay and knows the batch's id deletes the send-back there.
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/relay");
+    let out = std::process::Command::new("node")
+        .arg(dir.join("tamper.mjs"))
+        .arg(&relay.url)
+        .arg(&b)
+        .current_dir(&dir)
+        .output()
+        .expect("node");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("tampered 1"), "{said} {}", String::from_utf8_lossy(&out.stderr));
+
+    // Both laptops take the deletion from the relay: the send-back still sends back, and shows.
+    via(&c);
+    via(&v);
+    for l in [&c, &v] {
+        let board = l.board(&b);
+        assert_eq!(statuses(&board), honest, "{board}");
+        assert!(board["tampering"].to_string().contains("削除された"), "{board}");
+        let entry = &step(&board, 2)["history"][0];
+        assert_eq!(entry["standing"]["standing"], "valid");
+        assert!(entry["tampered"].to_string().contains("削除された"), "{entry}");
+    }
+}
+
 /// A raw TCP connection to `addr` from the loopback address `source` (127.0.0.x): the hub limits
 /// handshakes per address, so each kind of hostile peer comes from its own.
 fn connect_from(source: [u8; 4], addr: &str) -> TcpStream {

@@ -65,7 +65,12 @@ export type SignOffView = { seq: number, id: string, step: number, action: Actio
 /**
  * What this laptop makes of the entry: valid, flagged, resolved, or invalid (and why).
  */
-standing: Standing, };
+standing: Standing, 
+/**
+ * What later changes did to it (改ざんの疑い): deleted, overwritten or altered. It is judged as
+ * it was signed all the same.
+ */
+tampered: Array<string>, };
 
 export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, status: Status, waiting: Array<Waiting>, 
 /**
@@ -78,6 +83,11 @@ decisive: SignOffView | null,
 history: Array<SignOffView>, };
 
 export type BoardBatch = { steps: Array<BoardStep>, 
+/**
+ * 改ざんの疑い: entries deleted or changed after they were written, and entries that cannot be
+ * read, as this laptop found them in the batch's history.
+ */
+tampering: Array<string>, 
 /**
  * The batch document's id.
  */

@@ -77,7 +77,14 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
     h(
       "tr",
       { "data-batch": b.label },
-      h("th", {}, h("span", { class: "process" }, b.process), " ", b.label),
+      h(
+        "th",
+        {},
+        h("span", { class: "process" }, b.process),
+        " ",
+        b.label,
+        b.tampering.length > 0 && h("span", { class: "tampering", title: b.tampering.join("\n") }, ` ⚠ ${t("Suspected tampering")}`),
+      ),
       h(
         "td",
         {},
@@ -139,6 +146,14 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
     box,
     h("h3", {}, `${b.process} ${b.label} — ${t("Step")}${s.step} ${s.ja} (${s.en})`),
     h("p", { class: `status ${s.status}` }, statusText(s.status)),
+    b.tampering.length > 0 &&
+      h(
+        "div",
+        { class: "tampering" },
+        h("strong", {}, `⚠ ${t("Suspected tampering")}`),
+        h("p", {}, t("Entries deleted or changed after they were written count as they were signed; what was done to them:")),
+        h("ul", {}, b.tampering.map((w) => h("li", {}, w))),
+      ),
     s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}${w.sent_back ? " (差戻し)" : ""}`).join(", ")}`),
     h(
       "table",
@@ -153,7 +168,7 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
           h("td", {}, e.action),
           h("td", {}, countsText(e.counts)),
           h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? "")),
-          h("td", { class: "why" }, standingText(e)),
+          h("td", { class: "why" }, [standingText(e), ...e.tampered.map((w) => ` ⚠ ${w}`)].join("")),
         ),
       ),
     ),

@@ -54,6 +54,9 @@ const ja: Record<string, string> = {
   Flagged: "要確認（承認前の記録）",
   "Verified again": "再検認済み",
   "Does not count": "無効（数えない）",
+  "Suspected tampering": "改ざんの疑い",
+  "Entries deleted or changed after they were written count as they were signed; what was done to them:":
+    "記録の後で削除・変更された項目は、署名されたとおりに数えます。行われた変更:",
   Note: "備考",
   Reason: "理由",
   Do: "完了を記録",

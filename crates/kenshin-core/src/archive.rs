@@ -228,17 +228,20 @@ fn gather(
     })
 }
 
-/// The anchor key this home pinned for `office`, if it belongs to that office: `archive verify`
-/// run on a member's laptop then holds an archive to the office's real founding key.
+/// The anchor key this home pinned for `office`: `archive verify` run on a member's laptop holds
+/// an archive to the office's real founding key. An archive naming another office is refused here
+/// (a copy rebuilt under another office id would otherwise check out against its own roster); to
+/// check another office's archive, give its anchor key.
 pub fn pinned_anchor(dir: &Path, office: &str) -> Result<Option<String>> {
     if !dir.join(kenshin_store::DB_FILE).exists() {
         return Ok(None);
     }
-    Home::open(dir)?.read(|tx| {
-        if tx.office_doc_id()?.map(|id| id.to_string()).as_deref() != Some(office) {
-            return Ok(None);
-        }
-        Ok(tx.local(ANCHOR)?)
+    Home::open(dir)?.read(|tx| match tx.office_doc_id()?.map(|id| id.to_string()) {
+        None => Ok(None),
+        Some(mine) if mine == office => Ok(tx.local(ANCHOR)?),
+        Some(mine) => Err(crate::CoreError::Invalid(format!(
+            "this archive is of office {office}, not of this laptop's office {mine}: give that office's anchor key with --anchor to check it"
+        ))),
     })
 }
 

@@ -134,11 +134,22 @@ fn laptop_key_path(home: &str) -> PathBuf {
     keys_dir().join(format!("{home}.key"))
 }
 
+/// Makes the keys folder, readable by its owner only (0700).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 fn write_laptop_key(dir: &Path, home: &str, key: &Key) -> Result<()> {
     let path = laptop_key_path(home);
     let made = path
         .parent()
-        .map(std::fs::create_dir_all)
+        .map(private_dir)
         .transpose()
         .and_then(|_| write_synced(&path, hex::encode(key).as_bytes(), true));
     made.map_err(|e| key_err(dir, format!("cannot write the key {}: {e}", path.display())))

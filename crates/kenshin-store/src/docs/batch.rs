@@ -205,8 +205,8 @@ fn entries<'h, T>(
 /// Reads a batch from its document's whole history (see [`History`]). Fails only when the document
 /// is not a batch at all; a malformed entry is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
-    am::expect_kind(doc, KIND, SCHEMA)?;
     let history = History::read(doc, &CONTAINERS);
+    history.expect_kind(KIND, SCHEMA)?;
     let root = |key: &str| history.root(key).cloned().unwrap_or(Value::Null);
     let text = |key: &str| match root(key) {
         Value::String(s) => Ok(s),

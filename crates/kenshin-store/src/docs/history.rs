@@ -145,7 +145,7 @@ impl History {
         };
         // Pass 1: which objects are containers, which ops are items, and what each object holds.
         let mut container_of: HashMap<Op, String> = HashMap::new();
-        let mut root_ops: HashMap<Op, (String, Option<i64>)> = HashMap::new();
+        let mut root_ops: HashMap<Op, String> = HashMap::new();
         // item op -> (container, position in that container's items)
         let mut item_at: HashMap<Op, (String, usize)> = HashMap::new();
         // object made inside an item -> the item op it belongs to (for later alterations)
@@ -192,28 +192,15 @@ impl History {
                         if let Some((container, pos)) = item_at.get(item) {
                             h.tamper(ci, &actor_hex, container, Some(*pos), TamperKind::Altered);
                         }
-                    } else if let Some((key, old)) = root_ops.get(&p) {
-                        let new = match &op.action {
-                            OpType::Put(ScalarValue::Int(n)) => Some(*n),
-                            OpType::Put(ScalarValue::Uint(n)) => i64::try_from(*n).ok(),
-                            _ => None,
-                        };
-                        // A newer build migrating a document raises its schema; nothing else is rewritten.
-                        let migration =
-                            key == "schema" && matches!((old, new), (Some(o), Some(n)) if n > *o);
-                        if !migration {
-                            h.tamper(ci, &actor_hex, key, None, TamperKind::Structure);
-                        }
+                    } else if let Some(key) = root_ops.get(&p) {
+                        // Root fields are written once, when the document is made.
+                        h.tamper(ci, &actor_hex, key, None, TamperKind::Structure);
                     }
                 }
                 match &parent {
                     None => {
                         let Key::Map(key) = &op.key else { continue };
-                        let n = match &op.action {
-                            OpType::Put(ScalarValue::Int(n)) => Some(*n),
-                            _ => None,
-                        };
-                        root_ops.insert(id.clone(), (key.to_string(), n));
+                        root_ops.insert(id.clone(), key.to_string());
                         if let OpType::Put(v) = &op.action {
                             let first = h.roots.get(key.as_str()).is_none_or(|(o, _)| id < *o);
                             if first {
@@ -394,6 +381,23 @@ impl History {
     /// The value a root key was first given (later overwrites are tampering, never the value).
     pub fn root(&self, key: &str) -> Option<&Value> {
         self.roots.get(key).map(|(_, v)| v)
+    }
+
+    /// Checks the kind and schema the document was created with (a later overwrite of either is
+    /// tampering, and must not make a document unreadable or "newer").
+    pub fn expect_kind(&self, kind: &str, schema: i64) -> Result<(), String> {
+        match self.root("kind") {
+            Some(Value::String(k)) if k == kind => {}
+            Some(Value::String(k)) => return Err(format!("it is a {k:?} document, not {kind:?}")),
+            _ => return Err("kind is missing".into()),
+        }
+        match self.root("schema").and_then(Value::as_i64) {
+            Some(found) if found > schema => Err(format!(
+                "schema {found} is newer than this build reads ({schema}): update Kenshin"
+            )),
+            Some(_) => Ok(()),
+            None => Err("schema is missing".into()),
+        }
     }
 
     /// Tampering that touched an item, as lines for people.

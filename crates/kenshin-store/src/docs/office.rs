@@ -268,8 +268,8 @@ fn first_per_key<T>(records: Vec<(T, &Item)>) -> Vec<T> {
 /// Reads the office from its document's whole history. Fails only when the document is not an
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
-    am::expect_kind(doc, KIND, SCHEMA)?;
     let history = History::read(doc, &CONTAINERS);
+    history.expect_kind(KIND, SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),

@@ -1,0 +1,125 @@
+//! A hostile peer's changes merged into an office document and a batch document: whatever they
+//! are (fuzz bytes driving Automerge edits by another actor, or raw bytes offered as changes), both
+//! documents still read, the roster and the sign-offs are judged, and nothing panics.
+#![no_main]
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue, ROOT};
+use kenshin_core::domain::roster::RosterEntry;
+use kenshin_core::domain::{Action, Member, ProcessId, Role, SignOff};
+use kenshin_store::docs::{batch, office};
+use kenshin_store::BatchRef;
+use libfuzzer_sys::fuzz_target;
+
+fn honest() -> (AutoCommit, AutoCommit) {
+    let at = "2026-05-01T09:00:00Z".parse().unwrap();
+    let founder = RosterEntry {
+        member: Member {
+            id: "f".into(),
+            name: "決裁 太郎".into(),
+            role: Role::Section,
+            approver: true,
+            admin: true,
+        },
+        sign_key: "00".repeat(32),
+        noise_key: "00".repeat(32),
+        added_by: None,
+        added_at: at,
+        signature: "00".into(),
+    };
+    let mut o = office::create("テスト市", &founder).unwrap();
+    o.commit();
+    let meta = BatchRef {
+        batch_id: "b".into(),
+        process: ProcessId::MonthlyIssuance,
+        label: "2026-05 月次".into(),
+        fiscal_year: 2026,
+        created_by: "f".into(),
+        created_at: at,
+    };
+    let mut b = batch::create("o", &meta).unwrap();
+    b.commit();
+    for (i, (step, action)) in [(1, Action::Do), (2, Action::Verify)].into_iter().enumerate() {
+        let e = SignOff {
+            id: format!("e{i}"),
+            step,
+            action,
+            by: "f".into(),
+            at,
+            counts: Default::default(),
+            note: None,
+            send_back: (i == 1).then(|| "理由".into()),
+            heads_seen: b.get_heads().iter().map(|h| h.to_string()).collect(),
+            signature: "00".into(),
+        };
+        batch::append_signoff(&mut b, &e).unwrap();
+        b.commit();
+    }
+    (o, b)
+}
+
+/// Applies edits read from `data` to `doc` as another actor: each byte pair picks an edit and its
+/// target among every object of the document.
+fn edit(doc: &mut AutoCommit, data: &[u8]) {
+    let mut objs = vec![ROOT];
+    for chunk in data.chunks(3) {
+        let [op, a, b] = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let obj = objs[usize::from(a) % objs.len()].clone();
+        let key = ["signoffs", "members", "lists", "vouchers", "kind", "schema", "step", "send_back", "process"]
+            [usize::from(b) % 9];
+        let len = doc.length(&obj);
+        let idx = if len == 0 { 0 } else { usize::from(b) % len };
+        let is_list = matches!(doc.object_type(&obj), Ok(ObjType::List | ObjType::Text));
+        let _ = match (op % 6, is_list) {
+            (0, true) if len > 0 => doc.delete(&obj, idx),
+            (0, false) => doc.delete(&obj, key),
+            (1, true) => doc.insert(&obj, idx.min(len), ScalarValue::Int(i64::from(b))).map(|_| ()),
+            (1, false) => doc.put(&obj, key, ScalarValue::Str(key.into())),
+            (2, true) => doc.insert_object(&obj, idx.min(len), ObjType::Map).map(|o| objs.push(o)),
+            (2, false) => doc.put_object(&obj, key, ObjType::List).map(|o| objs.push(o)),
+            (3, true) if len > 0 => doc.put(&obj, idx, ScalarValue::Null),
+            (3, false) => doc.put(&obj, key, ScalarValue::Int(i64::from(a))),
+            (4, _) => {
+                // Descend into an existing child, so later edits reach entries and their fields.
+                let child = if is_list { doc.get(&obj, idx) } else { doc.get(&obj, key) };
+                if let Ok(Some((automerge::Value::Object(_), id))) = child {
+                    objs.push(id);
+                }
+                Ok(())
+            }
+            _ => {
+                doc.commit();
+                Ok(())
+            }
+        };
+    }
+    doc.commit();
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (mut o, mut b) = honest();
+    let (raw, ops) = data.split_at(data.len().min(usize::from(data.first().copied().unwrap_or(0) % 64)));
+    for doc in [&mut o, &mut b] {
+        let mut evil = doc.fork().with_actor(automerge::ActorId::from(&[7u8; 16][..]));
+        edit(&mut evil, ops);
+        let _ = doc.merge(&mut evil);
+        // Raw bytes offered as changes are refused or applied; either way the document reads.
+        let _ = doc.load_incremental(raw);
+    }
+    let office = office::read(&mut o).expect("the office still opens");
+    let roster = kenshin_sync::Roster::check("o", &"00".repeat(32), &office.members, &office.invites, &office.removals, |a, b| {
+        office.past.get(b).and_then(|p| p.get(a)).copied().unwrap_or(false)
+    });
+    let read = batch::read(&mut b, "b").expect("the batch still reads");
+    let standings = kenshin_core::domain::trust::judge(
+        read.meta.process.process(),
+        &read.signoffs,
+        |i| kenshin_core::domain::trust::Arrival { heads_match: read.provenance[i].heads_match },
+        |e| roster.signer("b", e),
+        |j, i| read.past[i][j],
+    );
+    assert_eq!(standings.len(), read.signoffs.len());
+    // What the honest laptop wrote is still there, whatever was deleted.
+    assert!(read.signoffs.iter().any(|e| e.id == "e1" && e.send_back.is_some()));
+    assert_eq!(read.meta.process, ProcessId::MonthlyIssuance);
+});
