@@ -353,7 +353,12 @@ fn an_archive_verifies_and_every_tampering_is_named() {
         "give that office's anchor key with --anchor",
         "an archive of another office",
     );
-    let (ok, stdout, _) = verify(&neighbour, dir.path(), &repack(&files), &["--anchor", &real_anchor]);
+    let (ok, stdout, _) = verify(
+        &neighbour,
+        dir.path(),
+        &repack(&files),
+        &["--anchor", &real_anchor],
+    );
     assert!(ok, "with the office's anchor: {stdout}");
 
     // Not an archive at all.

@@ -898,7 +898,13 @@ fn what_a_relay_deletes_still_counts_and_shows_as_tampering() {
     c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
     via(&c);
     via(&v);
-    v.ok(&step_args(V, "verify", &b, "2", &["--send-back", "件数が合わない"]));
+    v.ok(&step_args(
+        V,
+        "verify",
+        &b,
+        "2",
+        &["--send-back", "件数が合わない"],
+    ));
     via(&v);
     let honest = statuses(&v.board(&b));
     assert_eq!(honest[0], "sent_back");
@@ -913,7 +919,11 @@ fn what_a_relay_deletes_still_counts_and_shows_as_tampering() {
         .output()
         .expect("node");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("tampered 1"), "{said} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        said.contains("tampered 1"),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Both laptops take the deletion from the relay: the send-back still sends back, and shows.
     via(&c);
@@ -921,10 +931,16 @@ fn what_a_relay_deletes_still_counts_and_shows_as_tampering() {
     for l in [&c, &v] {
         let board = l.board(&b);
         assert_eq!(statuses(&board), honest, "{board}");
-        assert!(board["tampering"].to_string().contains("削除された"), "{board}");
+        assert!(
+            board["tampering"].to_string().contains("削除された"),
+            "{board}"
+        );
         let entry = &step(&board, 2)["history"][0];
         assert_eq!(entry["standing"]["standing"], "valid");
-        assert!(entry["tampered"].to_string().contains("削除された"), "{entry}");
+        assert!(
+            entry["tampered"].to_string().contains("削除された"),
+            "{entry}"
+        );
     }
 }
 
