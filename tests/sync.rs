@@ -335,7 +335,7 @@ fn three_laptops_run_a_monthly_issuance_with_the_contractor_offline() {
         let rows: Vec<&str> = access.lines().filter(|r| r.contains(id.as_str())).collect();
         assert!(
             rows.iter()
-                .any(|r| r.contains(",30000012,") && r.trim_end().ends_with(",30000012")),
+                .any(|r| r.contains(",30000012,") && r.trim_end().ends_with(",30000012,有効")),
             "{who}'s lookup of 30000012: {access}"
         );
         assert!(
@@ -431,7 +431,7 @@ fn forge(l: &Laptop, batch: &str, step: u8, action: Action, by: &str, key_of: &s
         let secret = tx
             .local(&format!("keys:{key_of}"))?
             .expect("keys on this laptop");
-        let keys = kenshin_sync::Keys::from_secret_text(&secret).unwrap();
+        let keys = kenshin_trust::Keys::from_secret_text(&secret).unwrap();
         e.signature = keys.sign(&signoff_payload(&office, batch, &e));
         doc::append_signoff(&mut d, &e).unwrap();
         d.commit();
@@ -695,10 +695,10 @@ fn strangers_reused_invites_stolen_keys_and_removed_members_are_refused() {
     }
     let c_id = member_id(&a, C);
     let db = kenshin_store::connect(thief.home.path()).unwrap();
-    let other = kenshin_sync::Keys::generate().unwrap();
+    let other = kenshin_trust::Keys::generate().unwrap();
     db.execute(
         "UPDATE local SET value = ?1 WHERE key = ?2",
-        [other.to_secret_text(), format!("keys:{c_id}")],
+        [other.to_secret_text().to_string(), format!("keys:{c_id}")],
     )
     .unwrap();
     drop(db);

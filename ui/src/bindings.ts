@@ -57,7 +57,7 @@ admin: boolean, };
 
 export type BatchRef = { 
 /**
- * The batch document's id.
+ * The batch document's id (derived from the rest: see [`crate::signed::batch_id_bytes`]).
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
@@ -89,13 +89,21 @@ export type BoardBatch = { steps: Array<BoardStep>,
  */
 tampering: Array<string>, 
 /**
- * The batch document's id.
+ * The batch document's id (derived from the rest: see [`crate::signed::batch_id_bytes`]).
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
 export type ListKind = "targets" | "rehearsal" | "production" | "pullouts" | "postal_counts" | "reissue_requests" | "returned" | "reissues" | "checkup_results";
 
-export type ListRef = { doc_id: string, list_kind: ListKind, sha256: string, row_count: number, };
+export type ListRef = { doc_id: string, list_kind: ListKind, 
+/**
+ * sha256 of the list's canonical rows (hex).
+ */
+sha256: string, row_count: number, 
+/**
+ * Who added it, and when; empty and None for a reference written before signing.
+ */
+by: string, at: string | null, };
 
 export type Subject = { 
 /**

@@ -3,15 +3,17 @@
 
 use crate::error::Result;
 use crate::trust::{self, ANCHOR};
-use crate::Office;
-use kenshin_domain::trust::Standing;
+use automerge::AutoCommit;
+use kenshin_domain::trust::{at_end, AtEnd, Standing};
 use kenshin_domain::{derive, SignOff};
 use kenshin_exchange::archive::{
-    self, ArchivedBatch, ArchivedRoster, ArchivedSignOff, BatchRecords, ListSnapshot, Month,
-    MonthRecords, Named, Opened, StepAtEnd, ROSTER, SIGNOFFS,
+    self, document_path, ArchivedBatch, ArchivedLookup, ArchivedRoster, ArchivedSignOff,
+    BatchRecords, ListSnapshot, Month, MonthRecords, Named, Opened, StepAtEnd, ACCESS, ROSTER,
+    SIGNOFFS,
 };
-use kenshin_store::{batch_doc_id, Home, Tx};
-use kenshin_sync::{verify, Roster};
+use kenshin_store::docs::office;
+use kenshin_store::{batch_doc_id, AccessLog, Home, Office, Tx};
+use kenshin_trust::{verify, Roster};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,7 +54,7 @@ pub struct ArchiveCheck {
     pub problems: Vec<String>,
 }
 
-impl Office {
+impl crate::Office {
     /// The month's archive as zip bytes, signed by this member.
     pub fn archive_export(&mut self, month: Month) -> Result<(Vec<u8>, Exported)> {
         let office_doc = self.office_doc.clone();
@@ -88,8 +90,9 @@ fn gather(
     month: Month,
     exporter: Named,
 ) -> Result<MonthRecords> {
-    let (_, office) = tx.load_office(office_doc)?;
-    let roster = trust::roster(tx)?;
+    let (mut office_am, office) = tx.load_office(office_doc)?;
+    let office_id = office_doc.to_string();
+    let roster = trust::judge_roster(tx, office_doc, &office)?;
     let names: HashMap<&str, &str> = office
         .members
         .iter()
@@ -99,15 +102,28 @@ fn gather(
         id: id.to_string(),
         name: names.get(id).copied().unwrap_or(id).to_string(),
     };
-    let mut batches = office.batches.clone();
-    batches.sort_by(|a, b| (a.created_at, &a.batch_id).cmp(&(b.created_at, &b.batch_id)));
+    let (batches, index_problems) = trust::judge_index(&office_id, &office, &roster);
+    let mut tampering: Vec<(String, String)> = office
+        .problems
+        .iter()
+        .chain(&index_problems)
+        .map(|p| (office_id.clone(), p.clone()))
+        .collect();
+    let mut documents = vec![(office_id.clone(), office_am.save())];
     let mut out = Vec::new();
     for meta in batches {
         let id = batch_doc_id(&meta.batch_id)?;
         if !tx.has_document(&id)? {
             continue;
         }
-        let mut j = trust::load_judged(tx, &roster, &id)?;
+        let mut j = match trust::load_judged(tx, &roster, &id) {
+            Ok(j) => j,
+            Err(e) => {
+                tampering.push((meta.batch_id.clone(), e.to_string()));
+                continue;
+            }
+        };
+        let counted = j.counted();
         let signoffs: Vec<ArchivedSignOff> = j
             .all
             .signoffs
@@ -120,20 +136,19 @@ fn gather(
                 judged: s.clone(),
             })
             .collect();
-        let notes: Vec<_> = j
-            .all
+        let notes: Vec<_> = counted
             .notes
             .iter()
             .filter(|n| month.holds(n.at))
             .map(|n| (n.clone(), named(&n.by).name))
             .collect();
         let mut lists = Vec::new();
-        for list in &j.all.lists {
+        for list in &counted.lists {
             if !tx.has_document(&batch_doc_id(&list.doc_id)?)? {
                 continue;
             }
             let (m, rows) = tx.list_snapshot(list)?;
-            if month.holds(m.created_at) {
+            if month.holds(list.at.unwrap_or(m.created_at)) {
                 lists.push(ListSnapshot {
                     doc_id: list.doc_id.clone(),
                     kind: m.list_kind,
@@ -154,16 +169,7 @@ fn gather(
         {
             continue;
         }
-        // The steps as they stood at the month's end: only entries that count, recorded by then.
-        let end = month.end();
-        let by_end: Vec<SignOff> = j
-            .all
-            .signoffs
-            .iter()
-            .zip(&j.standings)
-            .filter(|(e, s)| s.counts() && e.at <= end)
-            .map(|(e, _)| e.clone())
-            .collect();
+        let by_end = at_month_end(&j, month);
         let process = meta.process.process();
         let steps = derive(process, &by_end)
             .into_iter()
@@ -172,6 +178,14 @@ fn gather(
                 status: s.status,
             })
             .collect();
+        tampering.extend(
+            j.all
+                .problems
+                .iter()
+                .chain(&j.problems)
+                .map(|p| (meta.batch_id.clone(), p.clone())),
+        );
+        documents.push((meta.batch_id.clone(), j.doc.save()));
         out.push(BatchRecords {
             batch: ArchivedBatch {
                 batch_id: meta.batch_id.clone(),
@@ -189,7 +203,7 @@ fn gather(
     }
     // The roster as judged here: entries that do not hold are not evidence of anyone's authority.
     let archived_roster = ArchivedRoster {
-        office: office_doc.to_string(),
+        office: office_id.clone(),
         office_name: office.name.clone(),
         anchor: tx.local(ANCHOR)?.unwrap_or_default(),
         members: office
@@ -211,21 +225,80 @@ fn gather(
             .cloned()
             .collect(),
     };
-    let lookups = tx
-        .lookups_in(&office.access_logs, &month.to_string())?
-        .into_iter()
-        .map(|l| {
-            let by = named(&l.by);
-            (l, by)
-        })
-        .collect();
+    let mut lookups = Vec::new();
+    for (log_ref, log) in tx.access_logs_of(&office.access_logs, &month.to_string())? {
+        let judged = judge_lookups(&roster, &log_ref.doc_id, &log);
+        for ((lookup, standing), p) in log.lookups.iter().zip(judged).zip(&log.provenance) {
+            for t in &p.tampered {
+                tampering.push((log_ref.doc_id.clone(), t.clone()));
+            }
+            lookups.push(ArchivedLookup {
+                log: log_ref.doc_id.clone(),
+                by_name: named(&lookup.by).name,
+                lookup: lookup.clone(),
+                judged: standing,
+            });
+        }
+        tampering.extend(
+            log.problems
+                .iter()
+                .map(|p| (log_ref.doc_id.clone(), p.clone())),
+        );
+        if let Some(mut doc) = tx.load(&batch_doc_id(&log_ref.doc_id)?)? {
+            documents.push((log_ref.doc_id.clone(), doc.save()));
+        }
+    }
+    lookups.sort_by(|a, b| (a.lookup.at, &a.lookup.by).cmp(&(b.lookup.at, &b.lookup.by)));
+    tampering.dedup();
     Ok(MonthRecords {
         month,
         roster: archived_roster,
         exporter,
         batches: out,
         lookups,
+        tampering,
+        documents,
     })
+}
+
+/// The sign-offs that count at the month's end, in causal order: recorded by then, after
+/// everything they had seen (an entry whose declared time is before something it had seen does
+/// not count by then).
+fn at_month_end(j: &trust::Judged, month: Month) -> Vec<SignOff> {
+    let at: Vec<_> = j.all.signoffs.iter().map(|e| e.at).collect();
+    at_end(&at, month.end(), |a, b| j.all.saw(a, b))
+        .into_iter()
+        .zip(j.all.signoffs.iter().zip(&j.standings))
+        .filter(|(end, (_, s))| *end == AtEnd::Counted && s.counts())
+        .map(|(_, (e, _))| e.clone())
+        .collect()
+}
+
+/// What a laptop makes of each lookup of an access log: signed by a member who looked (removed
+/// since or not), once per signature; an unsigned one counts when a member vouched for it.
+pub(crate) fn judge_lookups(roster: &Roster, log_id: &str, log: &AccessLog) -> Vec<Standing> {
+    let vouched = trust::vouched(roster, log_id, &log.migrations);
+    let mut seen = std::collections::HashSet::new();
+    log.lookups
+        .iter()
+        .zip(&log.provenance)
+        .map(|(l, p)| {
+            let key = if l.signature.is_empty() {
+                p.mark.clone()
+            } else {
+                l.signature.clone()
+            };
+            if !seen.insert(key) {
+                return Standing::Invalid {
+                    why: "a copy of a lookup already in the log (one counts once)".into(),
+                };
+            }
+            match roster.signed(log_id, l, vouched.by(&p.mark)) {
+                Ok(_) => Standing::Valid,
+                Err(why) => Standing::Invalid { why },
+            }
+        })
+        .collect()
 }
 
 /// The anchor key this home pinned for `office`: `archive verify` run on a member's laptop holds
@@ -245,10 +318,11 @@ pub fn pinned_anchor(dir: &Path, office: &str) -> Result<Option<String>> {
     })
 }
 
-/// Checks an archive from its bytes alone: every file's hash, the roster from its anchor, the
-/// manifest's signature, and every sign-off's signature. `pin` gives the office's anchor key (hex)
-/// when the caller knows it (an auditor's note, or the laptop's own pinned key): a copy re-signed
-/// under another roster then fails.
+/// Checks an archive from its bytes alone: every file's hash, the manifest's signature, and every
+/// record judged again as a laptop of the office would: the roster from its anchor (the office's
+/// pinned key when `pin` gives it), then each batch's sign-offs and the month's lookups from the
+/// documents the archive carries (their history included), compared with what the exporter said.
+/// An archive of the first format has no documents: its sign-offs are judged in the order listed.
 pub fn verify_archive(
     name: &str,
     bytes: &[u8],
@@ -271,24 +345,45 @@ pub fn verify_archive(
         Err(why) => problems.push(why),
         Ok(r) => {
             check.anchor = r.anchor.clone();
-            // An archive holds no history: its roster records are taken in the order they are listed.
-            let roster = Roster::check(
-                &r.office,
-                &r.anchor,
-                &r.members,
-                &r.invites,
-                &r.removals,
-                |a, b| a < b,
-            );
-            let anchor = pin(&r.office)?;
-            problems.extend(roster_problems(&opened, &r, &roster, anchor.as_deref()));
+            let pinned = pin(&r.office)?;
+            let anchor = pinned.clone().unwrap_or_else(|| r.anchor.clone());
+            let office_doc = document(&opened, &r.office);
+            let roster = match &office_doc {
+                Some(Ok(office)) => Roster::check(
+                    &r.office,
+                    &anchor,
+                    &office.members,
+                    &office.invites,
+                    &office.removals,
+                    trust::office_order(office, None),
+                ),
+                // No document (the first format), or one that does not read: the listed roster.
+                _ => Roster::check(
+                    &r.office,
+                    &anchor,
+                    &r.members,
+                    &r.invites,
+                    &r.removals,
+                    |a, b| a < b,
+                ),
+            };
+            if let Some(Err(why)) = &office_doc {
+                problems.push(why.clone());
+            }
+            problems.extend(roster_problems(&opened, &r, &roster, pinned.as_deref()));
             match opened.json::<Vec<ArchivedBatch>>(SIGNOFFS) {
                 Err(why) => problems.push(why),
                 Ok(batches) => {
                     for b in &batches {
                         check.signoffs += b.signoffs.len();
-                        problems.extend(signoff_problems(&roster, b));
+                        problems.extend(rejudge_batch(&opened, &r.office, &roster, b));
                     }
+                }
+            }
+            if opened.files.contains_key(ACCESS) {
+                match opened.json::<Vec<ArchivedLookup>>(ACCESS) {
+                    Err(why) => problems.push(why),
+                    Ok(lookups) => problems.extend(rejudge_lookups(&opened, &roster, &lookups)),
                 }
             }
         }
@@ -297,6 +392,160 @@ pub fn verify_archive(
     Ok(check)
 }
 
+/// A document the archive carries, read (None when it carries none).
+fn document(opened: &Opened, id: &str) -> Option<std::result::Result<Office, String>> {
+    let bytes = opened.files.get(&document_path(id))?;
+    Some(
+        AutoCommit::load(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|mut doc| office::read(&mut doc))
+            .map_err(|why| format!("{}: {why}", document_path(id))),
+    )
+}
+
+fn load_doc(opened: &Opened, id: &str) -> Option<std::result::Result<AutoCommit, String>> {
+    let bytes = opened.files.get(&document_path(id))?;
+    Some(AutoCommit::load(bytes).map_err(|e| format!("{}: {e}", document_path(id))))
+}
+
+/// Each archived sign-off against what judging the batch's document gives here (or, with no
+/// document, its signature and its signer's authority in the order listed).
+fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBatch) -> Vec<String> {
+    let describe = |s: &ArchivedSignOff, why: &str| {
+        format!(
+            "{SIGNOFFS}: sign-off {} ({} {}, step {} {} by {} at {}): {why}",
+            s.entry.id,
+            b.process,
+            b.label,
+            s.entry.step,
+            archive::action_ja(s.entry.action),
+            s.by_name,
+            s.entry
+                .at
+                .with_timezone(&archive::jst())
+                .format("%Y-%m-%d %H:%M")
+        )
+    };
+    let judged = match load_doc(opened, &b.batch_id) {
+        None => {
+            // The first format: signatures, then authority in the listed order.
+            let log: Vec<SignOff> = b.signoffs.iter().map(|s| s.entry.clone()).collect();
+            let Ok(process) = b.process.parse::<kenshin_domain::ProcessId>() else {
+                return vec![format!("{SIGNOFFS}: batch {} names no process", b.label)];
+            };
+            let standings = kenshin_domain::trust::judge(
+                process.process(),
+                &log,
+                |_| kenshin_domain::trust::Arrival { heads_match: true },
+                |e| roster.signer(&b.batch_id, e, None),
+                |j, i| j < i,
+            );
+            return b
+                .signoffs
+                .iter()
+                .zip(standings)
+                .filter(|(s, now)| {
+                    s.judged.counts() && !now.counts() && !matches!(now, Standing::Flagged { .. })
+                })
+                .map(|(s, now)| describe(s, &kenshin_exchange::archive::standing_ja(&now)))
+                .collect();
+        }
+        Some(Err(why)) => return vec![why],
+        Some(Ok(mut doc)) => {
+            let heads: Vec<String> = doc.get_heads().iter().map(|h| h.to_string()).collect();
+            let listed = opened
+                .manifest
+                .batches
+                .iter()
+                .find(|m| m.batch_id == b.batch_id)
+                .map(|m| m.heads.clone());
+            let mut problems = Vec::new();
+            if listed.as_ref() != Some(&heads) {
+                problems.push(format!(
+                    "{}: its heads are not the ones the manifest lists",
+                    document_path(&b.batch_id)
+                ));
+            }
+            match kenshin_store::docs::batch::read(&mut doc, &b.batch_id)
+                .map_err(|why| format!("{}: {why}", document_path(&b.batch_id)))
+                .and_then(|all| {
+                    trust::judge_batch(office, roster, doc, all).map_err(|e| e.to_string())
+                }) {
+                Err(why) => return vec![why],
+                Ok(j) => (j, problems),
+            }
+        }
+    };
+    let (j, mut problems) = judged;
+    for s in &b.signoffs {
+        let found = j
+            .all
+            .signoffs
+            .iter()
+            .position(|e| *e == s.entry)
+            .map(|k| &j.standings[k]);
+        match found {
+            None => problems.push(describe(
+                s,
+                &match roster.signer(&b.batch_id, &s.entry, None) {
+                    Err(why) => format!("{why}; and it is not in the batch's document"),
+                    Ok(_) => "it is not in the batch's document".to_string(),
+                },
+            )),
+            Some(now) if *now != s.judged => problems.push(describe(
+                s,
+                &format!(
+                    "the archive says {}, but judged from the document it is {}",
+                    kenshin_exchange::archive::standing_ja(&s.judged),
+                    kenshin_exchange::archive::standing_ja(now)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+/// Each archived lookup against its access log document, judged here.
+fn rejudge_lookups(opened: &Opened, roster: &Roster, lookups: &[ArchivedLookup]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut logs: HashMap<&str, std::result::Result<(AccessLog, Vec<Standing>), String>> =
+        HashMap::new();
+    for a in lookups {
+        let log = logs.entry(a.log.as_str()).or_insert_with(|| {
+            let mut doc = load_doc(opened, &a.log)
+                .unwrap_or_else(|| Err(format!("{}: missing", document_path(&a.log))))?;
+            let log = kenshin_store::docs::access::read(&mut doc)
+                .map_err(|why| format!("{}: {why}", document_path(&a.log)))?;
+            let judged = judge_lookups(roster, &a.log, &log);
+            Ok((log, judged))
+        });
+        let why = match log {
+            Err(why) => Some(why.clone()),
+            Ok((log, judged)) => match log.lookups.iter().position(|l| *l == a.lookup) {
+                None => Some("it is not in its access log document".to_string()),
+                Some(k) if judged[k] != a.judged => Some(format!(
+                    "the archive says {}, but judged from the document it is {}",
+                    kenshin_exchange::archive::standing_ja(&a.judged),
+                    kenshin_exchange::archive::standing_ja(&judged[k])
+                )),
+                Some(_) => None,
+            },
+        };
+        if let Some(why) = why {
+            problems.push(format!(
+                "{ACCESS}: the lookup by {} at {}: {why}",
+                a.by_name,
+                a.lookup
+                    .at
+                    .with_timezone(&archive::jst())
+                    .format("%Y-%m-%d %H:%M")
+            ));
+        }
+    }
+    problems.dedup();
+    problems
+}
 fn roster_problems(
     opened: &Opened,
     r: &ArchivedRoster,
@@ -347,31 +596,4 @@ fn roster_problems(
         problems.push(format!("{}: {why}", archive::SIGNATURE));
     }
     problems
-}
-
-fn signoff_problems(roster: &Roster, b: &ArchivedBatch) -> Vec<String> {
-    b.signoffs
-        .iter()
-        .filter_map(|s| {
-            let why = roster.signer(&b.batch_id, &s.entry).err()?;
-            // An entry the exporter already judged invalid is evidence of a failed attempt, and
-            // is expected not to hold; one it counted must.
-            if let Standing::Invalid { .. } = s.judged {
-                return None;
-            }
-            Some(format!(
-                "{SIGNOFFS}: sign-off {} ({} {}, step {} {} by {} at {}): {why}",
-                s.entry.id,
-                b.process,
-                b.label,
-                s.entry.step,
-                archive::action_ja(s.entry.action),
-                s.by_name,
-                s.entry
-                    .at
-                    .with_timezone(&archive::jst())
-                    .format("%Y-%m-%d %H:%M")
-            ))
-        })
-        .collect()
 }

@@ -12,6 +12,7 @@ mod register;
 mod reports;
 pub mod sync;
 mod trust;
+mod upgrade;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::create_demo;
@@ -30,12 +31,13 @@ pub use reports::ReportKind;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::roster::{member_payload, signoff_payload};
+use kenshin_domain::signed::{batch_id_bytes, Signed};
 use kenshin_domain::{
     check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
 };
 use kenshin_store::docs::{batch, office};
 use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
-use kenshin_sync::Keys;
+use kenshin_trust::Keys;
 use std::collections::BTreeMap;
 use std::path::Path;
 use trust::{keys_setting, load_keys, ANCHOR, ME};
@@ -119,6 +121,7 @@ impl Office {
             return Err(no_office());
         }
         let mut home = Home::open(dir)?;
+        upgrade::once(&mut home)?;
         let (office_doc, me, keys) = home.read(|tx| {
             let id = tx.office_doc_id()?.ok_or_else(no_office)?;
             if !tx.has_document(&id)? {
@@ -198,7 +201,7 @@ impl Office {
         Ok(entry)
     }
 
-    /// Starts a batch: one run of a process.
+    /// Starts a batch: one run of a process. Its meta is signed, and the batch's id derived from it.
     pub fn new_batch(
         &mut self,
         process: ProcessId,
@@ -207,21 +210,27 @@ impl Office {
     ) -> Result<BatchRef> {
         let label = non_empty(label, "the batch label")?;
         let now = now();
-        let batch_doc = new_document_id();
-        let meta = BatchRef {
-            batch_id: batch_doc.to_string(),
+        let office_id = self.office_doc.clone();
+        let office = office_id.to_string();
+        let mut meta = BatchRef {
+            batch_id: String::new(),
             process,
             label,
             fiscal_year: fiscal.unwrap_or_else(|| fiscal_year(now.date_naive())),
             created_by: self.me.id.clone(),
             created_at: now,
+            nonce: uuid::Uuid::new_v4().simple().to_string(),
+            signature: String::new(),
         };
-        let office_id = self.office_doc.clone();
+        meta.signature = self.keys.sign(&meta.payload(&office, ""));
+        let batch_doc = DocumentId::try_from(batch_id_bytes(&office, &meta).to_vec())
+            .map_err(|_| CoreError::Invalid("a batch id could not be made".into()))?;
+        meta.batch_id = batch_doc.to_string();
         self.home.write(|tx| {
-            let (mut office_doc, existing) = tx.load_office(&office_id)?;
-            if let Some(dup) = existing
-                .batches
-                .iter()
+            let (mut office_doc, _) = tx.load_office(&office_id)?;
+            if let Some(dup) = tx
+                .batches()?
+                .into_iter()
                 .find(|b| b.process == meta.process && b.label == meta.label)
             {
                 return Err(CoreError::DuplicateBatch {
@@ -230,11 +239,11 @@ impl Office {
                     batch_id: dup.batch_id.clone(),
                 });
             }
-            let mut doc = batch::create(&office_id.to_string(), &meta)?;
+            let mut doc = batch::create(&office, &meta)?;
             doc.commit();
             tx.save(&batch_doc, &mut doc, &[])?;
             let before = office_doc.get_heads();
-            office::add_batch(&mut office_doc, &meta)?;
+            office::add_batch(&mut office_doc, &office, &meta)?;
             tx.save_office(&office_id, &mut office_doc, &before)?;
             let roster = trust::roster(tx)?;
             trust::project_office(tx, &roster)?;
@@ -308,6 +317,7 @@ impl Office {
         let (seq, standing) = self.home.write(|tx| {
             let roster = trust::roster(tx)?;
             let judged = trust::load_judged(tx, &roster, &doc_id)?;
+            judged.writable()?;
             let mut current = judged.for_entry(step, action, entry.send_back.is_some());
             let mut doc = judged.doc;
             let proposal = Proposal {
@@ -334,17 +344,22 @@ impl Office {
                     },
                     &list.rows,
                 )?;
+                let list = signed_list(keys, &office, &meta.batch_id, list);
                 batch::add_list(&mut doc, &list)?;
                 current.lists.push(list);
             }
-            // What the recorder saw is part of what they sign.
-            entry.heads_seen = doc.get_heads().iter().map(|h| h.to_string()).collect();
+            // What the recorder saw is part of what they sign; the lists the step makes go into
+            // the same change as the entry.
+            entry.heads_seen = before.iter().map(|h| h.to_string()).collect();
             entry.signature = keys.sign(&signoff_payload(&office, &meta.batch_id, &entry));
             batch::append_signoff(&mut doc, &entry)?;
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
-            let judged = trust::load_judged(tx, &roster, &doc_id)?;
-            tx.project_batch(&judged.all, &judged.standings)?;
+            // Judged again from the document in hand (not loaded again), with the new entry.
+            let all = batch::read(&mut doc, &meta.batch_id)
+                .map_err(|why| CoreError::Invalid(format!("batch {}: {why}", meta.label)))?;
+            let judged = trust::judge_batch(&office, &roster, doc, all)?;
+            tx.project_batch(&judged.all, &judged.standings, &judged.problems)?;
             if !made.is_empty() {
                 tx.project_events(&current)?;
             }
@@ -426,6 +441,12 @@ fn signed_entry(
     };
     entry.signature = signer.sign(&member_payload(office, &entry));
     entry
+}
+
+/// A list reference signed by its writer.
+pub(crate) fn signed_list(keys: &Keys, office: &str, batch: &str, mut list: ListRef) -> ListRef {
+    list.signature = keys.sign(&list.payload(office, batch));
+    list
 }
 
 fn refuse_duplicate_name(tx: &Tx<'_>, name: &str) -> Result<()> {

@@ -210,6 +210,7 @@ impl Office {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let office = self.office_doc.to_string();
         let me = self.me.id.clone();
+        let keys = &self.keys;
         let work = |tx: &Tx<'_>| {
             let (mut doc, mut current_batch) = crate::trust::load_counted(tx, &doc_id)?;
             check_window(&current_batch, kind)?;
@@ -236,6 +237,7 @@ impl Office {
                 },
                 &parsed.canonical(usize::MAX),
             )?;
+            let list = crate::signed_list(keys, &office, &meta.batch_id, list);
             let before = doc.get_heads();
             batch::add_list(&mut doc, &list)?;
             doc.commit();

@@ -7,8 +7,7 @@ use kenshin_domain::roster::{invite_payload, member_payload, removal_payload, In
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, DocumentId, Home, OFFICE_DOC};
-use kenshin_sync::roster::invite_signer;
-use kenshin_sync::Keys;
+use kenshin_trust::{invite_signer, Keys};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -78,7 +77,7 @@ impl Office {
             office_name,
             anchor,
             invite,
-            secret: invite_keys.signing_seed(),
+            secret: invite_keys.signing_seed().to_string(),
         })
     }
 
@@ -96,19 +95,19 @@ impl Office {
                     "an admin cannot remove themselves".into(),
                 ));
             }
+            // Everything of theirs this laptop holds stays valid: sign-offs, lists, notes, batches.
             let mut kept = Vec::new();
             for b in tx.batches()? {
+                if b.created_by == member.id {
+                    kept.extend(kenshin_trust::kept(&member.id, [&b]));
+                }
                 if let Some(mut doc) = tx.load(&batch_doc_id(&b.batch_id)?)? {
                     let Ok(batch) = kenshin_store::docs::batch::read(&mut doc, &b.batch_id) else {
                         continue;
                     };
-                    kept.extend(
-                        batch
-                            .signoffs
-                            .into_iter()
-                            .filter(|e| e.by == member.id)
-                            .map(|e| kenshin_sync::kept_mark(&e)),
-                    );
+                    kept.extend(kenshin_trust::kept(&member.id, &batch.signoffs));
+                    kept.extend(kenshin_trust::kept(&member.id, &batch.lists));
+                    kept.extend(kenshin_trust::kept(&member.id, &batch.notes));
                 }
             }
             let mut removal = Removal {

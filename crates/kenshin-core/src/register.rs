@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
 use kenshin_domain::evidence::send_step;
 use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
+use kenshin_domain::signed::Signed;
 use kenshin_domain::text::{classify_query, voucher_no, Query};
 use kenshin_domain::ProcessId;
 use kenshin_store::docs::batch;
@@ -62,13 +63,14 @@ impl Office {
     /// A note on a voucher by this member.
     fn note(
         &self,
+        batch: &str,
         voucher: &str,
         kind: NoteKind,
         on: Option<&str>,
         from: String,
         text: String,
     ) -> Result<VoucherNote> {
-        Ok(VoucherNote {
+        let mut note = VoucherNote {
             id: uuid::Uuid::new_v4().simple().to_string(),
             voucher_no: voucher_no(voucher)
                 .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?,
@@ -78,7 +80,12 @@ impl Office {
             text,
             by: self.me.id.clone(),
             at: now(),
-        })
+            signature: String::new(),
+        };
+        note.signature = self
+            .keys
+            .sign(&note.payload(&self.office_doc.to_string(), batch));
+        Ok(note)
     }
 
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
@@ -104,7 +111,7 @@ impl Office {
         limit: usize,
     ) -> Result<Found> {
         let found = self.home.read(|tx| tx.find_vouchers(q, offset, limit))?;
-        self.home.note_lookup(&Lookup {
+        let mut lookup = Lookup {
             at: now(),
             by: self.me.id.clone(),
             query: query.trim().to_string(),
@@ -114,7 +121,12 @@ impl Office {
                 .iter()
                 .map(|h| h.subject.voucher_no.clone())
                 .collect(),
-        })?;
+            signature: String::new(),
+        };
+        lookup.signature = self
+            .keys
+            .sign(&lookup.payload(&self.office_doc.to_string(), ""));
+        self.home.note_lookup(&lookup)?;
         Ok(found)
     }
 
@@ -160,14 +172,12 @@ impl Office {
         on: Option<&str>,
         batch_given: Option<&str>,
     ) -> Result<InquiryLogged> {
-        let note = self.note(
-            voucher,
-            NoteKind::Inquiry,
-            on,
+        let (from, answer) = (
             text(from, "who called (--from)")?,
             text(answer, "the answer (--answer)")?,
-        )?;
+        );
         let meta = self.inquiry_batch(batch_given)?;
+        let note = self.note(&meta.batch_id, voucher, NoteKind::Inquiry, on, from, answer)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
             let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
@@ -199,6 +209,7 @@ impl Office {
     ) -> Result<VoucherNote> {
         let meta = self.resolve_batch(batch_given)?;
         let note = self.note(
+            &meta.batch_id,
             voucher,
             NoteKind::Returned,
             on,

@@ -6,10 +6,10 @@ use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
 use crate::trust::{self, load_keys, ME};
 use kenshin_domain::roster::RosterEntry;
-use kenshin_store::docs::batch;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
-use kenshin_sync::{Engine, Gate, Hello, Roster, StoreSignal};
+use kenshin_sync::{Engine, Gate, Hello, StoreSignal};
+use kenshin_trust::Roster;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -33,6 +33,11 @@ fn text(e: impl std::fmt::Display) -> String {
 /// Local setting: which list documents a batch's register projection was made from.
 fn registered(batch: &str) -> String {
     format!("registered:{batch}")
+}
+
+/// Local setting: the list documents that count in a batch, as last judged (what sync shares).
+fn counted_lists(batch: &str) -> String {
+    format!("lists:{batch}")
 }
 
 impl SyncHome {
@@ -113,40 +118,48 @@ impl SyncHome {
         for log in &office.access_logs {
             documents.insert(batch_doc_id(&log.doc_id)?);
         }
+        // The batches whose index entries hold, and the lists that count in each (kept per batch,
+        // so a batch nothing touched is not read again).
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
-            let Some(mut doc) = tx.load(&id)? else {
+            if !tx.has_document(&id)? {
                 continue;
-            };
-            // A batch document that is not a batch shares nothing more (its board says why).
-            let Ok(read) = batch::read(&mut doc, &b.batch_id) else {
-                continue;
-            };
-            let refs = read.lists;
-            let list_ids: Vec<DocumentId> = refs
+            }
+            let known = tx.local(&counted_lists(&b.batch_id))?;
+            let list_ids: Vec<DocumentId> = known
                 .iter()
-                .map(|l| batch_doc_id(&l.doc_id))
+                .flat_map(|k| k.split(','))
+                .filter(|l| !l.is_empty())
+                .map(batch_doc_id)
                 .collect::<kenshin_store::Result<_>>()?;
-            documents.extend(list_ids.iter().cloned());
             let touched = all
                 || roster_changed
+                || known.is_none()
                 || changed.contains(&id)
                 || list_ids.iter().any(|l| changed.contains(l));
             if !touched {
+                documents.extend(list_ids);
                 continue;
             }
-            let counted = trust::project_batch(tx, &roster, &id)?;
+            // A batch document that cannot be read shares nothing more (its board says why).
+            let Some(counted) = trust::project_batch(tx, &roster, &id)? else {
+                continue;
+            };
+            let refs = &counted.lists;
+            let made_from = refs
+                .iter()
+                .map(|l| l.doc_id.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            tx.set_local(&counted_lists(&b.batch_id), &made_from)?;
             let mut present = true;
-            for l in &list_ids {
-                present &= tx.has_document(l)?;
+            for l in refs {
+                let l = batch_doc_id(&l.doc_id)?;
+                present &= tx.has_document(&l)?;
+                documents.insert(l);
             }
             if present {
-                let made_from = refs
-                    .iter()
-                    .map(|l| l.doc_id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",");
                 if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
                     trust::project_register(tx, &counted)?;
                     tx.set_local(&registered(&b.batch_id), &made_from)?;
@@ -296,6 +309,7 @@ impl Syncing {
     /// Starts the engine on the home in `dir`.
     pub async fn start(dir: &Path) -> Result<Syncing> {
         let mut home = Home::open(dir)?;
+        crate::upgrade::once(&mut home)?;
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
         };

@@ -1,14 +1,20 @@
-//! What this laptop makes of its documents: the roster judged from the office's anchor key, each
-//! batch's sign-offs judged (signature, signer, authority, causal gating), and the projections written
-//! from those judgements. Everything that decides a rule sees only the entries that count.
+//! What this laptop makes of its documents: the roster judged from the office's anchor key, the
+//! batch index and each batch's records judged (signature, signer, authority, causal gating, the
+//! lists' windows), and the projections written from those judgements. Everything that decides a
+//! rule sees only the records that count.
 
 use crate::error::{CoreError, Result};
 use automerge::AutoCommit;
 use kenshin_domain::roster::RosterEntry;
-use kenshin_domain::trust::{judge, Arrival, Standing};
-use kenshin_domain::{Action, SignOff};
-use kenshin_store::{batch_doc_id, Batch, DocumentId, JudgedMember, Office, RosterProblem, Tx};
-use kenshin_sync::{Keys, Roster};
+use kenshin_domain::signed::{Migration, Signed};
+use kenshin_domain::trust::{judge, judge_lists, judge_notes, Arrival, Standing};
+use kenshin_domain::{Action, BatchRef, SignOff};
+use kenshin_store::docs::batch::SCHEMA as BATCH_SCHEMA;
+use kenshin_store::docs::history::newer;
+use kenshin_store::{
+    batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
+};
+use kenshin_trust::{Keys, Roster, Vouched};
 
 /// Local setting: the founder's Ed25519 key, pinned when this home founded or joined the office.
 pub(crate) const ANCHOR: &str = "anchor";
@@ -69,14 +75,71 @@ pub(crate) fn office_order(
         match (shift(a), shift(b)) {
             (None, _) => false,
             (_, None) => true,
-            (Some(a), Some(b)) => office
-                .past
-                .get(b)
-                .and_then(|p| p.get(a))
-                .copied()
-                .unwrap_or(false),
+            (Some(a), Some(b)) => office.causality.in_past(a, b),
         }
     }
+}
+
+/// The unsigned records of a document that members vouched for on upgrading, from its migrations
+/// that hold.
+pub(crate) fn vouched(roster: &Roster, doc: &str, migrations: &[Migration]) -> Vouched {
+    Vouched::new(
+        migrations
+            .iter()
+            .filter(|m| roster.signer(doc, *m, None).is_ok())
+            .map(|m| (m.by.as_str(), m.vouched.as_slice())),
+    )
+}
+
+/// The newest schema a valid migration brought a document to, when it is newer than this build.
+fn newer_than_known(
+    roster: &Roster,
+    doc: &str,
+    migrations: &[Migration],
+    known: i64,
+) -> Option<i64> {
+    migrations
+        .iter()
+        .filter(|m| m.schema > known && roster.signer(doc, *m, None).is_ok())
+        .map(|m| m.schema)
+        .max()
+}
+
+/// The batches of the office's index that hold: signed by a member (the batch's id derived from
+/// the signed meta), or listed before signing and vouched for. The first that holds for an id
+/// counts; the others are described in the second list.
+pub(crate) fn judge_index(
+    office_id: &str,
+    office: &Office,
+    roster: &Roster,
+) -> (Vec<BatchRef>, Vec<String>) {
+    let vouched = vouched(roster, office_id, &office.migrations);
+    let mut valid: Vec<BatchRef> = Vec::new();
+    let mut problems = Vec::new();
+    for b in &office.batches {
+        if valid.iter().any(|v| v.batch_id == b.meta.batch_id) {
+            if !valid.contains(&b.meta) {
+                problems.push(format!(
+                    "業務 {} の索引が別の内容で書かれています（数えません）",
+                    b.meta.label
+                ));
+            }
+            continue;
+        }
+        let held = match &b.mark {
+            Some(mark) => roster.signer(office_id, &b.meta, vouched.by(mark)),
+            None if b.office != office_id => Err(format!("it names office {}", b.office)),
+            None => roster.signer(office_id, &b.meta, None),
+        };
+        match held {
+            Ok(_) => valid.push(b.meta.clone()),
+            Err(why) => problems.push(format!(
+                "業務 {} ({}) は数えません: {why}",
+                b.meta.label, b.meta.batch_id
+            )),
+        }
+    }
+    (valid, problems)
 }
 
 /// Writes the roster and batch index projections from the office document, as judged.
@@ -101,25 +164,39 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
-    // What was deleted or changed in the office document's history (改ざんの疑い).
-    problems.extend(office.problems.iter().map(|why| RosterProblem {
-        member_id: String::new(),
-        name: "改ざんの疑い".into(),
-        why: why.clone(),
-    }));
-    tx.project_office(&office, &members, &problems)?;
+    let (batches, index_problems) = judge_index(&id.to_string(), &office, roster);
+    // What was deleted or changed in the office document's history (改ざんの疑い), and index
+    // entries that do not hold.
+    problems.extend(
+        office
+            .problems
+            .iter()
+            .chain(&index_problems)
+            .map(|why| RosterProblem {
+                member_id: String::new(),
+                name: "改ざんの疑い".into(),
+                why: why.clone(),
+            }),
+    );
+    tx.project_office(&batches, &members, &problems)?;
     Ok(())
 }
 
-/// A batch as stored, with what this laptop makes of each sign-off.
+/// A batch as stored, with what this laptop makes of each record.
 pub(crate) struct Judged {
     pub doc: AutoCommit,
     pub all: Batch,
     pub standings: Vec<Standing>,
+    pub lists: Vec<Standing>,
+    pub notes: Vec<Standing>,
+    /// Why nothing may be written to it here (a newer Kenshin upgraded it, or its meta does not hold).
+    pub closed: Option<String>,
+    /// What is wrong with its records besides the sign-offs, for people.
+    pub problems: Vec<String>,
 }
 
 impl Judged {
-    /// The batch as the rules see it: only the sign-offs that count.
+    /// The batch as the rules see it: only the records that count.
     pub fn counted(&self) -> Batch {
         self.counting(|_, s| s.counts())
     }
@@ -141,60 +218,171 @@ impl Judged {
         })
     }
 
+    /// Refuses a write to a batch this laptop cannot judge whole.
+    pub fn writable(&self) -> Result<()> {
+        match &self.closed {
+            None => Ok(()),
+            Some(why) => Err(CoreError::Invalid(format!(
+                "batch {}: {why}",
+                self.all.meta.label
+            ))),
+        }
+    }
+
     fn counting(&self, keep: impl Fn(&SignOff, &Standing) -> bool) -> Batch {
         let mut b = self.all.clone();
-        b.signoffs = self
-            .all
-            .signoffs
-            .iter()
-            .zip(&self.standings)
-            .filter(|(e, s)| keep(e, s))
-            .map(|(e, _)| e.clone())
-            .collect();
+        b.signoffs = kept(&self.all.signoffs, &self.standings, keep);
+        b.lists = kept(&self.all.lists, &self.lists, |_, s| s.counts());
+        b.notes = kept(&self.all.notes, &self.notes, |_, s| s.counts());
         b
     }
 }
 
-pub(crate) fn judge_batch(roster: &Roster, doc: AutoCommit, all: Batch) -> Result<Judged> {
+fn kept<T: Clone>(
+    all: &[T],
+    standings: &[Standing],
+    keep: impl Fn(&T, &Standing) -> bool,
+) -> Vec<T> {
+    all.iter()
+        .zip(standings)
+        .filter(|(e, s)| keep(e, s))
+        .map(|(e, _)| e.clone())
+        .collect()
+}
+
+/// Each record's standing, as lines for people when it does not count.
+fn describe<T: Signed>(records: &[T], standings: &[Standing], out: &mut Vec<String>) {
+    for (r, s) in records.iter().zip(standings) {
+        if let Standing::Invalid { why } = s {
+            out.push(format!("{} {} は数えません: {why}", T::WHAT, r.id()));
+        }
+    }
+}
+
+/// The vouching member of a legacy record, if its mark was vouched for.
+fn legacy<'v>(vouched: &'v Vouched, p: Option<&Provenance>) -> Option<&'v str> {
+    p.and_then(|p| vouched.by(&p.mark))
+}
+
+pub(crate) fn judge_batch(
+    office_id: &str,
+    roster: &Roster,
+    doc: AutoCommit,
+    all: Batch,
+) -> Result<Judged> {
+    let batch_id = all.meta.batch_id.clone();
+    let vouched = vouched(roster, &batch_id, &all.migrations);
+    let process = all.meta.process.process();
     let standings = judge(
-        all.meta.process.process(),
+        process,
         &all.signoffs,
         |i| Arrival {
             heads_match: all.provenance.get(i).is_some_and(|p| p.heads_match),
         },
-        |e| roster.signer(&all.meta.batch_id, e),
-        |j, i| {
-            all.past
-                .get(i)
-                .and_then(|p| p.get(j))
-                .copied()
-                .unwrap_or(false)
-        },
+        |e| roster.signer(&batch_id, e, None),
+        |j, i| all.saw(j, i),
     );
+    let lists = judge_lists(
+        process,
+        &all.lists,
+        &all.signoffs,
+        &standings,
+        |i| {
+            roster.signer(
+                &batch_id,
+                &all.lists[i],
+                legacy(&vouched, all.list_provenance.get(i)),
+            )
+        },
+        &all,
+    );
+    let notes = judge_notes(process, &all.notes, |i| {
+        roster.signer(
+            &batch_id,
+            &all.notes[i],
+            legacy(&vouched, all.note_provenance.get(i)),
+        )
+    });
+    let meta = if all.office != office_id {
+        Err(format!("it belongs to office {}", all.office))
+    } else {
+        let by = all.meta_mark.as_deref().and_then(|m| vouched.by(m));
+        roster.signer(&batch_id, &all.meta, by).map(|_| ())
+    };
+    let closed = match (
+        meta,
+        newer_than_known(roster, &batch_id, &all.migrations, BATCH_SCHEMA),
+    ) {
+        (_, Some(schema)) => Some(newer(schema, BATCH_SCHEMA)),
+        (Err(why), None) => Some(format!("its meta does not hold: {why}")),
+        (Ok(()), None) => None,
+    };
+    let mut problems: Vec<String> = closed.iter().cloned().collect();
+    describe(&all.lists, &lists, &mut problems);
+    describe(&all.notes, &notes, &mut problems);
+    for (m, p) in all.migrations.iter().zip(&all.migration_provenance) {
+        if let Err(why) = roster.signer(&batch_id, m, None) {
+            problems.push(format!(
+                "{} {} は数えません: {why}（変更 {}）",
+                Migration::WHAT,
+                m.id,
+                short(&p.change)
+            ));
+        }
+    }
     Ok(Judged {
         doc,
         all,
         standings,
+        lists,
+        notes,
+        closed,
+        problems,
     })
+}
+
+fn short(s: &str) -> &str {
+    s.get(..12).unwrap_or(s)
 }
 
 pub(crate) fn load_judged(tx: &Tx<'_>, roster: &Roster, id: &DocumentId) -> Result<Judged> {
     let (doc, all) = tx.load_batch(id)?;
-    judge_batch(roster, doc, all)
+    let office = tx
+        .office_doc_id()?
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    judge_batch(&office, roster, doc, all)
 }
 
 /// The batch document and the batch as the rules see it (for writers that do not touch sign-offs).
 pub(crate) fn load_counted(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCommit, Batch)> {
     let j = load_judged(tx, &roster(tx)?, id)?;
+    j.writable()?;
     let counted = j.counted();
     Ok((j.doc, counted))
 }
 
-/// Judges a batch again and writes its sign-off and board projections.
-pub(crate) fn project_batch(tx: &Tx<'_>, roster: &Roster, id: &DocumentId) -> Result<Batch> {
-    let j = load_judged(tx, roster, id)?;
-    tx.project_batch(&j.all, &j.standings)?;
-    Ok(j.counted())
+/// Judges a batch again and writes its sign-off and board projections. A batch whose document
+/// cannot be read at all is shown with why (it never stops the office from opening).
+pub(crate) fn project_batch(
+    tx: &Tx<'_>,
+    roster: &Roster,
+    id: &DocumentId,
+) -> Result<Option<Batch>> {
+    match load_judged(tx, roster, id) {
+        Ok(j) => {
+            tx.project_batch(&j.all, &j.standings, &j.problems)?;
+            Ok(Some(j.counted()))
+        }
+        Err(CoreError::Store(kenshin_store::StoreError::Shape { why, .. })) => {
+            tx.project_problems(
+                &id.to_string(),
+                &[format!("この業務の文書は読めません: {why}")],
+            )?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Derives every projection again from the documents.
@@ -212,8 +400,9 @@ pub(crate) fn rebuild(tx: &Tx<'_>) -> Result<()> {
         let id = batch_doc_id(&b.batch_id)?;
         // A batch listed by the office whose document has not arrived yet has nothing to show.
         if tx.has_document(&id)? {
-            let counted = project_batch(tx, &roster, &id)?;
-            project_register(tx, &counted)?;
+            if let Some(counted) = project_batch(tx, &roster, &id)? {
+                project_register(tx, &counted)?;
+            }
         }
     }
     Ok(())

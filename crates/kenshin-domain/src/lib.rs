@@ -3,6 +3,7 @@
 //! calendar, the rows lists hold and the counts that must reconcile.
 
 pub mod age;
+pub mod batch;
 pub mod catalogue;
 pub mod dates;
 pub mod evidence;
@@ -12,12 +13,14 @@ pub mod reconcile;
 pub mod register;
 pub mod roster;
 pub mod rows;
+pub mod signed;
 pub mod text;
 pub mod trust;
 pub mod workflow;
 
+pub use batch::BatchRef;
 pub use catalogue::{process, processes, Action, Process, ProcessId, Role, Step, StepKind};
 pub use fiscal::fiscal_year;
-pub use lists::ListKind;
+pub use lists::{ListKind, ListRef};
 pub use roster::RosterEntry;
 pub use workflow::{check, derive, Member, Proposal, Refusal, SignOff, Status, StepState};

@@ -100,3 +100,21 @@ mod tests {
         assert!("voucher".parse::<ListKind>().is_err());
     }
 }
+
+/// A batch's reference to one of its list documents (リスト参照), signed by who imported or made it.
+/// The latest valid one of a kind is the batch's current list of that kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ListRef {
+    pub doc_id: String,
+    pub list_kind: ListKind,
+    /// sha256 of the list's canonical rows (hex).
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub row_count: u64,
+    /// Who added it, and when; empty and None for a reference written before signing.
+    pub by: String,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub signature: String,
+}

@@ -51,6 +51,10 @@ pub struct Lookup {
     pub matched: u64,
     /// The vouchers shown, by number (one page at most).
     pub shown: Vec<String>,
+    /// The looker's signature (hex) over [`crate::signed::Signed::payload`]; empty in lookups
+    /// written before signing.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signature: String,
 }
 
 impl Lookup {
@@ -77,6 +81,10 @@ pub struct VoucherNote {
     pub text: String,
     pub by: String,
     pub at: DateTime<Utc>,
+    /// The writer's signature (hex); empty in a note written before signing.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub signature: String,
 }
 
 /// What has happened to a voucher, for the register's status column.

@@ -4,6 +4,7 @@
 //! any laptop's copy of a document encodes the same way. Each encoding names what it is and the office
 //! (and batch) it belongs to, so a signed entry cannot be replayed into another office or batch.
 
+use crate::signed::{encode, time};
 use crate::workflow::{Member, SignOff};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,15 +52,6 @@ pub struct Removal {
     /// Ids of the sign-offs by the member that stay valid.
     pub kept: Vec<String>,
     pub signature: String,
-}
-
-fn encode(value: serde_json::Value) -> Vec<u8> {
-    // serde_json writes object keys in sorted order (no preserve_order feature): a canonical form.
-    value.to_string().into_bytes()
-}
-
-fn time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub fn member_payload(office: &str, e: &RosterEntry) -> Vec<u8> {

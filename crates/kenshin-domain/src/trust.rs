@@ -1,14 +1,25 @@
-//! Which entries of a merged sign-off log count (署名と因果の検証). Every laptop judges every entry
-//! it holds, on load and after every merge: an entry with a bad signature, by someone not (or no
-//! longer) in the roster, or beyond its signer's authority counts for nothing; an entry recorded
-//! before the step it waits for had been done, verified or approved (in the recorder's causal past)
-//! is flagged and moves nothing until the section verifies it having seen it and its gate. An entry
-//! id counts once, and an entry whose signed heads are not where it was added (a copy) counts for
-//! nothing.
-
-use crate::catalogue::{Action, Process};
-use crate::workflow::{authority, Member, SignOff};
+//! Which records of a merged batch count (署名と因果の検証). Every laptop judges every record it
+//! holds, on load and after every merge, from the documents' history:
+//! - a sign-off with a bad signature, by someone not (or no longer) in the roster, or beyond its
+//!   signer's authority counts for nothing; one recorded before the step it waits for had been done,
+//!   verified or approved (in the recorder's causal past) is flagged and moves nothing until the
+//!   section verifies it having seen it and its gate. An entry id counts once, and an entry whose
+//!   signed heads are not where it was added (a copy) counts for nothing;
+//! - a list reference counts when a member signed it, the process takes that list, and the step that
+//!   uses it had not been completed when it was added (and completed having seen it); lists a step
+//!   makes count only beside that step's counted entry;
+//! - a note on a voucher counts when a member signed it and the process records that kind of note.
+//!
+//! Judging is bounded: each container is read up to a cap (see the store), and every rule here is
+//! at most quadratic in the sign-offs of one batch.
+use crate::catalogue::{Action, Process, ProcessId};
+use crate::evidence::{evidence, import_window, send_step, Evidence};
+use crate::lists::{ListKind, ListRef};
+use crate::register::{NoteKind, VoucherNote};
+use crate::workflow::{authority, derive, Member, SignOff, Status, StepState};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What a laptop makes of one sign-off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -58,13 +69,12 @@ pub fn judge(
     in_past: impl Fn(usize, usize) -> bool,
 ) -> Vec<Standing> {
     let mut standings: Vec<Standing> = Vec::with_capacity(log.len());
+    // The entries that count so far, in the order they came to count.
     let mut counted: Vec<SignOff> = Vec::new();
-    let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
     for (i, e) in log.iter().enumerate() {
         if let Some(&first) = first_of.get(e.id.as_str()) {
-            standings.push(Standing::Invalid {
-                why: format!("a copy of entry {} (one entry counts once)", log[first].id),
-            });
+            standings.push(copy_of(&log[first].id));
             continue;
         }
         first_of.insert(&e.id, i);
@@ -84,40 +94,42 @@ pub fn judge(
             continue;
         }
         // A verify may resolve flagged work of the step it checks, if it saw that work and its gate.
-        let resolves: Vec<usize> = resolvable(process, log, &standings, i, &in_past);
-        let mut with: Vec<SignOff> = counted.clone();
-        with.extend(resolves.iter().map(|&f| log[f].clone()));
-        // Tentatively resolved, so that this entry's own gate sees the work it checks.
-        let was: Vec<Standing> = resolves.iter().map(|&f| standings[f].clone()).collect();
-        for &f in &resolves {
-            if let Standing::Flagged { why } = &standings[f] {
-                standings[f] = Standing::Resolved {
-                    why: why.clone(),
-                    by_entry: e.id.clone(),
-                };
-            }
-        }
-        let standing = match authority(process, &with, &member, e) {
+        let resolves = resolvable(process, log, &standings, i, &in_past);
+        let before = counted.len();
+        counted.extend(resolves.iter().map(|&f| log[f].clone()));
+        let standing = match authority(process, &counted, &member, e) {
             Err(refusal) => Standing::Invalid {
                 why: refusal.to_string(),
             },
-            Ok(()) => gate(process, log, &standings, i, &in_past),
+            // Tentatively resolved, so that this entry's own gate sees the work it checks.
+            Ok(()) => gate(process, log, &standings, i, &in_past, &resolves),
         };
         if standing.counts() {
-            counted = with;
+            for &f in &resolves {
+                if let Standing::Flagged { why } = &standings[f] {
+                    standings[f] = Standing::Resolved {
+                        why: why.clone(),
+                        by_entry: e.id.clone(),
+                    };
+                }
+            }
             counted.push(e.clone());
         } else {
-            for (&f, s) in resolves.iter().zip(was) {
-                standings[f] = s;
-            }
+            counted.truncate(before);
         }
         standings.push(standing);
     }
     standings
 }
 
+fn copy_of(first: &str) -> Standing {
+    Standing::Invalid {
+        why: format!("a copy of entry {first} (one entry counts once)"),
+    }
+}
+
 /// The flagged entries that entry `i` resolves: `i` is a verify (not a send-back) of the step that
-/// checks them, and both they and the gate they had not seen were in `i`'s past.
+/// checks them, it saw them, and it saw the gates of that step complete.
 fn resolvable(
     process: &Process,
     log: &[SignOff],
@@ -132,25 +144,33 @@ fn resolvable(
     if e.action != Action::Verify || e.send_back.is_some() {
         return Vec::new();
     }
-    (0..i)
+    let flagged: Vec<usize> = (0..i)
         .filter(|&f| {
             matches!(standings[f], Standing::Flagged { .. })
                 && log[f].step == subject
                 && in_past(f, i)
-                && missing_gate(process, log, standings, f, |j| in_past(j, i)).is_none()
         })
-        .collect()
+        .collect();
+    // The gates are the same for every entry of the subject step: checked once.
+    if flagged.is_empty()
+        || missing_gate(process, log, standings, subject, |j| in_past(j, i), &[]).is_some()
+    {
+        return Vec::new();
+    }
+    flagged
 }
 
-/// The first step entry `i` waits for that had no counted, completing entry in `seen`.
+/// The first step that `step` waits for that had no counted (or `also` counted), completing entry
+/// among those `seen`.
 fn missing_gate(
     process: &Process,
     log: &[SignOff],
     standings: &[Standing],
-    i: usize,
+    step: u8,
     seen: impl Fn(usize) -> bool,
+    also: &[usize],
 ) -> Option<(u8, Action)> {
-    let step = process.step(log[i].step)?;
+    let step = process.step(step)?;
     step.requires
         .iter()
         .filter_map(|r| process.step(*r))
@@ -158,11 +178,10 @@ fn missing_gate(
         .find(|&(no, needs)| {
             !(0..log.len()).any(|j| {
                 let e = &log[j];
-                j != i
-                    && e.step == no
+                e.step == no
                     && e.action == needs
                     && e.send_back.is_none()
-                    && standings.get(j).is_some_and(Standing::counts)
+                    && (standings.get(j).is_some_and(Standing::counts) || also.contains(&j))
                     && seen(j)
             })
         })
@@ -175,20 +194,227 @@ fn gate(
     standings: &[Standing],
     i: usize,
     in_past: &impl Fn(usize, usize) -> bool,
+    resolving: &[usize],
 ) -> Standing {
-    match missing_gate(process, log, standings, i, |j| in_past(j, i)) {
+    match missing_gate(
+        process,
+        log,
+        standings,
+        log[i].step,
+        |j| j != i && in_past(j, i),
+        resolving,
+    ) {
         None => Standing::Valid,
-        Some((no, needs)) => {
-            let verb = match needs {
-                Action::Do => "done",
-                Action::Verify => "verified",
-                Action::Approve => "approved",
-            };
-            Standing::Flagged {
-                why: format!("recorded before step {no} was {verb} (the recorder had not seen it)"),
-            }
-        }
+        Some((no, needs)) => Standing::Flagged {
+            why: format!(
+                "recorded before step {no} was {} (the recorder had not seen it)",
+                past_tense(needs)
+            ),
+        },
     }
+}
+
+fn past_tense(a: Action) -> &'static str {
+    match a {
+        Action::Do => "done",
+        Action::Verify => "verified",
+        Action::Approve => "approved",
+    }
+}
+
+/// Which list references of a batch count. `log` and `standings` are its judged sign-offs;
+/// `signer(i)` checks list `i`'s signature; `causal` relates lists and sign-offs.
+pub fn judge_lists(
+    process: &Process,
+    lists: &[ListRef],
+    log: &[SignOff],
+    standings: &[Standing],
+    signer: impl Fn(usize) -> Result<Member, String>,
+    causal: &impl Causal,
+) -> Vec<Standing> {
+    let counts = |j: usize| standings.get(j).is_some_and(Standing::counts);
+    let counted: Vec<SignOff> = (0..log.len())
+        .filter(|&j| counts(j))
+        .map(|j| log[j].clone())
+        .collect();
+    let now = derive(process, &counted);
+    // Where each counted entry sits in `counted`, to find the entry that completes a step now.
+    let counted_at: Vec<usize> = (0..log.len()).filter(|&j| counts(j)).collect();
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    lists
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if let Some(&first) = first_of.get(l.doc_id.as_str()) {
+                return Standing::Invalid {
+                    why: format!(
+                        "a copy of list reference {} (one counts once)",
+                        lists[first].doc_id
+                    ),
+                };
+            }
+            first_of.insert(&l.doc_id, i);
+            if let Err(why) = signer(i) {
+                return Standing::Invalid { why };
+            }
+            let invalid = |why: String| Standing::Invalid { why };
+            let Some(window) = import_window(process.id, l.list_kind) else {
+                // A list a step makes comes in the same change as that step's counted entry (a
+                // Kenshin from before signing added it just before the entry, unsigned).
+                let made = (0..log.len()).any(|j| {
+                    let beside = if l.by.is_empty() {
+                        causal.list_before_signoff(i, j)
+                    } else {
+                        causal.same_change(i, j) && log[j].by == l.by
+                    };
+                    beside && counts(j) && makes(process.id, log[j].step, l.list_kind)
+                });
+                return if made {
+                    Standing::Valid
+                } else {
+                    invalid(format!(
+                        "a {} list is made by its step, and no counted entry of that step made this one",
+                        l.list_kind
+                    ))
+                };
+            };
+            let seen: Vec<SignOff> = (0..log.len())
+                .filter(|&j| counts(j) && causal.signoff_before_list(j, i))
+                .map(|j| log[j].clone())
+                .collect();
+            let then = derive(process, &seen);
+            let complete = |states: &[StepState], no: u8| {
+                states
+                    .iter()
+                    .find(|s| s.step == no)
+                    .and_then(|s| complete_by(s))
+            };
+            if let Some(n) = window.before {
+                if complete(&then, n).is_some() {
+                    return invalid(format!(
+                        "added after step {n}, which uses the {} list, was complete",
+                        l.list_kind
+                    ));
+                }
+                if let Some(d) = complete(&now, n) {
+                    if !causal.list_before_signoff(i, counted_at[d]) {
+                        return invalid(format!(
+                            "added while step {n} was recorded elsewhere without seeing it"
+                        ));
+                    }
+                }
+            }
+            if let Some(m) = window.after {
+                if complete(&then, m).is_none() {
+                    return invalid(format!(
+                        "added before step {m} was complete (the {} list comes after it)",
+                        l.list_kind
+                    ));
+                }
+            }
+            Standing::Valid
+        })
+        .collect()
+}
+
+/// The entry (an index into the log derived) that makes a step complete, if it is.
+fn complete_by(s: &StepState) -> Option<usize> {
+    match s.status {
+        Status::Done | Status::Verified | Status::Approved => s.decisive,
+        _ => None,
+    }
+}
+
+/// Whether recording `step` makes a list of `kind` (postal-code counts at 4, reissued sheets).
+fn makes(process: ProcessId, step: u8, kind: ListKind) -> bool {
+    matches!(
+        (evidence(process, step), kind),
+        (Some(Evidence::MakeLists), ListKind::PostalCounts)
+            | (
+                Some(Evidence::CreateReissues),
+                ListKind::Reissues | ListKind::PostalCounts
+            )
+    )
+}
+
+/// Causal order between a batch's list references and its sign-offs, from the document's history.
+pub trait Causal {
+    /// Whether sign-off `j` was in the past of the change that added list `i`.
+    fn signoff_before_list(&self, j: usize, i: usize) -> bool;
+    /// Whether list `i` was in the past of the change that added sign-off `j`.
+    fn list_before_signoff(&self, i: usize, j: usize) -> bool;
+    /// Whether list `i` and sign-off `j` were added by the same change.
+    fn same_change(&self, i: usize, j: usize) -> bool;
+}
+
+/// Which notes on vouchers (inquiries, returns) count: signed by a member, once per id, and of a
+/// kind the batch's process records.
+pub fn judge_notes(
+    process: &Process,
+    notes: &[VoucherNote],
+    signer: impl Fn(usize) -> Result<Member, String>,
+) -> Vec<Standing> {
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if let Some(&first) = first_of.get(n.id.as_str()) {
+                return copy_of(&notes[first].id);
+            }
+            first_of.insert(&n.id, i);
+            if let Err(why) = signer(i) {
+                return Standing::Invalid { why };
+            }
+            let fits = match n.kind {
+                NoteKind::Inquiry => process.id == ProcessId::EligibilityInquiry,
+                NoteKind::Returned => send_step(process.id).is_some(),
+            };
+            if fits {
+                Standing::Valid
+            } else {
+                Standing::Invalid {
+                    why: format!(
+                        "process {} does not record {} notes",
+                        process.id,
+                        n.kind.as_str()
+                    ),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Where an entry stood at a moment (a month's end), in causal order rather than by the time it
+/// declares: an entry counts by then only if everything it had seen was also recorded by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtEnd {
+    /// Recorded by then, after everything it had seen.
+    Counted,
+    /// Recorded later.
+    Later,
+    /// Declares a time by then, but had seen an entry declaring a later time: its time cannot be
+    /// right, so it is shown and does not count by then.
+    TimeBeforeItsPast,
+}
+
+/// The standing at `end` of each entry declaring time `at[i]`, with `in_past(j, i)`.
+pub fn at_end(
+    at: &[DateTime<Utc>],
+    end: DateTime<Utc>,
+    in_past: impl Fn(usize, usize) -> bool,
+) -> Vec<AtEnd> {
+    (0..at.len())
+        .map(|i| {
+            if at[i] > end {
+                AtEnd::Later
+            } else if (0..at.len()).any(|j| j != i && at[j] > at[i] && in_past(j, i)) {
+                AtEnd::TimeBeforeItsPast
+            } else {
+                AtEnd::Counted
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -398,5 +624,191 @@ mod tests {
         let got = describe(judge(process, &log(&specs), arrived, known, offline));
         assert_eq!(got[3], "resolved by e4");
         assert_eq!(got[4], "valid");
+    }
+
+    /// Lists and sign-offs of one laptop in one order: list `i` was added just before sign-off
+    /// `at[i]` (so every earlier sign-off is in its past, and it is in the past of the later ones);
+    /// `usize::MAX`: on another laptop, concurrently with every sign-off.
+    struct Sequence {
+        at: Vec<usize>,
+        same: Vec<Option<usize>>,
+    }
+
+    impl Causal for Sequence {
+        fn signoff_before_list(&self, j: usize, i: usize) -> bool {
+            self.at[i] != usize::MAX && j < self.at[i]
+        }
+        fn list_before_signoff(&self, i: usize, j: usize) -> bool {
+            self.at[i] <= j && self.same[i] != Some(j)
+        }
+        fn same_change(&self, i: usize, j: usize) -> bool {
+            self.same[i] == Some(j)
+        }
+    }
+
+    fn list(doc: &str, kind: ListKind, by: &str) -> ListRef {
+        ListRef {
+            doc_id: doc.into(),
+            list_kind: kind,
+            sha256: String::new(),
+            row_count: 1,
+            by: by.into(),
+            at: None,
+            signature: String::new(),
+        }
+    }
+
+    fn judged_lists(specs: &[&str], lists: &[ListRef], causal: &Sequence) -> Vec<String> {
+        let log = log(specs);
+        let standings = judge(p12(), &log, arrived, known, in_order);
+        describe(judge_lists(
+            p12(),
+            lists,
+            &log,
+            &standings,
+            |_| Ok(who("c1")),
+            causal,
+        ))
+    }
+
+    #[test]
+    fn a_list_counts_only_until_the_step_that_uses_it_is_complete() {
+        let specs = ["1 do c1", "2 verify s1", "3 approve a1", "4 do c1"];
+        let production = |d| list(d, ListKind::Production, "c1");
+        let lists = [
+            production("p1"),
+            production("p2"),
+            production("p1"),
+            production("p3"),
+        ];
+        let causal = Sequence {
+            // p1 before step 1; p2 before step 4; the copy and p3 after step 4.
+            at: vec![0, 3, 4, 4],
+            same: vec![None; 4],
+        };
+        let got = judged_lists(&specs, &lists, &causal);
+        assert_eq!(got[0], "valid");
+        assert_eq!(got[1], "valid");
+        assert!(
+            got[2].starts_with("invalid: a copy of list reference p1"),
+            "{got:?}"
+        );
+        assert_eq!(
+            got[3],
+            "invalid: added after step 4, which uses the production list, was complete"
+        );
+        // Added concurrently with step 4 (in neither's past): step 4 did not see it.
+        let concurrent = Sequence {
+            at: vec![0, usize::MAX],
+            same: vec![None; 2],
+        };
+        let got = judged_lists(&specs, &lists[..2], &concurrent);
+        assert!(
+            got[1].contains("recorded elsewhere without seeing it"),
+            "{got:?}"
+        );
+        // Returned mail comes after sending; a process takes only its own lists.
+        let returned = [list("r1", ListKind::Returned, "c1")];
+        let got = judged_lists(
+            &specs,
+            &returned,
+            &Sequence {
+                at: vec![4],
+                same: vec![None],
+            },
+        );
+        assert!(
+            got[0].starts_with("invalid: added before step 11"),
+            "{got:?}"
+        );
+        let wrong = [list("x", ListKind::CheckupResults, "c1")];
+        let got = judged_lists(
+            &specs,
+            &wrong,
+            &Sequence {
+                at: vec![4],
+                same: vec![None],
+            },
+        );
+        assert!(got[0].contains("made by its step"), "{got:?}");
+    }
+
+    #[test]
+    fn a_made_list_counts_beside_the_entry_that_made_it() {
+        let specs = ["1 do c1", "2 verify s1", "3 approve a1", "4 do c1"];
+        let counts = |by: &str| list("pc", ListKind::PostalCounts, by);
+        let with_step_4 = Sequence {
+            at: vec![3],
+            same: vec![Some(3)],
+        };
+        assert_eq!(
+            judged_lists(&specs, &[counts("c1")], &with_step_4),
+            ["valid"]
+        );
+        // By someone else than the recorder, or on its own.
+        let got = judged_lists(&specs, &[counts("c2")], &with_step_4);
+        assert!(got[0].starts_with("invalid"), "{got:?}");
+        let alone = Sequence {
+            at: vec![4],
+            same: vec![None],
+        };
+        let got = judged_lists(&specs, &[counts("c1")], &alone);
+        assert!(got[0].starts_with("invalid"), "{got:?}");
+        // Beside an entry that does not count (a forged approval makes step 4 flagged).
+        let forged = ["1 do c1", "2 verify s1", "3 approve s1", "4 do c1"];
+        let got = judged_lists(&forged, &[counts("c1")], &with_step_4);
+        assert!(got[0].starts_with("invalid"), "{got:?}");
+    }
+
+    #[test]
+    fn notes_count_once_signed_and_where_the_process_records_them() {
+        let note = |id: &str, kind: NoteKind| VoucherNote {
+            id: id.into(),
+            voucher_no: "20000001".into(),
+            kind,
+            on: "2026-06-01".parse().unwrap(),
+            from: String::new(),
+            text: "x".into(),
+            by: "c1".into(),
+            at: "2026-06-01T00:00:00Z".parse().unwrap(),
+            signature: String::new(),
+        };
+        let notes = [
+            note("n1", NoteKind::Returned),
+            note("n1", NoteKind::Returned),
+            note("n2", NoteKind::Inquiry),
+            note("n3", NoteKind::Returned),
+        ];
+        let signer = |i: usize| {
+            if i == 3 {
+                Err("the signature does not match".to_string())
+            } else {
+                Ok(who("c1"))
+            }
+        };
+        let got = describe(judge_notes(p12(), &notes, signer));
+        assert_eq!(got[0], "valid");
+        assert!(got[1].starts_with("invalid: a copy"), "{got:?}");
+        assert_eq!(got[2], "invalid: process 1-2 does not record inquiry notes");
+        assert_eq!(got[3], "invalid: the signature does not match");
+    }
+
+    #[test]
+    fn the_standing_at_a_month_end_follows_causal_order() {
+        let t = |d: u32| -> DateTime<Utc> { format!("2026-05-{d:02}T00:00:00Z").parse().unwrap() };
+        let end = t(31);
+        // 0 and 1 in May; 2 in June; 3 claims May but had seen 2 (June); 4 claims May, saw 1.
+        let at = [t(1), t(2), t(31) + chrono::Duration::days(1), t(3), t(4)];
+        let past = |j: usize, i: usize| matches!((j, i), (2, 3) | (1, 4) | (0, 1));
+        assert_eq!(
+            at_end(&at, end, past),
+            [
+                AtEnd::Counted,
+                AtEnd::Counted,
+                AtEnd::Later,
+                AtEnd::TimeBeforeItsPast,
+                AtEnd::Counted
+            ]
+        );
     }
 }

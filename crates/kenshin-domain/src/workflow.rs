@@ -209,15 +209,31 @@ struct Derivation<'a> {
     process: &'a Process,
     log: &'a [SignOff],
     facts: Vec<Facts>,
+    /// Indices of each step's entries, oldest first (one pass over the log).
+    by_step: Vec<Vec<usize>>,
+    /// Indices of the send-backs that reopen each work step, oldest first.
+    reopening: Vec<Vec<usize>>,
 }
 
 impl<'a> Derivation<'a> {
     fn new(process: &'a Process, log: &'a [SignOff]) -> Self {
+        let slots = process.steps.len() + 1;
         let mut d = Derivation {
             process,
             log,
-            facts: vec![Facts::default(); process.steps.len() + 1],
+            facts: vec![Facts::default(); slots],
+            by_step: vec![Vec::new(); slots],
+            reopening: vec![Vec::new(); slots],
         };
+        for (i, e) in log.iter().enumerate() {
+            if let Some(v) = d.by_step.get_mut(usize::from(e.step)) {
+                v.push(i);
+            }
+            let reopened = e.send_back.as_ref().and_then(|_| d.reopens(e.step));
+            if let Some(v) = reopened.and_then(|w| d.reopening.get_mut(usize::from(w))) {
+                v.push(i);
+            }
+        }
         for step in process.steps {
             let f = d.evaluate(step);
             d.facts[usize::from(step.no)] = f;
@@ -229,11 +245,13 @@ impl<'a> Derivation<'a> {
         self.facts.get(usize::from(no)).copied().unwrap_or_default()
     }
 
-    fn entries_for(&self, no: u8) -> impl Iterator<Item = (usize, &'a SignOff)> + 'a {
-        self.log
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.step == no)
+    fn entries_for(&self, no: u8) -> impl Iterator<Item = (usize, &'a SignOff)> + '_ {
+        let log = self.log;
+        self.by_step
+            .get(usize::from(no))
+            .into_iter()
+            .flatten()
+            .map(move |&i| (i, &log[i]))
     }
 
     /// The work step a send-back recorded at `step` reopens.
@@ -255,14 +273,10 @@ impl<'a> Derivation<'a> {
                     .map(|(i, _)| i)
                     .last();
                 let reopened_by = last_do.and_then(|d| {
-                    self.log
-                        .iter()
-                        .enumerate()
-                        .skip(d + 1)
-                        .rfind(|(_, e)| {
-                            e.send_back.is_some() && self.reopens(e.step) == Some(step.no)
-                        })
-                        .map(|(i, _)| i)
+                    self.reopening[usize::from(step.no)]
+                        .last()
+                        .copied()
+                        .filter(|&i| i > d)
                 });
                 Facts {
                     reopened_by,

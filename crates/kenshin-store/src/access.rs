@@ -120,21 +120,19 @@ impl Tx<'_> {
         Ok(rows.len())
     }
 
-    /// Every lookup of `month` (YYYY-MM) in the access logs of `logs` (the office's index) this home
-    /// holds, oldest first.
-    pub fn lookups_in(&self, logs: &[office::AccessLogRef], month: &str) -> Result<Vec<Lookup>> {
+    /// The access logs of `month` (YYYY-MM) in `logs` (the office's index) this home holds, as read
+    /// from their history: every lookup ever added, for the caller to judge.
+    pub fn access_logs_of(
+        &self,
+        logs: &[office::AccessLogRef],
+        month: &str,
+    ) -> Result<Vec<(office::AccessLogRef, access::AccessLog)>> {
         let mut all = Vec::new();
         for l in logs.iter().filter(|l| l.month == month) {
-            let id = batch_doc_id(&l.doc_id)?;
-            if let Some(doc) = self.load(&id)? {
-                all.extend(access::read(&doc).map_err(|why| StoreError::Shape {
-                    doc: l.doc_id.clone(),
-                    what: "access log",
-                    why,
-                })?);
+            if let Some(log) = self.load_access_log(&batch_doc_id(&l.doc_id)?)? {
+                all.push((l.clone(), log));
             }
         }
-        all.sort_by(|a, b| (a.at, &a.by).cmp(&(b.at, &b.by)));
         Ok(all)
     }
 }

@@ -14,12 +14,14 @@ mod projection;
 mod register;
 mod storage;
 
-pub use docs::batch::Batch;
+pub use docs::access::AccessLog;
+pub use docs::batch::{Batch, Provenance};
 pub use docs::list::{ListMeta, ListRef, NewList};
-pub use docs::office::{AccessLogRef, BatchRef, Invite, Office, Removal, RosterEntry};
+pub use docs::office::{AccessLogRef, IndexedBatch, Invite, Office, Removal, RosterEntry};
 pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
 pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
+pub use kenshin_domain::BatchRef;
 pub use key::{give_passphrase, needs_passphrase, set_passphrase, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{Found, RegisterEntry, VoucherEvent, VoucherStatus};

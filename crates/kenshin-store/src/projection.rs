@@ -2,12 +2,13 @@
 //! batch list). They hold nothing the documents do not; `rebuild` makes them again from scratch.
 
 use crate::docs::batch::Batch;
-use crate::docs::office::{BatchRef, Office, RosterEntry};
+use crate::docs::office::RosterEntry;
 use crate::error::Result;
 use crate::home::Tx;
 use chrono::{DateTime, Utc};
 use kenshin_domain::trust::Standing;
 use kenshin_domain::workflow::Waiting;
+use kenshin_domain::BatchRef;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
 use rusqlite::{params, Row};
 use serde::Serialize;
@@ -164,10 +165,11 @@ pub(crate) fn text_error(s: String) -> rusqlite::Error {
 
 impl Tx<'_> {
     /// Replaces the roster and batch index projections: `members` are the entries that hold (as the
-    /// caller judged them from the anchor), `problems` those that do not.
+    /// caller judged them from the anchor), `problems` those that do not, `batches` the index
+    /// entries that hold.
     pub fn project_office(
         &self,
-        office: &Office,
+        batches: &[BatchRef],
         members: &[JudgedMember<'_>],
         problems: &[RosterProblem],
     ) -> Result<()> {
@@ -209,7 +211,7 @@ impl Tx<'_> {
             "INSERT INTO p_batches(batch_id, process, label, fiscal_year, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for r in &office.batches {
+        for r in batches {
             b.execute(params![
                 r.batch_id,
                 r.process.code(),
@@ -224,8 +226,14 @@ impl Tx<'_> {
 
     /// Replaces one batch's sign-off and board projections with what its document holds.
     /// `standings` holds what this laptop makes of each sign-off (in log order); only entries that
-    /// count derive the workflow state.
-    pub fn project_batch(&self, batch: &Batch, standings: &[Standing]) -> Result<()> {
+    /// count derive the workflow state. `judged` adds what the caller found wrong with the batch's
+    /// other records (lists, notes, its meta), shown beside its tampering.
+    pub fn project_batch(
+        &self,
+        batch: &Batch,
+        standings: &[Standing],
+        judged: &[String],
+    ) -> Result<()> {
         let tx = self.sql();
         let id = &batch.meta.batch_id;
         tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
@@ -233,7 +241,7 @@ impl Tx<'_> {
         tx.execute("DELETE FROM p_problems WHERE doc_id = ?1", [id])?;
         let mut p = tx
             .prepare_cached("INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, ?2, ?3)")?;
-        for what in &batch.problems {
+        for what in batch.problems.iter().chain(judged) {
             p.execute(params![id, Option::<String>::None, what])?;
         }
         for (e, prov) in batch.signoffs.iter().zip(&batch.provenance) {
@@ -471,6 +479,8 @@ fn batch_ref(r: &Row<'_>) -> rusqlite::Result<BatchRef> {
         fiscal_year: r.get(3)?,
         created_by: r.get(4)?,
         created_at: parse_time(&r.get::<_, String>(5)?)?,
+        nonce: String::new(),
+        signature: String::new(),
     })
 }
 

@@ -146,15 +146,8 @@ fn office_and_batch_round_trip_and_projections_rebuild() {
         signature: "22".into(),
     };
     let office_id = new_document_id();
-    let batch_id = new_document_id();
-    let meta = BatchRef {
-        batch_id: batch_id.to_string(),
-        process: ProcessId::MonthlyIssuance,
-        label: "2026-05 月次".into(),
-        fiscal_year: 2026,
-        created_by: "m1".into(),
-        created_at: Utc::now(),
-    };
+    let meta = meta_of(&office_id.to_string(), "2026-05 月次");
+    let batch_id: kenshin_store::DocumentId = meta.batch_id.parse().unwrap();
     let entry = SignOff {
         id: "e1".into(),
         step: 1,
@@ -175,13 +168,14 @@ fn office_and_batch_round_trip_and_projections_rebuild() {
             entry: &founder,
             removed_at: None,
         }];
-        tx.project_office(&o, &members, &[])?;
+        let batches: Vec<BatchRef> = o.batches.iter().map(|b| b.meta.clone()).collect();
+        tx.project_office(&batches, &members, &[])?;
         let (_, b) = tx.load_batch(&batch_id)?;
-        tx.project_batch(&b, &[Standing::Valid])
+        tx.project_batch(&b, &[Standing::Valid], &[])
     };
     home.write(|tx| {
         let mut o = office::create("テスト市", &founder)?;
-        office::add_batch(&mut o, &meta)?;
+        office::add_batch(&mut o, &office_id.to_string(), &meta)?;
         o.commit();
         tx.save(&office_id, &mut o, &[])?;
         tx.set_local(kenshin_store::OFFICE_DOC, &office_id.to_string())?;
@@ -204,7 +198,7 @@ fn office_and_batch_round_trip_and_projections_rebuild() {
     assert_eq!(office.name, "テスト市");
     assert_eq!(office.members.len(), 1);
     assert_eq!(office.members[0].member, founder.member);
-    assert_eq!(office.batches[0].label, meta.label);
+    assert_eq!(office.batches[0].meta.label, meta.label);
     assert_eq!(batch.signoffs.len(), 1);
     assert_eq!(batch.signoffs[0].counts["targets"], 412);
     assert_eq!(batch.signoffs[0].note.as_deref(), Some("メモ"));
@@ -269,7 +263,7 @@ fn a_bulk_list_is_one_compressed_value_checked_by_sha256() {
         created_by: "m1",
         created_at: Utc::now(),
     };
-    let (mut doc, meta) = list::create(&new, rows.as_bytes()).unwrap();
+    let (mut doc, meta, list_id) = list::create(&new, rows.as_bytes()).unwrap();
     doc.commit();
     let ops: usize = doc.get_changes(&[]).iter().map(|c| c.len()).sum();
     assert!(ops < 20, "the rows are one op, not one per row: {ops} ops");
@@ -277,10 +271,9 @@ fn a_bulk_list_is_one_compressed_value_checked_by_sha256() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut home = Home::open(dir.path()).unwrap();
-    let list_id = new_document_id();
     home.write(|tx| tx.save(&list_id, &mut doc, &[])).unwrap();
-    let stored = home.read(|tx| tx.load_required(&list_id)).unwrap();
-    let (read_meta, read_rows) = list::read_rows(&stored).unwrap();
+    let mut stored = home.read(|tx| tx.load_required(&list_id)).unwrap();
+    let (read_meta, read_rows) = list::read_rows(&mut stored, &list_id).unwrap();
     assert_eq!(read_meta, meta);
     assert_eq!(read_rows, rows.as_bytes());
     assert!(
@@ -288,10 +281,10 @@ fn a_bulk_list_is_one_compressed_value_checked_by_sha256() {
         "stored compressed"
     );
 
-    // Rows that do not match their recorded sha256 are refused on read.
-    let mut tampered = stored.clone();
+    // Rows written over the list later are never read: the rows that match its meta are.
+    let mut tampered = stored.fork().with_actor(automerge::ActorId::random());
     let other = rows.replacen("テスト 太郎0", "テスト 次郎0", 1);
-    let (forged, _) = list::create(&new, other.as_bytes()).unwrap();
+    let (forged, _, forged_id) = list::create(&new, other.as_bytes()).unwrap();
     let forged_rows = forged
         .get(ROOT, "rows")
         .unwrap()
@@ -302,25 +295,94 @@ fn a_bulk_list_is_one_compressed_value_checked_by_sha256() {
     tampered
         .put(ROOT, "rows", automerge::ScalarValue::Bytes(forged_rows))
         .unwrap();
-    let err = list::read_rows(&tampered).unwrap_err();
+    tampered.commit();
+    let (_, read_rows) = list::read_rows(&mut tampered, &list_id).unwrap();
+    assert_eq!(read_rows, rows.as_bytes());
+    // The same document under another id has no meta of its own: refused.
+    let err = list::read_rows(&mut tampered, &forged_id).unwrap_err();
+    assert!(err.contains("no meta of this list matches its id"), "{err}");
+    // Rows that match no meta are refused.
+    let mut only_forged = AutoCommit::new();
+    only_forged.put(ROOT, "kind", list::KIND).unwrap();
+    only_forged.put(ROOT, "schema", list::SCHEMA).unwrap();
+    let meta_text = stored
+        .get(ROOT, "meta")
+        .unwrap()
+        .unwrap()
+        .0
+        .into_string()
+        .unwrap();
+    only_forged.put(ROOT, "meta", meta_text.as_str()).unwrap();
+    let forged_rows = forged
+        .get(ROOT, "rows")
+        .unwrap()
+        .unwrap()
+        .0
+        .into_bytes()
+        .unwrap();
+    only_forged
+        .put(
+            ROOT,
+            "rows",
+            automerge::ScalarValue::Bytes(forged_rows.clone()),
+        )
+        .unwrap();
+    let err = list::read_rows(&mut only_forged, &list_id).unwrap_err();
     assert!(err.contains("do not match their sha256"), "{err}");
+    // A meta claiming more rows than a list may hold is refused before anything is allocated.
+    let huge = meta_text.replace(
+        &format!("\"byte_len\":{}", rows.len()),
+        &format!("\"byte_len\":{}", u64::MAX),
+    );
+    assert_ne!(huge, meta_text);
+    let huge_id: kenshin_store::DocumentId = kenshin_store::DocumentId::try_from(
+        kenshin_domain::signed::content_id(huge.as_bytes()).to_vec(),
+    )
+    .unwrap();
+    let mut big = AutoCommit::new();
+    big.put(ROOT, "kind", list::KIND).unwrap();
+    big.put(ROOT, "schema", list::SCHEMA).unwrap();
+    big.put(ROOT, "meta", huge.as_str()).unwrap();
+    big.put(ROOT, "rows", automerge::ScalarValue::Bytes(forged_rows))
+        .unwrap();
+    let err = list::read_rows(&mut big, &huge_id).unwrap_err();
+    assert!(err.contains("more than a list may hold"), "{err}");
 
-    // A batch refers to the list by id, kind, sha256 and count.
-    let meta_ref = BatchRef {
-        batch_id: "b".into(),
-        process: ProcessId::MonthlyIssuance,
-        label: "l".into(),
-        fiscal_year: 2026,
-        created_by: "m1".into(),
-        created_at: Utc::now(),
-    };
+    // A batch refers to the list by id, kind, sha256 and count, signed by who added it.
+    let meta_ref = meta_of("office", "l");
     let mut b = batch::create("office", &meta_ref).unwrap();
     let r = ListRef {
         doc_id: list_id.to_string(),
         list_kind: ListKind::Production,
         sha256: meta.sha256.clone(),
         row_count: 20_000,
+        by: "m1".into(),
+        at: Some(meta.created_at),
+        signature: "ab".into(),
     };
     batch::add_list(&mut b, &r).unwrap();
-    assert_eq!(batch::read(&mut b, "b").unwrap().lists, vec![r]);
+    assert_eq!(
+        batch::read(&mut b, &meta_ref.batch_id).unwrap().lists,
+        vec![r]
+    );
+}
+
+/// A batch meta with its id derived from it, as the core makes them.
+fn meta_of(office: &str, label: &str) -> BatchRef {
+    let mut m = BatchRef {
+        batch_id: String::new(),
+        process: ProcessId::MonthlyIssuance,
+        label: label.into(),
+        fiscal_year: 2026,
+        created_by: "m1".into(),
+        created_at: chrono::SubsecRound::trunc_subsecs(Utc::now(), 3),
+        nonce: "n".into(),
+        signature: "00".into(),
+    };
+    m.batch_id = kenshin_store::DocumentId::try_from(
+        kenshin_domain::signed::batch_id_bytes(office, &m).to_vec(),
+    )
+    .unwrap()
+    .to_string();
+    m
 }

@@ -5,12 +5,11 @@
 //! status and events.
 
 use crate::error::{Result, SyncError};
-use crate::identity::Keys;
-use crate::roster::Roster;
 use crate::transport::{self, peer_id, Authenticated, Gate, Hello};
 use automerge::ReadDoc;
 use futures::future::BoxFuture;
 use futures::StreamExt;
+use kenshin_trust::{Keys, Roster};
 use samod::storage::Storage;
 use samod::{
     BackoffConfig, ConnectionId, DialError, Dialer, DialerHandle, DocHandle, DocumentId, Repo,

@@ -5,10 +5,10 @@
 //! is encrypted.
 
 use crate::error::{Result, SyncError};
-use crate::identity::{noise_err, Keys, NOISE_PATTERN};
 use futures::channel::mpsc;
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 use kenshin_domain::roster::RosterEntry;
+use kenshin_trust::{Keys, NOISE_PATTERN};
 use samod::{PeerId, Transport};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -81,6 +81,8 @@ const MAX_PLAIN: usize = 65_000;
 /// The largest samod message a member may send (the annual list travels as one of about 5 MB): a
 /// peer that keeps sending pieces without ending a message is cut off, not buffered without end.
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
+/// Whole messages waiting between a connection and samod, each way.
+const QUEUE: usize = 4;
 
 /// Handshakes under way, limited per remote address and in all. A device on the LAN that opens
 /// connections and stalls holds at most `PER_ADDRESS` of them (each ends after the handshake
@@ -194,8 +196,10 @@ impl Channel {
         } = self;
         let noise = Arc::new(Mutex::new(noise));
         let (mut reader, mut writer) = stream.into_split();
-        let (in_tx, in_rx) = mpsc::unbounded::<std::result::Result<Vec<u8>, std::io::Error>>();
-        let (out_tx, mut out_rx) = mpsc::unbounded::<Vec<u8>>();
+        // Bounded both ways: a peer that sends faster than samod takes waits on its own TCP window.
+        let (mut in_tx, in_rx) =
+            mpsc::channel::<std::result::Result<Vec<u8>, std::io::Error>>(QUEUE);
+        let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
         let noise_r = noise.clone();
         tokio::spawn(async move {
             let mut message = Vec::new();
@@ -203,7 +207,7 @@ impl Channel {
                 let frame = match read_frame(&mut reader).await {
                     Ok(f) => f,
                     Err(e) => {
-                        let _ = in_tx.unbounded_send(Err(e));
+                        let _ = in_tx.send(Err(e)).await;
                         return;
                     }
                 };
@@ -219,21 +223,17 @@ impl Channel {
                         Ok(n) if n > 0 => n,
                         other => {
                             let why = format!("{peer}: undecryptable frame ({other:?})");
-                            let _ = in_tx.unbounded_send(Err(std::io::Error::other(why)));
+                            let _ = in_tx.send(Err(std::io::Error::other(why))).await;
                             return;
                         }
                     };
                 message.extend_from_slice(&plain[1..n]);
                 if message.len() > MAX_MESSAGE {
                     let why = format!("{peer}: a message over {MAX_MESSAGE} bytes");
-                    let _ = in_tx.unbounded_send(Err(std::io::Error::other(why)));
+                    let _ = in_tx.send(Err(std::io::Error::other(why))).await;
                     return;
                 }
-                if plain[0] == 1
-                    && in_tx
-                        .unbounded_send(Ok(std::mem::take(&mut message)))
-                        .is_err()
-                {
+                if plain[0] == 1 && in_tx.send(Ok(std::mem::take(&mut message))).await.is_err() {
                     return;
                 }
             }
@@ -276,6 +276,10 @@ fn builder(keys: &Keys) -> Result<snow::Builder<'_>> {
             .local_private_key(keys.noise_secret())
             .prologue(b"kenshin-sync/1"),
     )
+}
+
+fn noise_err(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Noise(e.to_string())
 }
 
 async fn timed<T>(what: &str, f: impl std::future::Future<Output = Result<T>>) -> Result<T> {

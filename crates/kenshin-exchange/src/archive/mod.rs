@@ -9,6 +9,10 @@
 //! signoffs.csv          the same as a table (UTF-8 with BOM); signoffs_cp932.csv in CP932
 //! notes.csv             the month's inquiries and returned mail; notes_cp932.csv in CP932
 //! access.csv            the month's lookups in the register (who, when, what, which vouchers shown)
+//! access.json           the same lookups as signed, each with what the exporter made of it
+//! tampering.csv         what the exporter found deleted or changed in the documents (改ざんの疑い)
+//! documents/<id>.automerge   the office, batch and access log documents, whole history included:
+//!                       `archive verify` judges every record again from them
 //! summary.pdf           one page per batch: its steps at the month's end and the month's sign-offs
 //! batches/NN_<process>_<label>/MM_<list>.csv   each list imported that month; _cp932.csv beside it
 //! ```
@@ -36,7 +40,12 @@ use std::str::FromStr;
 mod summary;
 use summary::summary_pdf;
 
-pub const FORMAT: &str = "kenshin-archive/1";
+/// 2: the documents themselves, access.json and tampering.csv.
+pub const FORMAT: &str = "kenshin-archive/2";
+/// Archives this build reads (the first format has no documents to judge again).
+const FORMATS: [&str; 2] = ["kenshin-archive/1", FORMAT];
+pub const ACCESS: &str = "access.json";
+pub const DOCUMENTS: &str = "documents/";
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
 pub const ROSTER: &str = "roster.json";
@@ -210,8 +219,24 @@ pub struct MonthRecords {
     pub roster: ArchivedRoster,
     pub exporter: Named,
     pub batches: Vec<BatchRecords>,
-    /// The month's lookups in the register (照会記録), oldest first, with who looked.
-    pub lookups: Vec<(Lookup, Named)>,
+    /// The month's lookups in the register (照会記録), oldest first, with who looked and what the
+    /// exporter made of each.
+    pub lookups: Vec<ArchivedLookup>,
+    /// What the exporter found deleted or changed in the documents, or not counting, for people.
+    pub tampering: Vec<(String, String)>,
+    /// The documents the month's records come from (office, batches, access logs): id and bytes.
+    pub documents: Vec<(String, Vec<u8>)>,
+}
+
+/// A lookup as signed, with who looked and what the exporting laptop made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedLookup {
+    /// The access log document that holds it.
+    pub log: String,
+    #[serde(flatten)]
+    pub lookup: Lookup,
+    pub by_name: String,
+    pub judged: Standing,
 }
 
 /// `manifest.json`.
@@ -448,14 +473,16 @@ fn access_table(records: &MonthRecords) -> Table {
     let rows = records
         .lookups
         .iter()
-        .map(|(l, by)| {
+        .map(|a| {
+            let l = &a.lookup;
             vec![
                 time_ja(l.at).into(),
-                by.name.clone().into(),
-                by.id.clone().into(),
+                a.by_name.clone().into(),
+                l.by.clone().into(),
                 l.query.clone().into(),
                 Cell::Int(i64::try_from(l.matched).unwrap_or(i64::MAX)),
                 l.shown.join(" ").into(),
+                standing_ja(&a.judged).into(),
             ]
         })
         .collect();
@@ -468,11 +495,29 @@ fn access_table(records: &MonthRecords) -> Table {
             "検索語",
             "該当件数",
             "表示した受診券整理番号",
+            "判定",
         ]
         .map(String::from)
         .to_vec(),
         rows,
     }
+}
+
+fn tampering_table(records: &MonthRecords) -> Table {
+    Table {
+        title: "改ざんの疑い".into(),
+        headers: ["文書", "内容"].map(String::from).to_vec(),
+        rows: records
+            .tampering
+            .iter()
+            .map(|(doc, what)| vec![doc.clone().into(), what.clone().into()])
+            .collect(),
+    }
+}
+
+/// Where an archive keeps a document.
+pub fn document_path(id: &str) -> String {
+    format!("{DOCUMENTS}{id}.automerge")
 }
 
 /// Writes the month's archive. `sign` signs the manifest's bytes with the exporter's key and
@@ -511,6 +556,24 @@ pub fn write(
         &access_table(records),
         "the month's lookups in the register: who, when, what, which vouchers were shown",
     )?;
+    files.push((
+        ACCESS.into(),
+        json(&records.lookups)?,
+        "the month's lookups as signed".into(),
+    ));
+    both_encodings(
+        &mut files,
+        "tampering",
+        &tampering_table(records),
+        "what was found deleted or changed in the documents, or does not count",
+    )?;
+    for (id, bytes) in &records.documents {
+        files.push((
+            document_path(id),
+            bytes.clone(),
+            "an Automerge document with its whole history".into(),
+        ));
+    }
     for (i, b) in records.batches.iter().enumerate() {
         let dir = format!(
             "batches/{:02}_{}_{}",
@@ -552,7 +615,7 @@ pub fn write(
                 .chain(b.notes.iter().map(|(n, _)| n.at))
                 .chain(b.lists.iter().map(|l| l.created_at))
         })
-        .chain(records.lookups.iter().map(|(l, _)| l.at))
+        .chain(records.lookups.iter().map(|a| a.lookup.at))
         .max();
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -664,10 +727,11 @@ impl Opened {
         let manifest_bytes = take(MANIFEST)?;
         let manifest: Manifest =
             serde_json::from_slice(&manifest_bytes).map_err(|e| not(format!("{MANIFEST}: {e}")))?;
-        if manifest.format != FORMAT {
+        if !FORMATS.contains(&manifest.format.as_str()) {
             return Err(not(format!(
-                "{MANIFEST} says format {:?}, this Kenshin reads {FORMAT}",
-                manifest.format
+                "{MANIFEST} says format {:?}, this Kenshin reads {}: update Kenshin to check it",
+                manifest.format,
+                FORMATS.join(" and ")
             )));
         }
         let signature: ManifestSignature = serde_json::from_slice(&take(SIGNATURE)?)
@@ -732,6 +796,9 @@ fn readme(records: &MonthRecords) -> Vec<u8> {
          signoffs.csv        当月の記録の一覧（UTF-8, BOM付き）。signoffs_cp932.csv は Shift_JIS(CP932) 版\r\n\
          notes.csv           当月の問合せ対応と返送の記録。notes_cp932.csv は CP932 版\r\n\
          access.csv          当月の受診券リストの照会記録（日時・照会者・検索語・表示した受診券）。access_cp932.csv は CP932 版\r\n\
+         access.json         同じ照会記録（署名付きの原本）と、出力した端末の判定\r\n\
+         tampering.csv       文書の中で削除・変更された記録や数えない記録（改ざんの疑い）。tampering_cp932.csv は CP932 版\r\n\
+         documents/          事務所・バッチ・照会記録の文書そのもの（Automerge 形式、変更履歴を含む）\r\n\
          batches/            当月に取り込んだリスト（バッチごとのフォルダ）。_cp932.csv は CP932 版\r\n\
          \x20                   CP932 で表せない文字は 〓 で書かれています。正本は UTF-8 版です。\r\n\
          signoffs.json       当月の記録（署名付きの原本）と、出力した端末の判定\r\n\
@@ -751,6 +818,8 @@ fn readme(records: &MonthRecords) -> Vec<u8> {
         "The records of one month's work on Specific Health Checkup vouchers. Contains personal data.\r\n\
          summary.pdf: one page per batch (steps at the month's end, the month's sign-offs).\r\n\
          access.csv: every lookup in the register that month (when, who, what was searched, vouchers shown).\r\n\
+         access.json: the same lookups as signed. tampering.csv: what was found deleted, changed, or not counting.\r\n\
+         documents/: the Automerge documents themselves, whole history included; verify judges every record from them.\r\n\
          signoffs.csv / notes.csv / access.csv / batches/*.csv: tables in UTF-8 with BOM; *_cp932.csv are Shift_JIS copies\r\n\
          in which characters CP932 cannot hold are written as U+3013 (〓).\r\n\
          signoffs.json: the sign-offs as signed (Ed25519 over a canonical JSON naming office and batch).\r\n\

@@ -21,9 +21,10 @@ pub(super) fn summary_pdf(records: &MonthRecords) -> Result<Vec<u8>, ArchiveErro
             42.0,
             9.0,
             &format!(
-                "出力者: {}　個人情報を含みます　受診券リストの照会 {} 件（access.csv）",
+                "出力者: {}　個人情報を含みます　受診券リストの照会 {} 件（access.csv）　改ざんの疑い {} 件（tampering.csv）",
                 records.exporter.name,
-                records.lookups.len()
+                records.lookups.len(),
+                records.tampering.len()
             ),
         );
         c.line(15.0, 46.0, 195.0, 46.0, 0.8);

@@ -1,56 +1,77 @@
 //! A batch document (one per run of a process, e.g. "1-2 / 2026-05"): kept small.
 //!
 //! ```text
-//! { kind: "kenshin/batch", schema: 1, office, process, label, fiscal_year, created_by, created_at,
-//!   lists: [ { doc_id, list_kind, sha256, row_count } ],   // references to list documents
+//! { kind: "kenshin/batch", schema: 3,
+//!   meta: "<the creator's signed meta as JSON>",             // the document's id is derived from it
+//!   lists: [ { doc_id, list_kind, sha256, row_count, by, at, signature } ],
 //!   signoffs: [ { id, step, action, by, at, counts: {name: n}, note?, send_back?, heads_seen: [hex], signature } ],
-//!   vouchers: [ { id, voucher_no, kind: inquiry|returned, on, from, text, by, at } ] }
+//!   vouchers: [ { id, voucher_no, kind: inquiry|returned, on, from, text, by, at, signature } ],
+//!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
-//! `signoffs` and `vouchers` (notes on single vouchers, made only for vouchers something happened to) are
-//! append-only lists: concurrent entries from two laptops merge as two inserts, and nothing is overwritten.
+//! Every container is append-only: concurrent entries from two laptops merge as two inserts, and
+//! nothing is overwritten. Every record is signed; the reader takes each from the change that added
+//! it (see [`History`]) and leaves judging to the caller.
+//!
+//! Schema 2 and earlier (written before signing) kept the meta as root fields (`office`, `process`,
+//! `label`, `fiscal_year`, `created_by`, `created_at`) and unsigned list references and notes; they
+//! count when a member vouched for them on upgrading (`migrations`).
 
 use super::am::{self, ShapeResult};
-use super::history::{History, Item};
+use super::history::{Causality, History, Item};
 use super::json;
-use super::list::ListRef;
-use super::office::{time_text, BatchRef};
+use super::office::time_text;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT};
 use kenshin_domain::register::{NoteKind, VoucherNote};
-use kenshin_domain::{ListKind, ProcessId, SignOff};
+use kenshin_domain::signed::{batch_id_bytes, legacy_mark, Migration};
+use kenshin_domain::trust::Causal;
+use kenshin_domain::{BatchRef, ListKind, ListRef, ProcessId, SignOff};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const KIND: &str = "kenshin/batch";
 /// 2: `vouchers` became an append-only list of notes (it was a map).
-pub const SCHEMA: i64 = 2;
+/// 3: a signed meta the document's id derives from; signed list references and notes; migrations.
+pub const SCHEMA: i64 = 3;
 
-/// A batch as read from its document's history: every entry ever added, in log order.
+/// A batch as read from its document's history: every record ever added, in log order, with where
+/// each came from. Which of them count is for the caller to judge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
     pub office: String,
     pub meta: BatchRef,
+    /// For a batch made before signing: its meta's legacy mark (a migration must vouch for it).
+    pub meta_mark: Option<String>,
+    /// The schema the document was created with.
+    pub schema: i64,
     pub lists: Vec<ListRef>,
+    pub list_provenance: Vec<Provenance>,
     pub signoffs: Vec<SignOff>,
-    pub notes: Vec<VoucherNote>,
     /// Where each sign-off came from, beside it.
     pub provenance: Vec<Provenance>,
-    /// `past[i][j]`: sign-off `j` was in the causal past of the change that added sign-off `i`.
-    pub past: Vec<Vec<bool>>,
+    pub notes: Vec<VoucherNote>,
+    pub note_provenance: Vec<Provenance>,
+    pub migrations: Vec<Migration>,
+    pub migration_provenance: Vec<Provenance>,
+    /// Causal order over the sign-offs, then the list references.
+    pub causality: Causality,
     /// Tampering and malformed entries, for people (never part of any rule but "show it").
     pub problems: Vec<String>,
 }
 
-/// How a sign-off reached the document.
+/// How a record reached the document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Provenance {
     /// The change that added it, and its actor (hex).
     pub change: String,
     pub actor: String,
     /// Whether its signed `heads_seen` are the dependencies of the change that added it (a copy added
-    /// later, or elsewhere, is not).
+    /// later, or elsewhere, is not). Records without `heads_seen` always match.
     pub heads_match: bool,
     /// What later changes did to it (deleted, overwritten, altered), for people.
     pub tampered: Vec<String>,
+    /// Its legacy mark, for a record written before signing.
+    pub mark: String,
 }
 
 impl Batch {
@@ -66,21 +87,84 @@ impl Batch {
     pub fn notes_of(&self, kind: NoteKind) -> impl Iterator<Item = &VoucherNote> {
         self.notes.iter().filter(move |n| n.kind == kind)
     }
+
+    /// Whether sign-off `j` was in the past of the change that added sign-off `i`.
+    pub fn saw(&self, j: usize, i: usize) -> bool {
+        self.causality.in_past(j, i)
+    }
 }
 
+impl Causal for Batch {
+    fn signoff_before_list(&self, j: usize, i: usize) -> bool {
+        self.causality.in_past(j, self.signoffs.len() + i)
+    }
+    fn list_before_signoff(&self, i: usize, j: usize) -> bool {
+        self.causality.in_past(self.signoffs.len() + i, j)
+    }
+    fn same_change(&self, i: usize, j: usize) -> bool {
+        self.causality.same_change(self.signoffs.len() + i, j)
+    }
+}
+
+/// The meta as stored: the signed fields, the office, and the signature.
+#[derive(Serialize, Deserialize)]
+struct MetaJson {
+    office: String,
+    process: String,
+    label: String,
+    fiscal_year: i32,
+    created_by: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    nonce: String,
+    signature: String,
+}
+
+/// The meta as the document stores it (and the office's index repeats it).
+pub fn meta_json(office: &str, meta: &BatchRef) -> String {
+    serde_json::to_string(&MetaJson {
+        office: office.to_string(),
+        process: meta.process.code().to_string(),
+        label: meta.label.clone(),
+        fiscal_year: meta.fiscal_year,
+        created_by: meta.created_by.clone(),
+        created_at: meta.created_at,
+        nonce: meta.nonce.clone(),
+        signature: meta.signature.clone(),
+    })
+    .expect("a meta serialises")
+}
+
+/// Reads a stored meta for the batch `batch_id`: its office and the meta, if its id derives from it.
+pub fn parse_meta(batch_id: &str, text: &str) -> ShapeResult<(String, BatchRef)> {
+    let m: MetaJson = serde_json::from_str(text).map_err(|e| format!("meta: {e}"))?;
+    let meta = BatchRef {
+        batch_id: batch_id.to_string(),
+        process: m.process.parse::<ProcessId>().map_err(|e| e.to_string())?,
+        label: m.label,
+        fiscal_year: m.fiscal_year,
+        created_by: m.created_by,
+        created_at: m.created_at,
+        nonce: m.nonce,
+        signature: m.signature,
+    };
+    let id: samod_core::DocumentId = batch_id
+        .parse()
+        .map_err(|_| format!("{batch_id} is not a document id"))?;
+    if id.as_bytes() != batch_id_bytes(&m.office, &meta) {
+        return Err("its meta is not the one the batch's id was made from".into());
+    }
+    Ok((m.office, meta))
+}
+
+/// A new batch document: its signed meta, from which `meta.batch_id` must have been derived.
 pub fn create(office: &str, meta: &BatchRef) -> Result<AutoCommit, AutomergeError> {
     let mut doc = AutoCommit::new();
     doc.put(ROOT, "kind", KIND)?;
     doc.put(ROOT, "schema", SCHEMA)?;
-    doc.put(ROOT, "office", office)?;
-    doc.put(ROOT, "process", meta.process.code())?;
-    doc.put(ROOT, "label", meta.label.as_str())?;
-    doc.put(ROOT, "fiscal_year", i64::from(meta.fiscal_year))?;
-    doc.put(ROOT, "created_by", meta.created_by.as_str())?;
-    doc.put(ROOT, "created_at", time_text(meta.created_at))?;
-    doc.put_object(ROOT, "lists", ObjType::List)?;
-    doc.put_object(ROOT, "signoffs", ObjType::List)?;
-    doc.put_object(ROOT, "vouchers", ObjType::List)?;
+    doc.put(ROOT, "meta", meta_json(office, meta))?;
+    for container in CONTAINERS {
+        doc.put_object(ROOT, container, ObjType::List)?;
+    }
     Ok(doc)
 }
 
@@ -93,6 +177,9 @@ pub fn add_list(doc: &mut AutoCommit, list: &ListRef) -> Result<(), AutomergeErr
     doc.put(&l, "list_kind", list.list_kind.code())?;
     doc.put(&l, "sha256", list.sha256.as_str())?;
     doc.put(&l, "row_count", list.row_count)?;
+    doc.put(&l, "by", list.by.as_str())?;
+    doc.put(&l, "at", list.at.map(time_text).unwrap_or_default())?;
+    doc.put(&l, "signature", list.signature.as_str())?;
     Ok(())
 }
 
@@ -125,7 +212,7 @@ pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), Autom
     Ok(())
 }
 
-/// Appends a note on one voucher.
+/// Appends a signed note on one voucher.
 pub fn append_note(doc: &mut AutoCommit, note: &VoucherNote) -> Result<(), AutomergeError> {
     let list = am::root_obj(doc, "vouchers")?;
     let at = doc.length(&list);
@@ -138,19 +225,55 @@ pub fn append_note(doc: &mut AutoCommit, note: &VoucherNote) -> Result<(), Autom
     doc.put(&e, "text", note.text.as_str())?;
     doc.put(&e, "by", note.by.as_str())?;
     doc.put(&e, "at", time_text(note.at))?;
+    doc.put(&e, "signature", note.signature.as_str())?;
     Ok(())
 }
 
-/// The containers whose items are entries, in a batch document.
-pub const CONTAINERS: [&str; 3] = ["lists", "signoffs", "vouchers"];
+/// Records an upgrade of the document (see [`Migration`]) and raises its `schema`, so a Kenshin
+/// older than the upgrade reads the document as newer than it knows and changes nothing.
+pub fn migrate(doc: &mut AutoCommit, m: &Migration) -> Result<(), AutomergeError> {
+    let list = match doc.get(ROOT, "migrations")? {
+        Some((automerge::Value::Object(ObjType::List), id)) => id,
+        _ => doc.put_object(ROOT, "migrations", ObjType::List)?,
+    };
+    append_migration(doc, &list, m)?;
+    doc.put(ROOT, "schema", m.schema)?;
+    Ok(())
+}
+
+pub(crate) fn append_migration(
+    doc: &mut AutoCommit,
+    list: &automerge::ObjId,
+    m: &Migration,
+) -> Result<(), AutomergeError> {
+    let at = doc.length(list);
+    let e = doc.insert_object(list, at, ObjType::Map)?;
+    doc.put(&e, "id", m.id.as_str())?;
+    doc.put(&e, "schema", m.schema)?;
+    let vouched = doc.put_object(&e, "vouched", ObjType::List)?;
+    for (i, v) in m.vouched.iter().enumerate() {
+        doc.insert(&vouched, i, v.as_str())?;
+    }
+    doc.put(&e, "by", m.by.as_str())?;
+    doc.put(&e, "at", time_text(m.at))?;
+    doc.put(&e, "signature", m.signature.as_str())?;
+    Ok(())
+}
+
+/// The containers whose items are records, in a batch document.
+pub const CONTAINERS: [&str; 4] = ["lists", "signoffs", "vouchers", "migrations"];
 
 fn list_ref(v: &Value) -> ShapeResult<ListRef> {
+    let at = json::opt_str(v, "at")?.filter(|t| !t.is_empty());
     Ok(ListRef {
         doc_id: json::str(v, "doc_id")?,
         list_kind: json::str(v, "list_kind")?.parse()?,
         sha256: json::str(v, "sha256")?,
         row_count: u64::try_from(json::int(v, "row_count")?)
             .map_err(|_| "row_count is negative".to_string())?,
+        by: json::opt_str(v, "by")?.unwrap_or_default(),
+        at: at.as_deref().map(json::parse_time).transpose()?,
+        signature: json::opt_str(v, "signature")?.unwrap_or_default(),
     })
 }
 
@@ -181,42 +304,76 @@ fn note(v: &Value) -> ShapeResult<VoucherNote> {
         text: json::str(v, "text")?,
         by: json::str(v, "by")?,
         at: json::time(v, "at")?,
+        signature: json::opt_str(v, "signature")?.unwrap_or_default(),
     })
 }
 
-/// Reads each item of a container; a malformed one is named in `problems` and skipped.
-fn entries<'h, T>(
+pub(crate) fn migration(v: &Value) -> ShapeResult<Migration> {
+    Ok(Migration {
+        id: json::str(v, "id")?,
+        schema: json::int(v, "schema")?,
+        vouched: json::strs(v, "vouched")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+/// Each item of a container read by `parse`, with its provenance; a malformed one is named in
+/// `problems` and skipped.
+pub(crate) fn entries<'h, T>(
     history: &'h History,
     container: &str,
     what: &str,
     parse: impl Fn(&Value) -> ShapeResult<T>,
     problems: &mut Vec<String>,
-) -> Vec<(T, &'h Item)> {
+) -> Vec<(T, Provenance, &'h Item)> {
     let mut out = Vec::new();
     for (i, item) in history.items(container).iter().enumerate() {
         match parse(&item.value) {
-            Ok(t) => out.push((t, item)),
+            Ok(t) => out.push((t, provenance(history, item, container), item)),
             Err(why) => problems.push(format!("{what} {i} は読めません（{why}）")),
         }
     }
     out
 }
 
-/// Reads a batch from its document's whole history (see [`History`]). Fails only when the document
-/// is not a batch at all; a malformed entry is named in `problems` and the rest reads.
-pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
-    let history = History::read(doc, &CONTAINERS);
-    history.expect_kind(KIND, SCHEMA)?;
+pub(crate) fn provenance(history: &History, item: &Item, container: &str) -> Provenance {
+    Provenance {
+        change: item.change.to_string(),
+        actor: item.actor.clone(),
+        heads_match: true,
+        tampered: item
+            .tampered
+            .iter()
+            .map(|&t| history.describe(&history.tampering[t]))
+            .collect(),
+        mark: legacy_mark(container, &item.value),
+    }
+}
+
+/// The meta of a batch made before signing, from its root fields.
+fn legacy_meta(history: &History, batch_id: &str) -> ShapeResult<(String, BatchRef, String)> {
     let root = |key: &str| history.root(key).cloned().unwrap_or(Value::Null);
     let text = |key: &str| match root(key) {
         Value::String(s) => Ok(s),
         other => Err(format!("{key} is {other}, not text")),
     };
-    let created_at = text("created_at")?;
     let fiscal_year = root("fiscal_year")
         .as_i64()
         .and_then(|y| i32::try_from(y).ok())
         .ok_or("fiscal_year is not a year")?;
+    let fields: serde_json::Map<String, Value> = [
+        "office",
+        "process",
+        "label",
+        "fiscal_year",
+        "created_by",
+        "created_at",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), root(k)))
+    .collect();
     let meta = BatchRef {
         batch_id: batch_id.to_string(),
         process: text("process")?
@@ -225,50 +382,107 @@ pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
         label: text("label")?,
         fiscal_year,
         created_by: text("created_by")?,
-        created_at: json::parse_time(&created_at)?,
+        created_at: json::parse_time(&text("created_at")?)?,
+        nonce: String::new(),
+        signature: String::new(),
     };
+    Ok((
+        text("office")?,
+        meta,
+        legacy_mark("meta", &Value::Object(fields)),
+    ))
+}
+
+/// Reads a batch from its document's whole history (see [`History`]). Fails only when the document
+/// is not a batch at all (or is newer than this build); a malformed entry is named in `problems` and
+/// the rest reads.
+pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
+    let history = History::read(doc, &CONTAINERS);
+    let schema = history.expect_kind(KIND, SCHEMA)?;
     let mut problems: Vec<String> = history
         .tampering
         .iter()
         .map(|t| history.describe(t))
         .collect();
+    let (office, meta, meta_mark) = if schema >= 3 {
+        let mut found = None;
+        let mut why = "meta is missing".to_string();
+        for candidate in history.root_values("meta") {
+            match candidate.value.as_str().map(|t| parse_meta(batch_id, t)) {
+                Some(Ok(m)) => {
+                    found = Some(m);
+                    break;
+                }
+                Some(Err(e)) => why = e,
+                None => why = "meta is not text".into(),
+            }
+        }
+        let (office, meta) = found.ok_or(why)?;
+        (office, meta, None)
+    } else {
+        let (office, meta, mark) = legacy_meta(&history, batch_id)?;
+        (office, meta, Some(mark))
+    };
     let lists = entries(&history, "lists", "リスト参照", list_ref, &mut problems);
     let signoffs = entries(&history, "signoffs", "記録", signoff, &mut problems);
     let notes = entries(&history, "vouchers", "受診券の記録", note, &mut problems);
-    let provenance = signoffs
+    let migrations = entries(&history, "migrations", "版の更新", migration, &mut problems);
+    let tracked: Vec<&Item> = signoffs
         .iter()
-        .map(|(e, item)| {
-            let mut seen: Vec<String> = e.heads_seen.clone();
-            seen.sort();
-            // Automerge also makes a change depend on its actor's previous change, seen or not.
-            let deps: Vec<String> = item
-                .deps
-                .iter()
-                .filter(|d| !item.own_deps.contains(d) || seen.contains(&d.to_string()))
-                .map(|d| d.to_string())
-                .collect();
-            Provenance {
-                change: item.change.to_string(),
-                actor: item.actor.clone(),
-                heads_match: seen == deps,
-                tampered: item
-                    .tampered
-                    .iter()
-                    .map(|&t| history.describe(&history.tampering[t]))
-                    .collect(),
-            }
-        })
+        .map(|(_, _, i)| *i)
+        .chain(lists.iter().map(|(_, _, i)| *i))
         .collect();
-    let items: Vec<&Item> = signoffs.iter().map(|(_, i)| *i).collect();
-    let past = history.past(&items);
+    let causality = history.causality(&tracked);
+    let (signoffs, provenance): (Vec<SignOff>, Vec<Provenance>) = signoffs
+        .into_iter()
+        .map(|(e, mut p, item)| {
+            p.heads_match = heads_match(&e, item);
+            (e, p)
+        })
+        .unzip();
+    let (lists, list_provenance) = split(lists);
+    let (notes, note_provenance) = split(notes);
+    let (migrations, migration_provenance) = split(migrations);
+    if tracked.len() > super::history::MAX_CAUSAL {
+        problems.push(format!(
+            "記録とリスト参照が多すぎます（{} 件）: 先の {} 件だけを順序どおりに判定します",
+            tracked.len(),
+            super::history::MAX_CAUSAL
+        ));
+    }
     Ok(Batch {
-        office: text("office")?,
+        office,
         meta,
-        lists: lists.into_iter().map(|(l, _)| l).collect(),
-        signoffs: signoffs.into_iter().map(|(s, _)| s).collect(),
-        notes: notes.into_iter().map(|(n, _)| n).collect(),
+        meta_mark,
+        schema,
+        lists,
+        list_provenance,
+        signoffs,
         provenance,
-        past,
+        notes,
+        note_provenance,
+        migrations,
+        migration_provenance,
+        causality,
         problems,
     })
+}
+
+/// Records and their provenance, apart.
+pub(crate) fn split<T>(v: Vec<(T, Provenance, &Item)>) -> (Vec<T>, Vec<Provenance>) {
+    v.into_iter().map(|(t, p, _)| (t, p)).unzip()
+}
+
+/// Whether a sign-off's signed heads are the dependencies of the change that added it.
+fn heads_match(e: &SignOff, item: &Item) -> bool {
+    let mut seen: Vec<String> = e.heads_seen.clone();
+    seen.sort();
+    // Automerge also makes a change depend on its actor's previous change, seen or not.
+    let deps: Vec<String> = item
+        .deps
+        .iter()
+        .filter(|d| !item.own_deps.contains(d) || seen.contains(&d.to_string()))
+        .map(|d| d.to_string())
+        .collect();
+    seen == deps
 }

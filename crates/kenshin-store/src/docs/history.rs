@@ -19,6 +19,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// At most this many items of one container are read; more is itself shown as tampering (no honest
 /// batch comes near it), so a hostile peer cannot make judging unbounded.
 pub const MAX_ITEMS: usize = 200_000;
+/// At most this many items take part in causal judging (a batch's sign-offs and list references):
+/// each costs a bit per tracked change, and the rules are quadratic in them. An honest batch holds
+/// a few dozen.
+pub const MAX_CAUSAL: usize = 4_096;
 
 /// One item of a container, as the change that added it made it.
 #[derive(Debug, Clone)]
@@ -37,7 +41,7 @@ pub struct Item {
     /// Later changes that deleted, replaced or altered it (indices into [`History::tampering`]).
     pub tampered: Vec<usize>,
     op: Op,
-    change_index: usize,
+    pub(crate) change_index: usize,
 }
 
 /// What a change did that honest writers never do.
@@ -83,15 +87,13 @@ struct ChangeNode {
     hash: ChangeHash,
     actor: ActorId,
     deps: Vec<usize>,
-    max_op: u64,
-    start_op: u64,
 }
 
 /// Every item of the named containers, and every tampering, from a document's whole history.
 pub struct History {
     items: BTreeMap<String, Vec<Item>>,
-    /// The first value ever put at each root key (what the document was created with).
-    roots: BTreeMap<String, (Op, Value)>,
+    /// Every value ever put at each root key, oldest op first (a document is created with the first).
+    roots: BTreeMap<String, Vec<RootValue>>,
     pub tampering: Vec<Tamper>,
     changes: Vec<ChangeNode>,
 }
@@ -104,6 +106,17 @@ enum Node {
 }
 
 type Op = (u64, ActorId);
+
+/// A value put at a root key, and the change that put it.
+#[derive(Debug, Clone)]
+pub struct RootValue {
+    /// The value as JSON (bytes as `null`: see `bytes`).
+    pub value: Value,
+    /// A bytes value, as it is (a list's rows).
+    pub bytes: Option<Vec<u8>>,
+    pub change: ChangeHash,
+    op: Op,
+}
 type Elem = (Op, Op, Option<Op>);
 
 fn op_key(id: &OpId) -> Op {
@@ -146,6 +159,11 @@ impl History {
         // Pass 1: which objects are containers, which ops are items, and what each object holds.
         let mut container_of: HashMap<Op, String> = HashMap::new();
         let mut root_ops: HashMap<Op, String> = HashMap::new();
+        // Every op on the root: (change, key, actor, whether it makes a container, whether it
+        // replaces or deletes an earlier one); judged once the whole history is read.
+        let mut root_writes: Vec<(usize, String, String, bool, bool)> = Vec::new();
+        // Changes that added a migration record (which may raise `schema`).
+        let mut migrating: HashSet<usize> = HashSet::new();
         // item op -> (container, position in that container's items)
         let mut item_at: HashMap<Op, (String, usize)> = HashMap::new();
         // object made inside an item -> the item op it belongs to (for later alterations)
@@ -161,8 +179,6 @@ impl History {
                     .iter()
                     .filter_map(|d| index.get(d).copied())
                     .collect(),
-                max_op: start + c.operations.len() as u64,
-                start_op: start,
             });
             let actor_hex = c.actor_id.to_hex_string();
             let opid = |i: usize| (start + i as u64, c.actor_id.clone());
@@ -193,20 +209,27 @@ impl History {
                             h.tamper(ci, &actor_hex, container, Some(*pos), TamperKind::Altered);
                         }
                     } else if let Some(key) = root_ops.get(&p) {
-                        // Root fields are written once, when the document is made.
-                        h.tamper(ci, &actor_hex, key, None, TamperKind::Structure);
+                        root_writes.push((ci, key.clone(), actor_hex.clone(), false, true));
                     }
                 }
                 match &parent {
                     None => {
                         let Key::Map(key) = &op.key else { continue };
                         root_ops.insert(id.clone(), key.to_string());
+                        let makes = matches!(op.action, OpType::Make(_));
+                        root_writes.push((ci, key.to_string(), actor_hex.clone(), makes, false));
                         if let OpType::Put(v) = &op.action {
-                            let first = h.roots.get(key.as_str()).is_none_or(|(o, _)| id < *o);
-                            if first {
-                                h.roots
-                                    .insert(key.to_string(), (id.clone(), scalar_json(v)));
-                            }
+                            let values = h.roots.entry(key.to_string()).or_default();
+                            let (value, bytes) = match v {
+                                ScalarValue::Bytes(b) => (Value::Null, Some(b.clone())),
+                                other => (scalar_json(other), None),
+                            };
+                            values.push(RootValue {
+                                value,
+                                bytes,
+                                change: change.hash(),
+                                op: id.clone(),
+                            });
                         }
                         if containers.contains(&key.as_str()) {
                             if let OpType::Make(_) = op.action {
@@ -290,6 +313,9 @@ impl History {
                 }
             }
             for (id, container, key) in new_items {
+                if container == "migrations" {
+                    migrating.insert(ci);
+                }
                 if h.items(&container).len() >= MAX_ITEMS {
                     h.tamper(ci, &actor_hex, &container, None, TamperKind::TooMany);
                     continue;
@@ -342,6 +368,26 @@ impl History {
                 .map(|&i| sorted[i].take().expect("each once"))
                 .collect();
         }
+        for values in h.roots.values_mut() {
+            values.sort_by(|a, b| a.op.cmp(&b.op));
+        }
+        // A document's root is written by the change that made it. Later, an upgrade adds a
+        // migration record and raises `schema` in that same change, and containers may be made
+        // (two laptops upgrading at once each make `migrations`); anything else written at the
+        // root, over the first values or beside them, rewrites the document's structure.
+        let made_in = h
+            .roots
+            .get("kind")
+            .and_then(|v| v.first())
+            .and_then(|first| h.changes.iter().position(|c| c.hash == first.change));
+        for (ci, key, actor, makes, replaces) in root_writes {
+            let allowed = (Some(ci) == made_in && !replaces)
+                || (makes && !replaces)
+                || (key == "schema" && migrating.contains(&ci));
+            if !allowed {
+                h.tamper(ci, &actor, &key, None, TamperKind::Structure);
+            }
+        }
         for (t, tamper) in h.tampering.iter_mut().enumerate() {
             if let Some(pos) = tamper.item {
                 let new = moved[&(tamper.container.clone(), pos)];
@@ -380,22 +426,27 @@ impl History {
 
     /// The value a root key was first given (later overwrites are tampering, never the value).
     pub fn root(&self, key: &str) -> Option<&Value> {
-        self.roots.get(key).map(|(_, v)| v)
+        self.root_values(key).first().map(|r| &r.value)
     }
 
-    /// Checks the kind and schema the document was created with (a later overwrite of either is
-    /// tampering, and must not make a document unreadable or "newer").
-    pub fn expect_kind(&self, kind: &str, schema: i64) -> Result<(), String> {
+    /// Every value ever put at a root key, oldest op first: a reader takes the one that proves
+    /// itself (a signed record, one whose hash is the document's id).
+    pub fn root_values(&self, key: &str) -> &[RootValue] {
+        self.roots.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Checks the kind the document was created with, and returns the schema it was created with
+    /// (a later overwrite of either is tampering, and must not make a document unreadable or
+    /// "newer"; an upgrade is a signed migration record).
+    pub fn expect_kind(&self, kind: &str, schema: i64) -> Result<i64, String> {
         match self.root("kind") {
             Some(Value::String(k)) if k == kind => {}
             Some(Value::String(k)) => return Err(format!("it is a {k:?} document, not {kind:?}")),
             _ => return Err("kind is missing".into()),
         }
         match self.root("schema").and_then(Value::as_i64) {
-            Some(found) if found > schema => Err(format!(
-                "schema {found} is newer than this build reads ({schema}): update Kenshin"
-            )),
-            Some(_) => Ok(()),
+            Some(found) if found > schema => Err(newer(found, schema)),
+            Some(found) => Ok(found),
             None => Err("schema is missing".into()),
         }
     }
@@ -417,44 +468,119 @@ impl History {
         self.items.get(container).map_or(&[], Vec::as_slice)
     }
 
-    /// For each of `items`, which of them were in the past of the change that added it:
-    /// `past[i][j]` when `items[j]`'s change is a strict ancestor of `items[i]`'s. One walk of the
-    /// change graph per distinct change, stopping at changes older than every item asked about.
-    pub fn past(&self, items: &[&Item]) -> Vec<Vec<bool>> {
-        let oldest = items
-            .iter()
-            .map(|i| self.changes[i.change_index].start_op)
-            .min()
-            .unwrap_or(0);
-        let mut by_change: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (j, item) in items.iter().enumerate() {
-            by_change.entry(item.change_index).or_default().push(j);
+    /// The causal order of `items` (at most [`MAX_CAUSAL`]; the rest are in nobody's past and
+    /// see nothing), from the change graph: one pass in topological order, each change carrying
+    /// the set of tracked items in its past as a bitset, shared along chains and dropped once its
+    /// last child is done.
+    pub fn causality(&self, items: &[&Item]) -> Causality {
+        let n = self.changes.len();
+        let tracked = &items[..items.len().min(MAX_CAUSAL)];
+        let words = tracked.len().div_ceil(64);
+        let mut own: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, item) in tracked.iter().enumerate() {
+            own.entry(item.change_index).or_default().push(k);
         }
-        let mut memo: HashMap<usize, Vec<bool>> = HashMap::new();
-        items
-            .iter()
-            .map(|item| {
-                let y = item.change_index;
-                memo.entry(y)
-                    .or_insert_with(|| {
-                        let mut row = vec![false; items.len()];
-                        let mut seen = HashSet::new();
-                        let mut stack: Vec<usize> = self.changes[y].deps.clone();
-                        while let Some(c) = stack.pop() {
-                            // Op counters grow along every path: nothing older holds an item.
-                            if self.changes[c].max_op <= oldest || !seen.insert(c) {
-                                continue;
-                            }
-                            for &j in by_change.get(&c).into_iter().flatten() {
-                                row[j] = true;
-                            }
-                            stack.extend(self.changes[c].deps.iter().copied());
+        // Kahn's order: a hostile change may claim any op counter, so counters are not trusted.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut waiting: Vec<usize> = vec![0; n];
+        for (c, node) in self.changes.iter().enumerate() {
+            for &d in &node.deps {
+                children[d].push(c);
+                waiting[c] += 1;
+            }
+        }
+        let mut ready: Vec<usize> = (0..n).filter(|&c| waiting[c] == 0).collect();
+        let mut left: Vec<usize> = children.iter().map(Vec::len).collect();
+        let mut inclusive: Vec<Option<std::rc::Rc<Vec<u64>>>> = vec![None; n];
+        let mut strict: HashMap<usize, Vec<u64>> = HashMap::new();
+        while let Some(c) = ready.pop() {
+            let deps = &self.changes[c].deps;
+            let past: std::rc::Rc<Vec<u64>> = match deps.as_slice() {
+                [one] => inclusive[*one].clone().unwrap_or_default(),
+                _ => {
+                    let mut bits = vec![0u64; words];
+                    for &d in deps {
+                        if let Some(b) = &inclusive[d] {
+                            bits.iter_mut().zip(b.iter()).for_each(|(x, y)| *x |= y);
                         }
-                        row
-                    })
-                    .clone()
-            })
-            .collect()
+                    }
+                    std::rc::Rc::new(bits)
+                }
+            };
+            let mine = own.get(&c);
+            if mine.is_some() {
+                strict.insert(c, pad(&past, words));
+            }
+            inclusive[c] = Some(match mine {
+                None => past,
+                Some(ks) => {
+                    let mut bits = pad(&past, words);
+                    for &k in ks {
+                        bits[k / 64] |= 1 << (k % 64);
+                    }
+                    std::rc::Rc::new(bits)
+                }
+            });
+            for &d in deps {
+                left[d] -= 1;
+                if left[d] == 0 {
+                    inclusive[d] = None;
+                }
+            }
+            if left[c] == 0 {
+                inclusive[c] = None;
+            }
+            for &child in &children[c] {
+                waiting[child] -= 1;
+                if waiting[child] == 0 {
+                    ready.push(child);
+                }
+            }
+        }
+        Causality {
+            past: tracked
+                .iter()
+                .map(|i| strict.get(&i.change_index).cloned().unwrap_or_default())
+                .collect(),
+            change: items.iter().map(|i| i.change_index).collect(),
+        }
+    }
+}
+
+/// What a reader says of a document newer than it knows.
+pub fn newer(found: i64, known: i64) -> String {
+    format!(
+        "it was written by a newer Kenshin (schema {found}; this one reads up to {known}): update Kenshin on this laptop"
+    )
+}
+
+fn pad(bits: &[u64], words: usize) -> Vec<u64> {
+    let mut v = bits.to_vec();
+    v.resize(words, 0);
+    v
+}
+
+/// Which tracked items were in the past of which (see [`History::causality`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Causality {
+    /// For each tracked item, the bitset of tracked items strictly in its past.
+    past: Vec<Vec<u64>>,
+    /// The change that added each item.
+    change: Vec<usize>,
+}
+
+impl Causality {
+    /// Whether item `a` was in the past of the change that added item `b`.
+    pub fn in_past(&self, a: usize, b: usize) -> bool {
+        self.past
+            .get(b)
+            .and_then(|bits| bits.get(a / 64))
+            .is_some_and(|w| w & (1 << (a % 64)) != 0)
+    }
+
+    /// Whether items `a` and `b` were added by the same change.
+    pub fn same_change(&self, a: usize, b: usize) -> bool {
+        matches!((self.change.get(a), self.change.get(b)), (Some(x), Some(y)) if x == y)
     }
 }
 

@@ -3,28 +3,42 @@
 //! checked against their sha256.
 //!
 //! ```text
-//! { kind: "kenshin/list", schema: 1, office, batch, list_kind, encoding, source_name, row_count,
-//!   byte_len, sha256, compression: "deflate", created_by, created_at, rows: <bytes> }
+//! { kind: "kenshin/list", schema: 2,
+//!   meta: "<{ office, batch, list_kind, encoding, source_name, row_count, byte_len, sha256,
+//!            compression: "deflate", created_by, created_at } as JSON>",
+//!   rows: <bytes> }
 //! ```
+//! The document's id is derived from its meta, and the meta holds the rows' sha256: whatever a peer
+//! writes into the document later, the reader takes the meta its id was made from and the rows that
+//! match it. Schema 1 (random ids) kept the meta as root fields; its rows are checked against the
+//! sha256 of the batch's (signed or vouched) reference.
 
-use super::am::{self, ShapeResult};
-use super::office::{time, time_text};
+use super::am::ShapeResult;
+use super::history::History;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, AutomergeError, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{AutoCommit, AutomergeError, ScalarValue, ROOT};
 use chrono::{DateTime, SubsecRound, Utc};
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use flate2::Compression;
+use kenshin_domain::signed::content_id;
 use kenshin_domain::ListKind;
-use serde::Serialize;
+pub use kenshin_domain::ListRef;
+use samod_core::DocumentId;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 
 pub const KIND: &str = "kenshin/list";
-pub const SCHEMA: i64 = 1;
+/// 2: the meta as one value the document's id is derived from.
+pub const SCHEMA: i64 = 2;
+/// The most canonical rows a list may hold (a peer's `byte_len` is checked against it before
+/// anything is allocated): about 20 times the annual 150,000-voucher list.
+pub const MAX_ROWS_BYTES: u64 = 512 * 1024 * 1024;
 
 /// What a list snapshot is, without its rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListMeta {
     pub list_kind: ListKind,
     /// The encoding of the file it came from (`cp932`, `utf-8`, ...); the rows are stored canonical.
@@ -39,14 +53,14 @@ pub struct ListMeta {
     pub created_at: DateTime<Utc>,
 }
 
-/// A batch's reference to one of its lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct ListRef {
-    pub doc_id: String,
-    pub list_kind: ListKind,
-    pub sha256: String,
-    #[ts(type = "number")]
-    pub row_count: u64,
+/// The stored meta: what the list is, and where it belongs.
+#[derive(Serialize, Deserialize)]
+struct MetaJson {
+    office: String,
+    batch: String,
+    #[serde(flatten)]
+    meta: ListMeta,
+    compression: String,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -65,8 +79,11 @@ pub struct NewList<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-/// Builds a list document holding `rows` (canonical bytes) compressed as one value.
-pub fn create(new: &NewList<'_>, rows: &[u8]) -> Result<(AutoCommit, ListMeta), AutomergeError> {
+/// Builds a list document holding `rows` (canonical bytes) compressed as one value, and its id.
+pub fn create(
+    new: &NewList<'_>,
+    rows: &[u8],
+) -> Result<(AutoCommit, ListMeta, DocumentId), AutomergeError> {
     let meta = ListMeta {
         list_kind: new.list_kind,
         encoding: new.encoding.to_string(),
@@ -78,22 +95,21 @@ pub fn create(new: &NewList<'_>, rows: &[u8]) -> Result<(AutoCommit, ListMeta), 
         // Times are stored to the millisecond.
         created_at: new.created_at.trunc_subsecs(3),
     };
+    let text = serde_json::to_string(&MetaJson {
+        office: new.office.to_string(),
+        batch: new.batch.to_string(),
+        meta: meta.clone(),
+        compression: "deflate".into(),
+    })
+    .expect("a list meta serialises");
+    let id = DocumentId::try_from(content_id(text.as_bytes()).to_vec())
+        .expect("16 bytes are a document id");
     let mut doc = AutoCommit::new();
     doc.put(ROOT, "kind", KIND)?;
     doc.put(ROOT, "schema", SCHEMA)?;
-    doc.put(ROOT, "office", new.office)?;
-    doc.put(ROOT, "batch", new.batch)?;
-    doc.put(ROOT, "list_kind", meta.list_kind.code())?;
-    doc.put(ROOT, "encoding", meta.encoding.as_str())?;
-    doc.put(ROOT, "source_name", meta.source_name.as_str())?;
-    doc.put(ROOT, "row_count", meta.row_count)?;
-    doc.put(ROOT, "byte_len", meta.byte_len)?;
-    doc.put(ROOT, "sha256", meta.sha256.as_str())?;
-    doc.put(ROOT, "compression", "deflate")?;
-    doc.put(ROOT, "created_by", meta.created_by.as_str())?;
-    doc.put(ROOT, "created_at", time_text(meta.created_at))?;
+    doc.put(ROOT, "meta", text)?;
     doc.put(ROOT, "rows", ScalarValue::Bytes(deflate(rows)))?;
-    Ok((doc, meta))
+    Ok((doc, meta, id))
 }
 
 /// Fast compression: lists are written while someone waits for an import.
@@ -104,36 +120,72 @@ fn deflate(rows: &[u8]) -> Vec<u8> {
         .expect("compressing into memory cannot fail")
 }
 
-fn uint(doc: &AutoCommit, key: &str) -> ShapeResult<u64> {
-    u64::try_from(am::int(doc, &ROOT, key)?).map_err(|_| format!("{key} is negative"))
-}
-
-pub fn read_meta(doc: &AutoCommit) -> ShapeResult<ListMeta> {
-    am::expect_kind(doc, KIND, SCHEMA)?;
+/// The meta of a list written before schema 2, from its first root fields.
+fn legacy_meta(history: &History) -> ShapeResult<ListMeta> {
+    let text = |key: &str| match history.root(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        _ => Err(format!("{key} is missing")),
+    };
+    let uint = |key: &str| {
+        history
+            .root(key)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| format!("{key} is not a whole number"))
+    };
     Ok(ListMeta {
-        list_kind: am::str(doc, &ROOT, "list_kind")?.parse()?,
-        encoding: am::str(doc, &ROOT, "encoding")?,
-        source_name: am::str(doc, &ROOT, "source_name")?,
-        row_count: uint(doc, "row_count")?,
-        byte_len: uint(doc, "byte_len")?,
-        sha256: am::str(doc, &ROOT, "sha256")?,
-        created_by: am::str(doc, &ROOT, "created_by")?,
-        created_at: time(doc, &ROOT, "created_at")?,
+        list_kind: text("list_kind")?.parse()?,
+        encoding: text("encoding")?,
+        source_name: text("source_name")?,
+        row_count: uint("row_count")?,
+        byte_len: uint("byte_len")?,
+        sha256: text("sha256")?,
+        created_by: text("created_by")?,
+        created_at: super::json::parse_time(&text("created_at")?)?,
     })
 }
 
-/// The list's canonical rows, decompressed and checked against the recorded length and sha256.
-pub fn read_rows(doc: &AutoCommit) -> ShapeResult<(ListMeta, Vec<u8>)> {
-    let meta = read_meta(doc)?;
-    let compressed = match doc.get(ROOT, "rows").map_err(|e| e.to_string())? {
-        Some((Value::Scalar(s), _)) => match s.into_owned() {
-            ScalarValue::Bytes(b) => b,
-            other => return Err(format!("rows is {other:?}, not bytes")),
-        },
-        _ => return Err("rows is missing".to_string()),
+/// What the list document `id` holds: the meta its id was made from (or, written before schema 2,
+/// its first meta fields), and the rows that match it, decompressed and checked against its length
+/// and sha256.
+pub fn read_rows(doc: &mut AutoCommit, id: &DocumentId) -> ShapeResult<(ListMeta, Vec<u8>)> {
+    let history = History::read(doc, &[]);
+    let schema = history.expect_kind(KIND, SCHEMA)?;
+    let meta = if schema >= 2 {
+        history
+            .root_values("meta")
+            .iter()
+            .filter_map(|v| v.value.as_str())
+            .filter(|text| content_id(text.as_bytes()) == id.as_bytes())
+            .find_map(|text| serde_json::from_str::<MetaJson>(text).ok())
+            .map(|m| m.meta)
+            .ok_or("no meta of this list matches its id")?
+    } else {
+        legacy_meta(&history)?
     };
-    let mut rows = Vec::with_capacity(usize::try_from(meta.byte_len).unwrap_or(0));
-    DeflateDecoder::new(compressed.as_slice())
+    if meta.byte_len > MAX_ROWS_BYTES {
+        return Err(format!(
+            "its rows claim {} bytes, more than a list may hold ({MAX_ROWS_BYTES})",
+            meta.byte_len
+        ));
+    }
+    let mut why = "rows is missing".to_string();
+    for candidate in history.root_values("rows") {
+        let Some(compressed) = &candidate.bytes else {
+            why = "rows is not bytes".into();
+            continue;
+        };
+        match inflate(compressed, &meta) {
+            Ok(rows) => return Ok((meta, rows)),
+            Err(e) => why = e,
+        }
+    }
+    Err(why)
+}
+
+fn inflate(compressed: &[u8], meta: &ListMeta) -> ShapeResult<Vec<u8>> {
+    // `byte_len` is capped above, so this allocation is bounded.
+    let mut rows = Vec::with_capacity(meta.byte_len as usize);
+    DeflateDecoder::new(compressed)
         .take(meta.byte_len + 1)
         .read_to_end(&mut rows)
         .map_err(|e| format!("rows do not decompress: {e}"))?;
@@ -145,5 +197,5 @@ pub fn read_rows(doc: &AutoCommit) -> ShapeResult<(ListMeta, Vec<u8>)> {
             rows.len()
         ));
     }
-    Ok((meta, rows))
+    Ok(rows)
 }

@@ -48,6 +48,15 @@ impl Tx<'_> {
         Ok((doc, office))
     }
 
+    pub fn load_access_log(&self, id: &DocumentId) -> Result<Option<access::AccessLog>> {
+        let Some(mut doc) = self.load(id)? else {
+            return Ok(None);
+        };
+        access::read(&mut doc)
+            .map(Some)
+            .map_err(shape(id, "access log"))
+    }
+
     pub fn load_batch(&self, id: &DocumentId) -> Result<(AutoCommit, batch::Batch)> {
         let mut doc = self.load_required(id)?;
         let batch = batch::read(&mut doc, &id.to_string()).map_err(shape(id, "batch document"))?;
@@ -65,28 +74,34 @@ impl Tx<'_> {
         self.save(id, doc, before)
     }
 
-    /// Stores a new list document holding `rows` (canonical bytes) and returns the batch's reference to it.
+    /// Stores a new list document holding `rows` (canonical bytes) and returns the batch's reference
+    /// to it, for its writer to sign.
     pub fn save_new_list(&self, new: &list::NewList<'_>, rows: &[u8]) -> Result<list::ListRef> {
-        let id = crate::home::new_document_id();
-        let (mut doc, meta) = list::create(new, rows).map_err(|source| StoreError::Automerge {
-            doc: id.to_string(),
-            source: Box::new(source),
-        })?;
+        let (mut doc, meta, id) =
+            list::create(new, rows).map_err(|source| StoreError::Automerge {
+                doc: new.batch.to_string(),
+                source: Box::new(source),
+            })?;
         doc.commit();
-        self.save(&id, &mut doc, &[])?;
+        if !self.has_document(&id)? {
+            self.save(&id, &mut doc, &[])?;
+        }
         Ok(list::ListRef {
             doc_id: id.to_string(),
             list_kind: meta.list_kind,
             sha256: meta.sha256,
             row_count: meta.row_count,
+            by: meta.created_by,
+            at: Some(meta.created_at),
+            signature: String::new(),
         })
     }
 
     /// A list's metadata and canonical rows, checked against the batch's reference to it.
     pub fn list_snapshot(&self, list: &list::ListRef) -> Result<(list::ListMeta, Vec<u8>)> {
         let id = batch_doc_id(&list.doc_id)?;
-        let doc = self.load_required(&id)?;
-        let (meta, bytes) = list::read_rows(&doc).map_err(shape(&id, "list document"))?;
+        let mut doc = self.load_required(&id)?;
+        let (meta, bytes) = list::read_rows(&mut doc, &id).map_err(shape(&id, "list document"))?;
         if meta.sha256 != list.sha256 || meta.list_kind != list.list_kind {
             return Err(shape(&id, "list document")(format!(
                 "the batch refers to a {} list with sha256 {}, the document holds a {} list with {}",

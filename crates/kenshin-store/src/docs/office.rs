@@ -1,43 +1,46 @@
 //! The office document (one per office): its name, the roster, and the index of batches.
 //!
 //! ```text
-//! { kind: "kenshin/office", schema: 2, name, created_at,
+//! { kind: "kenshin/office", schema: 3, name, created_at,
 //!   members: { <member id>: { name, role, approver, admin, sign_key, noise_key, added_by, added_at, signature } },
 //!   invites: { <invite id>: { name, role, approver, key, by, at, signature } },
-//!   removals: { <member id>: { by, at, kept: [sign-off id], signature } },
-//!   batches: { <batch id = document id>: { process, label, fiscal_year, created_by, created_at } },
-//!   access_logs: { <document id>: { member, month } } }
+//!   removals: { <member id>: { by, at, kept: [record id:signature], signature } },
+//!   batches: { <batch id = document id>: "<the batch's signed meta as JSON>" },
+//!   access_logs: { <document id>: { member, month } },
+//!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
-//! `access_logs` indexes the access log documents (see `access`). Offices founded before it existed
-//! get it from their first access log.
+//! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
+//! lookup being signed itself. Schema 2 held each batch's meta as an unsigned map, which counts when
+//! a member vouched for it on upgrading (`migrations`).
 //! Roster records are signed (see `kenshin_domain::roster`); which of them hold is judged by the
 //! reader, from the office's anchor key, never assumed from the document.
 
 use super::am::{self, ShapeResult};
-use super::history::{History, Item};
+use super::batch::{entries, meta_json, migration, parse_meta, split, Provenance};
+use super::history::{Causality, History, Item};
 use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 pub use kenshin_domain::roster::{Invite, Removal, RosterEntry};
-use kenshin_domain::{Member, ProcessId};
+use kenshin_domain::signed::{legacy_mark, Migration};
+use kenshin_domain::{BatchRef, Member, ProcessId};
 use serde::Serialize;
 use serde_json::Value;
 
 pub const KIND: &str = "kenshin/office";
 /// 2: signed roster entries with public keys, invites and removals.
-pub const SCHEMA: i64 = 2;
+/// 3: each batch's signed meta in the index; migrations.
+pub const SCHEMA: i64 = 3;
 
-/// A batch as the office's index lists it: one run of a process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct BatchRef {
-    /// The batch document's id.
-    pub batch_id: String,
-    pub process: ProcessId,
-    pub label: String,
-    pub fiscal_year: i32,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
+/// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
+/// mark. Which hold is for the reader to judge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexedBatch {
+    /// The office its meta names.
+    pub office: String,
+    pub meta: BatchRef,
+    pub mark: Option<String>,
 }
 
 /// The office as read from its document's history: every roster record ever added (an overwritten
@@ -49,12 +52,17 @@ pub struct Office {
     pub members: Vec<RosterEntry>,
     pub invites: Vec<Invite>,
     pub removals: Vec<Removal>,
-    pub batches: Vec<BatchRef>,
+    /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
+    pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
-    /// Causal order of the roster records: record `j` was in the past of the change that added
-    /// record `i` when `past[i][j]`, over members, then invites, then removals (in that order).
+    pub migrations: Vec<Migration>,
     #[serde(skip)]
-    pub past: Vec<Vec<bool>>,
+    pub migration_provenance: Vec<Provenance>,
+    /// The schema the document was created with.
+    pub schema: i64,
+    /// Causal order of the roster records: over members, then invites, then removals.
+    #[serde(skip)]
+    pub causality: Causality,
     /// Tampering and malformed records, for people.
     pub problems: Vec<String>,
 }
@@ -73,17 +81,6 @@ impl Office {
     }
 }
 
-pub(crate) fn time(
-    doc: &impl ReadDoc,
-    obj: &automerge::ObjId,
-    key: &str,
-) -> ShapeResult<DateTime<Utc>> {
-    let s = am::str(doc, obj, key)?;
-    DateTime::parse_from_rfc3339(&s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{key} {s:?} is not a time: {e}"))
-}
-
 pub(crate) fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -100,6 +97,7 @@ pub fn create(name: &str, founder: &RosterEntry) -> Result<AutoCommit, Automerge
     doc.put_object(ROOT, "removals", ObjType::Map)?;
     doc.put_object(ROOT, "batches", ObjType::Map)?;
     doc.put_object(ROOT, "access_logs", ObjType::Map)?;
+    doc.put_object(ROOT, "migrations", ObjType::List)?;
     add_member(&mut doc, founder)?;
     Ok(doc)
 }
@@ -148,15 +146,20 @@ pub fn add_removal(doc: &mut AutoCommit, removal: &Removal) -> Result<(), Autome
     Ok(())
 }
 
-pub fn add_batch(doc: &mut AutoCommit, batch: &BatchRef) -> Result<(), AutomergeError> {
+/// Lists a batch in the index, with its signed meta.
+pub fn add_batch(
+    doc: &mut AutoCommit,
+    office: &str,
+    batch: &BatchRef,
+) -> Result<(), AutomergeError> {
     let batches = am::root_obj(doc, "batches")?;
-    let b = doc.put_object(&batches, batch.batch_id.as_str(), ObjType::Map)?;
-    doc.put(&b, "process", batch.process.code())?;
-    doc.put(&b, "label", batch.label.as_str())?;
-    doc.put(&b, "fiscal_year", i64::from(batch.fiscal_year))?;
-    doc.put(&b, "created_by", batch.created_by.as_str())?;
-    doc.put(&b, "created_at", time_text(batch.created_at))?;
+    doc.put(&batches, batch.batch_id.as_str(), meta_json(office, batch))?;
     Ok(())
+}
+
+/// Records an upgrade of the office document (see [`Migration`]) and raises its `schema`.
+pub fn migrate(doc: &mut AutoCommit, m: &Migration) -> Result<(), AutomergeError> {
+    super::batch::migrate(doc, m)
 }
 
 pub fn add_access_log(doc: &mut AutoCommit, log: &AccessLogRef) -> Result<(), AutomergeError> {
@@ -171,7 +174,14 @@ pub fn add_access_log(doc: &mut AutoCommit, log: &AccessLogRef) -> Result<(), Au
 }
 
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 5] = ["members", "invites", "removals", "batches", "access_logs"];
+pub const CONTAINERS: [&str; 6] = [
+    "members",
+    "invites",
+    "removals",
+    "batches",
+    "access_logs",
+    "migrations",
+];
 
 fn member(id: &str, v: &Value) -> ShapeResult<RosterEntry> {
     Ok(RosterEntry {
@@ -213,18 +223,33 @@ fn removal(id: &str, v: &Value) -> ShapeResult<Removal> {
     })
 }
 
-fn batch(id: &str, v: &Value) -> ShapeResult<BatchRef> {
+fn batch(id: &str, v: &Value) -> ShapeResult<IndexedBatch> {
+    if let Value::String(text) = v {
+        let (office, meta) = parse_meta(id, text)?;
+        return Ok(IndexedBatch {
+            office,
+            meta,
+            mark: None,
+        });
+    }
+    // Listed before signing: the meta's fields as a map.
     let fiscal_year = json::int(v, "fiscal_year")?;
-    Ok(BatchRef {
-        batch_id: id.to_string(),
-        process: json::str(v, "process")?
-            .parse::<ProcessId>()
-            .map_err(|e| e.to_string())?,
-        label: json::str(v, "label")?,
-        fiscal_year: i32::try_from(fiscal_year)
-            .map_err(|_| "fiscal_year out of range".to_string())?,
-        created_by: json::str(v, "created_by")?,
-        created_at: json::time(v, "created_at")?,
+    Ok(IndexedBatch {
+        office: String::new(),
+        meta: BatchRef {
+            batch_id: id.to_string(),
+            process: json::str(v, "process")?
+                .parse::<ProcessId>()
+                .map_err(|e| e.to_string())?,
+            label: json::str(v, "label")?,
+            fiscal_year: i32::try_from(fiscal_year)
+                .map_err(|_| "fiscal_year out of range".to_string())?,
+            created_by: json::str(v, "created_by")?,
+            created_at: json::time(v, "created_at")?,
+            nonce: String::new(),
+            signature: String::new(),
+        },
+        mark: Some(legacy_mark("batches", v)),
     })
 }
 
@@ -269,7 +294,7 @@ fn first_per_key<T>(records: Vec<(T, &Item)>) -> Vec<T> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    history.expect_kind(KIND, SCHEMA)?;
+    let schema = history.expect_kind(KIND, SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
@@ -294,9 +319,22 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
         .chain(invites.iter().map(|(_, i)| *i))
         .chain(removals.iter().map(|(_, i)| *i))
         .collect();
-    let past = history.past(&items);
-    let mut batches = first_per_key(records(&history, "batches", "業務", batch, &mut problems));
-    batches.sort_by(|a, b| (a.created_at, &a.batch_id).cmp(&(b.created_at, &b.batch_id)));
+    let causality = history.causality(&items);
+    // Every index entry: the reader keeps the first of each batch that holds.
+    let mut batches: Vec<IndexedBatch> = records(&history, "batches", "業務", batch, &mut problems)
+        .into_iter()
+        .map(|(b, _)| b)
+        .collect();
+    batches.sort_by(|a, b| {
+        (a.meta.created_at, &a.meta.batch_id).cmp(&(b.meta.created_at, &b.meta.batch_id))
+    });
+    let (migrations, migration_provenance) = split(entries(
+        &history,
+        "migrations",
+        "版の更新",
+        migration,
+        &mut problems,
+    ));
     Ok(Office {
         name: text("name")?,
         created_at: json::parse_time(&text("created_at")?)?,
@@ -311,7 +349,10 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             access_log,
             &mut problems,
         )),
-        past,
+        migrations,
+        migration_provenance,
+        schema,
+        causality,
         problems,
     })
 }

@@ -1,17 +1,21 @@
 //! A laptop's keys: Ed25519 to sign entries, X25519 to authenticate the laptop on the wire. The
 //! secrets live in the home's local settings and never leave it (never synced, never in an invite).
 
-use crate::error::{Result, SyncError};
+use crate::BadKey;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand_core::OsRng;
+use zeroize::Zeroizing;
+
+type Result<T> = std::result::Result<T, BadKey>;
 
 /// The Noise pattern every Kenshin connection uses: both ends prove their static keys.
 pub const NOISE_PATTERN: &str = "Noise_XX_25519_ChaChaPoly_BLAKE2s";
 
-/// One member's (or one invite's) secret keys.
+/// One member's (or one invite's) secret keys. The secrets are wiped from memory when dropped.
 pub struct Keys {
+    /// Zeroized on drop (ed25519-dalek's `zeroize` feature).
     signing: SigningKey,
-    noise_secret: Vec<u8>,
+    noise_secret: Zeroizing<Vec<u8>>,
     noise_public: Vec<u8>,
 }
 
@@ -22,55 +26,51 @@ impl Keys {
             .map_err(noise_err)?;
         Ok(Keys {
             signing: SigningKey::generate(&mut OsRng),
-            noise_secret: noise.private,
+            noise_secret: Zeroizing::new(noise.private),
             noise_public: noise.public,
         })
     }
 
-    /// The form kept in the home's local settings.
-    pub fn to_secret_text(&self) -> String {
-        format!(
+    /// The form kept in the home's local settings (wiped when dropped).
+    pub fn to_secret_text(&self) -> Zeroizing<String> {
+        let seed = Zeroizing::new(self.signing.to_bytes());
+        Zeroizing::new(format!(
             "ed25519:{} x25519:{}:{}",
-            hex::encode(self.signing.to_bytes()),
-            hex::encode(&self.noise_secret),
+            *Zeroizing::new(hex::encode(*seed)),
+            *Zeroizing::new(hex::encode(&*self.noise_secret)),
             hex::encode(&self.noise_public)
-        )
+        ))
     }
 
     pub fn from_secret_text(text: &str) -> Result<Keys> {
-        let bad =
-            || SyncError::BadKey("the stored secret keys are not in the expected form".into());
+        let bad = || BadKey("the stored secret keys are not in the expected form".into());
         let (ed, x) = text.split_once(' ').ok_or_else(bad)?;
-        let seed: [u8; 32] = hex::decode(ed.strip_prefix("ed25519:").ok_or_else(bad)?)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(bad)?;
+        let seed = seed(ed.strip_prefix("ed25519:").ok_or_else(bad)?).ok_or_else(bad)?;
         let (secret, public) = x
             .strip_prefix("x25519:")
             .and_then(|x| x.split_once(':'))
             .ok_or_else(bad)?;
         Ok(Keys {
             signing: SigningKey::from_bytes(&seed),
-            noise_secret: hex::decode(secret).map_err(|_| bad())?,
+            noise_secret: Zeroizing::new(hex::decode(secret).map_err(|_| bad())?),
             noise_public: hex::decode(public).map_err(|_| bad())?,
         })
     }
 
     /// An invite's key: only its signing half is used.
     pub fn from_signing_seed(seed_hex: &str) -> Result<Keys> {
-        let seed: [u8; 32] = hex::decode(seed_hex)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| SyncError::BadKey("the invite's key is not 32 bytes of hex".into()))?;
+        let seed = seed(seed_hex)
+            .ok_or_else(|| BadKey("the invite's key is not 32 bytes of hex".into()))?;
         Ok(Keys {
             signing: SigningKey::from_bytes(&seed),
-            noise_secret: Vec::new(),
+            noise_secret: Zeroizing::new(Vec::new()),
             noise_public: Vec::new(),
         })
     }
 
-    pub fn signing_seed(&self) -> String {
-        hex::encode(self.signing.to_bytes())
+    /// The Ed25519 secret seed as hex (an invite's travels in its file).
+    pub fn signing_seed(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(*Zeroizing::new(self.signing.to_bytes())))
     }
 
     /// The Ed25519 public key, hex.
@@ -83,7 +83,8 @@ impl Keys {
         hex::encode(&self.noise_public)
     }
 
-    pub(crate) fn noise_secret(&self) -> &[u8] {
+    /// The X25519 secret, for the Noise handshake.
+    pub fn noise_secret(&self) -> &[u8] {
         &self.noise_secret
     }
 
@@ -115,8 +116,19 @@ pub fn verify(
         })
 }
 
-pub(crate) fn noise_err(e: impl std::fmt::Display) -> SyncError {
-    SyncError::Noise(e.to_string())
+/// 32 bytes of hex, decoded where it can be wiped.
+fn seed(text: &str) -> Option<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(hex::decode(text).ok()?);
+    let mut seed = Zeroizing::new([0u8; 32]);
+    if bytes.len() != 32 {
+        return None;
+    }
+    seed.copy_from_slice(&bytes);
+    Some(seed)
+}
+
+fn noise_err(e: impl std::fmt::Display) -> BadKey {
+    BadKey(format!("Noise keys: {e}"))
 }
 
 #[cfg(test)]

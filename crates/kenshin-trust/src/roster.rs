@@ -3,10 +3,11 @@
 
 use crate::identity::verify;
 use kenshin_domain::roster::{
-    invite_payload, member_payload, removal_payload, signoff_payload, Invite, Removal, RosterEntry,
+    invite_payload, member_payload, removal_payload, Invite, Removal, RosterEntry,
 };
-use kenshin_domain::{Member, SignOff};
-use std::collections::BTreeMap;
+use kenshin_domain::signed::{kept_mark, Signed};
+use kenshin_domain::Member;
+use std::collections::{BTreeMap, HashSet};
 
 /// The roster as this laptop judges it.
 #[derive(Debug, Clone, Default)]
@@ -248,35 +249,94 @@ impl Roster {
             .find(|e| e.noise_key == key && !self.removals.contains_key(&e.member.id))
     }
 
-    /// Who signed a sign-off, or why it counts for nothing.
-    pub fn signer(&self, batch: &str, e: &SignOff) -> Result<Member, String> {
-        let Some(m) = self.valid.get(&e.by) else {
-            return Err(format!("signed as {}, who is not in the roster", e.by));
-        };
-        verify(
-            &m.sign_key,
-            &signoff_payload(&self.office, batch, e),
-            &e.signature,
-        )?;
-        if let Some(rm) = self.removals.get(&e.by) {
-            // Removals made by this build name each kept entry with its signature, so a removed
-            // member cannot sign a new entry under a kept id; earlier removals name the id alone.
-            let mark = kept_mark(e);
-            if !rm.kept.iter().any(|k| *k == mark || *k == e.id) {
+    /// Who signed a record of document `doc` (a batch, an access log), or why it counts for
+    /// nothing: a bad signature, a signer not in the roster, or one removed before it (a record a
+    /// removal kept stays). A record written before signing counts only if a member vouched for it
+    /// (`vouched_by`, from the document's migrations).
+    pub fn signer<T: Signed>(
+        &self,
+        doc: &str,
+        e: &T,
+        vouched_by: Option<&str>,
+    ) -> Result<Member, String> {
+        let m = self.signed(doc, e, vouched_by)?;
+        if let Some(rm) = self.removals.get(e.signer()) {
+            // Removals name each kept record with its signature, so a removed member cannot sign a
+            // new record under a kept id; removals made before that name the id alone.
+            let mark = kept_mark(e.id(), e.signature());
+            if !e.signature().is_empty() && !rm.kept.iter().any(|k| *k == mark || k == e.id()) {
                 return Err(format!(
                     "recorded by {} after their removal from the roster",
-                    m.member.name
+                    m.name
                 ));
             }
         }
+        Ok(m)
+    }
+
+    /// Who signed a record, whether or not they were removed since (a removed member's lookups
+    /// stay evidence of what they saw).
+    pub fn signed<T: Signed>(
+        &self,
+        doc: &str,
+        e: &T,
+        vouched_by: Option<&str>,
+    ) -> Result<Member, String> {
+        let Some(m) = self.valid.get(e.signer()) else {
+            return Err(format!(
+                "signed as {}, who is not in the roster",
+                e.signer()
+            ));
+        };
+        if e.signature().is_empty() {
+            return match vouched_by.and_then(|v| self.valid.get(v)) {
+                Some(_) => Ok(m.member.clone()),
+                None => Err(format!(
+                    "not signed: written by a Kenshin from before signing, and no member vouched for this {} when upgrading",
+                    T::WHAT
+                )),
+            };
+        }
+        verify(&m.sign_key, &e.payload(&self.office, doc), e.signature())?;
         Ok(m.member.clone())
     }
 }
 
-/// How a removal names a sign-off of the removed member that stays valid: its id and the start of
-/// its signature.
-pub fn kept_mark(e: &SignOff) -> String {
-    format!("{}:{}", e.id, e.signature.get(..16).unwrap_or(&e.signature))
+/// The records of one document written before signing that members vouched for when their laptops
+/// upgraded it: each legacy mark of its valid migrations, and who vouched.
+#[derive(Debug, Clone, Default)]
+pub struct Vouched(BTreeMap<String, String>);
+
+impl Vouched {
+    /// From the document's migrations that hold (their member and marks).
+    pub fn new<'a>(migrations: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Vouched {
+        let mut by = BTreeMap::new();
+        for (member, marks) in migrations {
+            for m in marks {
+                by.entry(m.clone()).or_insert_with(|| member.to_string());
+            }
+        }
+        Vouched(by)
+    }
+
+    /// The member who vouched for the record with this legacy mark.
+    pub fn by(&self, mark: &str) -> Option<&str> {
+        self.0.get(mark).map(String::as_str)
+    }
+}
+
+/// The marks a removal keeps: every record of the removed member, by id and signature.
+pub fn kept<'a, T: Signed + 'a>(
+    member: &str,
+    records: impl IntoIterator<Item = &'a T>,
+) -> Vec<String> {
+    let mut seen = HashSet::new();
+    records
+        .into_iter()
+        .filter(|e| e.signer() == member)
+        .map(|e| kept_mark(e.id(), e.signature()))
+        .filter(|m| seen.insert(m.clone()))
+        .collect()
 }
 
 /// The `added_by` of an entry made with an invite.
@@ -289,6 +349,7 @@ mod tests {
     use super::*;
     use crate::identity::Keys;
     use kenshin_domain::Role;
+    use kenshin_domain::SignOff;
 
     fn in_order(a: usize, b: usize) -> bool {
         a < b
@@ -445,15 +506,15 @@ mod tests {
                 heads_seen: vec![],
                 signature: String::new(),
             };
-            e.signature = clerk.sign(&signoff_payload("o", "b", &e));
+            e.signature = clerk.sign(&kenshin_domain::roster::signoff_payload("o", "b", &e));
             e
         };
-        assert!(roster.signer("b", &signed("e1")).is_ok());
+        assert!(roster.signer("b", &signed("e1"), None).is_ok());
         assert_eq!(
-            roster.signer("b", &signed("e2")),
+            roster.signer("b", &signed("e2"), None),
             Err("recorded by c after their removal from the roster".into())
         );
-        assert!(roster.signer("other-batch", &signed("e1")).is_err());
+        assert!(roster.signer("other-batch", &signed("e1"), None).is_err());
     }
 
     #[test]
