@@ -438,9 +438,18 @@ fn a_full_disk_refuses_clearly_and_loses_nothing() {
     };
     assert_eq!(held(&l), acknowledged);
     l.json(&["board"]);
-    // A lookup is refused rather than made without its access log entry.
+    // A lookup is refused rather than made without its access log entry (the last free bytes
+    // taken first, so no page the database holds has room left for it).
+    let filler = disk.0.path().join("filler");
+    {
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while std::io::Write::write_all(&mut f, &block).is_ok() {}
+        while std::io::Write::write_all(&mut f, &[0u8]).is_ok() {}
+    }
     let err = l.refused(&["voucher", "find", "10000001"]);
     assert!(err.contains("the disk is full"), "{err}");
+    std::fs::remove_file(&filler).unwrap();
     // An archive written to the full disk is refused with the reason, leaving no partial file.
     let zip = disk.0.path().join("事跡.zip");
     let month = support::month_now();

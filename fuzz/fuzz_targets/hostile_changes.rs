@@ -5,15 +5,27 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc, ScalarValue, ROOT};
-use kenshin_core::domain::roster::RosterEntry;
-use kenshin_core::domain::{Action, Member, ProcessId, Role, SignOff};
+use kenshin_core::domain::roster::{member_payload, signoff_payload, RosterEntry};
+use kenshin_core::domain::signed::{batch_id_bytes, Signed};
+use kenshin_core::domain::trust::{judge, judge_lists, judge_notes, Arrival, Standing};
+use kenshin_core::domain::{Action, BatchRef, Member, ProcessId, Role, SignOff};
 use kenshin_store::docs::{batch, office};
-use kenshin_store::BatchRef;
+use kenshin_trust::{Keys, Roster};
 use libfuzzer_sys::fuzz_target;
 
-fn honest() -> (AutoCommit, AutoCommit) {
+const OFFICE: &str = "office";
+
+/// The founder's keys (a fixed seed: every run starts from the same documents).
+fn founder_keys() -> Keys {
+    Keys::from_signing_seed(&"11".repeat(32)).unwrap()
+}
+
+/// An office with its founder, and a batch with a done step and a send-back, signed as the core
+/// signs them.
+fn honest() -> (AutoCommit, AutoCommit, String) {
+    let keys = founder_keys();
     let at = "2026-05-01T09:00:00Z".parse().unwrap();
-    let founder = RosterEntry {
+    let mut founder = RosterEntry {
         member: Member {
             id: "f".into(),
             name: "決裁 太郎".into(),
@@ -21,26 +33,36 @@ fn honest() -> (AutoCommit, AutoCommit) {
             approver: true,
             admin: true,
         },
-        sign_key: "00".repeat(32),
+        sign_key: keys.sign_key(),
         noise_key: "00".repeat(32),
         added_by: None,
         added_at: at,
-        signature: "00".into(),
+        signature: String::new(),
     };
+    founder.signature = keys.sign(&member_payload(OFFICE, &founder));
     let mut o = office::create("テスト市", &founder).unwrap();
     o.commit();
-    let meta = BatchRef {
-        batch_id: "b".into(),
+    let mut meta = BatchRef {
+        batch_id: String::new(),
         process: ProcessId::MonthlyIssuance,
         label: "2026-05 月次".into(),
         fiscal_year: 2026,
         created_by: "f".into(),
         created_at: at,
+        nonce: "n".into(),
+        signature: String::new(),
     };
-    let mut b = batch::create("o", &meta).unwrap();
+    meta.signature = keys.sign(&meta.payload(OFFICE, ""));
+    let id = kenshin_store::DocumentId::try_from(batch_id_bytes(OFFICE, &meta).to_vec())
+        .unwrap()
+        .to_string();
+    meta.batch_id = id.clone();
+    office::add_batch(&mut o, OFFICE, &meta).unwrap();
+    o.commit();
+    let mut b = batch::create(OFFICE, &meta).unwrap();
     b.commit();
     for (i, (step, action)) in [(1, Action::Do), (2, Action::Verify)].into_iter().enumerate() {
-        let e = SignOff {
+        let mut e = SignOff {
             id: format!("e{i}"),
             step,
             action,
@@ -50,12 +72,13 @@ fn honest() -> (AutoCommit, AutoCommit) {
             note: None,
             send_back: (i == 1).then(|| "理由".into()),
             heads_seen: b.get_heads().iter().map(|h| h.to_string()).collect(),
-            signature: "00".into(),
+            signature: String::new(),
         };
+        e.signature = keys.sign(&signoff_payload(OFFICE, &id, &e));
         batch::append_signoff(&mut b, &e).unwrap();
         b.commit();
     }
-    (o, b)
+    (o, b, id)
 }
 
 /// Applies edits read from `data` to `doc` as another actor: each byte pair picks an edit and its
@@ -97,7 +120,7 @@ fn edit(doc: &mut AutoCommit, data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (mut o, mut b) = honest();
+    let (mut o, mut b, id) = honest();
     let (raw, ops) = data.split_at(data.len().min(usize::from(data.first().copied().unwrap_or(0) % 64)));
     for doc in [&mut o, &mut b] {
         let mut evil = doc.fork().with_actor(automerge::ActorId::from(&[7u8; 16][..]));
@@ -106,20 +129,31 @@ fuzz_target!(|data: &[u8]| {
         // Raw bytes offered as changes are refused or applied; either way the document reads.
         let _ = doc.load_incremental(raw);
     }
+    // Judged as every laptop judges: the roster from the anchor, then each record of the batch.
     let office = office::read(&mut o).expect("the office still opens");
-    let roster = kenshin_sync::Roster::check("o", &"00".repeat(32), &office.members, &office.invites, &office.removals, |a, b| {
-        office.past.get(b).and_then(|p| p.get(a)).copied().unwrap_or(false)
+    let roster = Roster::check(OFFICE, &founder_keys().sign_key(), &office.members, &office.invites, &office.removals, |a, b| {
+        office.causality.in_past(a, b)
     });
-    let read = batch::read(&mut b, "b").expect("the batch still reads");
-    let standings = kenshin_core::domain::trust::judge(
-        read.meta.process.process(),
+    assert!(roster.member("f").is_some(), "the founder holds whatever was written");
+    let read = batch::read(&mut b, &id).expect("the batch still reads");
+    let process = read.meta.process.process();
+    let standings = judge(
+        process,
         &read.signoffs,
-        |i| kenshin_core::domain::trust::Arrival { heads_match: read.provenance[i].heads_match },
-        |e| roster.signer("b", e),
-        |j, i| read.past[i][j],
+        |i| Arrival { heads_match: read.provenance[i].heads_match },
+        |e| roster.signer(&id, e, None),
+        |j, i| read.saw(j, i),
     );
+    let lists = judge_lists(process, &read.lists, &read.signoffs, &standings, |i| roster.signer(&id, &read.lists[i], None), &read);
+    let notes = judge_notes(process, &read.notes, |i| roster.signer(&id, &read.notes[i], None));
     assert_eq!(standings.len(), read.signoffs.len());
-    // What the honest laptop wrote is still there, whatever was deleted.
+    assert_eq!((lists.len(), notes.len()), (read.lists.len(), read.notes.len()));
+    // What the honest laptop signed is still there and still counts, whatever was deleted.
+    for (e, s) in read.signoffs.iter().zip(&standings) {
+        if e.id == "e1" && e.send_back.is_some() && e.by == "f" {
+            assert!(s.counts() || matches!(s, Standing::Invalid { why } if why.contains("copy")), "{s:?}");
+        }
+    }
     assert!(read.signoffs.iter().any(|e| e.id == "e1" && e.send_back.is_some()));
     assert_eq!(read.meta.process, ProcessId::MonthlyIssuance);
 });

@@ -147,7 +147,14 @@ fn gather(
             if !tx.has_document(&batch_doc_id(&list.doc_id)?)? {
                 continue;
             }
-            let (m, rows) = tx.list_snapshot(list)?;
+            let (m, rows) = match tx.list_snapshot(list) {
+                Ok(read) => read,
+                Err(kenshin_store::StoreError::Shape { why, .. }) => {
+                    tampering.push((list.doc_id.clone(), format!("リストが読めません: {why}")));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             if month.holds(list.at.unwrap_or(m.created_at)) {
                 lists.push(ListSnapshot {
                     doc_id: list.doc_id.clone(),
@@ -288,14 +295,12 @@ pub(crate) fn judge_lookups(roster: &Roster, log_id: &str, log: &AccessLog) -> V
             } else {
                 l.signature.clone()
             };
-            if !seen.insert(key) {
-                return Standing::Invalid {
-                    why: "a copy of a lookup already in the log (one counts once)".into(),
-                };
-            }
             match roster.signed(log_id, l, vouched.by(&p.mark)) {
-                Ok(_) => Standing::Valid,
                 Err(why) => Standing::Invalid { why },
+                Ok(_) if !seen.insert(key) => Standing::Invalid {
+                    why: "a copy of a lookup already in the log (one counts once)".into(),
+                },
+                Ok(_) => Standing::Valid,
             }
         })
         .collect()
@@ -477,13 +482,19 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
         }
     };
     let (j, mut problems) = judged;
+    // Entries are archived in log order; a copy of an entry is matched to its own place.
+    let mut used = vec![false; j.all.signoffs.len()];
     for s in &b.signoffs {
         let found = j
             .all
             .signoffs
             .iter()
-            .position(|e| *e == s.entry)
-            .map(|k| &j.standings[k]);
+            .enumerate()
+            .position(|(k, e)| !used[k] && *e == s.entry)
+            .map(|k| {
+                used[k] = true;
+                &j.standings[k]
+            });
         match found {
             None => problems.push(describe(
                 s,
@@ -509,8 +520,8 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
 /// Each archived lookup against its access log document, judged here.
 fn rejudge_lookups(opened: &Opened, roster: &Roster, lookups: &[ArchivedLookup]) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut logs: HashMap<&str, std::result::Result<(AccessLog, Vec<Standing>), String>> =
-        HashMap::new();
+    type Judged = (AccessLog, Vec<Standing>, Vec<bool>);
+    let mut logs: HashMap<&str, std::result::Result<Judged, String>> = HashMap::new();
     for a in lookups {
         let log = logs.entry(a.log.as_str()).or_insert_with(|| {
             let mut doc = load_doc(opened, &a.log)
@@ -518,11 +529,15 @@ fn rejudge_lookups(opened: &Opened, roster: &Roster, lookups: &[ArchivedLookup])
             let log = kenshin_store::docs::access::read(&mut doc)
                 .map_err(|why| format!("{}: {why}", document_path(&a.log)))?;
             let judged = judge_lookups(roster, &a.log, &log);
-            Ok((log, judged))
+            let used = vec![false; log.lookups.len()];
+            Ok((log, judged, used))
         });
         let why = match log {
             Err(why) => Some(why.clone()),
-            Ok((log, judged)) => match log.lookups.iter().position(|l| *l == a.lookup) {
+            Ok((log, judged, used)) => match (0..log.lookups.len())
+                .find(|&k| !used[k] && log.lookups[k] == a.lookup)
+                .inspect(|&k| used[k] = true)
+            {
                 None => Some("it is not in its access log document".to_string()),
                 Some(k) if judged[k] != a.judged => Some(format!(
                     "the archive says {}, but judged from the document it is {}",

@@ -73,11 +73,6 @@ pub fn judge(
     let mut counted: Vec<SignOff> = Vec::new();
     let mut first_of: HashMap<&str, usize> = HashMap::new();
     for (i, e) in log.iter().enumerate() {
-        if let Some(&first) = first_of.get(e.id.as_str()) {
-            standings.push(copy_of(&log[first].id));
-            continue;
-        }
-        first_of.insert(&e.id, i);
         let member = match signer(e) {
             Ok(m) => m,
             Err(why) => {
@@ -93,6 +88,12 @@ pub fn judge(
             });
             continue;
         }
+        // Only an entry that holds claims its id: a broken copy placed before it takes nothing.
+        if let Some(&first) = first_of.get(e.id.as_str()) {
+            standings.push(copy_of(&log[first].id));
+            continue;
+        }
+        first_of.insert(&e.id, i);
         // A verify may resolve flagged work of the step it checks, if it saw that work and its gate.
         let resolves = resolvable(process, log, &standings, i, &in_past);
         let before = counted.len();
@@ -245,6 +246,9 @@ pub fn judge_lists(
         .iter()
         .enumerate()
         .map(|(i, l)| {
+            if let Err(why) = signer(i) {
+                return Standing::Invalid { why };
+            }
             if let Some(&first) = first_of.get(l.doc_id.as_str()) {
                 return Standing::Invalid {
                     why: format!(
@@ -254,9 +258,6 @@ pub fn judge_lists(
                 };
             }
             first_of.insert(&l.doc_id, i);
-            if let Err(why) = signer(i) {
-                return Standing::Invalid { why };
-            }
             let invalid = |why: String| Standing::Invalid { why };
             let Some(window) = import_window(process.id, l.list_kind) else {
                 // A list a step makes comes in the same change as that step's counted entry (a
@@ -359,13 +360,13 @@ pub fn judge_notes(
         .iter()
         .enumerate()
         .map(|(i, n)| {
+            if let Err(why) = signer(i) {
+                return Standing::Invalid { why };
+            }
             if let Some(&first) = first_of.get(n.id.as_str()) {
                 return copy_of(&notes[first].id);
             }
             first_of.insert(&n.id, i);
-            if let Err(why) = signer(i) {
-                return Standing::Invalid { why };
-            }
             let fits = match n.kind {
                 NoteKind::Inquiry => process.id == ProcessId::EligibilityInquiry,
                 NoteKind::Returned => send_step(process.id).is_some(),
@@ -583,6 +584,18 @@ mod tests {
         let got = describe(judge(p12(), &entries[..3], moved, known, in_order));
         assert!(got[1].starts_with("invalid: what it says"), "{got:?}");
         assert!(got[2].starts_with("flagged"), "{got:?}");
+        // A broken copy placed before the original (a hostile change may sort first) takes
+        // nothing from it.
+        let mut first = vec![entries[1].clone()];
+        first.extend(entries[..3].iter().cloned());
+        let broken_first = |i: usize| Arrival {
+            heads_match: i != 0,
+        };
+        let got = describe(judge(p12(), &first, broken_first, known, |j, i| {
+            j < i && j != 0
+        }));
+        assert!(got[0].starts_with("invalid: what it says"), "{got:?}");
+        assert_eq!(got[1..], ["valid", "valid", "valid"]);
     }
 
     #[test]

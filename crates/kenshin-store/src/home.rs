@@ -12,7 +12,7 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems).
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// A document with more chunks than this is compacted into one snapshot on its next write.

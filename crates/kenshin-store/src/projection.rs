@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS p_problems (
     entry_id TEXT,
     what     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS p_list_problems (
+    batch_id TEXT NOT NULL,
+    list_id  TEXT NOT NULL,
+    what     TEXT NOT NULL,
+    PRIMARY KEY (batch_id, list_id)
+);
 CREATE TABLE IF NOT EXISTS p_board (
     batch_id     TEXT NOT NULL,
     step         INTEGER NOT NULL,
@@ -70,9 +76,10 @@ CREATE TABLE IF NOT EXISTS p_board (
 );
 ";
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "p_members",
     "p_problems",
+    "p_list_problems",
     "p_roster_problems",
     "p_batches",
     "p_signoffs",
@@ -434,7 +441,8 @@ impl Tx<'_> {
     /// touched.
     pub fn problems(&self, doc_id: &str) -> Result<Vec<(Option<String>, String)>> {
         let mut stmt = self.sql().prepare_cached(
-            "SELECT entry_id, what FROM p_problems WHERE doc_id = ?1 AND entry_id IS NULL ORDER BY rowid",
+            "SELECT entry_id, what FROM p_problems WHERE doc_id = ?1 AND entry_id IS NULL
+             UNION ALL SELECT NULL, what FROM p_list_problems WHERE batch_id = ?1",
         )?;
         let rows = stmt.query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -148,7 +148,7 @@ impl Tx<'_> {
     /// added): an import refuses on them; a rebuild keeps the first batch's.
     pub fn project_register(&self, batch: &Batch) -> Result<Vec<(String, String)>> {
         let production = match batch.current_list(ListKind::Production) {
-            Some(list) => self.list_rows::<Subject>(list)?,
+            Some(list) => self.readable_rows::<Subject>(batch, list)?,
             None => Vec::new(),
         };
         let clashes = self.project_vouchers(batch, &production)?;
@@ -236,12 +236,12 @@ impl Tx<'_> {
             ])
         };
         if let Some(list) = batch.current_list(ListKind::Pullouts) {
-            for p in self.list_rows::<Pullout>(list)? {
+            for p in self.readable_rows::<Pullout>(batch, list)? {
                 put(&p.voucher_no, EventKind::PulledOut, None, &p.reason)?;
             }
         }
         for list in batch.lists_of(ListKind::Returned) {
-            for r in self.list_rows::<Returned>(list)? {
+            for r in self.readable_rows::<Returned>(batch, list)? {
                 put(
                     &r.voucher_no,
                     EventKind::Returned,
@@ -251,13 +251,13 @@ impl Tx<'_> {
             }
         }
         if let Some(list) = batch.current_list(ListKind::Reissues) {
-            for s in self.list_rows::<ReissueSheet>(list)? {
+            for s in self.readable_rows::<ReissueSheet>(batch, list)? {
                 let detail = format!("{} ({})", s.sheet_no, s.application_no);
                 put(&s.voucher_no, EventKind::Reissued, None, &detail)?;
             }
         }
         if let Some(list) = batch.current_list(ListKind::CheckupResults) {
-            for c in self.list_rows::<CheckupResult>(list)? {
+            for c in self.readable_rows::<CheckupResult>(batch, list)? {
                 put(
                     &c.voucher_no,
                     EventKind::CheckupTaken,
@@ -274,6 +274,31 @@ impl Tx<'_> {
             put(&n.voucher_no, kind, Some(n.on), &detail)?;
         }
         Ok(())
+    }
+
+    /// A list's rows for the register; a list that does not read (a member signed a reference to a
+    /// broken document) is shown on its batch and projects nothing, so it never stops the office.
+    fn readable_rows<R: kenshin_domain::rows::Row>(
+        &self,
+        batch: &Batch,
+        list: &crate::ListRef,
+    ) -> Result<Vec<R>> {
+        match self.list_rows::<R>(list) {
+            Ok(rows) => Ok(rows),
+            Err(crate::StoreError::Shape { why, .. }) => {
+                // A list never changes, so neither does this: kept until projections are rebuilt.
+                self.sql().execute(
+                    "INSERT OR IGNORE INTO p_list_problems(batch_id, list_id, what) VALUES (?1, ?2, ?3)",
+                    params![
+                        batch.meta.batch_id,
+                        list.doc_id,
+                        format!("リスト {} ({}) は読めません: {why}", list.doc_id, list.list_kind.ja())
+                    ],
+                )?;
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The batch holding a voucher number in a year.

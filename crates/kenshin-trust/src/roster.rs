@@ -282,21 +282,24 @@ impl Roster {
         e: &T,
         vouched_by: Option<&str>,
     ) -> Result<Member, String> {
+        if e.signature().is_empty() {
+            // Written before signing: it stands on the word of the member who vouched for it (it
+            // may not even name who wrote it, as list references did not).
+            let voucher = vouched_by.and_then(|v| self.valid.get(v)).ok_or_else(|| {
+                format!(
+                    "not signed: written by a Kenshin from before signing, and no member vouched for this {} when upgrading",
+                    T::WHAT
+                )
+            })?;
+            let writer = self.valid.get(e.signer()).unwrap_or(voucher);
+            return Ok(writer.member.clone());
+        }
         let Some(m) = self.valid.get(e.signer()) else {
             return Err(format!(
                 "signed as {}, who is not in the roster",
                 e.signer()
             ));
         };
-        if e.signature().is_empty() {
-            return match vouched_by.and_then(|v| self.valid.get(v)) {
-                Some(_) => Ok(m.member.clone()),
-                None => Err(format!(
-                    "not signed: written by a Kenshin from before signing, and no member vouched for this {} when upgrading",
-                    T::WHAT
-                )),
-            };
-        }
         verify(&m.sign_key, &e.payload(&self.office, doc), e.signature())?;
         Ok(m.member.clone())
     }

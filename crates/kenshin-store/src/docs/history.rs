@@ -103,6 +103,8 @@ enum Node {
     Map(BTreeMap<String, Op>),
     /// Elements in insertion order: (element id, the op holding its value, inserted after).
     List(Vec<Elem>),
+    /// A text object (as JavaScript's automerge writes strings): read as the string it spells.
+    Text(Vec<Elem>),
 }
 
 type Op = (u64, ActorId);
@@ -277,10 +279,10 @@ impl History {
                                     m.insert(k.to_string(), id.clone());
                                 }
                             }
-                            (Node::List(l), Key::Seq(after)) if op.insert => {
+                            (Node::List(l) | Node::Text(l), Key::Seq(after)) if op.insert => {
                                 l.push((id.clone(), id.clone(), after.as_opid().map(op_key)));
                             }
-                            (Node::List(l), Key::Seq(at)) => {
+                            (Node::List(l) | Node::Text(l), Key::Seq(at)) => {
                                 // A delete or a set of an element made in this change.
                                 if let Some(at) = at.as_opid().map(op_key) {
                                     if let Some(pos) = l.iter().position(|(e, _, _)| *e == at) {
@@ -300,7 +302,8 @@ impl History {
                     OpType::Make(t) => {
                         let node = match t {
                             ObjType::Map | ObjType::Table => Node::Map(BTreeMap::new()),
-                            ObjType::List | ObjType::Text => Node::List(Vec::new()),
+                            ObjType::List => Node::List(Vec::new()),
+                            ObjType::Text => Node::Text(Vec::new()),
                         };
                         if !container_of.contains_key(&id) {
                             made.insert(id.clone(), node);
@@ -602,17 +605,29 @@ fn build(
                 .map(|(k, v)| (k.clone(), build(v, made, values, members)))
                 .collect::<Map<String, Value>>(),
         ),
-        Some(Node::List(l)) => {
-            let value_of: HashMap<&Op, &Op> = l.iter().map(|(e, v, _)| (e, v)).collect();
-            Value::Array(
-                rga_order(l)
-                    .into_iter()
-                    .map(|e| build(value_of[&e], made, values, members))
-                    .collect(),
-            )
-        }
+        Some(Node::List(l)) => Value::Array(elements(l, made, values, members)),
+        Some(Node::Text(l)) => Value::String(
+            elements(l, made, values, members)
+                .iter()
+                .filter_map(Value::as_str)
+                .collect(),
+        ),
         None => Value::Null,
     }
+}
+
+/// A list's elements, in order, rebuilt.
+fn elements(
+    l: &[Elem],
+    made: &HashMap<Op, Node>,
+    values: &HashMap<Op, Value>,
+    members: &mut Vec<Op>,
+) -> Vec<Value> {
+    let value_of: HashMap<&Op, &Op> = l.iter().map(|(e, v, _)| (e, v)).collect();
+    rga_order(l)
+        .into_iter()
+        .map(|e| build(value_of[&e], made, values, members))
+        .collect()
 }
 
 /// The order of a list's elements from their `inserted after` links (newer inserts after the same
