@@ -37,6 +37,18 @@ fn set_passphrase(l: &Laptop, new: &str) -> std::process::Output {
         .unwrap()
 }
 
+/// The `key.json` of a home whose key is the one file in `keys` (as it was before a passphrase).
+fn key_json_of_laptop(keys: &Path) -> String {
+    let file = std::fs::read_dir(keys)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let home = file.file_stem().unwrap().to_str().unwrap().to_string();
+    serde_json::json!({ "protection": "laptop", "home": home }).to_string()
+}
+
 fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -92,6 +104,13 @@ fn a_copied_home_reveals_no_names_and_opens_only_where_its_key_is() {
     ]);
     let mut secrets = personal_strings(&l);
     secrets.push("城南クリニック".into());
+    // The keys folder is its owner's alone, and so is each key file.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(keys.path()), 0o700);
+    for key in std::fs::read_dir(keys.path()).unwrap() {
+        assert_eq!(mode(&key.unwrap().path()), 0o600);
+    }
     // The strings are in the database (its register table holds them in plain columns), so their
     // absence from the bytes on disk is the encryption's doing.
     let names_in_db: i64 = {
@@ -150,6 +169,9 @@ fn a_copied_home_reveals_no_names_and_opens_only_where_its_key_is() {
 fn a_passphrase_protects_the_home_and_a_lost_laptop_reveals_nothing() {
     let (mut l, keys) = laptop_with_keys();
     let secrets = personal_strings(&l);
+    // Someone copies the home and its laptop key file before the passphrase is set.
+    let stolen = tempfile::tempdir().unwrap();
+    copy_dir(keys.path(), &stolen.path().join("keys"));
     let short = set_passphrase(&l, "short");
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8 characters"));
@@ -164,6 +186,19 @@ fn a_passphrase_protects_the_home_and_a_lost_laptop_reveals_nothing() {
     assert_reveals_nothing(l.home.path(), &secrets);
     let key_json = std::fs::read_to_string(l.home.path().join("key.json")).unwrap();
     assert!(key_json.contains("\"passphrase\"") && !key_json.contains("夏の健診"));
+    // The database was encrypted again under a new key: the earlier key file opens nothing, even
+    // with the key.json that pointed to it.
+    let copy = stolen.path().join("home");
+    copy_dir(l.home.path(), &copy);
+    let laptop_slot = key_json_of_laptop(&stolen.path().join("keys"));
+    std::fs::write(copy.join("key.json"), laptop_slot).unwrap();
+    let thief = Laptop {
+        home: tempfile::tempdir_in(stolen.path()).unwrap(),
+        env: vec![("KENSHIN_KEYS".into(), stolen.path().join("keys"))],
+    };
+    copy_dir(&copy, thief.home.path());
+    let err = thief.refused(&["board"]);
+    assert!(err.contains("the key does not open"), "{err}");
 
     let err = l.refused(&["board"]);
     assert!(

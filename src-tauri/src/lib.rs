@@ -8,8 +8,8 @@ use kenshin_core::domain::{Action, ListKind, Member};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
-    ArchiveCheck, BoardBatch, Exported, Found, ImportPreview, ImportSummary, InquiryLogged,
-    ListRef, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
+    ArchiveCheck, BoardBatch, Exported, Found, HomeDir, ImportPreview, ImportSummary,
+    InquiryLogged, ListRef, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -18,7 +18,9 @@ use ts_rs::TS;
 
 /// Which home the app shows, and as whom.
 pub struct AppState {
-    home: PathBuf,
+    /// The home, unlocked once its passphrase is typed (the key lives only here, and is wiped when
+    /// the app ends).
+    home: Mutex<HomeDir>,
     /// The member chosen in the header (a shared demo laptop); None is the home's own member.
     acting_as: Mutex<Option<String>>,
 }
@@ -66,14 +68,18 @@ fn text<E: std::fmt::Display>(e: E) -> String {
 impl AppState {
     pub fn new(home: PathBuf) -> AppState {
         AppState {
-            home,
+            home: Mutex::new(HomeDir::new(home)),
             acting_as: Mutex::new(None),
         }
     }
 
+    fn home(&self) -> Answer<HomeDir> {
+        Ok(self.home.lock().map_err(text)?.clone())
+    }
+
     fn office(&self) -> Answer<Office> {
         let who = self.acting_as.lock().map_err(text)?.clone();
-        Office::open(&self.home, who.as_deref()).map_err(text)
+        Office::open(&self.home()?, who.as_deref()).map_err(text)
     }
 }
 
@@ -90,7 +96,7 @@ fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
     let mut office = state.office()?;
     Ok(Session {
         office: office.name().map_err(text)?,
-        home: state.home.display().to_string(),
+        home: state.home()?.path().display().to_string(),
         me: office.me().clone(),
         members: office.members().map_err(text)?,
     })
@@ -99,19 +105,21 @@ fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
 /// Whether the home waits for its passphrase (the window then asks for it).
 #[tauri::command]
 fn locked(state: tauri::State<'_, AppState>) -> Answer<bool> {
-    kenshin_core::needs_passphrase(&state.home).map_err(text)
+    state.home()?.needs_passphrase().map_err(text)
 }
 
 /// Opens a passphrase-protected home with the passphrase typed in the window.
 #[tauri::command]
 fn unlock(state: tauri::State<'_, AppState>, passphrase: String) -> Answer<Session> {
-    kenshin_core::give_passphrase(&passphrase);
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    let unlocked = state.home()?.unlock(&passphrase).map_err(text)?;
+    *state.home.lock().map_err(text)? = unlocked;
     session(state)
 }
 
 #[tauri::command]
 fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
-    Office::open(&state.home, Some(&member_id)).map_err(text)?;
+    Office::open(&state.home()?, Some(&member_id)).map_err(text)?;
     *state.acting_as.lock().map_err(text)? = Some(member_id);
     session(state)
 }
@@ -265,8 +273,9 @@ fn archive_verify(
             .map_err(text)?
             .1;
     }
+    let home = state.home()?;
     kenshin_core::verify_archive(&name, &bytes, |office| {
-        kenshin_core::pinned_anchor(&state.home, office)
+        kenshin_core::pinned_anchor(&home, office)
     })
     .map_err(text)
 }

@@ -4,8 +4,9 @@ use crate::{print_json, Lang};
 use anyhow::{anyhow, Context, Result};
 use clap::Subcommand;
 use kenshin_core::exchange::archive::Month;
+use kenshin_core::HomeDir;
 use kenshin_core::Office;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum ArchiveCmd {
@@ -50,7 +51,7 @@ pub enum PrintCmd {
 }
 
 pub fn archive(
-    home: &Path,
+    home: &HomeDir,
     open: impl FnOnce() -> kenshin_core::Result<Office>,
     cmd: ArchiveCmd,
     json: bool,

@@ -8,7 +8,7 @@ mod sync;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kenshin_core::domain::{Action, ProcessId, Role};
-use kenshin_core::{display_time, Office, StepRecord};
+use kenshin_core::{display_time, HomeDir, Office, StepRecord};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -263,17 +263,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// Asks for the home's passphrase on the terminal when it needs one and the environment has none.
-fn unlock(home: &std::path::Path) -> Result<()> {
+/// The home, unlocked once for the whole command when it has a passphrase: from the environment, or
+/// typed at the terminal (the typed text is wiped once the key is derived).
+fn unlock(home: HomeDir) -> Result<HomeDir> {
     use std::io::IsTerminal;
-    if std::env::var_os(kenshin_core::PASSPHRASE_ENV).is_none()
-        && std::io::stdin().is_terminal()
-        && kenshin_core::needs_passphrase(home)?
-    {
-        let typed = rpassword::prompt_password("パスフレーズ / passphrase: ")?;
-        kenshin_core::give_passphrase(&typed);
+    if !home.needs_passphrase()? {
+        return Ok(home);
     }
-    Ok(())
+    let given = match std::env::var(kenshin_core::PASSPHRASE_ENV) {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) if std::io::stdin().is_terminal() => {
+            zeroize::Zeroizing::new(rpassword::prompt_password("パスフレーズ / passphrase: ")?)
+        }
+        Err(_) => return Ok(home),
+    };
+    Ok(home.unlock(&given)?)
 }
 
 /// A passphrase from the environment variable `env`, else typed at the terminal after `prompt`
@@ -332,8 +336,7 @@ pub fn write_export(path: &std::path::Path, bytes: &[u8], encrypt: bool) -> Resu
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let home = cli.home.clone().unwrap_or_else(default_home);
-    unlock(&home)?;
+    let home = unlock(HomeDir::new(cli.home.clone().unwrap_or_else(default_home)))?;
     let lang = cli.lang;
     let open = || Office::open(&home, cli.acting_as.as_deref());
     match cli.command {
@@ -346,16 +349,16 @@ fn run(cli: Cli) -> Result<()> {
                     "{} {} ({})",
                     lang.pick("事務所を作成しました:", "office created:"),
                     office.name()?,
-                    home.display()
+                    home.path().display()
                 );
             }
         }
         Command::Home(HomeCmd::Passphrase) => {
-            let new = ask_passphrase(
+            let new = zeroize::Zeroizing::new(ask_passphrase(
                 "KENSHIN_NEW_PASSPHRASE",
                 "新しいパスフレーズ / new passphrase: ",
                 true,
-            )?;
+            )?);
             kenshin_core::set_passphrase(&home, &new)?;
             println!(
                 "{} ({})",
@@ -363,7 +366,7 @@ fn run(cli: Cli) -> Result<()> {
                     "パスフレーズを設定しました。以後、開くたびに必要です",
                     "passphrase set; it is needed every time the home is opened"
                 ),
-                home.display()
+                home.path().display()
             );
         }
         Command::Office(OfficeCmd::Invite {
@@ -387,7 +390,7 @@ fn run(cli: Cli) -> Result<()> {
                 ),
                 joined.office_name,
                 joined.name,
-                home.display()
+                home.path().display()
             );
         }
         Command::Member(MemberCmd::Remove { name }) => {
@@ -553,7 +556,7 @@ fn run(cli: Cli) -> Result<()> {
                 "{} {} ({})",
                 lang.pick("デモ事務所を作成しました:", "demo office created:"),
                 office.name()?,
-                home.display()
+                home.path().display()
             );
         }
     }

@@ -4,7 +4,8 @@ use crate::{print_json, Lang};
 use anyhow::{Context, Result};
 use clap::Args;
 use kenshin_core::sync::{Event, Syncing};
-use std::path::{Path, PathBuf};
+use kenshin_core::HomeDir;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The port `kenshin serve` listens on unless told otherwise.
@@ -96,7 +97,7 @@ async fn until_stopped(syncing: &Syncing, json: bool, lang: Lang) {
     }
 }
 
-pub fn serve(home: &Path, args: ServeArgs, json: bool, lang: Lang) -> Result<()> {
+pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<()> {
     runtime()?.block_on(async {
         let syncing = Syncing::start(home).await?;
         let bound = syncing.engine.listen(&args.listen).await?;
@@ -121,7 +122,7 @@ pub fn serve(home: &Path, args: ServeArgs, json: bool, lang: Lang) -> Result<()>
 }
 
 /// A member's name from this home's roster, or the id when the peer is not a member (a relay).
-fn member_name(home: &Path, id: &str) -> String {
+fn member_name(home: &HomeDir, id: &str) -> String {
     kenshin_core::Office::open(home, None)
         .and_then(|mut o| o.members())
         .ok()
@@ -129,7 +130,7 @@ fn member_name(home: &Path, id: &str) -> String {
         .map_or_else(|| id.to_string(), |m| m.member.name)
 }
 
-pub fn sync(home: &Path, args: SyncArgs, json: bool, lang: Lang) -> Result<()> {
+pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()> {
     runtime()?.block_on(async {
         let syncing = Syncing::start(home).await?;
         match (&args.peer, &args.relay, args.once) {
@@ -207,7 +208,12 @@ pub fn invite(
     Ok(())
 }
 
-pub fn peers(office: &mut kenshin_core::Office, home: &Path, json: bool, lang: Lang) -> Result<()> {
+pub fn peers(
+    office: &mut kenshin_core::Office,
+    home: &HomeDir,
+    json: bool,
+    lang: Lang,
+) -> Result<()> {
     let peers = kenshin_core::sync::peers(home)?;
     if json {
         return print_json(&peers);

@@ -12,11 +12,10 @@ use kenshin_exchange::archive::{
     SIGNOFFS,
 };
 use kenshin_store::docs::office;
-use kenshin_store::{batch_doc_id, AccessLog, Home, Office, Tx};
+use kenshin_store::{batch_doc_id, AccessLog, Home, HomeDir, Office, Tx};
 use kenshin_trust::{verify, Roster};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -310,11 +309,12 @@ pub(crate) fn judge_lookups(roster: &Roster, log_id: &str, log: &AccessLog) -> V
 /// an archive to the office's real founding key. An archive naming another office is refused here
 /// (a copy rebuilt under another office id would otherwise check out against its own roster); to
 /// check another office's archive, give its anchor key.
-pub fn pinned_anchor(dir: &Path, office: &str) -> Result<Option<String>> {
-    if !dir.join(kenshin_store::DB_FILE).exists() {
+pub fn pinned_anchor(home: impl Into<HomeDir>, office: &str) -> Result<Option<String>> {
+    let home: HomeDir = home.into();
+    if !home.path().join(kenshin_store::DB_FILE).exists() {
         return Ok(None);
     }
-    Home::open(dir)?.read(|tx| match tx.office_doc_id()?.map(|id| id.to_string()) {
+    Home::open(&home)?.read(|tx| match tx.office_doc_id()?.map(|id| id.to_string()) {
         None => Ok(None),
         Some(mine) if mine == office => Ok(tx.local(ANCHOR)?),
         Some(mine) => Err(crate::CoreError::Invalid(format!(

@@ -7,7 +7,7 @@ use kenshin_domain::rows::Subject;
 use kenshin_domain::{fiscal_year, Action, ListKind, ProcessId, Role};
 use kenshin_exchange::synth::{municipal_csv, subjects};
 use kenshin_exchange::TextEncoding;
-use std::path::Path;
+use kenshin_store::HomeDir;
 
 const APPROVER: &str = "決裁 太郎";
 const VERIFIER: &str = "検認 花子";
@@ -23,7 +23,7 @@ type Scripted = (
     Option<&'static str>,
 );
 
-fn run(dir: &Path, batch: &str, script: &[Scripted]) -> Result<()> {
+fn run(dir: &HomeDir, batch: &str, script: &[Scripted]) -> Result<()> {
     for (who, step, action, counts, send_back) in script {
         let mut as_member = Office::open(dir, Some(who))?;
         as_member.record(
@@ -70,7 +70,8 @@ fn pullouts(office: &mut Office, batch: &str, people: &[Subject], reasons: &[&st
 
 /// Creates the demo office in a new home, acting as its founder (an approver and admin). With `vouchers`
 /// above zero, the year's annual batch issues that many synthetic vouchers (150,000 is the real scale).
-pub fn create_demo(dir: &Path, vouchers: usize) -> Result<Office> {
+pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> {
+    let dir = &home.into();
     use Action::{Approve as A, Do as D, Verify as V};
     let mut office = Office::init(dir, "デモ市 健康推進課（特定健診）", APPROVER)?;
     office.add_member(VERIFIER, Role::Section, false)?;

@@ -19,7 +19,7 @@ pub use demo::create_demo;
 pub use error::{CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
-pub use kenshin_store::{give_passphrase, needs_passphrase, set_passphrase, PASSPHRASE_ENV};
+pub use kenshin_store::{needs_passphrase, set_passphrase, HomeDir, PASSPHRASE_ENV};
 pub use kenshin_store::{
     BatchRef, BoardBatch, BoardStep, Found, ListRef, RegisterEntry, RosterEntry, SignOffView,
     VoucherEvent, VoucherStatus,
@@ -39,7 +39,6 @@ use kenshin_store::docs::{batch, office};
 use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
 use kenshin_trust::Keys;
 use std::collections::BTreeMap;
-use std::path::Path;
 use trust::{keys_setting, load_keys, ANCHOR, ME};
 
 /// A request to record a step.
@@ -79,11 +78,13 @@ fn new_member(name: String, role: Role, approver: bool, admin: bool) -> Member {
 
 impl Office {
     /// Founds an office in a new home: the first member is section, approver and admin.
-    pub fn init(dir: &Path, office_name: &str, me_name: &str) -> Result<Office> {
+    pub fn init(home: impl Into<HomeDir>, office_name: &str, me_name: &str) -> Result<Office> {
+        let home_dir = home.into();
+        let dir = home_dir.path();
         let office_name = non_empty(office_name, "the office name")?;
         let me = new_member(non_empty(me_name, "your name")?, Role::Section, true, true);
         let keys = new_keys()?;
-        let mut home = Home::open(dir)?;
+        let mut home = Home::open(&home_dir)?;
         let office_doc = home.write(|tx| {
             if let Some(id) = tx.office_doc_id()? {
                 let (_, existing) = tx.load_office(&id)?;
@@ -113,14 +114,16 @@ impl Office {
 
     /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id). Acting as
     /// someone else is for tests and a shared demo laptop until each member has a laptop and keys.
-    pub fn open(dir: &Path, acting_as: Option<&str>) -> Result<Office> {
+    pub fn open(home: impl Into<HomeDir>, acting_as: Option<&str>) -> Result<Office> {
+        let home_dir = home.into();
+        let dir = home_dir.path();
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
         };
         if !dir.join(kenshin_store::DB_FILE).exists() {
             return Err(no_office());
         }
-        let mut home = Home::open(dir)?;
+        let mut home = Home::open(&home_dir)?;
         upgrade::once(&mut home)?;
         let (office_doc, me, keys) = home.read(|tx| {
             let id = tx.office_doc_id()?.ok_or_else(no_office)?;

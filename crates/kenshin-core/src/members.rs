@@ -6,10 +6,9 @@ use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office}
 use kenshin_domain::roster::{invite_payload, member_payload, removal_payload, Invite, Removal};
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
-use kenshin_store::{batch_doc_id, DocumentId, Home, OFFICE_DOC};
+use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, OFFICE_DOC};
 use kenshin_trust::{invite_signer, Keys};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// Local setting: a joining laptop's own signed roster entry, presented on its first sync.
 pub(crate) const JOIN_ENTRY: &str = "join_entry";
@@ -141,7 +140,9 @@ impl Office {
 
 /// Accepts an invite on a new home: makes this laptop's keys and its roster entry signed with the
 /// invite's key. The office's documents (and the entry's place in the roster) come with the first sync.
-pub fn join(dir: &Path, invite_text: &str, source: &str) -> Result<Joined> {
+pub fn join(home: impl Into<HomeDir>, invite_text: &str, source: &str) -> Result<Joined> {
+    let home_dir: HomeDir = home.into();
+    let dir = home_dir.path();
     let file: InviteFile = serde_json::from_str(invite_text)
         .map_err(|e| CoreError::Invalid(format!("{source}: not a Kenshin invite file ({e})")))?;
     let office_doc: DocumentId = file.office_doc.parse().map_err(|_| {
@@ -170,7 +171,7 @@ pub fn join(dir: &Path, invite_text: &str, source: &str) -> Result<Joined> {
         signature: String::new(),
     };
     entry.signature = invite_keys.sign(&member_payload(&file.office_doc, &entry));
-    let mut home = Home::open(dir)?;
+    let mut home = Home::open(&home_dir)?;
     home.write(|tx| {
         if tx.office_doc_id()?.is_some() {
             return Err(CoreError::AlreadyInitialised {

@@ -6,12 +6,12 @@ use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
 use crate::trust::{self, load_keys, ME};
 use kenshin_domain::roster::RosterEntry;
+use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
 use kenshin_sync::{Engine, Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use kenshin_sync::{Event, PeerStatus, SyncReport};
@@ -202,8 +202,8 @@ fn read_peers(tx: &Tx<'_>) -> Result<Vec<PeerStatus>> {
 }
 
 /// Each peer as last seen by this home's sync engine (running now, or earlier).
-pub fn peers(dir: &Path) -> Result<Vec<PeerStatus>> {
-    let mut home = Home::open(dir)?;
+pub fn peers(home: impl Into<HomeDir>) -> Result<Vec<PeerStatus>> {
+    let mut home = Home::open(home)?;
     home.read(read_peers)
 }
 
@@ -307,8 +307,10 @@ pub struct Syncing {
 
 impl Syncing {
     /// Starts the engine on the home in `dir`.
-    pub async fn start(dir: &Path) -> Result<Syncing> {
-        let mut home = Home::open(dir)?;
+    pub async fn start(home: impl Into<HomeDir>) -> Result<Syncing> {
+        let home_dir: HomeDir = home.into();
+        let dir = home_dir.path();
+        let mut home = Home::open(&home_dir)?;
         crate::upgrade::once(&mut home)?;
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
@@ -341,8 +343,8 @@ impl Syncing {
         });
         let (signal, stored) = StoreSignal::new();
         let (claim, notify) = (signal.clone(), signal.clone());
-        let storage =
-            SqliteStorage::open(dir)?.on_put(move |k| claim.claim(k), move |k| notify.stored(k));
+        let storage = SqliteStorage::open(&home_dir)?
+            .on_put(move |k| claim.claim(k), move |k| notify.stored(k));
         let config = Config {
             keys: Arc::new(keys),
             me,

@@ -2,10 +2,11 @@
 //! query projections derived from the documents.
 
 use crate::error::{Result, StoreError};
+use crate::key::HomeDir;
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use samod_core::{CompactionHash, DocumentId, StorageKey};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The file inside the home folder.
 pub const DB_FILE: &str = "kenshin.sqlite3";
@@ -37,13 +38,14 @@ CREATE TABLE IF NOT EXISTS access_pending (
 /// Opens the home's database in `dir`, decrypted with its key (see [`crate::key`]), with the settings
 /// every connection must have: WAL, and a commit is on disk (synchronous=FULL) before anyone is told
 /// it succeeded. Public for tests and benchmarks that look at the tables directly.
-pub fn connect(dir: &Path) -> Result<Connection> {
-    let path = dir.join(DB_FILE);
+pub fn connect(home: impl Into<HomeDir>) -> Result<Connection> {
+    let home = home.into();
+    let path = home.path().join(DB_FILE);
     let open_err = |source| StoreError::Open {
         path: path.display().to_string(),
         source,
     };
-    let conn = crate::key::open_encrypted(dir)?;
+    let conn = crate::key::open_encrypted(&home)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(open_err)?;
     conn.pragma_update(None, "journal_mode", "WAL")
@@ -70,13 +72,15 @@ pub struct Home {
 }
 
 impl Home {
-    /// Opens (creating if needed) the home in `dir`.
-    pub fn open(dir: &Path) -> Result<Home> {
+    /// Opens (creating if needed) the home in `dir` (a folder, or a [`HomeDir`] already unlocked).
+    pub fn open(dir: impl Into<HomeDir>) -> Result<Home> {
+        let home = dir.into();
+        let dir = home.path();
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateHome {
             path: dir.display().to_string(),
             source,
         })?;
-        let conn = connect(dir)?;
+        let conn = connect(&home)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {

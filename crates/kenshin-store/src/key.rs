@@ -5,6 +5,11 @@
 //!   protected by the laptop's login;
 //! - `passphrase`: in `key.json` itself, sealed with XChaCha20-Poly1305 under a key derived from a
 //!   passphrase by Argon2id, so a lost laptop reveals nothing without the passphrase.
+//!
+//! Nothing here keeps a key or a passphrase: a front end unlocks a home once ([`HomeDir::unlock`])
+//! and hands the [`HomeDir`] to every open; the key is wiped from memory when the last holder drops
+//! it, and a typed passphrase as soon as the key is derived. Setting a passphrase re-encrypts the
+//! database under a new key (`PRAGMA rekey`), so a key file copied earlier opens nothing.
 
 use crate::error::{Result, StoreError};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -13,10 +18,11 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::XChaCha20Poly1305;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
 
 /// The file in the home folder that says where the key is.
 pub const KEY_FILE: &str = "key.json";
@@ -31,7 +37,93 @@ const CIPHER_PAGE_SIZE: i64 = 16_384;
 /// SQLite's plaintext header: a home from before encryption starts with it.
 const PLAIN_HEADER: &[u8] = b"SQLite format 3\0";
 
-type Key = [u8; 32];
+type Key = Zeroizing<[u8; 32]>;
+
+/// A home's database key, unlocked (and the key it had before a passphrase change that did not
+/// finish). Wiped from memory when the last holder drops it.
+#[derive(Clone)]
+struct HomeKey {
+    key: Arc<Key>,
+    before: Option<Arc<Key>>,
+}
+
+/// A home folder, and its key once unlocked. Front ends unlock a passphrase-protected home once and
+/// hand this to every open; a home whose key is in the laptop's key file needs nothing more.
+#[derive(Clone)]
+pub struct HomeDir {
+    path: PathBuf,
+    key: Option<HomeKey>,
+}
+
+impl HomeDir {
+    pub fn new(path: impl Into<PathBuf>) -> HomeDir {
+        HomeDir {
+            path: path.into(),
+            key: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether opening it still needs a passphrase (it is protected by one and not unlocked).
+    pub fn needs_passphrase(&self) -> Result<bool> {
+        Ok(self.key.is_none() && matches!(read_slot(&self.path)?, Some(Slot::Passphrase { .. })))
+    }
+
+    /// Unlocks a passphrase-protected home (Argon2id, once). The passphrase is not kept.
+    pub fn unlock(self, passphrase: &str) -> Result<HomeDir> {
+        let dir = &self.path;
+        let Some(slot @ Slot::Passphrase { .. }) = read_slot(dir)? else {
+            return Ok(self);
+        };
+        let (key, before) = unseal_all(dir, &slot, Some(passphrase))?;
+        Ok(HomeDir {
+            key: Some(HomeKey {
+                key: Arc::new(key),
+                before: before.map(Arc::new),
+            }),
+            ..self
+        })
+    }
+}
+
+impl std::fmt::Debug for HomeDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        write!(
+            f,
+            "HomeDir({}, unlocked: {})",
+            self.path.display(),
+            self.key.is_some()
+        )
+    }
+}
+
+impl From<&Path> for HomeDir {
+    fn from(p: &Path) -> HomeDir {
+        HomeDir::new(p)
+    }
+}
+
+impl From<&PathBuf> for HomeDir {
+    fn from(p: &PathBuf) -> HomeDir {
+        HomeDir::new(p)
+    }
+}
+
+impl From<PathBuf> for HomeDir {
+    fn from(p: PathBuf) -> HomeDir {
+        HomeDir::new(p)
+    }
+}
+
+impl From<&HomeDir> for HomeDir {
+    fn from(h: &HomeDir) -> HomeDir {
+        h.clone()
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "protection", rename_all = "lowercase")]
@@ -46,7 +138,17 @@ enum Slot {
         salt: String,
         nonce: String,
         sealed: String,
+        /// While a new passphrase is being set: the key the database had, sealed the same way,
+        /// so that a crash before the database is re-encrypted loses nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<Sealed>,
     },
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct Sealed {
+    nonce: String,
+    sealed: String,
 }
 
 impl Slot {
@@ -57,21 +159,13 @@ impl Slot {
     }
 }
 
-/// Keys already opened by this process, so the passphrase is derived once, not per connection.
-static OPENED: Mutex<Option<HashMap<PathBuf, Key>>> = Mutex::new(None);
-/// A passphrase given by the front end (typed at a prompt or in the window).
-static GIVEN: Mutex<Option<String>> = Mutex::new(None);
-
-/// Gives the passphrase for homes that need one (instead of `KENSHIN_PASSPHRASE`).
-pub fn give_passphrase(passphrase: &str) {
-    if let Ok(mut g) = GIVEN.lock() {
-        *g = Some(passphrase.to_string());
-    }
-}
+/// Homes whose database file this process has looked at for an earlier build's plaintext (done
+/// only before the first connection: see `open_encrypted`). Paths only, never keys.
+static CHECKED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 
 /// Whether opening the home in `dir` needs a passphrase.
 pub fn needs_passphrase(dir: &Path) -> Result<bool> {
-    Ok(matches!(read_slot(dir)?, Some(Slot::Passphrase { .. })))
+    HomeDir::new(dir).needs_passphrase()
 }
 
 fn keys_dir() -> PathBuf {
@@ -147,110 +241,127 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
 
 fn write_laptop_key(dir: &Path, home: &str, key: &Key) -> Result<()> {
     let path = laptop_key_path(home);
+    let text = Zeroizing::new(hex::encode(key.as_slice()));
     let made = path
         .parent()
         .map(private_dir)
         .transpose()
-        .and_then(|_| write_synced(&path, hex::encode(key).as_bytes(), true));
+        .and_then(|_| write_synced(&path, text.as_bytes(), true));
     made.map_err(|e| key_err(dir, format!("cannot write the key {}: {e}", path.display())))
 }
 
-fn passphrase() -> Option<String> {
-    GIVEN
-        .lock()
-        .ok()
-        .and_then(|g| g.clone())
-        .or_else(|| std::env::var(PASSPHRASE_ENV).ok())
+/// The passphrase a command line gives in the environment (scripts), if any.
+fn env_passphrase() -> Option<Zeroizing<String>> {
+    std::env::var(PASSPHRASE_ENV).ok().map(Zeroizing::new)
 }
 
 fn derive(passphrase: &str, salt: &[u8], m_kib: u32, t: u32) -> std::result::Result<Key, String> {
     let params = Params::new(m_kib, t, 1, Some(32)).map_err(|e| e.to_string())?;
-    let mut out = [0u8; 32];
+    let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(passphrase.as_bytes(), salt, &mut out)
+        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut_slice())
         .map_err(|e| e.to_string())?;
     Ok(out)
 }
 
-fn unseal(dir: &Path, slot: &Slot) -> Result<Key> {
+fn read_laptop_key(dir: &Path, home: &str) -> Result<Key> {
+    let path = laptop_key_path(home);
+    let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+        key_err(
+            dir,
+            format!(
+                "its key {} is not on this laptop ({e}); a copied home opens only where its key is",
+                path.display()
+            ),
+        )
+    })?);
+    decode_key(text.trim()).ok_or_else(|| key_err(dir, format!("{} is not a key", path.display())))
+}
+
+/// The key a slot holds (and, for a passphrase slot, the key the database had before a passphrase
+/// change that may not have finished). `given` is the passphrase typed, if any.
+fn unseal_all(dir: &Path, slot: &Slot, given: Option<&str>) -> Result<(Key, Option<Key>)> {
     match slot {
-        Slot::Laptop { home } => {
-            let path = laptop_key_path(home);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                key_err(
-                    dir,
-                    format!(
-                        "its key {} is not on this laptop ({e}); a copied home opens only where its key is",
-                        path.display()
-                    ),
-                )
-            })?;
-            decode_key(text.trim())
-                .ok_or_else(|| key_err(dir, format!("{} is not a key", path.display())))
-        }
+        Slot::Laptop { home } => Ok((read_laptop_key(dir, home)?, None)),
         Slot::Passphrase {
             m_kib,
             t,
             salt,
             nonce,
             sealed,
+            previous,
             ..
         } => {
-            let given = passphrase().ok_or_else(|| {
-                key_err(
-                    dir,
-                    format!(
+            let from_env = env_passphrase();
+            let given = given
+                .or(from_env.as_deref().map(String::as_str))
+                .ok_or_else(|| {
+                    key_err(
+                        dir,
+                        format!(
                         "the home is protected by a passphrase: type it, or set {PASSPHRASE_ENV}"
                     ),
-                )
-            })?;
+                    )
+                })?;
             let bad = |what: &str| key_err(dir, format!("{KEY_FILE}: {what} is not valid hex"));
             let salt = hex::decode(salt).map_err(|_| bad("salt"))?;
-            let nonce = hex::decode(nonce).map_err(|_| bad("nonce"))?;
-            let sealed = hex::decode(sealed).map_err(|_| bad("sealed"))?;
-            if nonce.len() != 24 {
-                return Err(key_err(
-                    dir,
-                    format!("{KEY_FILE}: the nonce is not 24 bytes"),
-                ));
-            }
-            let kek = derive(&given, &salt, *m_kib, *t).map_err(|e| key_err(dir, e))?;
-            let opened = XChaCha20Poly1305::new(&kek.into())
-                .decrypt(nonce.as_slice().into(), sealed.as_slice())
-                .map_err(|_| key_err(dir, "the passphrase is wrong"))?;
-            opened
-                .try_into()
-                .map_err(|_| key_err(dir, format!("{KEY_FILE}: the sealed key is not 32 bytes")))
+            let kek = derive(given, &salt, *m_kib, *t).map_err(|e| key_err(dir, e))?;
+            let open = |nonce: &str, sealed: &str| -> Result<Key> {
+                let nonce = hex::decode(nonce).map_err(|_| bad("nonce"))?;
+                let sealed = hex::decode(sealed).map_err(|_| bad("sealed"))?;
+                if nonce.len() != 24 {
+                    return Err(key_err(
+                        dir,
+                        format!("{KEY_FILE}: the nonce is not 24 bytes"),
+                    ));
+                }
+                let opened = Zeroizing::new(
+                    XChaCha20Poly1305::new(kek.as_slice().into())
+                        .decrypt(nonce.as_slice().into(), sealed.as_slice())
+                        .map_err(|_| key_err(dir, "the passphrase is wrong"))?,
+                );
+                let mut key = Zeroizing::new([0u8; 32]);
+                if opened.len() != 32 {
+                    return Err(key_err(
+                        dir,
+                        format!("{KEY_FILE}: the sealed key is not 32 bytes"),
+                    ));
+                }
+                key.copy_from_slice(&opened);
+                Ok(key)
+            };
+            let key = open(nonce, sealed)?;
+            let before = match previous {
+                Some(p) => Some(open(&p.nonce, &p.sealed)?),
+                None => None,
+            };
+            Ok((key, before))
         }
     }
 }
 
 fn decode_key(text: &str) -> Option<Key> {
-    hex::decode(text).ok()?.try_into().ok()
-}
-
-/// The home folder as the cache knows it: one entry however the path is spelled.
-fn cache_key(dir: &Path) -> PathBuf {
-    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
-}
-
-fn remember(dir: &Path, key: Key) {
-    if let Ok(mut opened) = OPENED.lock() {
-        opened
-            .get_or_insert_with(HashMap::new)
-            .insert(cache_key(dir), key);
+    let bytes = Zeroizing::new(hex::decode(text).ok()?);
+    let mut key = Zeroizing::new([0u8; 32]);
+    if bytes.len() != 32 {
+        return None;
     }
+    key.copy_from_slice(&bytes);
+    Some(key)
 }
 
-fn opened(dir: &Path) -> Option<Key> {
-    let opened = OPENED.lock().ok()?;
-    opened.as_ref()?.get(&cache_key(dir)).copied()
-}
-
-/// The key of the home in `dir` (from where `key.json` says), making one for a new home.
-fn home_key(dir: &Path) -> Result<Key> {
-    let key = match read_slot(dir)? {
-        Some(slot) => unseal(dir, &slot)?,
+/// The keys to try on the home's database: its key, and the one it had before an unfinished
+/// passphrase change. Makes the key of a new home (written to disk before anything uses it).
+fn home_keys(home: &HomeDir) -> Result<(Key, Option<Key>)> {
+    let dir = home.path();
+    if let Some(k) = &home.key {
+        return Ok((
+            Zeroizing::new(**k.key),
+            k.before.as_ref().map(|b| Zeroizing::new(***b)),
+        ));
+    }
+    match read_slot(dir)? {
+        Some(slot) => unseal_all(dir, &slot, None),
         None => {
             if dir.join(crate::DB_FILE).exists() && !is_plaintext(dir)? {
                 return Err(key_err(
@@ -258,15 +369,15 @@ fn home_key(dir: &Path) -> Result<Key> {
                     format!("the database is encrypted but {KEY_FILE}, which says where its key is, is missing"),
                 ));
             }
-            let home = uuid::Uuid::new_v4().simple().to_string();
-            let key: Key = XChaCha20Poly1305::generate_key(&mut OsRng).into();
+            let id = uuid::Uuid::new_v4().simple().to_string();
+            let mut key = Zeroizing::new([0u8; 32]);
+            OsRng.fill_bytes(key.as_mut_slice());
             // The key is on disk before anything is encrypted with it.
-            write_laptop_key(dir, &home, &key)?;
-            write_slot(dir, &Slot::Laptop { home })?;
-            key
+            write_laptop_key(dir, &id, &key)?;
+            write_slot(dir, &Slot::Laptop { home: id })?;
+            Ok((key, None))
         }
-    };
-    Ok(key)
+    }
 }
 
 fn is_plaintext(dir: &Path) -> Result<bool> {
@@ -281,47 +392,74 @@ fn is_plaintext(dir: &Path) -> Result<bool> {
     }
 }
 
-fn pragma_key(key: &Key) -> String {
-    format!("x'{}'", hex::encode(key))
+fn pragma_key(key: &Key) -> Zeroizing<String> {
+    Zeroizing::new(format!(
+        "x'{}'",
+        *Zeroizing::new(hex::encode(key.as_slice()))
+    ))
 }
 
-/// Opens the home's database with its key: the first thing said on the connection.
-pub(crate) fn open_encrypted(dir: &Path) -> Result<Connection> {
+/// A connection to the database keyed with `key`, or why the key does not open it.
+fn keyed(dir: &Path, key: &Key) -> Result<std::result::Result<Connection, StoreError>> {
     let path = dir.join(crate::DB_FILE);
-    let key = match opened(dir) {
-        Some(key) => key,
-        None => {
-            // Only before this process's first connection: closing a file descriptor of the
-            // database drops every POSIX lock the process holds on it, SQLite's included, and
-            // another process could then take the WAL away from under a live connection.
-            let key = home_key(dir)?;
-            if is_plaintext(dir)? {
-                encrypt_in_place(dir, &key)?;
-            }
-            remember(dir, key);
-            key
-        }
-    };
     let open_err = |source| StoreError::Open {
         path: path.display().to_string(),
         source,
     };
     let conn = Connection::open(&path).map_err(open_err)?;
-    conn.pragma_update(None, "key", pragma_key(&key))
+    conn.pragma_update(None, "key", &*pragma_key(key))
+        .map_err(open_err)?;
+    // A wrong key is reported below, once, not logged by SQLCipher onto a command's stderr (its
+    // default log is set up when the key is given, so this comes after).
+    conn.pragma_update(None, "cipher_log_level", "NONE")
         .map_err(open_err)?;
     conn.pragma_update(None, "cipher_page_size", CIPHER_PAGE_SIZE)
         .map_err(open_err)?;
     // A wrong key shows only when a page is read.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    })
-    .map_err(|e| {
-        key_err(
-            dir,
-            format!("the key does not open {}: {e}", path.display()),
-        )
-    })?;
-    Ok(conn)
+    Ok(conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|_| conn)
+        .map_err(|e| {
+            key_err(
+                dir,
+                format!("the key does not open {}: {e}", path.display()),
+            )
+        }))
+}
+
+/// Opens the home's database with its key: the first thing said on the connection.
+pub(crate) fn open_encrypted(home: &HomeDir) -> Result<Connection> {
+    let dir = home.path();
+    let first = CHECKED
+        .lock()
+        .map(|mut c| c.get_or_insert_with(HashSet::new).insert(cache_path(dir)))
+        .unwrap_or(false);
+    let (key, before) = home_keys(home)?;
+    // Only before this process's first connection: closing a file descriptor of the database
+    // drops every POSIX lock the process holds on it, SQLite's included, and another process
+    // could then take the WAL away from under a live connection.
+    if first && is_plaintext(dir)? {
+        encrypt_in_place(dir, &key)?;
+    }
+    match keyed(dir, &key)? {
+        Ok(conn) => Ok(conn),
+        Err(wrong) => {
+            // A passphrase change that did not finish: the database still has its earlier key.
+            let Some(before) = before else {
+                return Err(wrong);
+            };
+            let conn = keyed(dir, &before)??;
+            finish_rekey(dir, &conn, &key)?;
+            Ok(conn)
+        }
+    }
+}
+
+/// The home folder as the check above knows it: one entry however the path is spelled.
+fn cache_path(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 /// Encrypts a home written before encryption: exported into a new encrypted file, which then
@@ -335,14 +473,14 @@ fn encrypt_in_place(dir: &Path, key: &Key) -> Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let quoted = tmp.display().to_string().replace('\'', "''");
-    conn.execute_batch(&format!(
+    conn.execute_batch(&Zeroizing::new(format!(
         "ATTACH DATABASE '{quoted}' AS sealed KEY \"{}\";
          PRAGMA sealed.cipher_page_size = {CIPHER_PAGE_SIZE};
          SELECT sqlcipher_export('sealed');
          PRAGMA sealed.user_version = {version};
          DETACH DATABASE sealed;",
-        pragma_key(key)
-    ))?;
+        *pragma_key(key)
+    )))?;
     drop(conn);
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
@@ -362,9 +500,59 @@ fn encrypt_in_place(dir: &Path, key: &Key) -> Result<()> {
     Ok(())
 }
 
-/// Protects the home with a passphrase (or changes it): the key is sealed in `key.json` and the
-/// laptop's key file, if any, is removed. The database itself is not rewritten.
-pub fn set_passphrase(dir: &Path, new: &str) -> Result<()> {
+/// Re-encrypts the whole database under `key` (SQLCipher's `PRAGMA rekey`, one transaction), then
+/// drops the earlier key from `key.json`. Needs the home to itself: SQLCipher 4 re-keys a database
+/// only out of WAL mode.
+fn finish_rekey(dir: &Path, conn: &Connection, key: &Key) -> Result<()> {
+    let busy = |e: rusqlite::Error| {
+        key_err(
+            dir,
+            format!("the home is open in another Kenshin (the app, or kenshin serve): close it and try again ({e})"),
+        )
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .map_err(busy)?;
+    if mode != "delete" {
+        return Err(busy(rusqlite::Error::InvalidQuery));
+    }
+    conn.pragma_update(None, "rekey", &*pragma_key(key))
+        .map_err(|e| key_err(dir, format!("re-encrypting the database failed: {e}")))?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    if let Some(Slot::Passphrase {
+        home,
+        m_kib,
+        t,
+        salt,
+        nonce,
+        sealed,
+        ..
+    }) = read_slot(dir)?
+    {
+        write_slot(
+            dir,
+            &Slot::Passphrase {
+                home: home.clone(),
+                m_kib,
+                t,
+                salt,
+                nonce,
+                sealed,
+                previous: None,
+            },
+        )?;
+        let _ = std::fs::remove_file(laptop_key_path(&home));
+    }
+    Ok(())
+}
+
+/// Protects the home with a passphrase (or changes it): the database is re-encrypted under a new
+/// key sealed in `key.json` under the passphrase, and the laptop's key file, if any, is removed; a
+/// key file or a `key.json` copied earlier opens nothing any more. Returns the home, unlocked.
+pub fn set_passphrase(home: impl Into<HomeDir>, new: &str) -> Result<HomeDir> {
+    let home = &home.into();
+    let dir = home.path();
     if new.chars().count() < 8 {
         return Err(key_err(dir, "a passphrase needs at least 8 characters"));
     }
@@ -374,14 +562,26 @@ pub fn set_passphrase(dir: &Path, new: &str) -> Result<()> {
             format!("there is no home here ({KEY_FILE} is missing)"),
         )
     })?;
-    let key = home_key(dir)?;
+    // Opening it first proves the current key (and finishes any earlier change).
+    let conn = crate::home::connect(home)?;
+    let (current, _) = home_keys(home)?;
+    let mut fresh = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(fresh.as_mut_slice());
     let mut salt = [0u8; 16];
     OsRng.fill_bytes(&mut salt);
     let kek = derive(new, &salt, ARGON_M_KIB, ARGON_T).map_err(|e| key_err(dir, e))?;
-    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-    let sealed = XChaCha20Poly1305::new(&kek.into())
-        .encrypt(&nonce, key.as_slice())
-        .map_err(|e| key_err(dir, e.to_string()))?;
+    let seal = |key: &Key| -> Result<Sealed> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = XChaCha20Poly1305::new(kek.as_slice().into())
+            .encrypt(&nonce, key.as_slice())
+            .map_err(|e| key_err(dir, e.to_string()))?;
+        Ok(Sealed {
+            nonce: hex::encode(nonce),
+            sealed: hex::encode(sealed),
+        })
+    };
+    let sealed = seal(&fresh)?;
+    // First the new key beside the old one, then the database, then the old key goes.
     write_slot(
         dir,
         &Slot::Passphrase {
@@ -389,13 +589,82 @@ pub fn set_passphrase(dir: &Path, new: &str) -> Result<()> {
             m_kib: ARGON_M_KIB,
             t: ARGON_T,
             salt: hex::encode(salt),
-            nonce: hex::encode(nonce),
-            sealed: hex::encode(sealed),
+            nonce: sealed.nonce,
+            sealed: sealed.sealed,
+            previous: Some(seal(&current)?),
         },
     )?;
-    if let Slot::Laptop { home } = &slot {
-        let _ = std::fs::remove_file(laptop_key_path(home));
+    finish_rekey(dir, &conn, &fresh)?;
+    Ok(HomeDir {
+        path: dir.to_path_buf(),
+        key: Some(HomeKey {
+            key: Arc::new(fresh),
+            before: None,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A passphrase change cut off after `key.json` holds the new key but before the database was
+    /// encrypted again: the home still opens with the new passphrase, and finishes the change.
+    #[test]
+    fn an_interrupted_passphrase_change_loses_nothing() {
+        let keys = tempfile::tempdir().unwrap();
+        std::env::set_var("KENSHIN_KEYS", keys.path());
+        let dir = tempfile::tempdir().unwrap();
+        let home = HomeDir::new(dir.path());
+        let mut h = crate::Home::open(&home).unwrap();
+        h.write(|tx| tx.set_local("probe", "残る")).unwrap();
+        drop(h);
+        let Some(Slot::Laptop { home: id }) = read_slot(dir.path()).unwrap() else {
+            panic!("a laptop key");
+        };
+        let old = read_laptop_key(dir.path(), &id).unwrap();
+        let mut fresh = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(fresh.as_mut_slice());
+        let salt = [7u8; 16];
+        let kek = derive("新しい合言葉です", &salt, 8, 1).unwrap();
+        let seal = |key: &Key| {
+            let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+            let sealed = XChaCha20Poly1305::new(kek.as_slice().into())
+                .encrypt(&nonce, key.as_slice())
+                .unwrap();
+            Sealed {
+                nonce: hex::encode(nonce),
+                sealed: hex::encode(sealed),
+            }
+        };
+        let s = seal(&fresh);
+        write_slot(
+            dir.path(),
+            &Slot::Passphrase {
+                home: id.clone(),
+                m_kib: 8,
+                t: 1,
+                salt: hex::encode(salt),
+                nonce: s.nonce,
+                sealed: s.sealed,
+                previous: Some(seal(&old)),
+            },
+        )
+        .unwrap();
+        let unlocked = HomeDir::new(dir.path()).unlock("新しい合言葉です").unwrap();
+        let mut h = crate::Home::open(&unlocked).unwrap();
+        assert_eq!(
+            h.read(|tx| tx.local("probe")).unwrap().as_deref(),
+            Some("残る")
+        );
+        drop(h);
+        // Finished: the old key opens nothing, the key file is gone, key.json holds one key.
+        assert!(keyed(dir.path(), &old).unwrap().is_err());
+        assert!(keyed(dir.path(), &fresh).unwrap().is_ok());
+        assert!(!laptop_key_path(&id).exists());
+        assert!(matches!(
+            read_slot(dir.path()).unwrap(),
+            Some(Slot::Passphrase { previous: None, .. })
+        ));
     }
-    give_passphrase(new);
-    Ok(())
 }

@@ -22,7 +22,7 @@ pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
 pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
 pub use kenshin_domain::BatchRef;
-pub use key::{give_passphrase, needs_passphrase, set_passphrase, KEY_FILE, PASSPHRASE_ENV};
+pub use key::{needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{Found, RegisterEntry, VoucherEvent, VoucherStatus};
 pub use samod_core::DocumentId;

@@ -7,7 +7,6 @@ use rusqlite::{params, Connection};
 use samod::storage::Storage;
 use samod_core::StorageKey;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// samod storage on the home's database. `Storage::put` cannot return an error, so a failed write
@@ -28,8 +27,8 @@ struct PutHooks {
 }
 
 impl SqliteStorage {
-    pub fn open(home_dir: &Path) -> Result<SqliteStorage> {
-        let conn = connect(home_dir)?;
+    pub fn open(home: impl Into<crate::HomeDir>) -> Result<SqliteStorage> {
+        let conn = connect(home)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             failure: Arc::new(Mutex::new(None)),
