@@ -83,7 +83,10 @@ fn honest() -> (AutoCommit, AutoCommit, String) {
     o.commit();
     let mut b = batch::create(OFFICE, &meta).unwrap();
     b.commit();
-    for (i, (step, action)) in [(1, Action::Do), (2, Action::Verify)].into_iter().enumerate() {
+    for (i, (step, action)) in [(1, Action::Do), (2, Action::Verify)]
+        .into_iter()
+        .enumerate()
+    {
         let (by, signer) = if i == 0 { ("c", &clerk) } else { ("f", &keys) };
         let mut e = SignOff {
             id: format!("e{i}"),
@@ -109,25 +112,48 @@ fn honest() -> (AutoCommit, AutoCommit, String) {
 fn edit(doc: &mut AutoCommit, data: &[u8]) {
     let mut objs = vec![ROOT];
     for chunk in data.chunks(3) {
-        let [op, a, b] = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let [op, a, b] = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let obj = objs[usize::from(a) % objs.len()].clone();
-        let key = ["signoffs", "members", "lists", "vouchers", "kind", "schema", "step", "send_back", "process"]
-            [usize::from(b) % 9];
+        let key = [
+            "signoffs",
+            "members",
+            "lists",
+            "vouchers",
+            "kind",
+            "schema",
+            "step",
+            "send_back",
+            "process",
+        ][usize::from(b) % 9];
         let len = doc.length(&obj);
         let idx = if len == 0 { 0 } else { usize::from(b) % len };
         let is_list = matches!(doc.object_type(&obj), Ok(ObjType::List | ObjType::Text));
         let _ = match (op % 6, is_list) {
             (0, true) if len > 0 => doc.delete(&obj, idx),
             (0, false) => doc.delete(&obj, key),
-            (1, true) => doc.insert(&obj, idx.min(len), ScalarValue::Int(i64::from(b))).map(|_| ()),
+            (1, true) => doc
+                .insert(&obj, idx.min(len), ScalarValue::Int(i64::from(b)))
+                .map(|_| ()),
             (1, false) => doc.put(&obj, key, ScalarValue::Str(key.into())),
-            (2, true) => doc.insert_object(&obj, idx.min(len), ObjType::Map).map(|o| objs.push(o)),
-            (2, false) => doc.put_object(&obj, key, ObjType::List).map(|o| objs.push(o)),
+            (2, true) => doc
+                .insert_object(&obj, idx.min(len), ObjType::Map)
+                .map(|o| objs.push(o)),
+            (2, false) => doc
+                .put_object(&obj, key, ObjType::List)
+                .map(|o| objs.push(o)),
             (3, true) if len > 0 => doc.put(&obj, idx, ScalarValue::Null),
             (3, false) => doc.put(&obj, key, ScalarValue::Int(i64::from(a))),
             (4, _) => {
                 // Descend into an existing child, so later edits reach entries and their fields.
-                let child = if is_list { doc.get(&obj, idx) } else { doc.get(&obj, key) };
+                let child = if is_list {
+                    doc.get(&obj, idx)
+                } else {
+                    doc.get(&obj, key)
+                };
                 if let Ok(Some((automerge::Value::Object(_), id))) = child {
                     objs.push(id);
                 }
@@ -148,9 +174,14 @@ static HONEST: std::sync::OnceLock<(AutoCommit, AutoCommit, String)> = std::sync
 fuzz_target!(|data: &[u8]| {
     let (o, b, id) = HONEST.get_or_init(honest);
     let (mut o, mut b, id) = (o.clone(), b.clone(), id.clone());
-    let (raw, ops) = data.split_at(data.len().min(usize::from(data.first().copied().unwrap_or(0) % 64)));
+    let (raw, ops) = data.split_at(
+        data.len()
+            .min(usize::from(data.first().copied().unwrap_or(0) % 64)),
+    );
     for doc in [&mut o, &mut b] {
-        let mut evil = doc.fork().with_actor(automerge::ActorId::from(&[7u8; 16][..]));
+        let mut evil = doc
+            .fork()
+            .with_actor(automerge::ActorId::from(&[7u8; 16][..]));
         edit(&mut evil, ops);
         let _ = doc.merge(&mut evil);
         // Raw bytes offered as changes are refused or applied; either way the document reads.
@@ -158,29 +189,57 @@ fuzz_target!(|data: &[u8]| {
     }
     // Judged as every laptop judges: the roster from the anchor, then each record of the batch.
     let office = office::read(&mut o).expect("the office still opens");
-    let roster = Roster::check(OFFICE, &founder_keys().sign_key(), &office.members, &office.invites, &office.removals, |a, b| {
-        office.causality.in_past(a, b)
-    });
-    assert!(roster.member("f").is_some(), "the founder holds whatever was written");
+    let roster = Roster::check(
+        OFFICE,
+        &founder_keys().sign_key(),
+        &office.members,
+        &office.invites,
+        &office.removals,
+        |a, b| office.causality.in_past(a, b),
+    );
+    assert!(
+        roster.member("f").is_some(),
+        "the founder holds whatever was written"
+    );
     let read = batch::read(&mut b, &id).expect("the batch still reads");
     let process = read.meta.process.process();
     let standings = judge(
         process,
         &read.signoffs,
-        |i| Arrival { heads_match: read.provenance[i].heads_match },
+        |i| Arrival {
+            heads_match: read.provenance[i].heads_match,
+        },
         |e| roster.signer(&id, e, None),
         |j, i| read.saw(j, i),
     );
-    let lists = judge_lists(process, &read.lists, &read.signoffs, &standings, |i| roster.signer(&id, &read.lists[i], None), &read);
-    let notes = judge_notes(process, &read.notes, |i| roster.signer(&id, &read.notes[i], None));
+    let lists = judge_lists(
+        process,
+        &read.lists,
+        &read.signoffs,
+        &standings,
+        |i| roster.signer(&id, &read.lists[i], None),
+        &read,
+    );
+    let notes = judge_notes(process, &read.notes, |i| {
+        roster.signer(&id, &read.notes[i], None)
+    });
     assert_eq!(standings.len(), read.signoffs.len());
-    assert_eq!((lists.len(), notes.len()), (read.lists.len(), read.notes.len()));
+    assert_eq!(
+        (lists.len(), notes.len()),
+        (read.lists.len(), read.notes.len())
+    );
     // What the honest laptop signed is still there and still counts, whatever was deleted.
     for (e, s) in read.signoffs.iter().zip(&standings) {
         if e.id == "e1" && e.send_back.is_some() && e.by == "f" {
-            assert!(s.counts() || matches!(s, Standing::Invalid { why } if why.contains("copy")), "{s:?}");
+            assert!(
+                s.counts() || matches!(s, Standing::Invalid { why } if why.contains("copy")),
+                "{s:?}"
+            );
         }
     }
-    assert!(read.signoffs.iter().any(|e| e.id == "e1" && e.send_back.is_some()));
+    assert!(read
+        .signoffs
+        .iter()
+        .any(|e| e.id == "e1" && e.send_back.is_some()));
     assert_eq!(read.meta.process, ProcessId::MonthlyIssuance);
 });

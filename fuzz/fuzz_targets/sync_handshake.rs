@@ -6,9 +6,9 @@
 //! `accept` must end with an error or an admission, never a panic or a hang past its timeout.
 #![no_main]
 
-use kenshin_trust::NOISE_PATTERN;
 use kenshin_sync::transport::{accept, Gate, Hello};
 use kenshin_trust::Keys;
+use kenshin_trust::NOISE_PATTERN;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use tokio::io::AsyncWriteExt;

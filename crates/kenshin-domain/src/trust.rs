@@ -288,7 +288,7 @@ pub fn judge_lists(
                 states
                     .iter()
                     .find(|s| s.step == no)
-                    .and_then(|s| complete_by(s))
+                    .and_then(complete_by)
             };
             if let Some(n) = window.before {
                 if complete(&then, n).is_some() {

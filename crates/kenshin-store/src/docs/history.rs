@@ -384,8 +384,7 @@ impl History {
             .and_then(|v| v.first())
             .and_then(|first| h.changes.iter().position(|c| c.hash == first.change));
         for (ci, key, actor, makes, replaces) in root_writes {
-            let allowed = (Some(ci) == made_in && !replaces)
-                || (makes && !replaces)
+            let allowed = (!replaces && (Some(ci) == made_in || makes))
                 || (key == "schema" && migrating.contains(&ci));
             if !allowed {
                 h.tamper(ci, &actor, &key, None, TamperKind::Structure);
