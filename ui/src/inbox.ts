@@ -11,7 +11,7 @@ export async function inboxScreen(root: HTMLElement): Promise<void> {
   const batches = await attempt(() => api.board());
   if (!batches) return;
   const mine: [BoardBatch, BoardStep][] = [];
-  for (const b of batches) for (const s of b.steps) if (actionFor(b, s)) mine.push([b, s]);
+  for (const b of batches) for (const s of b.steps) if (actionFor(s)) mine.push([b, s]);
   const section = app.session?.me.role === "section";
   const waiting = mine.filter(([, s]) => s.status === "awaiting_verify" || s.status === "awaiting_approval");
   const work = mine.filter(([, s]) => !(s.status === "awaiting_verify" || s.status === "awaiting_approval"));

@@ -1,5 +1,5 @@
 // What every screen shares: the session, messages, and the member's permissions on a step.
-import type { BoardBatch, BoardStep, Session } from "./bindings";
+import type { BoardStep, Session } from "./bindings";
 import { h, replace } from "./dom";
 import { t } from "./i18n";
 
@@ -26,20 +26,9 @@ export async function attempt<T>(f: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-/// What the acting member may do with a step now: the action it is recorded with, if any.
-export function actionFor(batch: BoardBatch, step: BoardStep): "do" | "verify" | "approve" | null {
-  const me = app.session?.me;
-  if (!me) return null;
-  const verb = step.kind === "verify" || step.kind === "data_control" ? "verify" : step.kind === "approve" ? "approve" : "do";
-  const doable = step.status === "open" || step.status === "sent_back" || step.status === "done" && isRepeatable(step);
-  if (verb === "do") return doable && step.by_role === me.role ? "do" : null;
-  if (verb === "verify") return step.status === "awaiting_verify" && me.role === "section" ? "verify" : null;
-  const verifiedBy = batch.steps.find((s) => s.step === step.step - 1)?.decisive?.by;
-  return step.status === "awaiting_approval" && me.approver && verifiedBy !== me.id ? "approve" : null;
-}
-
-function isRepeatable(step: BoardStep): boolean {
-  return step.kind === "inquiries" || step.kind === "data_update";
+/// What the acting member may do with a step now: the action the core says the rules allow, if any.
+export function actionFor(step: BoardStep): "do" | "verify" | "approve" | null {
+  return step.may;
 }
 
 export function fmtTime(iso: string): string {

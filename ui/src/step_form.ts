@@ -6,7 +6,7 @@ import { t } from "./i18n";
 import { actionFor, attempt, say } from "./state";
 
 export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
-  const action = actionFor(batch, step);
+  const action = actionFor(step);
   if (!action) return null;
   const counts = h("input", { name: "counts", placeholder: "envelopes=405 pulled=3", size: 28 });
   const note = h("input", { name: "note", placeholder: t("Note"), size: 24 });

@@ -30,11 +30,10 @@ pub use register::InquiryLogged;
 pub use reports::ReportKind;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use kenshin_domain::decide::decide;
 use kenshin_domain::roster::{member_payload, signoff_payload};
 use kenshin_domain::signed::{batch_id_bytes, Signed};
-use kenshin_domain::{
-    check, fiscal_year, Action, Member, ProcessId, Proposal, Refusal, Role, SignOff,
-};
+use kenshin_domain::{fiscal_year, Action, Member, ProcessId, Refusal, Role, SignOff};
 use kenshin_store::docs::{batch, office};
 use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
 use kenshin_trust::Keys;
@@ -101,6 +100,7 @@ impl Office {
             tx.set_local(ME, &me.id)?;
             tx.set_local(ANCHOR, &keys.sign_key())?;
             tx.set_local(&keys_setting(&me.id), &keys.to_secret_text())?;
+            upgrade::current(tx)?;
             trust::project_office(tx, &trust::roster(tx)?)?;
             Ok(id)
         })?;
@@ -124,8 +124,7 @@ impl Office {
             return Err(no_office());
         }
         let mut home = Home::open(&home_dir)?;
-        upgrade::once(&mut home)?;
-        let (office_doc, me, keys) = home.read(|tx| {
+        let (office_doc, me, keys, stale) = home.read(|tx| {
             let id = tx.office_doc_id()?.ok_or_else(no_office)?;
             if !tx.has_document(&id)? {
                 return Err(CoreError::NotSynced {
@@ -140,8 +139,11 @@ impl Office {
             let keys = load_keys(tx, &me.id)?.ok_or_else(|| CoreError::KeysElsewhere {
                 member: me.name.clone(),
             })?;
-            Ok::<_, CoreError>((id, me, keys))
+            Ok::<_, CoreError>((id, me, keys, upgrade::needed(tx)?))
         })?;
+        if stale {
+            upgrade::run(&mut home)?;
+        }
         Ok(Office {
             home,
             office_doc,
@@ -323,15 +325,20 @@ impl Office {
             judged.writable()?;
             let mut current = judged.for_entry(step, action, entry.send_back.is_some());
             let mut doc = judged.doc;
-            let proposal = Proposal {
-                step,
-                action,
-                send_back: entry.send_back.as_deref(),
-            };
-            check(meta.process.process(), &current.signoffs, &me, proposal)
-                .map_err(|r| name_members(tx, r))?;
-            let today = local_day(entry.at);
-            let made = evidence::apply(tx, &current, &mut entry, today)?;
+            // Load, decide (the rules and the step's evidence, pure), write.
+            let lists = evidence::read(tx, &current, &entry)?;
+            let accepted = decide(
+                evidence::batch_of(&current),
+                &current.signoffs,
+                &me,
+                &entry,
+                &lists,
+                local_day(entry.at),
+            )
+            .map_err(|r| evidence::refusal(tx, r))?;
+            entry.counts = accepted.counts;
+            entry.note = accepted.note;
+            let made = accepted.made;
             let before = doc.get_heads();
             for list in &made {
                 let list = tx.save_new_list(
@@ -396,7 +403,37 @@ impl Office {
             Some(b) => Some(self.resolve_batch(b)?.batch_id),
             None => None,
         };
-        self.home.read(|tx| Ok(tx.board(only.as_deref())?))
+        let mut board = self.home.read(|tx| tx.board(only.as_deref()))?;
+        for b in &mut board {
+            // The rules see the entries that count, in log order.
+            let mut counted: Vec<&SignOffView> = b
+                .steps
+                .iter()
+                .flat_map(|s| &s.history)
+                .filter(|e| e.standing.counts())
+                .collect();
+            counted.sort_by_key(|e| e.seq);
+            let log: Vec<SignOff> = counted
+                .into_iter()
+                .map(|e| SignOff {
+                    id: e.id.clone(),
+                    step: e.step,
+                    action: e.action,
+                    by: e.by.clone(),
+                    at: e.at,
+                    counts: e.counts.clone(),
+                    note: e.note.clone(),
+                    send_back: e.send_back.clone(),
+                    heads_seen: Vec::new(),
+                    signature: String::new(),
+                })
+                .collect();
+            let may = kenshin_domain::may(b.batch.process.process(), &log, &self.me);
+            for (step, may) in b.steps.iter_mut().zip(may) {
+                step.may = may;
+            }
+        }
+        Ok(board)
     }
 
     /// The current heads of the office document, or of one batch's document (hex change hashes).

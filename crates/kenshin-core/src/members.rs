@@ -181,6 +181,7 @@ pub fn join(home: impl Into<HomeDir>, invite_text: &str, source: &str) -> Result
         }
         tx.set_local(OFFICE_DOC, &office_doc.to_string())?;
         tx.set_local(ANCHOR, &file.anchor)?;
+        crate::upgrade::current(tx)?;
         tx.set_local(ME, &member.id)?;
         tx.set_local(&keys_setting(&member.id), &keys.to_secret_text())?;
         tx.set_local(

@@ -1,9 +1,10 @@
 //! Reports made from a batch's lists and the register, as tables the front ends write as CSV or XLSX.
 
-use crate::evidence::{age_findings, check_day, reissue_sheets};
+use crate::evidence::{batch_of, registered};
 use crate::lists::{current, returns};
 use crate::{local_day, now, CoreError, Office, Result};
 use kenshin_domain::age::target_in_year;
+use kenshin_domain::decide::{age_findings, check_day, reissue_sheets};
 use kenshin_domain::reconcile::count_by_postal;
 use kenshin_domain::register::{EventKind, NoteKind};
 use kenshin_domain::rows::{
@@ -324,7 +325,7 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
             expect_process(kind, batch, &[MonthlyIssuance, Reaching75])?;
             let pullouts: Vec<Pullout> =
                 current(tx, batch, ListKind::Pullouts)?.unwrap_or_default();
-            let rows = age_findings(batch, &production()?, &pullouts, local_day(now()))
+            let rows = age_findings(batch_of(batch), &production()?, &pullouts, local_day(now()))
                 .into_iter()
                 .map(|f| {
                     vec![
@@ -388,7 +389,8 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
                 ListKind::ReissueRequests,
                 batch,
             )?;
-            let (sheets, _) = reissue_sheets(tx, batch, &requests)?;
+            let register = registered(tx, batch, &requests)?;
+            let (sheets, _) = reissue_sheets(batch_of(batch), &requests, &register);
             let granted: HashSet<&str> = sheets.iter().map(|s| s.application_no.as_str()).collect();
             let rows = requests
                 .iter()
@@ -396,7 +398,8 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
                     let why = if granted.contains(r.application_no.as_str()) {
                         String::new()
                     } else {
-                        let (_, refused) = reissue_sheets(tx, batch, std::slice::from_ref(r))?;
+                        let (_, refused) =
+                            reissue_sheets(batch_of(batch), std::slice::from_ref(r), &register);
                         refused.join("; ")
                     };
                     Ok(vec![

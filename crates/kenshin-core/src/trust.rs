@@ -7,7 +7,7 @@ use crate::error::{CoreError, Result};
 use automerge::AutoCommit;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_domain::signed::{Migration, Signed};
-use kenshin_domain::trust::{judge, judge_lists, judge_notes, Arrival, Standing};
+use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, Arrival, Standing};
 use kenshin_domain::{Action, BatchRef, SignOff};
 use kenshin_store::docs::batch::SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
@@ -318,6 +318,16 @@ pub(crate) fn judge_batch(
         (Ok(()), None) => None,
     };
     let mut problems: Vec<String> = closed.iter().cloned().collect();
+    let at: Vec<_> = all.signoffs.iter().map(|e| e.at).collect();
+    for (i, e) in all.signoffs.iter().enumerate() {
+        if time_before_past(&at, i, &|j, i| all.saw(j, i)) {
+            problems.push(format!(
+                "記録 {} の日時 {} は、それより後の日時の記録を見たうえで書かれています（端末の時計か記録が正しくありません）",
+                e.id,
+                crate::display_time(e.at)
+            ));
+        }
+    }
     describe(&all.lists, &lists, &mut problems);
     describe(&all.notes, &notes, &mut problems);
     for (m, p) in all.migrations.iter().zip(&all.migration_provenance) {

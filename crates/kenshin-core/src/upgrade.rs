@@ -15,17 +15,32 @@ use kenshin_store::{batch_doc_id, DocumentId, Tx};
 
 /// Local setting: the document schema generation this home was last brought to.
 const UPGRADED: &str = "upgraded";
+
+/// Marks a home this build founded or joined as current: it holds nothing written before signing
+/// that it could vouch for.
+pub(crate) fn current(tx: &Tx<'_>) -> Result<()> {
+    Ok(tx.set_local(UPGRADED, GENERATION)?)
+}
+
 /// This build's generation (batch schema 3, office 3, access log 2).
 const GENERATION: &str = "3";
 
+/// Whether the home still has to be brought to this build's schemas.
+pub(crate) fn needed(tx: &Tx<'_>) -> Result<bool> {
+    Ok(tx.local(UPGRADED)?.as_deref() != Some(GENERATION))
+}
+
 /// Upgrades the home in `home` if it has not been (a read first, so an upgraded home pays nothing).
 pub(crate) fn once(home: &mut kenshin_store::Home) -> Result<()> {
-    let done =
-        home.read(|tx| Ok::<_, CoreError>(tx.local(UPGRADED)?.as_deref() == Some(GENERATION)))?;
-    if !done {
-        home.write(upgrade)?;
+    if home.read(needed)? {
+        run(home)?;
     }
     Ok(())
+}
+
+/// Upgrades the home (after [`needed`] said it must be).
+pub(crate) fn run(home: &mut kenshin_store::Home) -> Result<()> {
+    home.write(upgrade).map(|_| ())
 }
 
 /// Brings the home's documents to this build's schemas, once. Does nothing on a home with no

@@ -6,6 +6,7 @@ pub mod age;
 pub mod batch;
 pub mod catalogue;
 pub mod dates;
+pub mod decide;
 pub mod evidence;
 pub mod fiscal;
 pub mod lists;
@@ -23,4 +24,4 @@ pub use catalogue::{process, processes, Action, Process, ProcessId, Role, Step, 
 pub use fiscal::fiscal_year;
 pub use lists::{ListKind, ListRef};
 pub use roster::RosterEntry;
-pub use workflow::{check, derive, Member, Proposal, Refusal, SignOff, Status, StepState};
+pub use workflow::{check, derive, may, Member, Proposal, Refusal, SignOff, Status, StepState};

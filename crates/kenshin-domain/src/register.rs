@@ -136,6 +136,55 @@ impl FromStr for EventKind {
     }
 }
 
+/// Where a voucher stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherStatus {
+    /// On a production list, not mailed yet (名簿登載).
+    Listed,
+    /// Pulled out before mailing (引抜).
+    PulledOut,
+    /// Mailed (発送済).
+    Sent,
+    /// Mailed and came back (返送).
+    Returned,
+}
+
+impl VoucherStatus {
+    /// A voucher's status from what happened to it (its events) and whether its batch was mailed:
+    /// a pull-out stands over everything, a return over mailing.
+    pub fn of(events: impl IntoIterator<Item = EventKind>, mailed: bool) -> VoucherStatus {
+        let kinds: Vec<EventKind> = events.into_iter().collect();
+        if kinds.contains(&EventKind::PulledOut) {
+            VoucherStatus::PulledOut
+        } else if kinds.contains(&EventKind::Returned) {
+            VoucherStatus::Returned
+        } else if mailed {
+            VoucherStatus::Sent
+        } else {
+            VoucherStatus::Listed
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoucherStatus::Listed => "listed",
+            VoucherStatus::PulledOut => "pulled_out",
+            VoucherStatus::Sent => "sent",
+            VoucherStatus::Returned => "returned",
+        }
+    }
+
+    pub fn ja(self) -> &'static str {
+        match self {
+            VoucherStatus::Listed => "名簿登載",
+            VoucherStatus::PulledOut => "引抜",
+            VoucherStatus::Sent => "発送済",
+            VoucherStatus::Returned => "返送",
+        }
+    }
+}
+
 /// Why a reissue request cannot be granted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -270,5 +319,30 @@ mod tests {
             })
         );
         assert_eq!(sheet_no("00001234", 2), "00001234-R2");
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    #[test]
+    fn a_pull_out_stands_over_a_return_and_a_return_over_mailing() {
+        use EventKind::*;
+        let table: &[(&[EventKind], bool, VoucherStatus)] = &[
+            (&[], false, VoucherStatus::Listed),
+            (&[], true, VoucherStatus::Sent),
+            (&[Inquiry], true, VoucherStatus::Sent),
+            (&[Returned, Inquiry], true, VoucherStatus::Returned),
+            (&[Returned, PulledOut], true, VoucherStatus::PulledOut),
+            (&[PulledOut], false, VoucherStatus::PulledOut),
+        ];
+        for (events, mailed, want) in table {
+            assert_eq!(
+                VoucherStatus::of(events.iter().copied(), *mailed),
+                *want,
+                "{events:?}"
+            );
+        }
     }
 }

@@ -409,13 +409,23 @@ pub fn at_end(
         .map(|i| {
             if at[i] > end {
                 AtEnd::Later
-            } else if (0..at.len()).any(|j| j != i && at[j] > at[i] && in_past(j, i)) {
+            } else if time_before_past(at, i, &in_past) {
                 AtEnd::TimeBeforeItsPast
             } else {
                 AtEnd::Counted
             }
         })
         .collect()
+}
+
+/// Whether entry `i` declares a time before an entry it had seen (its laptop's clock, or its writer,
+/// is wrong): shown wherever its time is used.
+pub fn time_before_past(
+    at: &[DateTime<Utc>],
+    i: usize,
+    in_past: &impl Fn(usize, usize) -> bool,
+) -> bool {
+    (0..at.len()).any(|j| j != i && at[j] > at[i] && in_past(j, i))
 }
 
 #[cfg(test)]

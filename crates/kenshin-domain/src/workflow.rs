@@ -401,6 +401,25 @@ pub fn check(
     separation(&d, log, step, actor)
 }
 
+/// What `member` may record at each step of a batch now (in step order): the step's action if the
+/// rules allow it (a verify or an approval may then also send the work back), else None. The front
+/// ends offer exactly these; the core decides again when the entry is recorded.
+pub fn may(process: &Process, log: &[SignOff], member: &Member) -> Vec<Option<Action>> {
+    process
+        .steps
+        .iter()
+        .map(|step| {
+            let action = step.kind.action();
+            let proposal = Proposal {
+                step: step.no,
+                action,
+                send_back: None,
+            };
+            check(process, log, member, proposal).ok().map(|()| action)
+        })
+        .collect()
+}
+
 /// Separation of duties: the one who checks is never the one whose work is checked.
 fn separation(
     d: &Derivation<'_>,

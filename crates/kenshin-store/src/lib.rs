@@ -21,9 +21,10 @@ pub use docs::office::{AccessLogRef, IndexedBatch, Invite, Office, Removal, Rost
 pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
 pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
+pub use kenshin_domain::register::VoucherStatus;
 pub use kenshin_domain::BatchRef;
 pub use key::{needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
-pub use register::{Found, RegisterEntry, VoucherEvent, VoucherStatus};
+pub use register::{Found, RegisterEntry, VoucherEvent};
 pub use samod_core::DocumentId;
 pub use storage::SqliteStorage;

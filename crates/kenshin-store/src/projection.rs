@@ -137,6 +137,9 @@ pub struct BoardStep {
     pub decisive: Option<SignOffView>,
     /// Every entry for the step, oldest first.
     pub history: Vec<SignOffView>,
+    /// What the member the board was read for may record at this step now (set by the core, from
+    /// the rules; the projection itself is the same for every member).
+    pub may: Option<Action>,
 }
 
 /// One batch on the board: a row of its steps.
@@ -421,6 +424,7 @@ impl Tx<'_> {
                     waiting: waiting_from_json(&waiting).map_err(text_error)?,
                     decisive: decisive.and_then(|d| signoffs.iter().find(|s| s.seq == d).cloned()),
                     history: signoffs.iter().filter(|s| s.step == no).cloned().collect(),
+                    may: None,
                 });
             }
             let tampering = self

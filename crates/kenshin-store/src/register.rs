@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::home::Tx;
 use chrono::NaiveDate;
 use kenshin_domain::evidence::{send_step, voucher_year};
-use kenshin_domain::register::{EventKind, NoteKind};
+use kenshin_domain::register::{EventKind, NoteKind, VoucherStatus};
 use kenshin_domain::rows::{CheckupResult, Pullout, ReissueSheet, Returned, Subject};
 use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
@@ -63,40 +63,6 @@ pub struct VoucherEvent {
     pub on: Option<NaiveDate>,
     pub detail: String,
     pub batch_id: String,
-}
-
-/// Where a voucher stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum VoucherStatus {
-    /// On a production list, not mailed yet (名簿登載).
-    Listed,
-    /// Pulled out before mailing (引抜).
-    PulledOut,
-    /// Mailed (発送済).
-    Sent,
-    /// Mailed and came back (返送).
-    Returned,
-}
-
-impl VoucherStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VoucherStatus::Listed => "listed",
-            VoucherStatus::PulledOut => "pulled_out",
-            VoucherStatus::Sent => "sent",
-            VoucherStatus::Returned => "returned",
-        }
-    }
-
-    pub fn ja(self) -> &'static str {
-        match self {
-            VoucherStatus::Listed => "名簿登載",
-            VoucherStatus::PulledOut => "引抜",
-            VoucherStatus::Sent => "発送済",
-            VoucherStatus::Returned => "返送",
-        }
-    }
 }
 
 /// A voucher as the register shows it.
@@ -452,16 +418,7 @@ impl Tx<'_> {
                         s
                     }
                 };
-                let has = |k| list.iter().any(|e| e.kind == k);
-                let status = if has(EventKind::PulledOut) {
-                    VoucherStatus::PulledOut
-                } else if has(EventKind::Returned) {
-                    VoucherStatus::Returned
-                } else if was_sent {
-                    VoucherStatus::Sent
-                } else {
-                    VoucherStatus::Listed
-                };
+                let status = VoucherStatus::of(list.iter().map(|e| e.kind), was_sent);
                 Ok(RegisterEntry {
                     subject,
                     fiscal_year,

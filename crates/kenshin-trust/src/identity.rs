@@ -4,6 +4,9 @@
 use crate::BadKey;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand_core::OsRng;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 type Result<T> = std::result::Result<T, BadKey>;
@@ -94,12 +97,42 @@ impl Keys {
     }
 }
 
+/// Signatures this process has already found good, by a digest of (key, payload, signature): every
+/// laptop judges a batch again on every change to it, and a day of inquiries would otherwise check
+/// each earlier signature again each time. Public data only; bounded (emptied when full).
+static VERIFIED: Mutex<Option<HashSet<[u8; 32]>>> = Mutex::new(None);
+const VERIFIED_MAX: usize = 200_000;
+
 /// Checks a hex signature by a hex Ed25519 public key. The error says why, for the board.
 pub fn verify(
     key_hex: &str,
     payload: &[u8],
     signature_hex: &str,
 ) -> std::result::Result<(), String> {
+    let mut h = Sha256::new();
+    for part in [key_hex.as_bytes(), payload, signature_hex.as_bytes()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let digest: [u8; 32] = h.finalize().into();
+    if VERIFIED
+        .lock()
+        .is_ok_and(|v| v.as_ref().is_some_and(|v| v.contains(&digest)))
+    {
+        return Ok(());
+    }
+    check(key_hex, payload, signature_hex)?;
+    if let Ok(mut v) = VERIFIED.lock() {
+        let v = v.get_or_insert_with(HashSet::new);
+        if v.len() >= VERIFIED_MAX {
+            v.clear();
+        }
+        v.insert(digest);
+    }
+    Ok(())
+}
+
+fn check(key_hex: &str, payload: &[u8], signature_hex: &str) -> std::result::Result<(), String> {
     let key: [u8; 32] = hex::decode(key_hex)
         .ok()
         .and_then(|b| b.try_into().ok())

@@ -627,3 +627,29 @@ fn counts_parse() {
         }
     }
 }
+
+#[test]
+fn may_offers_each_member_exactly_what_check_allows() {
+    let p = process(ProcessId::MonthlyIssuance);
+    let l = log(&["1 do c1"]);
+    let offered = |id: &str| -> Vec<(u8, Action)> {
+        may(p, &l, &who(id))
+            .into_iter()
+            .zip(p.steps)
+            .filter_map(|(a, s)| a.map(|a| (s.no, a)))
+            .collect()
+    };
+    // The contractor who did step 1 may redo nothing else yet; the section may verify it; an
+    // approver who did not verify has nothing to approve yet.
+    assert_eq!(offered("c1"), []);
+    assert_eq!(offered("s1"), [(2, Action::Verify)]);
+    assert_eq!(offered("a1"), [(2, Action::Verify)]);
+    let l = log(&["1 do c1", "2 verify a1"]);
+    assert_eq!(
+        may(p, &l, &who("a1"))[2],
+        None,
+        "the verifier does not approve"
+    );
+    assert_eq!(may(p, &l, &who("a2"))[2], Some(Action::Approve));
+    assert_eq!(may(p, &l, &who("s1"))[2], None, "no approver authority");
+}

@@ -70,7 +70,7 @@ pub struct Provenance {
     pub heads_match: bool,
     /// What later changes did to it (deleted, overwritten, altered), for people.
     pub tampered: Vec<String>,
-    /// Its legacy mark, for a record written before signing.
+    /// Its legacy mark, for a record written before signing (empty for a signed one).
     pub mark: String,
 }
 
@@ -348,7 +348,24 @@ pub(crate) fn provenance(history: &History, item: &Item, container: &str) -> Pro
             .iter()
             .map(|&t| history.describe(&history.tampering[t]))
             .collect(),
-        mark: legacy_mark(container, &item.value),
+        mark: if signed(&item.value) {
+            String::new()
+        } else {
+            legacy_mark(container, &item.value)
+        },
+    }
+}
+
+/// Whether a record carries a signature (only records written before signing need a legacy mark).
+fn signed(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .get("signature")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty()),
+        // A lookup: one JSON string.
+        Value::String(s) => s.contains("\"signature\":\""),
+        _ => false,
     }
 }
 

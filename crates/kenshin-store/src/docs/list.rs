@@ -16,7 +16,7 @@
 use super::am::ShapeResult;
 use super::history::History;
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, AutomergeError, ScalarValue, ROOT};
+use automerge::{AutoCommit, AutomergeError, ReadDoc, ScalarValue, ROOT};
 use chrono::{DateTime, SubsecRound, Utc};
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
@@ -148,6 +148,11 @@ fn legacy_meta(history: &History) -> ShapeResult<ListMeta> {
 /// its first meta fields), and the rows that match it, decompressed and checked against its length
 /// and sha256.
 pub fn read_rows(doc: &mut AutoCommit, id: &DocumentId) -> ShapeResult<(ListMeta, Vec<u8>)> {
+    // An untouched list proves itself from its current state; only one that was written over
+    // needs its history read (which copies every value it ever held).
+    if let Some(found) = as_it_stands(doc, id) {
+        return Ok(found);
+    }
     let history = History::read(doc, &[]);
     let schema = history.expect_kind(KIND, SCHEMA)?;
     let meta = if schema >= 2 {
@@ -180,6 +185,33 @@ pub fn read_rows(doc: &mut AutoCommit, id: &DocumentId) -> ShapeResult<(ListMeta
         }
     }
     Err(why)
+}
+
+/// The meta the id was made from and the rows that match it, if the document's current state holds
+/// both.
+fn as_it_stands(doc: &AutoCommit, id: &DocumentId) -> Option<(ListMeta, Vec<u8>)> {
+    let metas = doc.get_all(ROOT, "meta").ok()?;
+    let meta = metas.iter().find_map(|(v, _)| {
+        let text = v.as_str()?;
+        (content_id(text.as_bytes()) == id.as_bytes())
+            .then(|| serde_json::from_str::<MetaJson>(text).ok())
+            .flatten()
+    })?;
+    let meta = meta.meta;
+    if meta.byte_len > MAX_ROWS_BYTES {
+        return None;
+    }
+    doc.get_all(ROOT, "rows")
+        .ok()?
+        .iter()
+        .find_map(|(v, _)| match v {
+            automerge::Value::Scalar(s) => match s.as_ref() {
+                ScalarValue::Bytes(b) => inflate(b, &meta).ok(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|rows| (meta, rows))
 }
 
 fn inflate(compressed: &[u8], meta: &ListMeta) -> ShapeResult<Vec<u8>> {
