@@ -199,3 +199,12 @@ pub fn step(board: &Value, no: u64) -> &Value {
         .find(|s| s["step"] == no)
         .expect("step on the board")
 }
+
+/// A board as every laptop of the office sees it: without what its own member may do next.
+pub fn shared(board: &Value) -> Value {
+    let mut b = board.clone();
+    for s in b["steps"].as_array_mut().into_iter().flatten() {
+        s.as_object_mut().map(|o| o.remove("may"));
+    }
+    b
+}

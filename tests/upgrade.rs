@@ -262,6 +262,18 @@ fn a_document_a_newer_kenshin_upgraded_is_shown_and_left_unchanged() {
     // The rest of the office opens and works.
     let b = l.new_batch("1-2", "2026-09 月次");
     l.ok(&step_args(C, "do", &b, "1", &["--count", "targets=3"]));
+    // The office document upgraded by a newer Kenshin: nothing is written into it here.
+    m.id = "office-from-the-future".into();
+    m.signature = keys.sign(&m.payload(&office, &office));
+    write_doc(&l, &office, |d| {
+        kenshin_store::docs::office::migrate(d, &m).unwrap();
+    });
+    let why = l.refused(&["batch", "new", "--process", "1-2", "--label", "x"]);
+    assert!(why.contains("update Kenshin"), "{why}");
+    assert!(String::from_utf8(l.run(&["member", "list"]).stderr)
+        .unwrap()
+        .contains("update Kenshin"));
+    l.ok(&["board"]);
 
     // The same schema written by someone who did not sign it is only tampering.
     let l = previous_release();

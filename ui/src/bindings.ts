@@ -80,7 +80,12 @@ decisive: SignOffView | null,
 /**
  * Every entry for the step, oldest first.
  */
-history: Array<SignOffView>, };
+history: Array<SignOffView>, 
+/**
+ * What the member the board was read for may record at this step now (set by the core, from
+ * the rules; the projection itself is the same for every member).
+ */
+may: Action | null, };
 
 export type BoardBatch = { steps: Array<BoardStep>, 
 /**

@@ -25,7 +25,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 const RUNS: usize = 3;
 const LOOKUPS: usize = 2_000;
-const SIGNOFFS: usize = 30;
+const SIGNOFFS: usize = 100;
 const OFFLINE_EDITS: usize = 1_000;
 
 // ---------------------------------------------------------------------------------------------

@@ -195,7 +195,7 @@ impl Office {
             &self.keys,
         );
         self.home.write(|tx| {
-            let (mut doc, _) = tx.load_office(&id)?;
+            let (mut doc, _) = trust::office_for_writing(tx, &id)?;
             refuse_duplicate_name(tx, &entry.member.name)?;
             let before = doc.get_heads();
             office::add_member(&mut doc, &entry)?;
@@ -232,7 +232,7 @@ impl Office {
             .map_err(|_| CoreError::Invalid("a batch id could not be made".into()))?;
         meta.batch_id = batch_doc.to_string();
         self.home.write(|tx| {
-            let (mut office_doc, _) = tx.load_office(&office_id)?;
+            let (mut office_doc, _) = trust::office_for_writing(tx, &office_id)?;
             if let Some(dup) = tx
                 .batches()?
                 .into_iter()

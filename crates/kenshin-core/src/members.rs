@@ -61,7 +61,7 @@ impl Office {
             .sign(&invite_payload(&office_id.to_string(), &invite));
         let office_name = self.home.write(|tx| {
             refuse_duplicate_name(tx, &invite.name)?;
-            let (mut doc, office) = tx.load_office(&office_id)?;
+            let (mut doc, office) = trust::office_for_writing(tx, &office_id)?;
             let before = doc.get_heads();
             office::add_invite(&mut doc, &invite)?;
             tx.save_office(&office_id, &mut doc, &before)?;
@@ -117,7 +117,7 @@ impl Office {
                 signature: String::new(),
             };
             removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
-            let (mut doc, _) = tx.load_office(&office_id)?;
+            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
             let before = doc.get_heads();
             office::add_removal(&mut doc, &removal)?;
             tx.save_office(&office_id, &mut doc, &before)?;

@@ -11,6 +11,7 @@ use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, A
 use kenshin_domain::{Action, BatchRef, SignOff};
 use kenshin_store::docs::batch::SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
+use kenshin_store::docs::office::SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
@@ -142,6 +143,20 @@ pub(crate) fn judge_index(
     (valid, problems)
 }
 
+/// The office document, to write to: refused when a newer Kenshin upgraded it (this build would not
+/// know what it is writing into), with what to do.
+pub(crate) fn office_for_writing(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCommit, Office)> {
+    let (doc, office) = tx.load_office(id)?;
+    let roster = judge_roster(tx, id, &office)?;
+    match newer_than_known(&roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA) {
+        Some(schema) => Err(CoreError::Invalid(format!(
+            "the office document: {}",
+            newer(schema, OFFICE_SCHEMA)
+        ))),
+        None => Ok((doc, office)),
+    }
+}
+
 /// Writes the roster and batch index projections from the office document, as judged.
 pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
     let Some(id) = tx.office_doc_id()? else {
@@ -164,7 +179,12 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
-    let (batches, index_problems) = judge_index(&id.to_string(), &office, roster);
+    let (batches, mut index_problems) = judge_index(&id.to_string(), &office, roster);
+    if let Some(schema) =
+        newer_than_known(roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA)
+    {
+        index_problems.push(format!("事務所の文書: {}", newer(schema, OFFICE_SCHEMA)));
+    }
     // What was deleted or changed in the office document's history (改ざんの疑い), and index
     // entries that do not hold.
     problems.extend(

@@ -12,7 +12,7 @@ use kenshin_domain::BatchRef;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
 use rusqlite::{params, Row};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS p_members (
@@ -60,12 +60,7 @@ CREATE TABLE IF NOT EXISTS p_problems (
     entry_id TEXT,
     what     TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS p_list_problems (
-    batch_id TEXT NOT NULL,
-    list_id  TEXT NOT NULL,
-    what     TEXT NOT NULL,
-    PRIMARY KEY (batch_id, list_id)
-);
+CREATE INDEX IF NOT EXISTS p_problems_doc ON p_problems(doc_id, entry_id);
 CREATE TABLE IF NOT EXISTS p_board (
     batch_id     TEXT NOT NULL,
     step         INTEGER NOT NULL,
@@ -76,10 +71,9 @@ CREATE TABLE IF NOT EXISTS p_board (
 );
 ";
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 6] = [
     "p_members",
     "p_problems",
-    "p_list_problems",
     "p_roster_problems",
     "p_batches",
     "p_signoffs",
@@ -248,7 +242,11 @@ impl Tx<'_> {
         let id = &batch.meta.batch_id;
         tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
         tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
-        tx.execute("DELETE FROM p_problems WHERE doc_id = ?1", [id])?;
+        // What a list's rows held is kept: a list never changes (see `readable_rows`).
+        tx.execute(
+            "DELETE FROM p_problems WHERE doc_id = ?1 AND (entry_id IS NULL OR entry_id NOT LIKE 'list:%')",
+            [id],
+        )?;
         let mut p = tx
             .prepare_cached("INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, ?2, ?3)")?;
         for what in batch.problems.iter().chain(judged) {
@@ -389,6 +387,18 @@ impl Tx<'_> {
     /// The board, read from the projections: every batch (or one) with every step's state.
     pub fn board(&self, only: Option<&str>) -> Result<Vec<BoardBatch>> {
         let mut out = Vec::new();
+        // Every batch's problems in one read (a board of a hundred batches is a hundred fewer).
+        let mut problems: HashMap<String, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = self.sql().prepare_cached(
+                "SELECT doc_id, what FROM p_problems
+                 WHERE entry_id IS NULL OR entry_id LIKE 'list:%' ORDER BY rowid",
+            )?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+                let (doc, what) = row?;
+                problems.entry(doc).or_default().push(what);
+            }
+        }
         for batch in self.batches()? {
             if only.is_some_and(|b| b != batch.batch_id) {
                 continue;
@@ -427,11 +437,7 @@ impl Tx<'_> {
                     may: None,
                 });
             }
-            let tampering = self
-                .problems(&batch.batch_id)?
-                .into_iter()
-                .map(|(_, w)| w)
-                .collect();
+            let tampering = problems.remove(&batch.batch_id).unwrap_or_default();
             out.push(BoardBatch {
                 batch,
                 steps,
@@ -439,17 +445,6 @@ impl Tx<'_> {
             });
         }
         Ok(out)
-    }
-
-    /// Problems found in a document's history: (entry id, what), the entry's id when one entry was
-    /// touched.
-    pub fn problems(&self, doc_id: &str) -> Result<Vec<(Option<String>, String)>> {
-        let mut stmt = self.sql().prepare_cached(
-            "SELECT entry_id, what FROM p_problems WHERE doc_id = ?1 AND entry_id IS NULL
-             UNION ALL SELECT NULL, what FROM p_list_problems WHERE batch_id = ?1",
-        )?;
-        let rows = stmt.query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Records problems found in a document that is not projected otherwise (the office document,

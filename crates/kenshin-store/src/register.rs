@@ -254,10 +254,11 @@ impl Tx<'_> {
             Err(crate::StoreError::Shape { why, .. }) => {
                 // A list never changes, so neither does this: kept until projections are rebuilt.
                 self.sql().execute(
-                    "INSERT OR IGNORE INTO p_list_problems(batch_id, list_id, what) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO p_problems(doc_id, entry_id, what) SELECT ?1, ?2, ?3
+                     WHERE NOT EXISTS (SELECT 1 FROM p_problems WHERE doc_id = ?1 AND entry_id = ?2)",
                     params![
                         batch.meta.batch_id,
-                        list.doc_id,
+                        format!("list:{}", list.doc_id),
                         format!("リスト {} ({}) は読めません: {why}", list.doc_id, list.list_kind.ja())
                     ],
                 )?;
