@@ -401,19 +401,7 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
     assert!(why.contains("was removed from the roster"), "{why}");
 
     // The month's archive keeps the deleted lookup, judges the forged one, and lists what was done.
-    let dir = tempfile::tempdir().unwrap();
-    let zip = dir.path().join("a.zip");
-    let month = support::month_now();
-    a.ok(&[
-        "archive",
-        "export",
-        "--month",
-        &month,
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
-    let report = a.ok(&["archive", "verify", zip.to_str().unwrap()]);
-    assert!(!report.contains("NG"), "{report}");
+    let (_dir, zip) = a.verified_archive();
     let mut files = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
     let mut read = |name: &str| {
         let mut s = String::new();

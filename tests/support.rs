@@ -40,6 +40,25 @@ impl Default for Laptop {
 }
 
 impl Laptop {
+    /// Exports this month's archive into a folder of its own and checks that it verifies whole
+    /// (no `NG` line); returns the folder (kept alive) and the zip.
+    pub fn verified_archive(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp folder");
+        let zip = dir.path().join("事跡.zip");
+        let zip_text = zip.to_str().expect("utf-8 path");
+        self.ok(&[
+            "archive",
+            "export",
+            "--month",
+            &month_now(),
+            "--out",
+            zip_text,
+        ]);
+        let report = self.ok(&["archive", "verify", zip_text]);
+        assert!(!report.contains("NG"), "{report}");
+        (dir, zip)
+    }
+
     pub fn new() -> Laptop {
         Laptop {
             home: tempfile::tempdir().expect("temp home"),

@@ -166,19 +166,7 @@ fn a_home_of_the_previous_release_opens_migrates_and_keeps_its_evidence() {
     assert_eq!(step(&l.board(MONTHLY), 14)["status"], "verified");
 
     // The month's archive holds the upgraded records, judged valid, and verifies.
-    let out = tempfile::tempdir().unwrap();
-    let zip = out.path().join("a.zip");
-    let month = support::month_now();
-    l.ok(&[
-        "archive",
-        "export",
-        "--month",
-        &month,
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
-    let report = l.ok(&["archive", "verify", zip.to_str().unwrap()]);
-    assert!(!report.contains("NG"), "{report}");
+    l.verified_archive();
 
     // A second open does nothing more: one migration per document and laptop.
     let heads = l.json(&["heads", "--batch", MONTHLY]);

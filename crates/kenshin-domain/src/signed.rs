@@ -30,6 +30,22 @@ pub trait Signed {
     fn payload(&self, office: &str, doc: &str) -> Vec<u8>;
 }
 
+/// The accessors every signed record has: what it is, its id, signer and signature fields.
+macro_rules! signed_fields {
+    ($what:literal, $id:ident, $signer:ident) => {
+        const WHAT: &'static str = $what;
+        fn id(&self) -> &str {
+            &self.$id
+        }
+        fn signer(&self) -> &str {
+            &self.$signer
+        }
+        fn signature(&self) -> &str {
+            &self.signature
+        }
+    };
+}
+
 pub(crate) fn encode(value: serde_json::Value) -> Vec<u8> {
     // serde_json writes object keys in sorted order (no preserve_order feature): a canonical form.
     value.to_string().into_bytes()
@@ -74,16 +90,7 @@ pub struct Migration {
 }
 
 impl Signed for Migration {
-    const WHAT: &'static str = "版の更新";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn signer(&self) -> &str {
-        &self.by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("版の更新", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
         encode(json!({
             "v": "kenshin/migration/1", "office": office, "doc": doc, "id": self.id,
@@ -93,32 +100,14 @@ impl Signed for Migration {
 }
 
 impl Signed for SignOff {
-    const WHAT: &'static str = "記録";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn signer(&self) -> &str {
-        &self.by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("記録", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
         crate::roster::signoff_payload(office, doc, self)
     }
 }
 
 impl Signed for ListRef {
-    const WHAT: &'static str = "リスト参照";
-    fn id(&self) -> &str {
-        &self.doc_id
-    }
-    fn signer(&self) -> &str {
-        &self.by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("リスト参照", doc_id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
         encode(json!({
             "v": "kenshin/list-ref/1", "office": office, "batch": doc, "doc_id": self.doc_id,
@@ -129,16 +118,7 @@ impl Signed for ListRef {
 }
 
 impl Signed for VoucherNote {
-    const WHAT: &'static str = "受診券の記録";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn signer(&self) -> &str {
-        &self.by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("受診券の記録", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
         encode(json!({
             "v": "kenshin/note/1", "office": office, "batch": doc, "id": self.id,
@@ -149,16 +129,7 @@ impl Signed for VoucherNote {
 }
 
 impl Signed for Lookup {
-    const WHAT: &'static str = "照会記録";
-    fn id(&self) -> &str {
-        &self.signature
-    }
-    fn signer(&self) -> &str {
-        &self.by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("照会記録", signature, by);
     /// A lookup is signed for the office, whichever access log document holds it.
     fn payload(&self, office: &str, _doc: &str) -> Vec<u8> {
         encode(json!({
@@ -169,16 +140,7 @@ impl Signed for Lookup {
 }
 
 impl Signed for BatchRef {
-    const WHAT: &'static str = "業務";
-    fn id(&self) -> &str {
-        &self.batch_id
-    }
-    fn signer(&self) -> &str {
-        &self.created_by
-    }
-    fn signature(&self) -> &str {
-        &self.signature
-    }
+    signed_fields!("業務", batch_id, created_by);
     /// A batch's meta does not name its own id: the id is derived from it ([`batch_id_bytes`]).
     fn payload(&self, office: &str, _doc: &str) -> Vec<u8> {
         encode(json!({
