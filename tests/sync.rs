@@ -540,7 +540,13 @@ fn serving_laptops_find_each_other_on_the_lan_and_stay_in_sync() {
             .is_some_and(|l| l.len() == 1)),
         "the batch reached the contractor's laptop without --peer"
     );
+    // A list imported while both serve reaches the hub (its register), with nothing else written.
     c.import(C, "production", &b, "production_cp932.csv");
+    assert!(
+        eventually(30, || a.json(&["voucher", "find", "30000012"])["total"]
+            == 1),
+        "the production list reached the hub"
+    );
     c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
     assert!(
         eventually(30, || step(&a.board(&b), 1)["status"] == "done"),

@@ -367,14 +367,21 @@ impl Engine {
             .lock()
             .map(|mut d| d.drain().collect())
             .unwrap_or_default();
+        // Documents with changes seen for the first time: their judging (and what sync shares: a new
+        // batch, a list a batch now refers to) is done again.
+        let mut fresh_docs: Vec<DocumentId> = Vec::new();
         if let Ok(known) = self.shared.known_keys.lock() {
             let fresh: Vec<String> = keys
                 .into_iter()
                 .filter(|k| !known.contains(k) && !todo.contains(k))
                 .collect();
+            for d in fresh.iter().filter_map(|k| doc_of_key(k)) {
+                if !fresh_docs.contains(&d) {
+                    fresh_docs.push(d);
+                }
+            }
             todo.extend(fresh);
         }
-        let mut changed_office = false;
         for key in todo {
             let Some(doc) = doc_of_key(&key) else {
                 continue;
@@ -389,7 +396,6 @@ impl Engine {
                 if let Ok(mut d) = self.shared.deferred.lock() {
                     d.insert(key);
                 }
-                changed_office |= doc == self.shared.config.office_doc;
                 continue;
             };
             // Claimed first, so samod storing it back is not taken for news.
@@ -404,13 +410,11 @@ impl Engine {
                     .with_document_async(move |d| d.load_incremental(&bytes).map(|_| ()))
                     .await;
             }
-            changed_office |= doc == self.shared.config.office_doc;
         }
-        if changed_office {
-            // A new batch or list may be in scope now.
-            self.shared
-                .signal
-                .stored(&format!("{}/local", self.shared.config.office_doc));
+        if !fresh_docs.is_empty() {
+            for doc in &fresh_docs {
+                self.shared.signal.stored(&format!("{doc}/local"));
+            }
             self.wait_projected().await;
         }
     }
