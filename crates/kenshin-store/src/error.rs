@@ -49,3 +49,13 @@ impl From<rusqlite::Error> for StoreError {
         }
     }
 }
+
+/// Whether SQLite's last failure on `conn` was the disk running out of space. SQLite says so
+/// itself (SQLITE_FULL) for the database and its log, but only "disk I/O error" when the space
+/// runs out while it makes the WAL index, as the first read after opening does.
+pub(crate) fn out_of_space(conn: &rusqlite::Connection) -> bool {
+    // SAFETY: the handle belongs to `conn`, which is alive for the call; the call only reads the
+    // errno SQLite kept from the connection's last failed system call.
+    let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) };
+    std::io::Error::from_raw_os_error(errno).kind() == std::io::ErrorKind::StorageFull
+}

@@ -415,18 +415,21 @@ fn keyed(dir: &Path, key: &Key) -> Result<std::result::Result<Connection, StoreE
         .map_err(open_err)?;
     conn.pragma_update(None, "cipher_page_size", CIPHER_PAGE_SIZE)
         .map_err(open_err)?;
-    // A wrong key shows only when a page is read.
-    Ok(conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map(|_| conn)
-        .map_err(|e| {
-            key_err(
+    // A wrong key shows only when a page is read, as "not a database"; any other failure of that
+    // first read is the disk's, said as such.
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(Ok(conn)),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Ok(Err(key_err(
                 dir,
                 format!("the key does not open {}: {e}", path.display()),
-            )
-        }))
+            )))
+        }
+        Err(_) if crate::error::out_of_space(&conn) => Err(StoreError::DiskFull),
+        Err(e) => Err(open_err(e)),
+    }
 }
 
 /// Opens the home's database with its key: the first thing said on the connection.
