@@ -793,3 +793,84 @@ fn serve_keeps_serving_when_nobody_reads_its_events() {
     let _ = serve.kill();
     let _ = serve.wait();
 }
+
+#[test]
+fn one_engine_per_home_and_a_port_in_use_is_said() {
+    let a = hub_home();
+    let mut serve = a
+        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = BufReader::new(serve.stdout.take().unwrap());
+    out.read_line(&mut first).unwrap();
+    let addr = first.split_whitespace().last().unwrap().to_string();
+    let c = join(&a, &addr, C, "contractor");
+
+    // A second engine on the serving home is refused and the first keeps serving.
+    for args in [
+        &["sync", "--peer", addr.as_str(), "--once"][..],
+        &["serve", "--listen", "127.0.0.1:0", "--no-mdns"][..],
+    ] {
+        let said = a.refused(args);
+        assert!(said.contains("a sync engine already runs on"), "{said}");
+    }
+    // Writers still work beside the engine, and what they write reaches the other laptop.
+    a.ok(&[
+        "batch",
+        "new",
+        "--process",
+        "1-2",
+        "--label",
+        "beside the engine",
+    ]);
+    sync(&c, &addr);
+    assert!(c
+        .json(&["batch", "list"])
+        .to_string()
+        .contains("beside the engine"));
+
+    // Another home cannot take the port, and says so.
+    let said = c.refused(&["serve", "--listen", &addr, "--no-mdns"]);
+    assert!(said.contains("the port is in use"), "{said}");
+
+    // The lock goes with the process, however it ends.
+    let _ = serve.kill();
+    let _ = serve.wait();
+    sync_refused_only_by_the_network(&a, &addr);
+}
+
+/// With nothing serving at `addr`, `sync --once` fails for the network, not for the lock.
+fn sync_refused_only_by_the_network(home: &Laptop, addr: &str) {
+    let said = home.refused(&["sync", "--peer", addr, "--once", "--timeout", "2"]);
+    assert!(!said.contains("already runs"), "{said}");
+}
+
+#[test]
+fn an_engine_stopped_and_started_again_in_one_process_listens_on_its_port_again() {
+    use kenshin_core::sync::{SyncSettings, Syncing};
+    let a = hub_home();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let settings = SyncSettings {
+        listen: format!("127.0.0.1:{port}"),
+        lan: false,
+        paused: false,
+        peers: vec![],
+    };
+    // What the app does on pause and resume, or on new settings.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        for _ in 0..3 {
+            let (syncing, serving) = Syncing::serve(&a.home.path().into(), &settings)
+                .await
+                .unwrap();
+            assert!(serving.faults.is_empty(), "{:?}", serving.faults);
+            assert_eq!(serving.listening.map(|l| l.port()), Some(port));
+            syncing.stop().await.unwrap();
+        }
+    });
+}

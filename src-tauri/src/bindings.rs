@@ -2,14 +2,17 @@
 //! file, `ui/src/bindings.ts`. `cargo test -p kenshin-desktop` fails when that file is not current;
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
+use crate::sync::SyncView;
 use crate::{ExportRequest, RecordRequest, Session};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
+use kenshin_core::domain::sync::{SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::Waiting;
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, Problem, Table};
+use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
     InquiryLogged, ListRef, RegisterEntry, RosterEntry, SignOffView, VoucherEvent, VoucherStatus,
@@ -60,6 +63,12 @@ pub fn typescript() -> String {
         Named,
         Exported,
         ArchiveCheck,
+        SyncSettings,
+        SyncFault,
+        PeerView,
+        SyncWarning,
+        SyncStanding,
+        SyncView,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs). Do not edit.\n\n",

@@ -3,6 +3,7 @@
 //! `ui/src/bindings.ts` is current.
 
 pub mod bindings;
+mod sync;
 
 use kenshin_core::domain::{Action, ListKind, Member};
 use kenshin_core::exchange::archive::Month;
@@ -14,6 +15,7 @@ use kenshin_core::{
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use tauri::Manager;
 use ts_rs::TS;
 
 /// Which home the app shows, and as whom.
@@ -23,6 +25,8 @@ pub struct AppState {
     home: Mutex<HomeDir>,
     /// The member chosen in the header (a shared demo laptop); None is the home's own member.
     acting_as: Mutex<Option<String>>,
+    /// The home's sync engine, running in this process while the window is open.
+    sync: sync::AppSync,
 }
 
 /// Who is using the app, in which office.
@@ -59,9 +63,9 @@ pub struct ExportRequest {
     pub path: String,
 }
 
-type Answer<T> = Result<T, String>;
+pub(crate) type Answer<T> = Result<T, String>;
 
-fn text<E: std::fmt::Display>(e: E) -> String {
+pub(crate) fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
@@ -70,10 +74,11 @@ impl AppState {
         AppState {
             home: Mutex::new(HomeDir::new(home)),
             acting_as: Mutex::new(None),
+            sync: sync::AppSync::default(),
         }
     }
 
-    fn home(&self) -> Answer<HomeDir> {
+    pub(crate) fn home(&self) -> Answer<HomeDir> {
         Ok(self.home.lock().map_err(text)?.clone())
     }
 
@@ -110,11 +115,18 @@ fn locked(state: tauri::State<'_, AppState>) -> Answer<bool> {
 
 /// Opens a passphrase-protected home with the passphrase typed in the window.
 #[tauri::command]
-fn unlock(state: tauri::State<'_, AppState>, passphrase: String) -> Answer<Session> {
+fn unlock(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    passphrase: String,
+) -> Answer<Session> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let unlocked = state.home()?.unlock(&passphrase).map_err(text)?;
     *state.home.lock().map_err(text)? = unlocked;
-    session(state)
+    let session = session(state)?;
+    // Sync starts once the home opens.
+    sync::spawn_start(&app);
+    Ok(session)
 }
 
 #[tauri::command]
@@ -315,7 +327,8 @@ pub fn default_home() -> PathBuf {
 pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     // A protected home is opened from the window, with its passphrase; only a home with no office
     // gets the demo.
-    if !kenshin_core::needs_passphrase(&home)? && Office::open(&home, None).is_err() {
+    let protected = kenshin_core::needs_passphrase(&home)?;
+    if !protected && Office::open(&home, None).is_err() {
         let vouchers = std::env::var("KENSHIN_DEMO_VOUCHERS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -325,6 +338,13 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(home))
+        .setup(move |app| {
+            // A protected home starts syncing when the window unlocks it.
+            if !protected {
+                sync::spawn_start(app.handle());
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             session,
             locked,
@@ -341,8 +361,18 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             export_report,
             archive_export,
             archive_verify,
-            print_pdf
+            print_pdf,
+            sync::sync_view,
+            sync::sync_settings,
+            sync::sync_now
         ])
-        .run(tauri::generate_context!())?;
+        .build(tauri::generate_context!())?
+        .run(|app, event| {
+            // What the engine received is in the home before the app ends.
+            if let tauri::RunEvent::Exit = event {
+                let state = app.state::<AppState>();
+                tauri::async_runtime::block_on(state.sync.stop(app));
+            }
+        });
     Ok(())
 }

@@ -2,17 +2,34 @@
 //! HTTP): a contractor records a step, a section member verifies it and an approver approves it from the
 //! inbox, the board shows it, a refused action shows its message, the register shows Japanese text,
 //! an import is checked before it is written, and the month's archive is exported and checked. A home
-//! protected by a passphrase opens only from the window's unlock form.
+//! protected by a passphrase opens only from the window's unlock form. Two windows on two homes sync
+//! through the engines inside the apps: a contractor works offline, resumes, and the section's inbox
+//! and the contractor's board follow without a reload.
 //! Screenshots go to `test-artifacts/e2e/`.
 
 mod webdriver;
 
-use kenshin_core::domain::ProcessId;
+use kenshin_core::domain::{ProcessId, Role};
+use kenshin_core::sync::{save_settings, SyncSettings, Syncing};
 use serde_json::json;
 use webdriver::{screenshot, Window};
 
-/// One window at a time: two apps under Xvfb at once would share two cores.
+/// One test at a time: two apps under Xvfb at once would share two cores.
 static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The app's engine on `home` listens on loopback only, without LAN discovery, and dials `peers`.
+fn loopback_sync(home: &std::path::Path, listen: &str, peers: &[&str]) {
+    save_settings(
+        home,
+        &SyncSettings {
+            listen: listen.into(),
+            lan: false,
+            paused: false,
+            peers: peers.iter().map(|p| p.to_string()).collect(),
+        },
+    )
+    .expect("sync settings");
+}
 
 #[test]
 fn a_step_goes_from_contractor_to_approval_through_the_window() {
@@ -33,6 +50,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     let (contractor, verifier, approver) =
         (id_of("委託 一郎"), id_of("検認 花子"), id_of("決裁 太郎"));
     drop(office);
+    loopback_sync(home.path(), "127.0.0.1:0", &[]);
 
     let (d, window) = Window::open(home.path());
     let display = d.display.clone();
@@ -212,6 +230,7 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     assert!(std::env::var_os(kenshin_core::PASSPHRASE_ENV).is_none());
     let home = tempfile::tempdir().expect("home");
     drop(kenshin_core::create_demo(home.path(), 0).expect("demo office"));
+    loopback_sync(home.path(), "127.0.0.1:0", &[]);
     kenshin_core::set_passphrase(home.path(), "春の健診 2026").expect("passphrase");
 
     let (d, _window) = Window::open(home.path());
@@ -228,4 +247,123 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     d.wait("body[data-ready=board]");
     assert!(d.text("header h1").contains("デモ市"));
     d.call("DELETE", "", json!({}));
+}
+
+/// The header's sync line (its whole text: the button may cut it short on screen).
+fn sync_line(d: &webdriver::Driver) -> String {
+    d.script(
+        "return document.getElementById('sync-state').textContent",
+        json!([]),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[test]
+fn two_windows_sync_a_contractor_working_offline() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    // The section's laptop: the demo office, with a batch for the contractor.
+    let section = tempfile::tempdir().expect("section home");
+    let mut office = kenshin_core::create_demo(section.path(), 0).expect("demo office");
+    office
+        .new_batch(ProcessId::MonthlyIssuance, "E2E 同期", Some(2026))
+        .expect("batch");
+    let invite = office
+        .invite("委託 次郎", Role::Contractor, false)
+        .expect("invite");
+    let verifier = office
+        .members()
+        .expect("members")
+        .into_iter()
+        .find(|m| m.member.name == "検認 花子")
+        .expect("the verifier")
+        .member
+        .id;
+    drop(office);
+    let hub = format!("127.0.0.1:{}", webdriver::free_port());
+    loopback_sync(section.path(), &hub, &[]);
+    let (s, _section_window) = Window::open(section.path());
+    s.wait("body[data-ready=board]");
+
+    // The contractor's laptop joins with the invite and syncs once (joining from the window is not
+    // built yet), then opens its own window, which dials the section's.
+    let contractor = tempfile::tempdir().expect("contractor home");
+    kenshin_core::join(
+        contractor.path(),
+        &serde_json::to_string(&invite).expect("invite json"),
+        "invite.json",
+    )
+    .expect("join");
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let syncing = Syncing::start(contractor.path()).await?;
+            syncing.once(&hub, std::time::Duration::from_secs(60)).await
+        })
+        .expect("the first sync, with the section's window");
+    loopback_sync(contractor.path(), "127.0.0.1:0", &[&hub]);
+    let (c, _contractor_window) = Window::open(contractor.path());
+    c.wait("body[data-ready=board]");
+    c.screen("sync");
+    c.until("the section's laptop connected", || {
+        c.find("table.peers tr[data-connected=yes]").is_some()
+    });
+    screenshot(&c.display, "10-sync-contractor");
+    s.screen("sync");
+    s.until("the contractor's laptop connected", || {
+        s.text("table.peers").contains("委託 次郎")
+    });
+    screenshot(&s.display, "11-sync-section");
+
+    // The contractor pauses sync, records step 1 offline, and the header counts it as unsent.
+    c.click("button[data-action=pause]");
+    c.wait("button[data-action=resume]");
+    c.screen("board");
+    c.click("tr[data-batch='E2E 同期'] .step[data-step='1']");
+    c.type_into("#step-detail input[name=counts]", "targets=7");
+    c.click("#step-detail button[data-action=do]");
+    assert!(c.message().contains("記録しました"));
+    c.until("the unsent entry in the header", || {
+        c.find("#sync-state[data-unsent='1']").is_some()
+    });
+    let header = sync_line(&c);
+    assert!(
+        header.contains("同期停止中") && header.contains("未同期の記録 1件"),
+        "{header}"
+    );
+    screenshot(&c.display, "12-contractor-offline");
+
+    // The section's inbox has nothing from it while the contractor is offline.
+    s.act_as(&verifier);
+    s.screen("inbox");
+    let item = "li[data-batch='E2E 同期'][data-step='2']";
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(s.find(item).is_none(), "nothing arrives while paused");
+
+    // Resumed: the section's inbox shows it without a reload; the section verifies.
+    c.screen("sync");
+    c.click("button[data-action=resume]");
+    c.wait("button[data-action=pause]");
+    s.until("the contractor's entry in the section's inbox", || {
+        s.find(item).is_some()
+    });
+    assert!(s.text(item).contains("targets=7"), "{}", s.text(item));
+    screenshot(&s.display, "13-section-inbox-live");
+    s.click(&format!("{item} button[data-action=verify]"));
+    assert!(s.message().contains("記録しました"));
+
+    // The contractor's board shows the verify, and nothing waits to be sent.
+    c.screen("board");
+    c.until("the verify on the contractor's board", || {
+        c.find("tr[data-batch='E2E 同期'] .step[data-step='2'][data-status=verified]")
+            .is_some()
+    });
+    c.until("nothing unsent", || {
+        c.find("#sync-state[data-unsent='0']").is_some()
+    });
+    assert!(sync_line(&c).contains("最終同期"), "{}", sync_line(&c));
+    screenshot(&c.display, "14-contractor-verified");
+    c.call("DELETE", "", json!({}));
+    s.call("DELETE", "", json!({}));
 }

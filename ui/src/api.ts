@@ -14,6 +14,8 @@ import type {
   RecordRequest,
   Session,
   SignOffView,
+  SyncSettings,
+  SyncView,
   Table,
 } from "./bindings";
 
@@ -39,4 +41,7 @@ export const api = {
     invoke<Exported>("archive_export", { month, path, passphrase }),
   archiveVerify: (path: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { path, passphrase }),
   printPdf: (kind: string, batch: string, path: string) => invoke<string>("print_pdf", { kind, batch, path }),
+  syncView: () => invoke<SyncView>("sync_view"),
+  syncSettings: (settings: SyncSettings) => invoke<SyncView>("sync_settings", { settings }),
+  syncNow: () => invoke<SyncView>("sync_now"),
 };

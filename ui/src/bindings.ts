@@ -258,3 +258,51 @@ lookups: number, bytes: number, };
 
 export type ArchiveCheck = { office: string, office_name: string, anchor: string, month: string, exported_by: Named, files: number, signoffs: number, problems: Array<string>, };
 
+export type SyncSettings = { 
+/**
+ * Where other laptops reach this one (HOST:PORT).
+ */
+listen: string, 
+/**
+ * Announce this laptop and find the office's others on the LAN (mDNS).
+ */
+lan: boolean, 
+/**
+ * 同期停止: a contractor on the road works offline until they resume.
+ */
+paused: boolean, 
+/**
+ * Laptops dialled besides those found on the LAN (HOST:PORT), for networks without mDNS.
+ */
+peers: Array<string>, };
+
+export type SyncFault = { "kind": "port_in_use", listen: string, } | { "kind": "listen", listen: string, why: string, } | { "kind": "lan", why: string, } | { "kind": "engine_running" } | { "kind": "engine", why: string, };
+
+export type PeerView = { member: string, 
+/**
+ * The member's name, or the id when the roster does not hold them (a relay).
+ */
+name: string, role: Role | null, address: string | null, connected: boolean, last_seen: number | null, last_synced: number | null, 
+/**
+ * Documents that differ between the two laptops, as far as this one knows.
+ */
+pending: number, };
+
+export type SyncWarning = { "kind": "unsent", since: number, } | { "kind": "unseen", member: string, since: number | null, };
+
+export type SyncStanding = { 
+/**
+ * The peer this laptop was last in sync with, and when.
+ */
+last_with: string | null, last_at: number | null, 
+/**
+ * This laptop's own entries signed after its last sync with a section laptop (未同期の記録).
+ */
+unsent: number, warnings: Array<SyncWarning>, };
+
+export type SyncView = { settings: SyncSettings, running: boolean, 
+/**
+ * Where other laptops reach this one, while listening.
+ */
+listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, standing: SyncStanding, };
+

@@ -8,7 +8,9 @@ import { importsScreen } from "./imports";
 import { inboxScreen } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
-import { app, attempt } from "./state";
+import { app, attempt, SAID } from "./state";
+import { standingLine, syncScreen } from "./sync";
+import { listen } from "@tauri-apps/api/event";
 
 const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
   ["board", "Board", boardScreen],
@@ -17,6 +19,7 @@ const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
   ["inquiry", "Inquiries", inquiryScreen],
   ["imports", "Imports & reports", importsScreen],
   ["archive", "Archive & print", archiveScreen],
+  ["sync", "Sync", syncScreen],
 ];
 let current = "board";
 
@@ -52,7 +55,12 @@ async function render(): Promise<void> {
           h("button", { class: id === current ? "active" : "", "data-screen": id, title: `Alt+${i + 1}`, onclick: () => { current = id; void render(); } }, t(name)),
         ),
       ),
-      h("div", { class: "who" }, h("label", {}, t("Acting as"), " ", member), h("button", { class: "lang", onclick: () => { setLang(currentLang() === "ja" ? "en" : "ja"); void render(); } }, currentLang() === "ja" ? "English" : "日本語")),
+      h(
+        "div",
+        { class: "status-row" },
+        h("button", { id: "sync-state", class: `sync-state${syncLine.warn ? " warn" : ""}`, title: syncLine.text, "data-unsent": syncLine.unsent, onclick: () => { current = "sync"; void render(); } }, syncLine.text),
+        h("div", { class: "who" }, h("label", {}, t("Acting as"), " ", member), h("button", { class: "lang", onclick: () => { setLang(currentLang() === "ja" ? "en" : "ja"); void render(); } }, currentLang() === "ja" ? "English" : "日本語")),
+      ),
     ),
     h("div", { id: "message", class: "message", role: "status" }),
     main,
@@ -60,7 +68,63 @@ async function render(): Promise<void> {
   const screen = SCREENS.find(([id]) => id === current);
   if (screen) await screen[2](main);
   document.body.dataset.ready = current;
+  await showSyncState();
 }
+
+/// The header's sync line as last read: a redrawn header shows it at once, then it is refreshed in
+/// place (the rest of the header does not move).
+let syncLine = { text: "…", warn: false, unsent: 0 };
+
+async function showSyncState(): Promise<void> {
+  const view = await api.syncView().catch(() => null);
+  const badge = document.getElementById("sync-state");
+  if (!badge || !view) return;
+  syncLine = { ...standingLine(view), unsent: view.standing.unsent };
+  badge.textContent = syncLine.text;
+  badge.title = syncLine.text;
+  badge.classList.toggle("warn", syncLine.warn);
+  badge.dataset.unsent = String(syncLine.unsent);
+}
+
+/// Screens that show what peers send: drawn again when documents arrive. A screen whose form has
+/// the focus waits until the clerk has left the field (and the click that left it has landed), so
+/// nothing changes under their typing. (The register keeps its search: it is drawn on request.)
+const LIVE = new Set(["board", "inbox", "sync"]);
+let redrawPending = false;
+
+async function redraw(): Promise<void> {
+  const main = document.getElementById("screen");
+  const screen = SCREENS.find(([id]) => id === current);
+  if (!main || !screen || !LIVE.has(current)) return;
+  const active = document.activeElement;
+  if (active && main.contains(active) && active.matches("input, textarea, select")) {
+    redrawPending = true;
+    return;
+  }
+  redrawPending = false;
+  const next = h("main", { id: "screen", "data-screen": current });
+  await screen[2](next);
+  main.replaceWith(next);
+  document.body.dataset.synced = String(Number(document.body.dataset.synced ?? "0") + 1);
+}
+
+document.addEventListener("focusout", () => {
+  if (redrawPending) setTimeout(() => void redraw(), 1000);
+});
+
+void listen<{ event: string }>("sync", (e) => {
+  if (!app.session) return;
+  void showSyncState();
+  if (["stored", "synced", "connected", "disconnected", "started", "stopped"].includes(e.payload.event)) {
+    // The sync screen follows every change of a peer; the others only what arrived.
+    if (e.payload.event === "stored" || current === "sync") void redraw();
+  }
+});
+document.addEventListener(SAID, () => void showSyncState());
+// "3分前" stays true.
+setInterval(() => {
+  if (app.session) void showSyncState();
+}, 30000);
 
 // Alt+1..6 switch screens: the office works from the keyboard.
 window.addEventListener("keydown", (e) => {

@@ -13,7 +13,12 @@ export function say(text: string, kind: "ok" | "error" = "ok"): void {
   if (!box) return;
   box.className = `message ${kind}`;
   replace(box, kind === "error" ? `${t("Refused")}: ${text}` : text);
+  // A result may be a new entry: the header's sync line counts it (main.ts listens).
+  if (kind === "ok") document.dispatchEvent(new Event(SAID));
 }
+
+/// The event `say` sends after a success.
+export const SAID = "kenshin:said";
 
 /// Runs a command, showing its refusal if it fails. (A success says itself; the line stays until the
 /// next message or screen.)

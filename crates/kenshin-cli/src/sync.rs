@@ -3,13 +3,10 @@
 use crate::{print_json, Lang};
 use anyhow::{Context, Result};
 use clap::Args;
-use kenshin_core::sync::{Event, Syncing};
+use kenshin_core::sync::{Event, SyncSettings, Syncing, DEFAULT_PORT};
 use kenshin_core::HomeDir;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// The port `kenshin serve` listens on unless told otherwise.
-pub const DEFAULT_PORT: u16 = 7787;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -99,18 +96,20 @@ async fn until_stopped(syncing: &Syncing, json: bool, lang: Lang) {
 
 pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<()> {
     runtime()?.block_on(async {
-        let syncing = Syncing::start(home).await?;
-        let bound = syncing.engine.listen(&args.listen).await?;
-        // The first line says where (scripts and tests read it).
-        println!("{} {bound}", lang.pick("待ち受け中:", "listening on"));
-        if !args.no_mdns {
-            syncing
-                .engine
-                .discover(bound.port())
-                .context("LAN discovery (mDNS)")?;
+        let settings = SyncSettings {
+            listen: args.listen,
+            lan: !args.no_mdns,
+            paused: false,
+            peers: args.peers,
+        };
+        let (syncing, serving) = Syncing::serve(home, &settings).await?;
+        if let Some(fault) = serving.faults.first() {
+            syncing.stop().await?;
+            anyhow::bail!("{fault}");
         }
-        for peer in &args.peers {
-            syncing.engine.dial(peer, Default::default())?;
+        if let Some(bound) = serving.listening {
+            // The first line says where (scripts and tests read it).
+            println!("{} {bound}", lang.pick("待ち受け中:", "listening on"));
         }
         if let Some(relay) = &args.relay {
             syncing.engine.dial_relay(relay)?;

@@ -77,6 +77,8 @@ pub enum CoreError {
     Invalid(String),
     #[error("sync: {0}")]
     Sync(String),
+    #[error("a sync engine already runs on {home} (the app, `kenshin serve` or `kenshin sync`): sync from there, or stop it first")]
+    EngineRunning { home: String },
     #[error("automerge: {0}")]
     Automerge(Box<automerge::AutomergeError>),
 }

@@ -11,6 +11,7 @@ use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
 use kenshin_sync::{Engine, Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -303,6 +304,42 @@ pub struct Syncing {
     pub engine: Engine,
     storage: SqliteStorage,
     home: Arc<SyncHome>,
+    /// Held while the engine runs: one engine per home (released when this is dropped).
+    _lock: std::fs::File,
+    _status: StatusSaver,
+}
+
+/// The task that keeps the peers' status in the home; it ends with the engine it reports on.
+struct StatusSaver(tokio::task::JoinHandle<()>);
+
+impl Drop for StatusSaver {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The file a running engine holds locked in its home.
+const ENGINE_LOCK: &str = "engine.lock";
+
+/// Takes the home's engine lock, or says who holds it.
+fn lock_engine(dir: &std::path::Path) -> Result<std::fs::File> {
+    let path = dir.join(ENGINE_LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CoreError::Sync(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::EngineRunning {
+            home: dir.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(CoreError::Sync(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 impl Syncing {
@@ -311,6 +348,7 @@ impl Syncing {
         let home_dir: HomeDir = home.into();
         let dir = home_dir.path();
         let mut home = Home::open(&home_dir)?;
+        let lock = lock_engine(dir)?;
         crate::upgrade::once(&mut home)?;
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
@@ -356,16 +394,18 @@ impl Syncing {
             .map_err(|e| CoreError::Sync(e.to_string()))?;
         // The status other processes (the CLI, the app) read, refreshed while the engine runs.
         let (e, h) = (engine.clone(), sync_home.clone());
-        tokio::spawn(async move {
+        let status = StatusSaver(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 h.save_status(&e.status());
             }
-        });
+        }));
         Ok(Syncing {
             engine,
             storage,
             home: sync_home,
+            _lock: lock,
+            _status: status,
         })
     }
 
@@ -392,4 +432,228 @@ impl Syncing {
             .health()
             .map_err(|why| CoreError::Sync(format!("a received change could not be stored: {why}")))
     }
+}
+
+/// The port a laptop listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7787;
+
+/// Local setting: how this laptop's engine runs (JSON of [`SyncSettings`]).
+const SETTINGS: &str = "sync_settings";
+
+/// How this laptop's engine runs, kept in the home (the window's 同期 screen changes it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct SyncSettings {
+    /// Where other laptops reach this one (HOST:PORT).
+    pub listen: String,
+    /// Announce this laptop and find the office's others on the LAN (mDNS).
+    pub lan: bool,
+    /// 同期停止: a contractor on the road works offline until they resume.
+    pub paused: bool,
+    /// Laptops dialled besides those found on the LAN (HOST:PORT), for networks without mDNS.
+    pub peers: Vec<String>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            listen: format!("0.0.0.0:{DEFAULT_PORT}"),
+            lan: true,
+            paused: false,
+            peers: Vec::new(),
+        }
+    }
+}
+
+/// A peer address as typed (HOST:PORT), or why it is not one.
+fn check_address(what: &str, address: &str) -> Result<()> {
+    let ok = address
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.trim().is_empty() && port.parse::<u16>().is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(format!(
+            "{what} {address:?} is not HOST:PORT (e.g. 192.168.1.20:{DEFAULT_PORT})"
+        )))
+    }
+}
+
+/// This home's sync settings (the defaults until changed).
+pub fn settings(home: impl Into<HomeDir>) -> Result<SyncSettings> {
+    Home::open(home)?.read(|tx| {
+        Ok(match tx.local(SETTINGS)? {
+            // A setting this version cannot read falls back to the defaults rather than stopping sync.
+            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+            None => SyncSettings::default(),
+        })
+    })
+}
+
+/// Keeps `settings` for this home, once every address in it is one.
+pub fn save_settings(home: impl Into<HomeDir>, settings: &SyncSettings) -> Result<()> {
+    check_address("the listening address", &settings.listen)?;
+    for p in &settings.peers {
+        check_address("the peer address", p)?;
+    }
+    let text = serde_json::to_string(settings).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    Home::open(home)?.write(|tx| Ok(tx.set_local(SETTINGS, &text)?))
+}
+
+/// Something that keeps part of sync from running; the rest runs, and the window says why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncFault {
+    /// The listening port is taken (another program, or Kenshin on another home).
+    PortInUse { listen: String },
+    /// Listening failed for another reason.
+    Listen { listen: String, why: String },
+    /// LAN discovery (mDNS) could not start.
+    Lan { why: String },
+    /// Another engine holds this home (`kenshin serve` or `kenshin sync` in a terminal).
+    EngineRunning,
+    /// The engine could not start.
+    Engine { why: String },
+}
+
+impl std::fmt::Display for SyncFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncFault::PortInUse { listen } => write!(
+                f,
+                "cannot listen on {listen}: the port is in use (another program, or Kenshin on another home)"
+            ),
+            SyncFault::Listen { listen, why } => write!(f, "cannot listen on {listen}: {why}"),
+            SyncFault::Lan { why } => write!(f, "LAN discovery (mDNS): {why}"),
+            SyncFault::EngineRunning => write!(f, "another sync engine holds this home"),
+            SyncFault::Engine { why } => write!(f, "the sync engine could not start: {why}"),
+        }
+    }
+}
+
+/// What [`Syncing::serve`] set running.
+#[derive(Debug, Clone, Default)]
+pub struct Serving {
+    /// Where this laptop accepts others, once listening.
+    pub listening: Option<std::net::SocketAddr>,
+    pub faults: Vec<SyncFault>,
+}
+
+impl Syncing {
+    /// Starts the engine as `settings` say: listening, on the LAN, dialling the peers named (each
+    /// redialled with backoff). What cannot run is a fault; the rest runs.
+    pub async fn serve(home: &HomeDir, settings: &SyncSettings) -> Result<(Syncing, Serving)> {
+        let syncing = Syncing::start(home).await?;
+        let mut serving = Serving::default();
+        match syncing.engine.listen(&settings.listen).await {
+            Ok(bound) => serving.listening = Some(bound),
+            Err(kenshin_sync::SyncError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AddrInUse =>
+            {
+                serving.faults.push(SyncFault::PortInUse {
+                    listen: settings.listen.clone(),
+                })
+            }
+            Err(e) => serving.faults.push(SyncFault::Listen {
+                listen: settings.listen.clone(),
+                why: e.to_string(),
+            }),
+        }
+        if settings.lan {
+            // Announced on the port listened on; without one, this laptop still finds others.
+            let port = serving.listening.map_or(0, |a| a.port());
+            if let Err(e) = syncing.engine.discover(port) {
+                serving.faults.push(SyncFault::Lan { why: e.to_string() });
+            }
+        }
+        for peer in &settings.peers {
+            syncing
+                .engine
+                .dial(peer, Default::default())
+                .map_err(|e| CoreError::Sync(e.to_string()))?;
+        }
+        Ok((syncing, serving))
+    }
+
+    /// Each peer as this engine sees it now.
+    pub fn status(&self) -> Vec<PeerStatus> {
+        self.engine.status()
+    }
+}
+
+/// A peer on the 同期 screen: who, from the roster, and how its sync stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PeerView {
+    pub member: String,
+    /// The member's name, or the id when the roster does not hold them (a relay).
+    pub name: String,
+    pub role: Option<kenshin_domain::Role>,
+    pub address: Option<String>,
+    pub connected: bool,
+    #[ts(type = "number | null")]
+    pub last_seen: Option<u64>,
+    #[ts(type = "number | null")]
+    pub last_synced: Option<u64>,
+    /// Documents that differ between the two laptops, as far as this one knows.
+    pub pending: usize,
+}
+
+/// Every peer this home has met (`live`: the running engine's view, newer than what is saved), and
+/// what the header says at `now` (Unix milliseconds).
+pub fn overview(
+    home: impl Into<HomeDir>,
+    live: &[PeerStatus],
+    now: u64,
+) -> Result<(Vec<PeerView>, kenshin_domain::sync::SyncStanding)> {
+    use kenshin_domain::sync::{standing, PeerSeen};
+    let mut home = Home::open(home)?;
+    let (mut statuses, members, me, signed) = home.read(|tx| {
+        let me = tx.local(ME)?.unwrap_or_default();
+        let signed: Vec<u64> = tx
+            .signed_by(&me)?
+            .iter()
+            .map(|t| u64::try_from(t.timestamp_millis()).unwrap_or(0))
+            .collect();
+        Ok::<_, CoreError>((read_peers(tx)?, tx.members()?, me, signed))
+    })?;
+    for p in live {
+        statuses.retain(|q| q.member != p.member);
+        statuses.push(p.clone());
+    }
+    statuses.sort_by(|a, b| a.member.cmp(&b.member));
+    let member = |id: &str| {
+        members
+            .iter()
+            .find(|m| m.member.id == id)
+            .map(|m| &m.member)
+    };
+    let peers: Vec<PeerView> = statuses
+        .into_iter()
+        .map(|p| {
+            let m = member(&p.member);
+            PeerView {
+                name: m.map_or_else(|| p.member.clone(), |m| m.name.clone()),
+                role: m.map(|m| m.role),
+                member: p.member,
+                address: p.address,
+                connected: p.connected,
+                last_seen: p.last_seen,
+                last_synced: p.last_synced,
+                pending: p.pending,
+            }
+        })
+        .collect();
+    let seen: Vec<PeerSeen> = peers
+        .iter()
+        .filter_map(|p| {
+            Some(PeerSeen {
+                member: p.name.clone(),
+                role: p.role?,
+                last_seen: p.last_seen,
+                last_synced: p.last_synced,
+            })
+        })
+        .collect();
+    let role = member(&me).map_or(kenshin_domain::Role::Contractor, |m| m.role);
+    Ok((peers, standing(now, role, &seen, &signed)))
 }

@@ -15,6 +15,7 @@ pub mod register;
 pub mod roster;
 pub mod rows;
 pub mod signed;
+pub mod sync;
 pub mod text;
 pub mod trust;
 pub mod workflow;

@@ -461,6 +461,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// When `member` signed each of their entries this laptop holds (for the header's 未同期の記録).
+    pub fn signed_by(&self, member: &str) -> Result<Vec<DateTime<Utc>>> {
+        let mut stmt = self
+            .sql()
+            .prepare_cached("SELECT at FROM p_signoffs WHERE by_member = ?1")?;
+        let times = stmt.query_map([member], |r| parse_time(&r.get::<_, String>(0)?))?;
+        Ok(times.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn signoff_views(&self, batch_id: &str) -> Result<Vec<SignOffView>> {
         let mut stmt = self.sql().prepare_cached(
             "SELECT s.seq, s.entry_id, s.step, s.action, s.by_member, coalesce(m.name, s.by_member),

@@ -39,11 +39,14 @@ impl Engine {
         daemon.register(info).map_err(mdns_err)?;
         let browse = daemon.browse(SERVICE).map_err(mdns_err)?;
         let engine = self.clone();
+        let mut stopped = self.stopped();
         tokio::spawn(async move {
-            // Kept alive as long as the task runs.
-            let _daemon = daemon;
             let mut dialed = HashSet::new();
-            while let Ok(event) = browse.recv_async().await {
+            // Until the engine stops; then the announcement is withdrawn.
+            while let Some(Ok(event)) = tokio::select! {
+                e = browse.recv_async() => Some(e),
+                _ = &mut stopped => None,
+            } {
                 let ServiceEvent::ServiceResolved(info) = event else {
                     continue;
                 };
@@ -68,6 +71,7 @@ impl Engine {
                     tracing::warn!(%e, "dialing a discovered laptop");
                 }
             }
+            let _ = daemon.shutdown();
         });
         Ok(())
     }

@@ -153,6 +153,8 @@ struct Shared {
     feeding: tokio::sync::Mutex<()>,
     /// Local changes to documents not open yet (fed once they are).
     deferred: Mutex<HashSet<String>>,
+    /// Set once the engine has stopped: its loops end, its listener and LAN announcement go.
+    stopped: watch::Sender<bool>,
 }
 
 /// A running engine. Cloning shares it.
@@ -246,6 +248,7 @@ impl Engine {
                 pending: keys.pending,
                 feeding: tokio::sync::Mutex::new(()),
                 deferred: Mutex::new(HashSet::new()),
+                stopped: watch::channel(false).0,
             }),
         };
         engine.open_scope();
@@ -314,7 +317,12 @@ impl Engine {
     }
 
     async fn project_stored(self, mut rx: mpsc::UnboundedReceiver<String>) {
-        while let Some(first) = rx.recv().await {
+        let mut stopped = self.stopped();
+        // Everything stored before the engine stopped is projected before it says so (`stop`).
+        while let Some(first) = tokio::select! {
+            k = rx.recv() => k,
+            _ = &mut stopped => None,
+        } {
             let mut keys = vec![first];
             tokio::time::sleep(SETTLE).await;
             while let Ok(k) = rx.try_recv() {
@@ -344,10 +352,23 @@ impl Engine {
 
     /// Changes committed by the home's own writers reach samod (and so the peers) within a poll.
     async fn feed_local_changes(self) {
+        let mut stopped = self.stopped();
         loop {
-            tokio::time::sleep(LOCAL_POLL).await;
-            self.feed_local_once().await;
+            tokio::select! {
+                _ = tokio::time::sleep(LOCAL_POLL) => self.feed_local_once().await,
+                _ = &mut stopped => return,
+            }
         }
+    }
+
+    /// Resolves once the engine has stopped.
+    pub(crate) fn stopped(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        let mut rx = self.shared.stopped.subscribe();
+        Box::pin(async move {
+            let _ = rx.wait_for(|s| *s).await;
+        })
     }
 
     /// Hands samod every chunk the home's own writers committed since the last look. Also run before
@@ -441,9 +462,15 @@ impl Engine {
         self.report_disconnects(acceptor.clone());
         let engine = self.clone();
         let admission = Arc::new(transport::Admission::default());
+        let mut stopped = self.stopped();
         tokio::spawn(async move {
             loop {
-                let (stream, remote) = match listener.accept().await {
+                // The listener goes with the engine, so the port is free again.
+                let accepted = tokio::select! {
+                    a = listener.accept() => a,
+                    _ = &mut stopped => return,
+                };
+                let (stream, remote) = match accepted {
                     Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors, say: wait rather than spin.
@@ -819,6 +846,7 @@ impl Engine {
     pub async fn stop(self) {
         self.shared.repo.stop().await;
         self.wait_projected().await;
+        self.shared.stopped.send_replace(true);
     }
 }
 

@@ -1,0 +1,183 @@
+// 同期: the laptop's sync engine, which runs inside the app. The header's state line, and the screen
+// with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
+import type { SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
+import { api } from "./api";
+import { h, replace } from "./dom";
+import { roleText, t } from "./i18n";
+import { attempt, fmtTime, label, say } from "./state";
+
+/// "3分前", "2時間前", or the date when older than a day.
+export function ago(ms: number, now = Date.now()): string {
+  const minutes = Math.max(0, Math.floor((now - ms) / 60000));
+  if (minutes < 1) return t("just now");
+  if (minutes < 60) return `${minutes}${t(" min ago")}`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}${t(" h ago")}`;
+  return fmtTime(new Date(ms).toISOString());
+}
+
+function nameOf(view: SyncView, member: string): string {
+  return view.peers.find((p) => p.member === member)?.name ?? member;
+}
+
+/// The header's line: last sync and what waits, a warning when it has waited too long.
+export function standingLine(view: SyncView): { text: string; warn: boolean } {
+  const s: SyncStanding = view.standing;
+  const parts: string[] = [];
+  if (view.settings.paused) parts.push(t("Sync paused"));
+  else if (!view.running) parts.push(t("Not syncing"));
+  parts.push(s.last_with && s.last_at !== null ? `${t("Last sync")}: ${s.last_with}${t(" with, ")}${ago(s.last_at)}` : t("Never synced"));
+  if (s.unsent > 0) parts.push(`${t("Unsynced entries")} ${s.unsent}${t(" entries")}`);
+  for (const w of s.warnings) {
+    parts.push(
+      w.kind === "unsent"
+        ? `⚠ ${t("Not received by the section since")} ${fmtTime(new Date(w.since).toISOString())}`
+        : `⚠ ${nameOf(view, w.member)}: ${w.since === null ? t("never seen") : `${t("not seen since")} ${fmtTime(new Date(w.since).toISOString())}`}`,
+    );
+  }
+  return { text: parts.join(" ・ "), warn: s.warnings.length > 0 || view.faults.length > 0 };
+}
+
+export function faultText(f: SyncFault): string {
+  switch (f.kind) {
+    case "port_in_use":
+      return `${f.listen}: ${t("the port is in use by another program; choose another port below. This laptop works offline until then.")}`;
+    case "listen":
+      return `${f.listen}: ${t("cannot listen")} (${f.why})`;
+    case "lan":
+      return `${t("Laptops on the LAN cannot be found automatically; add their addresses below.")} (${f.why})`;
+    case "engine_running":
+      return t("Another Kenshin (kenshin serve or kenshin sync) is syncing this laptop's data; this window syncs once it stops.");
+    case "engine":
+      return `${t("Sync could not start")}: ${f.why}`;
+  }
+}
+
+export async function syncScreen(root: HTMLElement): Promise<void> {
+  const view = await attempt(() => api.syncView());
+  if (!view) return;
+  const settings: SyncSettings = { ...view.settings, peers: [...view.settings.peers] };
+  const apply = async (next: SyncSettings, said: string) => {
+    const v = await attempt(() => api.syncSettings(next));
+    if (!v) return;
+    await syncScreen(root);
+    say(said);
+  };
+  const listen = h("input", { name: "listen", value: settings.listen, size: 22, autocomplete: "off" });
+  const lan = h("input", { type: "checkbox", name: "lan", checked: settings.lan });
+  const peer = h("input", { name: "peer", size: 22, placeholder: "192.168.1.20:7787", autocomplete: "off" });
+  const state = view.settings.paused
+    ? t("Paused: this laptop works offline. Resume to send and receive.")
+    : view.running
+      ? view.listening
+        ? `${t("Syncing. Other laptops reach this one at")} ${view.listening}`
+        : t("Syncing (not accepting other laptops)")
+      : t("Not syncing");
+  const rows = view.peers.map((p) =>
+    h(
+      "tr",
+      { "data-member": p.member, "data-connected": p.connected ? "yes" : "no" },
+      h("td", {}, p.name),
+      h("td", {}, p.role ? roleText(p.role) : t("relay")),
+      h("td", {}, p.address ?? ""),
+      h("td", { class: p.connected ? "ok" : "" }, p.connected ? t("Connected") : t("Not connected")),
+      h("td", {}, p.last_seen === null ? "—" : ago(p.last_seen)),
+      h("td", {}, p.last_synced === null ? "—" : ago(p.last_synced)),
+      h("td", { class: "num" }, p.pending),
+    ),
+  );
+  replace(
+    root,
+    h("h2", {}, t("Sync")),
+    h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
+    view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
+    h(
+      "div",
+      { class: "actions" },
+      h(
+        "button",
+        {
+          "data-action": view.settings.paused ? "resume" : "pause",
+          onclick: () =>
+            void apply(
+              { ...settings, paused: !view.settings.paused },
+              view.settings.paused ? t("Sync resumed") : t("Sync paused"),
+            ),
+        },
+        view.settings.paused ? t("Resume sync") : t("Pause sync (offline)"),
+      ),
+      " ",
+      h(
+        "button",
+        {
+          "data-action": "sync-now",
+          disabled: view.settings.paused,
+          onclick: async () => {
+            if (await attempt(() => api.syncNow())) {
+              await syncScreen(root);
+              say(t("Dialling every laptop now"));
+            }
+          },
+        },
+        t("Sync now"),
+      ),
+    ),
+    h(
+      "table",
+      { class: "peers" },
+      h(
+        "thead",
+        {},
+        h("tr", {}, [t("Member"), t("Role"), t("Network address"), t("Connection"), t("Last seen"), t("Last synced"), t("Documents to sync")].map((c) => h("th", {}, c))),
+      ),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7 }, t("No laptop met yet.")))),
+    ),
+    h("h3", {}, t("Settings")),
+    h(
+      "form",
+      {
+        class: "sync-settings",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void apply({ ...settings, listen: listen.value.trim(), lan: lan.checked }, t("Saved"));
+        },
+      },
+      label(t("This laptop's address (HOST:PORT)"), listen),
+      h("label", { class: "check" }, lan, t("Find laptops on the LAN automatically (mDNS)")),
+      h("button", { type: "submit", "data-action": "save-settings" }, t("Save")),
+    ),
+    h(
+      "form",
+      {
+        class: "sync-peers",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const address = peer.value.trim();
+          if (address) void apply({ ...settings, peers: [...settings.peers, address] }, t("Added"));
+        },
+      },
+      label(t("Add a laptop by address"), peer),
+      h("button", { type: "submit", "data-action": "add-peer" }, t("Add")),
+      h(
+        "ul",
+        { class: "peer-addresses" },
+        settings.peers.map((a) =>
+          h(
+            "li",
+            {},
+            a,
+            " ",
+            h(
+              "button",
+              {
+                type: "button",
+                "data-action": "remove-peer",
+                onclick: () => void apply({ ...settings, peers: settings.peers.filter((p) => p !== a) }, t("Removed")),
+              },
+              t("Remove"),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
