@@ -2,6 +2,7 @@
 //! file, `ui/src/bindings.ts`. `cargo test -p kenshin-desktop` fails when that file is not current;
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
+use crate::office::{InviteMade, Opening};
 use crate::sync::SyncView;
 use crate::{ExportRequest, RecordRequest, Session};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
@@ -15,7 +16,8 @@ use kenshin_core::exchange::{Cell, Problem, Table};
 use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
-    InquiryLogged, ListRef, RegisterEntry, RosterEntry, SignOffView, VoucherEvent, VoucherStatus,
+    InquiryLogged, Joined, ListRef, RegisterEntry, RosterEntry, SignOffView, VoucherEvent,
+    VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -69,6 +71,9 @@ pub fn typescript() -> String {
         SyncWarning,
         SyncStanding,
         SyncView,
+        Opening,
+        Joined,
+        InviteMade,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs). Do not edit.\n\n",

@@ -3,6 +3,7 @@
 //! `ui/src/bindings.ts` is current.
 
 pub mod bindings;
+mod office;
 mod sync;
 
 use kenshin_core::domain::{Action, ListKind, Member};
@@ -82,13 +83,13 @@ impl AppState {
         Ok(self.home.lock().map_err(text)?.clone())
     }
 
-    fn office(&self) -> Answer<Office> {
+    pub(crate) fn office(&self) -> Answer<Office> {
         let who = self.acting_as.lock().map_err(text)?.clone();
         Office::open(&self.home()?, who.as_deref()).map_err(text)
     }
 }
 
-fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
+pub(crate) fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let name = Path::new(path)
         .file_name()
@@ -96,21 +97,22 @@ fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
     Ok((name, bytes))
 }
 
-#[tauri::command]
-fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
-    let mut office = state.office()?;
-    Ok(Session {
-        office: office.name().map_err(text)?,
-        home: state.home()?.path().display().to_string(),
-        me: office.me().clone(),
-        members: office.members().map_err(text)?,
-    })
+impl AppState {
+    /// Who is using the app now, in which office.
+    pub(crate) fn session(&self) -> Answer<Session> {
+        let mut office = self.office()?;
+        Ok(Session {
+            office: office.name().map_err(text)?,
+            home: self.home()?.path().display().to_string(),
+            me: office.me().clone(),
+            members: office.members().map_err(text)?,
+        })
+    }
 }
 
-/// Whether the home waits for its passphrase (the window then asks for it).
 #[tauri::command]
-fn locked(state: tauri::State<'_, AppState>) -> Answer<bool> {
-    state.home()?.needs_passphrase().map_err(text)
+fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
+    state.session()
 }
 
 /// Opens a passphrase-protected home with the passphrase typed in the window.
@@ -123,7 +125,7 @@ fn unlock(
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let unlocked = state.home()?.unlock(&passphrase).map_err(text)?;
     *state.home.lock().map_err(text)? = unlocked;
-    let session = session(state)?;
+    let session = state.session()?;
     // Sync starts once the home opens.
     sync::spawn_start(&app);
     Ok(session)
@@ -133,7 +135,7 @@ fn unlock(
 fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
     Office::open(&state.home()?, Some(&member_id)).map_err(text)?;
     *state.acting_as.lock().map_err(text)? = Some(member_id);
-    session(state)
+    state.session()
 }
 
 #[tauri::command]
@@ -243,7 +245,7 @@ fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> A
     Ok(request.path)
 }
 
-fn write_to(path: &str, bytes: &[u8]) -> Answer<()> {
+pub(crate) fn write_to(path: &str, bytes: &[u8]) -> Answer<()> {
     write_whole(Path::new(path), bytes).map_err(|e| format!("cannot write {path}: {e}"))
 }
 
@@ -323,18 +325,10 @@ pub fn default_home() -> PathBuf {
     base.join("kenshin")
 }
 
-/// Opens the window on `home`, making a demo office there first when the home has none.
+/// Opens the window on `home`. A home with no office opens on the first screen (join, new office,
+/// demo); a protected one on its passphrase.
 pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
-    // A protected home is opened from the window, with its passphrase; only a home with no office
-    // gets the demo.
     let protected = kenshin_core::needs_passphrase(&home)?;
-    if !protected && Office::open(&home, None).is_err() {
-        let vouchers = std::env::var("KENSHIN_DEMO_VOUCHERS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(150_000);
-        kenshin_core::create_demo(&home, vouchers)?;
-    }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(home))
@@ -347,7 +341,11 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
         })
         .invoke_handler(tauri::generate_handler![
             session,
-            locked,
+            office::opening,
+            office::create_office,
+            office::open_demo,
+            office::join_office,
+            office::make_invite,
             unlock,
             act_as,
             board,

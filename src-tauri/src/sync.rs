@@ -77,7 +77,8 @@ impl AppSync {
                 engine.running = Some(syncing);
                 engine.serving = serving;
             }
-            Ok(None) => {}
+            // Nothing to sync before the first screen makes or joins an office.
+            Ok(None) | Err(CoreError::NoOffice { .. }) => {}
             Err(CoreError::EngineRunning { .. }) => {
                 engine.serving.faults.push(SyncFault::EngineRunning)
             }

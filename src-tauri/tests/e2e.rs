@@ -9,8 +9,8 @@
 
 mod webdriver;
 
-use kenshin_core::domain::{ProcessId, Role};
-use kenshin_core::sync::{save_settings, SyncSettings, Syncing};
+use kenshin_core::domain::ProcessId;
+use kenshin_core::sync::{save_settings, SyncSettings};
 use serde_json::json;
 use webdriver::{screenshot, Window};
 
@@ -235,7 +235,7 @@ fn a_protected_home_opens_only_with_its_passphrase() {
 
     let (d, _window) = Window::open(home.path());
     d.wait("body[data-ready=unlock]");
-    assert!(d.text("#message").contains("passphrase"));
+    assert!(d.text("#unlock").contains("パスフレーズで保護されています"));
     d.type_into("#unlock input[name=passphrase]", "春の健診 2025");
     d.click("#unlock button[type=submit]");
     d.until("the wrong passphrase refused", || {
@@ -269,9 +269,6 @@ fn two_windows_sync_a_contractor_working_offline() {
     office
         .new_batch(ProcessId::MonthlyIssuance, "E2E 同期", Some(2026))
         .expect("batch");
-    let invite = office
-        .invite("委託 次郎", Role::Contractor, false)
-        .expect("invite");
     let verifier = office
         .members()
         .expect("members")
@@ -286,35 +283,44 @@ fn two_windows_sync_a_contractor_working_offline() {
     let (s, _section_window) = Window::open(section.path());
     s.wait("body[data-ready=board]");
 
-    // The contractor's laptop joins with the invite and syncs once (joining from the window is not
-    // built yet), then opens its own window, which dials the section's.
+    // The section's admin invites the contractor's laptop from the sync screen.
+    let out = tempfile::tempdir().expect("out dir");
+    let invite = out.path().join("委託 次郎.kenshin-invite");
+    s.screen("sync");
+    s.type_into("input[name=invite-name]", "委託 次郎");
+    s.type_into(
+        "input[name=invite-out]",
+        invite.to_str().expect("utf-8 path"),
+    );
+    s.click("button[data-action=invite]");
+    let fingerprint = s.wait_text(".invite-made .fingerprint");
+    assert!(invite.exists(), "the invite file was written");
+
+    // A new laptop opens on the first screen and joins with the file and the section's address.
     let contractor = tempfile::tempdir().expect("contractor home");
-    kenshin_core::join(
-        contractor.path(),
-        &serde_json::to_string(&invite).expect("invite json"),
-        "invite.json",
-    )
-    .expect("join");
-    tokio::runtime::Runtime::new()
-        .expect("runtime")
-        .block_on(async {
-            let syncing = Syncing::start(contractor.path()).await?;
-            syncing.once(&hub, std::time::Duration::from_secs(60)).await
-        })
-        .expect("the first sync, with the section's window");
-    loopback_sync(contractor.path(), "127.0.0.1:0", &[&hub]);
+    loopback_sync(contractor.path(), "127.0.0.1:0", &[]);
     let (c, _contractor_window) = Window::open(contractor.path());
+    c.wait("body[data-ready=welcome]");
+    screenshot(&c.display, "10-first-screen");
+    c.type_into(
+        "input[name=invite-file]",
+        invite.to_str().expect("utf-8 path"),
+    );
+    c.type_into("input[name=inviter]", &hub);
+    c.click("button[data-action=join]");
+    assert_eq!(c.wait_text(".joining .fingerprint"), fingerprint);
     c.wait("body[data-ready=board]");
+    assert!(c.text("select[name=acting-as]").contains("委託 次郎"));
     c.screen("sync");
     c.until("the section's laptop connected", || {
         c.find("table.peers tr[data-connected=yes]").is_some()
     });
-    screenshot(&c.display, "10-sync-contractor");
+    screenshot(&c.display, "11-sync-contractor");
     s.screen("sync");
     s.until("the contractor's laptop connected", || {
         s.text("table.peers").contains("委託 次郎")
     });
-    screenshot(&s.display, "11-sync-section");
+    screenshot(&s.display, "12-sync-section");
 
     // The contractor pauses sync, records step 1 offline, and the header counts it as unsent.
     c.click("button[data-action=pause]");
@@ -332,7 +338,7 @@ fn two_windows_sync_a_contractor_working_offline() {
         header.contains("同期停止中") && header.contains("未同期の記録 1件"),
         "{header}"
     );
-    screenshot(&c.display, "12-contractor-offline");
+    screenshot(&c.display, "13-contractor-offline");
 
     // The section's inbox has nothing from it while the contractor is offline.
     s.act_as(&verifier);
@@ -349,7 +355,7 @@ fn two_windows_sync_a_contractor_working_offline() {
         s.find(item).is_some()
     });
     assert!(s.text(item).contains("targets=7"), "{}", s.text(item));
-    screenshot(&s.display, "13-section-inbox-live");
+    screenshot(&s.display, "14-section-inbox-live");
     s.click(&format!("{item} button[data-action=verify]"));
     assert!(s.message().contains("記録しました"));
 
@@ -363,7 +369,7 @@ fn two_windows_sync_a_contractor_working_offline() {
         c.find("#sync-state[data-unsent='0']").is_some()
     });
     assert!(sync_line(&c).contains("最終同期"), "{}", sync_line(&c));
-    screenshot(&c.display, "14-contractor-verified");
+    screenshot(&c.display, "15-contractor-verified");
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }

@@ -9,9 +9,13 @@ import type {
   ImportPreview,
   ImportSummary,
   InquiryLogged,
+  InviteMade,
+  Joined,
   ListKind,
   ListRef,
+  Opening,
   RecordRequest,
+  Role,
   Session,
   SignOffView,
   SyncSettings,
@@ -21,7 +25,12 @@ import type {
 
 export const api = {
   session: () => invoke<Session>("session"),
-  locked: () => invoke<boolean>("locked"),
+  opening: () => invoke<Opening>("opening"),
+  createOffice: (officeName: string, myName: string) => invoke<Session>("create_office", { officeName, myName }),
+  openDemo: () => invoke<Session>("open_demo"),
+  joinOffice: (path: string, peer: string) => invoke<Joined>("join_office", { path, peer }),
+  makeInvite: (name: string, role: Role, approver: boolean, path: string) =>
+    invoke<InviteMade>("make_invite", { name, role, approver, path }),
   unlock: (passphrase: string) => invoke<Session>("unlock", { passphrase }),
   actAs: (memberId: string) => invoke<Session>("act_as", { memberId }),
   board: () => invoke<BoardBatch[]>("board"),

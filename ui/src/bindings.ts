@@ -296,7 +296,7 @@ export type SyncStanding = {
  */
 last_with: string | null, last_at: number | null, 
 /**
- * This laptop's own entries signed after its last sync with a section laptop (未同期の記録).
+ * 未同期の記録: this laptop's own entries not yet sent (see [`standing`]).
  */
 unsent: number, warnings: Array<SyncWarning>, };
 
@@ -305,4 +305,14 @@ export type SyncView = { settings: SyncSettings, running: boolean,
  * Where other laptops reach this one, while listening.
  */
 listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, standing: SyncStanding, };
+
+export type Opening = { "state": "locked" } | { "state": "no_office" } | { "state": "joining" } | { "state": "ready", session: Session, };
+
+export type Joined = { office_name: string, member: string, name: string, 
+/**
+ * The invite's 照合番号 (see [`InviteFile::fingerprint`]).
+ */
+fingerprint: string, };
+
+export type InviteMade = { name: string, path: string, fingerprint: string, };
 

@@ -154,6 +154,36 @@ const ja: Record<string, string> = {
   Added: "追加しました",
   Remove: "削除",
   Removed: "削除しました",
+  "Specific health checkup vouchers": "特定健診受診券",
+  "Join with an invite file": "招待ファイルで参加",
+  "The office's admin gives you an invite file. Choose it, and give the address of the admin's laptop if this network does not find it by itself.":
+    "事務所の管理者から受け取った招待ファイルを選んでください。この端末が管理者の端末を自動で見つけられないネットワークでは、そのアドレスも入力します。",
+  "Invite file": "招待ファイル",
+  "Address of the admin's laptop (optional)": "管理者の端末のアドレス（任意）",
+  Join: "参加",
+  "Make a new office": "新しい事務所を作る",
+  "This laptop founds the office and you are its first admin.": "この端末で事務所を作成し、あなたが最初の管理者になります。",
+  "Office name": "事務所名",
+  "Your name": "あなたの氏名",
+  "Make the office": "作成",
+  "Open the demo": "デモを開く",
+  "A made-up office with synthetic residents, to try everything. No real personal data.":
+    "架空の住民データで全機能を試せるデモ事務所です。実在の個人情報は含みません。",
+  "Making the demo office (about 10 seconds)…": "デモ事務所を作成しています（10秒ほど）…",
+  "Joining the office": "事務所に参加しています",
+  "Read this fingerprint aloud with the admin who made the invite": "招待した管理者とこの照合番号を読み合わせてください",
+  "Documents received": "受信した文書",
+  "Waiting for the admin's laptop. The board opens by itself when the roster arrives.":
+    "管理者の端末からの受信を待っています。名簿が届くと業務ボードが自動で開きます。",
+  "Could not join through": "参加できません:",
+  "Invite a laptop": "端末の招待",
+  "Only an office admin can invite laptops.": "端末を招待できるのは事務所の管理者だけです。",
+  "Approver (決裁権限)": "決裁権限あり",
+  "Save the invite file": "招待ファイルを保存",
+  "Invite saved": "招待ファイルを保存しました",
+  "Fingerprint to read aloud": "読み合わせる照合番号",
+  Contractor: "委託事業者",
+  Section: "健康推進課",
 };
 
 export function t(key: string): string {

@@ -10,6 +10,8 @@ import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, attempt, SAID } from "./state";
 import { standingLine, syncScreen } from "./sync";
+import { joiningScreen, welcomeScreen } from "./welcome";
+import type { Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
 
 const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
@@ -165,24 +167,34 @@ function unlockForm(root: HTMLElement, why: string): void {
   document.body.dataset.ready = "unlock";
 }
 
+/// The office opens: its board, once the home's passphrase, the first screen or the roster allow.
+async function opened(s: Session): Promise<void> {
+  app.session = s;
+  await render();
+}
+
 setLang(currentLang());
 void (async () => {
   const root = document.getElementById("app");
   if (!root) return;
-  if (await api.locked().catch(() => false)) {
-    try {
-      app.session = await api.session();
-    } catch (err) {
-      unlockForm(root, String(err));
-      return;
-    }
-  } else {
-    const s = await attempt(() => api.session());
-    if (!s) {
-      root.append(h("div", { id: "message", class: "message error" }, "session failed"));
-      return;
-    }
-    app.session = s;
+  let o: Opening;
+  try {
+    o = await api.opening();
+  } catch (err) {
+    replace(root, h("div", { id: "message", class: "message error" }, String(err)));
+    return;
   }
-  await render();
+  switch (o.state) {
+    case "locked":
+      unlockForm(root, "");
+      return;
+    case "no_office":
+      welcomeScreen(root, opened);
+      return;
+    case "joining":
+      await joiningScreen(root, opened, null);
+      return;
+    case "ready":
+      await opened(o.session);
+  }
 })();

@@ -1,10 +1,11 @@
 // 同期: the laptop's sync engine, which runs inside the app. The header's state line, and the screen
 // with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
-import type { SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
+import type { Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { roleText, t } from "./i18n";
-import { attempt, fmtTime, label, say } from "./state";
+import { app, attempt, fmtTime, label, say } from "./state";
+import { save } from "@tauri-apps/plugin-dialog";
 
 /// "3分前", "2時間前", or the date when older than a day.
 export function ago(ms: number, now = Date.now()): string {
@@ -131,6 +132,8 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
       ),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7 }, t("No laptop met yet.")))),
     ),
+    h("h3", {}, t("Invite a laptop")),
+    inviteForm(),
     h("h3", {}, t("Settings")),
     h(
       "form",
@@ -179,5 +182,40 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
         ),
       ),
     ),
+  );
+}
+
+/// 端末の招待 (admins): the invite file to hand over, and its 照合番号 to read aloud.
+function inviteForm(): HTMLElement {
+  if (!app.session?.me.admin) return h("p", { class: "hint" }, t("Only an office admin can invite laptops."));
+  const name = h("input", { name: "invite-name", size: 16, autocomplete: "off" });
+  const role = h(
+    "select",
+    { name: "invite-role" },
+    h("option", { value: "contractor" }, t("Contractor")),
+    h("option", { value: "section" }, t("Section")),
+  );
+  const approver = h("input", { type: "checkbox", name: "invite-approver" });
+  const out = h("input", { name: "invite-out", size: 40, autocomplete: "off" });
+  const made = h("p", { class: "invite-made" });
+  return h(
+    "form",
+    {
+      class: "sync-invite",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const m = await attempt(() => api.makeInvite(name.value, role.value as Role, approver.checked, out.value));
+        if (!m) return;
+        say(`${t("Invite saved")}: ${m.name}`);
+        replace(made, `${t("Fingerprint to read aloud")}: `, h("strong", { class: "fingerprint" }, m.fingerprint));
+      },
+    },
+    label(t("Name"), name),
+    label(t("Role"), role),
+    h("label", { class: "check" }, approver, t("Approver (決裁権限)")),
+    label(t("File"), out),
+    h("button", { type: "button", onclick: async () => { const f = await save({ defaultPath: `${name.value || "invite"}.kenshin-invite` }); if (typeof f === "string") out.value = f; } }, t("Choose…")),
+    h("button", { type: "submit", "data-action": "invite" }, t("Save the invite file")),
+    made,
   );
 }

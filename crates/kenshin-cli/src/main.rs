@@ -383,14 +383,16 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&joined);
             }
             println!(
-                "{} {} / {} ({})",
+                "{} {} / {} ({}) {} {}",
                 lang.pick(
                     "招待を受け入れました。最初の同期で名簿に載ります:",
                     "invite accepted; the roster arrives with the first sync:"
                 ),
                 joined.office_name,
                 joined.name,
-                home.path().display()
+                home.path().display(),
+                lang.pick("照合番号", "fingerprint"),
+                joined.fingerprint
             );
         }
         Command::Member(MemberCmd::Remove { name }) => {

@@ -199,10 +199,12 @@ pub fn invite(
     std::fs::write(out, serde_json::to_string_pretty(&file)?)
         .with_context(|| format!("cannot write the invite to {}", out.display()))?;
     println!(
-        "{} {} → {}",
+        "{} {} → {} ({} {})",
         lang.pick("招待を作成しました:", "invite written:"),
         file.invite.name,
-        out.display()
+        out.display(),
+        lang.pick("照合番号", "fingerprint"),
+        file.fingerprint()
     );
     Ok(())
 }

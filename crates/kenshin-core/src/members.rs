@@ -27,12 +27,21 @@ pub struct InviteFile {
     pub secret: String,
 }
 
+impl InviteFile {
+    /// 照合番号, read aloud between the admin and the person joining.
+    pub fn fingerprint(&self) -> String {
+        kenshin_domain::roster::invite_fingerprint(&self.office_doc, &self.anchor, &self.invite.key)
+    }
+}
+
 /// What `office join` did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Joined {
     pub office_name: String,
     pub member: String,
     pub name: String,
+    /// The invite's 照合番号 (see [`InviteFile::fingerprint`]).
+    pub fingerprint: String,
 }
 
 impl Office {
@@ -191,6 +200,7 @@ pub fn join(home: impl Into<HomeDir>, invite_text: &str, source: &str) -> Result
         Ok(())
     })?;
     Ok(Joined {
+        fingerprint: file.fingerprint(),
         office_name: file.office_name,
         member: member.id,
         name: member.name,

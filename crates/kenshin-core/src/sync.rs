@@ -490,12 +490,18 @@ pub fn settings(home: impl Into<HomeDir>) -> Result<SyncSettings> {
     })
 }
 
-/// Keeps `settings` for this home, once every address in it is one.
-pub fn save_settings(home: impl Into<HomeDir>, settings: &SyncSettings) -> Result<()> {
+/// Whether every address in `settings` is one.
+pub fn check_settings(settings: &SyncSettings) -> Result<()> {
     check_address("the listening address", &settings.listen)?;
     for p in &settings.peers {
         check_address("the peer address", p)?;
     }
+    Ok(())
+}
+
+/// Keeps `settings` for this home, once every address in it is one.
+pub fn save_settings(home: impl Into<HomeDir>, settings: &SyncSettings) -> Result<()> {
+    check_settings(settings)?;
     let text = serde_json::to_string(settings).map_err(|e| CoreError::Invalid(e.to_string()))?;
     Home::open(home)?.write(|tx| Ok(tx.set_local(SETTINGS, &text)?))
 }

@@ -42,6 +42,14 @@ pub struct Invite {
     pub signature: String,
 }
 
+/// 照合番号: eight characters the admin's laptop shows when it makes an invite and the joining laptop
+/// shows when it reads the file; read aloud, they show the file is the one the admin made.
+pub fn invite_fingerprint(office: &str, anchor: &str, invite_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("kenshin-invite/{office}/{anchor}/{invite_key}").as_bytes());
+    format!("{:02X}{:02X}-{:02X}{:02X}", d[0], d[1], d[2], d[3])
+}
+
 /// A member's removal, signed by an admin. Entries by the removed member that the admin did not list
 /// in `kept` (what they had seen of that member's work when removing them) count for nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

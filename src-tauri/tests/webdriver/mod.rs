@@ -115,6 +115,16 @@ impl Driver {
         found.expect("found")
     }
 
+    /// Waits until an element has text, and returns it.
+    pub fn wait_text(&self, css: &str) -> String {
+        let mut text = String::new();
+        self.until(css, || {
+            text = self.find(css).map(|_| self.text(css)).unwrap_or_default();
+            !text.is_empty()
+        });
+        text
+    }
+
     pub fn click(&self, css: &str) {
         let el = self.wait(css);
         self.call("POST", &format!("/element/{el}/click"), json!({}));

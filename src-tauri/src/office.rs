@@ -1,0 +1,132 @@
+//! The first screen and the roster from the window: what the home holds when the app opens (locked, no
+//! office yet, joined and waiting for the roster, ready), and making an office, opening the demo,
+//! joining with an invite file, and inviting a laptop.
+
+use crate::{read_file, sync, text, Answer, AppState, Session};
+use kenshin_core::domain::Role;
+use kenshin_core::{CoreError, Joined, Office};
+use serde::Serialize;
+use tauri::AppHandle;
+use ts_rs::TS;
+
+/// What the window opens on.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Opening {
+    /// The home waits for its passphrase.
+    Locked,
+    /// A new laptop: join with an invite, make an office, or open the demo.
+    NoOffice,
+    /// Joined with an invite; the roster has not arrived yet (the engine is dialling the inviter).
+    Joining,
+    Ready {
+        session: Session,
+    },
+}
+
+#[tauri::command]
+pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
+    let home = state.home()?;
+    if home.needs_passphrase().map_err(text)? {
+        return Ok(Opening::Locked);
+    }
+    match Office::open(&home, None) {
+        Ok(_) => Ok(Opening::Ready {
+            session: state.session()?,
+        }),
+        Err(CoreError::NoOffice { .. }) => Ok(Opening::NoOffice),
+        Err(CoreError::NotSynced { .. }) => Ok(Opening::Joining),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// 新しい事務所を作る: this laptop founds the office and is its first admin.
+#[tauri::command]
+pub fn create_office(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    office_name: String,
+    my_name: String,
+) -> Answer<Session> {
+    Office::init(&state.home()?, &office_name, &my_name).map_err(text)?;
+    sync::spawn_start(&app);
+    state.session()
+}
+
+/// デモを開く: the synthetic office (150,000 vouchers unless `KENSHIN_DEMO_VOUCHERS` says otherwise),
+/// made off the window's thread.
+#[tauri::command]
+pub async fn open_demo(app: AppHandle, state: tauri::State<'_, AppState>) -> Answer<Session> {
+    let home = state.home()?;
+    let vouchers = std::env::var("KENSHIN_DEMO_VOUCHERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150_000);
+    tauri::async_runtime::spawn_blocking(move || kenshin_core::create_demo(&home, vouchers))
+        .await
+        .map_err(text)?
+        .map_err(text)?;
+    sync::spawn_start(&app);
+    state.session()
+}
+
+/// 招待ファイルで参加: accepts the invite, keeps the inviter's address (when given) among the peers to
+/// dial, and starts the engine, which presents the invite there.
+#[tauri::command]
+pub fn join_office(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    path: String,
+    peer: Option<String>,
+) -> Answer<Joined> {
+    let home = state.home()?;
+    let mut settings = kenshin_core::sync::settings(&home).map_err(text)?;
+    if let Some(peer) = peer.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) {
+        settings.peers.push(peer);
+    }
+    // The address is checked before anything is written.
+    kenshin_core::sync::check_settings(&settings).map_err(text)?;
+    let (name, bytes) = read_file(&path)?;
+    let invite =
+        String::from_utf8(bytes).map_err(|_| format!("{name}: not a Kenshin invite file"))?;
+    let joined = kenshin_core::join(&home, &invite, &name).map_err(text)?;
+    kenshin_core::sync::save_settings(&home, &settings).map_err(text)?;
+    sync::spawn_start(&app);
+    Ok(joined)
+}
+
+/// An invite made in the window: where its file went and the 照合番号 to read aloud.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InviteMade {
+    pub name: String,
+    pub path: String,
+    pub fingerprint: String,
+}
+
+/// 端末の招待 (admin): the invite into the roster, its secret into a new file at `path`.
+#[tauri::command]
+pub fn make_invite(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    role: Role,
+    approver: bool,
+    path: String,
+) -> Answer<InviteMade> {
+    let out = std::path::Path::new(&path);
+    if out.exists() {
+        return Err(format!(
+            "{path} already exists; an invite is never written over another file"
+        ));
+    }
+    let file = state
+        .office()?
+        .invite(&name, role, approver)
+        .map_err(text)?;
+    let json = serde_json::to_vec_pretty(&file).map_err(text)?;
+    crate::write_to(&path, &json)?;
+    Ok(InviteMade {
+        name: file.invite.name.clone(),
+        fingerprint: file.fingerprint(),
+        path,
+    })
+}

@@ -1,0 +1,155 @@
+// The first screen of a new laptop: join the office with an invite file, make a new office, or open the
+// demo; then, while joining, what has arrived until the roster names this laptop.
+import { open } from "@tauri-apps/plugin-dialog";
+import { listen } from "@tauri-apps/api/event";
+import type { Joined, Session } from "./bindings";
+import { api } from "./api";
+import { h, replace } from "./dom";
+import { t } from "./i18n";
+import { label } from "./state";
+
+type Ready = (s: Session) => Promise<void>;
+
+function failed(box: HTMLElement, err: unknown): void {
+  box.className = "message error";
+  box.textContent = `${t("Refused")}: ${String(err)}`;
+}
+
+export function welcomeScreen(root: HTMLElement, ready: Ready): void {
+  const message = h("div", { id: "message", class: "message", role: "status" });
+  const invite = h("input", { name: "invite-file", size: 40, autocomplete: "off" });
+  const peer = h("input", { name: "inviter", size: 22, placeholder: "192.168.1.10:7787", autocomplete: "off" });
+  const officeName = h("input", { name: "office-name", size: 24, autocomplete: "off" });
+  const myName = h("input", { name: "my-name", size: 16, autocomplete: "off" });
+  const busy = (b: boolean) => root.querySelectorAll("button").forEach((x) => ((x as HTMLButtonElement).disabled = b));
+  replace(
+    root,
+    h("header", {}, h("h1", {}, "Kenshin", h("small", {}, t("Specific health checkup vouchers")))),
+    message,
+    h(
+      "main",
+      { id: "screen", class: "welcome" },
+      h(
+        "section",
+        { class: "card" },
+        h("h2", {}, t("Join with an invite file")),
+        h("p", {}, t("The office's admin gives you an invite file. Choose it, and give the address of the admin's laptop if this network does not find it by itself.")),
+        label(t("Invite file"), invite),
+        h("button", { type: "button", onclick: async () => { const f = await open({ filters: [{ name: "Kenshin", extensions: ["json", "kenshin-invite"] }] }); if (typeof f === "string") invite.value = f; } }, t("Choose…")),
+        label(t("Address of the admin's laptop (optional)"), peer),
+        h(
+          "button",
+          {
+            "data-action": "join",
+            onclick: async () => {
+              busy(true);
+              try {
+                const joined = await api.joinOffice(invite.value, peer.value);
+                await joiningScreen(root, ready, joined);
+              } catch (err) {
+                failed(message, err);
+                busy(false);
+              }
+            },
+          },
+          t("Join"),
+        ),
+      ),
+      h(
+        "section",
+        { class: "card" },
+        h("h2", {}, t("Make a new office")),
+        h("p", {}, t("This laptop founds the office and you are its first admin.")),
+        label(t("Office name"), officeName),
+        label(t("Your name"), myName),
+        h(
+          "button",
+          {
+            "data-action": "create",
+            onclick: async () => {
+              busy(true);
+              try {
+                await ready(await api.createOffice(officeName.value, myName.value));
+              } catch (err) {
+                failed(message, err);
+                busy(false);
+              }
+            },
+          },
+          t("Make the office"),
+        ),
+      ),
+      h(
+        "section",
+        { class: "card" },
+        h("h2", {}, t("Open the demo")),
+        h("p", {}, t("A made-up office with synthetic residents, to try everything. No real personal data.")),
+        h(
+          "button",
+          {
+            "data-action": "demo",
+            onclick: async () => {
+              busy(true);
+              message.className = "message";
+              message.textContent = t("Making the demo office (about 10 seconds)…");
+              try {
+                await ready(await api.openDemo());
+              } catch (err) {
+                failed(message, err);
+                busy(false);
+              }
+            },
+          },
+          t("Open the demo"),
+        ),
+      ),
+    ),
+  );
+  document.body.dataset.ready = "welcome";
+}
+
+/// Joined, waiting for the roster: documents received so far, and why a peer refused, until this laptop
+/// is a member; then the board.
+export async function joiningScreen(root: HTMLElement, ready: Ready, joined: Joined | null): Promise<void> {
+  let received = 0;
+  const count = h("strong", { class: "received" }, "0");
+  const why = h("div", { class: "message", role: "status", id: "message" });
+  replace(
+    root,
+    h("header", {}, h("h1", {}, "Kenshin", h("small", {}, joined?.office_name ?? ""))),
+    why,
+    h(
+      "main",
+      { id: "screen", class: "joining" },
+      h("h2", {}, t("Joining the office")),
+      joined &&
+        h(
+          "p",
+          {},
+          `${joined.name} — ${t("Read this fingerprint aloud with the admin who made the invite")}: `,
+          h("strong", { class: "fingerprint" }, joined.fingerprint),
+        ),
+      h("p", {}, t("Documents received"), ": ", count),
+      h("p", { class: "hint" }, t("Waiting for the admin's laptop. The board opens by itself when the roster arrives.")),
+    ),
+  );
+  document.body.dataset.ready = "joining";
+  const stop = await listen<{ event: string; documents?: number; why?: string; address?: string }>("sync", (e) => {
+    if (e.payload.event === "stored") {
+      received += e.payload.documents ?? 0;
+      count.textContent = String(received);
+    } else if (e.payload.event === "refused") {
+      why.className = "message error";
+      why.textContent = `${t("Could not join through")} ${e.payload.address ?? ""}: ${e.payload.why ?? ""}`;
+    }
+  });
+  for (;;) {
+    const o = await api.opening().catch(() => null);
+    if (o?.state === "ready") {
+      stop();
+      await ready(o.session);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
