@@ -266,9 +266,11 @@ fn two_windows_sync_a_contractor_working_offline() {
     // The section's laptop: the demo office, with a batch for the contractor.
     let section = tempfile::tempdir().expect("section home");
     let mut office = kenshin_core::create_demo(section.path(), 0).expect("demo office");
-    office
-        .new_batch(ProcessId::MonthlyIssuance, "E2E 同期", Some(2026))
-        .expect("batch");
+    for label in ["E2E 同期", "E2E 再接続"] {
+        office
+            .new_batch(ProcessId::MonthlyIssuance, label, Some(2026))
+            .expect("batch");
+    }
     let verifier = office
         .members()
         .expect("members")
@@ -280,7 +282,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     drop(office);
     let hub = format!("127.0.0.1:{}", webdriver::free_port());
     loopback_sync(section.path(), &hub, &[]);
-    let (s, _section_window) = Window::open(section.path());
+    let (s, section_window) = Window::open(section.path());
     s.wait("body[data-ready=board]");
 
     // The section's admin invites the contractor's laptop from the sync screen.
@@ -370,6 +372,34 @@ fn two_windows_sync_a_contractor_working_offline() {
     });
     assert!(sync_line(&c).contains("最終同期"), "{}", sync_line(&c));
     screenshot(&c.display, "15-contractor-verified");
+
+    // The section's app is killed. The contractor works on; when the section's laptop is back, its
+    // board holds everything from before and the contractor's new entry arrives by itself.
+    drop(s);
+    drop(section_window);
+    c.screen("sync");
+    c.until("the section's laptop gone", || {
+        c.find("table.peers tr[data-connected=no]").is_some()
+    });
+    c.screen("board");
+    c.click("tr[data-batch='E2E 再接続'] .step[data-step='1']");
+    c.type_into("#step-detail input[name=counts]", "targets=9");
+    c.click("#step-detail button[data-action=do]");
+    assert!(c.message().contains("記録しました"));
+    c.until("the entry waiting", || {
+        c.find("#sync-state[data-unsent='1']").is_some()
+    });
+    let (s, _section_window) = Window::open(section.path());
+    s.wait("body[data-ready=board]");
+    s.until("the contractor's new entry on the section's board", || {
+        s.find("tr[data-batch='E2E 再接続'] .step[data-step='2'][data-status=awaiting_verify]")
+            .is_some()
+    });
+    assert!(s
+        .find("tr[data-batch='E2E 同期'] .step[data-step='2'][data-status=verified]")
+        .is_some());
+    c.until("sent", || c.find("#sync-state[data-unsent='0']").is_some());
+    screenshot(&s.display, "16-section-back");
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }

@@ -155,6 +155,8 @@ struct Shared {
     deferred: Mutex<HashSet<String>>,
     /// Set once the engine has stopped: its loops end, its listener and LAN announcement go.
     stopped: watch::Sender<bool>,
+    /// Peers said to be in sync since they last fell behind or connected (see `status`).
+    caught_up: Mutex<HashSet<String>>,
 }
 
 /// A running engine. Cloning shares it.
@@ -249,6 +251,7 @@ impl Engine {
                 feeding: tokio::sync::Mutex::new(()),
                 deferred: Mutex::new(HashSet::new()),
                 stopped: watch::channel(false).0,
+                caught_up: Mutex::new(HashSet::new()),
             }),
         };
         engine.open_scope();
@@ -569,6 +572,9 @@ impl Engine {
             p.connected = true;
             p.last_seen = Some(now_ms());
         }
+        if let Ok(mut caught_up) = self.shared.caught_up.lock() {
+            caught_up.remove(member);
+        }
         self.emit(Event::Connected {
             member: member.to_string(),
             address: address.to_string(),
@@ -838,6 +844,23 @@ impl Engine {
         }
         if let Ok(mut stored) = self.shared.peers.lock() {
             stored.clone_from(&peers);
+        }
+        // A peer that has just caught up is news (the window's sync line follows it); it is news
+        // again after it falls behind or reconnects.
+        let mut news = Vec::new();
+        if let Ok(mut caught_up) = self.shared.caught_up.lock() {
+            for p in peers.values() {
+                if p.connected && p.pending == 0 {
+                    if caught_up.insert(p.member.clone()) {
+                        news.push(p.member.clone());
+                    }
+                } else {
+                    caught_up.remove(&p.member);
+                }
+            }
+        }
+        for member in news {
+            self.emit(Event::Synced { member });
         }
         peers.into_values().collect()
     }
