@@ -874,3 +874,46 @@ fn an_engine_stopped_and_started_again_in_one_process_listens_on_its_port_again(
         }
     });
 }
+
+#[test]
+fn a_removed_member_is_cut_off_at_once() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+    // The contractor's laptop stays connected, syncing continuously.
+    let mut staying = c
+        .command(&["sync", "--peer", &hub.addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = |event: &str, text: &str| {
+        hub.events()
+            .iter()
+            .filter(|e| e["event"] == event && e.to_string().contains(text))
+            .count()
+    };
+    // The join's sync connected and left; the staying one is the second.
+    assert!(
+        eventually(20, || count("connected", "") == 2),
+        "{:?}",
+        hub.events()
+    );
+    assert_eq!(count("disconnected", ""), 1, "{:?}", hub.events());
+
+    a.ok(&["member", "remove", C]);
+    // The hub ends the live connection by itself, and refuses the laptop when it dials again.
+    assert!(
+        eventually(10, || count("disconnected", "") == 2),
+        "{:?}",
+        hub.events()
+    );
+    assert!(
+        eventually(20, || count("refused", "was removed from the roster") > 0),
+        "{:?}",
+        hub.events()
+    );
+    let _ = staying.kill();
+    let _ = staying.wait();
+    hub.stop();
+}

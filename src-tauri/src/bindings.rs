@@ -3,7 +3,7 @@
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
 use crate::office::{InviteMade, Opening};
-use crate::sync::SyncView;
+use crate::sync::{Refused, SyncView};
 use crate::{ExportRequest, RecordRequest, Session};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
@@ -70,6 +70,7 @@ pub fn typescript() -> String {
         PeerView,
         SyncWarning,
         SyncStanding,
+        Refused,
         SyncView,
         Opening,
         Joined,

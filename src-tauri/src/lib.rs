@@ -346,6 +346,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::open_demo,
             office::join_office,
             office::make_invite,
+            office::remove_member,
             unlock,
             act_as,
             board,

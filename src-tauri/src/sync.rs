@@ -4,7 +4,7 @@
 
 use crate::{text, Answer, AppState};
 use kenshin_core::domain::sync::SyncStanding;
-use kenshin_core::sync::{self, PeerView, Serving, SyncFault, SyncSettings, Syncing};
+use kenshin_core::sync::{self, Event, PeerView, Serving, SyncFault, SyncSettings, Syncing};
 use kenshin_core::{CoreError, HomeDir};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -14,6 +14,15 @@ use ts_rs::TS;
 #[derive(Default)]
 pub struct AppSync {
     engine: tokio::sync::Mutex<Engine>,
+    /// The latest refusal from each address, until a connection there succeeds.
+    refused: std::sync::Mutex<Vec<Refused>>,
+}
+
+/// A laptop that would not sync with this one, and why (its own words).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Refused {
+    pub address: String,
+    pub why: String,
 }
 
 #[derive(Default)]
@@ -31,6 +40,7 @@ pub struct SyncView {
     pub listening: Option<String>,
     pub faults: Vec<SyncFault>,
     pub peers: Vec<PeerView>,
+    pub refused: Vec<Refused>,
     pub standing: SyncStanding,
 }
 
@@ -67,6 +77,7 @@ impl AppSync {
                     loop {
                         match events.recv().await {
                             Ok(e) => {
+                                app.state::<AppState>().sync.note(&e);
                                 let _ = app.emit(EVENT, &e);
                             }
                             Err(RecvError::Lagged(_)) => {}
@@ -105,6 +116,24 @@ impl AppSync {
         let _ = app.emit(EVENT, serde_json::json!({"event": "stopped"}));
     }
 
+    /// Keeps what the sync screen shows of refusals.
+    fn note(&self, e: &Event) {
+        let Ok(mut refused) = self.refused.lock() else {
+            return;
+        };
+        match e {
+            Event::Refused { address, why } => {
+                refused.retain(|r| &r.address != address);
+                refused.push(Refused {
+                    address: address.clone(),
+                    why: why.clone(),
+                });
+            }
+            Event::Connected { address, .. } => refused.retain(|r| &r.address != address),
+            _ => {}
+        }
+    }
+
     async fn restart(&self, app: &AppHandle, home: &HomeDir) -> Answer<SyncView> {
         self.stop(app).await;
         self.start(app, home).await;
@@ -124,6 +153,7 @@ impl AppSync {
             running: engine.running.is_some(),
             listening: engine.serving.listening.map(|a| a.to_string()),
             faults: engine.serving.faults.clone(),
+            refused: self.refused.lock().map(|r| r.clone()).unwrap_or_default(),
             peers,
             standing,
         })

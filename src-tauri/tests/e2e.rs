@@ -400,6 +400,30 @@ fn two_windows_sync_a_contractor_working_offline() {
         .is_some());
     c.until("sent", || c.find("#sync-state[data-unsent='0']").is_some());
     screenshot(&s.display, "16-section-back");
+
+    // The admin removes the contractor's laptop from the roster (asked twice); it is cut off at once.
+    s.screen("sync");
+    c.screen("sync");
+    c.wait("table.peers tr[data-connected=yes]");
+    s.script(
+        "[...document.querySelectorAll('table.roster tr')]
+           .find((r) => r.textContent.includes('委託 次郎'))
+           .querySelector('button[data-action=remove-member]').click()",
+        json!([]),
+    );
+    s.click("button[data-action=confirm-remove]");
+    assert!(
+        s.message().contains("名簿から削除しました"),
+        "{}",
+        s.message()
+    );
+    assert!(!s.text("table.roster").contains("委託 次郎"));
+    c.until("the contractor's laptop cut off and told why", || {
+        c.find("table.peers tr[data-connected=yes]").is_none()
+            && c.find("p.refused")
+                .is_some_and(|_| c.text("p.refused").contains("removed"))
+    });
+    screenshot(&c.display, "17-contractor-removed");
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }

@@ -29,6 +29,7 @@ export const api = {
   createOffice: (officeName: string, myName: string) => invoke<Session>("create_office", { officeName, myName }),
   openDemo: () => invoke<Session>("open_demo"),
   joinOffice: (path: string, peer: string) => invoke<Joined>("join_office", { path, peer }),
+  removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   makeInvite: (name: string, role: Role, approver: boolean, path: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, path }),
   unlock: (passphrase: string) => invoke<Session>("unlock", { passphrase }),

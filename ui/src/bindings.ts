@@ -300,11 +300,13 @@ last_with: string | null, last_at: number | null,
  */
 unsent: number, warnings: Array<SyncWarning>, };
 
+export type Refused = { address: string, why: string, };
+
 export type SyncView = { settings: SyncSettings, running: boolean, 
 /**
  * Where other laptops reach this one, while listening.
  */
-listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, standing: SyncStanding, };
+listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, refused: Array<Refused>, standing: SyncStanding, };
 
 export type Opening = { "state": "locked" } | { "state": "no_office" } | { "state": "joining" } | { "state": "ready", session: Session, };
 

@@ -182,6 +182,12 @@ const ja: Record<string, string> = {
   "Save the invite file": "招待ファイルを保存",
   "Invite saved": "招待ファイルを保存しました",
   "Fingerprint to read aloud": "読み合わせる照合番号",
+  Roster: "名簿",
+  "Refused to sync": "同期を拒否されました",
+  "is removed from the roster: that laptop is cut off and can no longer sync.": "を名簿から削除します。その端末は直ちに切断され、以後同期できません。",
+  "Removed from the roster": "名簿から削除しました",
+  "Remove from the roster": "名簿から削除",
+  Cancel: "やめる",
   Contractor: "委託事業者",
   Section: "健康推進課",
 };

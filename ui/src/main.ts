@@ -117,7 +117,7 @@ document.addEventListener("focusout", () => {
 void listen<{ event: string }>("sync", (e) => {
   if (!app.session) return;
   void showSyncState();
-  if (["stored", "synced", "connected", "disconnected", "started", "stopped"].includes(e.payload.event)) {
+  if (["stored", "synced", "connected", "disconnected", "refused", "started", "stopped"].includes(e.payload.event)) {
     // The sync screen follows every change of a peer; the others only what arrived.
     if (e.payload.event === "stored" || current === "sync") void redraw();
   }

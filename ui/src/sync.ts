@@ -35,7 +35,7 @@ export function standingLine(view: SyncView): { text: string; warn: boolean } {
         : `⚠ ${nameOf(view, w.member)}: ${w.since === null ? t("never seen") : `${t("not seen since")} ${fmtTime(new Date(w.since).toISOString())}`}`,
     );
   }
-  return { text: parts.join(" ・ "), warn: s.warnings.length > 0 || view.faults.length > 0 };
+  return { text: parts.join(" ・ "), warn: s.warnings.length > 0 || view.faults.length > 0 || view.refused.length > 0 };
 }
 
 export function faultText(f: SyncFault): string {
@@ -91,6 +91,7 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     h("h2", {}, t("Sync")),
     h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
     view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
+    view.refused.map((r) => h("p", { class: "message error refused" }, `${t("Refused to sync")} (${r.address}): ${r.why}`)),
     h(
       "div",
       { class: "actions" },
@@ -134,6 +135,8 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     ),
     h("h3", {}, t("Invite a laptop")),
     inviteForm(),
+    h("h3", {}, t("Roster")),
+    rosterList(root),
     h("h3", {}, t("Settings")),
     h(
       "form",
@@ -218,4 +221,41 @@ function inviteForm(): HTMLElement {
     h("button", { type: "submit", "data-action": "invite" }, t("Save the invite file")),
     made,
   );
+}
+
+/// 名簿: the office's members; an admin removes one after saying so twice (the row asks in place).
+function rosterList(root: HTMLElement): HTMLElement {
+  const session = app.session;
+  if (!session) return h("div");
+  const admin = session.me.admin;
+  const row = (m: (typeof session.members)[number]) => {
+    const cell = h("td", {});
+    const ask = () =>
+      replace(
+        cell,
+        `${m.name} ${t("is removed from the roster: that laptop is cut off and can no longer sync.")} `,
+        h(
+          "button",
+          {
+            class: "danger",
+            "data-action": "confirm-remove",
+            onclick: async () => {
+              const s = await attempt(() => api.removeMember(m.id));
+              if (!s) return;
+              app.session = s;
+              await syncScreen(root);
+              say(`${t("Removed from the roster")}: ${m.name}`);
+            },
+          },
+          t("Remove"),
+        ),
+        " ",
+        h("button", { "data-action": "cancel-remove", onclick: () => void syncScreen(root) }, t("Cancel")),
+      );
+    if (admin && m.id !== session.me.id) {
+      cell.append(h("button", { "data-action": "remove-member", onclick: ask }, t("Remove from the roster")));
+    }
+    return h("tr", { "data-member": m.id }, h("td", {}, m.name), h("td", {}, roleText(m.role)), cell);
+  };
+  return h("table", { class: "peers roster" }, h("tbody", {}, session.members.map(row)));
 }

@@ -509,6 +509,7 @@ impl Engine {
                             engine.feed_local_once().await;
                             if acceptor.accept(auth.transport).is_ok() {
                                 engine.connected(&member, &remote);
+                                engine.cut_when_removed(member, auth.cut);
                             }
                         }
                         Err(e) => engine.emit(Event::Refused {
@@ -520,6 +521,25 @@ impl Engine {
             }
         });
         Ok(local)
+    }
+
+    /// Ends the connection with `member` as soon as the roster no longer holds them: a removal
+    /// made here, or arriving from another laptop, cuts that laptop off at once.
+    fn cut_when_removed(&self, member: String, cut: transport::Cut) {
+        let mut scope = self.shared.scope_tx.subscribe();
+        let mut stopped = self.stopped();
+        tokio::spawn(async move {
+            tokio::select! {
+                removed = scope.wait_for(|s| s.joined && s.roster.current(&member).is_none()) => {
+                    if removed.is_ok() {
+                        tracing::info!(member, "removed from the roster: connection cut");
+                        cut.cut();
+                    }
+                }
+                _ = cut.closed() => {}
+                _ = &mut stopped => {}
+            }
+        });
     }
 
     /// Marks peers whose inbound connection ended, and says so on the event stream.
@@ -972,9 +992,13 @@ impl Dialer for KenshinDialer {
             .await
             {
                 Ok(Authenticated {
-                    transport, member, ..
+                    transport,
+                    member,
+                    cut,
+                    ..
                 }) => {
                     engine.connected(&member, &address);
+                    engine.cut_when_removed(member, cut);
                     Ok(transport)
                 }
                 // A refusal will not change by retrying; a broken connection might.

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 
 /// What the dialing laptop says once the channel is encrypted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +69,29 @@ pub struct Authenticated {
     /// The remote member.
     pub member: String,
     pub noise_key: String,
+    /// Ends the connection from outside (the member was removed from the roster).
+    pub cut: Cut,
+}
+
+/// Ends one connection: samod sees it fail, and the socket is shut.
+pub struct Cut(watch::Sender<bool>);
+
+impl Cut {
+    pub fn cut(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves when the connection has ended by itself.
+    pub async fn closed(&self) {
+        self.0.closed().await;
+    }
+}
+
+/// Resolves once `cut` is set.
+async fn until_cut(cut: &mut watch::Receiver<bool>) {
+    if cut.wait_for(|c| *c).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// samod's peer id for a member: pinned on every connection, so a laptop cannot speak as another.
@@ -188,12 +212,14 @@ impl Channel {
     }
 
     /// Hands the channel to samod: whole samod messages in, split into Noise messages on the wire.
-    fn into_transport(self, remote: &str) -> Transport {
+    fn into_transport(self, remote: &str) -> (Transport, Cut) {
         let Channel {
             stream,
             noise,
             peer,
         } = self;
+        let (cut, mut cut_r) = watch::channel(false);
+        let mut cut_w = cut.subscribe();
         let noise = Arc::new(Mutex::new(noise));
         let (mut reader, mut writer) = stream.into_split();
         // Bounded both ways: a peer that sends faster than samod takes waits on its own TCP window.
@@ -204,7 +230,11 @@ impl Channel {
         tokio::spawn(async move {
             let mut message = Vec::new();
             loop {
-                let frame = match read_frame(&mut reader).await {
+                let read = tokio::select! {
+                    r = read_frame(&mut reader) => r,
+                    _ = until_cut(&mut cut_r) => Err(std::io::Error::other("cut off: removed from the roster")),
+                };
+                let frame = match read {
                     Ok(f) => f,
                     Err(e) => {
                         let _ = in_tx.send(Err(e)).await;
@@ -241,7 +271,10 @@ impl Channel {
         tokio::spawn(async move {
             let mut buf = vec![0u8; MAX_PLAIN + 1 + 16];
             let mut plain = Vec::with_capacity(MAX_PLAIN + 1);
-            while let Some(message) = out_rx.next().await {
+            while let Some(message) = tokio::select! {
+                m = out_rx.next() => m,
+                _ = until_cut(&mut cut_w) => None,
+            } {
                 let pieces: Vec<&[u8]> = if message.is_empty() {
                     vec![&[]]
                 } else {
@@ -266,7 +299,10 @@ impl Channel {
             }
             let _ = writer.shutdown().await;
         });
-        Transport::new(in_rx, out_tx).with_expected_peer_id(peer_id(remote))
+        (
+            Transport::new(in_rx, out_tx).with_expected_peer_id(peer_id(remote)),
+            Cut(cut),
+        )
     }
 }
 
@@ -350,10 +386,12 @@ pub async fn dial(
                         peer: peer.to_string(),
                         why,
                     })?;
+                let (transport, cut) = ch.into_transport(&member);
                 Ok(Authenticated {
-                    transport: ch.into_transport(&member),
+                    transport,
                     member,
                     noise_key,
+                    cut,
                 })
             }
         }
@@ -380,10 +418,12 @@ pub async fn accept(
                     member: me.to_string(),
                 })
                 .await?;
+                let (transport, cut) = ch.into_transport(&member);
                 Ok(Authenticated {
-                    transport: ch.into_transport(&member),
+                    transport,
                     member,
                     noise_key,
+                    cut,
                 })
             }
             Err(why) => {
