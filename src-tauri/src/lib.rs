@@ -83,6 +83,14 @@ impl AppState {
         Ok(self.home.lock().map_err(text)?.clone())
     }
 
+    /// A write's answer; once it succeeded the engine sends it on at once.
+    pub(crate) fn wrote<T>(&self, answer: Answer<T>) -> Answer<T> {
+        if answer.is_ok() {
+            self.sync.committed();
+        }
+        answer
+    }
+
     pub(crate) fn office(&self) -> Answer<Office> {
         let who = self.acting_as.lock().map_err(text)?.clone();
         Office::open(&self.home()?, who.as_deref()).map_err(text)
@@ -145,7 +153,7 @@ fn board(state: tauri::State<'_, AppState>) -> Answer<Vec<BoardBatch>> {
 
 #[tauri::command]
 fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<SignOffView> {
-    state
+    let recorded = state
         .office()?
         .record(
             &request.batch,
@@ -157,7 +165,8 @@ fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<S
                 send_back: request.send_back,
             },
         )
-        .map_err(text)
+        .map_err(text);
+    state.wrote(recorded)
 }
 
 #[tauri::command]
@@ -185,10 +194,11 @@ fn log_inquiry(
     from: String,
     answer: String,
 ) -> Answer<InquiryLogged> {
-    state
+    let logged = state
         .office()?
         .log_inquiry(&voucher, &from, &answer, None, None)
-        .map_err(text)
+        .map_err(text);
+    state.wrote(logged)
 }
 
 #[tauri::command]
@@ -213,10 +223,11 @@ fn import_list(
     path: String,
 ) -> Answer<ImportSummary> {
     let (name, bytes) = read_file(&path)?;
-    state
+    let imported = state
         .office()?
         .import(kind, &batch, &name, &bytes)
-        .map_err(text)
+        .map_err(text);
+    state.wrote(imported)
 }
 
 #[tauri::command]

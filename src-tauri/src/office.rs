@@ -118,10 +118,7 @@ pub fn make_invite(
             "{path} already exists; an invite is never written over another file"
         ));
     }
-    let file = state
-        .office()?
-        .invite(&name, role, approver)
-        .map_err(text)?;
+    let file = state.wrote(state.office()?.invite(&name, role, approver).map_err(text))?;
     let json = serde_json::to_vec_pretty(&file).map_err(text)?;
     crate::write_to(&path, &json)?;
     Ok(InviteMade {

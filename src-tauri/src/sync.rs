@@ -16,6 +16,8 @@ pub struct AppSync {
     engine: tokio::sync::Mutex<Engine>,
     /// The latest refusal from each address, until a connection there succeeds.
     refused: std::sync::Mutex<Vec<Refused>>,
+    /// The running engine, told of the window's writes (reachable without waiting for `engine`).
+    running: std::sync::Mutex<Option<sync::Engine>>,
 }
 
 /// A laptop that would not sync with this one, and why (its own words).
@@ -85,6 +87,9 @@ impl AppSync {
                         }
                     }
                 });
+                if let Ok(mut running) = self.running.lock() {
+                    *running = Some(syncing.engine.clone());
+                }
                 engine.running = Some(syncing);
                 engine.serving = serving;
             }
@@ -104,6 +109,9 @@ impl AppSync {
     /// Stops the engine; everything it received is in the home when this returns.
     pub async fn stop(&self, app: &AppHandle) {
         let mut engine = self.engine.lock().await;
+        if let Ok(mut running) = self.running.lock() {
+            *running = None;
+        }
         if let Some(syncing) = engine.running.take() {
             if let Err(e) = syncing.stop().await {
                 engine
@@ -114,6 +122,15 @@ impl AppSync {
         }
         engine.serving.listening = None;
         let _ = app.emit(EVENT, serde_json::json!({"event": "stopped"}));
+    }
+
+    /// The window wrote to the home: the engine sends it on now.
+    pub fn committed(&self) {
+        if let Ok(running) = self.running.lock() {
+            if let Some(engine) = running.as_ref() {
+                engine.committed();
+            }
+        }
     }
 
     /// Keeps what the sync screen shows of refusals.

@@ -9,13 +9,13 @@ use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
-use kenshin_sync::{Engine, Gate, Hello, StoreSignal};
+use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use kenshin_sync::{Event, PeerStatus, SyncReport};
+pub use kenshin_sync::{Engine, Event, PeerStatus, SyncReport};
 
 /// A home as the sync engine sees it.
 pub struct SyncHome {

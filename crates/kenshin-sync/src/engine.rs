@@ -157,6 +157,8 @@ struct Shared {
     stopped: watch::Sender<bool>,
     /// Peers said to be in sync since they last fell behind or connected (see `status`).
     caught_up: Mutex<HashSet<String>>,
+    /// A writer in this process committed (see `committed`).
+    committed: tokio::sync::Notify,
 }
 
 /// A running engine. Cloning shares it.
@@ -252,6 +254,7 @@ impl Engine {
                 deferred: Mutex::new(HashSet::new()),
                 stopped: watch::channel(false).0,
                 caught_up: Mutex::new(HashSet::new()),
+                committed: tokio::sync::Notify::new(),
             }),
         };
         engine.open_scope();
@@ -354,14 +357,23 @@ impl Engine {
     }
 
     /// Changes committed by the home's own writers reach samod (and so the peers) within a poll.
+    /// (A writer in this process says so at once, see `committed`; the poll finds the others'.)
     async fn feed_local_changes(self) {
         let mut stopped = self.stopped();
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(LOCAL_POLL) => self.feed_local_once().await,
+                _ = tokio::time::sleep(LOCAL_POLL) => {}
+                _ = self.shared.committed.notified() => {}
                 _ = &mut stopped => return,
             }
+            self.feed_local_once().await;
         }
+    }
+
+    /// A writer in this process (the app's window) committed to the home: its changes go to the
+    /// peers now rather than at the next poll.
+    pub fn committed(&self) {
+        self.shared.committed.notify_one();
     }
 
     /// Resolves once the engine has stopped.
