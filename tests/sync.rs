@@ -797,16 +797,8 @@ fn serve_keeps_serving_when_nobody_reads_its_events() {
 #[test]
 fn one_engine_per_home_and_a_port_in_use_is_said() {
     let a = hub_home();
-    let mut serve = a
-        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut out = BufReader::new(serve.stdout.take().unwrap());
-    out.read_line(&mut first).unwrap();
-    let addr = first.split_whitespace().last().unwrap().to_string();
+    let hub = Hub::start(&a);
+    let addr = hub.addr.clone();
     let c = join(&a, &addr, C, "contractor");
 
     // A second engine on the serving home is refused and the first keeps serving.
@@ -836,15 +828,10 @@ fn one_engine_per_home_and_a_port_in_use_is_said() {
     let said = c.refused(&["serve", "--listen", &addr, "--no-mdns"]);
     assert!(said.contains("the port is in use"), "{said}");
 
-    // The lock goes with the process, however it ends.
-    let _ = serve.kill();
-    let _ = serve.wait();
-    sync_refused_only_by_the_network(&a, &addr);
-}
-
-/// With nothing serving at `addr`, `sync --once` fails for the network, not for the lock.
-fn sync_refused_only_by_the_network(home: &Laptop, addr: &str) {
-    let said = home.refused(&["sync", "--peer", addr, "--once", "--timeout", "2"]);
+    // The lock goes with the process, however it ends (killed here): with nothing serving at the
+    // address, `sync --once` fails for the network, not for the lock.
+    drop(hub);
+    let said = a.refused(&["sync", "--peer", &addr, "--once", "--timeout", "2"]);
     assert!(!said.contains("already runs"), "{said}");
 }
 

@@ -49,12 +49,6 @@ pub struct SyncView {
 /// What the window hears: an engine event, or the engine having started or stopped.
 const EVENT: &str = "sync";
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
 impl AppSync {
     /// Starts the engine as the home's settings say (nothing when paused). A fault is kept for the
     /// window; the app works on offline.
@@ -162,17 +156,17 @@ impl AppSync {
         let live = engine
             .running
             .as_ref()
-            .map(Syncing::status)
+            .map(|s| s.engine.status())
             .unwrap_or_default();
-        let (peers, standing) = sync::overview(home, &live, now_ms()).map_err(text)?;
+        let seen = sync::overview(home, &live).map_err(text)?;
         Ok(SyncView {
-            settings: sync::settings(home).map_err(text)?,
+            settings: seen.settings,
             running: engine.running.is_some(),
             listening: engine.serving.listening.map(|a| a.to_string()),
             faults: engine.serving.faults.clone(),
             refused: self.refused.lock().map(|r| r.clone()).unwrap_or_default(),
-            peers,
-            standing,
+            peers: seen.peers,
+            standing: seen.standing,
         })
     }
 }

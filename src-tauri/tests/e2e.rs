@@ -249,6 +249,15 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     d.call("DELETE", "", json!({}));
 }
 
+/// Records step 1 of `batch` from the board with `counts`, as the contractor's window does.
+fn record_step_1(d: &webdriver::Driver, batch: &str, counts: &str) {
+    d.screen("board");
+    d.click(&format!("tr[data-batch='{batch}'] .step[data-step='1']"));
+    d.type_into("#step-detail input[name=counts]", counts);
+    d.click("#step-detail button[data-action=do]");
+    assert!(d.message().contains("記録しました"));
+}
+
 /// The header's sync line (its whole text: the button may cut it short on screen).
 fn sync_line(d: &webdriver::Driver) -> String {
     d.script(
@@ -327,11 +336,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     // The contractor pauses sync, records step 1 offline, and the header counts it as unsent.
     c.click("button[data-action=pause]");
     c.wait("button[data-action=resume]");
-    c.screen("board");
-    c.click("tr[data-batch='E2E 同期'] .step[data-step='1']");
-    c.type_into("#step-detail input[name=counts]", "targets=7");
-    c.click("#step-detail button[data-action=do]");
-    assert!(c.message().contains("記録しました"));
+    record_step_1(&c, "E2E 同期", "targets=7");
     c.until("the unsent entry in the header", || {
         c.find("#sync-state[data-unsent='1']").is_some()
     });
@@ -381,11 +386,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     c.until("the section's laptop gone", || {
         c.find("table.peers tr[data-connected=no]").is_some()
     });
-    c.screen("board");
-    c.click("tr[data-batch='E2E 再接続'] .step[data-step='1']");
-    c.type_into("#step-detail input[name=counts]", "targets=9");
-    c.click("#step-detail button[data-action=do]");
-    assert!(c.message().contains("記録しました"));
+    record_step_1(&c, "E2E 再接続", "targets=9");
     c.until("the entry waiting", || {
         c.find("#sync-state[data-unsent='1']").is_some()
     });

@@ -9,7 +9,7 @@ import { inboxScreen } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, attempt, SAID } from "./state";
-import { standingLine, syncScreen } from "./sync";
+import { refreshSync, standingLine, syncScreen } from "./sync";
 import { joiningScreen, welcomeScreen } from "./welcome";
 import type { Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
@@ -90,13 +90,15 @@ async function showSyncState(): Promise<void> {
 
 /// Screens that show what peers send: drawn again when documents arrive. A screen whose form has
 /// the focus waits until the clerk has left the field (and the click that left it has landed), so
-/// nothing changes under their typing. (The register keeps its search: it is drawn on request.)
-const LIVE = new Set(["board", "inbox", "sync"]);
+/// nothing changes under their typing. (The register keeps its search: it is drawn on request; the
+/// sync screen redraws only its peers' part.)
+const LIVE = new Set(["board", "inbox"]);
 let redrawPending = false;
 
 async function redraw(): Promise<void> {
   const main = document.getElementById("screen");
   const screen = SCREENS.find(([id]) => id === current);
+  if (current === "sync") await refreshSync();
   if (!main || !screen || !LIVE.has(current)) return;
   const active = document.activeElement;
   if (active && main.contains(active) && active.matches("input, textarea, select")) {

@@ -13,11 +13,11 @@ export function ago(ms: number, now = Date.now()): string {
   if (minutes < 1) return t("just now");
   if (minutes < 60) return `${minutes}${t(" min ago")}`;
   if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}${t(" h ago")}`;
-  return fmtTime(new Date(ms).toISOString());
+  return at(ms);
 }
 
-function nameOf(view: SyncView, member: string): string {
-  return view.peers.find((p) => p.member === member)?.name ?? member;
+function at(ms: number): string {
+  return fmtTime(new Date(ms).toISOString());
 }
 
 /// The header's line: last sync and what waits, a warning when it has waited too long.
@@ -31,8 +31,8 @@ export function standingLine(view: SyncView): { text: string; warn: boolean } {
   for (const w of s.warnings) {
     parts.push(
       w.kind === "unsent"
-        ? `⚠ ${t("Not received by the section since")} ${fmtTime(new Date(w.since).toISOString())}`
-        : `⚠ ${nameOf(view, w.member)}: ${w.since === null ? t("never seen") : `${t("not seen since")} ${fmtTime(new Date(w.since).toISOString())}`}`,
+        ? `⚠ ${t("Not received by the section since")} ${at(w.since)}`
+        : `⚠ ${w.member}: ${w.since === null ? t("never seen") : `${t("not seen since")} ${at(w.since)}`}`,
     );
   }
   return { text: parts.join(" ・ "), warn: s.warnings.length > 0 || view.faults.length > 0 || view.refused.length > 0 };
@@ -53,86 +53,23 @@ export function faultText(f: SyncFault): string {
   }
 }
 
+/// The screen: what peers change (state, refusals, peers) above, the forms below. A peer's event
+/// redraws only the part above (`refreshSync`), so an invite's 照合番号, a question asked in the
+/// roster or a half-typed address stays while laptops come and go.
 export async function syncScreen(root: HTMLElement): Promise<void> {
   const view = await attempt(() => api.syncView());
   if (!view) return;
   const settings: SyncSettings = { ...view.settings, peers: [...view.settings.peers] };
-  const apply = async (next: SyncSettings, said: string) => {
-    const v = await attempt(() => api.syncSettings(next));
-    if (!v) return;
-    await syncScreen(root);
-    say(said);
-  };
+  const apply = (next: SyncSettings, said: string) => applySettings(root, next, said);
   const listen = h("input", { name: "listen", value: settings.listen, size: 22, autocomplete: "off" });
   const lan = h("input", { type: "checkbox", name: "lan", checked: settings.lan });
   const peer = h("input", { name: "peer", size: 22, placeholder: "192.168.1.20:7787", autocomplete: "off" });
-  const state = view.settings.paused
-    ? t("Paused: this laptop works offline. Resume to send and receive.")
-    : view.running
-      ? view.listening
-        ? `${t("Syncing. Other laptops reach this one at")} ${view.listening}`
-        : t("Syncing (not accepting other laptops)")
-      : t("Not syncing");
-  const rows = view.peers.map((p) =>
-    h(
-      "tr",
-      { "data-member": p.member, "data-connected": p.connected ? "yes" : "no" },
-      h("td", {}, p.name),
-      h("td", {}, p.role ? roleText(p.role) : t("relay")),
-      h("td", {}, p.address ?? ""),
-      h("td", { class: p.connected ? "ok" : "" }, p.connected ? t("Connected") : t("Not connected")),
-      h("td", {}, p.last_seen === null ? "—" : ago(p.last_seen)),
-      h("td", {}, p.last_synced === null ? "—" : ago(p.last_synced)),
-      h("td", { class: "num" }, p.pending),
-    ),
-  );
+  const live = h("div", { id: "sync-live" });
+  fillLive(live, view, root);
   replace(
     root,
     h("h2", {}, t("Sync")),
-    h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
-    view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
-    view.refused.map((r) => h("p", { class: "message error refused" }, `${t("Refused to sync")} (${r.address}): ${r.why}`)),
-    h(
-      "div",
-      { class: "actions" },
-      h(
-        "button",
-        {
-          "data-action": view.settings.paused ? "resume" : "pause",
-          onclick: () =>
-            void apply(
-              { ...settings, paused: !view.settings.paused },
-              view.settings.paused ? t("Sync resumed") : t("Sync paused"),
-            ),
-        },
-        view.settings.paused ? t("Resume sync") : t("Pause sync (offline)"),
-      ),
-      " ",
-      h(
-        "button",
-        {
-          "data-action": "sync-now",
-          disabled: view.settings.paused,
-          onclick: async () => {
-            if (await attempt(() => api.syncNow())) {
-              await syncScreen(root);
-              say(t("Dialling every laptop now"));
-            }
-          },
-        },
-        t("Sync now"),
-      ),
-    ),
-    h(
-      "table",
-      { class: "peers" },
-      h(
-        "thead",
-        {},
-        h("tr", {}, [t("Member"), t("Role"), t("Network address"), t("Connection"), t("Last seen"), t("Last synced"), t("Documents to sync")].map((c) => h("th", {}, c))),
-      ),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7 }, t("No laptop met yet.")))),
-    ),
+    live,
     h("h3", {}, t("Invite a laptop")),
     inviteForm(),
     h("h3", {}, t("Roster")),
@@ -184,6 +121,93 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
           ),
         ),
       ),
+    ),
+  );
+}
+
+/// Redraws what peers change on the sync screen, if it is shown.
+export async function refreshSync(): Promise<void> {
+  const live = document.getElementById("sync-live");
+  const root = document.getElementById("screen");
+  const view = await api.syncView().catch(() => null);
+  if (!live || !root || !view) return;
+  fillLive(live, view, root);
+}
+
+async function applySettings(root: HTMLElement, next: SyncSettings, said: string): Promise<void> {
+  if (await attempt(() => api.syncSettings(next))) {
+    await syncScreen(root);
+    say(said);
+  }
+}
+
+function fillLive(live: HTMLElement, view: SyncView, root: HTMLElement): void {
+  const state = view.settings.paused
+    ? t("Paused: this laptop works offline. Resume to send and receive.")
+    : view.running
+      ? view.listening
+        ? `${t("Syncing. Other laptops reach this one at")} ${view.listening}`
+        : t("Syncing (not accepting other laptops)")
+      : t("Not syncing");
+  const rows = view.peers.map((p) =>
+    h(
+      "tr",
+      { "data-member": p.member, "data-connected": p.connected ? "yes" : "no" },
+      h("td", {}, p.name),
+      h("td", {}, p.role ? roleText(p.role) : t("relay")),
+      h("td", {}, p.address ?? ""),
+      h("td", { class: p.connected ? "ok" : "" }, p.connected ? t("Connected") : t("Not connected")),
+      h("td", {}, p.last_seen === null ? "—" : ago(p.last_seen)),
+      h("td", {}, p.last_synced === null ? "—" : ago(p.last_synced)),
+      h("td", { class: "num" }, p.pending),
+    ),
+  );
+  replace(
+    live,
+    h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
+    view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
+    view.refused.map((r) => h("p", { class: "message error refused" }, `${t("Refused to sync")} (${r.address}): ${r.why}`)),
+    h(
+      "div",
+      { class: "actions" },
+      h(
+        "button",
+        {
+          "data-action": view.settings.paused ? "resume" : "pause",
+          onclick: () =>
+            void applySettings(
+              root,
+              { ...view.settings, paused: !view.settings.paused },
+              view.settings.paused ? t("Sync resumed") : t("Sync paused"),
+            ),
+        },
+        view.settings.paused ? t("Resume sync") : t("Pause sync (offline)"),
+      ),
+      " ",
+      h(
+        "button",
+        {
+          "data-action": "sync-now",
+          disabled: view.settings.paused,
+          onclick: async () => {
+            if (await attempt(() => api.syncNow())) {
+              await refreshSync();
+              say(t("Dialling every laptop now"));
+            }
+          },
+        },
+        t("Sync now"),
+      ),
+    ),
+    h(
+      "table",
+      { class: "peers" },
+      h(
+        "thead",
+        {},
+        h("tr", {}, [t("Member"), t("Role"), t("Network address"), t("Connection"), t("Last seen"), t("Last synced"), t("Documents to sync")].map((c) => h("th", {}, c))),
+      ),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7 }, t("No laptop met yet.")))),
     ),
   );
 }

@@ -22,6 +22,16 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
   const officeName = h("input", { name: "office-name", size: 24, autocomplete: "off" });
   const myName = h("input", { name: "my-name", size: 16, autocomplete: "off" });
   const busy = (b: boolean) => root.querySelectorAll("button").forEach((x) => ((x as HTMLButtonElement).disabled = b));
+  // One choice at a time: the buttons wait while it runs, and come back with its refusal.
+  const act = (f: () => Promise<void>) => async () => {
+    busy(true);
+    try {
+      await f();
+    } catch (err) {
+      failed(message, err);
+      busy(false);
+    }
+  };
   replace(
     root,
     h("header", {}, h("h1", {}, "Kenshin", h("small", {}, t("Specific health checkup vouchers")))),
@@ -41,16 +51,7 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
           "button",
           {
             "data-action": "join",
-            onclick: async () => {
-              busy(true);
-              try {
-                const joined = await api.joinOffice(invite.value, peer.value);
-                await joiningScreen(root, ready, joined);
-              } catch (err) {
-                failed(message, err);
-                busy(false);
-              }
-            },
+            onclick: act(async () => joiningScreen(root, ready, await api.joinOffice(invite.value, peer.value))),
           },
           t("Join"),
         ),
@@ -66,15 +67,7 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
           "button",
           {
             "data-action": "create",
-            onclick: async () => {
-              busy(true);
-              try {
-                await ready(await api.createOffice(officeName.value, myName.value));
-              } catch (err) {
-                failed(message, err);
-                busy(false);
-              }
-            },
+            onclick: act(async () => ready(await api.createOffice(officeName.value, myName.value))),
           },
           t("Make the office"),
         ),
@@ -88,17 +81,11 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
           "button",
           {
             "data-action": "demo",
-            onclick: async () => {
-              busy(true);
+            onclick: act(async () => {
               message.className = "message";
               message.textContent = t("Making the demo office (about 10 seconds)…");
-              try {
-                await ready(await api.openDemo());
-              } catch (err) {
-                failed(message, err);
-                busy(false);
-              }
-            },
+              await ready(await api.openDemo());
+            }),
           },
           t("Open the demo"),
         ),

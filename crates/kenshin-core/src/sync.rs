@@ -183,16 +183,21 @@ impl SyncHome {
     fn save_status(&self, now: &[PeerStatus]) {
         let _ = self.with_write(|tx| {
             let mut all = read_peers(tx)?;
-            for p in now {
-                all.retain(|q| q.member != p.member);
-                all.push(p.clone());
-            }
-            all.sort_by(|a, b| a.member.cmp(&b.member));
+            merge_peers(&mut all, now);
             let text =
                 serde_json::to_string(&all).map_err(|e| CoreError::Invalid(e.to_string()))?;
             Ok(tx.set_local(PEERS, &text)?)
         });
     }
+}
+
+/// `saved` with each peer's newer status from `now` in place of its old one, by member.
+fn merge_peers(saved: &mut Vec<PeerStatus>, now: &[PeerStatus]) {
+    for p in now {
+        saved.retain(|q| q.member != p.member);
+        saved.push(p.clone());
+    }
+    saved.sort_by(|a, b| a.member.cmp(&b.member));
 }
 
 fn read_peers(tx: &Tx<'_>) -> Result<Vec<PeerStatus>> {
@@ -481,12 +486,14 @@ fn check_address(what: &str, address: &str) -> Result<()> {
 
 /// This home's sync settings (the defaults until changed).
 pub fn settings(home: impl Into<HomeDir>) -> Result<SyncSettings> {
-    Home::open(home)?.read(|tx| {
-        Ok(match tx.local(SETTINGS)? {
-            // A setting this version cannot read falls back to the defaults rather than stopping sync.
-            Some(text) => serde_json::from_str(&text).unwrap_or_default(),
-            None => SyncSettings::default(),
-        })
+    Home::open(home)?.read(read_settings)
+}
+
+fn read_settings(tx: &Tx<'_>) -> Result<SyncSettings> {
+    Ok(match tx.local(SETTINGS)? {
+        // A setting this version cannot read falls back to the defaults rather than stopping sync.
+        Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+        None => SyncSettings::default(),
     })
 }
 
@@ -580,11 +587,6 @@ impl Syncing {
         }
         Ok((syncing, serving))
     }
-
-    /// Each peer as this engine sees it now.
-    pub fn status(&self) -> Vec<PeerStatus> {
-        self.engine.status()
-    }
 }
 
 /// A peer on the 同期 screen: who, from the roster, and how its sync stands.
@@ -604,29 +606,35 @@ pub struct PeerView {
     pub pending: usize,
 }
 
-/// Every peer this home has met (`live`: the running engine's view, newer than what is saved), and
-/// what the header says at `now` (Unix milliseconds).
-pub fn overview(
-    home: impl Into<HomeDir>,
-    live: &[PeerStatus],
-    now: u64,
-) -> Result<(Vec<PeerView>, kenshin_domain::sync::SyncStanding)> {
+/// What the 同期 screen and the header show, read in one go.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub settings: SyncSettings,
+    pub peers: Vec<PeerView>,
+    pub standing: kenshin_domain::sync::SyncStanding,
+}
+
+/// Every peer this home has met (`live`: the running engine's view, newer than what is saved), the
+/// settings, and what the header says now.
+pub fn overview(home: impl Into<HomeDir>, live: &[PeerStatus]) -> Result<Overview> {
     use kenshin_domain::sync::{standing, PeerSeen};
     let mut home = Home::open(home)?;
-    let (mut statuses, members, me, signed) = home.read(|tx| {
+    let (settings, mut statuses, members, me, signed) = home.read(|tx| {
         let me = tx.local(ME)?.unwrap_or_default();
         let signed: Vec<u64> = tx
             .signed_by(&me)?
             .iter()
             .map(|t| u64::try_from(t.timestamp_millis()).unwrap_or(0))
             .collect();
-        Ok::<_, CoreError>((read_peers(tx)?, tx.members()?, me, signed))
+        Ok::<_, CoreError>((
+            read_settings(tx)?,
+            read_peers(tx)?,
+            tx.members()?,
+            me,
+            signed,
+        ))
     })?;
-    for p in live {
-        statuses.retain(|q| q.member != p.member);
-        statuses.push(p.clone());
-    }
-    statuses.sort_by(|a, b| a.member.cmp(&b.member));
+    merge_peers(&mut statuses, live);
     let member = |id: &str| {
         members
             .iter()
@@ -661,5 +669,10 @@ pub fn overview(
         })
         .collect();
     let role = member(&me).map_or(kenshin_domain::Role::Contractor, |m| m.role);
-    Ok((peers, standing(now, role, &seen, &signed)))
+    let now = u64::try_from(crate::now().timestamp_millis()).unwrap_or(0);
+    Ok(Overview {
+        settings,
+        standing: standing(now, role, &seen, &signed),
+        peers,
+    })
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 /// One peer as this laptop last saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerSeen {
+    /// How the header names the peer (the core gives the member's name).
     pub member: String,
     pub role: Role,
     /// When a message last came from it.

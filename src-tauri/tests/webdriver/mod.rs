@@ -70,23 +70,43 @@ impl Driver {
     }
 
     pub fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// A WebDriver call; an error answer is returned as its text.
+    fn try_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "GET" => ureq::get(&url).call(),
             "DELETE" => ureq::delete(&url).call(),
             _ => ureq::post(&url).send_json(body),
         };
-        let value: Value = match response {
-            Ok(r) => r.into_json().expect("json answer"),
+        match response {
+            Ok(r) => Ok(r.into_json::<Value>().expect("json answer")["value"].clone()),
             Err(ureq::Error::Status(code, r)) => {
-                panic!(
-                    "{method} {path}: {code} {}",
-                    r.into_string().unwrap_or_default()
-                )
+                Err(format!("{code} {}", r.into_string().unwrap_or_default()))
             }
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        value["value"].clone()
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Runs `act` on the element `css` finds, finding it again when a redraw replaced it between
+    /// the two calls (screens are drawn anew when peers' documents arrive).
+    fn on_element(&self, css: &str, act: impl Fn(&str) -> Result<Value, String>) -> Value {
+        let mut done = None;
+        self.until(css, || {
+            let Some(el) = self.find(css) else {
+                return false;
+            };
+            match act(&el) {
+                Ok(v) => done = Some(v),
+                Err(e) if e.contains("stale element") => {}
+                Err(e) => panic!("{css}: {e}"),
+            }
+            done.is_some()
+        });
+        done.expect("done")
     }
 
     pub fn find(&self, css: &str) -> Option<String> {
@@ -126,26 +146,29 @@ impl Driver {
     }
 
     pub fn click(&self, css: &str) {
-        let el = self.wait(css);
-        self.call("POST", &format!("/element/{el}/click"), json!({}));
+        self.on_element(css, |el| {
+            self.try_call("POST", &format!("/element/{el}/click"), json!({}))
+        });
     }
 
     pub fn type_into(&self, css: &str, text: &str) {
-        let el = self.wait(css);
-        self.call("POST", &format!("/element/{el}/clear"), json!({}));
-        self.call(
-            "POST",
-            &format!("/element/{el}/value"),
-            json!({"text": text}),
-        );
+        self.on_element(css, |el| {
+            self.try_call("POST", &format!("/element/{el}/clear"), json!({}))?;
+            self.try_call(
+                "POST",
+                &format!("/element/{el}/value"),
+                json!({"text": text}),
+            )
+        });
     }
 
     pub fn text(&self, css: &str) -> String {
-        let el = self.wait(css);
-        self.call("GET", &format!("/element/{el}/text"), json!({}))
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.on_element(css, |el| {
+            self.try_call("GET", &format!("/element/{el}/text"), json!({}))
+        })
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
     }
 
     pub fn script(&self, script: &str, args: Value) -> Value {
