@@ -3,7 +3,7 @@
 //! follows what peers send without a reload.
 
 use crate::{text, Answer, AppState};
-use kenshin_core::domain::sync::SyncStanding;
+use kenshin_core::domain::sync::{Refusal, SyncStanding};
 use kenshin_core::sync::{self, Event, PeerView, Serving, SyncFault, SyncSettings, Syncing};
 use kenshin_core::{CoreError, HomeDir};
 use serde::Serialize;
@@ -20,11 +20,12 @@ pub struct AppSync {
     running: std::sync::Mutex<Option<sync::Engine>>,
 }
 
-/// A laptop that would not sync with this one, and why (its own words).
+/// A handshake refused at `address`: by that laptop (`by_peer`) or by this one, and why.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Refused {
     pub address: String,
-    pub why: String,
+    pub by_peer: bool,
+    pub why: Refusal,
 }
 
 #[derive(Default)]
@@ -133,10 +134,15 @@ impl AppSync {
             return;
         };
         match e {
-            Event::Refused { address, why } => {
+            Event::Refused {
+                address,
+                by_peer,
+                why,
+            } => {
                 refused.retain(|r| &r.address != address);
                 refused.push(Refused {
                     address: address.clone(),
+                    by_peer: *by_peer,
                     why: why.clone(),
                 });
             }

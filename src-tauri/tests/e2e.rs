@@ -421,8 +421,10 @@ fn two_windows_sync_a_contractor_working_offline() {
     assert!(!s.text("table.roster").contains("委託 次郎"));
     c.until("the contractor's laptop cut off and told why", || {
         c.find("table.peers tr[data-connected=yes]").is_none()
-            && c.find("p.refused")
-                .is_some_and(|_| c.text("p.refused").contains("removed"))
+            && c.find("p.refused[data-refusal=removed]").is_some_and(|_| {
+                c.text("p.refused")
+                    .contains("委託 次郎 は名簿から削除されています")
+            })
     });
     screenshot(&c.display, "17-contractor-removed");
     c.call("DELETE", "", json!({}));

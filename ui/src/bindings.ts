@@ -300,7 +300,9 @@ last_with: string | null, last_at: number | null,
  */
 unsent: number, warnings: Array<SyncWarning>, };
 
-export type Refused = { address: string, why: string, };
+export type Refusal = { "kind": "other_office" } | { "kind": "not_member", member: string, } | { "kind": "removed", name: string, } | { "kind": "wrong_key", name: string, } | { "kind": "invite", why: string, } | { "kind": "other", why: string, };
+
+export type Refused = { address: string, by_peer: boolean, why: Refusal, };
 
 export type SyncView = { settings: SyncSettings, running: boolean, 
 /**

@@ -1,6 +1,6 @@
 // 同期: the laptop's sync engine, which runs inside the app. The header's state line, and the screen
 // with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
-import type { Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
+import type { Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { roleText, t } from "./i18n";
@@ -56,6 +56,29 @@ export function faultText(f: SyncFault): string {
 /// The screen: what peers change (state, refusals, peers) above, the forms below. A peer's event
 /// redraws only the part above (`refreshSync`), so an invite's 照合番号, a question asked in the
 /// roster or a half-typed address stays while laptops come and go.
+/// A refused handshake in the clerk's words: who refused whom, and why.
+export function refusedText(r: Refused): string {
+  const w = r.why;
+  const why = (() => {
+    switch (w.kind) {
+      case "other_office":
+        return t("That laptop belongs to another office.");
+      case "not_member":
+        return t("That laptop is not in this office's roster.");
+      case "removed":
+        return `${w.name}${t(" was removed from the roster.")}`;
+      case "wrong_key":
+        return `${t("The laptop's key is not the one the roster holds for")} ${w.name}`;
+      case "invite":
+        return t("The invite does not admit this laptop (used, expired, or made for another laptop).");
+      case "other":
+        // Only an earlier Kenshin refuses without a reason; on this side, the connection broke.
+        return r.by_peer ? t("That laptop runs an older Kenshin: update it.") : t("The connection ended before it could be judged.");
+    }
+  })();
+  return r.by_peer ? `${r.address} ${t("refused to sync with this laptop")}: ${why}` : `${t("This laptop refused the connection from")} ${r.address}: ${why}`;
+}
+
 export async function syncScreen(root: HTMLElement): Promise<void> {
   const view = await attempt(() => api.syncView());
   if (!view) return;
@@ -166,7 +189,9 @@ function fillLive(live: HTMLElement, view: SyncView, root: HTMLElement): void {
     live,
     h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
     view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
-    view.refused.map((r) => h("p", { class: "message error refused" }, `${t("Refused to sync")} (${r.address}): ${r.why}`)),
+    view.refused.map((r) =>
+      h("p", { class: "message error refused", "data-refusal": r.why.kind, title: r.why.kind === "other" ? r.why.why : "" }, refusedText(r)),
+    ),
     h(
       "div",
       { class: "actions" },

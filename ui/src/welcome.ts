@@ -2,11 +2,12 @@
 // demo; then, while joining, what has arrived until the roster names this laptop.
 import { open } from "@tauri-apps/plugin-dialog";
 import { listen } from "@tauri-apps/api/event";
-import type { Joined, Session } from "./bindings";
+import type { Joined, Refused, Session } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { t } from "./i18n";
 import { label } from "./state";
+import { refusedText } from "./sync";
 
 type Ready = (s: Session) => Promise<void>;
 
@@ -121,13 +122,13 @@ export async function joiningScreen(root: HTMLElement, ready: Ready, joined: Joi
     ),
   );
   document.body.dataset.ready = "joining";
-  const stop = await listen<{ event: string; documents?: number; why?: string; address?: string }>("sync", (e) => {
+  const stop = await listen<{ event: string; documents?: number } & Partial<Refused>>("sync", (e) => {
     if (e.payload.event === "stored") {
       received += e.payload.documents ?? 0;
       count.textContent = String(received);
     } else if (e.payload.event === "refused") {
       why.className = "message error";
-      why.textContent = `${t("Could not join through")} ${e.payload.address ?? ""}: ${e.payload.why ?? ""}`;
+      why.textContent = refusedText(e.payload as Refused);
     }
   });
   for (;;) {

@@ -66,7 +66,7 @@ fn print_event(e: &Event, json: bool, lang: Lang) {
         Event::Disconnected { member } => {
             format!("{} {member}", lang.pick("切断:", "disconnected:"))
         }
-        Event::Refused { address, why } => {
+        Event::Refused { address, why, .. } => {
             format!("{} {address}: {why}", lang.pick("拒否:", "refused:"))
         }
         Event::Stored { documents } => format!(

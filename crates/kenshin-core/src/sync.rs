@@ -9,6 +9,7 @@ use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
+use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
 use serde::{Deserialize, Serialize};
@@ -55,38 +56,38 @@ impl SyncHome {
     }
 
     /// Puts a joining laptop's entry into the roster, if its invite allows it.
-    fn admit_joiner(&self, entry: &RosterEntry) -> std::result::Result<(), String> {
+    fn admit_joiner(&self, entry: &RosterEntry) -> std::result::Result<(), Refusal> {
         let office_doc = self.office_doc.clone();
-        let roster = self.with_write(|tx| {
-            let (mut doc, office) = tx.load_office(&office_doc)?;
-            let anchor = tx.local(trust::ANCHOR)?.unwrap_or_default();
-            // The joiner's entry is judged as if added now, after everything this laptop holds.
-            let mut members = office.members.clone();
-            let new = !members.contains(entry);
-            if new {
-                members.push(entry.clone());
-            }
-            let judged = Roster::check(
-                &office_doc.to_string(),
-                &anchor,
-                &members,
-                &office.invites,
-                &office.removals,
-                trust::office_order(&office, new.then_some(office.members.len())),
-            );
-            if let Some((_, why)) = judged.invalid.iter().find(|(e, _)| e == entry) {
-                return Err(CoreError::Invalid(format!(
-                    "the invite does not admit this laptop: {why}"
-                )));
-            }
-            if !office.members.iter().any(|m| m == entry) {
-                let before = doc.get_heads();
-                kenshin_store::docs::office::add_member(&mut doc, entry)?;
-                tx.save_office(&office_doc, &mut doc, &before)?;
-            }
-            trust::project_office(tx, &judged)?;
-            Ok(judged)
-        })?;
+        let roster = self
+            .with_write(|tx| {
+                let (mut doc, office) = tx.load_office(&office_doc)?;
+                let anchor = tx.local(trust::ANCHOR)?.unwrap_or_default();
+                // The joiner's entry is judged as if added now, after everything this laptop holds.
+                let mut members = office.members.clone();
+                let new = !members.contains(entry);
+                if new {
+                    members.push(entry.clone());
+                }
+                let judged = Roster::check(
+                    &office_doc.to_string(),
+                    &anchor,
+                    &members,
+                    &office.invites,
+                    &office.removals,
+                    trust::office_order(&office, new.then_some(office.members.len())),
+                );
+                if let Some((_, why)) = judged.invalid.iter().find(|(e, _)| e == entry) {
+                    return Ok(Err(Refusal::Invite { why: why.clone() }));
+                }
+                if !office.members.iter().any(|m| m == entry) {
+                    let before = doc.get_heads();
+                    kenshin_store::docs::office::add_member(&mut doc, entry)?;
+                    tx.save_office(&office_doc, &mut doc, &before)?;
+                }
+                trust::project_office(tx, &judged)?;
+                Ok(Ok(judged))
+            })
+            .map_err(|why| Refusal::Other { why })??;
         if let Ok(mut r) = self.roster.write() {
             *r = roster;
         }
@@ -214,29 +215,33 @@ pub fn peers(home: impl Into<HomeDir>) -> Result<Vec<PeerStatus>> {
 }
 
 impl Gate for SyncHome {
-    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, String> {
+    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, Refusal> {
         if hello.office() != self.office_doc.to_string() {
-            return Err("that laptop belongs to another office".into());
+            return Err(Refusal::OtherOffice);
         }
         let roster = self.roster();
+        let removed = |name: &str| Refusal::Removed {
+            name: name.to_string(),
+        };
         match hello {
             Hello::Member { member, .. } => match roster.member(member) {
-                None => Err(format!("{member} is not in this office's roster")),
-                Some(e) if roster.removal(member).is_some() => {
-                    Err(format!("{} was removed from the roster", e.member.name))
-                }
-                Some(e) if e.noise_key != noise_key => Err(format!(
-                    "the laptop's key is not the one the roster holds for {}",
-                    e.member.name
-                )),
+                None => Err(Refusal::NotMember {
+                    member: member.clone(),
+                }),
+                Some(e) if roster.removal(member).is_some() => Err(removed(&e.member.name)),
+                Some(e) if e.noise_key != noise_key => Err(Refusal::WrongKey {
+                    name: e.member.name.clone(),
+                }),
                 Some(_) => Ok(member.clone()),
             },
             Hello::Join { entry, .. } => {
                 if entry.noise_key != noise_key {
-                    return Err("the joining entry names another laptop's key".into());
+                    return Err(Refusal::Invite {
+                        why: "the joining entry names another laptop's key".into(),
+                    });
                 }
                 if roster.removal(&entry.member.id).is_some() {
-                    return Err(format!("{} was removed from the roster", entry.member.name));
+                    return Err(removed(&entry.member.name));
                 }
                 self.admit_joiner(entry)?;
                 Ok(entry.member.id.clone())
@@ -244,7 +249,7 @@ impl Gate for SyncHome {
         }
     }
 
-    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), String> {
+    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), Refusal> {
         let roster = self.roster();
         if roster.current(&self.me).is_none() {
             // Not joined yet: the invite led here; the roster that arrives is judged from the anchor.
@@ -252,11 +257,12 @@ impl Gate for SyncHome {
         }
         match roster.current(member) {
             Some(e) if e.noise_key == noise_key => Ok(()),
-            Some(e) => Err(format!(
-                "its key is not the one the roster holds for {}",
-                e.member.name
-            )),
-            None => Err(format!("{member} is not a current member")),
+            Some(e) => Err(Refusal::WrongKey {
+                name: e.member.name.clone(),
+            }),
+            None => Err(Refusal::NotMember {
+                member: member.to_string(),
+            }),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::Role;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, TimeZone, Utc, Weekday};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One peer as this laptop last saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,31 @@ pub struct PeerSeen {
     pub last_seen: Option<u64>,
     /// When both laptops last held the same documents.
     pub last_synced: Option<u64>,
+}
+
+/// Why a laptop was refused at the handshake (接続の拒否). The refused laptop is sent it, and both
+/// windows say it in the clerk's words; the English text is for logs and the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("that laptop belongs to another office")]
+    OtherOffice,
+    /// The member id is in no roster entry this laptop holds.
+    #[error("{member} is not a current member of this office")]
+    NotMember { member: String },
+    /// 名簿から削除された member: refused from then on.
+    #[error("{name} was removed from the roster")]
+    Removed { name: String },
+    /// The laptop's key is not the one the roster holds for that member.
+    #[error("the laptop's key is not the one the roster holds for {name}")]
+    WrongKey { name: String },
+    /// The invite does not admit the joining laptop (used, expired, or for another laptop).
+    #[error("the invite does not admit this laptop: {why}")]
+    Invite { why: String },
+    /// Said by an earlier Kenshin, which sends only its English text; or a connection that broke
+    /// before it could be judged.
+    #[error("{why}")]
+    Other { why: String },
 }
 
 /// Why the header warns.

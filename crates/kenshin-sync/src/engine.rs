@@ -5,7 +5,7 @@
 //! status and events.
 
 use crate::error::{Result, SyncError};
-use crate::transport::{self, peer_id, Authenticated, Gate, Hello};
+use crate::transport::{self, peer_id, Authenticated, Gate, Hello, Refusal};
 use automerge::ReadDoc;
 use futures::future::BoxFuture;
 use futures::StreamExt;
@@ -69,9 +69,12 @@ pub enum Event {
     Disconnected {
         member: String,
     },
+    /// A handshake at `address` ended in a refusal: the peer refused this laptop (`by_peer`), or
+    /// this laptop refused the peer.
     Refused {
         address: String,
-        why: String,
+        by_peer: bool,
+        why: Refusal,
     },
     /// Documents arrived from peers and are in the home.
     Stored {
@@ -526,7 +529,11 @@ impl Engine {
                         }
                         Err(e) => engine.emit(Event::Refused {
                             address: remote,
-                            why: e.to_string(),
+                            by_peer: false,
+                            why: match e.refusal() {
+                                Some((_, why)) => why.clone(),
+                                None => Refusal::Other { why: e.to_string() },
+                            },
                         }),
                     }
                 });
@@ -1014,17 +1021,20 @@ impl Dialer for KenshinDialer {
                     Ok(transport)
                 }
                 // A refusal will not change by retrying; a broken connection might.
-                Err(e @ (SyncError::Refused { .. } | SyncError::UnknownPeer { .. })) => {
-                    engine.emit(Event::Refused {
-                        address: address.clone(),
-                        why: e.to_string(),
-                    });
-                    Err(DialError::PermanentFailure(e))
-                }
-                Err(e) => {
-                    note(&e);
-                    Err(DialError::transient(e))
-                }
+                Err(e) => match e.refusal() {
+                    Some((by_peer, why)) => {
+                        engine.emit(Event::Refused {
+                            address: address.clone(),
+                            by_peer,
+                            why: why.clone(),
+                        });
+                        Err(DialError::PermanentFailure(e))
+                    }
+                    None => {
+                        note(&e);
+                        Err(DialError::transient(e))
+                    }
+                },
             }
         })
     }

@@ -1,3 +1,4 @@
+use kenshin_domain::sync::Refusal;
 use thiserror::Error;
 
 pub type Result<T, E = SyncError> = std::result::Result<T, E>;
@@ -15,9 +16,9 @@ pub enum SyncError {
         source: std::io::Error,
     },
     #[error("{peer} refused this laptop: {why}")]
-    Refused { peer: String, why: String },
+    Refused { peer: String, why: Refusal },
     #[error("the peer at {peer} is not a current member of this office ({why})")]
-    UnknownPeer { peer: String, why: String },
+    UnknownPeer { peer: String, why: Refusal },
     #[error(
         "the connection to {peer} was lost ({reason}); what arrived is kept: sync again to finish"
     )]
@@ -32,4 +33,15 @@ pub enum SyncError {
     Discovery(String),
     #[error("{0}")]
     Office(String),
+}
+
+impl SyncError {
+    /// A refusal at the handshake: whether the peer refused this laptop, and why.
+    pub fn refusal(&self) -> Option<(bool, &Refusal)> {
+        match self {
+            SyncError::Refused { why, .. } => Some((true, why)),
+            SyncError::UnknownPeer { why, .. } => Some((false, why)),
+            _ => None,
+        }
+    }
 }

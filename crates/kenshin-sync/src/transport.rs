@@ -8,6 +8,7 @@ use crate::error::{Result, SyncError};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use kenshin_domain::roster::RosterEntry;
+pub use kenshin_domain::sync::Refusal;
 use kenshin_trust::{Keys, NOISE_PATTERN};
 use samod::{PeerId, Transport};
 use serde::{Deserialize, Serialize};
@@ -46,21 +47,22 @@ impl Hello {
 #[serde(tag = "reply", rename_all = "snake_case")]
 enum Reply {
     /// `member`: who the acceptor is.
-    Welcome {
-        member: String,
-    },
+    Welcome { member: String },
+    /// `why` is the English text earlier Kenshin versions read; `reason` the judgement itself.
     Refused {
         why: String,
+        #[serde(default)]
+        reason: Option<Refusal>,
     },
 }
 
 /// The accepting side's questions to its office.
 pub trait Gate: Send + Sync + 'static {
     /// Admits the laptop holding `noise_key` that said `hello`: its member id, or why not.
-    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, String>;
+    fn admit(&self, hello: &Hello, noise_key: &str) -> std::result::Result<String, Refusal>;
     /// Whether `member` is a current member whose laptop holds `noise_key` (the dialer checks the
     /// acceptor with this). A laptop that has not joined yet has no roster and trusts its invite.
-    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), String>;
+    fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), Refusal>;
 }
 
 /// A connection that passed the handshake, ready for samod.
@@ -375,9 +377,9 @@ pub async fn dial(
         let mut ch = handshake(stream, peer, keys, true).await?;
         ch.send_json(hello).await?;
         match ch.recv_json::<Reply>().await? {
-            Reply::Refused { why } => Err(SyncError::Refused {
+            Reply::Refused { why, reason } => Err(SyncError::Refused {
                 peer: peer.to_string(),
-                why,
+                why: reason.unwrap_or(Refusal::Other { why }),
             }),
             Reply::Welcome { member } => {
                 let noise_key = ch.remote_key();
@@ -427,7 +429,11 @@ pub async fn accept(
                 })
             }
             Err(why) => {
-                ch.send_json(&Reply::Refused { why: why.clone() }).await?;
+                ch.send_json(&Reply::Refused {
+                    why: why.to_string(),
+                    reason: Some(why.clone()),
+                })
+                .await?;
                 let _ = ch.stream.shutdown().await;
                 Err(SyncError::Refused {
                     peer: peer.to_string(),
@@ -442,6 +448,34 @@ pub async fn accept(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_reads_from_this_and_an_earlier_kenshin() {
+        let now = serde_json::to_string(&Reply::Refused {
+            why: "委託 一郎 was removed from the roster".into(),
+            reason: Some(Refusal::Removed {
+                name: "委託 一郎".into(),
+            }),
+        })
+        .expect("json");
+        let earlier = r#"{"reply":"refused","why":"委託 一郎 was removed from the roster"}"#;
+        let read = |text: &str| match serde_json::from_str::<Reply>(text).expect("a reply") {
+            Reply::Refused { why, reason } => reason.unwrap_or(Refusal::Other { why }),
+            Reply::Welcome { .. } => panic!("a refusal"),
+        };
+        assert_eq!(
+            read(&now),
+            Refusal::Removed {
+                name: "委託 一郎".into()
+            }
+        );
+        assert_eq!(
+            read(earlier),
+            Refusal::Other {
+                why: "委託 一郎 was removed from the roster".into()
+            }
+        );
+    }
 
     #[test]
     fn handshakes_are_limited_per_address_and_in_all() {
