@@ -7,7 +7,7 @@ use crate::sync::{Refused, SyncView};
 use crate::{ExportRequest, RecordRequest, Session};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
-use kenshin_core::domain::sync::{Refusal, SyncStanding, SyncWarning};
+use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::Waiting;
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
@@ -72,6 +72,7 @@ pub fn typescript() -> String {
         SyncStanding,
         Refusal,
         Refused,
+        SyncProgress,
         SyncView,
         Opening,
         Joined,

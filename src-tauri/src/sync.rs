@@ -3,7 +3,7 @@
 //! follows what peers send without a reload.
 
 use crate::{text, Answer, AppState};
-use kenshin_core::domain::sync::{Refusal, SyncStanding};
+use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding};
 use kenshin_core::sync::{self, Event, PeerView, Serving, SyncFault, SyncSettings, Syncing};
 use kenshin_core::{CoreError, HomeDir};
 use serde::Serialize;
@@ -45,6 +45,8 @@ pub struct SyncView {
     pub peers: Vec<PeerView>,
     pub refused: Vec<Refused>,
     pub standing: SyncStanding,
+    /// The documents this laptop holds of those it knows of (while the engine runs).
+    pub progress: SyncProgress,
 }
 
 /// What the window hears: an engine event, or the engine having started or stopped.
@@ -159,10 +161,10 @@ impl AppSync {
 
     async fn view(&self, home: &HomeDir) -> Answer<SyncView> {
         let engine = self.engine.lock().await;
-        let live = engine
+        let (live, progress) = engine
             .running
             .as_ref()
-            .map(|s| s.engine.status())
+            .map(|s| (s.engine.status(), s.engine.progress()))
             .unwrap_or_default();
         let seen = sync::overview(home, &live).map_err(text)?;
         Ok(SyncView {
@@ -173,6 +175,7 @@ impl AppSync {
             refused: self.refused.lock().map(|r| r.clone()).unwrap_or_default(),
             peers: seen.peers,
             standing: seen.standing,
+            progress,
         })
     }
 }

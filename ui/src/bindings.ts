@@ -304,11 +304,17 @@ export type Refusal = { "kind": "other_office" } | { "kind": "not_member", membe
 
 export type Refused = { address: string, by_peer: boolean, why: Refusal, };
 
+export type SyncProgress = { held: number, of: number, bytes: number, };
+
 export type SyncView = { settings: SyncSettings, running: boolean, 
 /**
  * Where other laptops reach this one, while listening.
  */
-listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, refused: Array<Refused>, standing: SyncStanding, };
+listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, refused: Array<Refused>, standing: SyncStanding, 
+/**
+ * The documents this laptop holds of those it knows of (while the engine runs).
+ */
+progress: SyncProgress, };
 
 export type Opening = { "state": "locked" } | { "state": "no_office" } | { "state": "joining" } | { "state": "ready", session: Session, };
 

@@ -173,8 +173,10 @@ const ja: Record<string, string> = {
   "Joining the office": "事務所に参加しています",
   "Read this fingerprint aloud with the admin who made the invite": "招待した管理者とこの照合番号を読み合わせてください",
   "Documents received": "受信した文書",
-  "Waiting for the admin's laptop. The board opens by itself when the roster arrives.":
-    "管理者の端末からの受信を待っています。名簿が届くと業務ボードが自動で開きます。",
+  "Receiving documents": "文書を受信中",
+  "Waiting for the admin's laptop. The board opens by itself when everything has arrived.":
+    "管理者の端末から受信しています。すべて届くと業務ボードが自動で開きます。",
+  "Open the board now (the rest arrives meanwhile)": "今すぐ業務ボードを開く（残りは後から届きます）",
   "Invite a laptop": "端末の招待",
   "Only an office admin can invite laptops.": "端末を招待できるのは事務所の管理者だけです。",
   "Approver (決裁権限)": "決裁権限あり",

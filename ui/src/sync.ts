@@ -188,6 +188,9 @@ function fillLive(live: HTMLElement, view: SyncView, root: HTMLElement): void {
   replace(
     live,
     h("p", { class: "sync-state", "data-running": view.running ? "yes" : "no" }, state),
+    view.running &&
+      view.progress.held < view.progress.of &&
+      h("p", { class: "sync-progress" }, `${t("Receiving documents")}: ${view.progress.held} / ${view.progress.of}`, " ", h("progress", { max: view.progress.of, value: view.progress.held })),
     view.faults.map((f) => h("p", { class: "message error fault", "data-fault": f.kind }, faultText(f))),
     view.refused.map((r) =>
       h("p", { class: "message error refused", "data-refusal": r.why.kind, title: r.why.kind === "other" ? r.why.why : "" }, refusedText(r)),

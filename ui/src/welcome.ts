@@ -96,12 +96,20 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
   document.body.dataset.ready = "welcome";
 }
 
-/// Joined, waiting for the roster: documents received so far, and why a peer refused, until this laptop
-/// is a member; then the board.
+/// Joined: the documents received of those known so far (the roster names the batches, a batch its
+/// lists), and why a peer refused. The board opens once everything known has arrived; from when the
+/// roster is here, the clerk may open it sooner and the rest arrives meanwhile.
 export async function joiningScreen(root: HTMLElement, ready: Ready, joined: Joined | null): Promise<void> {
-  let received = 0;
-  const count = h("strong", { class: "received" }, "0");
+  const count = h("strong", { class: "received" }, "0 / 1");
+  const bar = h("progress", { max: 1, value: 0 });
+  const bytes = h("span", { class: "bytes" });
   const why = h("div", { class: "message", role: "status", id: "message" });
+  let sooner = false;
+  const openNow = h(
+    "button",
+    { "data-action": "open-board", disabled: true, onclick: () => (sooner = true) },
+    t("Open the board now (the rest arrives meanwhile)"),
+  );
   replace(
     root,
     h("header", {}, h("h1", {}, "Kenshin", h("small", {}, joined?.office_name ?? ""))),
@@ -117,26 +125,35 @@ export async function joiningScreen(root: HTMLElement, ready: Ready, joined: Joi
           `${joined.name} — ${t("Read this fingerprint aloud with the admin who made the invite")}: `,
           h("strong", { class: "fingerprint" }, joined.fingerprint),
         ),
-      h("p", {}, t("Documents received"), ": ", count),
-      h("p", { class: "hint" }, t("Waiting for the admin's laptop. The board opens by itself when the roster arrives.")),
+      h("p", {}, t("Documents received"), ": ", count, " ", bytes),
+      h("p", {}, bar),
+      h("p", { class: "hint" }, t("Waiting for the admin's laptop. The board opens by itself when everything has arrived.")),
+      h("p", {}, openNow),
     ),
   );
   document.body.dataset.ready = "joining";
-  const stop = await listen<{ event: string; documents?: number } & Partial<Refused>>("sync", (e) => {
-    if (e.payload.event === "stored") {
-      received += e.payload.documents ?? 0;
-      count.textContent = String(received);
-    } else if (e.payload.event === "refused") {
+  const stop = await listen<{ event: string } & Partial<Refused>>("sync", (e) => {
+    if (e.payload.event === "refused") {
       why.className = "message error";
       why.textContent = refusedText(e.payload as Refused);
     }
   });
   for (;;) {
-    const o = await api.opening().catch(() => null);
+    const [o, view] = await Promise.all([api.opening().catch(() => null), api.syncView().catch(() => null)]);
+    const p = view?.progress;
+    if (p && p.of > 0) {
+      count.textContent = `${p.held} / ${p.of}`;
+      bar.max = p.of;
+      bar.value = p.held;
+      bytes.textContent = `(${(p.bytes / 1e6).toFixed(1)} MB)`;
+    }
     if (o?.state === "ready") {
-      stop();
-      await ready(o.session);
-      return;
+      if (sooner || (p && p.held >= p.of)) {
+        stop();
+        await ready(o.session);
+        return;
+      }
+      openNow.disabled = false;
     }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -105,6 +105,7 @@ impl SyncHome {
                 roster: Roster::default(),
                 joined: false,
                 documents,
+                held: 0,
             });
         }
         // Loaded once for the roster and the access logs it lists.
@@ -171,10 +172,15 @@ impl SyncHome {
             }
         }
         let joined = roster.current(&self.me).is_some();
+        let mut held = 0;
+        for d in &documents {
+            held += usize::from(tx.has_document(d)?);
+        }
         Ok(Scope {
             roster,
             joined,
             documents,
+            held,
         })
     }
 }

@@ -42,6 +42,17 @@ pub enum Refusal {
     Other { why: String },
 }
 
+/// 受信の進み具合: of the documents this laptop knows the office holds, how many it holds, and the
+/// bytes received from peers since sync started. `of` grows as documents arrive that name others
+/// (the roster names the batches, a batch its lists).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SyncProgress {
+    pub held: usize,
+    pub of: usize,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
 /// Why the header warns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -9,6 +9,7 @@ use crate::transport::{self, peer_id, Authenticated, Gate, Hello, Refusal};
 use automerge::ReadDoc;
 use futures::future::BoxFuture;
 use futures::StreamExt;
+use kenshin_domain::sync::SyncProgress;
 use kenshin_trust::{Keys, Roster};
 use samod::storage::Storage;
 use samod::{
@@ -18,7 +19,7 @@ use samod::{
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
@@ -31,6 +32,8 @@ pub struct Scope {
     /// False until this home holds a roster (a laptop that joined but has not synced yet).
     pub joined: bool,
     pub documents: BTreeSet<DocumentId>,
+    /// How many of `documents` the home holds.
+    pub held: usize,
 }
 
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).
@@ -162,6 +165,8 @@ struct Shared {
     caught_up: Mutex<HashSet<String>>,
     /// A writer in this process committed (see `committed`).
     committed: tokio::sync::Notify,
+    /// Bytes received from peers since the engine started.
+    received: Arc<AtomicU64>,
 }
 
 /// A running engine. Cloning shares it.
@@ -258,6 +263,7 @@ impl Engine {
                 stopped: watch::channel(false).0,
                 caught_up: Mutex::new(HashSet::new()),
                 committed: tokio::sync::Notify::new(),
+                received: Arc::new(AtomicU64::new(0)),
             }),
         };
         engine.open_scope();
@@ -285,6 +291,16 @@ impl Engine {
 
     fn scope(&self) -> Arc<Scope> {
         self.shared.scope_tx.borrow().clone()
+    }
+
+    /// How far this laptop is with the office's documents.
+    pub fn progress(&self) -> SyncProgress {
+        let scope = self.scope();
+        SyncProgress {
+            held: scope.held,
+            of: scope.documents.len(),
+            bytes: self.shared.received.load(Ordering::Relaxed),
+        }
     }
 
     /// Opens (loads, or asks peers for) every document in scope that is not open yet.
@@ -515,6 +531,7 @@ impl Engine {
                         &engine.shared.config.keys,
                         &engine.shared.config.me,
                         gate,
+                        &engine.shared.received,
                     )
                     .await;
                     drop(admitted);
@@ -1007,6 +1024,7 @@ impl Dialer for KenshinDialer {
                 &shared.config.keys,
                 &shared.config.hello,
                 gate,
+                &shared.received,
             )
             .await
             {

@@ -14,6 +14,7 @@ use samod::{PeerId, Transport};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -214,7 +215,8 @@ impl Channel {
     }
 
     /// Hands the channel to samod: whole samod messages in, split into Noise messages on the wire.
-    fn into_transport(self, remote: &str) -> (Transport, Cut) {
+    /// `received` counts the bytes that arrive (the join screen's progress).
+    fn into_transport(self, remote: &str, received: &Arc<AtomicU64>) -> (Transport, Cut) {
         let Channel {
             stream,
             noise,
@@ -229,6 +231,7 @@ impl Channel {
             mpsc::channel::<std::result::Result<Vec<u8>, std::io::Error>>(QUEUE);
         let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
         let noise_r = noise.clone();
+        let received = received.clone();
         tokio::spawn(async move {
             let mut message = Vec::new();
             loop {
@@ -237,7 +240,10 @@ impl Channel {
                     _ = until_cut(&mut cut_r) => Err(std::io::Error::other("cut off: removed from the roster")),
                 };
                 let frame = match read {
-                    Ok(f) => f,
+                    Ok(f) => {
+                        received.fetch_add(f.len() as u64, Ordering::Relaxed);
+                        f
+                    }
                     Err(e) => {
                         let _ = in_tx.send(Err(e)).await;
                         return;
@@ -372,6 +378,7 @@ pub async fn dial(
     keys: &Keys,
     hello: &Hello,
     gate: &dyn Gate,
+    received: &Arc<AtomicU64>,
 ) -> Result<Authenticated> {
     timed(&format!("the handshake with {peer}"), async {
         let mut ch = handshake(stream, peer, keys, true).await?;
@@ -388,7 +395,7 @@ pub async fn dial(
                         peer: peer.to_string(),
                         why,
                     })?;
-                let (transport, cut) = ch.into_transport(&member);
+                let (transport, cut) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
@@ -409,6 +416,7 @@ pub async fn accept(
     keys: &Keys,
     me: &str,
     gate: &dyn Gate,
+    received: &Arc<AtomicU64>,
 ) -> Result<Authenticated> {
     timed(&format!("the handshake with {peer}"), async {
         let mut ch = handshake(stream, peer, keys, false).await?;
@@ -420,7 +428,7 @@ pub async fn accept(
                     member: me.to_string(),
                 })
                 .await?;
-                let (transport, cut) = ch.into_transport(&member);
+                let (transport, cut) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
