@@ -6,7 +6,7 @@
 //! `accept` must end with an error or an admission, never a panic or a hang past its timeout.
 #![no_main]
 
-use kenshin_sync::transport::{accept, Gate, Hello};
+use kenshin_sync::transport::{accept, Gate, Hello, Refusal};
 use kenshin_trust::Keys;
 use kenshin_trust::NOISE_PATTERN;
 use libfuzzer_sys::fuzz_target;
@@ -17,13 +17,13 @@ use tokio::net::{TcpListener, TcpStream};
 struct AdmitOffice;
 
 impl Gate for AdmitOffice {
-    fn admit(&self, hello: &Hello, _noise_key: &str) -> Result<String, String> {
+    fn admit(&self, hello: &Hello, _noise_key: &str) -> Result<String, Refusal> {
         match hello {
             Hello::Member { office, member } if office == "office" => Ok(member.clone()),
-            _ => Err("not of this office".into()),
+            _ => Err(Refusal::OtherOffice),
         }
     }
-    fn vouch(&self, _member: &str, _noise_key: &str) -> Result<(), String> {
+    fn vouch(&self, _member: &str, _noise_key: &str) -> Result<(), Refusal> {
         Ok(())
     }
 }
@@ -112,7 +112,16 @@ fuzz_target!(|input: &[u8]| {
         };
         let serve = async {
             let (stream, peer) = w.listener.accept().await.expect("accept");
-            accept(stream, &peer.to_string(), &w.keys, "hub", &AdmitOffice).await
+            let received = Default::default();
+            accept(
+                stream,
+                &peer.to_string(),
+                &w.keys,
+                "hub",
+                &AdmitOffice,
+                &received,
+            )
+            .await
         };
         let (_held, _outcome) = tokio::join!(dial, serve);
     });

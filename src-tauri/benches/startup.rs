@@ -1,13 +1,23 @@
-//! App start to first board on the 150,000-voucher demo office, and the app's memory at rest, under Xvfb.
+//! The desktop window on the 150,000-voucher demo office, under Xvfb: app start to first board, the
+//! app's memory at rest, and its memory after 1,000 actions over the window while a peer's entries
+//! arrive (the app runs all day).
 //! `cargo bench -p kenshin-desktop --bench startup` (needs what the e2e tests need: Xvfb, tauri-driver).
 
 #[path = "../tests/webdriver/mod.rs"]
 mod webdriver;
 
+use kenshin_core::domain::{ProcessId, Role};
+use kenshin_core::sync::{save_settings, SyncSettings, Syncing};
+use kenshin_core::{join, Office};
+use serde_json::json;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use webdriver::{app_rss_kb, Window};
+use webdriver::{app_rss_kb, free_port, wait_for, Driver, Window};
 
 const RUNS: usize = 3;
+const ACTIONS: usize = 1_000;
 
 fn main() {
     let home = tempfile::tempdir().expect("home");
@@ -32,6 +42,8 @@ fn main() {
     }
     starts.sort();
     rss.sort();
+    let day = all_day(home.path());
+
     println!("| measure (median of {RUNS}) | value |");
     println!("|---|---|");
     println!(
@@ -40,11 +52,150 @@ fn main() {
     );
     let (own, all) = rss[RUNS / 2];
     println!(
-        "| app RSS at rest (board shown): app process | {:.1} MB |",
-        own as f64 / 1024.0
+        "| app RSS at rest (board shown): app process | {} |",
+        mb(own)
     );
     println!(
-        "| ... with its WebKit processes (web content, network) | {:.1} MB |",
-        all as f64 / 1024.0
+        "| ... with its WebKit processes (web content, network) | {} |",
+        mb(all)
     );
+    println!(
+        "| app RSS with WebKit, at start → after {ACTIONS} actions over {:.0} s while {} entries arrived from a peer (once) | {} → {} ({:+.1} %) |",
+        day.took.as_secs_f64(),
+        day.arrived,
+        mb(day.start),
+        mb(day.after),
+        (day.after as f64 / day.start as f64 - 1.0) * 100.0
+    );
+    println!(
+        "| ... the app process alone | {} → {} ({:+.1} %) |",
+        mb(day.start_own),
+        mb(day.after_own),
+        (day.after_own as f64 / day.start_own as f64 - 1.0) * 100.0
+    );
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
+}
+
+struct Day {
+    start_own: u64,
+    start: u64,
+    after_own: u64,
+    after: u64,
+    took: Duration,
+    arrived: usize,
+}
+
+/// A day at the window: the app syncs with a section laptop (an engine in this process) that logs an
+/// inquiry every 200 ms, while the clerk goes round the screens, opens steps, searches and scrolls
+/// the register: 1,000 actions. The app's RSS once it is in sync and at rest, and again after.
+fn all_day(home: &Path) -> Day {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let settings = |listen: &str, peers: Vec<String>| SyncSettings {
+        listen: listen.into(),
+        lan: false,
+        paused: false,
+        peers,
+    };
+    save_settings(home, &settings(&addr, vec![])).expect("the app's sync settings");
+    let invite = Office::open(home, None)
+        .and_then(|mut o| o.invite("窓口 花子", Role::Section, false))
+        .expect("invite");
+    let peer = tempfile::tempdir().expect("peer home");
+    join(
+        peer.path(),
+        &serde_json::to_string(&invite).expect("invite json"),
+        "invite",
+    )
+    .expect("join");
+
+    let (d, _window) = Window::open(home);
+    d.wait("body[data-ready=board]");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (syncing, _) = rt
+        .block_on(Syncing::serve(
+            &peer.path().into(),
+            &settings("127.0.0.1:0", vec![addr]),
+        ))
+        .expect("the peer's engine");
+    wait_for("the peer in sync", Duration::from_secs(300), || {
+        let p = syncing.engine.progress();
+        p.of > 1 && p.held == p.of && Office::open(peer.path(), None).is_ok()
+    });
+    std::thread::sleep(Duration::from_secs(5));
+    let (start_own, start) = app_rss_kb().expect("the app's RSS");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (stop, engine, peer) = (stop.clone(), syncing.engine.clone(), peer.path().to_owned());
+        std::thread::spawn(move || {
+            let mut office = Office::open(&peer, None).expect("the peer's office");
+            let calls = office
+                .batches()
+                .expect("batches")
+                .into_iter()
+                .find(|b| b.process == ProcessId::EligibilityInquiry)
+                .expect("the demo's inquiry batch");
+            let mut logged = 0;
+            while !stop.load(Ordering::Relaxed) {
+                office
+                    .log_inquiry(
+                        &format!("{}", 10_000_001 + logged % 150_000),
+                        "ベンチ医院",
+                        "有効",
+                        None,
+                        Some(&calls.batch_id),
+                    )
+                    .expect("an inquiry");
+                engine.committed();
+                logged += 1;
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            logged
+        })
+    };
+    let began = Instant::now();
+    for i in 0..ACTIONS {
+        act(&d, i);
+    }
+    let took = began.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let arrived = writer.join().expect("the peer's writer");
+    std::thread::sleep(Duration::from_secs(5));
+    let (after_own, after) = app_rss_kb().expect("the app's RSS");
+    rt.block_on(syncing.stop())
+        .expect("the peer's engine stops");
+    Day {
+        start_own,
+        start,
+        after_own,
+        after,
+        took,
+        arrived,
+    }
+}
+
+/// One of a clerk's actions, in turn: screens, a step's detail, a scroll and a search.
+fn act(d: &Driver, i: usize) {
+    match i % 8 {
+        0 => d.screen("board"),
+        1 => d.click("tr[data-batch] .step[data-step='1']"),
+        2 => d.screen("inbox"),
+        3 => d.screen("register"),
+        4 => {
+            d.script(
+                "document.querySelector('.viewport').scrollTop += 20000",
+                json!([]),
+            );
+        }
+        5 => {
+            let no = format!("{}", 10_000_001 + (i * 7_919) % 150_000);
+            d.type_into("input[name=query]", &no);
+            d.wait(&format!(".vrow[data-voucher='{no}']"));
+        }
+        6 => d.screen("inquiry"),
+        _ => d.screen("sync"),
+    }
 }

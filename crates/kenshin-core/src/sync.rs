@@ -13,7 +13,7 @@ use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use kenshin_sync::{Engine, Event, PeerStatus, SyncReport};
@@ -26,6 +26,18 @@ pub struct SyncHome {
     office_doc: DocumentId,
     me: String,
     roster: RwLock<Roster>,
+    /// What projections read last (see [`Known`]).
+    known: Mutex<Known>,
+}
+
+/// What the last projection read, so that one the office document did not change reads only what
+/// changed: the judged roster and the access logs the office lists, and each held batch's counted
+/// lists (as `counted_lists` keeps them). Emptied when a projection fails, and the office part when
+/// a joiner is admitted.
+#[derive(Default)]
+struct Known {
+    office: Option<(Roster, Vec<DocumentId>)>,
+    lists: HashMap<DocumentId, Vec<DocumentId>>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -91,6 +103,9 @@ impl SyncHome {
         if let Ok(mut r) = self.roster.write() {
             *r = roster;
         }
+        if let Ok(mut known) = self.known.lock() {
+            known.office = None;
+        }
         // Written on this connection, which its own data version does not count: look again.
         if let Ok(mut seen) = self.seen_version.lock() {
             *seen = -1;
@@ -98,53 +113,64 @@ impl SyncHome {
         Ok(())
     }
 
-    fn scope(&self, tx: &Tx<'_>, changed: &[DocumentId]) -> Result<Scope> {
+    fn scope(&self, tx: &Tx<'_>, changed: &[DocumentId], known: &mut Known) -> Result<Scope> {
         let mut documents = BTreeSet::from([self.office_doc.clone()]);
         if !tx.has_document(&self.office_doc)? {
             return Ok(Scope {
                 roster: Roster::default(),
                 joined: false,
                 documents,
-                held: 0,
             });
         }
-        // Loaded once for the roster and the access logs it lists.
-        let (_, office) = tx.load_office(&self.office_doc)?;
-        let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
         // Nothing named (the engine starting): project everything again, in case a previous run
         // stored documents and stopped before projecting them.
         let all = changed.is_empty();
         let roster_changed = all || changed.contains(&self.office_doc);
-        if roster_changed {
-            trust::project_office(tx, &roster)?;
-        }
-        for log in &office.access_logs {
-            documents.insert(batch_doc_id(&log.doc_id)?);
-        }
+        let (roster, logs) = match known.office.take() {
+            Some(seen) if !roster_changed => seen,
+            _ => {
+                let (_, office) = tx.load_office(&self.office_doc)?;
+                let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
+                trust::project_office(tx, &roster)?;
+                let logs = office
+                    .access_logs
+                    .iter()
+                    .map(|log| batch_doc_id(&log.doc_id))
+                    .collect::<kenshin_store::Result<_>>()?;
+                (roster, logs)
+            }
+        };
+        documents.extend(logs.iter().cloned());
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
-            if !tx.has_document(&id)? {
-                continue;
-            }
-            let known = tx.local(&counted_lists(&b.batch_id))?;
-            let list_ids: Vec<DocumentId> = known
-                .iter()
-                .flat_map(|k| k.split(','))
-                .filter(|l| !l.is_empty())
-                .map(batch_doc_id)
-                .collect::<kenshin_store::Result<_>>()?;
+            let list_ids = match known.lists.get(&id) {
+                Some(ids) => Some(ids.clone()),
+                None if !tx.has_document(&id)? => continue,
+                None => tx
+                    .local(&counted_lists(&b.batch_id))?
+                    .map(|k| {
+                        k.split(',')
+                            .filter(|l| !l.is_empty())
+                            .map(batch_doc_id)
+                            .collect::<kenshin_store::Result<Vec<_>>>()
+                    })
+                    .transpose()?,
+            };
             let touched = all
                 || roster_changed
-                || known.is_none()
                 || changed.contains(&id)
-                || list_ids.iter().any(|l| changed.contains(l));
-            if !touched {
-                documents.extend(list_ids);
+                || list_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|l| changed.contains(l)));
+            if let (false, Some(ids)) = (touched, list_ids) {
+                documents.extend(ids.iter().cloned());
+                known.lists.insert(id, ids);
                 continue;
             }
+            known.lists.remove(&id);
             // A batch document that cannot be read shares nothing more (its board says why).
             let Some(counted) = trust::project_batch(tx, &roster, &id)? else {
                 continue;
@@ -157,11 +183,14 @@ impl SyncHome {
                 .join(",");
             tx.set_local(&counted_lists(&b.batch_id), &made_from)?;
             let mut present = true;
+            let mut ids = Vec::new();
             for l in refs {
                 let l = batch_doc_id(&l.doc_id)?;
                 present &= tx.has_document(&l)?;
-                documents.insert(l);
+                documents.insert(l.clone());
+                ids.push(l);
             }
+            known.lists.insert(id, ids);
             if present {
                 if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
                     trust::project_register(tx, &counted)?;
@@ -172,15 +201,11 @@ impl SyncHome {
             }
         }
         let joined = roster.current(&self.me).is_some();
-        let mut held = 0;
-        for d in &documents {
-            held += usize::from(tx.has_document(d)?);
-        }
+        known.office = Some((roster.clone(), logs));
         Ok(Scope {
             roster,
             joined,
             documents,
-            held,
         })
     }
 }
@@ -275,7 +300,12 @@ impl Gate for SyncHome {
 
 impl kenshin_sync::Office for SyncHome {
     fn stored(&self, docs: &[DocumentId]) -> std::result::Result<Scope, String> {
-        let scope = self.with_write(|tx| self.scope(tx, docs))?;
+        let mut known = self.known.lock().map_err(text)?;
+        // Taken: a projection that fails leaves nothing known, and the next one reads everything.
+        let mut next = std::mem::take(&mut *known);
+        let scope = self.with_write(|tx| self.scope(tx, docs, &mut next))?;
+        *known = next;
+        drop(known);
         if let Ok(mut r) = self.roster.write() {
             *r = scope.roster.clone();
         }
@@ -305,6 +335,18 @@ impl kenshin_sync::Office for SyncHome {
             tracing::error!(%e, "moving lookups into the access log failed");
         }
         home.read(|tx| tx.chunk_keys()).map(Some).map_err(text)
+    }
+
+    fn held(&self, docs: &BTreeSet<DocumentId>) -> std::result::Result<usize, String> {
+        let mut home = self.home.lock().map_err(text)?;
+        home.read(|tx| {
+            let mut held = 0;
+            for d in docs {
+                held += usize::from(tx.has_document(d)?);
+            }
+            Ok::<_, CoreError>(held)
+        })
+        .map_err(text)
     }
 
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
@@ -395,6 +437,7 @@ impl Syncing {
             office_doc: office_doc.clone(),
             me: me.clone(),
             roster: RwLock::new(Roster::default()),
+            known: Mutex::new(Known::default()),
         });
         let (signal, stored) = StoreSignal::new();
         let (claim, notify) = (signal.clone(), signal.clone());

@@ -32,8 +32,6 @@ pub struct Scope {
     /// False until this home holds a roster (a laptop that joined but has not synced yet).
     pub joined: bool,
     pub documents: BTreeSet<DocumentId>,
-    /// How many of `documents` the home holds.
-    pub held: usize,
 }
 
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).
@@ -45,6 +43,8 @@ pub trait Office: Gate {
     fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String>;
     /// The bytes of one chunk.
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String>;
+    /// How many of `docs` the home holds (asked only when someone looks: see `progress`).
+    fn held(&self, docs: &BTreeSet<DocumentId>) -> std::result::Result<usize, String>;
 }
 
 /// One laptop's view of a peer.
@@ -194,7 +194,8 @@ const ONCE: BackoffConfig = BackoffConfig {
     max_retries: Some(3),
 };
 
-/// How long the engine waits after a store before projecting, to take a burst in one transaction.
+/// Keys stored this soon after the last projection are a burst: the engine waits this long to take
+/// the rest of it in one transaction.
 const SETTLE: Duration = Duration::from_millis(5);
 /// How often the engine looks for changes the home's own writers committed.
 const LOCAL_POLL: Duration = Duration::from_millis(10);
@@ -293,11 +294,11 @@ impl Engine {
         self.shared.scope_tx.borrow().clone()
     }
 
-    /// How far this laptop is with the office's documents.
+    /// How far this laptop is with the office's documents (a look at the home).
     pub fn progress(&self) -> SyncProgress {
         let scope = self.scope();
         SyncProgress {
-            held: scope.held,
+            held: self.shared.office.held(&scope.documents).unwrap_or(0),
             of: scope.documents.len(),
             bytes: self.shared.received.load(Ordering::Relaxed),
         }
@@ -343,13 +344,20 @@ impl Engine {
 
     async fn project_stored(self, mut rx: mpsc::UnboundedReceiver<String>) {
         let mut stopped = self.stopped();
+        let mut last = Instant::now()
+            .checked_sub(SETTLE)
+            .unwrap_or_else(Instant::now);
         // Everything stored before the engine stopped is projected before it says so (`stop`).
         while let Some(first) = tokio::select! {
             k = rx.recv() => k,
             _ = &mut stopped => None,
         } {
             let mut keys = vec![first];
-            tokio::time::sleep(SETTLE).await;
+            // A key after a quiet moment (a sign-off) is projected at once; in a burst (a merge, a
+            // cold sync) the engine waits a moment to take the rest in the same transaction.
+            if last.elapsed() < SETTLE {
+                tokio::time::sleep(SETTLE).await;
+            }
             while let Ok(k) = rx.try_recv() {
                 keys.push(k);
             }
@@ -362,6 +370,7 @@ impl Engine {
             let office = self.shared.office.clone();
             let n = docs.len();
             let result = tokio::task::spawn_blocking(move || office.stored(&docs)).await;
+            last = Instant::now();
             self.shared.pending.fetch_sub(keys.len(), Ordering::SeqCst);
             match result {
                 Ok(Ok(scope)) => {
@@ -777,7 +786,7 @@ impl Engine {
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
             // to store it, wait for its projection, and settle only if nothing was projected since
             // this round's scope was taken (else the handles above may miss a new document).
-            tokio::time::sleep(SETTLE * 10).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             self.wait_projected().await;
             if Arc::ptr_eq(&scope, &self.scope()) {
                 return Ok(handles.len());
