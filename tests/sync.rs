@@ -562,6 +562,33 @@ fn serving_laptops_find_each_other_on_the_lan_and_stay_in_sync() {
         eventually(30, || step(&a.board(&b), 1)["status"] == "done"),
         "step 1 reached the hub"
     );
+
+    // Laptops joining with an invite and no address find the office on the LAN and join. Not announced
+    // before they have joined, they are never dialled and refused on the way.
+    for name in [V, "検認 三郎"] {
+        let (_dir, file) = invite(&a, name, "section", false);
+        let v = Laptop::new();
+        v.ok(&["office", "join", file.to_str().unwrap()]);
+        let joining = Hub::start_with(&v, &["--listen", "0.0.0.0:0"]);
+        assert!(
+            eventually(30, || v
+                .run(&["board", "--batch", &b, "--json"])
+                .status
+                .success()),
+            "{name} joined through the LAN: {:?}",
+            joining.events()
+        );
+        assert_eq!(step(&v.board(&b), 1)["status"], "done");
+        joining.stop();
+    }
+    for served in [&hub, &laptop] {
+        let refused: Vec<Value> = served
+            .events()
+            .into_iter()
+            .filter(|e| e["event"] == "refused")
+            .collect();
+        assert!(refused.is_empty(), "{refused:?}");
+    }
     laptop.stop();
     hub.stop();
 }

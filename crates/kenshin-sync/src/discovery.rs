@@ -1,6 +1,8 @@
 //! LAN discovery: each serving laptop announces `_kenshin._tcp` with a hash of its office id (never the
 //! id itself: the LAN may be shared) and its member id; laptops of the same office dial each other.
-//! Only one side of each pair dials (the smaller member id), so two laptops keep one connection.
+//! Only one side of each pair dials (the smaller member id), so two laptops keep one connection. A
+//! laptop that joined with an invite but has no roster yet is not announced (no one could sync with
+//! it) and dials every laptop of its office it finds: its hello carries the invite.
 
 use crate::engine::Engine;
 use crate::error::{Result, SyncError};
@@ -36,17 +38,38 @@ impl Engine {
         )
         .map_err(mdns_err)?
         .enable_addr_auto();
-        daemon.register(info).map_err(mdns_err)?;
+        let mut announce = Some(info);
+        if self.scope().joined {
+            if let Some(info) = announce.take() {
+                daemon.register(info).map_err(mdns_err)?;
+            }
+        }
         let browse = daemon.browse(SERVICE).map_err(mdns_err)?;
         let engine = self.clone();
         let mut stopped = self.stopped();
+        let mut scope = self.scope_changes();
         tokio::spawn(async move {
             let mut dialed = HashSet::new();
             // Until the engine stops; then the announcement is withdrawn.
-            while let Some(Ok(event)) = tokio::select! {
-                e = browse.recv_async() => Some(e),
-                _ = &mut stopped => None,
-            } {
+            loop {
+                let event = tokio::select! {
+                    e = browse.recv_async() => match e {
+                        Ok(e) => e,
+                        Err(_) => break,
+                    },
+                    changed = scope.changed(), if announce.is_some() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        if scope.borrow_and_update().joined {
+                            if let Some(Err(e)) = announce.take().map(|i| daemon.register(i)) {
+                                tracing::warn!(%e, "announcing this laptop on the LAN");
+                            }
+                        }
+                        continue;
+                    }
+                    _ = &mut stopped => break,
+                };
                 let ServiceEvent::ServiceResolved(info) = event else {
                     continue;
                 };
@@ -56,7 +79,9 @@ impl Engine {
                 ) else {
                     continue;
                 };
-                if their_office != tag || member <= me.as_str() || dialed.contains(member) {
+                let joined = engine.scope().joined;
+                if their_office != tag || dialed.contains(member) || (joined && member <= me.as_str())
+                {
                     continue;
                 }
                 // IPv4 only: a link-local IPv6 address needs a scope the announcement does not carry.

@@ -290,8 +290,12 @@ impl Engine {
         let _ = self.shared.events.send(e);
     }
 
-    fn scope(&self) -> Arc<Scope> {
+    pub(crate) fn scope(&self) -> Arc<Scope> {
         self.shared.scope_tx.borrow().clone()
+    }
+
+    pub(crate) fn scope_changes(&self) -> watch::Receiver<Arc<Scope>> {
+        self.shared.scope_tx.subscribe()
     }
 
     /// How far this laptop is with the office's documents (a look at the home).
