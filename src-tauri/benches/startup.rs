@@ -60,28 +60,44 @@ fn main() {
         mb(all)
     );
     println!(
-        "| app RSS with WebKit, at start → after {ACTIONS} actions over {:.0} s while {} entries arrived from a peer (once) | {} → {} ({:+.1} %) |",
+        "| app RSS with WebKit, one run: at start → after {} → after {ACTIONS} actions ({:.0} s, {} entries arriving from a peer) | {} → {} → {} ({}) |",
+        ACTIONS / 2,
         day.took.as_secs_f64(),
         day.arrived,
         mb(day.start),
+        mb(day.half),
         mb(day.after),
-        (day.after as f64 / day.start as f64 - 1.0) * 100.0
+        growth(day.start, day.half, day.after)
     );
     println!(
-        "| ... the app process alone | {} → {} ({:+.1} %) |",
+        "| ... the app process alone | {} → {} → {} ({}) |",
         mb(day.start_own),
+        mb(day.half_own),
         mb(day.after_own),
-        (day.after_own as f64 / day.start_own as f64 - 1.0) * 100.0
+        growth(day.start_own, day.half_own, day.after_own)
     );
+}
+
+/// Growth over the whole run, and over its second half (a leak keeps growing; caches fill and stop).
+fn growth(start: u64, half: u64, after: u64) -> String {
+    let pct = |from: u64, to: u64| (to as f64 / from as f64 - 1.0) * 100.0;
+    format!(
+        "{:+.1} % in all, {:+.1} % in the second half",
+        pct(start, after),
+        pct(half, after)
+    )
 }
 
 fn mb(kb: u64) -> String {
     format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
+/// RSS in kB, the app process and with its WebKit processes: at start, halfway, after.
 struct Day {
     start_own: u64,
     start: u64,
+    half_own: u64,
+    half: u64,
     after_own: u64,
     after: u64,
     took: Duration,
@@ -157,7 +173,11 @@ fn all_day(home: &Path) -> Day {
         })
     };
     let began = Instant::now();
+    let mut half = (0, 0);
     for i in 0..ACTIONS {
+        if i == ACTIONS / 2 {
+            half = app_rss_kb().expect("the app's RSS");
+        }
         act(&d, i);
     }
     let took = began.elapsed();
@@ -170,6 +190,8 @@ fn all_day(home: &Path) -> Day {
     Day {
         start_own,
         start,
+        half_own: half.0,
+        half: half.1,
         after_own,
         after,
         took,

@@ -80,7 +80,9 @@ impl Engine {
                     continue;
                 };
                 let joined = engine.scope().joined;
-                if their_office != tag || dialed.contains(member) || (joined && member <= me.as_str())
+                if their_office != tag
+                    || dialed.contains(member)
+                    || (joined && member <= me.as_str())
                 {
                     continue;
                 }
