@@ -30,11 +30,16 @@ fn keys_dir() -> PathBuf {
         })
 }
 
+/// Copies each file whole: to a name of this copy's own, then renamed into place. Tests run in
+/// parallel share the keys folder; a reader there never sees a file half copied.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
+    let mine = tempfile::tempdir_in(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        let tmp = mine.path().join(e.file_name());
+        std::fs::copy(e.path(), &tmp).unwrap();
+        std::fs::rename(&tmp, to.join(e.file_name())).unwrap();
     }
 }
 

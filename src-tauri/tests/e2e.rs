@@ -328,9 +328,13 @@ fn two_windows_sync_a_contractor_working_offline() {
     });
     screenshot(&c.display, "11-sync-contractor");
     s.screen("sync");
-    s.until("the contractor's laptop connected", || {
-        s.text("table.peers").contains("委託 次郎")
-    });
+    s.until(
+        "the contractor's laptop connected, and in the roster",
+        || {
+            s.text("table.peers").contains("委託 次郎")
+                && s.text("table.roster").contains("委託 次郎")
+        },
+    );
     screenshot(&s.display, "12-sync-section");
 
     // The contractor pauses sync, records step 1 offline, and the header counts it as unsent.

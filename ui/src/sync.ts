@@ -82,6 +82,8 @@ export function refusedText(r: Refused): string {
 export async function syncScreen(root: HTMLElement): Promise<void> {
   const view = await attempt(() => api.syncView());
   if (!view) return;
+  // The roster as it is now (a laptop may have joined since the window opened).
+  app.session = (await api.session().catch(() => null)) ?? app.session;
   const settings: SyncSettings = { ...view.settings, peers: [...view.settings.peers] };
   const apply = (next: SyncSettings, said: string) => applySettings(root, next, said);
   const listen = h("input", { name: "listen", value: settings.listen, size: 22, autocomplete: "off" });
@@ -148,13 +150,20 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
   );
 }
 
-/// Redraws what peers change on the sync screen, if it is shown.
+/// Redraws what peers change on the sync screen, if it is shown: the live part, and the roster when a
+/// member joined or left.
 export async function refreshSync(): Promise<void> {
   const live = document.getElementById("sync-live");
   const root = document.getElementById("screen");
-  const view = await api.syncView().catch(() => null);
+  const [view, session] = await Promise.all([api.syncView().catch(() => null), api.session().catch(() => null)]);
   if (!live || !root || !view) return;
   fillLive(live, view, root);
+  const roster = root.querySelector("table.roster");
+  const drawn = [...(roster?.querySelectorAll<HTMLElement>("tr[data-member]") ?? [])].map((r) => r.dataset.member).join();
+  if (session && roster && session.members.map((m) => m.id).join() !== drawn) {
+    app.session = session;
+    roster.replaceWith(rosterList(root));
+  }
 }
 
 async function applySettings(root: HTMLElement, next: SyncSettings, said: string): Promise<void> {

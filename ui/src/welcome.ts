@@ -1,5 +1,5 @@
 // The first screen of a new laptop: join the office with an invite file, make a new office, or open the
-// demo; then, while joining, what has arrived until the roster names this laptop.
+// demo; then, while joining, what has arrived of what the office holds, until the board opens.
 import { open } from "@tauri-apps/plugin-dialog";
 import { listen } from "@tauri-apps/api/event";
 import type { Joined, Refused, Session } from "./bindings";
