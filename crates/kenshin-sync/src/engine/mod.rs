@@ -1,0 +1,316 @@
+//! The sync engine: a samod repo on the home's storage, reached only through the authenticated
+//! transport. It keeps the office's documents open (the office document, every batch it lists, every
+//! list a batch refers to), tells the office when samod stored something (so projections follow),
+//! feeds samod the changes the home's own writers (the CLI, the app) commit, and reports per-peer
+//! status and events.
+
+use crate::error::{Result, SyncError};
+use crate::transport::{peer_id, Gate, Hello, Refusal};
+use kenshin_domain::sync::SyncProgress;
+use kenshin_trust::{Keys, Roster};
+use samod::storage::Storage;
+use samod::{DocHandle, DocumentId, Repo, ShareConfig};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+mod connect;
+mod once;
+mod peers;
+mod store;
+
+pub use once::SyncReport;
+pub use store::{StoreSignal, StoredKeys};
+
+/// What may sync now: the roster as judged, and the office's documents.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub roster: Roster,
+    /// False until this home holds a roster (a laptop that joined but has not synced yet).
+    pub joined: bool,
+    pub documents: BTreeSet<DocumentId>,
+}
+
+/// What the engine asks of the office it syncs (kenshin-core implements it over the home).
+pub trait Office: Gate {
+    /// samod stored changes to `docs`: bring the projections up to date and say what to sync now.
+    fn stored(&self, docs: &[DocumentId]) -> std::result::Result<Scope, String>;
+    /// Keys of chunks the home holds (the home's own writers add some while the engine runs), or
+    /// `None` when nothing was committed since the last call.
+    fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String>;
+    /// The bytes of one chunk.
+    fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String>;
+    /// How many of `docs` the home holds (asked only when someone looks: see `progress`).
+    fn held(&self, docs: &BTreeSet<DocumentId>) -> std::result::Result<usize, String>;
+}
+
+/// One laptop's view of a peer.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PeerStatus {
+    pub member: String,
+    pub address: Option<String>,
+    pub connected: bool,
+    /// When a message last came from the peer (Unix milliseconds).
+    pub last_seen: Option<u64>,
+    /// When every document was last the same on both sides (Unix milliseconds).
+    pub last_synced: Option<u64>,
+    /// Documents that differ between the two laptops as far as this one knows.
+    pub pending: usize,
+}
+
+/// Something the desktop app or `kenshin serve` shows as it happens.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Connected {
+        member: String,
+        address: String,
+    },
+    Disconnected {
+        member: String,
+    },
+    /// A handshake at `address` ended in a refusal: the peer refused this laptop (`by_peer`), or
+    /// this laptop refused the peer.
+    Refused {
+        address: String,
+        by_peer: bool,
+        why: Refusal,
+    },
+    /// Documents arrived from peers and are in the home.
+    Stored {
+        documents: usize,
+    },
+    Synced {
+        member: String,
+    },
+}
+
+pub struct Config {
+    pub keys: Arc<Keys>,
+    /// This laptop's member id.
+    pub me: String,
+    pub office_doc: DocumentId,
+    pub hello: Hello,
+}
+
+struct Shared {
+    repo: Repo,
+    config: Config,
+    office: Arc<dyn Office>,
+    scope_tx: watch::Sender<Arc<Scope>>,
+    handles: Mutex<HashMap<DocumentId, DocHandle>>,
+    finding: Mutex<HashSet<DocumentId>>,
+    /// Chunk keys samod wrote or that were already fed to samod.
+    known_keys: Arc<Mutex<HashSet<String>>>,
+    events: broadcast::Sender<Event>,
+    peers: Mutex<BTreeMap<String, PeerStatus>>,
+    signal: StoreSignal,
+    pending: Arc<AtomicUsize>,
+    /// One look for local changes at a time: a caller that must see everything committed so far
+    /// waits for a look already under way.
+    feeding: tokio::sync::Mutex<()>,
+    /// Local changes to documents not open yet (fed once they are).
+    deferred: Mutex<HashSet<String>>,
+    /// Set once the engine has stopped: its loops end, its listener and LAN announcement go.
+    stopped: watch::Sender<bool>,
+    /// Peers said to be in sync since they last fell behind or connected (see `status`).
+    caught_up: Mutex<HashSet<String>>,
+    /// A writer in this process committed (see `committed`).
+    committed: tokio::sync::Notify,
+    /// Bytes received from peers since the engine started.
+    received: Arc<AtomicU64>,
+}
+
+/// A running engine. Cloning shares it.
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+/// Keys stored this soon after the last projection are a burst: the engine waits this long to take
+/// the rest of it in one transaction.
+const SETTLE: Duration = Duration::from_millis(5);
+/// How often the engine looks for changes the home's own writers committed.
+const LOCAL_POLL: Duration = Duration::from_millis(10);
+
+impl Engine {
+    /// Starts the engine on `storage`, which tells `signal` (made with `keys`) of every key it stores.
+    pub async fn start<S: Storage + Clone + Send + Sync + 'static>(
+        config: Config,
+        storage: S,
+        office: Arc<dyn Office>,
+        signal: StoreSignal,
+        keys: StoredKeys,
+    ) -> Result<Engine> {
+        let first = {
+            let office = office.clone();
+            tokio::task::spawn_blocking(move || office.stored(&[]))
+                .await
+                .map_err(|e| SyncError::Office(e.to_string()))?
+                .map_err(SyncError::Office)?
+        };
+        let (scope_tx, scope_rx) = watch::channel(Arc::new(first));
+        let policy = move |doc: DocumentId, peer: samod::PeerId| {
+            let rx = scope_rx.clone();
+            futures::stream::unfold((rx, true), move |(mut rx, first)| {
+                let doc = doc.clone();
+                let peer = peer.clone();
+                async move {
+                    if !first && rx.changed().await.is_err() {
+                        return None;
+                    }
+                    let scope = rx.borrow_and_update().clone();
+                    Some((share(&scope, &doc, &peer), (rx, false)))
+                }
+            })
+        };
+        let repo = Repo::build_tokio()
+            .with_storage(storage)
+            .with_peer_id(peer_id(&config.me))
+            .with_share_policy(policy)
+            .load()
+            .await;
+        if let Ok(mut k) = keys.known.lock() {
+            k.extend(
+                office
+                    .chunk_keys()
+                    .map_err(SyncError::Office)?
+                    .unwrap_or_default(),
+            );
+        }
+        let (events, _) = broadcast::channel(256);
+        let engine = Engine {
+            shared: Arc::new(Shared {
+                repo,
+                config,
+                office,
+                scope_tx,
+                handles: Mutex::new(HashMap::new()),
+                finding: Mutex::new(HashSet::new()),
+                known_keys: keys.known.clone(),
+                events,
+                peers: Mutex::new(BTreeMap::new()),
+                signal,
+                pending: keys.pending,
+                feeding: tokio::sync::Mutex::new(()),
+                deferred: Mutex::new(HashSet::new()),
+                stopped: watch::channel(false).0,
+                caught_up: Mutex::new(HashSet::new()),
+                committed: tokio::sync::Notify::new(),
+                received: Arc::new(AtomicU64::new(0)),
+            }),
+        };
+        engine.open_scope();
+        tokio::spawn(engine.clone().project_stored(keys.rx));
+        tokio::spawn(engine.clone().feed_local_changes());
+        Ok(engine)
+    }
+
+    /// The office and this laptop's member id.
+    pub(crate) fn identity(&self) -> (String, String) {
+        (
+            self.shared.config.office_doc.to_string(),
+            self.shared.config.me.clone(),
+        )
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.shared.events.subscribe()
+    }
+
+    fn emit(&self, e: Event) {
+        tracing::info!(?e, "sync");
+        let _ = self.shared.events.send(e);
+    }
+
+    pub(crate) fn scope(&self) -> Arc<Scope> {
+        self.shared.scope_tx.borrow().clone()
+    }
+
+    pub(crate) fn scope_changes(&self) -> watch::Receiver<Arc<Scope>> {
+        self.shared.scope_tx.subscribe()
+    }
+
+    /// How far this laptop is with the office's documents (a look at the home).
+    pub fn progress(&self) -> SyncProgress {
+        let scope = self.scope();
+        SyncProgress {
+            held: self.shared.office.held(&scope.documents).unwrap_or(0),
+            of: scope.documents.len(),
+            bytes: self.shared.received.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Opens (loads, or asks peers for) every document in scope that is not open yet.
+    fn open_scope(&self) {
+        let scope = self.scope();
+        for doc in &scope.documents {
+            if self
+                .shared
+                .handles
+                .lock()
+                .map(|h| h.contains_key(doc))
+                .unwrap_or(true)
+            {
+                continue;
+            }
+            if !self
+                .shared
+                .finding
+                .lock()
+                .map(|mut f| f.insert(doc.clone()))
+                .unwrap_or(false)
+            {
+                continue;
+            }
+            let engine = self.clone();
+            let doc = doc.clone();
+            tokio::spawn(async move {
+                let found = engine.shared.repo.find(doc.clone()).await;
+                if let Ok(Some(handle)) = found {
+                    if let Ok(mut h) = engine.shared.handles.lock() {
+                        h.insert(doc.clone(), handle);
+                    }
+                }
+                if let Ok(mut f) = engine.shared.finding.lock() {
+                    f.remove(&doc);
+                }
+            });
+        }
+    }
+
+    /// Resolves once the engine has stopped.
+    pub(crate) fn stopped(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        let mut rx = self.shared.stopped.subscribe();
+        Box::pin(async move {
+            let _ = rx.wait_for(|s| *s).await;
+        })
+    }
+
+    /// Stops syncing. When this returns, everything samod received is in storage and projected.
+    pub async fn stop(self) {
+        self.shared.repo.stop().await;
+        self.wait_projected().await;
+        self.shared.stopped.send_replace(true);
+    }
+}
+
+/// The share policy: only the office's documents, only with current members (or, before this home
+/// has a roster, with the peer its invite led it to), and with any relay this laptop dialed itself.
+fn share(scope: &Scope, doc: &DocumentId, peer: &samod::PeerId) -> ShareConfig {
+    if !scope.documents.contains(doc) {
+        return ShareConfig::none();
+    }
+    let peer = peer.to_string();
+    match peer.strip_prefix("kenshin-") {
+        Some(member) if scope.joined && scope.roster.current(member).is_none() => {
+            ShareConfig::none()
+        }
+        _ => ShareConfig::read_write(),
+    }
+}

@@ -1,0 +1,190 @@
+//! One sync with one peer or relay, until both sides hold the same documents.
+
+use super::connect::{clone_error, KenshinDialer};
+use super::*;
+use automerge::ReadDoc;
+use futures::StreamExt;
+use samod::{BackoffConfig, ConnectionId, DialerHandle};
+use std::time::Instant;
+
+/// Dialing for one sync: a few quick attempts (samod 0.16 can fail the very first attempt of a new
+/// dialer with "no dialer registered", a race inside `Repo::dial`).
+pub(super) const ONCE: BackoffConfig = BackoffConfig {
+    initial_delay: Duration::from_millis(50),
+    max_delay: Duration::from_millis(200),
+    max_retries: Some(3),
+};
+
+/// What one `sync_once` did.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    pub member: String,
+    pub documents: usize,
+    pub elapsed: Duration,
+}
+
+impl Engine {
+    /// Syncs with one peer until both hold the same heads of every document in scope, then returns.
+    pub async fn sync_once(&self, address: &str, timeout: Duration) -> Result<SyncReport> {
+        let dialer = KenshinDialer::new(self, address);
+        let handle = self
+            .shared
+            .repo
+            .dial(ONCE, dialer.clone())
+            .map_err(|_| SyncError::Stopped)?;
+        self.settle_with(handle, address, timeout, false, |e| match e {
+            samod::DialerFailed::PermanentFailure(e) => clone_error(&e),
+            _ => {
+                let why = dialer.last_error.lock().ok().and_then(|e| e.clone());
+                SyncError::Protocol(format!(
+                    "could not connect to {address}: {}",
+                    why.unwrap_or_else(|| "no answer".into())
+                ))
+            }
+        })
+        .await
+    }
+
+    /// As [`Engine::sync_once`], through an automerge-repo sync server. That server (0.2.8, not
+    /// sharing generously) stores what it is sent but never answers for a document it was not asked
+    /// for, so through a relay "in sync" means: we hold its heads, and it was sent ours.
+    pub async fn sync_once_relay(&self, url: &str, timeout: Duration) -> Result<SyncReport> {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))?;
+        let handle = self
+            .shared
+            .repo
+            .dial_websocket(parsed, ONCE)
+            .map_err(|_| SyncError::Stopped)?;
+        self.settle_with(handle, url, timeout, true, |e| {
+            SyncError::Protocol(format!("could not connect to {url}: {e}"))
+        })
+        .await
+    }
+
+    pub(super) async fn settle_with<E: std::error::Error + Send + Sync + 'static>(
+        &self,
+        handle: DialerHandle<E>,
+        address: &str,
+        timeout: Duration,
+        relay: bool,
+        failed: impl FnOnce(samod::DialerFailed<E>) -> SyncError,
+    ) -> Result<SyncReport> {
+        let started = Instant::now();
+        let peer = handle.established().await.map_err(failed)?;
+        let member = peer
+            .peer_id
+            .to_string()
+            .trim_start_matches("kenshin-")
+            .to_string();
+        let conn = handle.connection_id().ok_or(SyncError::Stopped)?;
+        let mut events = handle.events();
+        let lost = async {
+            while let Some(e) = events.next().await {
+                if let samod::DialerEvent::Disconnected { reason } = e {
+                    return reason;
+                }
+            }
+            "the dialer stopped".to_string()
+        };
+        let settled = tokio::select! {
+            r = tokio::time::timeout(timeout, self.settle(conn, relay)) => r,
+            reason = lost => {
+                handle.close();
+                return Err(SyncError::Lost { peer: address.to_string(), reason });
+            }
+        };
+        handle.close();
+        let documents = settled.map_err(|_| SyncError::Timeout {
+            what: format!("documents to match with {address}"),
+            secs: timeout.as_secs(),
+        })??;
+        self.mark_synced(&member);
+        Ok(SyncReport {
+            member,
+            documents,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Waits until every document in scope is open and the same on both ends of `conn`.
+    pub(super) async fn settle(&self, conn: ConnectionId, relay: bool) -> Result<usize> {
+        loop {
+            let scope = self.scope();
+            let handles: Vec<DocHandle> = {
+                let h = self.shared.handles.lock().map_err(|_| SyncError::Stopped)?;
+                scope
+                    .documents
+                    .iter()
+                    .filter_map(|d| h.get(d).cloned())
+                    .collect()
+            };
+            if handles.len() < scope.documents.len() {
+                self.open_scope();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+            if relay {
+                self.quiet(&handles, conn).await;
+            } else {
+                for h in &handles {
+                    futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
+                }
+            }
+            // What arrived may have widened the scope (a new batch, a new list): give samod a moment
+            // to store it, wait for its projection, and settle only if nothing was projected since
+            // this round's scope was taken (else the handles above may miss a new document).
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            self.wait_projected().await;
+            if Arc::ptr_eq(&scope, &self.scope()) {
+                return Ok(handles.len());
+            }
+        }
+    }
+
+    /// Through a relay: every document's heads were sent, we hold every head it told us of, and
+    /// nothing has come from it for a moment.
+    pub(super) async fn quiet(&self, handles: &[DocHandle], conn: ConnectionId) {
+        const QUIET: Duration = Duration::from_millis(300);
+        let mut since = Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let settled = handles.iter().all(|h| {
+                let state = h.peers().0.get(&conn).cloned();
+                h.with_document(|d| {
+                    let ours = d.get_heads();
+                    state.is_some_and(|s| {
+                        let sent = s.last_sent_heads.as_ref() == Some(&ours)
+                            || s.shared_heads.as_ref() == Some(&ours);
+                        let theirs = s
+                            .their_heads
+                            .as_ref()
+                            .is_none_or(|t| t.iter().all(|c| d.get_change_by_hash(c).is_some()));
+                        sent && theirs
+                    })
+                })
+            });
+            let received = self
+                .shared
+                .repo
+                .connected_peers()
+                .0
+                .into_iter()
+                .find(|c| c.id == conn)
+                .and_then(|c| c.last_received);
+            let recent = received.is_some_and(|t| {
+                chrono::Utc::now()
+                    .signed_duration_since(t)
+                    .to_std()
+                    .unwrap_or_default()
+                    < QUIET
+            });
+            if !settled || recent {
+                since = Instant::now();
+            }
+            if since.elapsed() >= QUIET {
+                return;
+            }
+        }
+    }
+}
