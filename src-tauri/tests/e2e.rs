@@ -333,6 +333,7 @@ fn two_windows_sync_a_contractor_working_offline() {
         || {
             s.text("table.peers").contains("委託 次郎")
                 && s.text("table.roster").contains("委託 次郎")
+                && s.text("select[name=acting-as]").contains("委託 次郎")
         },
     );
     screenshot(&s.display, "12-sync-section");

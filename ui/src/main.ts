@@ -25,6 +25,24 @@ const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
 ];
 let current = "board";
 
+function memberOptions(session: Session): HTMLOptionElement[] {
+  return session.members.map((m) =>
+    h("option", { value: m.id, selected: m.id === session.me.id }, `${m.name}（${roleText(m.role)}${m.approver ? "・決裁" : ""}）`),
+  );
+}
+
+/// The header's 担当者 chooser follows the roster when a member joins or leaves on another laptop
+/// (not while it is open).
+async function refreshMembers(): Promise<void> {
+  const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
+  const session = await api.session().catch(() => null);
+  if (!select || !session || document.activeElement === select) return;
+  const drawn = [...select.options].map((o) => o.value).join();
+  if (session.members.map((m) => m.id).join() === drawn) return;
+  app.session = session;
+  replace(select, memberOptions(session));
+}
+
 async function render(): Promise<void> {
   const root = document.getElementById("app");
   const session = app.session;
@@ -40,9 +58,7 @@ async function render(): Promise<void> {
         await render();
       },
     },
-    session.members.map((m) =>
-      h("option", { value: m.id, selected: m.id === session.me.id }, `${m.name}（${roleText(m.role)}${m.approver ? "・決裁" : ""}）`),
-    ),
+    memberOptions(session),
   );
   replace(
     root,
@@ -122,6 +138,7 @@ void listen<{ event: string }>("sync", (e) => {
   if (["stored", "synced", "connected", "disconnected", "refused", "started", "stopped"].includes(e.payload.event)) {
     // The sync screen follows every change of a peer; the others only what arrived.
     if (e.payload.event === "stored" || current === "sync") void redraw();
+    if (e.payload.event === "stored") void refreshMembers();
   }
 });
 document.addEventListener(SAID, () => void showSyncState());

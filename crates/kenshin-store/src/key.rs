@@ -197,9 +197,12 @@ fn read_slot(dir: &Path) -> Result<Option<Slot>> {
     }
 }
 
-/// Writes a small file whole: to a temporary name, synced, then renamed over the old one.
+/// Writes a small file whole: to a temporary name, synced, then renamed over the old one. The
+/// temporary name is this writer's own, so two writers of one file never write into each other's.
 fn write_synced(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("{}-{n}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
