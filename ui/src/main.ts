@@ -9,7 +9,7 @@ import { inboxScreen } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, attempt, SAID } from "./state";
-import { refreshSync, standingLine, syncScreen } from "./sync";
+import { redrawRoster, refreshSync, standingLine, syncScreen } from "./sync";
 import { joiningScreen, welcomeScreen } from "./welcome";
 import type { Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
@@ -31,16 +31,16 @@ function memberOptions(session: Session): HTMLOptionElement[] {
   );
 }
 
-/// The header's 担当者 chooser follows the roster when a member joins or leaves on another laptop
-/// (not while it is open).
-async function refreshMembers(): Promise<void> {
-  const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
+/// The session follows the roster when a member joins or leaves on another laptop: the header's
+/// 担当者 chooser (not while it is open) and the sync screen's roster are drawn again.
+async function followRoster(): Promise<void> {
   const session = await api.session().catch(() => null);
-  if (!select || !session || document.activeElement === select) return;
-  const drawn = [...select.options].map((o) => o.value).join();
-  if (session.members.map((m) => m.id).join() === drawn) return;
+  const ids = (s: Session) => s.members.map((m) => m.id).join();
+  if (!session || !app.session || ids(session) === ids(app.session)) return;
   app.session = session;
-  replace(select, memberOptions(session));
+  const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
+  if (select && document.activeElement !== select) replace(select, memberOptions(session));
+  if (current === "sync") redrawRoster();
 }
 
 async function render(): Promise<void> {
@@ -138,7 +138,7 @@ void listen<{ event: string }>("sync", (e) => {
   if (["stored", "synced", "connected", "disconnected", "refused", "started", "stopped"].includes(e.payload.event)) {
     // The sync screen follows every change of a peer; the others only what arrived.
     if (e.payload.event === "stored" || current === "sync") void redraw();
-    if (e.payload.event === "stored") void refreshMembers();
+    if (e.payload.event === "stored") void followRoster();
   }
 });
 document.addEventListener(SAID, () => void showSyncState());

@@ -53,9 +53,6 @@ export function faultText(f: SyncFault): string {
   }
 }
 
-/// The screen: what peers change (state, refusals, peers) above, the forms below. A peer's event
-/// redraws only the part above (`refreshSync`), so an invite's 照合番号, a question asked in the
-/// roster or a half-typed address stays while laptops come and go.
 /// A refused handshake in the clerk's words: who refused whom, and why.
 export function refusedText(r: Refused): string {
   const w = r.why;
@@ -79,11 +76,12 @@ export function refusedText(r: Refused): string {
   return r.by_peer ? `${r.address} ${t("refused to sync with this laptop")}: ${why}` : `${t("This laptop refused the connection from")} ${r.address}: ${why}`;
 }
 
+/// The screen: what peers change (state, refusals, peers) above, the forms below. A peer's event
+/// redraws only the part above (`refreshSync`), so an invite's 照合番号, a question asked in the
+/// roster or a half-typed address stays while laptops come and go.
 export async function syncScreen(root: HTMLElement): Promise<void> {
   const view = await attempt(() => api.syncView());
   if (!view) return;
-  // The roster as it is now (a laptop may have joined since the window opened).
-  app.session = (await api.session().catch(() => null)) ?? app.session;
   const settings: SyncSettings = { ...view.settings, peers: [...view.settings.peers] };
   const apply = (next: SyncSettings, said: string) => applySettings(root, next, said);
   const listen = h("input", { name: "listen", value: settings.listen, size: 22, autocomplete: "off" });
@@ -150,20 +148,20 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
   );
 }
 
-/// Redraws what peers change on the sync screen, if it is shown: the live part, and the roster when a
-/// member joined or left.
+/// Redraws what peers change on the sync screen, if it is shown.
 export async function refreshSync(): Promise<void> {
   const live = document.getElementById("sync-live");
   const root = document.getElementById("screen");
-  const [view, session] = await Promise.all([api.syncView().catch(() => null), api.session().catch(() => null)]);
+  const view = await api.syncView().catch(() => null);
   if (!live || !root || !view) return;
   fillLive(live, view, root);
-  const roster = root.querySelector("table.roster");
-  const drawn = [...(roster?.querySelectorAll<HTMLElement>("tr[data-member]") ?? [])].map((r) => r.dataset.member).join();
-  if (session && roster && session.members.map((m) => m.id).join() !== drawn) {
-    app.session = session;
-    roster.replaceWith(rosterList(root));
-  }
+}
+
+/// Draws the roster again from the session, if the sync screen is shown (a member joined or left).
+export function redrawRoster(): void {
+  const root = document.getElementById("screen");
+  const roster = root?.querySelector("table.roster");
+  if (root && roster) roster.replaceWith(rosterList(root));
 }
 
 async function applySettings(root: HTMLElement, next: SyncSettings, said: string): Promise<void> {

@@ -146,8 +146,8 @@ impl SyncHome {
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
             documents.insert(id.clone());
-            let list_ids = match known.lists.get(&id) {
-                Some(ids) => Some(ids.clone()),
+            let list_ids = match known.lists.remove(&id) {
+                Some(ids) => Some(ids),
                 None if !tx.has_document(&id)? => continue,
                 None => tx
                     .local(&counted_lists(&b.batch_id))?
@@ -170,7 +170,6 @@ impl SyncHome {
                 known.lists.insert(id, ids);
                 continue;
             }
-            known.lists.remove(&id);
             // A batch document that cannot be read shares nothing more (its board says why).
             let Some(counted) = trust::project_batch(tx, &roster, &id)? else {
                 continue;
@@ -335,18 +334,6 @@ impl kenshin_sync::Office for SyncHome {
             tracing::error!(%e, "moving lookups into the access log failed");
         }
         home.read(|tx| tx.chunk_keys()).map(Some).map_err(text)
-    }
-
-    fn held(&self, docs: &BTreeSet<DocumentId>) -> std::result::Result<usize, String> {
-        let mut home = self.home.lock().map_err(text)?;
-        home.read(|tx| {
-            let mut held = 0;
-            for d in docs {
-                held += usize::from(tx.has_document(d)?);
-            }
-            Ok::<_, CoreError>(held)
-        })
-        .map_err(text)
     }
 
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {

@@ -38,12 +38,13 @@ impl Engine {
         )
         .map_err(mdns_err)?
         .enable_addr_auto();
-        let mut announce = Some(info);
-        if self.scope().joined {
-            if let Some(info) = announce.take() {
-                daemon.register(info).map_err(mdns_err)?;
-            }
-        }
+        // Kept until this laptop has joined.
+        let mut announce = if self.scope().joined {
+            daemon.register(info).map_err(mdns_err)?;
+            None
+        } else {
+            Some(info)
+        };
         let browse = daemon.browse(SERVICE).map_err(mdns_err)?;
         let engine = self.clone();
         let mut stopped = self.stopped();

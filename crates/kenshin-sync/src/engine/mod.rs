@@ -43,8 +43,6 @@ pub trait Office: Gate {
     fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String>;
     /// The bytes of one chunk.
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String>;
-    /// How many of `docs` the home holds (asked only when someone looks: see `progress`).
-    fn held(&self, docs: &BTreeSet<DocumentId>) -> std::result::Result<usize, String>;
 }
 
 /// One laptop's view of a peer.
@@ -234,11 +232,15 @@ impl Engine {
         self.shared.scope_tx.subscribe()
     }
 
-    /// How far this laptop is with the office's documents (a look at the home).
+    /// How far this laptop is with the office's documents: those in scope that are open (as
+    /// `sync_once` counts them), of all in scope.
     pub fn progress(&self) -> SyncProgress {
         let scope = self.scope();
+        let held = self.shared.handles.lock().map_or(0, |h| {
+            scope.documents.iter().filter(|d| h.contains_key(d)).count()
+        });
         SyncProgress {
-            held: self.shared.office.held(&scope.documents).unwrap_or(0),
+            held,
             of: scope.documents.len(),
             bytes: self.shared.received.load(Ordering::Relaxed),
         }

@@ -57,9 +57,8 @@ pub(super) fn doc_of_key(key: &str) -> Option<DocumentId> {
 impl Engine {
     pub(super) async fn project_stored(self, mut rx: mpsc::UnboundedReceiver<String>) {
         let mut stopped = self.stopped();
-        let mut last = Instant::now()
-            .checked_sub(SETTLE)
-            .unwrap_or_else(Instant::now);
+        // When the last projection ended.
+        let mut last: Option<Instant> = None;
         // Everything stored before the engine stopped is projected before it says so (`stop`).
         while let Some(first) = tokio::select! {
             k = rx.recv() => k,
@@ -68,7 +67,7 @@ impl Engine {
             let mut keys = vec![first];
             // A key after a quiet moment (a sign-off) is projected at once; in a burst (a merge, a
             // cold sync) the engine waits a moment to take the rest in the same transaction.
-            if last.elapsed() < SETTLE {
+            if last.is_some_and(|t| t.elapsed() < SETTLE) {
                 tokio::time::sleep(SETTLE).await;
             }
             while let Ok(k) = rx.try_recv() {
@@ -83,7 +82,7 @@ impl Engine {
             let office = self.shared.office.clone();
             let n = docs.len();
             let result = tokio::task::spawn_blocking(move || office.stored(&docs)).await;
-            last = Instant::now();
+            last = Some(Instant::now());
             self.shared.pending.fetch_sub(keys.len(), Ordering::SeqCst);
             match result {
                 Ok(Ok(scope)) => {
