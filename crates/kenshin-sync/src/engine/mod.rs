@@ -12,12 +12,13 @@ use samod::storage::Storage;
 use samod::{DocHandle, DocumentId, Repo, ShareConfig};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 mod connect;
+mod machine;
 mod once;
 mod peers;
 mod store;
@@ -99,25 +100,18 @@ struct Shared {
     config: Config,
     office: Arc<dyn Office>,
     scope_tx: watch::Sender<Arc<Scope>>,
+    /// Documents open in samod (the machine decides which to open).
     handles: Mutex<HashMap<DocumentId, DocHandle>>,
-    finding: Mutex<HashSet<DocumentId>>,
     /// Chunk keys samod wrote or that were already fed to samod.
     known_keys: Arc<Mutex<HashSet<String>>>,
     events: broadcast::Sender<Event>,
     peers: Mutex<BTreeMap<String, PeerStatus>>,
+    /// The machine's input (the storage's signal sends into it too).
     signal: StoreSignal,
-    pending: Arc<AtomicUsize>,
-    /// One look for local changes at a time: a caller that must see everything committed so far
-    /// waits for a look already under way.
-    feeding: tokio::sync::Mutex<()>,
-    /// Local changes to documents not open yet (fed once they are).
-    deferred: Mutex<HashSet<String>>,
     /// Set once the engine has stopped: its loops end, its listener and LAN announcement go.
     stopped: watch::Sender<bool>,
     /// Peers said to be in sync since they last fell behind or connected (see `status`).
     caught_up: Mutex<HashSet<String>>,
-    /// A writer in this process committed (see `committed`).
-    committed: tokio::sync::Notify,
     /// Bytes received from peers since the engine started.
     received: Arc<AtomicU64>,
 }
@@ -128,9 +122,6 @@ pub struct Engine {
     shared: Arc<Shared>,
 }
 
-/// Keys stored this soon after the last projection are a burst: the engine waits this long to take
-/// the rest of it in one transaction.
-const SETTLE: Duration = Duration::from_millis(5);
 /// How often the engine looks for changes the home's own writers committed.
 const LOCAL_POLL: Duration = Duration::from_millis(10);
 
@@ -150,7 +141,8 @@ impl Engine {
                 .map_err(|e| SyncError::Office(e.to_string()))?
                 .map_err(SyncError::Office)?
         };
-        let (scope_tx, scope_rx) = watch::channel(Arc::new(first));
+        let machine = machine::Machine::new(first);
+        let (scope_tx, scope_rx) = watch::channel(machine.scope());
         let policy = move |doc: DocumentId, peer: samod::PeerId| {
             let rx = scope_rx.clone();
             futures::stream::unfold((rx, true), move |(mut rx, first)| {
@@ -187,23 +179,16 @@ impl Engine {
                 office,
                 scope_tx,
                 handles: Mutex::new(HashMap::new()),
-                finding: Mutex::new(HashSet::new()),
                 known_keys: keys.known.clone(),
                 events,
                 peers: Mutex::new(BTreeMap::new()),
                 signal,
-                pending: keys.pending,
-                feeding: tokio::sync::Mutex::new(()),
-                deferred: Mutex::new(HashSet::new()),
                 stopped: watch::channel(false).0,
                 caught_up: Mutex::new(HashSet::new()),
-                committed: tokio::sync::Notify::new(),
                 received: Arc::new(AtomicU64::new(0)),
             }),
         };
-        engine.open_scope();
-        tokio::spawn(engine.clone().project_stored(keys.rx));
-        tokio::spawn(engine.clone().feed_local_changes());
+        tokio::spawn(engine.clone().drive(machine, keys.rx));
         Ok(engine)
     }
 
@@ -243,44 +228,6 @@ impl Engine {
             held,
             of: scope.documents.len(),
             bytes: self.shared.received.load(Ordering::Relaxed),
-        }
-    }
-
-    /// Opens (loads, or asks peers for) every document in scope that is not open yet.
-    fn open_scope(&self) {
-        let scope = self.scope();
-        for doc in &scope.documents {
-            if self
-                .shared
-                .handles
-                .lock()
-                .map(|h| h.contains_key(doc))
-                .unwrap_or(true)
-            {
-                continue;
-            }
-            if !self
-                .shared
-                .finding
-                .lock()
-                .map(|mut f| f.insert(doc.clone()))
-                .unwrap_or(false)
-            {
-                continue;
-            }
-            let engine = self.clone();
-            let doc = doc.clone();
-            tokio::spawn(async move {
-                let found = engine.shared.repo.find(doc.clone()).await;
-                if let Ok(Some(handle)) = found {
-                    if let Ok(mut h) = engine.shared.handles.lock() {
-                        h.insert(doc.clone(), handle);
-                    }
-                }
-                if let Ok(mut f) = engine.shared.finding.lock() {
-                    f.remove(&doc);
-                }
-            });
         }
     }
 

@@ -1,29 +1,31 @@
-//! What crosses between the home and samod: keys samod stored (projected by the office) and changes
-//! the home's own writers committed (fed to samod).
+//! The driver of the engine's [`Machine`]: it owns the machine, takes its inputs from one channel (keys
+//! samod stored, the home's writers committing, callers waiting, effects' outcomes), runs the effects
+//! (projections and reads of the home on blocking threads, samod calls on tasks) and reports their
+//! outcomes back.
 
+use super::machine::{Effect, Input, Machine};
 use super::*;
-use std::time::Instant;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+
+/// What a caller waiting on the engine is answered with.
+pub(super) type Waiter = oneshot::Sender<()>;
 
 /// Told by the storage of every key it stores for samod, so the engine can project what arrived.
 #[derive(Clone)]
 pub struct StoreSignal {
-    tx: mpsc::UnboundedSender<String>,
-    pending: Arc<AtomicUsize>,
+    tx: mpsc::UnboundedSender<Input<Waiter>>,
     known: Arc<Mutex<HashSet<String>>>,
 }
 
 impl StoreSignal {
     pub fn new() -> (StoreSignal, StoredKeys) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let pending = Arc::new(AtomicUsize::new(0));
         let known = Arc::new(Mutex::new(HashSet::new()));
         let signal = StoreSignal {
             tx,
-            pending: pending.clone(),
             known: known.clone(),
         };
-        (signal, StoredKeys { rx, pending, known })
+        (signal, StoredKeys { rx, known })
     }
 
     /// Call before a key is stored: whether it is news. A key the home already held is a change
@@ -36,159 +38,190 @@ impl StoreSignal {
 
     /// Call after a claimed key is durably stored.
     pub fn stored(&self, key: &str) {
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        if self.tx.send(key.to_string()).is_err() {
-            self.pending.fetch_sub(1, Ordering::SeqCst);
-        }
+        let _ = self.tx.send(Input::Stored(key.to_string()));
     }
 }
 
 /// The engine's end of a [`StoreSignal`].
 pub struct StoredKeys {
-    pub(super) rx: mpsc::UnboundedReceiver<String>,
-    pub(super) pending: Arc<AtomicUsize>,
+    pub(super) rx: mpsc::UnboundedReceiver<Input<Waiter>>,
     pub(super) known: Arc<Mutex<HashSet<String>>>,
 }
 
-pub(super) fn doc_of_key(key: &str) -> Option<DocumentId> {
-    key.split('/').next()?.parse().ok()
-}
-
 impl Engine {
-    pub(super) async fn project_stored(self, mut rx: mpsc::UnboundedReceiver<String>) {
-        let mut stopped = self.stopped();
-        // When the last projection ended.
-        let mut last: Option<Instant> = None;
-        // Everything stored before the engine stopped is projected before it says so (`stop`).
-        while let Some(first) = tokio::select! {
-            k = rx.recv() => k,
-            _ = &mut stopped => None,
-        } {
-            let mut keys = vec![first];
-            // A key after a quiet moment (a sign-off) is projected at once; in a burst (a merge, a
-            // cold sync) the engine waits a moment to take the rest in the same transaction.
-            if last.is_some_and(|t| t.elapsed() < SETTLE) {
-                tokio::time::sleep(SETTLE).await;
-            }
-            while let Ok(k) = rx.try_recv() {
-                keys.push(k);
-            }
-            let mut docs: Vec<DocumentId> = Vec::new();
-            for d in keys.iter().filter_map(|k| doc_of_key(k)) {
-                if !docs.contains(&d) {
-                    docs.push(d);
-                }
-            }
-            let office = self.shared.office.clone();
-            let n = docs.len();
-            let result = tokio::task::spawn_blocking(move || office.stored(&docs)).await;
-            last = Some(Instant::now());
-            self.shared.pending.fetch_sub(keys.len(), Ordering::SeqCst);
-            match result {
-                Ok(Ok(scope)) => {
-                    self.shared.scope_tx.send_replace(Arc::new(scope));
-                    self.emit(Event::Stored { documents: n });
-                    self.open_scope();
-                }
-                Ok(Err(why)) => tracing::error!(why, "projecting stored documents failed"),
-                Err(e) => tracing::error!(%e, "projecting stored documents panicked"),
-            }
-        }
+    pub(super) fn send(&self, input: Input<Waiter>) {
+        let _ = self.shared.signal.tx.send(input);
     }
 
-    /// Changes committed by the home's own writers reach samod (and so the peers) within a poll.
-    /// (A writer in this process says so at once, see `committed`; the poll finds the others'.)
-    pub(super) async fn feed_local_changes(self) {
-        let mut stopped = self.stopped();
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(LOCAL_POLL) => {}
-                _ = self.shared.committed.notified() => {}
-                _ = &mut stopped => return,
-            }
-            self.feed_local_once().await;
-        }
+    /// Asks the machine something and waits for its answer (or for the engine to end). The one
+    /// channel keeps order: everything stored or committed before the ask is answered for.
+    async fn ask(&self, input: impl FnOnce(Waiter) -> Input<Waiter>) {
+        let (tx, rx) = oneshot::channel();
+        self.send(input(tx));
+        let _ = rx.await;
     }
 
     /// A writer in this process (the app's window) committed to the home: its changes go to the
     /// peers now rather than at the next poll.
     pub fn committed(&self) {
-        self.shared.committed.notify_one();
+        self.send(Input::Committed);
     }
 
-    /// Hands samod every chunk the home's own writers committed since the last look. Also run before
-    /// a connection starts, so a peer sees everything committed before it connected.
+    /// Hands samod every chunk the home's own writers committed so far, and waits until the documents
+    /// they changed are judged again. Run before a connection starts, so a peer sees everything
+    /// committed before it connected.
     pub(super) async fn feed_local_once(&self) {
-        let _one_at_a_time = self.shared.feeding.lock().await;
-        let office = self.shared.office.clone();
-        let keys = match tokio::task::spawn_blocking(move || office.chunk_keys()).await {
-            Ok(Ok(keys)) => keys.unwrap_or_default(),
-            _ => return,
-        };
-        // Keys of documents samod has not opened yet wait here: a document being opened may have
-        // been read from storage before the key was written.
-        let mut todo: Vec<String> = self
-            .shared
-            .deferred
-            .lock()
-            .map(|mut d| d.drain().collect())
-            .unwrap_or_default();
-        // Documents with changes seen for the first time: their judging (and what sync shares: a new
-        // batch, a list a batch now refers to) is done again.
-        let mut fresh_docs: Vec<DocumentId> = Vec::new();
-        if let Ok(known) = self.shared.known_keys.lock() {
-            let fresh: Vec<String> = keys
-                .into_iter()
-                .filter(|k| !known.contains(k) && !todo.contains(k))
-                .collect();
-            for d in fresh.iter().filter_map(|k| doc_of_key(k)) {
-                if !fresh_docs.contains(&d) {
-                    fresh_docs.push(d);
+        self.ask(Input::FeedLocal).await;
+    }
+
+    /// Waits until every key samod stored so far has been projected.
+    pub(super) async fn wait_projected(&self) {
+        self.ask(Input::Flush).await;
+    }
+
+    /// Opens (loads, or asks peers for) every document in scope that is not open yet.
+    pub(super) fn open_scope(&self) {
+        self.send(Input::OpenScope);
+    }
+
+    /// Runs the machine until the engine stops. Commits by other processes on the home are found by
+    /// a poll (SQLite tells no other process); everything else is an input.
+    pub(super) async fn drive(
+        self,
+        mut machine: Machine<Waiter>,
+        mut rx: mpsc::UnboundedReceiver<Input<Waiter>>,
+    ) {
+        let mut poll = tokio::time::interval(LOCAL_POLL);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut wake: Option<tokio::time::Instant> = None;
+        let mut stopped = self.stopped();
+        let first = machine.start();
+        self.run(first, &machine, &mut wake);
+        loop {
+            let input = tokio::select! {
+                Some(input) = rx.recv() => input,
+                _ = tokio::time::sleep_until(wake.unwrap_or_else(tokio::time::Instant::now)),
+                    if wake.is_some() => {
+                    wake = None;
+                    Input::Woke
+                }
+                _ = poll.tick() => Input::Poll,
+                _ = &mut stopped => return,
+            };
+            let effects = machine.step(input, std::time::Instant::now());
+            self.run(effects, &machine, &mut wake);
+        }
+    }
+
+    fn run(
+        &self,
+        effects: Vec<Effect<Waiter>>,
+        machine: &Machine<Waiter>,
+        wake: &mut Option<tokio::time::Instant>,
+    ) {
+        for effect in effects {
+            match effect {
+                Effect::WakeAt(at) => *wake = Some(tokio::time::Instant::from_std(at)),
+                Effect::NewScope => {
+                    self.shared.scope_tx.send_replace(machine.scope());
+                }
+                Effect::Emit(event) => self.emit(event),
+                Effect::Done(waiter) => {
+                    let _ = waiter.send(());
+                }
+                Effect::Project(docs) => {
+                    let office = self.shared.office.clone();
+                    self.blocking(
+                        move || office.stored(&docs),
+                        |r| Input::Projected(r.and_then(|r| r)),
+                    );
+                }
+                Effect::List => {
+                    let office = self.shared.office.clone();
+                    let known = self.shared.known_keys.clone();
+                    self.blocking(
+                        move || {
+                            let keys = office.chunk_keys()?.unwrap_or_default();
+                            let known = known.lock().map_err(|e| e.to_string())?;
+                            Ok(keys.into_iter().filter(|k| !known.contains(k)).collect())
+                        },
+                        |r| {
+                            Input::Listed(r.and_then(|r| r).unwrap_or_else(|why| {
+                                tracing::error!(why, "looking for the home's commits failed");
+                                Vec::new()
+                            }))
+                        },
+                    );
+                }
+                Effect::Feed { keys, look } => {
+                    let engine = self.clone();
+                    tokio::spawn(async move {
+                        engine.feed(keys).await;
+                        engine.send(Input::Fed { look });
+                    });
+                }
+                Effect::Open(doc) => {
+                    let engine = self.clone();
+                    tokio::spawn(async move {
+                        let found = match engine.shared.repo.find(doc.clone()).await {
+                            Ok(Some(handle)) => engine
+                                .shared
+                                .handles
+                                .lock()
+                                .map(|mut h| h.insert(doc.clone(), handle))
+                                .is_ok(),
+                            _ => false,
+                        };
+                        engine.send(Input::Opened { doc, found });
+                    });
                 }
             }
-            todo.extend(fresh);
         }
-        for key in todo {
-            let Some(doc) = doc_of_key(&key) else {
-                continue;
-            };
+    }
+
+    /// Runs `work` on a blocking thread and reports its outcome as the input `report` makes of it.
+    fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
+        report: impl FnOnce(std::result::Result<std::result::Result<T, String>, String>) -> Input<Waiter>
+            + Send
+            + 'static,
+    ) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|e| format!("a blocking task ended: {e}"));
+            engine.send(report(outcome));
+        });
+    }
+
+    /// Loads chunks the home's writers committed into their open documents in samod.
+    async fn feed(&self, keys: Vec<(DocumentId, String)>) {
+        // Claimed first, so samod storing them back is not taken for news.
+        if let Ok(mut known) = self.shared.known_keys.lock() {
+            known.extend(keys.iter().map(|(_, k)| k.clone()));
+        }
+        let office = self.shared.office.clone();
+        let chunks = tokio::task::spawn_blocking(move || {
+            keys.into_iter()
+                .filter_map(|(doc, key)| Some((doc, office.chunk(&key).ok()??)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (doc, bytes) in chunks {
             let handle = self
                 .shared
                 .handles
                 .lock()
                 .ok()
                 .and_then(|h| h.get(&doc).cloned());
-            let Some(handle) = handle else {
-                if let Ok(mut d) = self.shared.deferred.lock() {
-                    d.insert(key);
-                }
-                continue;
-            };
-            // Claimed first, so samod storing it back is not taken for news.
-            if let Ok(mut known) = self.shared.known_keys.lock() {
-                known.insert(key.clone());
-            }
-            let office = self.shared.office.clone();
-            let k = key.clone();
-            if let Ok(Ok(Some(bytes))) = tokio::task::spawn_blocking(move || office.chunk(&k)).await
-            {
+            if let Some(handle) = handle {
                 let _ = handle
                     .with_document_async(move |d| d.load_incremental(&bytes).map(|_| ()))
                     .await;
             }
-        }
-        if !fresh_docs.is_empty() {
-            for doc in &fresh_docs {
-                self.shared.signal.stored(&format!("{doc}/local"));
-            }
-            self.wait_projected().await;
-        }
-    }
-
-    /// Waits until every key samod stored so far has been projected.
-    pub(super) async fn wait_projected(&self) {
-        while self.shared.pending.load(Ordering::SeqCst) > 0 {
-            tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
 }
