@@ -4,7 +4,8 @@
 
 use crate::office::{InviteMade, Opening};
 use crate::sync::{Refused, SyncView};
-use crate::{ExportRequest, RecordRequest, Session};
+use crate::{ExportRequest, NewBatch, RecordRequest, Session};
+use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
 use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
@@ -40,6 +41,9 @@ pub fn typescript() -> String {
         Member,
         RosterEntry,
         BatchRef,
+        BatchWarning,
+        BatchProposal,
+        NewBatch,
         SignOffView,
         BoardStep,
         BoardBatch,

@@ -6,7 +6,8 @@ pub mod bindings;
 mod office;
 mod sync;
 
-use kenshin_core::domain::{Action, ListKind, Member};
+use kenshin_core::domain::batch::BatchProposal;
+use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
@@ -49,6 +50,16 @@ pub struct RecordRequest {
     pub counts: Vec<String>,
     pub note: Option<String>,
     pub send_back: Option<String>,
+}
+
+/// A new batch, as the window's form sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewBatch {
+    pub process: ProcessId,
+    /// YYYY-MM: the month the batch is for (its fiscal year follows).
+    #[ts(type = "string")]
+    pub month: Month,
+    pub label: String,
 }
 
 /// A report to write to a file.
@@ -167,6 +178,29 @@ fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<S
         )
         .map_err(text);
     state.wrote(recorded)
+}
+
+#[tauri::command]
+fn propose_batch(
+    state: tauri::State<'_, AppState>,
+    process: ProcessId,
+    month: Month,
+    label: Option<String>,
+) -> Answer<BatchProposal> {
+    state
+        .office()?
+        .propose_batch(process, month, label.as_deref())
+        .map_err(text)
+}
+
+#[tauri::command]
+fn new_batch(state: tauri::State<'_, AppState>, request: NewBatch) -> Answer<BatchRef> {
+    let fiscal = fiscal_year(request.month.first_day());
+    let made = state
+        .office()?
+        .new_batch(request.process, &request.label, Some(fiscal))
+        .map_err(text);
+    state.wrote(made)
 }
 
 #[tauri::command]
@@ -362,6 +396,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             act_as,
             board,
             record,
+            propose_batch,
+            new_batch,
             lists,
             register_page,
             log_inquiry,

@@ -216,6 +216,66 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(d.message().contains("保存しました"));
     assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));
 
+    // A batch made from the window: the label proposed in the office's words, a second batch of the
+    // same process and month warned about, and nothing made until the clerk says so.
+    // The demo's batches are this fiscal year's.
+    let fy = kenshin_core::domain::fiscal_year(chrono::Local::now().date_naive());
+    let (may, august) = (format!("{fy}-05"), format!("{fy}-08"));
+    let monthly = |m: &str| {
+        let day = chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").expect("a day");
+        format!("{} 月次発行", kenshin_core::domain::dates::era_month(day))
+    };
+    let (made, again) = (monthly(&august), format!("{} （追加）", monthly(&august)));
+    d.screen("board");
+    d.click("button[data-action=new-batch]");
+    let month = |m: &str| {
+        d.script(
+            "const i = document.querySelector('form.new-batch select[name=month]');
+             i.value = arguments[0]; i.dispatchEvent(new Event('change'));",
+            json!([m]),
+        );
+    };
+    let label_is = |want: &str| {
+        d.until(want, || {
+            d.script(
+                "return document.querySelector('form.new-batch input[name=label]').value",
+                json!([]),
+            ) == want
+        })
+    };
+    // The demo's 「YYYY-05 月次」 is May's already.
+    month(&may);
+    label_is(&monthly(&may));
+    d.wait("form.new-batch [data-warning=same_month]");
+    month(&august);
+    label_is(&made);
+    d.until("no warning for August", || {
+        d.find("form.new-batch [data-warning]").is_none()
+    });
+    d.click("button[data-action=make-batch]");
+    assert!(d.message().contains("バッチを作成しました"));
+    d.wait(&format!("tr[data-batch='{made}']"));
+    d.click("button[data-action=new-batch]");
+    month(&august);
+    d.wait("form.new-batch [data-warning=same_label]");
+    d.type_into("form.new-batch input[name=label]", &again);
+    d.wait("form.new-batch [data-warning=same_month]");
+    screenshot(&display, "new-batch-same-month");
+    d.click("button[data-action=make-batch]");
+    assert!(d
+        .wait_text("form.new-batch .field-error")
+        .contains("チェックを入れてください"));
+    assert!(d.find(&format!("tr[data-batch='{again}']")).is_none());
+    d.type_into("form.new-batch input[name=label]", " ");
+    d.click("button[data-action=make-batch]");
+    d.until("the empty label refused at the field", || {
+        d.text("form.new-batch .field-error") == "名称を入力してください"
+    });
+    d.type_into("form.new-batch input[name=label]", &again);
+    d.click("form.new-batch input[name=confirm]");
+    d.click("button[data-action=make-batch]");
+    d.wait(&format!("tr[data-batch='{again}']"));
+
     // English on request.
     d.click("header button.lang");
     d.wait("nav button[data-screen=board]");

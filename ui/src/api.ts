@@ -2,6 +2,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ArchiveCheck,
+  BatchProposal,
+  BatchRef,
   BoardBatch,
   Exported,
   ExportRequest,
@@ -13,7 +15,9 @@ import type {
   Joined,
   ListKind,
   ListRef,
+  NewBatch,
   Opening,
+  ProcessId,
   RecordRequest,
   Role,
   Session,
@@ -35,6 +39,9 @@ export const api = {
   unlock: (passphrase: string) => invoke<Session>("unlock", { passphrase }),
   actAs: (memberId: string) => invoke<Session>("act_as", { memberId }),
   board: () => invoke<BoardBatch[]>("board"),
+  proposeBatch: (process: ProcessId, month: string, label: string | null) =>
+    invoke<BatchProposal>("propose_batch", { process, month, label }),
+  newBatch: (request: NewBatch) => invoke<BatchRef>("new_batch", { request }),
   record: (request: RecordRequest) => invoke<SignOffView>("record", { request }),
   lists: (batch: string) => invoke<ListRef[]>("lists", { batch }),
   registerPage: (query: string, offset: number, limit: number) =>

@@ -61,6 +61,20 @@ export type BatchRef = {
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
+export type BatchWarning = { "kind": "same_label", batch_id: string, label: string, } | { "kind": "same_month", batch_id: string, label: string, };
+
+export type BatchProposal = { 
+/**
+ * 「令和8年5月 月次発行」; the annual issuance by its fiscal year, 「令和8年度 年次発行」.
+ */
+label: string, warnings: Array<BatchWarning>, };
+
+export type NewBatch = { process: ProcessId, 
+/**
+ * YYYY-MM: the month the batch is for (its fiscal year follows).
+ */
+month: string, label: string, };
+
 export type SignOffView = { seq: number, id: string, step: number, action: Action, by: string, by_name: string, at: string, counts: Record<string, number>, note: string | null, send_back: string | null, 
 /**
  * What this laptop makes of the entry: valid, flagged, resolved, or invalid (and why).

@@ -1,9 +1,10 @@
 // 業務ボード: every batch as a row of its steps, coloured by state; filters; a selected step's details.
-import type { BoardBatch, BoardStep, SignOffView, Status } from "./bindings";
+import type { BoardBatch, BoardStep, ProcessId, SignOffView, Status } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { statusText, t } from "./i18n";
+import { processText, statusText, t } from "./i18n";
 import { attempt, countsText, fmtTime, label } from "./state";
+import { newBatchForm } from "./new_batch";
 import { stepForm } from "./step_form";
 
 const filters = { process: "", month: "", state: "" };
@@ -120,7 +121,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
     h(
       "div",
       { class: "filters" },
-      label(t("Process"), select("process", [["", t("All")], ...["1-1", "1-2", "2", "3", "4", "5"].map((p): [string, string] => [p, p])])),
+      label(t("Process"), select("process", [["", t("All")], ...(["1-1", "1-2", "2", "3", "4", "5"] as ProcessId[]).map((p): [string, string] => [p, `${p} ${processText(p)}`])])),
       label(t("Month"), select("month", [["", t("All")], ...months.map((m): [string, string] => [m, m])])),
       label(
         t("State"),
@@ -129,6 +130,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
           ...Object.keys(STATE_GROUPS).map((k): [string, string] => [k, k === "waiting" ? statusText("awaiting_verify") + "/" + statusText("awaiting_approval") : k === "complete" ? statusText("done") : statusText(k as Status)]),
         ]),
       ),
+      h("button", { type: "button", "data-action": "new-batch", onclick: () => newBatchForm(detail, () => void boardScreen(root)) }, t("New batch")),
       h("span", { class: "legend" }, (["open", "awaiting_verify", "awaiting_approval", "sent_back", "blocked", "done"] as Status[]).map((s) => h("span", { class: `step ${s}` }, statusText(s)))),
     ),
     h("table", { class: "board" }, h("tbody", {}, rows)),

@@ -1,5 +1,5 @@
 // Japanese first, English on request. Keys are English.
-import type { Status, VoucherStatus, EventKind, Role } from "./bindings";
+import type { Status, VoucherStatus, EventKind, ProcessId, Role } from "./bindings";
 
 export type Lang = "ja" | "en";
 let lang: Lang = (localStorage.getItem("lang") as Lang) || "ja";
@@ -198,6 +198,18 @@ const ja: Record<string, string> = {
   "Removed from the roster": "名簿から削除しました",
   "Remove from the roster": "名簿から削除",
   Cancel: "やめる",
+  "New batch": "新しいバッチ",
+  Label: "名称",
+  "Make the batch": "バッチを作成",
+  "Batch made": "バッチを作成しました",
+  "Choose the month": "月を選んでください",
+  "Give the batch a label": "名称を入力してください",
+  "The label is too long": "名称が長すぎます",
+  " characters at most": "文字まで",
+  "A batch of this process already has this label": "同じ業務に同じ名称のバッチがあります",
+  "A batch of this process is already for this month": "同じ業務・同じ月のバッチがあります",
+  "Make it all the same": "確認のうえ、それでも作成する",
+  "Tick the box to make a second batch for this month": "同じ月に2つ目のバッチを作るには、確認の欄にチェックを入れてください",
   Contractor: "委託事業者",
   Section: "健康推進課",
 };
@@ -242,6 +254,28 @@ const eventJa: Record<EventKind, string> = {
 
 export function eventText(k: EventKind): string {
   return lang === "ja" ? eventJa[k] : k.replace("_", " ");
+}
+
+const processJa: Record<ProcessId, string> = {
+  "1-1": "年次",
+  "1-2": "月次",
+  "2": "75歳到達",
+  "3": "再交付",
+  "4": "問合せ",
+  "5": "勧奨",
+};
+const processEn: Record<ProcessId, string> = {
+  "1-1": "annual",
+  "1-2": "monthly",
+  "2": "reaching 75",
+  "3": "reissue",
+  "4": "inquiries",
+  "5": "encouragement",
+};
+
+/// A process by its short name on the workflow sheet.
+export function processText(p: ProcessId): string {
+  return (lang === "ja" ? processJa : processEn)[p];
 }
 
 export function roleText(r: Role): string {

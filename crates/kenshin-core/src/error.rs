@@ -40,6 +40,8 @@ pub enum CoreError {
         label: String,
         batch_id: String,
     },
+    #[error(transparent)]
+    BadLabel(#[from] kenshin_domain::batch::BadLabel),
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
     #[error(transparent)]

@@ -30,6 +30,8 @@ pub use register::InquiryLogged;
 pub use reports::ReportKind;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use kenshin_domain::batch::BatchProposal;
+use kenshin_domain::dates::Month;
 use kenshin_domain::decide::decide;
 use kenshin_domain::roster::{member_payload, signoff_payload};
 use kenshin_domain::signed::{batch_id_bytes, Signed};
@@ -213,7 +215,7 @@ impl Office {
         label: &str,
         fiscal: Option<i32>,
     ) -> Result<BatchRef> {
-        let label = non_empty(label, "the batch label")?;
+        let label = kenshin_domain::batch::check_label(label)?;
         let now = now();
         let office_id = self.office_doc.clone();
         let office = office_id.to_string();
@@ -256,6 +258,20 @@ impl Office {
             Ok::<_, CoreError>(())
         })?;
         Ok(meta)
+    }
+
+    /// The label proposed for a new batch of `process` for `month` (the clerk's own `label` when
+    /// they typed one), and the batches of that process it would repeat.
+    pub fn propose_batch(
+        &mut self,
+        process: ProcessId,
+        month: Month,
+        label: Option<&str>,
+    ) -> Result<BatchProposal> {
+        let existing = self.batches()?;
+        Ok(kenshin_domain::batch::propose_batch(
+            &existing, process, month, label,
+        ))
     }
 
     pub fn batches(&mut self) -> Result<Vec<BatchRef>> {

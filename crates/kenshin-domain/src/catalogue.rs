@@ -1,12 +1,14 @@
 //! The process catalogue (業務フロー) as data: every process of the voucher business and its steps,
 //! translated from the office's workflow sheet (see DOMAIN.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// One of the six processes on the workflow sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 pub enum ProcessId {
     /// 1-1 特定健診受診券新規発行（年次）
     #[serde(rename = "1-1")]

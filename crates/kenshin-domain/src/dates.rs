@@ -1,8 +1,10 @@
 //! Dates as municipal files write them: ISO (2026-05-01, 2026/5/1, 20260501) or the Japanese era calendar
 //! (令和8年5月1日, 令和元年5月1日, R8.5.1, H31.4.30, S25.1.1), with full-width digits allowed.
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// An era of the Japanese calendar (元号) and the day it began.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +165,25 @@ pub fn era_long(day: NaiveDate) -> String {
     }
 }
 
+/// 令和8年5月 (元年 for the first year); ISO year and month before 明治.
+pub fn era_month(day: NaiveDate) -> String {
+    match era_of(day) {
+        Some((e, 1)) => format!("{}元年{}月", e.name, day.month()),
+        Some((e, y)) => format!("{}{y}年{}月", e.name, day.month()),
+        None => format!("{}-{:02}", day.year(), day.month()),
+    }
+}
+
+/// 令和8年度: the fiscal year (4月-3月) by the era of its first day.
+pub fn era_fiscal_year(fiscal_year: i32) -> String {
+    let first = crate::fiscal::fiscal_year_start(fiscal_year);
+    match era_of(first) {
+        Some((e, 1)) => format!("{}元年度", e.name),
+        Some((e, y)) => format!("{}{y}年度", e.name),
+        None => format!("{fiscal_year}年度"),
+    }
+}
+
 /// R8.5.1; ISO before 明治.
 pub fn era_short(day: NaiveDate) -> String {
     match era_of(day) {
@@ -205,6 +226,85 @@ fn ymd(y: i32, m: i32, d: i32) -> Result<NaiveDate, DateError> {
     match (m, d) {
         (Ok(m), Ok(d)) => NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay),
         _ => Err(DateError::NoSuchDay),
+    }
+}
+
+/// A calendar month (an archive's unit, a batch's period), in Japan's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl FromStr for Month {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Month, String> {
+        let bad = || format!("month {s:?} is not YYYY-MM (for example 2026-05)");
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        let (year, month) = (
+            y.parse::<i32>().map_err(|_| bad())?,
+            m.parse::<u32>().map_err(|_| bad())?,
+        );
+        if y.len() != 4 || m.len() != 2 || !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+}
+
+impl TryFrom<String> for Month {
+    type Error = String;
+    fn try_from(s: String) -> Result<Month, String> {
+        s.parse()
+    }
+}
+
+impl From<Month> for String {
+    fn from(m: Month) -> String {
+        m.to_string()
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Month {
+    /// The month's first day.
+    pub fn first_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn holds(&self, t: DateTime<Utc>) -> bool {
+        let local = t.with_timezone(&jst());
+        local.year() == self.year && local.month() == self.month
+    }
+
+    pub fn holds_day(&self, d: NaiveDate) -> bool {
+        d.year() == self.year && d.month() == self.month
+    }
+
+    /// The last instant of the month.
+    pub fn end(&self) -> DateTime<Utc> {
+        let (y, m) = if self.month == 12 {
+            (self.year + 1, 1)
+        } else {
+            (self.year, self.month + 1)
+        };
+        let next = NaiveDate::from_ymd_opt(y, m, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(jst()).single())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        next - chrono::Duration::milliseconds(1)
+    }
+
+    /// 2026年5月.
+    pub fn ja(&self) -> String {
+        format!("{}年{}月", self.year, self.month)
     }
 }
 

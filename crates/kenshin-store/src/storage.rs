@@ -29,6 +29,9 @@ struct PutHooks {
 impl SqliteStorage {
     pub fn open(home: impl Into<crate::HomeDir>) -> Result<SqliteStorage> {
         let conn = connect(home)?;
+        // samod reads each chunk once, when it loads a document: a page cache would only hold memory
+        // (the home's own connections keep theirs).
+        conn.pragma_update(None, "cache_size", -2_048)?;
         Ok(SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             failure: Arc::new(Mutex::new(None)),

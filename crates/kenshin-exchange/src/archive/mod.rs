@@ -25,7 +25,7 @@
 use crate::decode::{encode_cp932_marked, TextEncoding};
 use crate::pdf::PdfError;
 use crate::report::{self, Cell, Table};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
 use kenshin_domain::roster::{Invite, Removal, RosterEntry};
 use kenshin_domain::trust::Standing;
@@ -35,7 +35,6 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{Cursor, Read, Write};
-use std::str::FromStr;
 
 mod summary;
 use summary::summary_pdf;
@@ -64,80 +63,7 @@ pub enum ArchiveError {
     NotAnArchive(String, String),
 }
 
-/// A calendar month (the archive's unit), in Japan's time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl FromStr for Month {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Month, String> {
-        let bad = || format!("month {s:?} is not YYYY-MM (for example 2026-05)");
-        let (y, m) = s.split_once('-').ok_or_else(bad)?;
-        let (year, month) = (
-            y.parse::<i32>().map_err(|_| bad())?,
-            m.parse::<u32>().map_err(|_| bad())?,
-        );
-        if y.len() != 4 || m.len() != 2 || !(1..=12).contains(&month) {
-            return Err(bad());
-        }
-        Ok(Month { year, month })
-    }
-}
-
-impl TryFrom<String> for Month {
-    type Error = String;
-    fn try_from(s: String) -> Result<Month, String> {
-        s.parse()
-    }
-}
-
-impl From<Month> for String {
-    fn from(m: Month) -> String {
-        m.to_string()
-    }
-}
-
-impl fmt::Display for Month {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
-pub use kenshin_domain::dates::jst;
-
-impl Month {
-    pub fn holds(&self, t: DateTime<Utc>) -> bool {
-        let local = t.with_timezone(&jst());
-        local.year() == self.year && local.month() == self.month
-    }
-
-    pub fn holds_day(&self, d: NaiveDate) -> bool {
-        d.year() == self.year && d.month() == self.month
-    }
-
-    /// The last instant of the month.
-    pub fn end(&self) -> DateTime<Utc> {
-        let (y, m) = if self.month == 12 {
-            (self.year + 1, 1)
-        } else {
-            (self.year, self.month + 1)
-        };
-        let next = NaiveDate::from_ymd_opt(y, m, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| t.and_local_timezone(jst()).single())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        next - chrono::Duration::milliseconds(1)
-    }
-
-    fn ja(&self) -> String {
-        format!("{}年{}月", self.year, self.month)
-    }
-}
+pub use kenshin_domain::dates::{jst, Month};
 
 /// Who someone is, as the archive names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -132,7 +132,14 @@ impl<W> Machine<W> {
                     self.wait_for(doc);
                 }
             }
-            Input::Committed | Input::Poll => self.ask_look(&mut out),
+            Input::Committed => self.ask_look(&mut out),
+            // A poll during a look is not another: the next one comes soon enough, and each look
+            // holds the home a moment that a projection may be waiting for.
+            Input::Poll => {
+                if self.look == Look::Idle {
+                    self.begin_look(&mut out);
+                }
+            }
             Input::FeedLocal(w) => {
                 match self.look {
                     Look::Idle => self.looking.push(w),
@@ -458,6 +465,10 @@ mod tests {
     fn one_look_at_a_time_and_a_commit_during_one_brings_another() {
         let mut m = opened(&[1]);
         let t0 = Instant::now();
+        assert_eq!(m.step(Input::Poll, t0), vec![Effect::List]);
+        // A poll during the look is dropped.
+        assert!(m.step(Input::Poll, t0).is_empty());
+        assert_eq!(m.step(Input::Listed(vec![]), t0), vec![]);
         assert_eq!(m.step(Input::Poll, t0), vec![Effect::List]);
         // A commit and a waiter during the look: no second listing at the same time...
         assert!(m.step(Input::Committed, t0).is_empty());
