@@ -4,9 +4,12 @@
 
 use crate::office::{InviteMade, Opening};
 use crate::sync::{Refused, SyncView};
-use crate::{ExportRequest, NewBatch, RecordRequest, Session};
+use crate::{
+    ExportRequest, FormRefusal, InquiryRequest, NewBatch, RecordRequest, ReturnRecorded,
+    ReturnRequest, Session,
+};
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
-use kenshin_core::domain::register::{EventKind, NoteKind, VoucherNote};
+use kenshin_core::domain::register::{EventKind, FieldProblem, NoteField, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
@@ -58,6 +61,12 @@ pub fn typescript() -> String {
         NoteKind,
         VoucherNote,
         InquiryLogged,
+        NoteField,
+        FieldProblem,
+        InquiryRequest,
+        ReturnRequest,
+        ReturnRecorded,
+        FormRefusal,
         Problem,
         ImportSummary,
         ImportPreview,

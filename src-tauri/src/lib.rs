@@ -7,11 +7,12 @@ mod office;
 mod sync;
 
 use kenshin_core::domain::batch::BatchProposal;
+use kenshin_core::domain::register::{FieldProblem, VoucherNote};
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
-    ArchiveCheck, BoardBatch, Exported, Found, HomeDir, ImportPreview, ImportSummary,
+    ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
     InquiryLogged, ListRef, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,66 @@ pub struct NewBatch {
     pub label: String,
 }
 
+/// A call logged at the inquiry desk, as the window's form sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct InquiryRequest {
+    pub voucher: String,
+    pub from: String,
+    pub answer: String,
+    /// The day of the call as typed (2026-12-04, 令和8年12月4日); today when empty.
+    pub on: String,
+    /// The process 4 batch it counts toward (its id); the newest open one when None.
+    pub batch: Option<String>,
+}
+
+/// A returned envelope recorded at a batch's data update step (データ更新), as the window sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReturnRequest {
+    /// The batch's id.
+    pub batch: String,
+    pub voucher: String,
+    /// 宛所不明, 転居先不明, ...
+    pub reason: String,
+    /// The day it came back as typed; today when empty.
+    pub on: String,
+}
+
+/// A return recorded, and the batch's count of returns with it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReturnRecorded {
+    pub note: VoucherNote,
+    pub returned: usize,
+}
+
+/// A form's refusal: the fields it is about (the window says each at its field, in Japanese), or
+/// only a sentence when it is about none.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormRefusal {
+    pub text: String,
+    pub fields: Vec<FieldProblem>,
+}
+
+impl FormRefusal {
+    fn text(text: String) -> FormRefusal {
+        FormRefusal {
+            text,
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<CoreError> for FormRefusal {
+    fn from(e: CoreError) -> FormRefusal {
+        match e {
+            CoreError::Fields(fields) => FormRefusal {
+                text: CoreError::Fields(fields.clone()).to_string(),
+                fields,
+            },
+            other => FormRefusal::text(other.to_string()),
+        }
+    }
+}
+
 /// A report to write to a file.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ExportRequest {
@@ -95,7 +156,7 @@ impl AppState {
     }
 
     /// A write's answer; once it succeeded the engine sends it on at once.
-    pub(crate) fn wrote<T>(&self, answer: Answer<T>) -> Answer<T> {
+    pub(crate) fn wrote<T, E>(&self, answer: Result<T, E>) -> Result<T, E> {
         if answer.is_ok() {
             self.sync.committed();
         }
@@ -221,18 +282,53 @@ fn register_page(
         .map_err(text)
 }
 
+/// The process 4 batches that take calls now, newest first: the inquiry desk asks which one a call
+/// counts toward when there are several.
+#[tauri::command]
+fn inquiry_batches(state: tauri::State<'_, AppState>) -> Answer<Vec<BatchRef>> {
+    state.office()?.open_inquiry_batches().map_err(text)
+}
+
 #[tauri::command]
 fn log_inquiry(
     state: tauri::State<'_, AppState>,
-    voucher: String,
-    from: String,
-    answer: String,
-) -> Answer<InquiryLogged> {
-    let logged = state
-        .office()?
-        .log_inquiry(&voucher, &from, &answer, None, None)
-        .map_err(text);
-    state.wrote(logged)
+    request: InquiryRequest,
+) -> Result<InquiryLogged, FormRefusal> {
+    let logged = state.office().map_err(FormRefusal::text)?.log_inquiry(
+        &request.voucher,
+        &request.from,
+        &request.answer,
+        Some(&request.on),
+        request.batch.as_deref(),
+    );
+    state.wrote(logged.map_err(FormRefusal::from))
+}
+
+/// The returned envelopes a batch counts, for the data update step's running count.
+#[tauri::command]
+fn returned_count(state: tauri::State<'_, AppState>, batch: String) -> Answer<usize> {
+    state.office()?.returned_count(&batch).map_err(text)
+}
+
+#[tauri::command]
+fn record_return(
+    state: tauri::State<'_, AppState>,
+    request: ReturnRequest,
+) -> Result<ReturnRecorded, FormRefusal> {
+    let mut office = state.office().map_err(FormRefusal::text)?;
+    let note = office.record_return(
+        &request.batch,
+        &request.voucher,
+        Some(&request.on),
+        &request.reason,
+    );
+    let recorded = note.and_then(|note| {
+        Ok(ReturnRecorded {
+            returned: office.returned_count(&request.batch)?,
+            note,
+        })
+    });
+    state.wrote(recorded.map_err(FormRefusal::from))
 }
 
 #[tauri::command]
@@ -400,7 +496,10 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             new_batch,
             lists,
             register_page,
+            inquiry_batches,
             log_inquiry,
+            returned_count,
+            record_return,
             preview_import,
             import_list,
             report_table,

@@ -9,6 +9,7 @@
 
 mod webdriver;
 
+use kenshin_core::domain::register::VoucherStatus;
 use kenshin_core::domain::ProcessId;
 use kenshin_core::sync::{save_settings, SyncSettings};
 use serde_json::json;
@@ -49,6 +50,15 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     };
     let (contractor, verifier, approver) =
         (id_of("委託 一郎"), id_of("検認 花子"), id_of("決裁 太郎"));
+    // A voucher the demo's May batch mailed, for a returned envelope.
+    let mailed = office
+        .register_page("", 0, 1_000)
+        .expect("the register")
+        .hits
+        .into_iter()
+        .find(|e| e.status == VoucherStatus::Sent && e.batch_label.ends_with("-05 月次"))
+        .map(|e| e.subject.voucher_no)
+        .expect("a mailed voucher");
     drop(office);
     loopback_sync(home.path(), "127.0.0.1:0", &[]);
 
@@ -275,6 +285,110 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click("form.new-batch input[name=confirm]");
     d.click("button[data-action=make-batch]");
     d.wait(&format!("tr[data-batch='{again}']"));
+
+    // The inquiry desk: bad input is said at its field in Japanese and nothing is logged; a call is
+    // logged with its day, and with several batches taking calls the clerk chooses one.
+    d.screen("inquiry");
+    assert!(d.text("form.inquiry .counts-toward").contains("問合せ"));
+    d.type_into("form.inquiry input[name=voucher]", "12x4");
+    d.type_into("form.inquiry input[name=on]", "2999-01-01");
+    d.click("form.inquiry button[type=submit]");
+    assert_eq!(
+        d.wait_text(".field-error[data-field=voucher]"),
+        "受診券整理番号は4〜16桁の数字です"
+    );
+    assert_eq!(
+        d.text(".field-error[data-field=from]"),
+        "問合せ元を入力してください"
+    );
+    assert!(d
+        .text(".field-error[data-field=on]")
+        .contains("2999-01-01）が今日より後です"));
+    assert!(d.find("ul.logged li").is_none());
+    let yesterday = chrono::Local::now().date_naive() - chrono::Duration::days(1);
+    let log_call = |voucher: &str, answer: &str| {
+        d.type_into("form.inquiry input[name=voucher]", voucher);
+        d.type_into("form.inquiry input[name=from]", "城南クリニック");
+        d.click("form.inquiry input[name=verdict][value='無効']");
+        d.type_into("form.inquiry input[name=answer]", answer);
+        d.type_into(
+            "form.inquiry input[name=on]",
+            &kenshin_core::domain::dates::era_long(yesterday),
+        );
+        d.click("form.inquiry button[type=submit]");
+    };
+    log_call("20000001", "資格喪失");
+    let logged = d.wait_text("ul.logged li");
+    assert!(
+        logged.starts_with(&yesterday.to_string())
+            && logged.ends_with("城南クリニック: 無効：資格喪失"),
+        "{logged}"
+    );
+    assert_eq!(d.text(".field-error[data-field=on]"), "");
+    screenshot(&display, "inquiry-desk");
+    // A second batch taking calls, made from the board: now the desk asks which one.
+    d.screen("board");
+    d.click("button[data-action=new-batch]");
+    d.script(
+        "const p = document.querySelector('form.new-batch select[name=process]');
+         p.value = '4'; p.dispatchEvent(new Event('change'));",
+        json!([]),
+    );
+    month(&august);
+    let calls = format!(
+        "{} 問合せ",
+        kenshin_core::domain::dates::era_month(
+            chrono::NaiveDate::parse_from_str(&format!("{august}-01"), "%Y-%m-%d").expect("a day")
+        )
+    );
+    label_is(&calls);
+    d.click("button[data-action=make-batch]");
+    d.wait(&format!("tr[data-batch='{calls}']"));
+    d.screen("inquiry");
+    log_call("20000002", "転居");
+    assert_eq!(
+        d.wait_text(".field-error[data-field=batch]"),
+        "問合せを計上するバッチを選んでください"
+    );
+    d.script(
+        "const b = document.querySelector('form.inquiry select[name=batch]');
+         b.value = [...b.options].find(o => o.text === arguments[0]).value;",
+        json!([calls]),
+    );
+    d.click("form.inquiry button[type=submit]");
+    assert!(d.message().contains(&calls));
+
+    // Returned mail at the May batch's data update step: the running count beside it, a voucher the
+    // batch did not mail said at the field, a return recorded and counted.
+    d.screen("board");
+    d.click(&format!(
+        "tr[data-batch='{fy}-05 月次'] .step[data-step='13']"
+    ));
+    let count = |d: &webdriver::Driver| -> usize {
+        d.wait_text("form.returns .returned-count")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .expect("a count")
+    };
+    let before = count(&d);
+    d.type_into("form.returns input[name=return-voucher]", "99999999");
+    d.click("button[data-action=record-return]");
+    assert_eq!(
+        d.wait_text("form.returns .field-error[data-field=voucher]"),
+        "99999999 はこのバッチで発送していません"
+    );
+    d.type_into("form.returns input[name=return-voucher]", &mailed);
+    d.script(
+        "document.querySelector('form.returns select[name=return-reason]').value = '転居先不明'",
+        json!([]),
+    );
+    d.click("button[data-action=record-return]");
+    d.until("the return counted", || count(&d) == before + 1);
+    assert!(d.message().contains(&format!("返戻 {mailed}")));
+    assert_eq!(d.text("form.returns .field-error[data-field=voucher]"), "");
+    screenshot(&display, "returned-mail");
 
     // English on request.
     d.click("header button.lang");

@@ -11,6 +11,7 @@ import type {
   ImportPreview,
   ImportSummary,
   InquiryLogged,
+  InquiryRequest,
   InviteMade,
   Joined,
   ListKind,
@@ -19,6 +20,8 @@ import type {
   Opening,
   ProcessId,
   RecordRequest,
+  ReturnRecorded,
+  ReturnRequest,
   Role,
   Session,
   SignOffView,
@@ -46,8 +49,12 @@ export const api = {
   lists: (batch: string) => invoke<ListRef[]>("lists", { batch }),
   registerPage: (query: string, offset: number, limit: number) =>
     invoke<Found>("register_page", { query, offset, limit }),
-  logInquiry: (voucher: string, from: string, answer: string) =>
-    invoke<InquiryLogged>("log_inquiry", { voucher, from, answer }),
+  inquiryBatches: () => invoke<BatchRef[]>("inquiry_batches"),
+  returnedCount: (batch: string) => invoke<number>("returned_count", { batch }),
+  /// Refused with a FormRefusal, as logInquiry.
+  recordReturn: (request: ReturnRequest) => invoke<ReturnRecorded>("record_return", { request }),
+  /// Refused with a FormRefusal (the fields it is about), not a line of text.
+  logInquiry: (request: InquiryRequest) => invoke<InquiryLogged>("log_inquiry", { request }),
   previewImport: (kind: ListKind, batch: string, path: string) =>
     invoke<ImportPreview>("preview_import", { kind, batch, path }),
   importList: (kind: ListKind, batch: string, path: string) =>

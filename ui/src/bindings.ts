@@ -210,6 +210,38 @@ text: string, by: string, at: string, };
 
 export type InquiryLogged = { batch_id: string, batch_label: string, note: VoucherNote, voucher: RegisterEntry | null, };
 
+export type NoteField = "voucher" | "from" | "text" | "on";
+
+export type FieldProblem = { "problem": "empty", field: NoteField, } | { "problem": "too_long", field: NoteField, max: number, } | { "problem": "not_a_voucher_number", field: NoteField, } | { "problem": "not_a_date", field: NoteField, } | { "problem": "after_today", field: NoteField, day: string, } | { "problem": "already_returned", field: NoteField, voucher: string, } | { "problem": "pulled_out", field: NoteField, voucher: string, } | { "problem": "not_mailed", field: NoteField, voucher: string, };
+
+export type InquiryRequest = { voucher: string, from: string, answer: string, 
+/**
+ * The day of the call as typed (2026-12-04, 令和8年12月4日); today when empty.
+ */
+on: string, 
+/**
+ * The process 4 batch it counts toward (its id); the newest open one when None.
+ */
+batch: string | null, };
+
+export type ReturnRequest = { 
+/**
+ * The batch's id.
+ */
+batch: string, voucher: string, 
+/**
+ * 宛所不明, 転居先不明, ...
+ */
+reason: string, 
+/**
+ * The day it came back as typed; today when empty.
+ */
+on: string, };
+
+export type ReturnRecorded = { note: VoucherNote, returned: number, };
+
+export type FormRefusal = { text: string, fields: Array<FieldProblem>, };
+
 export type Problem = { line: number, 
 /**
  * 1-based column (CSV field), when the problem is in one.

@@ -5,6 +5,7 @@ import { h, replace } from "./dom";
 import { processText, statusText, t } from "./i18n";
 import { attempt, countsText, fmtTime, label } from "./state";
 import { newBatchForm } from "./new_batch";
+import { returnsForm } from "./returns";
 import { stepForm } from "./step_form";
 
 const filters = { process: "", month: "", state: "" };
@@ -175,5 +176,6 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
       ),
     ),
     stepForm(b, s, refresh),
+    s.kind === "data_update" && s.status !== "blocked" && returnsForm(b),
   );
 }

@@ -1,5 +1,5 @@
 // Japanese first, English on request. Keys are English.
-import type { Status, VoucherStatus, EventKind, ProcessId, Role } from "./bindings";
+import type { EventKind, FieldProblem, NoteField, ProcessId, Role, Status, VoucherStatus } from "./bindings";
 
 export type Lang = "ja" | "en";
 let lang: Lang = (localStorage.getItem("lang") as Lang) || "ja";
@@ -198,6 +198,19 @@ const ja: Record<string, string> = {
   "Removed from the roster": "名簿から削除しました",
   "Remove from the roster": "名簿から削除",
   Cancel: "やめる",
+  "What was said (optional)": "伝えた内容（任意）",
+  "Returned mail": "返戻",
+  "Returned so far": "返戻の記録",
+  "Details (optional)": "詳細（任意）",
+  "Day it came back": "返戻日",
+  "Record the return": "返戻を記録",
+  Valid: "有効",
+  "Not valid": "無効",
+  "Day of the call": "問合せ日",
+  "Counts toward": "計上するバッチ",
+  "Choose the batch the call counts toward": "問合せを計上するバッチを選んでください",
+  "No batch takes calls: make a process 4 batch on the board": "問合せを受け付けるバッチがありません。業務ボードで業務4のバッチを作成してください",
+  "Calls about this voucher so far": "この受診券へのこれまでの問合せ",
   "New batch": "新しいバッチ",
   Label: "名称",
   "Make the batch": "バッチを作成",
@@ -272,6 +285,57 @@ const processEn: Record<ProcessId, string> = {
   "4": "inquiries",
   "5": "encouragement",
 };
+
+const fieldJa: Record<NoteField, string> = {
+  voucher: "受診券整理番号",
+  from: "問合せ元",
+  text: "回答・理由",
+  on: "日付",
+};
+
+/// A field's problem, said at the field.
+export function fieldProblemText(p: FieldProblem): string {
+  if (lang !== "ja") {
+    const field = p.field.replace("_", " ");
+    switch (p.problem) {
+      case "empty":
+        return `${field}: must not be empty`;
+      case "too_long":
+        return `${field}: at most ${p.max} characters, one line`;
+      case "not_a_voucher_number":
+        return `${field}: a voucher number is 4 to 16 digits`;
+      case "not_a_date":
+        return `${field}: not a date (2026-05-01, 令和8年5月1日)`;
+      case "after_today":
+        return `${field}: ${p.day} is after today`;
+      case "already_returned":
+        return `voucher ${p.voucher} is already recorded as returned in this batch`;
+      case "pulled_out":
+        return `voucher ${p.voucher} was pulled out, not mailed`;
+      case "not_mailed":
+        return `voucher ${p.voucher} was not mailed in this batch`;
+    }
+  }
+  const field = fieldJa[p.field];
+  switch (p.problem) {
+    case "empty":
+      return `${field}を入力してください`;
+    case "too_long":
+      return `${field}は${p.max}文字以内・1行で入力してください`;
+    case "not_a_voucher_number":
+      return `${field}は4〜16桁の数字です`;
+    case "not_a_date":
+      return `${field}が読めません（例: 2026-05-01、令和8年5月1日）`;
+    case "after_today":
+      return `${field}（${p.day}）が今日より後です`;
+    case "already_returned":
+      return `${p.voucher} はこのバッチで返戻として記録済みです`;
+    case "pulled_out":
+      return `${p.voucher} は引抜き済みで、発送していません`;
+    case "not_mailed":
+      return `${p.voucher} はこのバッチで発送していません`;
+  }
+}
 
 /// A process by its short name on the workflow sheet.
 export function processText(p: ProcessId): string {

@@ -42,6 +42,9 @@ pub enum CoreError {
     },
     #[error(transparent)]
     BadLabel(#[from] kenshin_domain::batch::BadLabel),
+    /// Fields of a form that cannot be taken as typed, each with its place.
+    #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<kenshin_domain::register::FieldProblem>),
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
     #[error(transparent)]

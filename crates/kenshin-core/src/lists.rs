@@ -4,7 +4,7 @@
 
 use crate::{now, CoreError, Office, Result};
 use kenshin_domain::evidence::{import_window, voucher_year};
-use kenshin_domain::register::NoteKind;
+use kenshin_domain::register::{return_problem, NoteKind};
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
@@ -99,25 +99,6 @@ pub(crate) fn mailed(tx: &Tx<'_>, batch: &Batch) -> Result<(HashSet<String>, Has
         .filter(|n| !pulled.contains(n))
         .collect();
     Ok((sent, pulled))
-}
-
-/// Why a return of `voucher_no` cannot be recorded in the batch, if it cannot.
-pub(crate) fn return_problem(
-    voucher_no: &str,
-    mailed: &(HashSet<String>, HashSet<String>),
-    already: &HashSet<String>,
-) -> Option<String> {
-    if already.contains(voucher_no) {
-        Some(format!(
-            "voucher {voucher_no} is already recorded as returned in this batch"
-        ))
-    } else if mailed.1.contains(voucher_no) {
-        Some(format!("voucher {voucher_no} was pulled out, not mailed"))
-    } else if !mailed.0.contains(voucher_no) {
-        Some(format!("voucher {voucher_no} was not mailed in this batch"))
-    } else {
-        None
-    }
 }
 
 /// What importing a file would do: the summary, or why it would be refused.
@@ -304,6 +285,17 @@ impl Office {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| Ok(tx.load_batch(&doc_id)?.1.lists))
     }
+
+    /// How many returned envelopes the batch counts: its returned-mail lists and the returns recorded
+    /// one by one (what its data update step reports).
+    pub fn returned_count(&mut self, batch_given: &str) -> Result<usize> {
+        let meta = self.resolve_batch(batch_given)?;
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.read(|tx| {
+            let judged = crate::trust::load_judged(tx, &crate::trust::roster(tx)?, &doc_id)?;
+            Ok(returns(tx, &judged.counted())?.len())
+        })
+    }
 }
 
 enum Parsed {
@@ -431,8 +423,8 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
                 .map(|r| r.voucher_no)
                 .collect();
             for (i, r) in file.rows.iter().enumerate() {
-                if let Some(why) = return_problem(&r.voucher_no, &mailed, &already) {
-                    problems.push(file.problem(i, "voucher_no", why));
+                if let Some(why) = return_problem(&r.voucher_no, &mailed.0, &mailed.1, &already) {
+                    problems.push(file.problem(i, "voucher_no", why.to_string()));
                 }
             }
         }

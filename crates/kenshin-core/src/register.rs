@@ -1,15 +1,15 @@
 //! The voucher register (受診券リスト): search, phone inquiries (process 4) and returned mail recorded
 //! one by one.
 
-use crate::lists::{complete, mailed, return_problem, returns, step_status};
+use crate::lists::{complete, mailed, returns, step_status};
 use crate::{local_day, now, CoreError, Office, Result};
 use automerge::AutoCommit;
-use chrono::NaiveDate;
-use kenshin_domain::dates::parse_date;
 use kenshin_domain::evidence::send_step;
-use kenshin_domain::register::{Lookup, NoteKind, VoucherNote};
+use kenshin_domain::register::{
+    check_note, return_problem, Lookup, NoteFields, NoteForm, NoteKind, VoucherNote,
+};
 use kenshin_domain::signed::Signed;
-use kenshin_domain::text::{classify_query, voucher_no, Query};
+use kenshin_domain::text::{classify_query, Query};
 use kenshin_domain::ProcessId;
 use kenshin_store::docs::batch;
 use kenshin_store::{batch_doc_id, Batch, BatchRef, DocumentId, Found, RegisterEntry, Tx};
@@ -25,22 +25,9 @@ pub struct InquiryLogged {
     pub voucher: Option<RegisterEntry>,
 }
 
-fn day(given: Option<&str>, what: &str) -> Result<NaiveDate> {
-    match given {
-        None => Ok(local_day(now())),
-        Some(d) => parse_date(d).map_err(|e| CoreError::Invalid(format!("{what} {d:?}: {e}"))),
-    }
-}
-
-fn text(given: &str, what: &'static str) -> Result<String> {
-    let t = given.trim();
-    if t.is_empty() {
-        return Err(CoreError::Empty { what });
-    }
-    if t.contains(['\t', '\r', '\n']) {
-        return Err(CoreError::Invalid(format!("{what} must be one line")));
-    }
-    Ok(t.to_string())
+/// A note's fields as typed, judged (today in Japan's time when no date is given).
+fn checked(form: NoteForm<'_>) -> Result<NoteFields> {
+    check_note(form, local_day(now())).map_err(CoreError::Fields)
 }
 
 /// Appends a note to a batch's document and refreshes the register's events, in the caller's transaction.
@@ -61,23 +48,14 @@ fn save_note(
 
 impl Office {
     /// A note on a voucher by this member.
-    fn note(
-        &self,
-        batch: &str,
-        voucher: &str,
-        kind: NoteKind,
-        on: Option<&str>,
-        from: String,
-        text: String,
-    ) -> Result<VoucherNote> {
+    fn note(&self, batch: &str, kind: NoteKind, fields: NoteFields) -> VoucherNote {
         let mut note = VoucherNote {
             id: uuid::Uuid::new_v4().simple().to_string(),
-            voucher_no: voucher_no(voucher)
-                .map_err(|why| CoreError::Invalid(format!("voucher {voucher:?}: {why}")))?,
+            voucher_no: fields.voucher_no,
             kind,
-            on: day(on, "date")?,
-            from,
-            text,
+            on: fields.on,
+            from: fields.from,
+            text: fields.text,
             by: self.me.id.clone(),
             at: now(),
             signature: String::new(),
@@ -85,7 +63,7 @@ impl Office {
         note.signature = self
             .keys
             .sign(&note.payload(&self.office_doc.to_string(), batch));
-        Ok(note)
+        note
     }
 
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
@@ -131,6 +109,23 @@ impl Office {
     }
 
     /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.
+    /// The process 4 batches that take calls (their cross-check, step 2, not complete), newest first.
+    pub fn open_inquiry_batches(&mut self) -> Result<Vec<BatchRef>> {
+        let mut open: Vec<BatchRef> = self
+            .board(None)?
+            .into_iter()
+            .filter(|b| b.batch.process == ProcessId::EligibilityInquiry)
+            .filter(|b| {
+                !b.steps
+                    .iter()
+                    .any(|s| s.step == 2 && crate::lists::complete(s.status))
+            })
+            .map(|b| b.batch)
+            .collect();
+        open.sort_by_key(|b| std::cmp::Reverse(b.created_at));
+        Ok(open)
+    }
+
     fn inquiry_batch(&mut self, given: Option<&str>) -> Result<BatchRef> {
         if let Some(b) = given {
             let meta = self.resolve_batch(b)?;
@@ -142,19 +137,9 @@ impl Office {
             }
             return Ok(meta);
         }
-        let open: Vec<BatchRef> = self
-            .board(None)?
+        self.open_inquiry_batches()?
             .into_iter()
-            .filter(|b| b.batch.process == ProcessId::EligibilityInquiry)
-            .filter(|b| {
-                !b.steps
-                    .iter()
-                    .any(|s| s.step == 2 && crate::lists::complete(s.status))
-            })
-            .map(|b| b.batch)
-            .collect();
-        open.into_iter()
-            .max_by_key(|b| b.created_at)
+            .next()
             .ok_or_else(|| {
                 CoreError::Invalid(
                     "no open process 4 batch to log inquiries in: kenshin batch new --process 4 --label LABEL"
@@ -172,12 +157,14 @@ impl Office {
         on: Option<&str>,
         batch_given: Option<&str>,
     ) -> Result<InquiryLogged> {
-        let (from, answer) = (
-            text(from, "who called (--from)")?,
-            text(answer, "the answer (--answer)")?,
-        );
+        let fields = checked(NoteForm {
+            voucher,
+            from: Some(from),
+            text: answer,
+            on,
+        })?;
         let meta = self.inquiry_batch(batch_given)?;
-        let note = self.note(&meta.batch_id, voucher, NoteKind::Inquiry, on, from, answer)?;
+        let note = self.note(&meta.batch_id, NoteKind::Inquiry, fields);
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
             let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
@@ -207,15 +194,14 @@ impl Office {
         on: Option<&str>,
         reason: &str,
     ) -> Result<VoucherNote> {
-        let meta = self.resolve_batch(batch_given)?;
-        let note = self.note(
-            &meta.batch_id,
+        let fields = checked(NoteForm {
             voucher,
-            NoteKind::Returned,
+            from: None,
+            text: reason,
             on,
-            String::new(),
-            text(reason, "the reason (--reason)")?,
-        )?;
+        })?;
+        let meta = self.resolve_batch(batch_given)?;
+        let note = self.note(&meta.batch_id, NoteKind::Returned, fields);
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
             let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
@@ -235,8 +221,9 @@ impl Office {
                 .into_iter()
                 .map(|r| r.voucher_no)
                 .collect();
-            if let Some(why) = return_problem(&note.voucher_no, &mailed(tx, &current)?, &already) {
-                return Err(CoreError::Invalid(why));
+            let (sent, pulled) = mailed(tx, &current)?;
+            if let Some(why) = return_problem(&note.voucher_no, &sent, &pulled, &already) {
+                return Err(CoreError::Fields(vec![why]));
             }
             save_note(tx, &doc_id, doc, &mut current, &note)?;
             Ok(note.clone())

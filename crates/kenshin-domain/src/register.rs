@@ -5,6 +5,7 @@ use crate::rows::{ReissueRequest, Subject};
 use crate::text::kana_key;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -85,6 +86,162 @@ pub struct VoucherNote {
     #[serde(skip)]
     #[ts(skip)]
     pub signature: String,
+}
+
+/// A field of a note's form (the inquiry desk, a returned envelope), for a problem to be said at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteField {
+    Voucher,
+    From,
+    Text,
+    On,
+}
+
+impl fmt::Display for NoteField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NoteField::Voucher => "voucher number",
+            NoteField::From => "who called",
+            NoteField::Text => "answer or reason",
+            NoteField::On => "date",
+        })
+    }
+}
+
+/// Why a note's field cannot be taken as typed. The window says it in Japanese at the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum FieldProblem {
+    #[error("{field}: must not be empty")]
+    Empty { field: NoteField },
+    #[error("{field}: at most {max} characters, one line")]
+    TooLong { field: NoteField, max: usize },
+    #[error("{field}: a voucher number is 4 to 16 digits")]
+    NotAVoucherNumber { field: NoteField },
+    #[error("{field}: not a date (2026-05-01, 令和8年5月1日)")]
+    NotADate { field: NoteField },
+    #[error("{field}: {day} is after today")]
+    AfterToday { field: NoteField, day: String },
+    #[error("voucher {voucher} is already recorded as returned in this batch")]
+    AlreadyReturned { field: NoteField, voucher: String },
+    #[error("voucher {voucher} was pulled out, not mailed")]
+    PulledOut { field: NoteField, voucher: String },
+    #[error("voucher {voucher} was not mailed in this batch")]
+    NotMailed { field: NoteField, voucher: String },
+}
+
+/// Why a return of `voucher` cannot be recorded in a batch that `mailed` these vouchers, `pulled` out
+/// these, and has `already` recorded these as returned; `None` when it can.
+pub fn return_problem(
+    voucher: &str,
+    mailed: &HashSet<String>,
+    pulled: &HashSet<String>,
+    already: &HashSet<String>,
+) -> Option<FieldProblem> {
+    let (field, voucher_s) = (NoteField::Voucher, voucher.to_string());
+    if already.contains(voucher) {
+        Some(FieldProblem::AlreadyReturned {
+            field,
+            voucher: voucher_s,
+        })
+    } else if pulled.contains(voucher) {
+        Some(FieldProblem::PulledOut {
+            field,
+            voucher: voucher_s,
+        })
+    } else if !mailed.contains(voucher) {
+        Some(FieldProblem::NotMailed {
+            field,
+            voucher: voucher_s,
+        })
+    } else {
+        None
+    }
+}
+
+/// A note's fields as typed: `from` is `None` for a note that has no caller (a return).
+#[derive(Debug, Clone, Copy)]
+pub struct NoteForm<'a> {
+    pub voucher: &'a str,
+    pub from: Option<&'a str>,
+    pub text: &'a str,
+    /// The day it happened; today when not given.
+    pub on: Option<&'a str>,
+}
+
+/// A note's fields once they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteFields {
+    pub voucher_no: String,
+    pub from: String,
+    pub text: String,
+    pub on: NaiveDate,
+}
+
+/// Who called, at most (a clinic's name with its branch).
+pub const FROM_MAX: usize = 60;
+/// The answer given or why the mail came back, at most.
+pub const TEXT_MAX: usize = 200;
+
+/// Every problem with a note's fields, or the fields as they will be recorded.
+pub fn check_note(form: NoteForm<'_>, today: NaiveDate) -> Result<NoteFields, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let voucher_no = crate::text::voucher_no(form.voucher)
+        .map_err(|_| {
+            problems.push(match form.voucher.trim() {
+                "" => FieldProblem::Empty {
+                    field: NoteField::Voucher,
+                },
+                _ => FieldProblem::NotAVoucherNumber {
+                    field: NoteField::Voucher,
+                },
+            })
+        })
+        .unwrap_or_default();
+    let mut line = |field: NoteField, given: &str, max: usize| {
+        let t = given.trim();
+        if t.is_empty() {
+            problems.push(FieldProblem::Empty { field });
+        } else if t.chars().count() > max || t.contains(['\t', '\r', '\n']) {
+            problems.push(FieldProblem::TooLong { field, max });
+        }
+        t.to_string()
+    };
+    let from = form
+        .from
+        .map(|f| line(NoteField::From, f, FROM_MAX))
+        .unwrap_or_default();
+    let text = line(NoteField::Text, form.text, TEXT_MAX);
+    let on = match form.on.map(str::trim).filter(|d| !d.is_empty()) {
+        None => today,
+        Some(d) => match crate::dates::parse_date(d) {
+            Ok(day) if day > today => {
+                problems.push(FieldProblem::AfterToday {
+                    field: NoteField::On,
+                    day: day.to_string(),
+                });
+                day
+            }
+            Ok(day) => day,
+            Err(_) => {
+                problems.push(FieldProblem::NotADate {
+                    field: NoteField::On,
+                });
+                today
+            }
+        },
+    };
+    if problems.is_empty() {
+        Ok(NoteFields {
+            voucher_no,
+            from,
+            text,
+            on,
+        })
+    } else {
+        Err(problems)
+    }
 }
 
 /// What has happened to a voucher, for the register's status column.
@@ -325,6 +482,74 @@ mod tests {
 #[cfg(test)]
 mod status_tests {
     use super::*;
+
+    #[test]
+    fn a_notes_fields_are_judged_each_at_its_place() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let form = |voucher, from, text, on| NoteForm {
+            voucher,
+            from,
+            text,
+            on,
+        };
+        let ok = check_note(
+            form(" ２０００００１２ ", Some(" 城南クリニック "), "有効", None),
+            today,
+        )
+        .expect("holds");
+        assert_eq!(
+            (ok.voucher_no.as_str(), ok.from.as_str(), ok.on),
+            ("20000012", "城南クリニック", today)
+        );
+        // A return has no caller; an era date is read.
+        let ret = check_note(
+            form("20000012", None, "宛所不明", Some("令和8年12月1日")),
+            today,
+        )
+        .expect("holds");
+        assert_eq!(ret.on, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        use FieldProblem::*;
+        use NoteField::*;
+        for (f, want) in [
+            (
+                form("", Some(""), " ", None),
+                vec![
+                    Empty { field: Voucher },
+                    Empty { field: From },
+                    Empty { field: Text },
+                ],
+            ),
+            (
+                form(
+                    "2000x012",
+                    Some("a\nb"),
+                    &"あ".repeat(201),
+                    Some("2026-12-05"),
+                ),
+                vec![
+                    NotAVoucherNumber { field: Voucher },
+                    TooLong {
+                        field: From,
+                        max: 60,
+                    },
+                    TooLong {
+                        field: Text,
+                        max: 200,
+                    },
+                    AfterToday {
+                        field: On,
+                        day: "2026-12-05".into(),
+                    },
+                ],
+            ),
+            (
+                form("123", None, "x", Some("昨日")),
+                vec![NotAVoucherNumber { field: Voucher }, NotADate { field: On }],
+            ),
+        ] {
+            assert_eq!(check_note(f, today), Err(want));
+        }
+    }
 
     #[test]
     fn a_pull_out_stands_over_a_return_and_a_return_over_mailing() {
