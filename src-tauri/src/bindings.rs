@@ -13,7 +13,7 @@ use kenshin_core::domain::register::{EventKind, FieldProblem, NoteField, NoteKin
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
-use kenshin_core::domain::workflow::Waiting;
+use kenshin_core::domain::workflow::{Refusal as StepRefusal, Waiting};
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, Problem, Table};
@@ -66,6 +66,7 @@ pub fn typescript() -> String {
         InquiryRequest,
         ReturnRequest,
         ReturnRecorded,
+        StepRefusal,
         FormRefusal,
         Problem,
         ImportSummary,

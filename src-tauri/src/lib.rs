@@ -8,6 +8,7 @@ mod sync;
 
 use kenshin_core::domain::batch::BatchProposal;
 use kenshin_core::domain::register::{FieldProblem, VoucherNote};
+use kenshin_core::domain::workflow::Refusal as StepRefusal;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
@@ -94,12 +95,13 @@ pub struct ReturnRecorded {
     pub returned: usize,
 }
 
-/// A form's refusal: the fields it is about (the window says each at its field, in Japanese), or
-/// only a sentence when it is about none.
+/// A form's refusal: the fields it is about (the window says each at its field, in Japanese), the
+/// workflow rule it breaks (said in Japanese too), or only a sentence when it is neither.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FormRefusal {
     pub text: String,
     pub fields: Vec<FieldProblem>,
+    pub rule: Option<StepRefusal>,
 }
 
 impl FormRefusal {
@@ -107,18 +109,24 @@ impl FormRefusal {
         FormRefusal {
             text,
             fields: Vec::new(),
+            rule: None,
         }
     }
 }
 
 impl From<CoreError> for FormRefusal {
     fn from(e: CoreError) -> FormRefusal {
+        let text = e.to_string();
         match e {
             CoreError::Fields(fields) => FormRefusal {
-                text: CoreError::Fields(fields.clone()).to_string(),
                 fields,
+                ..FormRefusal::text(text)
             },
-            other => FormRefusal::text(other.to_string()),
+            CoreError::Refused(rule) => FormRefusal {
+                rule: Some(rule),
+                ..FormRefusal::text(text)
+            },
+            _ => FormRefusal::text(text),
         }
     }
 }
@@ -223,10 +231,15 @@ fn board(state: tauri::State<'_, AppState>) -> Answer<Vec<BoardBatch>> {
     state.office()?.board(None).map_err(text)
 }
 
+/// Refused with a `FormRefusal`: a workflow rule comes typed, for the window to say in Japanese.
 #[tauri::command]
-fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<SignOffView> {
+fn record(
+    state: tauri::State<'_, AppState>,
+    request: RecordRequest,
+) -> Result<SignOffView, FormRefusal> {
     let recorded = state
-        .office()?
+        .office()
+        .map_err(FormRefusal::text)?
         .record(
             &request.batch,
             request.step,
@@ -237,7 +250,7 @@ fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<S
                 send_back: request.send_back,
             },
         )
-        .map_err(text);
+        .map_err(FormRefusal::from);
     state.wrote(recorded)
 }
 

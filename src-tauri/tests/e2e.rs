@@ -105,6 +105,13 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     let item = "li[data-batch='E2E 月次'][data-step='2']";
     assert!(d.text(item).contains("targets=12"), "{}", d.text(item));
     screenshot(&display, "03-inbox");
+    // A workflow rule the core refuses on reaches the window in Japanese: a send-back without a reason.
+    d.click(&format!("{item} button[data-action=send-back]"));
+    assert_eq!(d.message(), "できません: 差戻しには理由を入力してください");
+    d.script(
+        "document.getElementById('message').replaceChildren()",
+        json!([]),
+    );
     d.click(&format!("{item} button[data-action=verify]"));
     assert!(d.message().contains("記録しました"));
 
@@ -389,6 +396,29 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(d.message().contains(&format!("返戻 {mailed}")));
     assert_eq!(d.text("form.returns .field-error[data-field=voucher]"), "");
     screenshot(&display, "returned-mail");
+
+    // Every screen on a laptop's screen: the tabs on one row, nothing wider than the window.
+    for (w, h) in [(1024, 768), (1366, 768)] {
+        d.resize(w, h);
+        for screen in [
+            "board", "inbox", "register", "inquiry", "imports", "archive", "sync",
+        ] {
+            d.screen(screen);
+            let fits = d.script(
+                "const tabs = [...document.querySelectorAll('nav button')].map(b => b.offsetTop);
+                 return [new Set(tabs).size, document.documentElement.scrollWidth, window.innerWidth];",
+                json!([]),
+            );
+            assert!(
+                fits[0] == 1 && fits[1].as_i64() <= fits[2].as_i64(),
+                "{screen} at {w}x{h}: tab rows, page width, window width = {fits}"
+            );
+            // The screen drawn (a screenshot is of what X shows, a paint later than the DOM).
+            d.wait("main#screen > *");
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            screenshot(&display, &format!("{w}x{h}-{screen}"));
+        }
+    }
 
     // English on request.
     d.click("header button.lang");

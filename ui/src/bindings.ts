@@ -240,7 +240,9 @@ on: string, };
 
 export type ReturnRecorded = { note: VoucherNote, returned: number, };
 
-export type FormRefusal = { text: string, fields: Array<FieldProblem>, };
+export type StepRefusal = { "refusal": "no_such_step", process: string, step: number, last: number, } | { "refusal": "wrong_action", step: number, ja: string, expected: Action, tried: Action, } | { "refusal": "wrong_role", step: number, ja: string, by: Role, member: string, role: Role, } | { "refusal": "contractor_cannot_review", action: Action, member: string, } | { "refusal": "not_approver", member: string, step: number, } | { "refusal": "blocked", step: number, waiting: Array<Waiting>, } | { "refusal": "already_complete", step: number, state: string, by: string, at: string, } | { "refusal": "verify_own_work", member: string, subject: number, } | { "refusal": "approve_own_verify", member: string, subject: number, } | { "refusal": "empty_reason" } | { "refusal": "send_back_on_do", step: number, };
+
+export type FormRefusal = { text: string, fields: Array<FieldProblem>, rule: StepRefusal | null, };
 
 export type Problem = { line: number, 
 /**

@@ -1,5 +1,5 @@
 // Japanese first, English on request. Keys are English.
-import type { EventKind, FieldProblem, NoteField, ProcessId, Role, Status, VoucherStatus } from "./bindings";
+import type { Action, EventKind, FieldProblem, NoteField, ProcessId, Role, Status, StepRefusal, VoucherStatus } from "./bindings";
 
 export type Lang = "ja" | "en";
 let lang: Lang = (localStorage.getItem("lang") as Lang) || "ja";
@@ -334,6 +334,41 @@ export function fieldProblemText(p: FieldProblem): string {
       return `${p.voucher} は引抜き済みで、発送していません`;
     case "not_mailed":
       return `${p.voucher} はこのバッチで発送していません`;
+  }
+}
+
+const actionJa: Record<Action, string> = { do: "実施", verify: "検認", approve: "決裁" };
+
+/// A workflow rule an entry breaks, in Japanese (`english`, the core's sentence, otherwise).
+export function stepRefusalText(r: StepRefusal, english: string): string {
+  if (lang !== "ja") return english;
+  const role = (x: Role) => (x === "section" ? "健康推進課" : "委託事業者");
+  switch (r.refusal) {
+    case "no_such_step":
+      return `業務${r.process}に工程${r.step}はありません（工程は1〜${r.last}です）`;
+    case "wrong_action":
+      return `工程${r.step}（${r.ja}）は${actionJa[r.expected]}として記録します（${actionJa[r.tried]}ではありません）`;
+    case "wrong_role":
+      return `工程${r.step}（${r.ja}）は${role(r.by)}が行います。${r.member}さんは${role(r.role)}です`;
+    case "contractor_cannot_review":
+      return `検認・決裁は健康推進課が行います。${r.member}さんは委託事業者です`;
+    case "not_approver":
+      return `${r.member}さんには決裁権限がないため、工程${r.step}を決裁できません`;
+    case "blocked":
+      return `工程${r.step}は、${r.waiting.map((w) => `工程${w.step}の${w.sent_back ? "差戻し後のやり直し" : actionJa[w.needs]}`).join("と")}を待っています`;
+    case "already_complete": {
+      const state = r.state === "verified" ? "検認済み" : r.state === "approved" ? "決裁済み" : "実施済み";
+      const at = new Date(r.at).toLocaleString("ja-JP", { dateStyle: "short", timeStyle: "short" });
+      return `工程${r.step}はすでに${state}です（${r.by}、${at}）。差戻しの後でなければ記録できません`;
+    }
+    case "verify_own_work":
+      return `${r.member}さんは工程${r.subject}を実施したため検認できません（検認は実施と別の人が行います）`;
+    case "approve_own_verify":
+      return `${r.member}さんは工程${r.subject}を検認したため決裁できません（決裁は検認と別の人が行います）`;
+    case "empty_reason":
+      return "差戻しには理由を入力してください";
+    case "send_back_on_do":
+      return `差戻しは検認・決裁のときに行います（工程${r.step}の実施では差し戻せません）`;
   }
 }
 

@@ -1,9 +1,9 @@
 // The form that records a step: counts, note, and for verify/approve a send-back with its reason.
-import type { BoardBatch, BoardStep } from "./bindings";
+import type { BoardBatch, BoardStep, FormRefusal } from "./bindings";
 import { api } from "./api";
 import { h } from "./dom";
-import { t } from "./i18n";
-import { actionFor, attempt, say } from "./state";
+import { stepRefusalText, t } from "./i18n";
+import { actionFor, say } from "./state";
 
 export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
   const action = actionFor(step);
@@ -12,19 +12,20 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
   const note = h("input", { name: "note", placeholder: t("Note"), size: 24 });
   const reason = h("input", { name: "reason", placeholder: t("Reason"), size: 24 });
   const send = async (sendBack: string | null) => {
-    const entry = await attempt(() =>
-      api.record({
+    try {
+      const entry = await api.record({
         batch: batch.batch_id,
         step: step.step,
         action,
         counts: counts.value.split(/\s+/).filter((c) => c.length > 0),
         note: note.value.trim() || null,
         send_back: sendBack,
-      }),
-    );
-    if (entry) {
+      });
       say(`${t("Recorded")}: ${batch.label} ${t("Step")}${step.step} ${entry.by_name}`);
       done();
+    } catch (e) {
+      const refusal = e as FormRefusal;
+      say(refusal.rule ? stepRefusalText(refusal.rule, refusal.text) : (refusal.text ?? String(e)), "error");
     }
   };
   const verb = action === "do" ? t("Do") : action === "verify" ? t("Verify") : t("Approve");

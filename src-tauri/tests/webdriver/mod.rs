@@ -190,6 +190,18 @@ impl Driver {
         self.wait("body[data-ready]:not([data-ready=''])");
     }
 
+    /// Sizes the window as a laptop's screen would, and waits until the page has that width.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        );
+        self.until(&format!("a {width} px wide window"), || {
+            self.script("return window.outerWidth", json!([])) == json!(width)
+        });
+    }
+
     pub fn screen(&self, name: &str) {
         self.script("document.body.dataset.ready = '';", json!([]));
         self.click(&format!("nav button[data-screen={name}]"));
