@@ -136,7 +136,33 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     });
     let count = d.text(".searchbar .count");
     assert!(count.ends_with("件"), "{count}");
+    // A row chosen stays marked; its detail gives the birth in 和暦 (西暦 on hover), the age at the
+    // fiscal year's end, and what can be done with the voucher.
+    d.click(".vrow[data-voucher]");
+    let chosen = d.script(
+        "return document.querySelector('.vrow.selected')?.dataset.voucher ?? ''",
+        json!([]),
+    );
+    let chosen = chosen.as_str().expect("a chosen row").to_string();
+    assert!(!chosen.is_empty());
+    let detail = d.wait_text(".history-panel h3");
+    assert!(detail.starts_with(&chosen), "{detail}");
+    let birth = d.text(".history-panel p span[title]");
+    assert!(
+        ["昭和", "平成"].iter().any(|e| birth.starts_with(e)) && birth.ends_with('日'),
+        "{birth}"
+    );
+    assert!(d.text(".history-panel p").contains("歳（年度末）"));
     screenshot(&display, "05-register");
+    d.script("document.body.dataset.ready = '';", json!([]));
+    d.click("button[data-action=voucher-inquiry]");
+    d.wait("body[data-ready=inquiry]");
+    d.until("the inquiry desk on the chosen voucher", || {
+        d.script(
+            "return document.querySelector('form.inquiry input[name=voucher]').value",
+            json!([]),
+        ) == json!(chosen)
+    });
 
     // An import is checked before anything is written: every problem with its line and column.
     d.screen("imports");

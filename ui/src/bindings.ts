@@ -160,7 +160,15 @@ export type VoucherEvent = { kind: EventKind, on: string | null, detail: string,
 
 export type VoucherStatus = "listed" | "pulled_out" | "sent" | "returned";
 
-export type RegisterEntry = { fiscal_year: number, batch_id: string, batch_label: string, process: string, status: VoucherStatus, events: Array<VoucherEvent>, 
+export type RegisterEntry = { 
+/**
+ * 生年月日 in the era calendar (昭和27年5月3日).
+ */
+birth_ja: string, 
+/**
+ * 年度末年齢: the age on the fiscal year's last day, the day the target rule reads it.
+ */
+age: number, fiscal_year: number, batch_id: string, batch_label: string, process: string, status: VoucherStatus, events: Array<VoucherEvent>, 
 /**
  * 受診券整理番号
  */

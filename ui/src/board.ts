@@ -176,6 +176,6 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
       ),
     ),
     stepForm(b, s, refresh),
-    s.kind === "data_update" && s.status !== "blocked" && returnsForm(b),
+    s.kind === "data_update" && s.status !== "blocked" && returnsForm(b.batch_id),
   );
 }

@@ -199,6 +199,11 @@ const ja: Record<string, string> = {
   "Remove from the roster": "名簿から削除",
   Cancel: "やめる",
   "What was said (optional)": "伝えた内容（任意）",
+  Age: "年齢",
+  Sex: "性別",
+  "Age at the end of the fiscal year": "年度末年齢",
+  " years at the end of the fiscal year": "歳（年度末）",
+  "Log a call about it": "この受診券の問合せを記録",
   "Returned mail": "返戻",
   "Returned so far": "返戻の記録",
   "Details (optional)": "詳細（任意）",
@@ -375,6 +380,12 @@ export function stepRefusalText(r: StepRefusal, english: string): string {
 /// A process by its short name on the workflow sheet.
 export function processText(p: ProcessId): string {
   return (lang === "ja" ? processJa : processEn)[p];
+}
+
+/// 性別 as the lists code it: 1 男, 2 女.
+export function sexText(code: string): string {
+  const ja = lang === "ja";
+  return code === "1" ? (ja ? "男" : "M") : code === "2" ? (ja ? "女" : "F") : "";
 }
 
 export function roleText(r: Role): string {

@@ -9,6 +9,14 @@ import { fieldError, refused, showProblems, today } from "./forms";
 import { attempt, label, say } from "./state";
 
 const recent: string[] = [];
+/// A voucher the register sent the clerk here about.
+let about = "";
+
+/// Opens the inquiry desk on `voucher` (from the register's detail).
+export function askAbout(voucher: string): void {
+  about = voucher;
+  document.querySelector<HTMLButtonElement>("nav button[data-screen=inquiry]")?.click();
+}
 
 export async function inquiryScreen(root: HTMLElement): Promise<void> {
   const batches = await attempt(() => api.inquiryBatches());
@@ -92,7 +100,14 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
     found,
     log,
   );
-  voucher.focus();
+  if (about) {
+    voucher.value = about;
+    about = "";
+    voucher.dispatchEvent(new Event("input"));
+    from.focus();
+  } else {
+    voucher.focus();
+  }
 }
 
 /// Which batch a call counts toward: asked for when several take calls (none chosen beforehand).

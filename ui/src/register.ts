@@ -1,9 +1,12 @@
 // 受診券リスト: search by number, kana, name or postal code; all 150,000 rows scroll in a virtual list that
-// fetches pages as they come into view; a voucher's history beside it.
+// fetches pages as they come into view; the chosen voucher's history and what can be done with it beside
+// it (log a call about it, record its envelope as returned).
 import type { RegisterEntry } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { eventText, t, voucherStatusText } from "./i18n";
+import { eventText, sexText, t, voucherStatusText } from "./i18n";
+import { askAbout } from "./inquiry";
+import { returnsForm } from "./returns";
 import { attempt } from "./state";
 
 const ROW = 30;
@@ -19,11 +22,18 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
   const rows = h("div", { class: "rows" });
   const viewport = h("div", { class: "viewport", tabindex: 0 }, spacer, rows);
   const history = h("aside", { class: "history-panel" });
+  let selected = "";
+  const choose = (e: RegisterEntry) => {
+    selected = e.voucher_no;
+    rows.querySelectorAll(".vrow.selected").forEach((r) => r.classList.remove("selected"));
+    rows.querySelector(`.vrow[data-voucher="${CSS.escape(e.voucher_no)}"]`)?.classList.add("selected");
+    showHistory(history, e);
+  };
 
   const header = h(
     "div",
     { class: "vrow head" },
-    [t("Voucher number"), t("Name"), t("Kana"), t("Birth"), t("Postal"), t("Address"), t("Batch"), t("Status")].map((c) => h("span", {}, c)),
+    [t("Voucher number"), t("Name"), t("Kana"), t("Birth"), t("Age"), t("Sex"), t("Postal"), t("Address"), t("Batch"), t("Status")].map((c) => h("span", {}, c)),
   );
 
   const draw = () => {
@@ -38,11 +48,13 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
         e
           ? h(
               "div",
-              { class: `vrow ${e.status}`, style: `top:${i * ROW}px`, "data-voucher": e.voucher_no, onclick: () => showHistory(history, e) },
+              { class: `vrow ${e.status}${e.voucher_no === selected ? " selected" : ""}`, style: `top:${i * ROW}px`, "data-voucher": e.voucher_no, onclick: () => choose(e) },
               h("span", {}, e.voucher_no),
               h("span", {}, e.name),
               h("span", {}, e.kana),
-              h("span", {}, e.birth),
+              h("span", { title: e.birth }, e.birth_ja),
+              h("span", { title: t("Age at the end of the fiscal year") }, e.age),
+              h("span", {}, sexText(e.sex)),
               h("span", {}, `${e.postal.slice(0, 3)}-${e.postal.slice(3)}`),
               h("span", { title: e.address }, e.address),
               h("span", {}, `${e.process} ${e.batch_label}`),
@@ -73,7 +85,7 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
     spacer.style.height = `${total * ROW}px`;
     viewport.scrollTop = 0;
     draw();
-    if (found.hits.length === 1) showHistory(history, found.hits[0]);
+    if (found.hits.length === 1) choose(found.hits[0]);
   };
 
   let timer = 0;
@@ -94,9 +106,24 @@ function showHistory(box: HTMLElement, e: RegisterEntry): void {
   replace(
     box,
     h("h3", {}, `${e.voucher_no} ${e.name}`),
-    h("p", {}, e.kana, h("br"), `${e.birth} 〒${e.postal.slice(0, 3)}-${e.postal.slice(3)}`, h("br"), e.address),
+    h(
+      "p",
+      {},
+      e.kana,
+      h("br"),
+      h("span", { title: e.birth }, e.birth_ja),
+      ` ${e.age}${t(" years at the end of the fiscal year")} ${sexText(e.sex)}`,
+      h("br"),
+      `〒${e.postal.slice(0, 3)}-${e.postal.slice(3)} ${e.address}`,
+    ),
     h("p", {}, `${e.process} ${e.batch_label} (${e.fiscal_year})`, " ", h("span", { class: `badge ${e.status}` }, voucherStatusText(e.status))),
     h("h4", {}, t("History")),
     e.events.length ? h("ul", {}, e.events.map((ev) => h("li", {}, h("strong", {}, eventText(ev.kind)), ` ${ev.on ?? ""} ${ev.detail}`))) : h("p", {}, "—"),
+    h(
+      "div",
+      { class: "voucher-actions" },
+      h("button", { type: "button", "data-action": "voucher-inquiry", onclick: () => askAbout(e.voucher_no) }, t("Log a call about it")),
+    ),
+    (e.status === "sent" || e.status === "returned") && returnsForm(e.batch_id, e.voucher_no),
   );
 }

@@ -6,7 +6,10 @@ use crate::docs::batch::Batch;
 use crate::error::Result;
 use crate::home::Tx;
 use chrono::NaiveDate;
+use kenshin_domain::age::age_on;
+use kenshin_domain::dates::era_long;
 use kenshin_domain::evidence::{send_step, voucher_year};
+use kenshin_domain::fiscal::fiscal_year_end;
 use kenshin_domain::register::{EventKind, NoteKind, VoucherStatus};
 use kenshin_domain::rows::{CheckupResult, Pullout, ReissueSheet, Returned, Subject};
 use kenshin_domain::text::{kana_key, name_key, Query};
@@ -70,6 +73,10 @@ pub struct VoucherEvent {
 pub struct RegisterEntry {
     #[serde(flatten)]
     pub subject: Subject,
+    /// 生年月日 in the era calendar (昭和27年5月3日).
+    pub birth_ja: String,
+    /// 年度末年齢: the age on the fiscal year's last day, the day the target rule reads it.
+    pub age: i32,
     pub fiscal_year: i32,
     pub batch_id: String,
     pub batch_label: String,
@@ -421,6 +428,8 @@ impl Tx<'_> {
                 };
                 let status = VoucherStatus::of(list.iter().map(|e| e.kind), was_sent);
                 Ok(RegisterEntry {
+                    birth_ja: era_long(subject.birth),
+                    age: age_on(subject.birth, fiscal_year_end(fiscal_year)),
                     subject,
                     fiscal_year,
                     batch_id,
