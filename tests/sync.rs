@@ -234,8 +234,13 @@ fn a_connection_cut_mid_sync_resumes_and_converges() {
     // The join and the roster get through; the 20,000-voucher list is cut off half way.
     let proxy = cutting_proxy(hub.addr.clone(), 200_000);
     let why = n.refused(&["sync", "--peer", &proxy, "--once"]);
+    // Cut mid-sync, or (on a loaded machine) before samod on this side had taken in the hub's greeting,
+    // when the retry finds the one-shot proxy gone: either way the first sync fails and says so.
     assert!(
-        why.contains("lost") || why.contains("closed") || why.contains("reset"),
+        why.contains("lost")
+            || why.contains("closed")
+            || why.contains("reset")
+            || why.contains("could not connect"),
         "{why}"
     );
     let out = sync(&n, &hub.addr);

@@ -9,6 +9,7 @@ use crate::{
     ReturnRequest, Session,
 };
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
+use kenshin_core::domain::catalogue::COUNTS;
 use kenshin_core::domain::register::{EventKind, FieldProblem, NoteField, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
@@ -99,6 +100,23 @@ pub fn typescript() -> String {
         out.push_str(&d);
         out.push_str("\n\n");
     }
+    // The office's words for codes, from the domain: the window's one table of them.
+    let table = |name: &str, ty: &str, rows: Vec<(&str, &str)>| {
+        let rows: Vec<String> = rows
+            .into_iter()
+            .map(|(code, ja)| format!("  {code:?}: {ja:?},"))
+            .collect();
+        format!(
+            "export const {name}: Record<{ty}, string> = {{\n{}\n}};\n\n",
+            rows.join("\n")
+        )
+    };
+    out.push_str(&table(
+        "LIST_KIND_JA",
+        "ListKind",
+        ListKind::ALL.iter().map(|k| (k.code(), k.ja())).collect(),
+    ));
+    out.push_str(&table("COUNT_JA", "string", COUNTS.to_vec()));
     out
 }
 

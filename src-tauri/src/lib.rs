@@ -88,11 +88,12 @@ pub struct ReturnRequest {
     pub on: String,
 }
 
-/// A return recorded, and the batch's count of returns with it.
+/// A return recorded, and the batch's count of returns with it (None if it could not be counted:
+/// the return is recorded all the same).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ReturnRecorded {
     pub note: VoucherNote,
-    pub returned: usize,
+    pub returned: Option<usize>,
 }
 
 /// A form's refusal: the fields it is about (the window says each at its field, in Japanese), the
@@ -335,11 +336,9 @@ fn record_return(
         Some(&request.on),
         &request.reason,
     );
-    let recorded = note.and_then(|note| {
-        Ok(ReturnRecorded {
-            returned: office.returned_count(&request.batch)?,
-            note,
-        })
+    let recorded = note.map(|note| ReturnRecorded {
+        returned: office.returned_count(&request.batch).ok(),
+        note,
     });
     state.wrote(recorded.map_err(FormRefusal::from))
 }

@@ -15,6 +15,19 @@ use kenshin_core::sync::{save_settings, SyncSettings};
 use serde_json::json;
 use webdriver::{screenshot, Window};
 
+/// The words of Latin letters the window shows (text and placeholders), for the Japanese-only check.
+const ENGLISH_SHOWN: &str = "const words = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!el || el.closest('script,style') || el.getClientRects().length === 0) continue;
+    for (const w of walker.currentNode.textContent.match(/[A-Za-z][A-Za-z_=]{2,}/g) ?? []) words.add(w);
+  }
+  for (const el of document.querySelectorAll('input[placeholder]')) {
+    for (const w of el.placeholder.match(/[A-Za-z][A-Za-z_=]{2,}/g) ?? []) words.add(w);
+  }
+  return [...words];";
+
 /// One test at a time: two apps under Xvfb at once would share two cores.
 static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -103,7 +116,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.act_as(&verifier);
     d.screen("inbox");
     let item = "li[data-batch='E2E 月次'][data-step='2']";
-    assert!(d.text(item).contains("targets=12"), "{}", d.text(item));
+    assert!(d.text(item).contains("対象者数 12"), "{}", d.text(item));
     screenshot(&display, "03-inbox");
     // A workflow rule the core refuses on reaches the window in Japanese: a send-back without a reason.
     d.click(&format!("{item} button[data-action=send-back]"));
@@ -443,6 +456,17 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
             d.wait("main#screen > *");
             std::thread::sleep(std::time::Duration::from_millis(300));
             screenshot(&display, &format!("{w}x{h}-{screen}"));
+            // Japanese only: no word of English shown but the app's name, the language
+            // switch and the names an office uses as they are.
+            let english = d.script(ENGLISH_SHOWN, json!([]));
+            let english: Vec<&str> = english
+                .as_array()
+                .expect("words")
+                .iter()
+                .filter_map(|w| w.as_str())
+                .filter(|w| !["Kenshin", "English", "PDF", "CSV", "ZIP", "LAN", "mDNS"].contains(w))
+                .collect();
+            assert!(english.is_empty(), "{screen} shows English: {english:?}");
         }
     }
 
@@ -596,7 +620,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     s.until("the contractor's entry in the section's inbox", || {
         s.find(item).is_some()
     });
-    assert!(s.text(item).contains("targets=7"), "{}", s.text(item));
+    assert!(s.text(item).contains("対象者数 7"), "{}", s.text(item));
     screenshot(&s.display, "14-section-inbox-live");
     s.click(&format!("{item} button[data-action=verify]"));
     assert!(s.message().contains("記録しました"));

@@ -26,14 +26,14 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const batches = (await attempt(() => api.board())) ?? [];
 
   const month = h("input", { name: "month", type: "month", value: lastMonth() });
-  const out = pathInput("archive-out", "/path/to/事跡-2026-05.zip");
+  const out = pathInput("archive-out", t("Where to save the archive"));
   const seal = sealInput("archive-seal");
   const exportArchive = async () => {
     const e = await attempt(() => api.archiveExport(month.value, out.value, seal.value));
     if (e) say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")}, ${e.lookups} ${t("lookups")} → ${out.value}`);
   };
 
-  const file = pathInput("archive-file", "/path/to/事跡-2026-05.zip");
+  const file = pathInput("archive-file", t("Choose the archive, or type where it is"));
   const unseal = sealInput("archive-unseal");
   const verdict = h("div", { class: "verdict" });
   const verify = async () => {
@@ -51,7 +51,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
 
   const printable = batches.filter((b) => b.process === "3" || b.process === "5");
   const pBatch = h("select", { name: "print-batch" }, printable.map((b) => h("option", { value: b.batch_id, "data-process": b.process }, `${b.process} ${b.label}`)));
-  const pOut = pathInput("print-out", "/path/to/print.pdf");
+  const pOut = pathInput("print-out", t("Where to save the PDF"));
   const print = async () => {
     const kind = pBatch.selectedOptions[0]?.dataset.process === "3" ? "reissues" : "postcards";
     const written = await attempt(() => api.printPdf(kind, pBatch.value, pOut.value));

@@ -246,7 +246,7 @@ reason: string,
  */
 on: string, };
 
-export type ReturnRecorded = { note: VoucherNote, returned: number, };
+export type ReturnRecorded = { note: VoucherNote, returned: number | null, };
 
 export type StepRefusal = { "refusal": "no_such_step", process: string, step: number, last: number, } | { "refusal": "wrong_action", step: number, ja: string, expected: Action, tried: Action, } | { "refusal": "wrong_role", step: number, ja: string, by: Role, member: string, role: Role, } | { "refusal": "contractor_cannot_review", action: Action, member: string, } | { "refusal": "not_approver", member: string, step: number, } | { "refusal": "blocked", step: number, waiting: Array<Waiting>, } | { "refusal": "already_complete", step: number, state: string, by: string, at: string, } | { "refusal": "verify_own_work", member: string, subject: number, } | { "refusal": "approve_own_verify", member: string, subject: number, } | { "refusal": "empty_reason" } | { "refusal": "send_back_on_do", step: number, };
 
@@ -381,4 +381,30 @@ export type Joined = { office_name: string, member: string, name: string,
 fingerprint: string, };
 
 export type InviteMade = { name: string, path: string, fingerprint: string, };
+
+export const LIST_KIND_JA: Record<ListKind, string> = {
+  "targets": "対象者リスト",
+  "rehearsal": "リハーサルデータ",
+  "production": "本番リスト",
+  "pullouts": "引抜き者リスト",
+  "postal_counts": "郵便番号別件数リスト",
+  "reissue_requests": "電子申請CSV",
+  "returned": "返送リスト",
+  "reissues": "再発行分",
+  "checkup_results": "受診結果",
+};
+
+export const COUNT_JA: Record<string, string> = {
+  "targets": "対象者数",
+  "production": "本番件数",
+  "pulled_out": "引抜き数",
+  "to_send": "発送予定数",
+  "envelopes": "封入数",
+  "sent": "発送数",
+  "blank": "白紙数",
+  "requested": "申請数",
+  "issued": "発行数",
+  "inquiries": "問合せ件数",
+  "returned": "返戻数",
+};
 

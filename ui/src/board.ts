@@ -2,7 +2,7 @@
 import type { BoardBatch, BoardStep, ProcessId, SignOffView, Status } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { processText, statusText, t } from "./i18n";
+import { currentLang, processText, statusText, t } from "./i18n";
 import { attempt, countsText, fmtTime, label } from "./state";
 import { newBatchForm } from "./new_batch";
 import { returnsForm } from "./returns";
@@ -49,7 +49,7 @@ function stepTitle(s: BoardStep): string {
   const who = s.decisive ? ` — ${s.decisive.by_name} ${fmtTime(s.decisive.at)} ${countsText(s.decisive.counts)}` : "";
   const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}`).join(", ")}` : "";
   const flag = attention(s) ? ` — ⚠ ${t(attention(s) === "flagged" ? "Flagged" : "Does not count")}` : "";
-  return `${t("Step")}${s.step} ${s.ja} / ${s.en}: ${statusText(s.status)}${who}${waits}${flag}`;
+  return `${t("Step")}${s.step} ${currentLang() === "ja" ? s.ja : `${s.ja} / ${s.en}`}: ${statusText(s.status)}${who}${waits}${flag}`;
 }
 
 export async function boardScreen(root: HTMLElement): Promise<void> {
@@ -147,7 +147,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
 function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () => void): void {
   replace(
     box,
-    h("h3", {}, `${b.process} ${b.label} — ${t("Step")}${s.step} ${s.ja} (${s.en})`),
+    h("h3", {}, `${b.process} ${b.label} — ${t("Step")}${s.step} ${s.ja}${currentLang() === "ja" ? "" : ` (${s.en})`}`),
     h("p", { class: `status ${s.status}` }, statusText(s.status)),
     b.tampering.length > 0 &&
       h(

@@ -14,7 +14,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
   const batchSelect = () => h("select", { name: "batch" }, batches.map((b) => h("option", { value: b.batch_id }, `${b.process} ${b.label}`)));
   const batch = batchSelect();
   const kind = h("select", { name: "kind" }, KINDS.map((k) => h("option", { value: k }, k)));
-  const path = h("input", { name: "path", size: 48, placeholder: "/path/to/list.csv" });
+  const path = h("input", { name: "path", size: 48, placeholder: t("Choose the file, or type where it is") });
   const result = h("div", { class: "preview" });
 
   const check = async () => {

@@ -4,7 +4,7 @@ import type { BoardBatch, BoardStep } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { statusText, t } from "./i18n";
-import { actionFor, app, attempt, countsText, fmtTime } from "./state";
+import { actionFor, app, attempt, countsText, fmtTime, listKindText } from "./state";
 import { stepForm } from "./step_form";
 
 export async function inboxScreen(root: HTMLElement): Promise<void> {
@@ -42,7 +42,7 @@ async function item(b: BoardBatch, s: BoardStep, refresh: () => void): Promise<H
         `${t("Step")}${subject?.step} ${subject?.ja} — ${evidence.by_name} ${fmtTime(evidence.at)} `,
         h("code", {}, countsText(evidence.counts)),
         evidence.note ? ` 「${evidence.note}」` : "",
-        lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("span", { class: "list", title: l.sha256 }, `${l.list_kind} ${l.row_count}${t("rows")}`))),
+        lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("span", { class: "list", title: l.sha256 }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
       ),
     stepForm(b, s, refresh),
   );

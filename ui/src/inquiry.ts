@@ -94,7 +94,7 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
       ),
       h("div", {}, label(t("Day of the call"), on), problems.on),
       batches.length > 1 ? h("div", {}, label(t("Counts toward"), batch), batchProblem) : h("p", { class: "counts-toward" }, `${t("Counts toward")}: ${batches[0]?.label ?? t("No batch takes calls: make a process 4 batch on the board")}`),
-      h("button", { type: "submit", class: "primary" }, t("Log the call")),
+      h("button", { type: "submit", class: "primary", disabled: batches.length === 0 }, t("Log the call")),
       h("datalist", { id: "institutions" }, recent.map((r) => h("option", { value: r }))),
     ),
     found,

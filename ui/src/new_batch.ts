@@ -40,17 +40,18 @@ export function newBatchForm(box: HTMLElement, made: () => void): void {
   let proposal: BatchProposal | null = null;
   // The label follows the process and month until the clerk types their own.
   let edited = false;
+  // Answers can come back out of order: only the latest question's counts.
+  let asked = 0;
   name.addEventListener("input", () => {
     edited = true;
     void propose();
   });
-  const propose = async () => {
-    if (!month.value) return;
+  const propose = async (): Promise<BatchProposal | null> => {
+    const n = ++asked;
     const p = await attempt(() => api.proposeBatch(process.value as ProcessId, month.value, edited ? name.value : null));
-    if (!p) return;
+    if (!p || n !== asked) return null;
     proposal = p;
     if (!edited) name.value = p.label;
-    confirm.checked = false;
     replace(
       warnings,
       p.warnings.length > 0 && [
@@ -60,11 +61,19 @@ export function newBatchForm(box: HTMLElement, made: () => void): void {
         p.warnings.some((w) => w.kind === "same_month") && label(t("Make it all the same"), confirm),
       ],
     );
+    return p;
   };
-  process.addEventListener("change", () => void propose());
-  month.addEventListener("change", () => void propose());
+  // Another process or month is another question: the tick was for the one before.
+  const changed = () => {
+    confirm.checked = false;
+    void propose();
+  };
+  process.addEventListener("change", changed);
+  month.addEventListener("change", changed);
   const submit = async (e: Event) => {
     e.preventDefault();
+    // Judged on what the form says now, not on an answer to what it said a keystroke ago.
+    if (!(await propose())) return;
     const text = name.value.trim();
     const why =
       !month.value ? t("Choose the month") :
@@ -89,9 +98,9 @@ export function newBatchForm(box: HTMLElement, made: () => void): void {
       label(t("Process"), process),
       label(t("Month"), month),
       label(t("Label"), name),
+      h("button", { type: "submit", class: "primary", "data-action": "make-batch" }, t("Make the batch")),
       warnings,
       problem,
-      h("button", { type: "submit", class: "primary", "data-action": "make-batch" }, t("Make the batch")),
     ),
   );
   void propose();

@@ -124,6 +124,6 @@ function showHistory(box: HTMLElement, e: RegisterEntry): void {
       { class: "voucher-actions" },
       h("button", { type: "button", "data-action": "voucher-inquiry", onclick: () => askAbout(e.voucher_no) }, t("Log a call about it")),
     ),
-    (e.status === "sent" || e.status === "returned") && returnsForm(e.batch_id, e.voucher_no),
+    e.status === "sent" && returnsForm(e.batch_id, e.voucher_no),
   );
 }

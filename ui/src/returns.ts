@@ -31,7 +31,7 @@ export function returnsForm(batch: string, voucher_no = ""): HTMLElement {
         on: on.value,
       });
       say(`${t("Recorded")}: ${t("Returned mail")} ${recorded.note.voucher_no} ${recorded.note.on}`);
-      counted(recorded.returned);
+      if (recorded.returned !== null) counted(recorded.returned);
       voucher.value = "";
       detail.value = "";
       voucher.focus();

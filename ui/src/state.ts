@@ -1,7 +1,8 @@
 // What every screen shares: the session, messages, and the member's permissions on a step.
-import type { BoardStep, Session } from "./bindings";
+import type { BoardStep, ListKind, Session } from "./bindings";
+import { COUNT_JA, LIST_KIND_JA } from "./bindings";
 import { h, replace } from "./dom";
-import { t } from "./i18n";
+import { currentLang, t } from "./i18n";
 
 export const app = {
   session: null as Session | null,
@@ -42,10 +43,29 @@ export function fmtTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/// Counts as the office names them (対象者数 12・封入数 405); in English, as the core names them.
 export function countsText(counts: { [key in string]?: number }): string {
+  const ja = currentLang() === "ja";
   return Object.entries(counts)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
+    .map(([k, v]) => (ja ? `${COUNT_JA[k] ?? k} ${v}` : `${k}=${v}`))
+    .join(ja ? "・" : " ");
+}
+
+/// Counts as typed (封入数=405 引抜き数=3, or the core's names) in the core's names.
+export function countsTyped(text: string): string[] {
+  const code = new Map(Object.entries(COUNT_JA).map(([k, ja]) => [ja, k]));
+  return text
+    .split(/\s+/)
+    .filter((c) => c.length > 0)
+    .map((c) => {
+      const [name, n] = c.split(/[=＝]/);
+      return n === undefined ? c : `${code.get(name) ?? name}=${n}`;
+    });
+}
+
+/// A list kind as the office names it (本番リスト).
+export function listKindText(kind: ListKind): string {
+  return currentLang() === "ja" ? LIST_KIND_JA[kind] : kind;
 }
 
 export function label(text: string, input: HTMLElement): HTMLLabelElement {

@@ -3,12 +3,12 @@ import type { BoardBatch, BoardStep, FormRefusal } from "./bindings";
 import { api } from "./api";
 import { h } from "./dom";
 import { stepRefusalText, t } from "./i18n";
-import { actionFor, say } from "./state";
+import { actionFor, countsTyped, say } from "./state";
 
 export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
   const action = actionFor(step);
   if (!action) return null;
-  const counts = h("input", { name: "counts", placeholder: "envelopes=405 pulled=3", size: 28 });
+  const counts = h("input", { name: "counts", placeholder: t("envelopes=405 pulled=3"), size: 28 });
   const note = h("input", { name: "note", placeholder: t("Note"), size: 24 });
   const reason = h("input", { name: "reason", placeholder: t("Reason"), size: 24 });
   const send = async (sendBack: string | null) => {
@@ -17,7 +17,7 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
         batch: batch.batch_id,
         step: step.step,
         action,
-        counts: counts.value.split(/\s+/).filter((c) => c.length > 0),
+        counts: countsTyped(counts.value),
         note: note.value.trim() || null,
         send_back: sendBack,
       });

@@ -108,7 +108,6 @@ impl Office {
         Ok(found)
     }
 
-    /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.
     /// The process 4 batches that take calls (their cross-check, step 2, not complete), newest first.
     pub fn open_inquiry_batches(&mut self) -> Result<Vec<BatchRef>> {
         let mut open: Vec<BatchRef> = self
@@ -126,6 +125,7 @@ impl Office {
         Ok(open)
     }
 
+    /// The process 4 batch inquiries go to when none is named: the newest whose cross-check is not done.
     fn inquiry_batch(&mut self, given: Option<&str>) -> Result<BatchRef> {
         if let Some(b) = given {
             let meta = self.resolve_batch(b)?;

@@ -54,6 +54,8 @@ pub enum BadLabel {
     Empty,
     #[error("the batch label has {chars} characters; at most {LABEL_MAX} fit")]
     TooLong { chars: usize },
+    #[error("the batch label must be one line")]
+    NotOneLine,
 }
 
 /// The label trimmed, or why it cannot be one.
@@ -63,6 +65,7 @@ pub fn check_label(label: &str) -> Result<String, BadLabel> {
     match chars {
         0 => Err(BadLabel::Empty),
         n if n > LABEL_MAX => Err(BadLabel::TooLong { chars }),
+        _ if label.contains(['\t', '\r', '\n']) => Err(BadLabel::NotOneLine),
         _ => Ok(label.to_string()),
     }
 }
@@ -226,6 +229,7 @@ mod tests {
             Ok("令和8年5月 月次発行".into())
         );
         assert_eq!(check_label("   "), Err(BadLabel::Empty));
+        assert_eq!(check_label("月次\n発行"), Err(BadLabel::NotOneLine));
         assert_eq!(
             check_label(&"回".repeat(40)).map(|l| l.chars().count()),
             Ok(40)

@@ -205,6 +205,22 @@ impl FromStr for Role {
     }
 }
 
+/// The counts a step records, by the names the core and the office type them with, and what the office
+/// calls them (対象者数, 封入数). A count by another name is shown as typed.
+pub const COUNTS: [(&str, &str); 11] = [
+    ("targets", "対象者数"),
+    ("production", "本番件数"),
+    ("pulled_out", "引抜き数"),
+    ("to_send", "発送予定数"),
+    ("envelopes", "封入数"),
+    ("sent", "発送数"),
+    ("blank", "白紙数"),
+    ("requested", "申請数"),
+    ("issued", "発行数"),
+    ("inquiries", "問合せ件数"),
+    ("returned", "返戻数"),
+];
+
 /// One step of a process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {

@@ -174,12 +174,18 @@ pub fn era_month(day: NaiveDate) -> String {
     }
 }
 
-/// 令和8年度: the fiscal year (4月-3月) by the era of its first day.
+/// 令和8年度: the fiscal year (4月-3月) in the era it ends in, counted from that era's first calendar
+/// year (2019年4月-2020年3月 is 令和元年度, as offices write it); a year that begins before its era's first
+/// calendar year is the earlier era's (1988年度 is 昭和63年度).
 pub fn era_fiscal_year(fiscal_year: i32) -> String {
-    let first = crate::fiscal::fiscal_year_start(fiscal_year);
-    match era_of(first) {
-        Some((e, 1)) => format!("{}元年度", e.name),
-        Some((e, y)) => format!("{}{y}年度", e.name),
+    let end = crate::fiscal::fiscal_year_end(fiscal_year);
+    let start = crate::fiscal::fiscal_year_start(fiscal_year);
+    let era = era_of(end)
+        .filter(|(e, _)| fiscal_year >= e.start.0)
+        .or_else(|| era_of(start));
+    match era {
+        Some((e, _)) if fiscal_year == e.start.0 => format!("{}元年度", e.name),
+        Some((e, _)) => format!("{}{}年度", e.name, fiscal_year - e.start.0 + 1),
         None => format!("{fiscal_year}年度"),
     }
 }
@@ -311,6 +317,19 @@ impl Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fiscal_year_is_named_as_offices_write_it() {
+        for (fy, name) in [
+            (2026, "令和8年度"),
+            (2019, "令和元年度"),
+            (2018, "平成30年度"),
+            (1989, "平成元年度"),
+            (1988, "昭和63年度"),
+        ] {
+            assert_eq!(era_fiscal_year(fy), name, "{fy}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
