@@ -117,6 +117,15 @@ pub fn typescript() -> String {
         ListKind::ALL.iter().map(|k| (k.code(), k.ja())).collect(),
     ));
     out.push_str(&table("COUNT_JA", "string", COUNTS.to_vec()));
+    let processes: Vec<String> = ProcessId::ALL
+        .iter()
+        .map(|p| format!("{:?}", p.code()))
+        .collect();
+    out.push_str(&format!(
+        "export const PROCESSES: ProcessId[] = [{}];\n\nexport const BATCH_LABEL_MAX = {};\n",
+        processes.join(", "),
+        kenshin_core::domain::batch::LABEL_MAX
+    ));
     out
 }
 

@@ -277,10 +277,12 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     // The demo's batches are this fiscal year's.
     let fy = kenshin_core::domain::fiscal_year(chrono::Local::now().date_naive());
     let (may, august) = (format!("{fy}-05"), format!("{fy}-08"));
-    let monthly = |m: &str| {
-        let day = chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").expect("a day");
-        format!("{} 月次発行", kenshin_core::domain::dates::era_month(day))
+    // 令和8年8月: a month as the office writes it.
+    let era = |m: &str| {
+        let month: kenshin_core::domain::dates::Month = m.parse().expect("a month");
+        kenshin_core::domain::dates::era_month(month.first_day())
     };
+    let monthly = |m: &str| format!("{} 月次発行", era(m));
     let (made, again) = (monthly(&august), format!("{} （追加）", monthly(&august)));
     d.screen("board");
     d.click("button[data-action=new-batch]");
@@ -381,12 +383,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         json!([]),
     );
     month(&august);
-    let calls = format!(
-        "{} 問合せ",
-        kenshin_core::domain::dates::era_month(
-            chrono::NaiveDate::parse_from_str(&format!("{august}-01"), "%Y-%m-%d").expect("a day")
-        )
-    );
+    let calls = format!("{} 問合せ", era(&august));
     label_is(&calls);
     d.click("button[data-action=make-batch]");
     d.wait(&format!("tr[data-batch='{calls}']"));

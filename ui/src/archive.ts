@@ -2,6 +2,7 @@
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
+import { ym } from "./forms";
 import { t } from "./i18n";
 import { attempt, label, say } from "./state";
 
@@ -10,7 +11,7 @@ function lastMonth(): string {
   const d = new Date();
   d.setDate(1);
   d.setMonth(d.getMonth() - 1);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+  return ym(d);
 }
 
 function pathInput(name: string, placeholder: string): HTMLInputElement {

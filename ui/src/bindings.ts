@@ -408,3 +408,6 @@ export const COUNT_JA: Record<string, string> = {
   "returned": "返戻数",
 };
 
+export const PROCESSES: ProcessId[] = ["1-1", "1-2", "2", "3", "4", "5"];
+
+export const BATCH_LABEL_MAX = 40;

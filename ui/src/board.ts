@@ -1,5 +1,6 @@
 // 業務ボード: every batch as a row of its steps, coloured by state; filters; a selected step's details.
-import type { BoardBatch, BoardStep, ProcessId, SignOffView, Status } from "./bindings";
+import type { BoardBatch, BoardStep, SignOffView, Status } from "./bindings";
+import { PROCESSES } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { currentLang, processText, statusText, t } from "./i18n";
@@ -122,7 +123,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
     h(
       "div",
       { class: "filters" },
-      label(t("Process"), select("process", [["", t("All")], ...(["1-1", "1-2", "2", "3", "4", "5"] as ProcessId[]).map((p): [string, string] => [p, `${p} ${processText(p)}`])])),
+      label(t("Process"), select("process", [["", t("All")], ...PROCESSES.map((p): [string, string] => [p, `${p} ${processText(p)}`])])),
       label(t("Month"), select("month", [["", t("All")], ...months.map((m): [string, string] => [m, m])])),
       label(
         t("State"),

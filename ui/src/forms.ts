@@ -5,10 +5,17 @@ import { h, replace } from "./dom";
 import { fieldProblemText } from "./i18n";
 import { say } from "./state";
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/// YYYY-MM of a local date.
+export function ym(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+}
+
+/// Today, YYYY-MM-DD (local).
 export function today(): string {
   const d = new Date();
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${ym(d)}-${pad(d.getDate())}`;
 }
 
 /// A problem said under its field; empty ones take no room.

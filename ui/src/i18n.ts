@@ -352,14 +352,13 @@ const actionJa: Record<Action, string> = { do: "実施", verify: "検認", appro
 /// A workflow rule an entry breaks, in Japanese (`english`, the core's sentence, otherwise).
 export function stepRefusalText(r: StepRefusal, english: string): string {
   if (lang !== "ja") return english;
-  const role = (x: Role) => (x === "section" ? "健康推進課" : "委託事業者");
   switch (r.refusal) {
     case "no_such_step":
       return `業務${r.process}に工程${r.step}はありません（工程は1〜${r.last}です）`;
     case "wrong_action":
       return `工程${r.step}（${r.ja}）は${actionJa[r.expected]}として記録します（${actionJa[r.tried]}ではありません）`;
     case "wrong_role":
-      return `工程${r.step}（${r.ja}）は${role(r.by)}が行います。${r.member}さんは${role(r.role)}です`;
+      return `工程${r.step}（${r.ja}）は${roleText(r.by)}が行います。${r.member}さんは${roleText(r.role)}です`;
     case "contractor_cannot_review":
       return `検認・決裁は健康推進課が行います。${r.member}さんは委託事業者です`;
     case "not_approver":

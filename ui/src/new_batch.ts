@@ -2,16 +2,13 @@
 // (「令和8年5月 月次発行」) that the clerk may change, and a warning before a second batch of the
 // same process and month is made.
 import type { BatchProposal, ProcessId } from "./bindings";
+import { BATCH_LABEL_MAX, PROCESSES } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
+import { ym } from "./forms";
 import { processText, t } from "./i18n";
 import { attempt, label, say } from "./state";
 
-const PROCESSES: ProcessId[] = ["1-1", "1-2", "2", "3", "4", "5"];
-/// Longer labels do not fit the board's row (the core refuses them too).
-const LABEL_MAX = 40;
-
-const ym = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
 /// 令和8年5月: the era calendar, as the office writes months.
 const eraMonth = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", { era: "long", year: "numeric", month: "long" });
 
@@ -33,7 +30,7 @@ export function newBatchForm(box: HTMLElement, made: () => void): void {
     PROCESSES.map((p) => h("option", { value: p, selected: p === "1-2" }, `${p} ${processText(p)}`)),
   );
   const month = h("select", { name: "month" }, monthOptions(ym(new Date())));
-  const name = h("input", { name: "label", size: 28, maxlength: LABEL_MAX, required: true });
+  const name = h("input", { name: "label", size: 28, maxlength: BATCH_LABEL_MAX, required: true });
   const problem = h("p", { class: "error field-error", role: "alert" });
   const warnings = h("div", { class: "warnings" });
   const confirm = h("input", { name: "confirm", type: "checkbox" });
@@ -78,7 +75,7 @@ export function newBatchForm(box: HTMLElement, made: () => void): void {
     const why =
       !month.value ? t("Choose the month") :
       text === "" ? t("Give the batch a label") :
-      [...text].length > LABEL_MAX ? `${t("The label is too long")} (${LABEL_MAX}${t(" characters at most")})` :
+      [...text].length > BATCH_LABEL_MAX ? `${t("The label is too long")} (${BATCH_LABEL_MAX}${t(" characters at most")})` :
       proposal?.warnings.some((w) => w.kind === "same_label") ? t("A batch of this process already has this label") :
       proposal?.warnings.some((w) => w.kind === "same_month") && !confirm.checked ? t("Tick the box to make a second batch for this month") :
       "";

@@ -286,7 +286,8 @@ impl<W> Machine<W> {
         }
         // What the look fed is projected before they go on.
         self.flushes.append(&mut self.looking);
-        if self.look_again || !self.next_look.is_empty() {
+        // (A waiter for the next look asked for it too: `look_again` is set.)
+        if self.look_again {
             self.begin_look(out);
         }
     }

@@ -131,10 +131,7 @@ impl Engine {
                 }
                 Effect::Project(docs) => {
                     let office = self.shared.office.clone();
-                    self.blocking(
-                        move || office.stored(&docs),
-                        |r| Input::Projected(r.and_then(|r| r)),
-                    );
+                    self.blocking(move || office.stored(&docs), Input::Projected);
                 }
                 Effect::List => {
                     let office = self.shared.office.clone();
@@ -146,7 +143,7 @@ impl Engine {
                             Ok(keys.into_iter().filter(|k| !known.contains(k)).collect())
                         },
                         |r| {
-                            Input::Listed(r.and_then(|r| r).unwrap_or_else(|why| {
+                            Input::Listed(r.unwrap_or_else(|why| {
                                 tracing::error!(why, "looking for the home's commits failed");
                                 Vec::new()
                             }))
@@ -179,19 +176,19 @@ impl Engine {
         }
     }
 
-    /// Runs `work` on a blocking thread and reports its outcome as the input `report` makes of it.
+    /// Runs `work` on a blocking thread and reports its outcome (or why the thread ended without one)
+    /// as the input `report` makes of it.
     fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
-        report: impl FnOnce(std::result::Result<std::result::Result<T, String>, String>) -> Input<Waiter>
-            + Send
-            + 'static,
+        report: impl FnOnce(std::result::Result<T, String>) -> Input<Waiter> + Send + 'static,
     ) {
         let engine = self.clone();
         tokio::spawn(async move {
             let outcome = tokio::task::spawn_blocking(work)
                 .await
-                .map_err(|e| format!("a blocking task ended: {e}"));
+                .map_err(|e| format!("a blocking task ended: {e}"))
+                .and_then(|r| r);
             engine.send(report(outcome));
         });
     }
