@@ -5,24 +5,26 @@
 use crate::office::{InviteMade, Opening};
 use crate::sync::{Refused, SyncView};
 use crate::{
-    ExportRequest, FormRefusal, InquiryRequest, NewBatch, RecordRequest, ReturnRecorded,
-    ReturnRequest, Session,
+    ArchiveFiled, ExportRequest, FieldSaid, InquiryRequest, NewBatch, RecordRequest,
+    Refusal as WindowRefusal, ReturnRecorded, ReturnRequest, Session,
 };
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
 use kenshin_core::domain::catalogue::COUNTS;
-use kenshin_core::domain::register::{EventKind, FieldProblem, NoteField, NoteKind, VoucherNote};
+use kenshin_core::domain::filing::ArchiveDoubt;
+use kenshin_core::domain::lists::ImportWarning;
+use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
-use kenshin_core::domain::workflow::{Refusal as StepRefusal, Waiting};
+use kenshin_core::domain::workflow::Waiting;
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, Problem, Table};
 use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
-    InquiryLogged, Joined, ListRef, RegisterEntry, RosterEntry, SignOffView, VoucherEvent,
-    VoucherStatus,
+    InquiryLogged, Joined, ListRef, RegisterEntry, ReportKind, RosterEntry, SignOffView,
+    VoucherEvent, VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -63,14 +65,14 @@ pub fn typescript() -> String {
         VoucherNote,
         InquiryLogged,
         NoteField,
-        FieldProblem,
         InquiryRequest,
         ReturnRequest,
         ReturnRecorded,
-        StepRefusal,
-        FormRefusal,
+        FieldSaid,
+        WindowRefusal,
         Problem,
         ImportSummary,
+        ImportWarning,
         ImportPreview,
         Cell,
         Table,
@@ -78,7 +80,9 @@ pub fn typescript() -> String {
         RecordRequest,
         ExportRequest,
         Named,
+        ArchiveDoubt,
         Exported,
+        ArchiveFiled,
         ArchiveCheck,
         SyncSettings,
         SyncFault,
@@ -117,6 +121,11 @@ pub fn typescript() -> String {
         ListKind::ALL.iter().map(|k| (k.code(), k.ja())).collect(),
     ));
     out.push_str(&table("COUNT_JA", "string", COUNTS.to_vec()));
+    out.push_str(&table(
+        "REPORT_JA",
+        "string",
+        ReportKind::ALL.iter().map(|k| (k.code(), k.ja())).collect(),
+    ));
     let processes: Vec<String> = ProcessId::ALL
         .iter()
         .map(|p| format!("{:?}", p.code()))

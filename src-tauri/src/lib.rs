@@ -4,11 +4,13 @@
 
 pub mod bindings;
 mod office;
+mod refusal;
 mod sync;
 
+pub use refusal::{FieldSaid, Refusal};
+
 use kenshin_core::domain::batch::BatchProposal;
-use kenshin_core::domain::register::{FieldProblem, VoucherNote};
-use kenshin_core::domain::workflow::Refusal as StepRefusal;
+use kenshin_core::domain::register::VoucherNote;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
@@ -96,42 +98,6 @@ pub struct ReturnRecorded {
     pub returned: Option<usize>,
 }
 
-/// A form's refusal: the fields it is about (the window says each at its field, in Japanese), the
-/// workflow rule it breaks (said in Japanese too), or only a sentence when it is neither.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct FormRefusal {
-    pub text: String,
-    pub fields: Vec<FieldProblem>,
-    pub rule: Option<StepRefusal>,
-}
-
-impl FormRefusal {
-    fn text(text: String) -> FormRefusal {
-        FormRefusal {
-            text,
-            fields: Vec::new(),
-            rule: None,
-        }
-    }
-}
-
-impl From<CoreError> for FormRefusal {
-    fn from(e: CoreError) -> FormRefusal {
-        let text = e.to_string();
-        match e {
-            CoreError::Fields(fields) => FormRefusal {
-                fields,
-                ..FormRefusal::text(text)
-            },
-            CoreError::Refused(rule) => FormRefusal {
-                rule: Some(rule),
-                ..FormRefusal::text(text)
-            },
-            _ => FormRefusal::text(text),
-        }
-    }
-}
-
 /// A report to write to a file.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ExportRequest {
@@ -145,11 +111,7 @@ pub struct ExportRequest {
     pub path: String,
 }
 
-pub(crate) type Answer<T> = Result<T, String>;
-
-pub(crate) fn text<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
+pub(crate) type Answer<T> = Result<T, Refusal>;
 
 impl AppState {
     pub fn new(home: PathBuf) -> AppState {
@@ -161,7 +123,7 @@ impl AppState {
     }
 
     pub(crate) fn home(&self) -> Answer<HomeDir> {
-        Ok(self.home.lock().map_err(text)?.clone())
+        Ok(self.home.lock().map_err(Refusal::internal)?.clone())
     }
 
     /// A write's answer; once it succeeded the engine sends it on at once.
@@ -173,16 +135,21 @@ impl AppState {
     }
 
     pub(crate) fn office(&self) -> Answer<Office> {
-        let who = self.acting_as.lock().map_err(text)?.clone();
-        Office::open(&self.home()?, who.as_deref()).map_err(text)
+        let who = self.acting_as.lock().map_err(Refusal::internal)?.clone();
+        Ok(Office::open(&self.home()?, who.as_deref())?)
     }
 }
 
-pub(crate) fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let name = Path::new(path)
+/// A file's name, as the window says it (never its whole path).
+pub(crate) fn file_name(path: &str) -> String {
+    Path::new(path)
         .file_name()
-        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+pub(crate) fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
+    let name = file_name(path);
+    let bytes = std::fs::read(path).map_err(|e| Refusal::cannot_read(&name, e))?;
     Ok((name, bytes))
 }
 
@@ -191,10 +158,10 @@ impl AppState {
     pub(crate) fn session(&self) -> Answer<Session> {
         let mut office = self.office()?;
         Ok(Session {
-            office: office.name().map_err(text)?,
+            office: office.name()?,
             home: self.home()?.path().display().to_string(),
             me: office.me().clone(),
-            members: office.members().map_err(text)?,
+            members: office.members()?,
         })
     }
 }
@@ -212,8 +179,8 @@ fn unlock(
     passphrase: String,
 ) -> Answer<Session> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
-    let unlocked = state.home()?.unlock(&passphrase).map_err(text)?;
-    *state.home.lock().map_err(text)? = unlocked;
+    let unlocked = state.home()?.unlock(&passphrase)?;
+    *state.home.lock().map_err(Refusal::internal)? = unlocked;
     let session = state.session()?;
     // Sync starts once the home opens.
     sync::spawn_start(&app);
@@ -222,25 +189,20 @@ fn unlock(
 
 #[tauri::command]
 fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
-    Office::open(&state.home()?, Some(&member_id)).map_err(text)?;
-    *state.acting_as.lock().map_err(text)? = Some(member_id);
+    Office::open(&state.home()?, Some(&member_id))?;
+    *state.acting_as.lock().map_err(Refusal::internal)? = Some(member_id);
     state.session()
 }
 
 #[tauri::command]
 fn board(state: tauri::State<'_, AppState>) -> Answer<Vec<BoardBatch>> {
-    state.office()?.board(None).map_err(text)
+    Ok(state.office()?.board(None)?)
 }
 
-/// Refused with a `FormRefusal`: a workflow rule comes typed, for the window to say in Japanese.
 #[tauri::command]
-fn record(
-    state: tauri::State<'_, AppState>,
-    request: RecordRequest,
-) -> Result<SignOffView, FormRefusal> {
+fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<SignOffView> {
     let recorded = state
-        .office()
-        .map_err(FormRefusal::text)?
+        .office()?
         .record(
             &request.batch,
             request.step,
@@ -251,7 +213,7 @@ fn record(
                 send_back: request.send_back,
             },
         )
-        .map_err(FormRefusal::from);
+        .map_err(Refusal::from);
     state.wrote(recorded)
 }
 
@@ -262,10 +224,9 @@ fn propose_batch(
     month: Month,
     label: Option<String>,
 ) -> Answer<BatchProposal> {
-    state
+    Ok(state
         .office()?
-        .propose_batch(process, month, label.as_deref())
-        .map_err(text)
+        .propose_batch(process, month, label.as_deref())?)
 }
 
 #[tauri::command]
@@ -274,13 +235,13 @@ fn new_batch(state: tauri::State<'_, AppState>, request: NewBatch) -> Answer<Bat
     let made = state
         .office()?
         .new_batch(request.process, &request.label, Some(fiscal))
-        .map_err(text);
+        .map_err(Refusal::from);
     state.wrote(made)
 }
 
 #[tauri::command]
 fn lists(state: tauri::State<'_, AppState>, batch: String) -> Answer<Vec<ListRef>> {
-    state.office()?.lists(&batch).map_err(text)
+    Ok(state.office()?.lists(&batch)?)
 }
 
 #[tauri::command]
@@ -290,46 +251,45 @@ fn register_page(
     offset: usize,
     limit: usize,
 ) -> Answer<Found> {
-    state
+    Ok(state
         .office()?
-        .register_page(&query, offset, limit.min(500))
-        .map_err(text)
+        .register_page(&query, offset, limit.min(500))?)
 }
 
 /// The process 4 batches that take calls now, newest first: the inquiry desk asks which one a call
 /// counts toward when there are several.
 #[tauri::command]
 fn inquiry_batches(state: tauri::State<'_, AppState>) -> Answer<Vec<BatchRef>> {
-    state.office()?.open_inquiry_batches().map_err(text)
+    Ok(state.office()?.open_inquiry_batches()?)
 }
 
 #[tauri::command]
 fn log_inquiry(
     state: tauri::State<'_, AppState>,
     request: InquiryRequest,
-) -> Result<InquiryLogged, FormRefusal> {
-    let logged = state.office().map_err(FormRefusal::text)?.log_inquiry(
+) -> Answer<InquiryLogged> {
+    let logged = state.office()?.log_inquiry(
         &request.voucher,
         &request.from,
         &request.answer,
         Some(&request.on),
         request.batch.as_deref(),
     );
-    state.wrote(logged.map_err(FormRefusal::from))
+    state.wrote(logged.map_err(Refusal::from))
 }
 
 /// The returned envelopes a batch counts, for the data update step's running count.
 #[tauri::command]
 fn returned_count(state: tauri::State<'_, AppState>, batch: String) -> Answer<usize> {
-    state.office()?.returned_count(&batch).map_err(text)
+    Ok(state.office()?.returned_count(&batch)?)
 }
 
 #[tauri::command]
 fn record_return(
     state: tauri::State<'_, AppState>,
     request: ReturnRequest,
-) -> Result<ReturnRecorded, FormRefusal> {
-    let mut office = state.office().map_err(FormRefusal::text)?;
+) -> Answer<ReturnRecorded> {
+    let mut office = state.office()?;
     let note = office.record_return(
         &request.batch,
         &request.voucher,
@@ -340,7 +300,7 @@ fn record_return(
         returned: office.returned_count(&request.batch).ok(),
         note,
     });
-    state.wrote(recorded.map_err(FormRefusal::from))
+    state.wrote(recorded.map_err(Refusal::from))
 }
 
 #[tauri::command]
@@ -351,37 +311,51 @@ fn preview_import(
     path: String,
 ) -> Answer<ImportPreview> {
     let (name, bytes) = read_file(&path)?;
-    state
+    Ok(state
         .office()?
-        .preview_import(kind, &batch, &name, &bytes)
-        .map_err(text)
+        .preview_import(kind, &batch, &name, &bytes)?)
 }
 
+/// Imports a list; one the preview has doubts about (the same rows again, more rows than the list
+/// they come from) only once the clerk has `confirmed` it.
 #[tauri::command]
 fn import_list(
     state: tauri::State<'_, AppState>,
     kind: ListKind,
     batch: String,
     path: String,
+    confirmed: bool,
 ) -> Answer<ImportSummary> {
     let (name, bytes) = read_file(&path)?;
-    let imported = state
-        .office()?
+    let mut office = state.office()?;
+    if !confirmed
+        && !office
+            .preview_import(kind, &batch, &name, &bytes)?
+            .warnings
+            .is_empty()
+    {
+        return Err(Refusal::new(
+            "import.unconfirmed",
+            "このリストには確認が必要です。「確認」で内容を見て、確認の欄にチェックを入れてから取り込んでください",
+            "this list needs confirming: check it, tick the box, then import",
+        ));
+    }
+    let imported = office
         .import(kind, &batch, &name, &bytes)
-        .map_err(text);
+        .map_err(Refusal::from);
     state.wrote(imported)
 }
 
 #[tauri::command]
 fn report_table(state: tauri::State<'_, AppState>, kind: String, batch: String) -> Answer<Table> {
-    let kind: ReportKind = kind.parse()?;
-    state.office()?.report(kind, &batch).map_err(text)
+    let kind: ReportKind = kind.parse().map_err(Refusal::internal)?;
+    Ok(state.office()?.report(kind, &batch)?)
 }
 
 #[tauri::command]
 fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> Answer<String> {
-    let kind: ReportKind = request.kind.parse()?;
-    let table = state.office()?.report(kind, &request.batch).map_err(text)?;
+    let kind: ReportKind = request.kind.parse().map_err(Refusal::internal)?;
+    let table = state.office()?.report(kind, &request.batch)?;
     let bytes = match request.format.as_str() {
         "xlsx" => report::xlsx(&table),
         _ => report::csv(
@@ -393,34 +367,49 @@ fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> A
             },
         ),
     }
-    .map_err(text)?;
+    .map_err(CoreError::from)?;
     write_to(&request.path, &bytes)?;
     Ok(request.path)
 }
 
 pub(crate) fn write_to(path: &str, bytes: &[u8]) -> Answer<()> {
-    write_whole(Path::new(path), bytes).map_err(|e| format!("cannot write {path}: {e}"))
+    write_whole(Path::new(path), bytes).map_err(|e| Refusal::cannot_write(&file_name(path), e))
 }
 
-/// The month's archive (事跡), signed by the acting member, written to `path`.
+/// A month's archive as made, and whether it was written (one with doubts is written only once the
+/// clerk confirmed it).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ArchiveFiled {
+    pub exported: Exported,
+    pub written: bool,
+}
+
+/// The month's archive (事跡), signed by the acting member, written to `path`; when the month holds
+/// no sign-off or is not over, only once `confirmed`.
 #[tauri::command]
 fn archive_export(
     state: tauri::State<'_, AppState>,
-    month: String,
+    month: Month,
     path: String,
     passphrase: Option<String>,
-) -> Answer<Exported> {
-    let month: Month = month.parse()?;
-    let (mut bytes, exported) = state.office()?.archive_export(month).map_err(text)?;
+    confirmed: bool,
+) -> Answer<ArchiveFiled> {
+    let (mut bytes, exported) = state.office()?.archive_export(month)?;
+    if !confirmed && !exported.doubts.is_empty() {
+        return Ok(ArchiveFiled {
+            exported,
+            written: false,
+        });
+    }
     // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
     if let Some(p) = passphrase.filter(|p| !p.is_empty()) {
-        let name = Path::new(&path)
-            .file_name()
-            .map_or("事跡.zip".into(), |n| n.to_string_lossy().into_owned());
-        bytes = kenshin_core::exchange::seal(&name, &bytes, &p).map_err(text)?;
+        bytes = kenshin_core::exchange::seal(&file_name(&path), &bytes, &p)?;
     }
     write_to(&path, &bytes)?;
-    Ok(exported)
+    Ok(ArchiveFiled {
+        exported,
+        written: true,
+    })
 }
 
 /// Checks an archive, holding it to the anchor key this laptop pinned for its office. A sealed
@@ -435,16 +424,13 @@ fn archive_verify(
     if kenshin_core::exchange::is_sealed(&bytes) {
         let p = passphrase
             .filter(|p| !p.is_empty())
-            .ok_or_else(|| format!("{name} is sealed: type its passphrase"))?;
-        bytes = kenshin_core::exchange::unseal(&name, &bytes, &p)
-            .map_err(text)?
-            .1;
+            .ok_or_else(|| Refusal::needs_passphrase(&name))?;
+        bytes = kenshin_core::exchange::unseal(&name, &bytes, &p)?.1;
     }
     let home = state.home()?;
-    kenshin_core::verify_archive(&name, &bytes, |office| {
+    Ok(kenshin_core::verify_archive(&name, &bytes, |office| {
         kenshin_core::pinned_anchor(&home, office)
-    })
-    .map_err(text)
+    })?)
 }
 
 /// A print PDF: `reissues` (vouchers for window envelopes) or `postcards` (the address list).
@@ -459,9 +445,8 @@ fn print_pdf(
     let bytes = match kind.as_str() {
         "reissues" => office.print_reissues(&batch),
         "postcards" => office.print_postcards(&batch),
-        other => return Err(format!("unknown print {other:?}: reissues or postcards")),
-    }
-    .map_err(text)?;
+        other => return Err(Refusal::internal(format!("unknown print {other:?}"))),
+    }?;
     write_to(&path, &bytes)?;
     Ok(path)
 }

@@ -2,7 +2,7 @@
 //! office yet, joined and waiting for the roster, ready), and making an office, opening the demo,
 //! joining with an invite file, and inviting a laptop.
 
-use crate::{read_file, sync, text, Answer, AppState, Session};
+use crate::{read_file, sync, Answer, AppState, Refusal, Session};
 use kenshin_core::domain::Role;
 use kenshin_core::{CoreError, Joined, Office};
 use serde::Serialize;
@@ -27,7 +27,7 @@ pub enum Opening {
 #[tauri::command]
 pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
     let home = state.home()?;
-    if home.needs_passphrase().map_err(text)? {
+    if home.needs_passphrase()? {
         return Ok(Opening::Locked);
     }
     match Office::open(&home, None) {
@@ -36,7 +36,7 @@ pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
         }),
         Err(CoreError::NoOffice { .. }) => Ok(Opening::NoOffice),
         Err(CoreError::NotSynced { .. }) => Ok(Opening::Joining),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -48,7 +48,7 @@ pub fn create_office(
     office_name: String,
     my_name: String,
 ) -> Answer<Session> {
-    Office::init(&state.home()?, &office_name, &my_name).map_err(text)?;
+    Office::init(&state.home()?, &office_name, &my_name)?;
     sync::spawn_start(&app);
     state.session()
 }
@@ -64,8 +64,7 @@ pub async fn open_demo(app: AppHandle, state: tauri::State<'_, AppState>) -> Ans
         .unwrap_or(150_000);
     tauri::async_runtime::spawn_blocking(move || kenshin_core::create_demo(&home, vouchers))
         .await
-        .map_err(text)?
-        .map_err(text)?;
+        .map_err(Refusal::internal)??;
     sync::spawn_start(&app);
     state.session()
 }
@@ -80,17 +79,19 @@ pub fn join_office(
     peer: Option<String>,
 ) -> Answer<Joined> {
     let home = state.home()?;
-    let mut settings = kenshin_core::sync::settings(&home).map_err(text)?;
+    let mut settings = kenshin_core::sync::settings(&home)?;
     if let Some(peer) = peer.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()) {
         settings.peers.push(peer);
     }
     // The address is checked before anything is written.
-    kenshin_core::sync::check_settings(&settings).map_err(text)?;
+    kenshin_core::sync::check_settings(&settings)?;
     let (name, bytes) = read_file(&path)?;
-    let invite =
-        String::from_utf8(bytes).map_err(|_| format!("{name}: not a Kenshin invite file"))?;
-    let joined = kenshin_core::join(&home, &invite, &name).map_err(text)?;
-    kenshin_core::sync::save_settings(&home, &settings).map_err(text)?;
+    let invite = String::from_utf8(bytes).map_err(|e| CoreError::BadInvite {
+        file: name.clone(),
+        why: e.to_string(),
+    })?;
+    let joined = kenshin_core::join(&home, &invite, &name)?;
+    kenshin_core::sync::save_settings(&home, &settings)?;
     sync::spawn_start(&app);
     Ok(joined)
 }
@@ -112,14 +113,21 @@ pub fn make_invite(
     approver: bool,
     path: String,
 ) -> Answer<InviteMade> {
-    let out = std::path::Path::new(&path);
-    if out.exists() {
-        return Err(format!(
-            "{path} already exists; an invite is never written over another file"
+    if std::path::Path::new(&path).exists() {
+        let file = crate::file_name(&path);
+        return Err(Refusal::new(
+            "invite.file_exists",
+            format!("「{file}」はすでにあります。招待ファイルは既存のファイルに上書きしません。別の名前で保存してください"),
+            format!("{file} already exists; an invite is never written over another file"),
         ));
     }
-    let file = state.wrote(state.office()?.invite(&name, role, approver).map_err(text))?;
-    let json = serde_json::to_vec_pretty(&file).map_err(text)?;
+    let file = state.wrote(
+        state
+            .office()?
+            .invite(&name, role, approver)
+            .map_err(Refusal::from),
+    )?;
+    let json = serde_json::to_vec_pretty(&file).map_err(Refusal::internal)?;
     crate::write_to(&path, &json)?;
     Ok(InviteMade {
         name: file.invite.name.clone(),
@@ -132,6 +140,6 @@ pub fn make_invite(
 /// refused from then on; its entries the admin had seen keep counting.
 #[tauri::command]
 pub fn remove_member(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
-    state.office()?.remove_member(&member_id).map_err(text)?;
+    state.office()?.remove_member(&member_id)?;
     state.session()
 }

@@ -2,7 +2,7 @@
 //! set up from the 同期 screen. What it hears reaches the window as `sync` events, so every screen
 //! follows what peers send without a reload.
 
-use crate::{text, Answer, AppState};
+use crate::{Answer, AppState};
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding};
 use kenshin_core::sync::{self, Event, PeerView, Serving, SyncFault, SyncSettings, Syncing};
 use kenshin_core::{CoreError, HomeDir};
@@ -166,7 +166,7 @@ impl AppSync {
             .as_ref()
             .map(|s| (s.engine.status(), s.engine.progress()))
             .unwrap_or_default();
-        let seen = sync::overview(home, &live).map_err(text)?;
+        let seen = sync::overview(home, &live)?;
         Ok(SyncView {
             settings: seen.settings,
             running: engine.running.is_some(),
@@ -204,7 +204,7 @@ pub async fn sync_settings(
     settings: SyncSettings,
 ) -> Answer<SyncView> {
     let home = state.home()?;
-    sync::save_settings(&home, &settings).map_err(text)?;
+    sync::save_settings(&home, &settings)?;
     state.sync.restart(&app, &home).await
 }
 

@@ -15,7 +15,8 @@ use kenshin_core::sync::{save_settings, SyncSettings};
 use serde_json::json;
 use webdriver::{screenshot, Window};
 
-/// The words of Latin letters the window shows (text and placeholders), for the Japanese-only check.
+/// The words of Latin letters the window shows (text, placeholders and the choices of its lists),
+/// for the Japanese-only check.
 const ENGLISH_SHOWN: &str = "const words = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
@@ -25,6 +26,9 @@ const ENGLISH_SHOWN: &str = "const words = new Set();
   }
   for (const el of document.querySelectorAll('input[placeholder]')) {
     for (const w of el.placeholder.match(/[A-Za-z][A-Za-z_=]{2,}/g) ?? []) words.add(w);
+  }
+  for (const el of document.querySelectorAll('select option')) {
+    for (const w of el.textContent.match(/[A-Za-z][A-Za-z_=]{2,}/g) ?? []) words.add(w);
   }
   return [...words];";
 
@@ -107,7 +111,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click("#step-detail button[data-action=do]");
     let said = d.message();
     assert!(
-        said.contains("production=1 was given, but the production list has 48"),
+        said.contains("本番件数が1と入力されましたが、本番リストでは48です"),
         "{said}"
     );
     screenshot(&display, "02-refused");
@@ -181,7 +185,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.screen("imports");
     let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/bad_production_cp932.csv");
-    d.type_into("input[name=path]", bad.to_str().expect("utf-8 path"));
+    d.choose_file("path", &bad);
     d.click("button[data-action=check]");
     d.wait(".problems li");
     let problems = d.text(".problems");
@@ -198,7 +202,13 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         json!([]),
     );
     let good = bad.with_file_name("production_cp932.csv");
-    d.type_into("input[name=path]", good.to_str().expect("utf-8 path"));
+    d.choose_file("path", &good);
+    // The chosen file by its name (WebDriver reads text in a clipped box as empty: read the DOM).
+    let shown = d.script(
+        "return document.querySelector('[data-file=path]').textContent",
+        json!([]),
+    );
+    assert_eq!(shown, json!("production_cp932.csv"));
     d.click("button[data-action=check]");
     d.wait("table.sample");
     let sample = d.text("table.sample");
@@ -208,6 +218,19 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     assert!(d.text(".preview p.ok").contains("12"));
     screenshot(&display, "07-import-preview");
+    d.click("button[data-action=import]");
+    assert!(d.message().contains("取り込みました"));
+    // The same file again is asked about, with its numbers, and refused until the clerk ticks the box.
+    d.click("button[data-action=check]");
+    let warned = d.wait_text("[data-warning=same_rows]");
+    assert!(warned.contains("同じ内容の本番リスト（12件"), "{warned}");
+    screenshot(&display, "07b-import-same-rows");
+    d.script(
+        "document.querySelector('#message').textContent = ''",
+        json!([]),
+    );
+    d.click("button[data-action=import]");
+    assert!(d.message().contains("確認が必要です"));
 
     // The month's archive (事跡) from the window, then checked there and from the file alone.
     d.screen("archive");
@@ -215,18 +238,23 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     let zip = out.path().join("事跡.zip");
     // This month in Japan's time, where the demo's records are.
     d.script(
-        "document.querySelector('input[name=month]').value =
+        "document.querySelector('select[name=month]').value =
            new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 7);",
         json!([]),
     );
-    d.type_into("input[name=archive-out]", zip.to_str().expect("utf-8 path"));
+    d.choose_file("archive-out", &zip);
+    // This month is not over: the window says so and writes nothing until the clerk confirms.
+    d.click("button[data-action=archive-export]");
+    assert!(d
+        .wait_text("[data-doubt=month_open]")
+        .contains("この月はまだ終わっていません"));
+    assert!(!zip.exists(), "nothing written before the clerk confirms");
+    screenshot(&display, "08a-archive-doubts");
+    d.click("input[name=confirm-archive]");
     d.click("button[data-action=archive-export]");
     let said = d.message();
     assert!(said.contains("事跡を保存しました"), "{said}");
-    d.type_into(
-        "input[name=archive-file]",
-        zip.to_str().expect("utf-8 path"),
-    );
+    d.choose_file("archive-file", &zip);
     d.click("button[data-action=archive-verify]");
     d.wait("[data-verdict=ok]");
     screenshot(&display, "08-archive");
@@ -235,26 +263,31 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     // Sealed for carrying: the file is an AES zip, and the window checks it with the passphrase.
     let sealed = out.path().join("事跡-sealed.zip");
-    d.type_into(
-        "input[name=archive-out]",
-        sealed.to_str().expect("utf-8 path"),
-    );
+    d.choose_file("archive-out", &sealed);
+    // The passphrase is typed twice; two that differ are said at the field, and nothing is written.
     d.type_into("input[name=archive-seal]", "秋の事跡 2026");
+    d.type_into("input[name=archive-seal-again]", "秋の事跡 2062");
+    d.click("button[data-action=archive-export]");
+    d.until("the passphrases differ", || {
+        d.text(".field-error").contains("一致しません")
+    });
+    assert!(!sealed.exists());
+    d.type_into("input[name=archive-seal-again]", "秋の事跡 2026");
+    d.click("button[data-action=archive-export]");
+    d.wait("[data-doubt=month_open]");
+    d.click("input[name=confirm-archive]");
     d.click("button[data-action=archive-export]");
     d.until("the sealed archive", || sealed.exists());
     let bytes = std::fs::read(&sealed).expect("the sealed archive");
     assert!(kenshin_core::exchange::is_sealed(&bytes));
-    d.type_into(
-        "input[name=archive-file]",
-        sealed.to_str().expect("utf-8 path"),
-    );
+    d.choose_file("archive-file", &sealed);
     d.script(
         "document.querySelector('.verdict').replaceChildren()",
         json!([]),
     );
     d.click("button[data-action=archive-verify]");
     d.until("the passphrase asked for", || {
-        d.text("#message").contains("sealed: type its passphrase")
+        d.text("#message").contains("暗号化されています")
     });
     d.type_into("input[name=archive-unseal]", "秋の事跡 2026");
     d.click("button[data-action=archive-verify]");
@@ -267,7 +300,12 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
          s.value = [...s.options].find(o => o.dataset.process === '3').value;",
         json!([]),
     );
-    d.type_into("input[name=print-out]", pdf.to_str().expect("utf-8 path"));
+    d.choose_file("print-out", &pdf);
+    // The PDF is saved only after its preview: what goes on paper, and how many sheets.
+    assert!(d.find("button[data-action=print]:disabled").is_some());
+    d.click("button[data-action=print-preview]");
+    d.wait(".print-preview [data-sheets]");
+    screenshot(&display, "08b-print-preview");
     d.click("button[data-action=print]");
     assert!(d.message().contains("保存しました"));
     assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));
@@ -461,7 +499,22 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
                 .expect("words")
                 .iter()
                 .filter_map(|w| w.as_str())
-                .filter(|w| !["Kenshin", "English", "PDF", "CSV", "ZIP", "LAN", "mDNS"].contains(w))
+                .filter(|w| {
+                    ![
+                        "Kenshin",
+                        "English",
+                        "PDF",
+                        "CSV",
+                        "ZIP",
+                        "LAN",
+                        "mDNS",
+                        "Excel",
+                        "XLSX",
+                        "Shift_JIS",
+                        "UTF",
+                    ]
+                    .contains(w)
+                })
                 .collect();
             assert!(english.is_empty(), "{screen} shows English: {english:?}");
         }
@@ -490,7 +543,7 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     d.type_into("#unlock input[name=passphrase]", "春の健診 2025");
     d.click("#unlock button[type=submit]");
     d.until("the wrong passphrase refused", || {
-        d.text("#message").contains("the passphrase is wrong")
+        d.text("#message").contains("パスフレーズが違います")
     });
     screenshot(&d.display, "09-unlock");
     d.type_into("#unlock input[name=passphrase]", "春の健診 2026");
@@ -550,10 +603,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     let invite = out.path().join("委託 次郎.kenshin-invite");
     s.screen("sync");
     s.type_into("input[name=invite-name]", "委託 次郎");
-    s.type_into(
-        "input[name=invite-out]",
-        invite.to_str().expect("utf-8 path"),
-    );
+    s.choose_file("invite-out", &invite);
     s.click("button[data-action=invite]");
     let fingerprint = s.wait_text(".invite-made .fingerprint");
     assert!(invite.exists(), "the invite file was written");
@@ -564,10 +614,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     let (c, _contractor_window) = Window::open(contractor.path());
     c.wait("body[data-ready=welcome]");
     screenshot(&c.display, "10-first-screen");
-    c.type_into(
-        "input[name=invite-file]",
-        invite.to_str().expect("utf-8 path"),
-    );
+    c.choose_file("invite-file", &invite);
     c.type_into("input[name=inviter]", &hub);
     c.click("button[data-action=join]");
     assert_eq!(c.wait_text(".joining .fingerprint"), fingerprint);

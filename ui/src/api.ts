@@ -1,11 +1,11 @@
-// Typed calls to the app's commands (src-tauri/src/lib.rs). Errors arrive as one line of text.
+// Typed calls to the app's commands (src-tauri/src/lib.rs). Each refusal arrives as a Refusal (code, Japanese, English).
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ArchiveCheck,
+  ArchiveFiled,
   BatchProposal,
   BatchRef,
   BoardBatch,
-  Exported,
   ExportRequest,
   Found,
   ImportPreview,
@@ -51,18 +51,16 @@ export const api = {
     invoke<Found>("register_page", { query, offset, limit }),
   inquiryBatches: () => invoke<BatchRef[]>("inquiry_batches"),
   returnedCount: (batch: string) => invoke<number>("returned_count", { batch }),
-  /// Refused with a FormRefusal, as logInquiry.
   recordReturn: (request: ReturnRequest) => invoke<ReturnRecorded>("record_return", { request }),
-  /// Refused with a FormRefusal (the fields it is about), not a line of text.
   logInquiry: (request: InquiryRequest) => invoke<InquiryLogged>("log_inquiry", { request }),
   previewImport: (kind: ListKind, batch: string, path: string) =>
     invoke<ImportPreview>("preview_import", { kind, batch, path }),
-  importList: (kind: ListKind, batch: string, path: string) =>
-    invoke<ImportSummary>("import_list", { kind, batch, path }),
+  importList: (kind: ListKind, batch: string, path: string, confirmed: boolean) =>
+    invoke<ImportSummary>("import_list", { kind, batch, path, confirmed }),
   reportTable: (kind: string, batch: string) => invoke<Table>("report_table", { kind, batch }),
   exportReport: (request: ExportRequest) => invoke<string>("export_report", { request }),
-  archiveExport: (month: string, path: string, passphrase: string) =>
-    invoke<Exported>("archive_export", { month, path, passphrase }),
+  archiveExport: (month: string, path: string, passphrase: string, confirmed: boolean) =>
+    invoke<ArchiveFiled>("archive_export", { month, path, passphrase, confirmed }),
   archiveVerify: (path: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { path, passphrase }),
   printPdf: (kind: string, batch: string, path: string) => invoke<string>("print_pdf", { kind, batch, path }),
   syncView: () => invoke<SyncView>("sync_view"),

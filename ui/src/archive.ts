@@ -1,45 +1,71 @@
 // 事跡・印刷: the month's records as one signed zip, checking an archive, and the print PDFs.
-import { open, save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { ym } from "./forms";
-import { t } from "./i18n";
+import { fileField, ym } from "./forms";
+import { archiveDoubtText, currentLang, reportText, t } from "./i18n";
 import { attempt, label, say } from "./state";
 
-/// Last month (YYYY-MM): month-end filing is done in the days after the month closes.
-function lastMonth(): string {
+/// The months to file, newest first, last month chosen: month-end filing is done in the days after
+/// the month closes. Named as the office writes them (令和8年11月).
+function monthSelect(): HTMLSelectElement {
+  const era = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", { era: "long", year: "numeric", month: "long" });
+  const months: string[] = [];
   const d = new Date();
   d.setDate(1);
-  d.setMonth(d.getMonth() - 1);
-  return ym(d);
-}
-
-function pathInput(name: string, placeholder: string): HTMLInputElement {
-  return h("input", { name, size: 48, placeholder });
+  for (let i = 0; i < 25; i++) {
+    months.push(ym(d));
+    d.setMonth(d.getMonth() - 1);
+  }
+  const name = (m: string) => (currentLang() === "ja" ? era.format(new Date(`${m}-01T00:00:00`)) : m);
+  return h("select", { name: "month" }, months.map((m) => h("option", { value: m, selected: m === months[1] }, name(m))));
 }
 
 /// A passphrase that seals (or opens) an archive for carrying; empty for none.
 function sealInput(name: string): HTMLInputElement {
-  return h("input", { name, type: "password", size: 16, autocomplete: "off" });
+  return h("input", { name, type: "password", size: 14, autocomplete: "off" });
 }
 
 export async function archiveScreen(root: HTMLElement): Promise<void> {
   const batches = (await attempt(() => api.board())) ?? [];
 
-  const month = h("input", { name: "month", type: "month", value: lastMonth() });
-  const out = pathInput("archive-out", t("Where to save the archive"));
+  const month = monthSelect();
+  const out = fileField("archive-out", { ext: ["zip"], save: () => `事跡-${month.value}.zip` });
   const seal = sealInput("archive-seal");
+  const sealAgain = sealInput("archive-seal-again");
+  const sealProblem = h("p", { class: "error field-error", role: "alert" });
+  // Asked once the archive is made: no sign-off in it, the month not over.
+  const doubts = h("div", { class: "doubts" });
+  const confirm = h("input", { type: "checkbox", name: "confirm-archive" });
+  const forget = () => {
+    confirm.checked = false;
+    replace(doubts);
+  };
+  month.addEventListener("change", forget);
   const exportArchive = async () => {
-    const e = await attempt(() => api.archiveExport(month.value, out.value, seal.value));
-    if (e) say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")}, ${e.lookups} ${t("lookups")} → ${out.value}`);
+    replace(sealProblem);
+    if (seal.value !== sealAgain.value) return replace(sealProblem, t("The two passphrases differ"));
+    const filed = await attempt(() => api.archiveExport(month.value, out.path(), seal.value, confirm.checked));
+    if (!filed) return;
+    const e = filed.exported;
+    if (!filed.written) {
+      return replace(
+        doubts,
+        h("p", {}, t("Before saving, check:")),
+        h("ul", { class: "warnings" }, e.doubts.map((d) => h("li", { "data-doubt": d.doubt }, archiveDoubtText(d)))),
+        h("label", { class: "check" }, confirm, t("File it all the same")),
+      );
+    }
+    forget();
+    say(`${t("Archive saved")}: ${e.month} — ${e.batches} ${t("batches")}, ${e.signoffs} ${t("sign-offs")}, ${e.lists} ${t("lists")}, ${e.lookups} ${t("lookups")}`);
   };
 
-  const file = pathInput("archive-file", t("Choose the archive, or type where it is"));
+  const file = fileField("archive-file", { ext: ["zip"] });
   const unseal = sealInput("archive-unseal");
   const verdict = h("div", { class: "verdict" });
   const verify = async () => {
-    const c = await attempt(() => api.archiveVerify(file.value, unseal.value));
+    const c = await attempt(() => api.archiveVerify(file.path(), unseal.value));
     if (!c) return;
+    if (c.problems.length === 0) say(t("OK: every hash and signature checks out"));
     const head = h("p", {}, `${c.month} ${c.office_name} — ${t("exported by")} ${c.exported_by.name}, ${c.files} ${t("files")}, ${c.signoffs} ${t("sign-offs")}`);
     replace(
       verdict,
@@ -50,24 +76,32 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     );
   };
 
+  // Printing: what goes on paper is shown first; the PDF is saved only after its preview.
   const printable = batches.filter((b) => b.process === "3" || b.process === "5");
   const pBatch = h("select", { name: "print-batch" }, printable.map((b) => h("option", { value: b.batch_id, "data-process": b.process }, `${b.process} ${b.label}`)));
-  const pOut = pathInput("print-out", t("Where to save the PDF"));
-  const print = async () => {
-    const kind = pBatch.selectedOptions[0]?.dataset.process === "3" ? "reissues" : "postcards";
-    const written = await attempt(() => api.printPdf(kind, pBatch.value, pOut.value));
-    if (written) say(`${t("Saved")}: ${written}`);
+  const pOut = fileField("print-out", { ext: ["pdf"], save: () => `${reportText(previewOf())}.pdf` });
+  const preview = h("div", { class: "report print-preview" });
+  const printButton = h("button", { type: "button", class: "primary", "data-action": "print", disabled: true, title: t("Preview before saving the PDF"), onclick: () => void print() }, t("Save PDF"));
+  const reissues = () => pBatch.selectedOptions[0]?.dataset.process === "3";
+  const previewOf = () => (reissues() ? "reissues" : "encouragement");
+  pBatch.addEventListener("change", () => {
+    printButton.disabled = true;
+    replace(preview);
+  });
+  const showPreview = async () => {
+    const tb = await attempt(() => api.reportTable(previewOf(), pBatch.value));
+    if (!tb) return;
+    replace(
+      preview,
+      h("p", { "data-sheets": tb.rows.length }, `${tb.title}: ${tb.rows.length} ${t("sheets to print")}`),
+      h("table", {}, h("thead", {}, h("tr", {}, tb.headers.map((x) => h("th", {}, x)))), h("tbody", {}, tb.rows.slice(0, 50).map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
+    );
+    printButton.disabled = false;
   };
-
-  const choose = (input: HTMLInputElement, saving: boolean, ext: string, name: () => string) =>
-    h("button", {
-      type: "button",
-      onclick: async () => {
-        const filters = [{ name: ext.toUpperCase(), extensions: [ext] }];
-        const f = saving ? await save({ defaultPath: name(), filters }) : await open({ filters });
-        if (typeof f === "string") input.value = f;
-      },
-    }, t("Choose…"));
+  const print = async () => {
+    const written = await attempt(() => api.printPdf(reissues() ? "reissues" : "postcards", pBatch.value, pOut.path()));
+    if (written) say(`${t("Saved")}: ${written.split(/[\\/]/).pop()}`);
+  };
 
   replace(
     root,
@@ -77,17 +111,18 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       "div",
       { class: "form-row" },
       label(t("Month"), month),
-      label(t("File"), out),
-      choose(out, true, "zip", () => `事跡-${month.value}.zip`),
+      label(t("File"), out.field),
       label(t("Passphrase to seal (optional)"), seal),
+      label(t("Passphrase again"), sealAgain),
       h("button", { type: "button", class: "primary", "data-action": "archive-export", onclick: () => void exportArchive() }, t("Export")),
     ),
+    sealProblem,
+    doubts,
     h("h2", {}, t("Check an archive")),
     h(
       "div",
       { class: "form-row" },
-      label(t("File"), file),
-      choose(file, false, "zip", () => ""),
+      label(t("File"), file.field),
       label(t("Passphrase (sealed)"), unseal),
       h("button", { type: "button", "data-action": "archive-verify", onclick: () => void verify() }, t("Check")),
     ),
@@ -98,9 +133,10 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       "div",
       { class: "form-row" },
       label(t("Batch"), pBatch),
-      label(t("File"), pOut),
-      choose(pOut, true, "pdf", () => "print.pdf"),
-      h("button", { type: "button", class: "primary", "data-action": "print", onclick: () => void print() }, t("Save PDF")),
+      h("button", { type: "button", "data-action": "print-preview", onclick: () => void showPreview() }, t("Preview")),
+      label(t("File"), pOut.field),
+      printButton,
     ),
+    preview,
   );
 }

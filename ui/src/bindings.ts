@@ -220,8 +220,6 @@ export type InquiryLogged = { batch_id: string, batch_label: string, note: Vouch
 
 export type NoteField = "voucher" | "from" | "text" | "on";
 
-export type FieldProblem = { "problem": "empty", field: NoteField, } | { "problem": "too_long", field: NoteField, max: number, } | { "problem": "not_a_voucher_number", field: NoteField, } | { "problem": "not_a_date", field: NoteField, } | { "problem": "after_today", field: NoteField, day: string, } | { "problem": "already_returned", field: NoteField, voucher: string, } | { "problem": "pulled_out", field: NoteField, voucher: string, } | { "problem": "not_mailed", field: NoteField, voucher: string, };
-
 export type InquiryRequest = { voucher: string, from: string, answer: string, 
 /**
  * The day of the call as typed (2026-12-04, 令和8年12月4日); today when empty.
@@ -248,9 +246,21 @@ on: string, };
 
 export type ReturnRecorded = { note: VoucherNote, returned: number | null, };
 
-export type StepRefusal = { "refusal": "no_such_step", process: string, step: number, last: number, } | { "refusal": "wrong_action", step: number, ja: string, expected: Action, tried: Action, } | { "refusal": "wrong_role", step: number, ja: string, by: Role, member: string, role: Role, } | { "refusal": "contractor_cannot_review", action: Action, member: string, } | { "refusal": "not_approver", member: string, step: number, } | { "refusal": "blocked", step: number, waiting: Array<Waiting>, } | { "refusal": "already_complete", step: number, state: string, by: string, at: string, } | { "refusal": "verify_own_work", member: string, subject: number, } | { "refusal": "approve_own_verify", member: string, subject: number, } | { "refusal": "empty_reason" } | { "refusal": "send_back_on_do", step: number, };
+export type FieldSaid = { field: NoteField, ja: string, en: string, };
 
-export type FormRefusal = { text: string, fields: Array<FieldProblem>, rule: StepRefusal | null, };
+export type Refusal = { 
+/**
+ * Stable across versions and languages (`workflow.verify_own_work`, `store.disk_full`).
+ */
+code: string, ja: string, en: string, 
+/**
+ * Each said at its field.
+ */
+fields: Array<FieldSaid>, 
+/**
+ * The underlying message (a file system's, SQLite's), shown on hover only.
+ */
+detail: string | null, };
 
 export type Problem = { line: number, 
 /**
@@ -260,15 +270,17 @@ column: number | null, why: string, };
 
 export type ImportSummary = { batch_id: string, batch_label: string, list_kind: ListKind, list_id: string, rows: number, encoding: string, sha256: string, };
 
+export type ImportWarning = { "warning": "same_rows", held: ListKind, rows: number, at: string | null, } | { "warning": "more_than", kind: ListKind, rows: number, than: ListKind, than_rows: number, };
+
 export type ImportPreview = { summary: ImportSummary | null, 
 /**
  * Every problem with the file, by line and column.
  */
 problems: Array<Problem>, 
 /**
- * A refusal that is not about single lines (wrong batch, list in use, ...).
+ * What to ask before importing it (the same rows again, more rows than the list they come from).
  */
-refusal: string | null, 
+warnings: Array<ImportWarning>, 
 /**
  * The first rows as they will be stored (field names first), when the file reads.
  */
@@ -306,11 +318,19 @@ encoding: string, path: string, };
 
 export type Named = { id: string, name: string, };
 
+export type ArchiveDoubt = { "doubt": "no_sign_offs" } | { "doubt": "month_open", last_day: string, };
+
 export type Exported = { month: string, batches: number, signoffs: number, lists: number, notes: number, 
 /**
  * Lookups in the register (照会記録) that month.
  */
-lookups: number, bytes: number, };
+lookups: number, bytes: number, 
+/**
+ * What to ask before filing it (no sign-off in it, the month not over yet).
+ */
+doubts: Array<ArchiveDoubt>, };
+
+export type ArchiveFiled = { exported: Exported, written: boolean, };
 
 export type ArchiveCheck = { office: string, office_name: string, anchor: string, month: string, exported_by: Named, files: number, signoffs: number, problems: Array<string>, };
 
@@ -356,9 +376,9 @@ last_with: string | null, last_at: number | null,
  */
 unsent: number, warnings: Array<SyncWarning>, };
 
-export type Refusal = { "kind": "other_office" } | { "kind": "not_member", member: string, } | { "kind": "removed", name: string, } | { "kind": "wrong_key", name: string, } | { "kind": "invite", why: string, } | { "kind": "other", why: string, };
+export type SyncRefusal = { "kind": "other_office" } | { "kind": "not_member", member: string, } | { "kind": "removed", name: string, } | { "kind": "wrong_key", name: string, } | { "kind": "invite", why: string, } | { "kind": "other", why: string, };
 
-export type Refused = { address: string, by_peer: boolean, why: Refusal, };
+export type Refused = { address: string, by_peer: boolean, why: SyncRefusal, };
 
 export type SyncProgress = { held: number, of: number, bytes: number, };
 
@@ -406,6 +426,18 @@ export const COUNT_JA: Record<string, string> = {
   "issued": "発行数",
   "inquiries": "問合せ件数",
   "returned": "返戻数",
+};
+
+export const REPORT_JA: Record<string, string> = {
+  "postal-counts": "郵便番号別件数",
+  "pullouts": "引抜き者リスト",
+  "returned": "返送一覧",
+  "age-check": "年齢確認",
+  "reissues": "再発行分",
+  "reissue-check": "再発行可否",
+  "encouragement": "受診勧奨対象者",
+  "encouragement-counts": "受診勧奨 郵便番号別件数",
+  "inquiries": "問合せ突き合わせ",
 };
 
 export const PROCESSES: ProcessId[] = ["1-1", "1-2", "2", "3", "4", "5"];

@@ -1,8 +1,9 @@
 // What the forms that record notes share: today's date, a problem said at its field, a refusal shown
 // where it belongs.
-import type { FieldProblem, FormRefusal, NoteField } from "./bindings";
+import type { FieldSaid, NoteField, Refusal } from "./bindings";
 import { h, replace } from "./dom";
-import { fieldProblemText } from "./i18n";
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { fieldText, refusalText, t } from "./i18n";
 import { say } from "./state";
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -24,15 +25,41 @@ export function fieldError(field: NoteField | "batch"): HTMLElement {
 }
 
 /// Says each problem at its field (and clears the others).
-export function showProblems(boxes: Partial<Record<NoteField, HTMLElement>>, problems: FieldProblem[]): void {
+export function showProblems(boxes: Partial<Record<NoteField, HTMLElement>>, problems: FieldSaid[]): void {
   for (const [field, box] of Object.entries(boxes)) {
-    replace(box, problems.filter((p) => p.field === field).map(fieldProblemText).join(" "));
+    replace(box, problems.filter((p) => p.field === field).map(fieldText).join(" "));
   }
 }
 
 /// A form's refusal: at its fields when it names them, else on the message line.
 export function refused(e: unknown, boxes: Partial<Record<NoteField, HTMLElement>>): void {
-  const refusal = e as FormRefusal;
-  if (refusal.fields?.length) showProblems(boxes, refusal.fields);
-  else say(refusal.text ?? String(e), "error");
+  const fields = (e as Partial<Refusal>).fields;
+  if (fields?.length) showProblems(boxes, fields);
+  else say(refusalText(e), "error");
+}
+
+/// A file chosen with the system's dialog, never typed: the button opens it, the chosen file's name
+/// is shown in a box of fixed width, and its path is kept in a hidden input named `name`.
+export function fileField(
+  name: string,
+  how: { ext: string[]; save?: () => string },
+): { field: HTMLElement; path: () => string } {
+  const input = h("input", { type: "hidden", name });
+  const shown = h("span", { class: "file-name", "data-file": name }, t("No file chosen"));
+  const show = () => {
+    const base = input.value.split(/[\\/]/).pop() ?? "";
+    replace(shown, base || t("No file chosen"));
+    shown.title = base;
+  };
+  input.addEventListener("change", show);
+  const filters = [{ name: how.ext.map((e) => e.toUpperCase()).join("・"), extensions: how.ext }];
+  const choose = async () => {
+    const f = how.save ? await save({ defaultPath: how.save(), filters }) : await open({ filters });
+    if (typeof f === "string") {
+      input.value = f;
+      show();
+    }
+  };
+  const button = h("button", { type: "button", "data-choose": name, onclick: () => void choose() }, t("Choose…"));
+  return { field: h("span", { class: "file-field" }, button, shown, input), path: () => input.value };
 }

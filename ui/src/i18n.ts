@@ -1,5 +1,6 @@
 // Japanese first, English on request. Keys are English.
-import type { Action, EventKind, FieldProblem, NoteField, ProcessId, Role, Status, StepRefusal, VoucherStatus } from "./bindings";
+import type { ArchiveDoubt, EventKind, FieldSaid, ImportWarning, ProcessId, Refusal, Role, Status, VoucherStatus } from "./bindings";
+import { LIST_KIND_JA, REPORT_JA } from "./bindings";
 
 export type Lang = "ja" | "en";
 let lang: Lang = (localStorage.getItem("lang") as Lang) || "ja";
@@ -200,10 +201,6 @@ const ja: Record<string, string> = {
   Cancel: "やめる",
   "What was said (optional)": "伝えた内容（任意）",
   "envelopes=405 pulled=3": "封入数=405 引抜き数=3",
-  "Choose the file, or type where it is": "ファイルを選ぶか、場所を入力",
-  "Where to save the archive": "保存先（選択… で選べます）",
-  "Choose the archive, or type where it is": "事跡のファイルを選ぶか、場所を入力",
-  "Where to save the PDF": "PDF の保存先（選択… で選べます）",
   Age: "年齢",
   Sex: "性別",
   "Age at the end of the fiscal year": "年度末年齢",
@@ -234,6 +231,15 @@ const ja: Record<string, string> = {
   "Make it all the same": "確認のうえ、それでも作成する",
   "Tick the box to make a second batch for this month": "同じ月に2つ目のバッチを作るには、確認の欄にチェックを入れてください",
   Contractor: "委託事業者",
+  "No file chosen": "ファイル未選択",
+  "Import it all the same": "確認のうえ、それでも取り込む",
+  "File it all the same": "確認のうえ、それでも出力する",
+  "Passphrase again": "パスフレーズ（確認）",
+  "The two passphrases differ": "2つのパスフレーズが一致しません",
+  "Before saving, check:": "出力の前に確認してください:",
+  Preview: "プレビュー",
+  "Preview before saving the PDF": "PDF を保存する前にプレビューで内容を確かめてください",
+  "sheets to print": "件を印刷します",
   Section: "健康推進課",
 };
 
@@ -296,89 +302,44 @@ const processEn: Record<ProcessId, string> = {
   "5": "encouragement",
 };
 
-const fieldJa: Record<NoteField, string> = {
-  voucher: "受診券整理番号",
-  from: "問合せ元",
-  text: "回答・理由",
-  on: "日付",
-};
-
-/// A field's problem, said at the field.
-export function fieldProblemText(p: FieldProblem): string {
-  if (lang !== "ja") {
-    const field = p.field.replace("_", " ");
-    switch (p.problem) {
-      case "empty":
-        return `${field}: must not be empty`;
-      case "too_long":
-        return `${field}: at most ${p.max} characters, one line`;
-      case "not_a_voucher_number":
-        return `${field}: a voucher number is 4 to 16 digits`;
-      case "not_a_date":
-        return `${field}: not a date (2026-05-01, 令和8年5月1日)`;
-      case "after_today":
-        return `${field}: ${p.day} is after today`;
-      case "already_returned":
-        return `voucher ${p.voucher} is already recorded as returned in this batch`;
-      case "pulled_out":
-        return `voucher ${p.voucher} was pulled out, not mailed`;
-      case "not_mailed":
-        return `voucher ${p.voucher} was not mailed in this batch`;
-    }
-  }
-  const field = fieldJa[p.field];
-  switch (p.problem) {
-    case "empty":
-      return `${field}を入力してください`;
-    case "too_long":
-      return `${field}は${p.max}文字以内・1行で入力してください`;
-    case "not_a_voucher_number":
-      return `${field}は4〜16桁の数字です`;
-    case "not_a_date":
-      return `${field}が読めません（例: 2026-05-01、令和8年5月1日）`;
-    case "after_today":
-      return `${field}（${p.day}）が今日より後です`;
-    case "already_returned":
-      return `${p.voucher} はこのバッチで返戻として記録済みです`;
-    case "pulled_out":
-      return `${p.voucher} は引抜き済みで、発送していません`;
-    case "not_mailed":
-      return `${p.voucher} はこのバッチで発送していません`;
-  }
+/// A command's refusal in the window's language (the core says each in both); anything else as text.
+export function refusalText(e: unknown): string {
+  const r = e as Partial<Refusal> | null;
+  if (r && typeof r === "object" && typeof r.ja === "string") return lang === "ja" ? r.ja : (r.en ?? r.ja);
+  return String(e);
 }
 
-const actionJa: Record<Action, string> = { do: "実施", verify: "検認", approve: "決裁" };
+/// A field's problem, in the window's language.
+export function fieldText(f: FieldSaid): string {
+  return lang === "ja" ? f.ja : f.en;
+}
 
-/// A workflow rule an entry breaks, in Japanese (`english`, the core's sentence, otherwise).
-export function stepRefusalText(r: StepRefusal, english: string): string {
-  if (lang !== "ja") return english;
-  switch (r.refusal) {
-    case "no_such_step":
-      return `業務${r.process}に工程${r.step}はありません（工程は1〜${r.last}です）`;
-    case "wrong_action":
-      return `工程${r.step}（${r.ja}）は${actionJa[r.expected]}として記録します（${actionJa[r.tried]}ではありません）`;
-    case "wrong_role":
-      return `工程${r.step}（${r.ja}）は${roleText(r.by)}が行います。${r.member}さんは${roleText(r.role)}です`;
-    case "contractor_cannot_review":
-      return `検認・決裁は健康推進課が行います。${r.member}さんは委託事業者です`;
-    case "not_approver":
-      return `${r.member}さんには決裁権限がないため、工程${r.step}を決裁できません`;
-    case "blocked":
-      return `工程${r.step}は、${r.waiting.map((w) => `工程${w.step}の${w.sent_back ? "差戻し後のやり直し" : actionJa[w.needs]}`).join("と")}を待っています`;
-    case "already_complete": {
-      const state = r.state === "verified" ? "検認済み" : r.state === "approved" ? "決裁済み" : "実施済み";
-      const at = new Date(r.at).toLocaleString("ja-JP", { dateStyle: "short", timeStyle: "short" });
-      return `工程${r.step}はすでに${state}です（${r.by}、${at}）。差戻しの後でなければ記録できません`;
-    }
-    case "verify_own_work":
-      return `${r.member}さんは工程${r.subject}を実施したため検認できません（検認は実施と別の人が行います）`;
-    case "approve_own_verify":
-      return `${r.member}さんは工程${r.subject}を検認したため決裁できません（決裁は検認と別の人が行います）`;
-    case "empty_reason":
-      return "差戻しには理由を入力してください";
-    case "send_back_on_do":
-      return `差戻しは検認・決裁のときに行います（工程${r.step}の実施では差し戻せません）`;
+/// A report by the office's name for it.
+export function reportText(code: string): string {
+  return lang === "ja" ? (REPORT_JA[code] ?? code) : code;
+}
+
+const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(lang === "ja" ? "ja-JP" : "en-GB") : "");
+
+/// What to ask before an import, with its numbers.
+export function importWarningText(w: ImportWarning): string {
+  const kind = (k: keyof typeof LIST_KIND_JA) => (lang === "ja" ? LIST_KIND_JA[k] : k);
+  if (w.warning === "same_rows") {
+    return lang === "ja"
+      ? `同じ内容の${kind(w.held)}（${w.rows}件${w.at ? "、" + day(w.at) : ""}）がこのバッチにすでにあります`
+      : `this batch already holds a ${w.held} list with exactly these ${w.rows} rows`;
   }
+  return lang === "ja"
+    ? `${kind(w.kind)}が${w.rows}件で、${kind(w.than)}の${w.than_rows}件より多くなっています`
+    : `${w.rows} rows of ${w.kind}, more than the ${w.than_rows} of the ${w.than} list`;
+}
+
+/// What to ask before filing a month.
+export function archiveDoubtText(d: ArchiveDoubt): string {
+  if (d.doubt === "no_sign_offs") return lang === "ja" ? "この月の記録（確認・検認・決裁）は1件もありません" : "the month holds no sign-off";
+  return lang === "ja"
+    ? `この月はまだ終わっていません（${day(d.last_day)}まで）。この後の記録は入りません`
+    : `the month is not over until ${d.last_day}; what is recorded later is not in the file`;
 }
 
 /// A process by its short name on the workflow sheet.

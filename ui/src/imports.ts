@@ -1,26 +1,31 @@
-// 取込・帳票: pick a CSV, see every problem before anything is written, import; show and save reports.
+// 取込・帳票: choose a CSV, see every problem and every doubt before anything is written, import;
+// show and save reports.
 import type { ListKind } from "./bindings";
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { REPORT_JA } from "./bindings";
+import { save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { t } from "./i18n";
-import { attempt, label, say } from "./state";
+import { fileField } from "./forms";
+import { importWarningText, reportText, t } from "./i18n";
+import { attempt, label, listKindText, say } from "./state";
 
 const KINDS: ListKind[] = ["targets", "rehearsal", "production", "pullouts", "returned", "reissue_requests", "checkup_results"];
-const REPORTS = ["postal-counts", "pullouts", "returned", "age-check", "reissues", "reissue-check", "encouragement", "encouragement-counts", "inquiries"];
+const REPORTS = Object.keys(REPORT_JA);
 
 export async function importsScreen(root: HTMLElement): Promise<void> {
   const batches = (await attempt(() => api.board())) ?? [];
   const batchSelect = () => h("select", { name: "batch" }, batches.map((b) => h("option", { value: b.batch_id }, `${b.process} ${b.label}`)));
   const batch = batchSelect();
-  const kind = h("select", { name: "kind" }, KINDS.map((k) => h("option", { value: k }, k)));
-  const path = h("input", { name: "path", size: 48, placeholder: t("Choose the file, or type where it is") });
+  const kind = h("select", { name: "kind" }, KINDS.map((k) => h("option", { value: k }, listKindText(k))));
+  const file = fileField("path", { ext: ["csv", "txt"] });
   const result = h("div", { class: "preview" });
+  // Ticked only after a check that had doubts; cleared by the next check.
+  const confirm = h("input", { type: "checkbox", name: "confirm-import" });
 
   const check = async () => {
-    const p = await attempt(() => api.previewImport(kind.value as ListKind, batch.value, path.value));
-    if (!p) return;
-    if (p.refusal) return replace(result, h("p", { class: "error" }, p.refusal));
+    confirm.checked = false;
+    const p = await attempt(() => api.previewImport(kind.value as ListKind, batch.value, file.path()));
+    if (!p) return replace(result);
     if (p.problems.length) {
       return replace(
         result,
@@ -32,21 +37,25 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
     replace(
       result,
       h("p", { class: "ok" }, `${t("No problems: ready to import")} — ${p.summary?.rows} ${t("rows")} (${p.summary?.encoding})`),
+      p.warnings.length > 0 && [
+        h("ul", { class: "warnings" }, p.warnings.map((w) => h("li", { "data-warning": w.warning }, importWarningText(w)))),
+        h("label", { class: "check" }, confirm, t("Import it all the same")),
+      ],
       fields && h("table", { class: "sample" }, h("thead", {}, h("tr", {}, fields.map((f) => h("th", {}, f)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
     );
   };
   const doImport = async () => {
-    const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, path.value));
+    const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, file.path(), confirm.checked));
     if (s) {
-      say(`${t("Imported")}: ${s.batch_label} ${s.list_kind} ${s.rows} ${t("rows")} (${s.encoding})`);
+      say(`${t("Imported")}: ${s.batch_label} ${listKindText(s.list_kind)} ${s.rows} ${t("rows")} (${s.encoding})`);
       replace(result);
     }
   };
 
   const rBatch = batchSelect();
-  const rKind = h("select", { name: "report" }, REPORTS.map((k) => h("option", { value: k }, k)));
-  const format = h("select", { name: "format" }, h("option", { value: "csv" }, "CSV"), h("option", { value: "xlsx" }, "XLSX"));
-  const encoding = h("select", { name: "encoding" }, h("option", { value: "cp932" }, "CP932 (Shift_JIS)"), h("option", { value: "utf8" }, "UTF-8 (BOM)"));
+  const rKind = h("select", { name: "report" }, REPORTS.map((k) => h("option", { value: k }, reportText(k))));
+  const format = h("select", { name: "format" }, h("option", { value: "csv" }, "CSV"), h("option", { value: "xlsx" }, "Excel (XLSX)"));
+  const encoding = h("select", { name: "encoding" }, h("option", { value: "cp932" }, "Shift_JIS (CP932)"), h("option", { value: "utf8" }, "UTF-8"));
   const table = h("div", { class: "report" });
   const show = async () => {
     const tb = await attempt(() => api.reportTable(rKind.value, rBatch.value));
@@ -58,10 +67,10 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
     );
   };
   const saveAs = async () => {
-    const file = await save({ defaultPath: `${rKind.value}.${format.value}` });
+    const file = await save({ defaultPath: `${reportText(rKind.value)}.${format.value}` });
     if (!file) return;
     const written = await attempt(() => api.exportReport({ kind: rKind.value, batch: rBatch.value, format: format.value, encoding: encoding.value, path: file }));
-    if (written) say(`${t("Saved")}: ${written}`);
+    if (written) say(`${t("Saved")}: ${written.split(/[\\/]/).pop()}`);
   };
 
   replace(
@@ -72,8 +81,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
       { class: "form-row" },
       label(t("Batch"), batch),
       label(t("Kind"), kind),
-      label(t("File"), path),
-      h("button", { type: "button", onclick: async () => { const f = await open({ filters: [{ name: "CSV", extensions: ["csv", "txt"] }] }); if (typeof f === "string") path.value = f; } }, t("Choose…")),
+      label(t("File"), file.field),
       h("button", { type: "button", onclick: () => void check(), "data-action": "check" }, t("Check")),
       h("button", { type: "button", class: "primary", onclick: () => void doImport(), "data-action": "import" }, t("Import")),
     ),

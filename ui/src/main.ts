@@ -3,7 +3,7 @@ import { api } from "./api";
 import { archiveScreen } from "./archive";
 import { boardScreen } from "./board";
 import { h, replace } from "./dom";
-import { currentLang, roleText, setLang, t } from "./i18n";
+import { currentLang, refusalText, roleText, setLang, t } from "./i18n";
 import { importsScreen } from "./imports";
 import { inboxScreen } from "./inbox";
 import { inquiryScreen } from "./inquiry";
@@ -177,7 +177,7 @@ function unlockForm(root: HTMLElement, why: string): void {
         app.session = await api.unlock(input.value);
         await render();
       } catch (err) {
-        message.textContent = String(err);
+        message.textContent = refusalText(err);
         input.select();
       }
     })();
@@ -200,7 +200,7 @@ void (async () => {
   try {
     o = await api.opening();
   } catch (err) {
-    replace(root, h("div", { id: "message", class: "message error" }, String(err)));
+    replace(root, h("div", { id: "message", class: "message error" }, refusalText(err)));
     return;
   }
   switch (o.state) {

@@ -2,7 +2,7 @@
 import type { BoardStep, ListKind, Session } from "./bindings";
 import { COUNT_JA, LIST_KIND_JA } from "./bindings";
 import { h, replace } from "./dom";
-import { currentLang, t } from "./i18n";
+import { currentLang, refusalText, t } from "./i18n";
 
 export const app = {
   session: null as Session | null,
@@ -27,7 +27,7 @@ export async function attempt<T>(f: () => Promise<T>): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    say(String(e), "error");
+    say(refusalText(e), "error");
     return undefined;
   }
 }

@@ -1,8 +1,8 @@
 // The form that records a step: counts, note, and for verify/approve a send-back with its reason.
-import type { BoardBatch, BoardStep, FormRefusal } from "./bindings";
+import type { BoardBatch, BoardStep } from "./bindings";
 import { api } from "./api";
 import { h } from "./dom";
-import { stepRefusalText, t } from "./i18n";
+import { refusalText, t } from "./i18n";
 import { actionFor, countsTyped, say } from "./state";
 
 export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
@@ -24,8 +24,7 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
       say(`${t("Recorded")}: ${batch.label} ${t("Step")}${step.step} ${entry.by_name}`);
       done();
     } catch (e) {
-      const refusal = e as FormRefusal;
-      say(refusal.rule ? stepRefusalText(refusal.rule, refusal.text) : (refusal.text ?? String(e)), "error");
+      say(refusalText(e), "error");
     }
   };
   const verb = action === "do" ? t("Do") : action === "verify" ? t("Verify") : t("Approve");

@@ -3,9 +3,9 @@
 import type { Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
+import { fileField } from "./forms";
 import { roleText, t } from "./i18n";
 import { app, attempt, fmtTime, label, say } from "./state";
-import { save } from "@tauri-apps/plugin-dialog";
 
 /// "3分前", "2時間前", or the date when older than a day.
 export function ago(ms: number, now = Date.now()): string {
@@ -258,7 +258,7 @@ function inviteForm(): HTMLElement {
     h("option", { value: "section" }, t("Section")),
   );
   const approver = h("input", { type: "checkbox", name: "invite-approver" });
-  const out = h("input", { name: "invite-out", size: 40, autocomplete: "off" });
+  const out = fileField("invite-out", { ext: ["kenshin-invite"], save: () => `${name.value || "招待"}.kenshin-invite` });
   const made = h("p", { class: "invite-made" });
   return h(
     "form",
@@ -266,7 +266,7 @@ function inviteForm(): HTMLElement {
       class: "sync-invite",
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        const m = await attempt(() => api.makeInvite(name.value, role.value as Role, approver.checked, out.value));
+        const m = await attempt(() => api.makeInvite(name.value, role.value as Role, approver.checked, out.path()));
         if (!m) return;
         say(`${t("Invite saved")}: ${m.name}`);
         replace(made, `${t("Fingerprint to read aloud")}: `, h("strong", { class: "fingerprint" }, m.fingerprint));
@@ -275,8 +275,7 @@ function inviteForm(): HTMLElement {
     label(t("Name"), name),
     label(t("Role"), role),
     h("label", { class: "check" }, approver, t("Approver (決裁権限)")),
-    label(t("File"), out),
-    h("button", { type: "button", onclick: async () => { const f = await save({ defaultPath: `${name.value || "invite"}.kenshin-invite` }); if (typeof f === "string") out.value = f; } }, t("Choose…")),
+    label(t("File"), out.field),
     h("button", { type: "submit", "data-action": "invite" }, t("Save the invite file")),
     made,
   );

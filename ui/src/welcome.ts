@@ -1,11 +1,11 @@
 // The first screen of a new laptop: join the office with an invite file, make a new office, or open the
 // demo; then, while joining, what has arrived of what the office holds, until the board opens.
-import { open } from "@tauri-apps/plugin-dialog";
 import { listen } from "@tauri-apps/api/event";
 import type { Joined, Refused, Session } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { t } from "./i18n";
+import { fileField } from "./forms";
+import { refusalText, t } from "./i18n";
 import { label } from "./state";
 import { refusedText } from "./sync";
 
@@ -13,12 +13,12 @@ type Ready = (s: Session) => Promise<void>;
 
 function failed(box: HTMLElement, err: unknown): void {
   box.className = "message error";
-  box.textContent = `${t("Refused")}: ${String(err)}`;
+  box.textContent = `${t("Refused")}: ${refusalText(err)}`;
 }
 
 export function welcomeScreen(root: HTMLElement, ready: Ready): void {
   const message = h("div", { id: "message", class: "message", role: "status" });
-  const invite = h("input", { name: "invite-file", size: 40, autocomplete: "off" });
+  const invite = fileField("invite-file", { ext: ["kenshin-invite", "json"] });
   const peer = h("input", { name: "inviter", size: 22, placeholder: "192.168.1.10:7787", autocomplete: "off" });
   const officeName = h("input", { name: "office-name", size: 24, autocomplete: "off" });
   const myName = h("input", { name: "my-name", size: 16, autocomplete: "off" });
@@ -45,14 +45,13 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
         { class: "card" },
         h("h2", {}, t("Join with an invite file")),
         h("p", {}, t("The office's admin gives you an invite file. Choose it, and give the address of the admin's laptop if this network does not find it by itself.")),
-        label(t("Invite file"), invite),
-        h("button", { type: "button", onclick: async () => { const f = await open({ filters: [{ name: "Kenshin", extensions: ["json", "kenshin-invite"] }] }); if (typeof f === "string") invite.value = f; } }, t("Choose…")),
+        label(t("Invite file"), invite.field),
         label(t("Address of the admin's laptop (optional)"), peer),
         h(
           "button",
           {
             "data-action": "join",
-            onclick: act(async () => joiningScreen(root, ready, await api.joinOffice(invite.value, peer.value))),
+            onclick: act(async () => joiningScreen(root, ready, await api.joinOffice(invite.path(), peer.value))),
           },
           t("Join"),
         ),

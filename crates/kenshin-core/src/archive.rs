@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::trust::{self, ANCHOR};
 use automerge::AutoCommit;
+use kenshin_domain::filing::{archive_doubts, ArchiveDoubt};
 use kenshin_domain::trust::{at_end, AtEnd, Standing};
 use kenshin_domain::{derive, SignOff};
 use kenshin_exchange::archive::{
@@ -35,6 +36,8 @@ pub struct Exported {
     pub lookups: usize,
     #[ts(type = "number")]
     pub bytes: usize,
+    /// What to ask before filing it (no sign-off in it, the month not over yet).
+    pub doubts: Vec<ArchiveDoubt>,
 }
 
 /// What `archive verify` found. The archive holds only if `problems` is empty.
@@ -78,6 +81,13 @@ impl crate::Office {
             notes: sum(|b| b.notes.len()),
             lookups: records.lookups.len(),
             bytes: bytes.len(),
+            doubts: archive_doubts(
+                month,
+                crate::now()
+                    .with_timezone(&kenshin_domain::dates::jst())
+                    .date_naive(),
+                sum(|b| b.batch.signoffs.len()),
+            ),
         };
         Ok((bytes, exported))
     }
@@ -317,9 +327,10 @@ pub fn pinned_anchor(home: impl Into<HomeDir>, office: &str) -> Result<Option<St
     Home::open(&home)?.read(|tx| match tx.office_doc_id()?.map(|id| id.to_string()) {
         None => Ok(None),
         Some(mine) if mine == office => Ok(tx.local(ANCHOR)?),
-        Some(mine) => Err(crate::CoreError::Invalid(format!(
-            "this archive is of office {office}, not of this laptop's office {mine}: give that office's anchor key with --anchor to check it"
-        ))),
+        Some(mine) => Err(crate::CoreError::OtherOfficeArchive {
+            office: office.to_string(),
+            mine,
+        }),
     })
 }
 

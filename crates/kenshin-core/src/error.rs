@@ -1,5 +1,5 @@
 use kenshin_domain::workflow::BadCount;
-use kenshin_domain::Refusal;
+use kenshin_domain::{ProcessId, Refusal, Status};
 use kenshin_store::StoreError;
 use thiserror::Error;
 
@@ -77,9 +77,55 @@ pub enum CoreError {
     #[error("step {step} needs the {kind} list first: {how}")]
     MissingList { step: u8, kind: String, how: String },
     #[error("step {step} refused: {why}")]
-    Evidence { step: u8, why: String },
+    Evidence {
+        step: u8,
+        why: kenshin_domain::decide::EvidenceRefusal,
+    },
+    #[error("the {kind} list is made by a step, not imported")]
+    NotImportable { kind: kenshin_domain::ListKind },
+    #[error("an admin cannot remove themselves")]
+    RemoveSelf,
+    #[error("{file}: not a Kenshin invite file ({why})")]
+    BadInvite { file: String, why: String },
+    #[error("batch {label} is process {process}; inquiries are logged in a process 4 batch")]
+    NotInquiryBatch { label: String, process: ProcessId },
+    #[error(
+        "no open process 4 batch to log inquiries in: kenshin batch new --process 4 --label LABEL"
+    )]
+    NoInquiryBatch,
+    #[error("batch {label}: the cross-check (step 2) is {}; log new inquiries in a new process 4 batch", .status.as_str())]
+    InquiriesClosed { label: String, status: Status },
+    #[error("process {process} batches mail nothing, so nothing comes back")]
+    MailsNothing { process: ProcessId },
+    #[error("batch {label}: returns are recorded after step {step} (send)")]
+    ReturnsBeforeSend { label: String, step: u8 },
+    #[error("the {} report is for process {} batches; {label} is process {process}", .report.code(), .wants.iter().map(|p| p.code()).collect::<Vec<_>>().join(" / "))]
+    ReportNotForProcess {
+        report: crate::ReportKind,
+        wants: Vec<ProcessId>,
+        label: String,
+        process: ProcessId,
+    },
+    #[error("batch {label} has no {kind} list yet")]
+    ReportNeedsList {
+        label: String,
+        kind: kenshin_domain::ListKind,
+    },
+    #[error("this archive is of office {office}, not of this laptop's office {mine}: give that office's anchor key with --anchor to check it")]
+    OtherOfficeArchive { office: String, mine: String },
+    #[error("{what} {address:?} is not HOST:PORT (e.g. 192.168.1.20:7787)")]
+    NotAnAddress { what: &'static str, address: String },
+    /// A document this laptop cannot judge whole (written by a newer Kenshin, or its meta does not
+    /// hold): it is shown, never written to.
+    #[error("{}: {why}", .batch.as_ref().map_or("the office document".to_string(), |b| format!("batch {b}")))]
+    Closed {
+        /// The batch's label; None for the office document.
+        batch: Option<String>,
+        why: String,
+    },
+    /// A fault of this program, not of what was asked (a document it wrote and cannot read back).
     #[error("{0}")]
-    Invalid(String),
+    Internal(String),
     #[error("sync: {0}")]
     Sync(String),
     #[error("a sync engine already runs on {home} (the app, `kenshin serve` or `kenshin sync`): sync from there, or stop it first")]

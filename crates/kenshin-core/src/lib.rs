@@ -19,6 +19,7 @@ pub use demo::create_demo;
 pub use error::{CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
+pub use kenshin_store::StoreError;
 pub use kenshin_store::{needs_passphrase, set_passphrase, HomeDir, PASSPHRASE_ENV};
 pub use kenshin_store::{
     BatchRef, BoardBatch, BoardStep, Found, ListRef, RegisterEntry, RosterEntry, SignOffView,
@@ -231,7 +232,7 @@ impl Office {
         };
         meta.signature = self.keys.sign(&meta.payload(&office, ""));
         let batch_doc = DocumentId::try_from(batch_id_bytes(&office, &meta).to_vec())
-            .map_err(|_| CoreError::Invalid("a batch id could not be made".into()))?;
+            .map_err(|_| CoreError::Internal("a batch id could not be made".into()))?;
         meta.batch_id = batch_doc.to_string();
         self.home.write(|tx| {
             let (mut office_doc, _) = trust::office_for_writing(tx, &office_id)?;
@@ -383,7 +384,7 @@ impl Office {
             tx.save(&doc_id, &mut doc, &before)?;
             // Judged again from the document in hand (not loaded again), with the new entry.
             let all = batch::read(&mut doc, &meta.batch_id)
-                .map_err(|why| CoreError::Invalid(format!("batch {}: {why}", meta.label)))?;
+                .map_err(|why| CoreError::Internal(format!("batch {}: {why}", meta.label)))?;
             let judged = trust::judge_batch(&office, &roster, doc, all)?;
             tx.project_batch(&judged.all, &judged.standings, &judged.problems)?;
             if !made.is_empty() {
@@ -476,7 +477,7 @@ impl Office {
 }
 
 fn new_keys() -> Result<Keys> {
-    Keys::generate().map_err(|e| CoreError::Invalid(e.to_string()))
+    Keys::generate().map_err(|e| CoreError::Internal(e.to_string()))
 }
 
 /// A roster entry for `member` holding `keys`' public halves, signed by `signer`.

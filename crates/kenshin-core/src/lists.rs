@@ -4,6 +4,7 @@
 
 use crate::{now, CoreError, Office, Result};
 use kenshin_domain::evidence::{import_window, voucher_year};
+use kenshin_domain::lists::{import_warnings, ImportWarning};
 use kenshin_domain::register::{return_problem, NoteKind};
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
@@ -107,8 +108,8 @@ pub struct ImportPreview {
     pub summary: Option<ImportSummary>,
     /// Every problem with the file, by line and column.
     pub problems: Vec<Problem>,
-    /// A refusal that is not about single lines (wrong batch, list in use, ...).
-    pub refusal: Option<String>,
+    /// What to ask before importing it (the same rows again, more rows than the list they come from).
+    pub warnings: Vec<ImportWarning>,
     /// The first rows as they will be stored (field names first), when the file reads.
     pub sample: Vec<Vec<String>>,
 }
@@ -117,7 +118,8 @@ pub struct ImportPreview {
 const SAMPLE_ROWS: usize = 20;
 
 impl Office {
-    /// Checks a file exactly as `import` would, and writes nothing.
+    /// Checks a file exactly as `import` would, and writes nothing. A refusal that is not about single
+    /// lines (wrong batch, list in use, ...) is the error.
     pub fn preview_import(
         &mut self,
         kind: ListKind,
@@ -127,16 +129,19 @@ impl Office {
     ) -> Result<ImportPreview> {
         let mut sample = Vec::new();
         let outcome = self.import_with(kind, batch_given, file_name, bytes, Some(&mut sample));
-        let (summary, problems, refusal) = match outcome {
-            Ok(summary) => (Some(summary), Vec::new(), None),
-            Err(CoreError::Import(refused)) => (None, refused.problems, None),
-            Err(CoreError::Store(e)) => return Err(CoreError::Store(e)),
-            Err(other) => (None, Vec::new(), Some(other.to_string())),
+        let (summary, problems) = match outcome {
+            Ok(summary) => (Some(summary), Vec::new()),
+            Err(CoreError::Import(refused)) => (None, refused.problems),
+            Err(other) => return Err(other),
+        };
+        let warnings = match &summary {
+            Some(s) => import_warnings(kind, s.rows, &s.sha256, &self.lists(batch_given)?),
+            None => Vec::new(),
         };
         Ok(ImportPreview {
             summary,
             problems,
-            refusal,
+            warnings,
             sample,
         })
     }
@@ -163,9 +168,7 @@ impl Office {
     ) -> Result<ImportSummary> {
         let meta = self.resolve_batch(batch_given)?;
         if !IMPORTABLE.contains(&kind) {
-            return Err(CoreError::Invalid(format!(
-                "the {kind} list is made by a step, not imported"
-            )));
+            return Err(CoreError::NotImportable { kind });
         }
         // Read and check the file before taking the write lock.
         let parsed = match kind {

@@ -99,9 +99,7 @@ impl Office {
         self.home.write(|tx| {
             let member = crate::find_member(&tx.members()?, who)?;
             if member.id == me {
-                return Err(CoreError::Invalid(
-                    "an admin cannot remove themselves".into(),
-                ));
+                return Err(CoreError::RemoveSelf);
             }
             // Everything of theirs this laptop holds stays valid: sign-offs, lists, notes, batches.
             let mut kept = Vec::new();
@@ -147,22 +145,31 @@ impl Office {
     }
 }
 
+fn bad_invite(file: &str, why: String) -> CoreError {
+    CoreError::BadInvite {
+        file: file.to_string(),
+        why,
+    }
+}
+
 /// Accepts an invite on a new home: makes this laptop's keys and its roster entry signed with the
 /// invite's key. The office's documents (and the entry's place in the roster) come with the first sync.
 pub fn join(home: impl Into<HomeDir>, invite_text: &str, source: &str) -> Result<Joined> {
     let home_dir: HomeDir = home.into();
     let dir = home_dir.path();
-    let file: InviteFile = serde_json::from_str(invite_text)
-        .map_err(|e| CoreError::Invalid(format!("{source}: not a Kenshin invite file ({e})")))?;
-    let office_doc: DocumentId = file.office_doc.parse().map_err(|_| {
-        CoreError::Invalid(format!("{source}: the office document id is malformed"))
-    })?;
-    let invite_keys = Keys::from_signing_seed(&file.secret)
-        .map_err(|e| CoreError::Invalid(format!("{source}: {e}")))?;
+    let file: InviteFile =
+        serde_json::from_str(invite_text).map_err(|e| bad_invite(source, e.to_string()))?;
+    let office_doc: DocumentId = file
+        .office_doc
+        .parse()
+        .map_err(|_| bad_invite(source, "the office document id is malformed".into()))?;
+    let invite_keys =
+        Keys::from_signing_seed(&file.secret).map_err(|e| bad_invite(source, e.to_string()))?;
     if invite_keys.sign_key() != file.invite.key {
-        return Err(CoreError::Invalid(format!(
-            "{source}: the invite's secret does not match its key"
-        )));
+        return Err(bad_invite(
+            source,
+            "the invite's secret does not match its key".into(),
+        ));
     }
     let keys = new_keys()?;
     let member = new_member(
@@ -195,7 +202,7 @@ pub fn join(home: impl Into<HomeDir>, invite_text: &str, source: &str) -> Result
         tx.set_local(&keys_setting(&member.id), &keys.to_secret_text())?;
         tx.set_local(
             JOIN_ENTRY,
-            &serde_json::to_string(&entry).map_err(|e| CoreError::Invalid(e.to_string()))?,
+            &serde_json::to_string(&entry).map_err(|e| CoreError::Internal(e.to_string()))?,
         )?;
         Ok(())
     })?;

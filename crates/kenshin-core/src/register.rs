@@ -130,22 +130,17 @@ impl Office {
         if let Some(b) = given {
             let meta = self.resolve_batch(b)?;
             if meta.process != ProcessId::EligibilityInquiry {
-                return Err(CoreError::Invalid(format!(
-                    "batch {} is process {}; inquiries are logged in a process 4 batch",
-                    meta.label, meta.process
-                )));
+                return Err(CoreError::NotInquiryBatch {
+                    label: meta.label,
+                    process: meta.process,
+                });
             }
             return Ok(meta);
         }
         self.open_inquiry_batches()?
             .into_iter()
             .next()
-            .ok_or_else(|| {
-                CoreError::Invalid(
-                    "no open process 4 batch to log inquiries in: kenshin batch new --process 4 --label LABEL"
-                        .into(),
-                )
-            })
+            .ok_or(CoreError::NoInquiryBatch)
     }
 
     /// Logs a phone inquiry from a checkup institution on a voucher (process 4, step 1).
@@ -170,11 +165,10 @@ impl Office {
             let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
             let step = step_status(&current, 2);
             if complete(step) {
-                return Err(CoreError::Invalid(format!(
-                    "batch {}: the cross-check (step 2) is {}; log new inquiries in a new process 4 batch",
-                    meta.label,
-                    step.as_str()
-                )));
+                return Err(CoreError::InquiriesClosed {
+                    label: meta.label.clone(),
+                    status: step,
+                });
             }
             save_note(tx, &doc_id, doc, &mut current, &note)?;
             Ok(InquiryLogged {
@@ -206,16 +200,15 @@ impl Office {
         self.home.write(|tx| {
             let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
             let Some(sent) = send_step(meta.process) else {
-                return Err(CoreError::Invalid(format!(
-                    "process {} batches mail nothing, so nothing comes back",
-                    meta.process
-                )));
+                return Err(CoreError::MailsNothing {
+                    process: meta.process,
+                });
             };
             if !complete(step_status(&current, sent)) {
-                return Err(CoreError::Invalid(format!(
-                    "batch {}: returns are recorded after step {sent} (send)",
-                    meta.label
-                )));
+                return Err(CoreError::ReturnsBeforeSend {
+                    label: meta.label.clone(),
+                    step: sent,
+                });
             }
             let already: HashSet<String> = returns(tx, &current)?
                 .into_iter()

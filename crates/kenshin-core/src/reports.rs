@@ -128,23 +128,19 @@ fn expect_process(kind: ReportKind, batch: &Batch, allowed: &[ProcessId]) -> Res
     if allowed.contains(&batch.meta.process) {
         Ok(())
     } else {
-        let codes: Vec<&str> = allowed.iter().map(|p| p.code()).collect();
-        Err(CoreError::Invalid(format!(
-            "the {} report is for process {} batches; {} is process {}",
-            kind.code(),
-            codes.join(" / "),
-            batch.meta.label,
-            batch.meta.process
-        )))
+        Err(CoreError::ReportNotForProcess {
+            report: kind,
+            wants: allowed.to_vec(),
+            label: batch.meta.label.clone(),
+            process: batch.meta.process,
+        })
     }
 }
 
 fn need<T>(list: Option<T>, kind: ListKind, batch: &Batch) -> Result<T> {
-    list.ok_or_else(|| {
-        CoreError::Invalid(format!(
-            "batch {} has no {} list yet",
-            batch.meta.label, kind
-        ))
+    list.ok_or_else(|| CoreError::ReportNeedsList {
+        label: batch.meta.label.clone(),
+        kind,
     })
 }
 
@@ -400,7 +396,11 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
                     } else {
                         let (_, refused) =
                             reissue_sheets(batch_of(batch), std::slice::from_ref(r), &register);
-                        refused.join("; ")
+                        refused
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     };
                     Ok(vec![
                         r.application_no.clone().into(),

@@ -216,7 +216,7 @@ impl SyncHome {
             let mut all = read_peers(tx)?;
             merge_peers(&mut all, now);
             let text =
-                serde_json::to_string(&all).map_err(|e| CoreError::Invalid(e.to_string()))?;
+                serde_json::to_string(&all).map_err(|e| CoreError::Internal(e.to_string()))?;
             Ok(tx.set_local(PEERS, &text)?)
         });
     }
@@ -409,7 +409,7 @@ impl Syncing {
                 Some(entry) if trust::roster(tx)?.current(&me).is_none() => Hello::Join {
                     office,
                     entry: serde_json::from_str(&entry)
-                        .map_err(|e| CoreError::Invalid(e.to_string()))?,
+                        .map_err(|e| CoreError::Internal(e.to_string()))?,
                 },
                 _ => Hello::Member {
                     office,
@@ -513,16 +513,17 @@ impl Default for SyncSettings {
 }
 
 /// A peer address as typed (HOST:PORT), or why it is not one.
-fn check_address(what: &str, address: &str) -> Result<()> {
+fn check_address(what: &'static str, address: &str) -> Result<()> {
     let ok = address
         .rsplit_once(':')
         .is_some_and(|(host, port)| !host.trim().is_empty() && port.parse::<u16>().is_ok());
     if ok {
         Ok(())
     } else {
-        Err(CoreError::Invalid(format!(
-            "{what} {address:?} is not HOST:PORT (e.g. 192.168.1.20:{DEFAULT_PORT})"
-        )))
+        Err(CoreError::NotAnAddress {
+            what,
+            address: address.to_string(),
+        })
     }
 }
 
@@ -551,7 +552,7 @@ pub fn check_settings(settings: &SyncSettings) -> Result<()> {
 /// Keeps `settings` for this home, once every address in it is one.
 pub fn save_settings(home: impl Into<HomeDir>, settings: &SyncSettings) -> Result<()> {
     check_settings(settings)?;
-    let text = serde_json::to_string(settings).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let text = serde_json::to_string(settings).map_err(|e| CoreError::Internal(e.to_string()))?;
     Home::open(home)?.write(|tx| Ok(tx.set_local(SETTINGS, &text)?))
 }
 

@@ -31,7 +31,7 @@ pub(crate) fn load_keys(tx: &Tx<'_>, member: &str) -> Result<Option<Keys>> {
     match tx.local(&keys_setting(member))? {
         None => Ok(None),
         Some(text) => Ok(Some(
-            Keys::from_secret_text(&text).map_err(|e| CoreError::Invalid(e.to_string()))?,
+            Keys::from_secret_text(&text).map_err(|e| CoreError::Internal(e.to_string()))?,
         )),
     }
 }
@@ -149,10 +149,10 @@ pub(crate) fn office_for_writing(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCo
     let (doc, office) = tx.load_office(id)?;
     let roster = judge_roster(tx, id, &office)?;
     match newer_than_known(&roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA) {
-        Some(schema) => Err(CoreError::Invalid(format!(
-            "the office document: {}",
-            newer(schema, OFFICE_SCHEMA)
-        ))),
+        Some(schema) => Err(CoreError::Closed {
+            batch: None,
+            why: newer(schema, OFFICE_SCHEMA),
+        }),
         None => Ok((doc, office)),
     }
 }
@@ -242,10 +242,10 @@ impl Judged {
     pub fn writable(&self) -> Result<()> {
         match &self.closed {
             None => Ok(()),
-            Some(why) => Err(CoreError::Invalid(format!(
-                "batch {}: {why}",
-                self.all.meta.label
-            ))),
+            Some(why) => Err(CoreError::Closed {
+                batch: Some(self.all.meta.label.clone()),
+                why: why.clone(),
+            }),
         }
     }
 

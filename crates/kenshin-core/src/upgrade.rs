@@ -154,7 +154,7 @@ fn migrate(
     ) -> std::result::Result<(), automerge::AutomergeError>,
 ) -> Result<()> {
     let before = doc.get_heads();
-    change(doc).map_err(|e| CoreError::Invalid(format!("upgrading {id}: {e}")))?;
+    change(doc).map_err(|e| CoreError::Internal(format!("upgrading {id}: {e}")))?;
     doc.commit();
     tx.save(id, doc, &before)?;
     Ok(())

@@ -8,7 +8,7 @@ use crate::evidence::{evidence, Evidence};
 use crate::fiscal::fiscal_year_end;
 use crate::lists::ListKind;
 use crate::reconcile::{self, count_by_postal, postal_counts};
-use crate::register::{reissue_eligibility, sheet_no};
+use crate::register::{reissue_eligibility, sheet_no, Ineligible};
 use crate::rows::{
     self, PostalCount, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
@@ -71,7 +71,131 @@ pub enum Refused {
     /// The step needs a list the batch does not have.
     Missing { step: u8, kind: ListKind },
     /// The counts or the lists do not hold up.
-    Evidence { step: u8, why: String },
+    Evidence { step: u8, why: EvidenceRefusal },
+}
+
+/// Why a step's counts or lists do not hold up, with the figures (the English sentence; the window
+/// says it in Japanese from the same fields, see [`crate::said`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceRefusal {
+    /// 年齢到達者の引抜き漏れ: subjects outside the age rule that the pull-out list does not hold.
+    #[error("{total} subjects of the production list are outside the age rule and not on the pull-out list: {}{}", first_outside(.first), more_outside(*.total, .first.len()))]
+    OutsideAgeRule {
+        total: usize,
+        /// The first few: voucher number, name, why.
+        first: Vec<(String, String, OutsideAge)>,
+    },
+    /// A count given that the lists contradict.
+    #[error("{count}={given} was given, but {from} has {value}")]
+    CountDiffers {
+        count: String,
+        given: i64,
+        from: CountSource,
+        value: u64,
+    },
+    /// 封入数 must be counted by hand and given.
+    #[error(
+        "count the envelopes: --count envelopes=N (the postal-code count list says {list_total})"
+    )]
+    EnvelopesNotCounted { list_total: u64 },
+    #[error("envelopes cannot be negative")]
+    NegativeEnvelopes,
+    #[error("{0}")]
+    Mismatch(reconcile::Mismatch),
+    #[error("no request is eligible: {}", join(.refused))]
+    NoEligibleRequest { refused: Vec<RefusedRequest> },
+    /// The work step's count is older than what the batch holds now.
+    #[error("{now} {}, but step {work_step} counted {counted}: record step {work_step} again first", .count.en())]
+    RecountFirst {
+        count: Recount,
+        now: usize,
+        work_step: u8,
+        counted: i64,
+    },
+}
+
+/// Where a count the lists decide comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountSource {
+    ProductionList,
+    PulloutList,
+    PostalCountList,
+    RequestCsv,
+    EligibleRequests,
+    ReturnedMail,
+    InquiryLog,
+}
+
+impl std::fmt::Display for CountSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CountSource::ProductionList => "the production list",
+            CountSource::PulloutList => "the pull-out list",
+            CountSource::PostalCountList => "the postal-code count list",
+            CountSource::RequestCsv => "the request CSV",
+            CountSource::EligibleRequests => "the eligible requests",
+            CountSource::ReturnedMail => "the batch's returned mail",
+            CountSource::InquiryLog => "the inquiry log",
+        })
+    }
+}
+
+/// What a checking step recounts: the returns recorded, or the inquiries logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recount {
+    Returns,
+    Inquiries,
+}
+
+impl Recount {
+    fn en(self) -> &'static str {
+        match self {
+            Recount::Returns => "returns recorded",
+            Recount::Inquiries => "inquiries logged",
+        }
+    }
+}
+
+/// A reissue request that cannot be granted, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRequest {
+    pub application_no: String,
+    pub voucher_no: String,
+    pub why: Ineligible,
+}
+
+impl std::fmt::Display for RefusedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}",
+            self.application_no, self.voucher_no, self.why
+        )
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn first_outside(first: &[(String, String, OutsideAge)]) -> String {
+    first
+        .iter()
+        .map(|(no, name, why)| format!("{no} {name} ({why})"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn more_outside(total: usize, shown: usize) -> String {
+    if total > shown {
+        format!("; and {} more (kenshin report age-check)", total - shown)
+    } else {
+        String::new()
+    }
 }
 
 /// An accepted entry: its counts as the lists decide them, its note, and the lists it makes.
@@ -159,7 +283,7 @@ pub fn decide(
         return Ok(accepted);
     };
     let step = entry.step;
-    let refuse = |why: String| Refused::Evidence { step, why };
+    let refuse = |why: EvidenceRefusal| Refused::Evidence { step, why };
     let missing = |kind| Refused::Missing { step, kind };
     let counts = &mut accepted.counts;
     match ev {
@@ -174,24 +298,14 @@ pub fn decide(
                 .filter(|f| !f.pulled_out)
                 .collect();
             if !outside.is_empty() {
-                let shown: Vec<String> = outside
-                    .iter()
-                    .take(5)
-                    .map(|f| format!("{} {} ({})", f.subject.voucher_no, f.subject.name, f.why))
-                    .collect();
-                let more = if outside.len() > 5 {
-                    format!(
-                        "; and {} more (kenshin report age-check)",
-                        outside.len() - 5
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(refuse(format!(
-                    "{} subjects of the production list are outside the age rule and not on the pull-out list: {}{more}",
-                    outside.len(),
-                    shown.join("; ")
-                )));
+                return Err(refuse(EvidenceRefusal::OutsideAgeRule {
+                    total: outside.len(),
+                    first: outside
+                        .into_iter()
+                        .take(5)
+                        .map(|f| (f.subject.voucher_no, f.subject.name, f.why))
+                        .collect(),
+                }));
             }
             let count_list = postal_counts(production, pullouts);
             expect(
@@ -199,21 +313,21 @@ pub fn decide(
                 counts,
                 "production",
                 production.len() as u64,
-                "the production list",
+                CountSource::ProductionList,
             )?;
             expect(
                 step,
                 counts,
                 "pulled_out",
                 pullouts.len() as u64,
-                "the pull-out list",
+                CountSource::PulloutList,
             )?;
             expect(
                 step,
                 counts,
                 "to_send",
                 reconcile::total(&count_list),
-                "the postal-code count list",
+                CountSource::PostalCountList,
             )?;
             accepted
                 .made
@@ -221,7 +335,7 @@ pub fn decide(
         }
         Evidence::PullOut => {
             let pulled = lists.pullouts.as_deref().unwrap_or_default().len() as u64;
-            expect(step, counts, "pulled", pulled, "the pull-out list")?;
+            expect(step, counts, "pulled", pulled, CountSource::PulloutList)?;
         }
         Evidence::Envelopes => {
             let count_list = lists
@@ -238,15 +352,14 @@ pub fn decide(
                 )
             };
             let Some(&envelopes) = counts.get("envelopes") else {
-                return Err(refuse(format!(
-                    "count the envelopes: --count envelopes=N (the postal-code count list says {})",
-                    reconcile::total(count_list)
-                )));
+                return Err(refuse(EvidenceRefusal::EnvelopesNotCounted {
+                    list_total: reconcile::total(count_list),
+                }));
             };
-            let envelopes = u64::try_from(envelopes)
-                .map_err(|_| refuse("envelopes cannot be negative".into()))?;
+            let envelopes =
+                u64::try_from(envelopes).map_err(|_| refuse(EvidenceRefusal::NegativeEnvelopes))?;
             reconcile::envelopes(Some(envelopes), count_list, &expected)
-                .map_err(|m| refuse(m.to_string()))?;
+                .map_err(|m| refuse(EvidenceRefusal::Mismatch(m)))?;
         }
         Evidence::CreateReissues => {
             let requests = lists
@@ -255,27 +368,24 @@ pub fn decide(
                 .ok_or(missing(ListKind::ReissueRequests))?;
             let (sheets, refused) = reissue_sheets(batch, requests, &lists.register);
             if sheets.is_empty() {
-                return Err(refuse(format!(
-                    "no request is eligible: {}",
-                    refused.join("; ")
-                )));
+                return Err(refuse(EvidenceRefusal::NoEligibleRequest { refused }));
             }
             expect(
                 step,
                 counts,
                 "requested",
                 requests.len() as u64,
-                "the request CSV",
+                CountSource::RequestCsv,
             )?;
             expect(
                 step,
                 counts,
                 "issued",
                 sheets.len() as u64,
-                "the eligible requests",
+                CountSource::EligibleRequests,
             )?;
             if !refused.is_empty() {
-                let line = format!("不可 {}", refused.join("; "));
+                let line = format!("不可 {}", join(&refused));
                 accepted.note = Some(match accepted.note.take() {
                     Some(n) => format!("{n} / {line}"),
                     None => line,
@@ -289,7 +399,7 @@ pub fn decide(
         }
         Evidence::DataUpdate => {
             let n = lists.returns.len() as u64;
-            expect(step, counts, "returned", n, "the batch's returned mail")?;
+            expect(step, counts, "returned", n, CountSource::ReturnedMail)?;
         }
         Evidence::Inquiries => {
             expect(
@@ -297,25 +407,23 @@ pub fn decide(
                 counts,
                 "inquiries",
                 lists.inquiries as u64,
-                "the inquiry log",
+                CountSource::InquiryLog,
             )?;
         }
         Evidence::DataControl | Evidence::CrossCheck => {
-            let (work_step, name, now_n, what) = if ev == Evidence::CrossCheck {
-                (1, "inquiries", lists.inquiries, "inquiries logged")
+            let (work_step, name, now_n, count) = if ev == Evidence::CrossCheck {
+                (1, "inquiries", lists.inquiries, Recount::Inquiries)
             } else {
-                (
-                    step - 1,
-                    "returned",
-                    lists.returns.len(),
-                    "returns recorded",
-                )
+                (step - 1, "returned", lists.returns.len(), Recount::Returns)
             };
             let counted = last_count(log, work_step, name).unwrap_or(0);
             if counted != now_n as i64 {
-                return Err(refuse(format!(
-                    "{now_n} {what}, but step {work_step} counted {counted}: record step {work_step} again first"
-                )));
+                return Err(refuse(EvidenceRefusal::RecountFirst {
+                    count,
+                    now: now_n,
+                    work_step,
+                    counted,
+                }));
             }
         }
     }
@@ -336,16 +444,21 @@ fn expect(
     counts: &mut BTreeMap<String, i64>,
     name: &str,
     value: u64,
-    source: &str,
+    source: CountSource,
 ) -> Result<(), Refused> {
-    let value = i64::try_from(value).unwrap_or(i64::MAX);
+    let wanted = i64::try_from(value).unwrap_or(i64::MAX);
     match counts.get(name) {
-        Some(&given) if given != value => Err(Refused::Evidence {
+        Some(&given) if given != wanted => Err(Refused::Evidence {
             step,
-            why: format!("{name}={given} was given, but {source} has {value}"),
+            why: EvidenceRefusal::CountDiffers {
+                count: name.to_string(),
+                given,
+                from: source,
+                value,
+            },
         }),
         _ => {
-            counts.insert(name.to_string(), value);
+            counts.insert(name.to_string(), wanted);
             Ok(())
         }
     }
@@ -403,7 +516,7 @@ pub fn reissue_sheets(
     batch: BatchOf,
     requests: &[ReissueRequest],
     register: &BTreeMap<String, Registered>,
-) -> (Vec<ReissueSheet>, Vec<String>) {
+) -> (Vec<ReissueSheet>, Vec<RefusedRequest>) {
     let mut sheets = Vec::new();
     let mut refused = Vec::new();
     let mut issued_now: BTreeMap<&str, usize> = BTreeMap::new();
@@ -428,7 +541,11 @@ pub fn reissue_sheets(
                     valid_until,
                 });
             }
-            Err(why) => refused.push(format!("{} ({}): {why}", r.application_no, r.voucher_no)),
+            Err(why) => refused.push(RefusedRequest {
+                application_no: r.application_no.clone(),
+                voucher_no: r.voucher_no.clone(),
+                why,
+            }),
         }
     }
     (sheets, refused)
@@ -484,7 +601,7 @@ mod tests {
         let step4 = entry("4 do c1", &[]);
         let refused = decide(MONTHLY, &up_to_3(), &who("c1"), &step4, &lists, today());
         assert!(
-            matches!(&refused, Err(Refused::Evidence { step: 4, why }) if why.starts_with("1 subjects") && why.contains("3 名 3")),
+            matches!(&refused, Err(Refused::Evidence { step: 4, why }) if why.to_string().starts_with("1 subjects") && why.to_string().contains("3 名 3")),
             "{refused:?}"
         );
         lists.pullouts = Some(vec![Pullout {
@@ -504,7 +621,12 @@ mod tests {
             refused,
             Err(Refused::Evidence {
                 step: 4,
-                why: "production=4 was given, but the production list has 3".into()
+                why: EvidenceRefusal::CountDiffers {
+                    count: "production".into(),
+                    given: 4,
+                    from: CountSource::ProductionList,
+                    value: 3
+                }
             })
         );
         // Without a production list: missing, and the rules come first.
@@ -559,7 +681,7 @@ mod tests {
         assert!(decide(MONTHLY, &l, &who("s1"), &control, &returned(1), today()).is_ok());
         let refused = decide(MONTHLY, &l, &who("s1"), &control, &returned(2), today());
         assert!(
-            matches!(&refused, Err(Refused::Evidence { why, .. }) if why == "2 returns recorded, but step 13 counted 1: record step 13 again first"),
+            matches!(&refused, Err(Refused::Evidence { why, .. }) if why.to_string() == "2 returns recorded, but step 13 counted 1: record step 13 again first"),
             "{refused:?}"
         );
     }

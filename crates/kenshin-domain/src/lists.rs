@@ -88,9 +88,142 @@ impl FromStr for ListKind {
     }
 }
 
+/// What to ask before a list is imported: the batch already holds one with the same rows, or the
+/// new list is larger than the list it is drawn from (a pull-out list larger than production).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum ImportWarning {
+    /// 同じ内容のリストがすでにあります.
+    SameRows {
+        held: ListKind,
+        #[ts(type = "number")]
+        rows: u64,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// More rows than the list they come from.
+    MoreThan {
+        kind: ListKind,
+        #[ts(type = "number")]
+        rows: u64,
+        than: ListKind,
+        #[ts(type = "number")]
+        than_rows: u64,
+    },
+}
+
+/// The list a kind is drawn from: it cannot hold more rows than that one.
+fn drawn_from(kind: ListKind) -> Option<ListKind> {
+    match kind {
+        ListKind::Pullouts | ListKind::Returned => Some(ListKind::Production),
+        ListKind::Production | ListKind::Rehearsal => Some(ListKind::Targets),
+        _ => None,
+    }
+}
+
+/// What to ask before importing `rows` rows (hashing to `sha256`) as a list of `kind` into a batch
+/// holding `held` (oldest first; the newest of a kind is the one that counts).
+pub fn import_warnings(
+    kind: ListKind,
+    rows: u64,
+    sha256: &str,
+    held: &[ListRef],
+) -> Vec<ImportWarning> {
+    let mut warnings: Vec<ImportWarning> = held
+        .iter()
+        .filter(|l| l.sha256 == sha256)
+        .map(|l| ImportWarning::SameRows {
+            held: l.list_kind,
+            rows: l.row_count,
+            at: l.at,
+        })
+        .collect();
+    let newest = |k: ListKind| held.iter().rev().find(|l| l.list_kind == k);
+    if let Some(than) = drawn_from(kind).and_then(newest) {
+        if rows > than.row_count {
+            warnings.push(ImportWarning::MoreThan {
+                kind,
+                rows,
+                than: than.list_kind,
+                than_rows: than.row_count,
+            });
+        }
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn held(kind: ListKind, rows: u64, sha: &str) -> ListRef {
+        ListRef {
+            doc_id: format!("{kind}-{sha}"),
+            list_kind: kind,
+            sha256: sha.into(),
+            row_count: rows,
+            by: "c1".into(),
+            at: None,
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_import_warns_of_a_repeat_and_of_a_size_that_does_not_fit() {
+        let lists = [
+            held(ListKind::Targets, 500, "t"),
+            held(ListKind::Production, 400, "p1"),
+            held(ListKind::Production, 405, "p2"),
+        ];
+        let same = |held, rows| ImportWarning::SameRows {
+            held,
+            rows,
+            at: None,
+        };
+        let more = |kind, rows, than, than_rows| ImportWarning::MoreThan {
+            kind,
+            rows,
+            than,
+            than_rows,
+        };
+        let cases: [(ListKind, u64, &str, Vec<ImportWarning>); 6] = [
+            (ListKind::Pullouts, 3, "x", vec![]),
+            // Measured against the newest production list, not the first.
+            (ListKind::Pullouts, 403, "x", vec![]),
+            (
+                ListKind::Pullouts,
+                406,
+                "x",
+                vec![more(ListKind::Pullouts, 406, ListKind::Production, 405)],
+            ),
+            (
+                ListKind::Production,
+                405,
+                "p2",
+                vec![same(ListKind::Production, 405)],
+            ),
+            (
+                ListKind::Production,
+                501,
+                "n",
+                vec![more(ListKind::Production, 501, ListKind::Targets, 500)],
+            ),
+            // Identical to a list of another kind is asked about too (a production file chosen as pull-outs).
+            (
+                ListKind::Pullouts,
+                400,
+                "p1",
+                vec![same(ListKind::Production, 400)],
+            ),
+        ];
+        for (kind, rows, sha, want) in cases {
+            assert_eq!(
+                import_warnings(kind, rows, sha, &lists),
+                want,
+                "{kind} {rows} {sha}"
+            );
+        }
+        assert_eq!(import_warnings(ListKind::Pullouts, 9, "x", &[]), vec![]);
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -131,6 +131,22 @@ pub enum FieldProblem {
     NotMailed { field: NoteField, voucher: String },
 }
 
+impl FieldProblem {
+    /// The field the problem is at.
+    pub fn field(&self) -> NoteField {
+        match self {
+            FieldProblem::Empty { field }
+            | FieldProblem::TooLong { field, .. }
+            | FieldProblem::NotAVoucherNumber { field }
+            | FieldProblem::NotADate { field }
+            | FieldProblem::AfterToday { field, .. }
+            | FieldProblem::AlreadyReturned { field, .. }
+            | FieldProblem::PulledOut { field, .. }
+            | FieldProblem::NotMailed { field, .. } => *field,
+        }
+    }
+}
+
 /// Why a return of `voucher` cannot be recorded in a batch that `mailed` these vouchers, `pulled` out
 /// these, and has `already` recorded these as returned; `None` when it can.
 pub fn return_problem(

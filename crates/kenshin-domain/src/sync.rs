@@ -21,6 +21,7 @@ pub struct PeerSeen {
 /// windows say it in the clerk's words; the English text is for logs and the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(rename = "SyncRefusal")]
 pub enum Refusal {
     #[error("that laptop belongs to another office")]
     OtherOffice,

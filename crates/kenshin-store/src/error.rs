@@ -15,6 +15,10 @@ pub enum StoreError {
     },
     #[error("home {path}: {why}")]
     Key { path: String, why: String },
+    #[error("home {path}: the passphrase is wrong")]
+    WrongPassphrase { path: String },
+    #[error("a passphrase needs at least 8 characters")]
+    ShortPassphrase,
     #[error("database: {0}")]
     Sqlite(rusqlite::Error),
     /// SQLite rolled the transaction back: nothing of it was written.

@@ -321,7 +321,9 @@ fn unseal_all(dir: &Path, slot: &Slot, given: Option<&str>) -> Result<(Key, Opti
                 let opened = Zeroizing::new(
                     XChaCha20Poly1305::new(kek.as_slice().into())
                         .decrypt(nonce.as_slice().into(), sealed.as_slice())
-                        .map_err(|_| key_err(dir, "the passphrase is wrong"))?,
+                        .map_err(|_| StoreError::WrongPassphrase {
+                            path: dir.display().to_string(),
+                        })?,
                 );
                 let mut key = Zeroizing::new([0u8; 32]);
                 if opened.len() != 32 {
@@ -560,7 +562,7 @@ pub fn set_passphrase(home: impl Into<HomeDir>, new: &str) -> Result<HomeDir> {
     let home = &home.into();
     let dir = home.path();
     if new.chars().count() < 8 {
-        return Err(key_err(dir, "a passphrase needs at least 8 characters"));
+        return Err(StoreError::ShortPassphrase);
     }
     let slot = read_slot(dir)?.ok_or_else(|| {
         key_err(

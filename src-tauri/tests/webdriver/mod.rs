@@ -209,6 +209,17 @@ impl Driver {
     }
 
     /// Waits until the message line says something, and returns it.
+    /// Chooses a file as the system's dialog would: the window keeps its path in a hidden input
+    /// (WebDriver cannot drive the dialog itself).
+    pub fn choose_file(&self, name: &str, path: &Path) {
+        self.script(
+            "const i = document.querySelector(`input[name='${arguments[0]}']`);
+             i.value = arguments[1];
+             i.dispatchEvent(new Event('change'));",
+            json!([name, path.to_str().expect("utf-8 path")]),
+        );
+    }
+
     pub fn message(&self) -> String {
         let mut text = String::new();
         self.until("a message", || {

@@ -1,0 +1,375 @@
+//! Every refusal of the rules in the office's words: one Japanese sentence for the person who tried,
+//! built from the same fields as the English one (`Display`). The window shows these; the CLI keeps
+//! English. A new refusal does not compile until it is said here (the matches are exhaustive).
+
+use crate::age::OutsideAge;
+use crate::batch::BadLabel;
+use crate::catalogue::{Action, COUNTS};
+use crate::dates::{era_long, DateError};
+use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
+use crate::reconcile::Mismatch;
+use crate::register::{FieldProblem, Ineligible, NoteField};
+use crate::workflow::{BadCount, Refusal};
+
+/// A refusal said in Japanese.
+pub trait Said {
+    fn ja(&self) -> String;
+}
+
+/// 実施・検認・決裁.
+pub fn action_ja(a: Action) -> &'static str {
+    match a {
+        Action::Do => "実施",
+        Action::Verify => "検認",
+        Action::Approve => "決裁",
+    }
+}
+
+/// A count's Japanese name (対象者数, 封入数), or the name itself when it has none.
+pub fn count_ja(name: &str) -> &str {
+    COUNTS
+        .iter()
+        .find(|(code, _)| *code == name)
+        .map_or(name, |(_, ja)| ja)
+}
+
+impl Said for Refusal {
+    fn ja(&self) -> String {
+        match self {
+            Refusal::NoSuchStep { process, step, last } => {
+                format!("業務{process}に工程{step}はありません（工程は1〜{last}です）")
+            }
+            Refusal::WrongAction {
+                step,
+                ja,
+                expected,
+                tried,
+            } => format!(
+                "工程{step}（{ja}）は{}として記録します（{}ではありません）",
+                action_ja(*expected),
+                action_ja(*tried)
+            ),
+            Refusal::WrongRole {
+                step,
+                ja,
+                by,
+                member,
+                role,
+            } => format!(
+                "工程{step}（{ja}）は{}が行います。{member}さんは{}です",
+                by.ja(),
+                role.ja()
+            ),
+            Refusal::ContractorCannotReview { member, .. } => {
+                format!("検認・決裁は健康推進課が行います。{member}さんは委託事業者です")
+            }
+            Refusal::NotApprover { member, step } => {
+                format!("{member}さんには決裁権限がないため、工程{step}を決裁できません")
+            }
+            Refusal::Blocked { step, waiting } => {
+                let waits: Vec<String> = waiting
+                    .iter()
+                    .map(|w| {
+                        if w.sent_back {
+                            format!("工程{}の差戻し後のやり直し", w.step)
+                        } else {
+                            format!("工程{}の{}", w.step, action_ja(w.needs))
+                        }
+                    })
+                    .collect();
+                format!("工程{step}は、{}を待っています", waits.join("と"))
+            }
+            Refusal::AlreadyComplete {
+                step,
+                state,
+                by,
+                at,
+            } => {
+                let state = match *state {
+                    "verified" => "検認済み",
+                    "approved" => "決裁済み",
+                    _ => "実施済み",
+                };
+                let at = at.with_timezone(&crate::dates::jst());
+                format!(
+                    "工程{step}はすでに{state}です（{by}、{}）。差戻しの後でなければ記録できません",
+                    at.format("%Y/%m/%d %H:%M")
+                )
+            }
+            Refusal::VerifyOwnWork { member, subject } => format!(
+                "{member}さんは工程{subject}を実施したため検認できません（検認は実施と別の人が行います）"
+            ),
+            Refusal::ApproveOwnVerify { member, subject } => format!(
+                "{member}さんは工程{subject}を検認したため決裁できません（決裁は検認と別の人が行います）"
+            ),
+            Refusal::EmptyReason => "差戻しには理由を入力してください".into(),
+            Refusal::SendBackOnDo { step } => {
+                format!("差戻しは検認・決裁のときに行います（工程{step}の実施では差し戻せません）")
+            }
+        }
+    }
+}
+
+impl Said for BadCount {
+    fn ja(&self) -> String {
+        format!(
+            "件数「{}」が読めません（0以上の数を入力してください）",
+            self.given
+        )
+    }
+}
+
+impl Said for CountSource {
+    fn ja(&self) -> String {
+        match self {
+            CountSource::ProductionList => "本番リスト",
+            CountSource::PulloutList => "引抜き者リスト",
+            CountSource::PostalCountList => "郵便番号別件数リスト",
+            CountSource::RequestCsv => "再交付申請リスト",
+            CountSource::EligibleRequests => "交付できる申請",
+            CountSource::ReturnedMail => "このバッチの返戻",
+            CountSource::InquiryLog => "問合せの記録",
+        }
+        .into()
+    }
+}
+
+impl Said for OutsideAge {
+    fn ja(&self) -> String {
+        match self {
+            OutsideAge::Under40 { reaches_40_on } => {
+                format!(
+                    "40歳未満（40歳到達は{}で年度の後）",
+                    era_long(*reaches_40_on)
+                )
+            }
+            OutsideAge::Over75 { reached_75_on } => {
+                format!(
+                    "75歳以上（75歳到達は{}で年度の前）",
+                    era_long(*reached_75_on)
+                )
+            }
+            OutsideAge::Left { birthday_75 } => format!(
+                "75歳到達済（{}に後期高齢者医療へ移行）",
+                era_long(*birthday_75)
+            ),
+            OutsideAge::Not75InAprilMay {
+                reaches_75_on,
+                fiscal_year,
+            } => format!(
+                "{}年度の4〜5月75歳到達者ではありません（75歳到達は{}）",
+                fiscal_year,
+                era_long(*reaches_75_on)
+            ),
+        }
+    }
+}
+
+impl Said for Ineligible {
+    fn ja(&self) -> String {
+        match self {
+            Ineligible::NotInRegister => "その年度の受診券リストにない受診券整理番号です".into(),
+            Ineligible::BirthDiffers { register } => {
+                format!(
+                    "生年月日が受診券リストと違います（リストでは{}）",
+                    era_long(*register)
+                )
+            }
+            Ineligible::KanaDiffers { register } => {
+                format!("カナ氏名が受診券リストと違います（リストでは{register}）")
+            }
+            Ineligible::PulledOut => "引抜き済みの受診券です（発送前に資格を喪失）".into(),
+            Ineligible::OutsideAge { why } => format!("年齢の条件を満たしません（{why}）"),
+        }
+    }
+}
+
+impl Said for RefusedRequest {
+    fn ja(&self) -> String {
+        format!(
+            "申請{}（受診券{}）: {}",
+            self.application_no,
+            self.voucher_no,
+            self.why.ja()
+        )
+    }
+}
+
+impl Said for Mismatch {
+    fn ja(&self) -> String {
+        let mut s = String::from("件数が合いません: ");
+        if let Some(e) = self.envelopes {
+            s.push_str(&format!("封入数 {e}、"));
+        }
+        s.push_str(&format!(
+            "郵便番号別件数リストの合計 {}、本番件数−引抜き数 = {}",
+            self.list_total, self.expected_total
+        ));
+        for (postal, listed, expected) in self.by_postal.iter().take(5) {
+            s.push_str(&format!(
+                "。〒{}: リスト {listed}、本来 {expected}",
+                crate::text::postal_display(postal)
+            ));
+        }
+        if self.by_postal.len() > 5 {
+            s.push_str(&format!("。ほか{}件の郵便番号", self.by_postal.len() - 5));
+        }
+        s
+    }
+}
+
+impl Said for EvidenceRefusal {
+    fn ja(&self) -> String {
+        match self {
+            EvidenceRefusal::OutsideAgeRule { total, first } => {
+                let shown: Vec<String> = first
+                    .iter()
+                    .map(|(no, name, why)| format!("{no} {name}（{}）", why.ja()))
+                    .collect();
+                let more = if *total > first.len() {
+                    format!(
+                        "。ほか{}人（年齢確認の帳票で確認できます）",
+                        total - first.len()
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "本番リストに年齢の条件を満たさない方が{total}人いて、引抜き者リストにありません: {}{more}",
+                    shown.join("、")
+                )
+            }
+            EvidenceRefusal::CountDiffers {
+                count,
+                given,
+                from,
+                value,
+            } => format!(
+                "{}が{given}と入力されましたが、{}では{value}です",
+                count_ja(count),
+                from.ja()
+            ),
+            EvidenceRefusal::EnvelopesNotCounted { list_total } => {
+                format!("封入数を数えて入力してください（郵便番号別件数リストでは{list_total}）")
+            }
+            EvidenceRefusal::NegativeEnvelopes => "封入数は0以上です".into(),
+            EvidenceRefusal::Mismatch(m) => m.ja(),
+            EvidenceRefusal::NoEligibleRequest { refused } => format!(
+                "交付できる申請がありません: {}",
+                refused.iter().map(Said::ja).collect::<Vec<_>>().join("、")
+            ),
+            EvidenceRefusal::RecountFirst {
+                count,
+                now,
+                work_step,
+                counted,
+            } => {
+                let what = match count {
+                    Recount::Returns => "返戻の記録",
+                    Recount::Inquiries => "問合せの記録",
+                };
+                format!(
+                    "{what}は{now}件ですが、工程{work_step}では{counted}件でした。先に工程{work_step}を記録し直してください"
+                )
+            }
+        }
+    }
+}
+
+impl Said for NoteField {
+    fn ja(&self) -> String {
+        match self {
+            NoteField::Voucher => "受診券整理番号",
+            NoteField::From => "問合せ元",
+            NoteField::Text => "回答・理由",
+            NoteField::On => "日付",
+        }
+        .into()
+    }
+}
+
+impl Said for FieldProblem {
+    fn ja(&self) -> String {
+        match self {
+            FieldProblem::Empty { field } => format!("{}を入力してください", field.ja()),
+            FieldProblem::TooLong { field, max } => {
+                format!("{}は{max}文字以内・1行で入力してください", field.ja())
+            }
+            FieldProblem::NotAVoucherNumber { field } => {
+                format!("{}は4〜16桁の数字です", field.ja())
+            }
+            FieldProblem::NotADate { field } => format!(
+                "{}が読めません（例: 2026-05-01、令和8年5月1日）",
+                field.ja()
+            ),
+            FieldProblem::AfterToday { field, day } => {
+                format!("{}（{day}）が今日より後です", field.ja())
+            }
+            FieldProblem::AlreadyReturned { voucher, .. } => {
+                format!("{voucher} はこのバッチで返戻として記録済みです")
+            }
+            FieldProblem::PulledOut { voucher, .. } => {
+                format!("{voucher} は引抜き済みで、発送していません")
+            }
+            FieldProblem::NotMailed { voucher, .. } => {
+                format!("{voucher} はこのバッチで発送していません")
+            }
+        }
+    }
+}
+
+impl Said for BadLabel {
+    fn ja(&self) -> String {
+        match self {
+            BadLabel::Empty => "名称を入力してください".into(),
+            BadLabel::TooLong { chars } => format!(
+                "名称が長すぎます（{chars}文字。{}文字まで）",
+                crate::batch::LABEL_MAX
+            ),
+            BadLabel::NotOneLine => "名称は1行で入力してください".into(),
+        }
+    }
+}
+
+impl Said for DateError {
+    fn ja(&self) -> String {
+        match self {
+            DateError::Unreadable => {
+                "日付が読めません（例: 2026-05-01、令和8年5月1日、R8.5.1）".into()
+            }
+            DateError::UnknownEra(e) => {
+                format!("元号「{e}」がわかりません（令和・平成・昭和・大正・明治）")
+            }
+            DateError::NoSuchDay => "存在しない日付です".into(),
+            DateError::OutsideEra { era, first, last } => match last {
+                Some(last) => format!(
+                    "{era}は{}から{}までです",
+                    first.format("%Y年%-m月%-d日"),
+                    last.format("%Y年%-m月%-d日")
+                ),
+                None => format!("{era}は{}からです", first.format("%Y年%-m月%-d日")),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_their_office_names() {
+        assert_eq!(count_ja("envelopes"), "封入数");
+        assert_eq!(count_ja("nameless"), "nameless");
+        let why = EvidenceRefusal::CountDiffers {
+            count: "production".into(),
+            given: 4,
+            from: CountSource::ProductionList,
+            value: 3,
+        };
+        assert_eq!(
+            why.ja(),
+            "本番件数が4と入力されましたが、本番リストでは3です"
+        );
+    }
+}
