@@ -50,8 +50,9 @@ pub struct RecordRequest {
     pub batch: String,
     pub step: u8,
     pub action: Action,
-    /// `NAME=N`
-    pub counts: Vec<String>,
+    /// By the catalogue's names (`envelopes`), 0 or more.
+    #[ts(type = "Record<string, number>")]
+    pub counts: std::collections::BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
 }

@@ -488,6 +488,7 @@ mod tests {
     use kenshin_core::domain::batch::BadLabel;
     use kenshin_core::domain::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
     use kenshin_core::domain::register::Ineligible;
+    use kenshin_core::domain::said::english_in;
     use kenshin_core::domain::workflow::{BadCount, Refusal as Rule, Waiting};
     use kenshin_core::domain::{Action, ListKind, ProcessId, Role, Status};
     use kenshin_core::exchange::{Problem, Refused as ImportRefused};
@@ -501,29 +502,14 @@ mod tests {
         "Excel",
         "PDF",
         "CSV",
-        "UTF",
+        "UTF-8",
         "CP932",
         "ZIP",
     ];
 
-    /// The Japanese sentence has no English in it: no two Latin letters in a row once the allowed
-    /// words and what is quoted 「like this」 (a file's or a batch's name: data) are taken out.
+    /// The Japanese sentence has no English in it (see `english_in`).
     fn japanese_only(ja: &str) -> bool {
-        let mut rest = String::new();
-        let mut quoted = false;
-        for c in ja.chars() {
-            match c {
-                '「' => quoted = true,
-                '」' => quoted = false,
-                c if !quoted => rest.push(c),
-                _ => {}
-            }
-        }
-        for word in LATIN_ALLOWED {
-            rest = rest.replace(word, "");
-        }
-        let latin: Vec<bool> = rest.chars().map(|c| c.is_ascii_alphabetic()).collect();
-        !latin.windows(2).any(|w| w[0] && w[1]) && !rest.is_ascii()
+        english_in(ja, &LATIN_ALLOWED).is_empty() && !ja.is_ascii()
     }
 
     /// The top-level variant's name; exhaustive, so a new refusal of the core must be added here
@@ -786,11 +772,7 @@ mod tests {
             CoreError::Empty { what: "the search" },
             CoreError::Import(ImportRefused {
                 file: s("本番.csv"),
-                problems: vec![Problem {
-                    line: 2,
-                    column: Some(3),
-                    why: s("bad"),
-                }],
+                problems: vec![Problem::new(2, Some(3), s("bad"), s("だめ"))],
             }),
             CoreError::Report(ReportError::NotCp932 {
                 row: 2,

@@ -96,7 +96,14 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         "open"
     );
     d.click(cell);
-    d.type_into("#step-detail input[name=counts]", "targets=12");
+    // A count that cannot be read is said at the field, and nothing is recorded.
+    d.type_into("#step-detail input[name=counts]", "対象者数=たくさん");
+    d.click("#step-detail button[data-action=do]");
+    d.until("the count refused at its field", || {
+        d.text("#step-detail .field-error[data-field=counts]")
+            .contains("件数が読めません")
+    });
+    d.type_into("#step-detail input[name=counts]", "対象者数=１２");
     d.click("#step-detail button[data-action=do]");
     let said = d.message();
     assert!(
@@ -190,7 +197,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.wait(".problems li");
     let problems = d.text(".problems");
     assert!(
-        problems.contains("2:4: 生年月日 \"R8.13.1\": bad date: no such day"),
+        problems.contains("2:4: 生年月日「R8.13.1」: 存在しない日付です"),
         "{problems}"
     );
     screenshot(&display, "06-import-problems");
@@ -520,10 +527,17 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         }
     }
 
-    // English on request.
+    // English on request, keeping what is typed in the screen's forms.
+    d.screen("sync");
+    d.type_into("input[name=invite-name]", "委託 三郎");
     d.click("header button.lang");
     d.wait("nav button[data-screen=board]");
     assert_eq!(d.text("nav button[data-screen=board]"), "Board");
+    let kept = d.script(
+        "return document.querySelector('input[name=invite-name]').value",
+        json!([]),
+    );
+    assert_eq!(kept, json!("委託 三郎"));
 
     d.call("DELETE", "", json!({}));
 }
@@ -634,6 +648,17 @@ fn two_windows_sync_a_contractor_working_offline() {
                 && s.text("select[name=acting-as]").contains("委託 次郎")
         },
     );
+    // The roster says when each laptop was last seen, and who may approve or administer.
+    s.until("the contractor's laptop seen, in the roster", || {
+        let seen = s.script(
+            "return [...document.querySelectorAll('table.roster tbody tr')]
+               .find(r => r.textContent.includes('委託 次郎'))
+               ?.querySelector('[data-seen]')?.textContent ?? ''",
+            json!([]),
+        );
+        seen == json!("たった今") || seen.as_str().is_some_and(|t| t.ends_with("分前"))
+    });
+    assert!(s.text("table.roster").contains("管理者"));
     screenshot(&s.display, "12-sync-section");
 
     // The contractor pauses sync, records step 1 offline, and the header counts it as unsent.

@@ -266,7 +266,11 @@ export type Problem = { line: number,
 /**
  * 1-based column (CSV field), when the problem is in one.
  */
-column: number | null, why: string, };
+column: number | null, why: string, 
+/**
+ * The same in Japanese, for the window.
+ */
+ja: string, };
 
 export type ImportSummary = { batch_id: string, batch_label: string, list_kind: ListKind, list_id: string, rows: number, encoding: string, sha256: string, };
 
@@ -298,9 +302,9 @@ export type Session = { office: string, home: string, me: Member, members: Array
 
 export type RecordRequest = { batch: string, step: number, action: Action, 
 /**
- * `NAME=N`
+ * By the catalogue's names (`envelopes`), 0 or more.
  */
-counts: Array<string>, note: string | null, send_back: string | null, };
+counts: Record<string, number>, note: string | null, send_back: string | null, };
 
 export type ExportRequest = { 
 /**

@@ -6,7 +6,7 @@ import { save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField } from "./forms";
-import { importWarningText, reportText, t } from "./i18n";
+import { currentLang, importWarningText, reportText, t } from "./i18n";
 import { attempt, label, listKindText, say } from "./state";
 
 const KINDS: ListKind[] = ["targets", "rehearsal", "production", "pullouts", "returned", "reissue_requests", "checkup_results"];
@@ -30,7 +30,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
       return replace(
         result,
         h("p", { class: "error" }, `${p.problems.length} ${t("problems")}`),
-        h("ul", { class: "problems" }, p.problems.map((x) => h("li", {}, `${x.line}${x.column ? ":" + x.column : ""}: ${x.why}`))),
+        h("ul", { class: "problems" }, p.problems.map((x) => h("li", {}, `${x.line}${x.column ? ":" + x.column : ""}: ${currentLang() === "ja" ? x.ja : x.why}`))),
       );
     }
     const [fields, ...rows] = p.sample;

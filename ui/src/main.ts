@@ -77,7 +77,7 @@ async function render(): Promise<void> {
         "div",
         { class: "status-row" },
         h("button", { id: "sync-state", class: `sync-state${syncLine.warn ? " warn" : ""}`, title: syncLine.text, "data-unsent": syncLine.unsent, onclick: () => { current = "sync"; void render(); } }, syncLine.text),
-        h("div", { class: "who" }, h("label", {}, t("Acting as"), " ", member), h("button", { class: "lang", onclick: () => { setLang(currentLang() === "ja" ? "en" : "ja"); void render(); } }, currentLang() === "ja" ? "English" : "日本語")),
+        h("div", { class: "who" }, h("label", {}, t("Acting as"), " ", member), h("button", { class: "lang", onclick: () => void switchLang() }, currentLang() === "ja" ? "English" : "日本語")),
       ),
     ),
     h("div", { id: "message", class: "message", role: "status" }),
@@ -87,6 +87,24 @@ async function render(): Promise<void> {
   if (screen) await screen[2](main);
   document.body.dataset.ready = current;
   await showSyncState();
+}
+
+/// The other language, keeping what is typed in the screen's forms (fields found again by name).
+async function switchLang(): Promise<void> {
+  type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+  const fields = () => [...document.querySelectorAll<Field>("#screen input[name], #screen select[name], #screen textarea[name]")];
+  const typed = fields().map((f) => [f.name, f instanceof HTMLInputElement && f.type === "checkbox" ? f.checked : f.value] as const);
+  setLang(currentLang() === "ja" ? "en" : "ja");
+  await render();
+  const again = fields();
+  for (const [name, value] of typed) {
+    const f = again.find((x) => x.name === name);
+    if (!f) continue;
+    if (typeof value === "boolean") (f as HTMLInputElement).checked = value;
+    else f.value = value;
+    // A chosen file shows its name again.
+    if (f instanceof HTMLInputElement && f.type === "hidden") f.dispatchEvent(new Event("change"));
+  }
 }
 
 /// The header's sync line as last read: a redrawn header shows it at once, then it is refreshed in

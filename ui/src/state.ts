@@ -51,16 +51,18 @@ export function countsText(counts: { [key in string]?: number }): string {
     .join(ja ? "・" : " ");
 }
 
-/// Counts as typed (封入数=405 引抜き数=3, or the core's names) in the core's names.
-export function countsTyped(text: string): string[] {
+/// Counts as typed (封入数=405 引抜き数=3, full-width digits too, or the core's names) by the core's
+/// names; or the first part that is not a count.
+export function countsTyped(text: string): { counts: Record<string, number> } | { bad: string } {
   const code = new Map(Object.entries(COUNT_JA).map(([k, ja]) => [ja, k]));
-  return text
-    .split(/\s+/)
-    .filter((c) => c.length > 0)
-    .map((c) => {
-      const [name, n] = c.split(/[=＝]/);
-      return n === undefined ? c : `${code.get(name) ?? name}=${n}`;
-    });
+  const counts: Record<string, number> = {};
+  for (const part of text.normalize("NFKC").split(/\s+/).filter((c) => c.length > 0)) {
+    const [name, n, extra] = part.split("=");
+    const value = Number(n);
+    if (!name || n === undefined || extra !== undefined || !/^\d+$/.test(n) || !Number.isSafeInteger(value)) return { bad: part };
+    counts[code.get(name) ?? name] = value;
+  }
+  return { counts };
 }
 
 /// A list kind as the office names it (本番リスト).

@@ -9,15 +9,19 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
   const action = actionFor(step);
   if (!action) return null;
   const counts = h("input", { name: "counts", placeholder: t("envelopes=405 pulled=3"), size: 28 });
+  const countsProblem = h("p", { class: "error field-error", "data-field": "counts", role: "alert" });
   const note = h("input", { name: "note", placeholder: t("Note"), size: 24 });
   const reason = h("input", { name: "reason", placeholder: t("Reason"), size: 24 });
   const send = async (sendBack: string | null) => {
+    const typed = countsTyped(action === "do" ? counts.value : "");
+    countsProblem.textContent = "bad" in typed ? `${t("Cannot read the count")}「${typed.bad}」${t(" (for example 封入数=405)")}` : "";
+    if ("bad" in typed) return;
     try {
       const entry = await api.record({
         batch: batch.batch_id,
         step: step.step,
         action,
-        counts: countsTyped(counts.value),
+        counts: typed.counts,
         note: note.value.trim() || null,
         send_back: sendBack,
       });
@@ -39,7 +43,7 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
         void send(null);
       },
     },
-    action === "do" ? [counts, note] : note,
+    action === "do" ? [counts, note, countsProblem] : note,
     h("button", { type: "submit", class: "primary", "data-action": action }, verb),
     action !== "do" && [
       reason,

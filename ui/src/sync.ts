@@ -171,7 +171,19 @@ async function applySettings(root: HTMLElement, next: SyncSettings, said: string
   }
 }
 
+/// When each member's laptop was last seen, from the latest view (the roster shows it).
+let lastSeen = new Map<string, number | null>();
+
+function seenText(member: string): string {
+  if (member === app.session?.me.id) return t("This laptop");
+  const s = lastSeen.get(member);
+  return s === undefined ? t("never seen") : s === null ? "—" : ago(s);
+}
+
 function fillLive(live: HTMLElement, view: SyncView, root: HTMLElement): void {
+  lastSeen = new Map(view.peers.map((p) => [p.member, p.last_seen]));
+  // Only the roster's times change: a question asked in it stays.
+  root.querySelectorAll<HTMLElement>("td[data-seen]").forEach((td) => (td.textContent = seenText(td.dataset.seen ?? "")));
   const state = view.settings.paused
     ? t("Paused: this laptop works offline. Resume to send and receive.")
     : view.running
@@ -313,7 +325,13 @@ function rosterList(root: HTMLElement): HTMLElement {
     if (admin && m.id !== session.me.id) {
       cell.append(h("button", { "data-action": "remove-member", onclick: ask }, t("Remove from the roster")));
     }
-    return h("tr", { "data-member": m.id }, h("td", {}, m.name), h("td", {}, roleText(m.role)), cell);
+    const powers = [m.admin && t("Office admin"), m.approver && t("Approver")].filter(Boolean).join("・");
+    return h("tr", { "data-member": m.id }, h("td", {}, m.name), h("td", {}, roleText(m.role)), h("td", {}, powers), h("td", { "data-seen": m.id }, seenText(m.id)), cell);
   };
-  return h("table", { class: "peers roster" }, h("tbody", {}, session.members.map(row)));
+  return h(
+    "table",
+    { class: "peers roster" },
+    h("thead", {}, h("tr", {}, [t("Member"), t("Role"), t("Authority"), t("Last seen"), ""].map((x) => h("th", {}, x)))),
+    h("tbody", {}, session.members.map(row)),
+  );
 }

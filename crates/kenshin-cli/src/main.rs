@@ -493,7 +493,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             let request = StepRecord {
-                counts,
+                counts: counts
+                    .iter()
+                    .map(|c| kenshin_core::domain::workflow::parse_count(c))
+                    .collect::<Result<_, _>>()?,
                 note: args.note.clone(),
                 send_back,
             };

@@ -31,7 +31,10 @@ fn run(dir: &HomeDir, batch: &str, script: &[Scripted]) -> Result<()> {
             *step,
             *action,
             StepRecord {
-                counts: counts.iter().map(|c| c.to_string()).collect(),
+                counts: counts
+                    .iter()
+                    .map(|c| kenshin_domain::workflow::parse_count(c))
+                    .collect::<std::result::Result<_, _>>()?,
                 note: None,
                 send_back: send_back.map(str::to_string),
             },

@@ -46,8 +46,8 @@ use trust::{keys_setting, load_keys, ANCHOR, ME};
 /// A request to record a step.
 #[derive(Debug, Clone, Default)]
 pub struct StepRecord {
-    /// Counts as given by the person: `NAME=N` or `N`.
-    pub counts: Vec<String>,
+    /// Counts as given by the person (対象者数, 封入数) by their names in the catalogue.
+    pub counts: BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
 }
@@ -315,11 +315,10 @@ impl Office {
         request: StepRecord,
     ) -> Result<SignOffView> {
         let meta = self.resolve_batch(batch_given)?;
-        let mut counts = BTreeMap::new();
-        for c in &request.counts {
-            let (name, n) = kenshin_domain::workflow::parse_count(c)?;
-            counts.insert(name, n);
+        for (name, n) in &request.counts {
+            kenshin_domain::workflow::check_count(name, *n)?;
         }
+        let counts = request.counts;
         let mut entry = SignOff {
             id: uuid::Uuid::new_v4().simple().to_string(),
             step,

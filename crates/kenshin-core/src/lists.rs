@@ -9,6 +9,7 @@ use kenshin_domain::register::{return_problem, NoteKind};
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
+use kenshin_domain::said::Said;
 use kenshin_domain::{derive, ListKind, ProcessId, Status};
 use kenshin_exchange::{import, Imported, Problem, Refused};
 use kenshin_store::docs::batch;
@@ -260,6 +261,10 @@ impl Office {
                                     "duplicate voucher number {no}: already issued for fiscal {year} in batch {}",
                                     label(holder)
                                 ),
+                                format!(
+                                    "受診券整理番号 {no} は{year}年度にバッチ「{}」ですでに発行されています",
+                                    label(holder)
+                                ),
                             )
                         })
                         .collect(),
@@ -415,6 +420,10 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
                             "voucher {} is not in this batch's production list",
                             p.voucher_no
                         ),
+                        format!(
+                            "受診券 {} はこのバッチの本番リストにありません",
+                            p.voucher_no
+                        ),
                     ));
                 }
             }
@@ -427,7 +436,7 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
                 .collect();
             for (i, r) in file.rows.iter().enumerate() {
                 if let Some(why) = return_problem(&r.voucher_no, &mailed.0, &mailed.1, &already) {
-                    problems.push(file.problem(i, "voucher_no", why.to_string()));
+                    problems.push(file.problem(i, "voucher_no", why.to_string(), why.ja()));
                 }
             }
         }
@@ -440,6 +449,10 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
                         "voucher_no",
                         format!(
                             "voucher {} is not in the register for fiscal {year}",
+                            c.voucher_no
+                        ),
+                        format!(
+                            "受診券 {} は{year}年度の受診券リストにありません",
                             c.voucher_no
                         ),
                     ));

@@ -9,6 +9,7 @@ use crate::dates::{era_long, DateError};
 use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
+use crate::text::BadText;
 use crate::workflow::{BadCount, Refusal};
 
 /// A refusal said in Japanese.
@@ -318,6 +319,19 @@ impl Said for FieldProblem {
     }
 }
 
+impl Said for BadText {
+    fn ja(&self) -> String {
+        match self {
+            BadText::VoucherNo => "受診券整理番号は4〜16桁の数字です",
+            BadText::Postal => "郵便番号は7桁の数字です",
+            BadText::KanaEmpty => "カナ氏名が空です",
+            BadText::NotKana => "カナ氏名はカナで書きます",
+            BadText::Sex => "性別は1（男）か2（女）です",
+        }
+        .into()
+    }
+}
+
 impl Said for BadLabel {
     fn ja(&self) -> String {
         match self {
@@ -353,9 +367,38 @@ impl Said for DateError {
     }
 }
 
+/// The English left in a Japanese sentence: words of two or more Latin letters outside what it
+/// quotes 「like this」 (a file's or a batch's name: data) and other than the `allowed` names (Kenshin,
+/// PDF). Empty when the sentence is Japanese only; for the tests that hold every refusal to that.
+pub fn english_in(ja: &str, allowed: &[&str]) -> Vec<String> {
+    let mut outside = String::new();
+    let mut quoted = false;
+    for c in ja.chars() {
+        match c {
+            '「' => quoted = true,
+            '」' => quoted = false,
+            c if !quoted => outside.push(c),
+            _ => outside.push(' '),
+        }
+    }
+    outside
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .filter(|w| !allowed.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_is_found_outside_quotes_and_names() {
+        assert!(english_in("「list.csv」は Kenshin で読めません", &["Kenshin"]).is_empty());
+        assert_eq!(english_in("step 4 を記録できません", &[]), vec!["step"]);
+        assert!(english_in("工程4", &[]).is_empty());
+    }
 
     #[test]
     fn counts_have_their_office_names() {

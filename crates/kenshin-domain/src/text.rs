@@ -25,18 +25,33 @@ pub fn tidy(s: &str) -> String {
     out
 }
 
+/// Why a field of a list cannot be read as what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadText {
+    #[error("voucher number must be 4 to 16 digits")]
+    VoucherNo,
+    #[error("postal code not 7 digits")]
+    Postal,
+    #[error("kana name is empty")]
+    KanaEmpty,
+    #[error("kana name must be written in kana")]
+    NotKana,
+    #[error("sex must be 1 (男) or 2 (女)")]
+    Sex,
+}
+
 /// 受診券整理番号: 4 to 16 digits, full width accepted.
-pub fn voucher_no(s: &str) -> Result<String, &'static str> {
+pub fn voucher_no(s: &str) -> Result<String, BadText> {
     let n: String = nfkc(s).chars().filter(|c| !c.is_whitespace()).collect();
     if (4..=16).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) {
         Ok(n)
     } else {
-        Err("voucher number must be 4 to 16 digits")
+        Err(BadText::VoucherNo)
     }
 }
 
 /// 郵便番号: 7 digits, written with or without 〒, hyphen or full-width digits.
-pub fn postal_code(s: &str) -> Result<String, &'static str> {
+pub fn postal_code(s: &str) -> Result<String, BadText> {
     let n: String = nfkc(s)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '〒' | '-' | 'ー' | '−' | '‐'))
@@ -44,7 +59,7 @@ pub fn postal_code(s: &str) -> Result<String, &'static str> {
     if n.len() == 7 && n.bytes().all(|b| b.is_ascii_digit()) {
         Ok(n)
     } else {
-        Err("postal code not 7 digits")
+        Err(BadText::Postal)
     }
 }
 
@@ -62,15 +77,15 @@ fn is_kana_char(c: char) -> bool {
 }
 
 /// カナ氏名: half-width katakana becomes full width (NFKC); hiragana is accepted as written.
-pub fn kana_name(s: &str) -> Result<String, &'static str> {
+pub fn kana_name(s: &str) -> Result<String, BadText> {
     let k = tidy(&nfkc(s));
     if k.is_empty() {
-        return Err("kana name is empty");
+        return Err(BadText::KanaEmpty);
     }
     if k.chars().all(is_kana_char) {
         Ok(k)
     } else {
-        Err("kana name must be written in kana")
+        Err(BadText::NotKana)
     }
 }
 
@@ -93,12 +108,12 @@ pub fn name_key(s: &str) -> String {
 }
 
 /// 性別: 1 (男) or 2 (女), as the core system writes it; empty when not given.
-pub fn sex(s: &str) -> Result<String, &'static str> {
+pub fn sex(s: &str) -> Result<String, BadText> {
     match nfkc(s).trim() {
         "" => Ok(String::new()),
         "1" | "男" | "男性" | "M" | "m" => Ok("1".into()),
         "2" | "女" | "女性" | "F" | "f" => Ok("2".into()),
-        _ => Err("sex must be 1 (男) or 2 (女)"),
+        _ => Err(BadText::Sex),
     }
 }
 

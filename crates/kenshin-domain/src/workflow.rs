@@ -502,15 +502,24 @@ pub fn parse_count(given: &str) -> Result<(String, i64), BadCount> {
         Some((name, value)) => (name.trim(), value.trim()),
         None => ("count", given.trim()),
     };
+    let value: i64 = value.parse().map_err(|_| bad())?;
+    check_count(name, value).map_err(|_| bad())?;
+    Ok((name.to_string(), value))
+}
+
+/// A count as the window sends it, typed: a name of letters, digits, `_` or `-`, and 0 or more.
+pub fn check_count(name: &str, value: i64) -> Result<(), BadCount> {
     let valid_name = !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    let value: i64 = value.parse().map_err(|_| bad())?;
-    if !valid_name || value < 0 {
-        return Err(bad());
+    if valid_name && value >= 0 {
+        Ok(())
+    } else {
+        Err(BadCount {
+            given: format!("{name}={value}"),
+        })
     }
-    Ok((name.to_string(), value))
 }
 
 #[cfg(test)]

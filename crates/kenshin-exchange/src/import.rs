@@ -6,6 +6,7 @@ use crate::decode::{decode, TextEncoding};
 use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
 use kenshin_domain::rows::{CheckupResult, Pullout, ReissueRequest, Returned, Row, Subject};
+use kenshin_domain::said::Said;
 use kenshin_domain::text;
 use std::collections::HashMap;
 use std::fmt;
@@ -19,6 +20,19 @@ pub struct Problem {
     /// 1-based column (CSV field), when the problem is in one.
     pub column: Option<usize>,
     pub why: String,
+    /// The same in Japanese, for the window.
+    pub ja: String,
+}
+
+impl Problem {
+    pub fn new(line: u64, column: Option<usize>, why: String, ja: String) -> Problem {
+        Problem {
+            line,
+            column,
+            why,
+            ja,
+        }
+    }
 }
 
 /// A refused file: nothing of it was imported.
@@ -62,12 +76,13 @@ pub struct Imported<R> {
 
 impl<R> Imported<R> {
     /// A problem with row `i`'s `field`, found after reading (e.g. not in the production list).
-    pub fn problem(&self, i: usize, field: &str, why: String) -> Problem {
-        Problem {
-            line: self.lines.get(i).copied().unwrap_or(0),
-            column: self.columns.get(field).copied(),
+    pub fn problem(&self, i: usize, field: &str, why: String, ja: String) -> Problem {
+        Problem::new(
+            self.lines.get(i).copied().unwrap_or(0),
+            self.columns.get(field).copied(),
             why,
-        }
+            ja,
+        )
     }
 }
 
@@ -303,13 +318,9 @@ pub struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    fn problem(&mut self, field: &str, why: String) {
+    fn problem(&mut self, field: &str, why: String, ja: String) {
         let column = self.columns.get(field).map(|(i, _)| i + 1);
-        self.problems.push(Problem {
-            line: self.line,
-            column,
-            why,
-        });
+        self.problems.push(Problem::new(self.line, column, why, ja));
     }
 
     /// The cell, trimmed; "" for an optional column the file does not have.
@@ -332,15 +343,21 @@ impl Cells<'_> {
         if !v.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n' | 0xEF)) {
             return Some(v.to_string());
         }
-        let why = if v.contains('\u{FFFD}') {
-            "undecodable bytes: the file is neither CP932 nor UTF-8 here"
+        let (why, ja) = if v.contains('\u{FFFD}') {
+            (
+                "undecodable bytes: the file is neither CP932 nor UTF-8 here",
+                "読めない文字があります（この箇所は CP932 でも UTF-8 でもありません）",
+            )
         } else if v.contains(['\t', '\r', '\n']) {
-            "tab or line break inside a field"
+            (
+                "tab or line break inside a field",
+                "項目の中にタブか改行があります",
+            )
         } else {
             return Some(v.to_string());
         };
         let h = self.header(field);
-        self.problem(field, format!("{h}: {why}"));
+        self.problem(field, format!("{h}: {why}"), format!("{h}: {ja}"));
         None
     }
 
@@ -348,58 +365,68 @@ impl Cells<'_> {
         let v = self.text(field)?;
         if v.is_empty() {
             let h = self.header(field);
-            self.problem(field, format!("{h}: empty"));
+            self.problem(field, format!("{h}: empty"), format!("{h}が空です"));
             return None;
         }
         Some(v)
     }
 
     /// Applies a field rule, reporting its message with the value.
-    fn rule<T>(&mut self, field: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    fn rule<T, E: Said + std::fmt::Display>(
+        &mut self,
+        field: &str,
+        f: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let v = self.required(field)?;
-        match f(&v) {
+        self.judged(field, &v, f(&v))
+    }
+
+    fn judged<T, E: Said + std::fmt::Display>(
+        &mut self,
+        field: &str,
+        v: &str,
+        judged: Result<T, E>,
+    ) -> Option<T> {
+        match judged {
             Ok(t) => Some(t),
             Err(why) => {
                 let h = self.header(field);
-                self.problem(field, format!("{h} {v:?}: {why}"));
+                self.problem(
+                    field,
+                    format!("{h} {v:?}: {why}"),
+                    format!("{h}「{v}」: {}", why.ja()),
+                );
                 None
             }
         }
     }
 
     fn voucher_no(&mut self, field: &str) -> Option<String> {
-        self.rule(field, |v| text::voucher_no(v).map_err(str::to_string))
+        self.rule(field, text::voucher_no)
     }
 
     fn postal(&mut self, field: &str) -> Option<String> {
-        self.rule(field, |v| text::postal_code(v).map_err(str::to_string))
+        self.rule(field, text::postal_code)
     }
 
     fn kana(&mut self, field: &str) -> Option<String> {
-        self.rule(field, |v| text::kana_name(v).map_err(str::to_string))
+        self.rule(field, text::kana_name)
     }
 
     fn date(&mut self, field: &str) -> Option<NaiveDate> {
-        self.rule(field, |v| parse_date(v).map_err(|e| e.to_string()))
+        self.rule(field, parse_date)
     }
 
     /// A date, allowing the time the e-application form appends ("2026/05/01 10:15:00").
     fn date_time(&mut self, field: &str) -> Option<NaiveDate> {
         self.rule(field, |v| {
-            let day = v.split_whitespace().next().unwrap_or(v);
-            parse_date(day).map_err(|e| e.to_string())
+            parse_date(v.split_whitespace().next().unwrap_or(v))
         })
     }
 
     fn sex(&mut self, field: &str) -> Option<String> {
         let v = self.text(field)?;
-        match text::sex(&v) {
-            Ok(s) => Some(s),
-            Err(why) => {
-                self.problem(field, format!("性別 {v:?}: {why}"));
-                None
-            }
-        }
+        self.judged(field, &v, text::sex(&v))
     }
 }
 
@@ -432,11 +459,12 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
         Some(Ok(h)) => h,
         Some(Err(e)) => return Err(refused(vec![csv_problem(&e)])),
         None => {
-            return Err(refused(vec![Problem {
-                line: 1,
-                column: None,
-                why: "the file is empty".into(),
-            }]))
+            return Err(refused(vec![Problem::new(
+                1,
+                None,
+                "the file is empty".into(),
+                "ファイルが空です".into(),
+            )]))
         }
     };
     let mut columns: HashMap<&'static str, (usize, &'static Column)> = HashMap::new();
@@ -449,24 +477,33 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
             continue;
         };
         if let Some((first, _)) = columns.insert(c.field, (i, c)) {
-            problems.push(Problem {
-                line: 1,
-                column: Some(i + 1),
-                why: format!("{} appears twice (first in column {})", c.ja, first + 1),
-            });
+            problems.push(Problem::new(
+                1,
+                Some(i + 1),
+                format!("{} appears twice (first in column {})", c.ja, first + 1),
+                format!("{}の列が2つあります（最初は{}列目）", c.ja, first + 1),
+            ));
         }
     }
     for c in R::COLUMNS.iter().filter(|c| c.required) {
         if !columns.contains_key(c.field) {
-            problems.push(Problem {
-                line: 1,
-                column: None,
-                why: format!(
+            problems.push(Problem::new(
+                1,
+                None,
+                format!(
                     "missing column {} (also read as: {})",
                     c.ja,
                     c.aliases.join(", ")
                 ),
-            });
+                format!(
+                    "{}の列がありません（別名: {}）",
+                    c.ja,
+                    c.aliases
+                        .iter()
+                        .map(|a| format!("「{a}」"))
+                        .collect::<String>()
+                ),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -490,11 +527,12 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
             continue;
         }
         if record.len() != width {
-            problems.push(Problem {
+            problems.push(Problem::new(
                 line,
-                column: None,
-                why: format!("{} fields, the header has {width}", record.len()),
-            });
+                None,
+                format!("{} fields, the header has {width}", record.len()),
+                format!("項目が{}個あります（見出しは{width}個）", record.len()),
+            ));
             continue;
         }
         let mut cells = Cells {
@@ -505,6 +543,7 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
         };
         // Duplicates are found on the normalised key even when the row has other problems.
         let (field, what) = R::UNIQUE;
+        let header = cells.header(field);
         let key: String = text::nfkc(cells.raw(field)).split_whitespace().collect();
         let duplicate_of = match first_seen.get(&key) {
             Some(first) if !key.is_empty() => Some(*first),
@@ -518,6 +557,7 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
             cells.problem(
                 field,
                 format!("duplicate {what} {key} (first on line {first})"),
+                format!("{header}「{key}」が重複しています（最初は{first}行目）"),
             );
         } else if let Some(row) = row {
             rows.push(row);
@@ -528,11 +568,12 @@ pub fn import<R: Import>(file: &str, bytes: &[u8]) -> Result<Imported<R>, Refuse
         return Err(refused(problems));
     }
     if rows.is_empty() {
-        return Err(refused(vec![Problem {
-            line: 2,
-            column: None,
-            why: "the file has a header but no rows".into(),
-        }]));
+        return Err(refused(vec![Problem::new(
+            2,
+            None,
+            "the file has a header but no rows".into(),
+            "見出しだけで、行がありません".into(),
+        )]));
     }
     let columns = columns.into_iter().map(|(f, (i, _))| (f, i + 1)).collect();
     Ok(Imported {
@@ -553,9 +594,10 @@ fn newline_offsets(bytes: &[u8]) -> Vec<u64> {
 }
 
 fn csv_problem(e: &csv::Error) -> Problem {
-    Problem {
-        line: e.position().map_or(0, |p| p.line()),
-        column: None,
-        why: format!("not readable as CSV: {e}"),
-    }
+    Problem::new(
+        e.position().map_or(0, |p| p.line()),
+        None,
+        format!("not readable as CSV: {e}"),
+        "CSV として読めません（引用符の閉じ忘れなど）".into(),
+    )
 }

@@ -2,6 +2,7 @@
 //! that folder's README). Every refusal reason is checked with its line and column.
 
 use kenshin_domain::rows::{self, CheckupResult, Pullout, ReissueRequest, Returned, Subject};
+use kenshin_domain::said::english_in;
 use kenshin_exchange::{import, Problem, TextEncoding};
 use std::path::PathBuf;
 
@@ -15,13 +16,21 @@ fn fixture(name: &str) -> (String, Vec<u8>) {
 fn problems_of<R: kenshin_exchange::import::Import + std::fmt::Debug>(name: &str) -> Vec<String> {
     let (name, bytes) = fixture(name);
     let refused = import::<R>(&name, &bytes).expect_err("the fixture must be refused");
+    for p in &refused.problems {
+        let english = english_in(&p.ja, &["CSV", "CP932", "UTF-8"]);
+        assert!(english.is_empty(), "{name}: {english:?} in {}", p.ja);
+    }
     refused
         .problems
         .iter()
-        .map(|Problem { line, column, why }| match column {
-            Some(c) => format!("{line}:{c}: {why}"),
-            None => format!("{line}: {why}"),
-        })
+        .map(
+            |Problem {
+                 line, column, why, ..
+             }| match column {
+                Some(c) => format!("{line}:{c}: {why}"),
+                None => format!("{line}: {why}"),
+            },
+        )
         .collect()
 }
 
