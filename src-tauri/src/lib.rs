@@ -395,7 +395,7 @@ fn archive_export(
     passphrase: Option<String>,
     confirmed: bool,
 ) -> Answer<ArchiveFiled> {
-    let (mut bytes, exported) = state.office()?.archive_export(month)?;
+    let (bytes, exported) = state.office()?.archive_export(month)?;
     if !confirmed && !exported.doubts.is_empty() {
         return Ok(ArchiveFiled {
             exported,
@@ -403,10 +403,10 @@ fn archive_export(
         });
     }
     // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
-    if let Some(p) = passphrase.filter(|p| !p.is_empty()) {
-        bytes = kenshin_core::exchange::seal(&file_name(&path), &bytes, &p)?;
-    }
-    write_to(&path, &bytes)?;
+    let passphrase = passphrase.filter(|p| !p.is_empty());
+    let (path, bytes) =
+        kenshin_core::exchange::carried(Path::new(&path), bytes, passphrase.as_deref())?;
+    write_to(&path.to_string_lossy(), &bytes)?;
     Ok(ArchiveFiled {
         exported,
         written: true,

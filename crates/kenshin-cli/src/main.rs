@@ -315,21 +315,9 @@ pub fn export_passphrase(confirm: bool) -> Result<String> {
 /// Returns where it went.
 pub fn write_export(path: &std::path::Path, bytes: &[u8], encrypt: bool) -> Result<PathBuf> {
     use anyhow::Context;
-    let (path, bytes) = if encrypt {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "export".into());
-        let sealed = kenshin_core::exchange::seal(&name, bytes, &export_passphrase(true)?)?;
-        let path = if name.ends_with(".zip") {
-            path.to_path_buf()
-        } else {
-            path.with_file_name(format!("{name}.zip"))
-        };
-        (path, sealed)
-    } else {
-        (path.to_path_buf(), bytes.to_vec())
-    };
+    let passphrase = encrypt.then(|| export_passphrase(true)).transpose()?;
+    let (path, bytes) =
+        kenshin_core::exchange::carried(path, bytes.to_vec(), passphrase.as_deref())?;
     kenshin_core::exchange::write_whole(&path, &bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)

@@ -1,7 +1,7 @@
 //! Writing a file people will rely on: the whole file or nothing.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file beside it, synced and then renamed over it,
 /// so a crash or a full disk leaves either the old file or the new one, never half of one.
@@ -61,6 +61,28 @@ pub fn seal(name: &str, bytes: &[u8], passphrase: &str) -> Result<Vec<u8>, SealE
     Ok(zip.finish().map_err(zip_err)?.into_inner())
 }
 
+/// An export as it is carried (the one policy of the CLI and the window): with a passphrase, sealed
+/// holding the file under its own name and kept under a name ending in `.zip`; without, as it is.
+pub fn carried(
+    path: &Path,
+    bytes: Vec<u8>,
+    passphrase: Option<&str>,
+) -> Result<(PathBuf, Vec<u8>), SealError> {
+    let Some(passphrase) = passphrase else {
+        return Ok((path.to_path_buf(), bytes));
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    let sealed = seal(&name, &bytes, passphrase)?;
+    let path = if name.ends_with(".zip") {
+        path.to_path_buf()
+    } else {
+        path.with_file_name(format!("{name}.zip"))
+    };
+    Ok((path, sealed))
+}
+
 /// Whether `bytes` are a sealed export (see [`seal`]) rather than the export itself.
 pub fn is_sealed(bytes: &[u8]) -> bool {
     zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -90,6 +112,32 @@ pub fn unseal(file: &str, bytes: &[u8], passphrase: &str) -> Result<(String, Vec
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_is_carried_sealed_under_a_zip_name_or_as_it_is() {
+        let plain = carried(Path::new("/out/引抜き.csv"), b"a,b".to_vec(), None).unwrap();
+        assert_eq!(plain, (PathBuf::from("/out/引抜き.csv"), b"a,b".to_vec()));
+        let (path, bytes) = carried(
+            Path::new("/out/引抜き.csv"),
+            b"a,b".to_vec(),
+            Some("秋の事跡 2026"),
+        )
+        .unwrap();
+        assert_eq!(path, PathBuf::from("/out/引抜き.csv.zip"));
+        assert_eq!(
+            unseal("x", &bytes, "秋の事跡 2026").unwrap(),
+            ("引抜き.csv".to_string(), b"a,b".to_vec())
+        );
+        let (path, _) = carried(
+            Path::new("/out/事跡.zip"),
+            Vec::new(),
+            Some("秋の事跡 2026"),
+        )
+        .unwrap();
+        assert_eq!(path, PathBuf::from("/out/事跡.zip"));
+    }
+
     #[test]
     fn whole_or_nothing() {
         let dir = tempfile::tempdir().unwrap();

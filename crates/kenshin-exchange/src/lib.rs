@@ -11,6 +11,6 @@ pub mod report;
 pub mod synth;
 
 pub use decode::TextEncoding;
-pub use files::{is_sealed, seal, unseal, write_whole, SealError};
+pub use files::{carried, is_sealed, seal, unseal, write_whole, SealError};
 pub use import::{import, Imported, Problem, Refused};
 pub use report::{Cell, ReportError, Table};
