@@ -548,6 +548,11 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     assert!(std::env::var_os(kenshin_core::PASSPHRASE_ENV).is_none());
     let home = tempfile::tempdir().expect("home");
     drop(kenshin_core::create_demo(home.path(), 0).expect("demo office"));
+    // A document's text that is markup is shown as text, never run.
+    const MARKUP: &str = "<img src=x onerror=document.title=1>";
+    kenshin_core::Office::open(home.path(), None)
+        .and_then(|mut o| o.new_batch(ProcessId::Encouragement, MARKUP, None))
+        .expect("a batch labelled with markup");
     loopback_sync(home.path(), "127.0.0.1:0", &[]);
     kenshin_core::set_passphrase(home.path(), "春の健診 2026").expect("passphrase");
 
@@ -564,6 +569,19 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     d.click("#unlock button[type=submit]");
     d.wait("body[data-ready=board]");
     assert!(d.text("header h1").contains("デモ市"));
+    assert!(d.text("table").contains(MARKUP));
+    // The shell is hardened: no image made from the label, no eval under the content security
+    // policy, and no Tauri API on `window`.
+    let hardened = d.script(
+        "let evals = true;
+         try { new Function('return 1')(); } catch (e) { evals = false; }
+         return [document.querySelectorAll('img').length, document.title, evals, typeof window.__TAURI__];",
+        json!([]),
+    );
+    assert_eq!(
+        hardened,
+        json!([0, "Kenshin 特定健診受診券", false, "undefined"])
+    );
     d.call("DELETE", "", json!({}));
 }
 

@@ -12,6 +12,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (v === undefined || v === false) continue;
     if (typeof v === "function") el.addEventListener(k.replace(/^on/, ""), v);
     else if (k === "value" && "value" in el) (el as HTMLInputElement).value = String(v);
+    // Through the CSSOM: the content security policy refuses style attributes.
+    else if (k === "style") el.style.cssText = String(v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }
   append(el, children);
