@@ -98,13 +98,13 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click(cell);
     // A count that cannot be read is said at the field, and nothing is recorded.
     d.type_into("#step-detail input[name=counts]", "対象者数=たくさん");
-    d.click("#step-detail button[data-action=do]");
+    d.click("#step-detail button[data-action=do]"); // refused before any confirmation
     d.until("the count refused at its field", || {
         d.text("#step-detail .field-error[data-field=counts]")
             .contains("件数が読めません")
     });
     d.type_into("#step-detail input[name=counts]", "対象者数=１２");
-    d.click("#step-detail button[data-action=do]");
+    sign(&d, "#step-detail button[data-action=do]");
     let said = d.message();
     assert!(
         said.contains("記録しました") && said.contains("委託 一郎"),
@@ -115,7 +115,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     // A refused action shows its reason: step 4 of the June batch with a count the lists contradict.
     d.click("tr[data-batch$='-06 月次'] .step[data-step='4']");
     d.type_into("#step-detail input[name=counts]", "production=1");
-    d.click("#step-detail button[data-action=do]");
+    sign(&d, "#step-detail button[data-action=do]");
     let said = d.message();
     assert!(
         said.contains("本番件数が1と入力されましたが、本番リストでは48です"),
@@ -130,19 +130,40 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(d.text(item).contains("対象者数 12"), "{}", d.text(item));
     screenshot(&display, "03-inbox");
     // A workflow rule the core refuses on reaches the window in Japanese: a send-back without a reason.
-    d.click(&format!("{item} button[data-action=send-back]"));
+    sign(&d, &format!("{item} button[data-action=send-back]"));
     assert_eq!(d.message(), "できません: 差戻しには理由を入力してください");
     d.script(
         "document.getElementById('message').replaceChildren()",
         json!([]),
     );
+    // The confirmation states who signs what, the counts and the lists; Escape goes back unsigned.
     d.click(&format!("{item} button[data-action=verify]"));
+    let shown = d.wait_text(".confirm-sign");
+    assert!(
+        shown.contains("検認 花子") && shown.contains("対象者数 12") && shown.contains("工程"),
+        "{shown}"
+    );
+    screenshot(&display, "03b-confirm-sign");
+    d.script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))",
+        json!([]),
+    );
+    d.until("the confirmation closed, nothing signed", || {
+        d.find(".confirm-sign").is_none()
+    });
+    assert!(d
+        .find(&format!("{item} button[data-action=verify]"))
+        .is_some());
+    sign(&d, &format!("{item} button[data-action=verify]"));
     assert!(d.message().contains("記録しました"));
 
     // The approver approves it from the inbox; the board shows both.
     d.act_as(&approver);
     d.screen("inbox");
-    d.click("li[data-batch='E2E 月次'][data-step='3'] button[data-action=approve]");
+    sign(
+        &d,
+        "li[data-batch='E2E 月次'][data-step='3'] button[data-action=approve]",
+    );
     assert!(d.message().contains("決裁 太郎"));
     d.screen("board");
     d.wait("tr[data-batch='E2E 月次'] .step[data-step='2'][data-status=verified]");
@@ -585,12 +606,19 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     d.call("DELETE", "", json!({}));
 }
 
+/// Clicks a sign-off's button and signs in the confirmation that states what is signed.
+fn sign(d: &webdriver::Driver, button: &str) {
+    d.click(button);
+    d.wait("[data-action=confirm-sign]");
+    d.click("[data-action=confirm-sign]");
+}
+
 /// Records step 1 of `batch` from the board with `counts`, as the contractor's window does.
 fn record_step_1(d: &webdriver::Driver, batch: &str, counts: &str) {
     d.screen("board");
     d.click(&format!("tr[data-batch='{batch}'] .step[data-step='1']"));
     d.type_into("#step-detail input[name=counts]", counts);
-    d.click("#step-detail button[data-action=do]");
+    sign(&d, "#step-detail button[data-action=do]");
     assert!(d.message().contains("記録しました"));
 }
 
@@ -709,7 +737,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     });
     assert!(s.text(item).contains("対象者数 7"), "{}", s.text(item));
     screenshot(&s.display, "14-section-inbox-live");
-    s.click(&format!("{item} button[data-action=verify]"));
+    sign(&s, &format!("{item} button[data-action=verify]"));
     assert!(s.message().contains("記録しました"));
 
     // The contractor's board shows the verify, and nothing waits to be sent.

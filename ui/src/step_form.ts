@@ -4,6 +4,7 @@ import { api } from "./api";
 import { h } from "./dom";
 import { refusalText, t } from "./i18n";
 import { actionFor, countsTyped, say } from "./state";
+import { confirmSigning } from "./confirm";
 
 export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): HTMLElement | null {
   const action = actionFor(step);
@@ -16,13 +17,15 @@ export function stepForm(batch: BoardBatch, step: BoardStep, done: () => void): 
     const typed = countsTyped(action === "do" ? counts.value : "");
     countsProblem.textContent = "bad" in typed ? `${t("Cannot read the count")}「${typed.bad}」${t(" (for example 封入数=405)")}` : "";
     if ("bad" in typed) return;
+    const noteText = note.value.trim() || null;
+    if (!(await confirmSigning({ batch, step, action, counts: typed.counts, note: noteText, sendBack }))) return;
     try {
       const entry = await api.record({
         batch: batch.batch_id,
         step: step.step,
         action,
         counts: typed.counts,
-        note: note.value.trim() || null,
+        note: noteText,
         send_back: sendBack,
       });
       say(`${t("Recorded")}: ${batch.label} ${t("Step")}${step.step} ${entry.by_name}`);
