@@ -156,6 +156,10 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         .is_some());
     sign(&d, &format!("{item} button[data-action=verify]"));
     assert!(d.message().contains("記録しました"));
+    // The signed item stays where it was, marked, with nothing left to click: the rows below it
+    // do not move up under the pointer.
+    d.wait(&format!("{item}.signed"));
+    assert!(d.find(&format!("{item} button")).is_none());
 
     // The approver approves it from the inbox; the board shows both.
     d.act_as(&approver);

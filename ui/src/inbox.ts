@@ -1,5 +1,7 @@
 // 承認待ち・作業: what waits for this member's verify or approval, with the evidence; or, for a contractor,
-// the work that can be done next.
+// the work that can be done next. Nothing moves under the pointer: an item signed here or elsewhere is
+// marked in place, one that arrives from a peer is added at the end marked 新着, and the list is put in
+// order again only when the clerk asks (更新) or comes back to the screen.
 import type { BoardBatch, BoardStep } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
@@ -7,33 +9,83 @@ import { statusText, t } from "./i18n";
 import { actionFor, app, attempt, countsText, fmtTime, listKindText } from "./state";
 import { stepForm } from "./step_form";
 
-export async function inboxScreen(root: HTMLElement): Promise<void> {
+type Item = [BoardBatch, BoardStep];
+const key = ([b, s]: Item) => `${b.batch_id}#${s.step}`;
+
+/// What waits for the acting member, in two groups: to review (section) and to do.
+async function waiting(): Promise<{ review: Item[]; work: Item[] } | null> {
   const batches = await attempt(() => api.board());
-  if (!batches) return;
-  const mine: [BoardBatch, BoardStep][] = [];
+  if (!batches) return null;
+  const mine: Item[] = [];
   for (const b of batches) for (const s of b.steps) if (actionFor(s)) mine.push([b, s]);
+  const isReview = ([, s]: Item) => s.status === "awaiting_verify" || s.status === "awaiting_approval";
+  return { review: mine.filter(isReview), work: mine.filter((i) => !isReview(i)) };
+}
+
+export async function inboxScreen(root: HTMLElement): Promise<void> {
+  const found = await waiting();
+  if (!found) return;
   const section = app.session?.me.role === "section";
-  const waiting = mine.filter(([, s]) => s.status === "awaiting_verify" || s.status === "awaiting_approval");
-  const work = mine.filter(([, s]) => !(s.status === "awaiting_verify" || s.status === "awaiting_approval"));
-  const refresh = () => void inboxScreen(root);
-  const items = await Promise.all((section ? waiting : work).map(([b, s]) => item(b, s, refresh)));
+  const [first, second] = section ? [found.review, found.work] : [found.work, []];
+  const list = async (items: Item[], group: string) =>
+    h("ul", { class: "inbox", "data-group": group }, await Promise.all(items.map((i) => item(i, false))));
   replace(
     root,
-    h("h2", {}, section ? t("Waiting for your verify or approval") : t("What you can do next")),
-    items.length ? h("ul", { class: "inbox" }, items) : h("p", { class: "empty" }, t("Nothing waits for you.")),
-    section && work.length > 0 && [h("h2", {}, t("What you can do next")), h("ul", { class: "inbox" }, await Promise.all(work.map(([b, s]) => item(b, s, refresh))))],
+    h(
+      "div",
+      { class: "inbox-head" },
+      h("h2", {}, section ? t("Waiting for your verify or approval") : t("What you can do next")),
+      h("button", { type: "button", "data-action": "refresh-inbox", onclick: () => void inboxScreen(root) }, t("Refresh")),
+    ),
+    await list(first, "first"),
+    h("p", { class: "empty", hidden: first.length > 0 }, t("Nothing waits for you.")),
+    section && [h("h2", { class: "second-head", hidden: second.length === 0 }, t("What you can do next")), await list(second, "second")],
   );
 }
 
-async function item(b: BoardBatch, s: BoardStep, refresh: () => void): Promise<HTMLElement> {
+/// What arrived from peers, without moving what is shown: items no longer waiting are marked done
+/// in place, new ones are added at the end of their group.
+export async function updateInbox(root: HTMLElement): Promise<void> {
+  const found = await waiting();
+  if (!found || !root.querySelector("ul.inbox")) return;
+  const section = app.session?.me.role === "section";
+  const groups: [string, Item[]][] = section ? [["first", found.review], ["second", found.work]] : [["first", found.work]];
+  const now = new Set([...found.review, ...found.work].map(key));
+  root.querySelectorAll<HTMLElement>("ul.inbox > li[data-key]").forEach((li) => {
+    if (!now.has(li.dataset.key ?? "") && !li.classList.contains("signed")) markDone(li, t("Recorded elsewhere"));
+  });
+  for (const [group, items] of groups) {
+    const ul = root.querySelector(`ul.inbox[data-group=${group}]`);
+    for (const i of items) {
+      if (ul && !root.querySelector(`li[data-key="${key(i)}"]`)) ul.append(await item(i, true));
+    }
+  }
+  root.querySelectorAll<HTMLElement>("p.empty").forEach((p) => (p.hidden = !!root.querySelector("ul.inbox[data-group=first] > li")));
+  root.querySelectorAll<HTMLElement>("h2.second-head").forEach((h2) => (h2.hidden = !root.querySelector("ul.inbox[data-group=second] > li")));
+}
+
+/// An item that no longer waits stays where it is, said done, with nothing left to click.
+function markDone(li: HTMLElement, said: string): void {
+  li.classList.add("signed");
+  li.querySelector("form")?.replaceWith(h("p", { class: "done-here" }, said));
+}
+
+async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
   // The evidence: the record of the work this step checks, and the batch's lists.
   const subject = b.steps.find((x) => x.step === s.step - 1);
   const evidence = s.status === "awaiting_verify" || s.status === "awaiting_approval" ? subject?.decisive : null;
   const lists = evidence ? ((await attempt(() => api.lists(b.batch_id))) ?? []) : [];
-  return h(
+  const li: HTMLElement = h(
     "li",
-    { "data-batch": b.label, "data-step": s.step },
-    h("div", { class: "what" }, h("span", { class: "process" }, b.process), ` ${b.label} — ${t("Step")}${s.step} ${s.ja}`, h("span", { class: `badge ${s.status}` }, statusText(s.status))),
+    { "data-batch": b.label, "data-step": s.step, "data-key": key([b, s]), class: arrived ? "arrived" : undefined },
+    h(
+      "div",
+      { class: "what" },
+      h("span", { class: "process" }, b.process),
+      ` ${b.label} — ${t("Step")}${s.step} ${s.ja}`,
+      h("span", { class: `badge ${s.status}` }, statusText(s.status)),
+      arrived && h("span", { class: "badge new" }, t("New")),
+    ),
     evidence &&
       h(
         "div",
@@ -44,6 +96,7 @@ async function item(b: BoardBatch, s: BoardStep, refresh: () => void): Promise<H
         evidence.note ? ` 「${evidence.note}」` : "",
         lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("span", { class: "list", title: l.sha256 }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
       ),
-    stepForm(b, s, refresh),
+    stepForm(b, s, () => markDone(li, t("Recorded"))),
   );
+  return li;
 }

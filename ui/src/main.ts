@@ -5,7 +5,7 @@ import { boardScreen } from "./board";
 import { h, replace } from "./dom";
 import { currentLang, refusalText, roleText, setLang, t } from "./i18n";
 import { importsScreen } from "./imports";
-import { inboxScreen } from "./inbox";
+import { inboxScreen, updateInbox } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, attempt, SAID } from "./state";
@@ -126,13 +126,15 @@ async function showSyncState(): Promise<void> {
 /// the focus waits until the clerk has left the field (and the click that left it has landed), so
 /// nothing changes under their typing. (The register keeps its search: it is drawn on request; the
 /// sync screen redraws only its peers' part.)
-const LIVE = new Set(["board", "inbox"]);
+const LIVE = new Set(["board"]);
 let redrawPending = false;
 
 async function redraw(): Promise<void> {
   const main = document.getElementById("screen");
   const screen = SCREENS.find(([id]) => id === current);
   if (current === "sync") await refreshSync();
+  // The inbox changes in place (nothing in it moves); the board is redrawn whole.
+  if (current === "inbox" && main) return updateInbox(main);
   if (!main || !screen || !LIVE.has(current)) return;
   const active = document.activeElement;
   if (active && main.contains(active) && active.matches("input, textarea, select")) {
