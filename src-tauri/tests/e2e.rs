@@ -175,6 +175,25 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.wait("tr[data-batch='E2E 月次'] .step[data-step='4'][data-status=open]");
     screenshot(&display, "04-board-approved");
 
+    // A send-back is said where the work is: its reason, who and when, on the step to redo.
+    d.act_as(&verifier);
+    d.screen("inbox");
+    let checked = "li[data-batch$='75歳到達'][data-step='2']";
+    d.type_into(
+        &format!("{checked} input[name=reason]"),
+        "対象者数を数え直してください",
+    );
+    sign(&d, &format!("{checked} button[data-action=send-back]"));
+    assert!(d.message().contains("記録しました"));
+    d.act_as(&contractor);
+    d.screen("inbox");
+    let said = d.wait_text("li[data-batch$='75歳到達'][data-step='1'] .sent-back");
+    assert!(
+        said.contains("対象者数を数え直してください") && said.contains("検認 花子"),
+        "{said}"
+    );
+    screenshot(&display, "04b-sent-back");
+
     // The register searches kana in half width and shows the voucher in Japanese.
     d.screen("register");
     d.type_into("input[name=query]", "ﾔﾏ");
@@ -554,15 +573,15 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
 
     // English on request, keeping what is typed in the screen's forms.
     d.screen("sync");
-    d.type_into("input[name=invite-name]", "委託 三郎");
+    d.type_into("input[name=peer]", "課の端末:7787");
     d.click("header button.lang");
     d.wait("nav button[data-screen=board]");
     assert_eq!(d.text("nav button[data-screen=board]"), "Board");
     let kept = d.script(
-        "return document.querySelector('input[name=invite-name]').value",
+        "return document.querySelector('input[name=peer]').value",
         json!([]),
     );
-    assert_eq!(kept, json!("委託 三郎"));
+    assert_eq!(kept, json!("課の端末:7787"));
 
     d.call("DELETE", "", json!({}));
 }
@@ -622,7 +641,7 @@ fn record_step_1(d: &webdriver::Driver, batch: &str, counts: &str) {
     d.screen("board");
     d.click(&format!("tr[data-batch='{batch}'] .step[data-step='1']"));
     d.type_into("#step-detail input[name=counts]", counts);
-    sign(&d, "#step-detail button[data-action=do]");
+    sign(d, "#step-detail button[data-action=do]");
     assert!(d.message().contains("記録しました"));
 }
 

@@ -3,7 +3,7 @@ import type { BoardBatch, BoardStep, SignOffView, Status } from "./bindings";
 import { PROCESSES } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { currentLang, processText, statusText, t } from "./i18n";
+import { actionText, currentLang, processText, sentBackText, statusText, t } from "./i18n";
 import { attempt, countsText, fmtTime, label } from "./state";
 import { newBatchForm } from "./new_batch";
 import { returnsForm } from "./returns";
@@ -46,9 +46,24 @@ function standingText(e: SignOffView): string {
   }
 }
 
+/// The send-back that reopened a sent-back step: the newest entry of its batch that sent work back.
+export function sentBack(b: BoardBatch, s: BoardStep): SignOffView | undefined {
+  if (s.status !== "sent_back") return undefined;
+  return b.steps
+    .flatMap((x) => x.history)
+    .filter((e) => e.send_back !== null)
+    .reduce<SignOffView | undefined>((last, e) => (!last || e.at > last.at ? e : last), undefined);
+}
+
+/// Why a sent-back step is to be redone, who said so and when; nothing for another step.
+export function sentBackLine(b: BoardBatch, s: BoardStep): HTMLElement | null {
+  const e = sentBack(b, s);
+  return e ? h("p", { class: "sent-back" }, sentBackText(e)) : null;
+}
+
 function stepTitle(s: BoardStep): string {
   const who = s.decisive ? ` — ${s.decisive.by_name} ${fmtTime(s.decisive.at)} ${countsText(s.decisive.counts)}` : "";
-  const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}`).join(", ")}` : "";
+  const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${actionText(w.needs)}`).join(", ")}` : "";
   const flag = attention(s) ? ` — ⚠ ${t(attention(s) === "flagged" ? "Flagged" : "Does not count")}` : "";
   return `${t("Step")}${s.step} ${currentLang() === "ja" ? s.ja : `${s.ja} / ${s.en}`}: ${statusText(s.status)}${who}${waits}${flag}`;
 }
@@ -158,7 +173,8 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
         h("p", {}, t("Entries deleted or changed after they were written count as they were signed; what was done to them:")),
         h("ul", {}, b.tampering.map((w) => h("li", {}, w))),
       ),
-    s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${w.needs}${w.sent_back ? " (差戻し)" : ""}`).join(", ")}`),
+    s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${actionText(w.needs)}${w.sent_back ? ` (${t("Send back")})` : ""}`).join(", ")}`),
+    sentBackLine(b, s),
     h(
       "table",
       { class: "history" },
@@ -169,7 +185,7 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
           { class: `standing ${e.standing.standing}` },
           h("td", {}, fmtTime(e.at)),
           h("td", {}, e.by_name),
-          h("td", {}, e.action),
+          h("td", {}, actionText(e.action)),
           h("td", {}, countsText(e.counts)),
           h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? "")),
           h("td", { class: "why" }, [standingText(e), ...e.tampered.map((w) => ` ⚠ ${w}`)].join("")),

@@ -1,5 +1,5 @@
 // Japanese first, English on request. Keys are English.
-import type { ArchiveDoubt, EventKind, FieldSaid, ImportWarning, ProcessId, Refusal, Role, Status, VoucherStatus } from "./bindings";
+import type { Action, ArchiveDoubt, EventKind, FieldSaid, ImportWarning, ProcessId, Refusal, Role, SignOffView, Status, VoucherStatus } from "./bindings";
 import { LIST_KIND_JA, REPORT_JA } from "./bindings";
 
 export type Lang = "ja" | "en";
@@ -328,6 +328,21 @@ export function refusalText(e: unknown): string {
 /// A field's problem, in the window's language.
 export function fieldText(f: FieldSaid): string {
   return lang === "ja" ? f.ja : f.en;
+}
+
+const actionJa: Record<Action, string> = { do: "実施", verify: "検認", approve: "決裁" };
+
+/// 実施・検認・決裁.
+export function actionText(a: Action): string {
+  return lang === "ja" ? actionJa[a] : a;
+}
+
+/// The send-back that reopened a step, said where the work is to be redone.
+export function sentBackText(e: SignOffView): string {
+  const at = new Date(e.at).toLocaleString(lang === "ja" ? "ja-JP" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+  return lang === "ja"
+    ? `差戻し（工程${e.step} ${e.by_name}、${at}）: 「${e.send_back ?? ""}」`
+    : `sent back at step ${e.step} by ${e.by_name}, ${at}: "${e.send_back ?? ""}"`;
 }
 
 /// A report by the office's name for it.

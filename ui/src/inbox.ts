@@ -8,6 +8,7 @@ import { h, replace } from "./dom";
 import { statusText, t } from "./i18n";
 import { actionFor, app, attempt, countsText, fmtTime, listKindText } from "./state";
 import { stepForm } from "./step_form";
+import { sentBackLine } from "./board";
 
 type Item = [BoardBatch, BoardStep];
 const key = ([b, s]: Item) => `${b.batch_id}#${s.step}`;
@@ -86,6 +87,7 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
       h("span", { class: `badge ${s.status}` }, statusText(s.status)),
       arrived && h("span", { class: "badge new" }, t("New")),
     ),
+    sentBackLine(b, s),
     evidence &&
       h(
         "div",
