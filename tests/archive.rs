@@ -474,6 +474,19 @@ fn pdfs_render_with_text_where_it_belongs() {
         .clone();
     assert!(!sheets.is_empty());
     let reissues = dir.path().join("reissues.pdf");
+    // Printed only once the section has verified recipients and count (step 6): the core says so,
+    // whichever front end asks, and writes nothing.
+    let why = l.refused(&[
+        "print",
+        "reissues",
+        "--batch",
+        batch,
+        "--out",
+        reissues.to_str().unwrap(),
+    ]);
+    assert!(why.contains("once step 6 is verified"), "{why}");
+    assert!(!reissues.exists());
+    l.ok(&support::step_args("検認 花子", "verify", batch, "6", &[]));
     l.ok(&[
         "print",
         "reissues",

@@ -279,6 +279,18 @@ impl From<CoreError> for Refusal {
                 ),
                 None,
             ),
+            CoreError::PrintBeforeVerify {
+                label,
+                step,
+                status,
+            } => (
+                "print.before_verify",
+                format!(
+                    "バッチ「{label}」の再発行分は、工程{step}（検認）の後に印刷します（工程{step}は{}です）",
+                    status.ja()
+                ),
+                None,
+            ),
             CoreError::ReportNeedsList { label, kind } => (
                 "report.needs_list",
                 format!("バッチ「{label}」にはまだ{}がありません", kind.ja()),
@@ -552,6 +564,7 @@ mod tests {
             CoreError::ReturnsBeforeSend { .. } => "ReturnsBeforeSend",
             CoreError::ReportNotForProcess { .. } => "ReportNotForProcess",
             CoreError::ReportNeedsList { .. } => "ReportNeedsList",
+            CoreError::PrintBeforeVerify { .. } => "PrintBeforeVerify",
             CoreError::OtherOfficeArchive { .. } => "OtherOfficeArchive",
             CoreError::NotAnAddress { .. } => "NotAnAddress",
             CoreError::Closed { .. } => "Closed",
@@ -561,7 +574,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 43;
+    const VARIANTS: usize = 44;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -844,6 +857,11 @@ mod tests {
             CoreError::ReportNeedsList {
                 label: s("令和8年5月"),
                 kind: ListKind::Pullouts,
+            },
+            CoreError::PrintBeforeVerify {
+                label: s("2026-07 再発行"),
+                step: 6,
+                status: Status::AwaitingVerify,
             },
             CoreError::OtherOfficeArchive {
                 office: s("a"),

@@ -357,6 +357,30 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click("button[data-action=print-preview]");
     d.wait(".print-preview [data-sheets]");
     screenshot(&display, "08b-print-preview");
+    // Not before the section has verified recipients and count (step 6): the core refuses, nothing
+    // is written.
+    let clear = "document.getElementById('message').replaceChildren()";
+    d.script(clear, json!([]));
+    d.click("button[data-action=print]");
+    assert!(d.message().contains("工程6（検認）の後に印刷します"));
+    assert!(!pdf.exists());
+    d.act_as(&verifier);
+    d.screen("inbox");
+    sign(
+        &d,
+        "li[data-batch='2026-07 再発行'][data-step='6'] button[data-action=verify]",
+    );
+    assert!(d.message().contains("記録しました"));
+    d.screen("archive");
+    d.script(
+        "const s = document.querySelector('select[name=print-batch]');
+         s.value = [...s.options].find(o => o.dataset.process === '3').value;",
+        json!([]),
+    );
+    d.choose_file("print-out", &pdf);
+    d.click("button[data-action=print-preview]");
+    d.wait(".print-preview [data-sheets]");
+    d.script(clear, json!([]));
     d.click("button[data-action=print]");
     assert!(d.message().contains("保存しました"));
     assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));

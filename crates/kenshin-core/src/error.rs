@@ -106,6 +106,12 @@ pub enum CoreError {
         label: String,
         process: ProcessId,
     },
+    #[error("batch {label}: the vouchers are printed once step {step} is verified; it is {}", .status.as_str())]
+    PrintBeforeVerify {
+        label: String,
+        step: u8,
+        status: Status,
+    },
     #[error("batch {label} has no {kind} list yet")]
     ReportNeedsList {
         label: String,

@@ -1,10 +1,11 @@
 //! Reports made from a batch's lists and the register, as tables the front ends write as CSV or XLSX.
 
 use crate::evidence::{batch_of, registered};
-use crate::lists::{current, returns};
+use crate::lists::{complete, current, returns, step_status};
 use crate::{local_day, now, CoreError, Office, Result};
 use kenshin_domain::age::target_in_year;
 use kenshin_domain::decide::{age_findings, check_day, reissue_sheets};
+use kenshin_domain::evidence::print_after;
 use kenshin_domain::reconcile::count_by_postal;
 use kenshin_domain::register::{EventKind, NoteKind};
 use kenshin_domain::rows::{
@@ -150,6 +151,16 @@ impl Office {
         let office = self.name()?;
         self.with_batch(batch_given, |tx, batch| {
             expect_process(ReportKind::Reissues, batch, &[ProcessId::Reissue])?;
+            if let Some(step) = print_after(batch.meta.process) {
+                let status = step_status(batch, step);
+                if !complete(status) {
+                    return Err(CoreError::PrintBeforeVerify {
+                        label: batch.meta.label.clone(),
+                        step,
+                        status,
+                    });
+                }
+            }
             let sheets: Vec<ReissueSheet> = need(
                 current(tx, batch, ListKind::Reissues)?,
                 ListKind::Reissues,

@@ -44,6 +44,16 @@ pub fn evidence(process: ProcessId, step: u8) -> Option<Evidence> {
     })
 }
 
+/// The step that must be complete before a batch's paper is printed: the reissued vouchers only once
+/// the section has verified their recipients and count (process 3, step 6 検認), whichever front end
+/// asks. None when printing waits for nothing (the encouragement postcards are the section's own work).
+pub fn print_after(process: ProcessId) -> Option<u8> {
+    match process {
+        ProcessId::Reissue => Some(6),
+        _ => None,
+    }
+}
+
 /// When a list may be imported into a batch of a process: only before `before` is complete (lists a step
 /// has used cannot change under it), and only after `after` is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +104,20 @@ pub fn voucher_year(process: ProcessId, batch_fiscal_year: i32) -> i32 {
 mod tests {
     use super::*;
     use crate::catalogue::processes;
+
+    #[test]
+    fn reissued_vouchers_are_printed_after_their_verify_and_nothing_else_waits() {
+        for p in ProcessId::ALL {
+            let after = print_after(p);
+            assert_eq!(after, (p == ProcessId::Reissue).then_some(6), "{p}");
+            if let Some(step) = after {
+                assert_eq!(
+                    p.process().step(step).map(|s| s.kind),
+                    Some(StepKind::Verify)
+                );
+            }
+        }
+    }
 
     #[test]
     fn evidence_points_at_real_steps() {
