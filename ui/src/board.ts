@@ -46,19 +46,11 @@ function standingText(e: SignOffView): string {
   }
 }
 
-/// The send-back that reopened a sent-back step: the newest entry of its batch that sent work back.
-export function sentBack(b: BoardBatch, s: BoardStep): SignOffView | undefined {
-  if (s.status !== "sent_back") return undefined;
-  return b.steps
-    .flatMap((x) => x.history)
-    .filter((e) => e.send_back !== null)
-    .reduce<SignOffView | undefined>((last, e) => (!last || e.at > last.at ? e : last), undefined);
-}
-
-/// Why a sent-back step is to be redone, who said so and when; nothing for another step.
-export function sentBackLine(b: BoardBatch, s: BoardStep): HTMLElement | null {
-  const e = sentBack(b, s);
-  return e ? h("p", { class: "sent-back" }, sentBackText(e)) : null;
+/// Why a sent-back step is to be redone, who said so and when (the core names the send-back that
+/// reopened it as the step's decisive entry); nothing for another step.
+export function sentBackLine(s: BoardStep): HTMLElement | null {
+  const e = s.status === "sent_back" ? s.decisive : null;
+  return e?.send_back != null ? h("p", { class: "sent-back" }, sentBackText(e)) : null;
 }
 
 function stepTitle(s: BoardStep): string {
@@ -174,7 +166,7 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
         h("ul", {}, b.tampering.map((w) => h("li", {}, w))),
       ),
     s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${actionText(w.needs)}${w.sent_back ? ` (${t("Send back")})` : ""}`).join(", ")}`),
-    sentBackLine(b, s),
+    sentBackLine(s),
     h(
       "table",
       { class: "history" },

@@ -87,7 +87,7 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
       h("span", { class: `badge ${s.status}` }, statusText(s.status)),
       arrived && h("span", { class: "badge new" }, t("New")),
     ),
-    sentBackLine(b, s),
+    sentBackLine(s),
     evidence &&
       h(
         "div",
