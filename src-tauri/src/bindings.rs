@@ -5,13 +5,13 @@
 use crate::office::{InviteMade, Opening};
 use crate::sync::{Refused, SyncView};
 use crate::{
-    ArchiveFiled, ExportRequest, FieldSaid, InquiryRequest, NewBatch, RecordRequest,
+    ArchiveFiled, ExportRequest, FieldSaid, InquiryRequest, ListPage, NewBatch, RecordRequest,
     Refusal as WindowRefusal, ReturnRecorded, ReturnRequest, Session,
 };
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
 use kenshin_core::domain::catalogue::COUNTS;
 use kenshin_core::domain::filing::ArchiveDoubt;
-use kenshin_core::domain::lists::ImportWarning;
+use kenshin_core::domain::lists::{ImportWarning, ListDifference};
 use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
@@ -55,6 +55,8 @@ pub fn typescript() -> String {
         BoardBatch,
         ListKind,
         ListRef,
+        ListDifference,
+        ListPage,
         Subject,
         EventKind,
         VoucherEvent,
@@ -121,6 +123,11 @@ pub fn typescript() -> String {
         ListKind::ALL.iter().map(|k| (k.code(), k.ja())).collect(),
     ));
     out.push_str(&table("COUNT_JA", "string", COUNTS.to_vec()));
+    out.push_str(&table(
+        "FIELD_JA",
+        "string",
+        kenshin_core::exchange::import::field_names(),
+    ));
     out.push_str(&table(
         "REPORT_JA",
         "string",

@@ -10,13 +10,14 @@ mod sync;
 pub use refusal::{FieldSaid, Refusal};
 
 use kenshin_core::domain::batch::BatchProposal;
+use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
-    InquiryLogged, ListRef, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
+    InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -33,6 +34,21 @@ pub struct AppState {
     acting_as: Mutex<Option<String>>,
     /// The home's sync engine, running in this process while the window is open.
     sync: sync::AppSync,
+    /// The list the evidence view shows, read once (a list never changes) and paged from memory.
+    shown_list: Mutex<Option<std::sync::Arc<ListText>>>,
+}
+
+/// A page of a list's rows for the evidence view (リストの内容), and how the list differs from the one
+/// it is checked against.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ListPage {
+    pub list: ListRef,
+    pub fields: Vec<String>,
+    /// Rows matching the search.
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<Vec<String>>,
+    pub difference: Option<ListDifference>,
 }
 
 /// Who is using the app, in which office.
@@ -120,6 +136,7 @@ impl AppState {
             home: Mutex::new(HomeDir::new(home)),
             acting_as: Mutex::new(None),
             sync: sync::AppSync::default(),
+            shown_list: Mutex::new(None),
         }
     }
 
@@ -255,6 +272,37 @@ fn register_page(
     Ok(state
         .office()?
         .register_page(&query, offset, limit.min(500))?)
+}
+
+/// A page of one of a batch's lists, searched (any width), for the evidence view.
+#[tauri::command]
+fn list_page(
+    state: tauri::State<'_, AppState>,
+    batch: String,
+    list: String,
+    search: String,
+    offset: usize,
+    limit: usize,
+) -> Answer<ListPage> {
+    let cached = state.shown_list.lock().map_err(Refusal::internal)?.clone();
+    let shown = match cached.filter(|l| l.list.doc_id == list) {
+        Some(l) => l,
+        None => {
+            let read = std::sync::Arc::new(state.office()?.list_text(&batch, &list)?);
+            *state.shown_list.lock().map_err(Refusal::internal)? = Some(read.clone());
+            read
+        }
+    };
+    let (fields, total, rows) =
+        kenshin_core::domain::lists::page(&shown.text, &search, offset, limit.min(500));
+    Ok(ListPage {
+        list: shown.list.clone(),
+        fields,
+        total,
+        offset,
+        rows,
+        difference: shown.difference.clone(),
+    })
 }
 
 /// The process 4 batches that take calls now, newest first: the inquiry desk asks which one a call
@@ -493,6 +541,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             propose_batch,
             new_batch,
             lists,
+            list_page,
             register_page,
             inquiry_batches,
             log_inquiry,

@@ -291,6 +291,11 @@ impl From<CoreError> for Refusal {
                 ),
                 None,
             ),
+            CoreError::UnknownList { label } => (
+                "list.unknown",
+                format!("バッチ「{label}」にそのリストはありません（差し替えられた可能性があります）"),
+                None,
+            ),
             CoreError::ReportNeedsList { label, kind } => (
                 "report.needs_list",
                 format!("バッチ「{label}」にはまだ{}がありません", kind.ja()),
@@ -564,6 +569,7 @@ mod tests {
             CoreError::ReturnsBeforeSend { .. } => "ReturnsBeforeSend",
             CoreError::ReportNotForProcess { .. } => "ReportNotForProcess",
             CoreError::ReportNeedsList { .. } => "ReportNeedsList",
+            CoreError::UnknownList { .. } => "UnknownList",
             CoreError::PrintBeforeVerify { .. } => "PrintBeforeVerify",
             CoreError::OtherOfficeArchive { .. } => "OtherOfficeArchive",
             CoreError::NotAnAddress { .. } => "NotAnAddress",
@@ -574,7 +580,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 44;
+    const VARIANTS: usize = 45;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -862,6 +868,9 @@ mod tests {
                 label: s("2026-07 再発行"),
                 step: 6,
                 status: Status::AwaitingVerify,
+            },
+            CoreError::UnknownList {
+                label: s("2026-07 再発行"),
             },
             CoreError::OtherOfficeArchive {
                 office: s("a"),

@@ -366,10 +366,35 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     assert!(!pdf.exists());
     d.act_as(&verifier);
     d.screen("inbox");
-    sign(
-        &d,
-        "li[data-batch='2026-07 再発行'][data-step='6'] button[data-action=verify]",
+    // The verifier opens the evidence: the list's rows as stored, searchable, by their Japanese names.
+    let reissue = "li[data-batch='2026-07 再発行'][data-step='6']";
+    d.click(&format!(
+        "{reissue} button[data-open-list=reissue_requests]"
+    ));
+    d.wait(".list-view .lrow[data-row='0']");
+    let head = d.script(
+        "return document.querySelector('.list-view .lrow.head').textContent",
+        json!([]),
     );
+    assert!(
+        head.as_str().is_some_and(|h| h.contains("受診券整理番号")),
+        "{head}"
+    );
+    screenshot(&display, "08c-list-view");
+    let first = d.script(
+        "return document.querySelector(\".list-view .lrow[data-row='0'] span\").textContent",
+        json!([]),
+    );
+    d.type_into("input[name=list-search]", first.as_str().expect("a cell"));
+    d.until("the search found the row", || {
+        d.text(".list-found").starts_with("1")
+    });
+    d.script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))",
+        json!([]),
+    );
+    d.until("the list closed", || d.find(".list-view").is_none());
+    sign(&d, &format!("{reissue} button[data-action=verify]"));
     assert!(d.message().contains("記録しました"));
     d.screen("archive");
     d.script(

@@ -15,6 +15,7 @@ import type {
   InviteMade,
   Joined,
   ListKind,
+  ListPage,
   ListRef,
   NewBatch,
   Opening,
@@ -47,6 +48,8 @@ export const api = {
   newBatch: (request: NewBatch) => invoke<BatchRef>("new_batch", { request }),
   record: (request: RecordRequest) => invoke<SignOffView>("record", { request }),
   lists: (batch: string) => invoke<ListRef[]>("lists", { batch }),
+  listPage: (batch: string, list: string, search: string, offset: number, limit: number) =>
+    invoke<ListPage>("list_page", { batch, list, search, offset, limit }),
   registerPage: (query: string, offset: number, limit: number) =>
     invoke<Found>("register_page", { query, offset, limit }),
   inquiryBatches: () => invoke<BatchRef[]>("inquiry_batches"),

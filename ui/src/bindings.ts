@@ -124,6 +124,22 @@ sha256: string, row_count: number,
  */
 by: string, at: string | null, };
 
+export type ListDifference = { against: ListKind, against_rows: number, 
+/**
+ * Voucher numbers in this list and not in the other (the first [`SHOWN`]), and how many.
+ */
+added: Array<string>, added_count: number, 
+/**
+ * In the other list and not in this one.
+ */
+left_out: Array<string>, left_out_count: number, };
+
+export type ListPage = { list: ListRef, fields: Array<string>, 
+/**
+ * Rows matching the search.
+ */
+total: number, offset: number, rows: Array<Array<string>>, difference: ListDifference | null, };
+
 export type Subject = { 
 /**
  * 受診券整理番号
@@ -430,6 +446,24 @@ export const COUNT_JA: Record<string, string> = {
   "issued": "発行数",
   "inquiries": "問合せ件数",
   "returned": "返戻数",
+};
+
+export const FIELD_JA: Record<string, string> = {
+  "address": "住所",
+  "application_no": "申請番号",
+  "applied_on": "申請日",
+  "birth": "生年月日",
+  "checked_on": "受診日",
+  "count": "件数",
+  "kana": "カナ氏名",
+  "name": "氏名",
+  "postal": "郵便番号",
+  "reason": "理由",
+  "returned_on": "返送日",
+  "sex": "性別",
+  "sheet_no": "再発行番号",
+  "valid_until": "有効期限",
+  "voucher_no": "受診券整理番号",
 };
 
 export const REPORT_JA: Record<string, string> = {

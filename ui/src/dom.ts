@@ -32,3 +32,25 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   append(el, children);
 }
+
+/// The rows a virtual list draws now: those in view and two more, each from its page of `size` or a
+/// placeholder while that page loads (a page not asked for yet is asked for), placed at its height.
+export function rowsInView<T>(
+  viewport: HTMLElement,
+  at: { height: number; size: number; total: number },
+  pages: Map<number, T[] | "loading">,
+  load: (page: number) => void,
+  draw: (item: T | undefined, i: number) => HTMLElement,
+): HTMLElement[] {
+  const first = Math.floor(viewport.scrollTop / at.height);
+  const visible = Math.ceil(viewport.clientHeight / at.height) + 2;
+  const out: HTMLElement[] = [];
+  for (let i = first; i < Math.min(at.total, first + visible); i++) {
+    const page = pages.get(Math.floor(i / at.size));
+    if (page === undefined) load(Math.floor(i / at.size));
+    const el = draw(Array.isArray(page) ? page[i % at.size] : undefined, i);
+    el.style.top = `${i * at.height}px`;
+    out.push(el);
+  }
+  return out;
+}

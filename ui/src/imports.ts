@@ -1,7 +1,7 @@
 // 取込・帳票: choose a CSV, see every problem and every doubt before anything is written, import;
 // show and save reports.
 import type { ListKind } from "./bindings";
-import { REPORT_JA } from "./bindings";
+import { FIELD_JA, REPORT_JA } from "./bindings";
 import { save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
@@ -41,7 +41,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
         h("ul", { class: "warnings" }, p.warnings.map((w) => h("li", { "data-warning": w.warning }, importWarningText(w)))),
         h("label", { class: "check" }, confirm, t("Import it all the same")),
       ],
-      fields && h("table", { class: "sample" }, h("thead", {}, h("tr", {}, fields.map((f) => h("th", {}, f)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
+      fields && h("table", { class: "sample" }, h("thead", {}, h("tr", {}, fields.map((f) => h("th", { title: f }, currentLang() === "ja" ? (FIELD_JA[f] ?? f) : f)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
     );
   };
   const doImport = async () => {

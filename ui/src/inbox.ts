@@ -9,6 +9,7 @@ import { statusText, t } from "./i18n";
 import { actionFor, app, attempt, countsText, fmtTime, listKindText } from "./state";
 import { stepForm } from "./step_form";
 import { sentBackLine } from "./board";
+import { openList } from "./list_view";
 
 type Item = [BoardBatch, BoardStep];
 const key = ([b, s]: Item) => `${b.batch_id}#${s.step}`;
@@ -96,7 +97,7 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
         `${t("Step")}${subject?.step} ${subject?.ja} — ${evidence.by_name} ${fmtTime(evidence.at)} `,
         h("code", {}, countsText(evidence.counts)),
         evidence.note ? ` 「${evidence.note}」` : "",
-        lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("span", { class: "list", title: l.sha256 }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
+        lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("button", { type: "button", class: "list", title: t("Open the list"), "data-open-list": l.list_kind, onclick: () => openList(b, l) }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
       ),
     stepForm(b, s, () => markDone(li, t("Recorded"))),
   );

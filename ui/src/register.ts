@@ -3,7 +3,7 @@
 // it (log a call about it, record its envelope as returned).
 import type { RegisterEntry } from "./bindings";
 import { api } from "./api";
-import { h, replace } from "./dom";
+import { h, replace, rowsInView } from "./dom";
 import { eventText, sexText, t, voucherStatusText } from "./i18n";
 import { askAbout } from "./inquiry";
 import { returnsForm } from "./returns";
@@ -37,18 +37,11 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
   );
 
   const draw = () => {
-    const first = Math.floor(viewport.scrollTop / ROW);
-    const visible = Math.ceil(viewport.clientHeight / ROW) + 2;
-    const out: HTMLElement[] = [];
-    for (let i = first; i < Math.min(total, first + visible); i++) {
-      const page = pages.get(Math.floor(i / PAGE));
-      if (page === undefined) void load(Math.floor(i / PAGE));
-      const e = Array.isArray(page) ? page[i % PAGE] : undefined;
-      out.push(
+    const out = rowsInView(viewport, { height: ROW, size: PAGE, total }, pages, (p) => void load(p), (e) =>
         e
           ? h(
               "div",
-              { class: `vrow ${e.status}${e.voucher_no === selected ? " selected" : ""}`, style: `top:${i * ROW}px`, "data-voucher": e.voucher_no, onclick: () => choose(e) },
+              { class: `vrow ${e.status}${e.voucher_no === selected ? " selected" : ""}`, "data-voucher": e.voucher_no, onclick: () => choose(e) },
               h("span", {}, e.voucher_no),
               h("span", {}, e.name),
               h("span", {}, e.kana),
@@ -60,9 +53,8 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
               h("span", {}, `${e.process} ${e.batch_label}`),
               h("span", { class: `badge ${e.status}` }, voucherStatusText(e.status), e.events.length ? ` +${e.events.length}` : ""),
             )
-          : h("div", { class: "vrow loading", style: `top:${i * ROW}px` }, "…"),
-      );
-    }
+          : h("div", { class: "vrow loading" }, "…"),
+    );
     replace(rows, out);
   };
 

@@ -112,6 +112,8 @@ pub enum CoreError {
         step: u8,
         status: Status,
     },
+    #[error("batch {label} holds no such list (it may have been replaced)")]
+    UnknownList { label: String },
     #[error("batch {label} has no {kind} list yet")]
     ReportNeedsList {
         label: String,

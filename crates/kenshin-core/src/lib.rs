@@ -25,7 +25,7 @@ pub use kenshin_store::{
     BatchRef, BoardBatch, BoardStep, Found, ListRef, RegisterEntry, RosterEntry, SignOffView,
     VoucherEvent, VoucherStatus,
 };
-pub use lists::{ImportPreview, ImportSummary, IMPORTABLE};
+pub use lists::{ImportPreview, ImportSummary, ListText, IMPORTABLE};
 pub use members::{join, InviteFile, Joined};
 pub use register::InquiryLogged;
 pub use reports::ReportKind;

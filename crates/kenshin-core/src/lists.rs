@@ -4,7 +4,9 @@
 
 use crate::{now, CoreError, Office, Result};
 use kenshin_domain::evidence::{import_window, voucher_year};
-use kenshin_domain::lists::{import_warnings, ImportWarning};
+use kenshin_domain::lists::{
+    column, compared_with, difference, import_warnings, ImportWarning, ListDifference,
+};
 use kenshin_domain::register::{return_problem, NoteKind};
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
@@ -113,6 +115,15 @@ pub struct ImportPreview {
     pub warnings: Vec<ImportWarning>,
     /// The first rows as they will be stored (field names first), when the file reads.
     pub sample: Vec<Vec<String>>,
+}
+
+/// A list as the evidence view reads it (see [`Office::list_text`]).
+#[derive(Debug, Clone)]
+pub struct ListText {
+    pub list: ListRef,
+    /// Canonical rows: tab-separated, field names first.
+    pub text: String,
+    pub difference: Option<ListDifference>,
 }
 
 /// How many rows a preview shows.
@@ -292,6 +303,44 @@ impl Office {
         let meta = self.resolve_batch(batch_given)?;
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| Ok(tx.load_batch(&doc_id)?.1.lists))
+    }
+
+    /// A list the batch counts, whole, as stored (its canonical rows, field names first), and how it
+    /// differs from the list it is checked against: the evidence a reviewer opens.
+    pub fn list_text(&mut self, batch_given: &str, list_id: &str) -> Result<ListText> {
+        let meta = self.resolve_batch(batch_given)?;
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.read(|tx| {
+            let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
+            let text = |l: &ListRef| -> Result<String> {
+                let (_, bytes) = tx.list_snapshot(l)?;
+                String::from_utf8(bytes)
+                    .map_err(|_| CoreError::Internal(format!("list {}: not UTF-8", l.doc_id)))
+            };
+            let list = batch
+                .lists
+                .iter()
+                .find(|l| l.doc_id == list_id)
+                .cloned()
+                .ok_or_else(|| CoreError::UnknownList {
+                    label: meta.label.clone(),
+                })?;
+            let rows = text(&list)?;
+            let difference = match compared_with(list.list_kind).and_then(|k| batch.current_list(k))
+            {
+                Some(other) => Some(difference(
+                    other.list_kind,
+                    &column(&rows, "voucher_no"),
+                    &column(&text(other)?, "voucher_no"),
+                )),
+                None => None,
+            };
+            Ok(ListText {
+                list,
+                text: rows,
+                difference,
+            })
+        })
     }
 
     /// How many returned envelopes the batch counts: its returned-mail lists and the returns recorded

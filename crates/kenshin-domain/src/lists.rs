@@ -151,9 +151,131 @@ pub fn import_warnings(
     warnings
 }
 
+/// The list a list is checked against in the evidence view: who the production (or rehearsal)
+/// list adds to the target list, and who it leaves out.
+pub fn compared_with(kind: ListKind) -> Option<ListKind> {
+    match kind {
+        ListKind::Production | ListKind::Rehearsal => Some(ListKind::Targets),
+        _ => None,
+    }
+}
+
+/// How a list differs from the one it is checked against, by voucher number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ListDifference {
+    pub against: ListKind,
+    #[ts(type = "number")]
+    pub against_rows: u64,
+    /// Voucher numbers in this list and not in the other (the first [`SHOWN`]), and how many.
+    pub added: Vec<String>,
+    #[ts(type = "number")]
+    pub added_count: u64,
+    /// In the other list and not in this one.
+    pub left_out: Vec<String>,
+    #[ts(type = "number")]
+    pub left_out_count: u64,
+}
+
+/// How many voucher numbers a difference names (the counts are whole).
+pub const SHOWN: usize = 200;
+
+/// `list` against `other` (each a list's voucher numbers, in order).
+pub fn difference(against: ListKind, list: &[&str], other: &[&str]) -> ListDifference {
+    let mine: std::collections::HashSet<&str> = list.iter().copied().collect();
+    let theirs: std::collections::HashSet<&str> = other.iter().copied().collect();
+    let only = |xs: &[&str], not_in: &std::collections::HashSet<&str>| -> (Vec<String>, u64) {
+        let all: Vec<&str> = xs.iter().copied().filter(|x| !not_in.contains(x)).collect();
+        let shown = all.iter().take(SHOWN).map(|x| x.to_string()).collect();
+        (shown, all.len() as u64)
+    };
+    let (added, added_count) = only(list, &theirs);
+    let (left_out, left_out_count) = only(other, &mine);
+    ListDifference {
+        against,
+        against_rows: other.len() as u64,
+        added,
+        added_count,
+        left_out,
+        left_out_count,
+    }
+}
+
+/// A page of a list's canonical rows (tab-separated, field names first) matching a search: the
+/// field names, how many rows match, and the rows from `offset`, at most `limit`.
+pub fn page(
+    text: &str,
+    search: &str,
+    offset: usize,
+    limit: usize,
+) -> (Vec<String>, usize, Vec<Vec<String>>) {
+    let mut lines = text.split_terminator('\n');
+    let fields = lines
+        .next()
+        .unwrap_or("")
+        .split('\t')
+        .map(str::to_string)
+        .collect();
+    let wanted: String = crate::text::nfkc(search).split_whitespace().collect();
+    let matching = lines.filter(|l| wanted.is_empty() || l.contains(wanted.as_str()));
+    let (mut total, mut rows) = (0, Vec::new());
+    for line in matching {
+        if total >= offset && rows.len() < limit {
+            rows.push(line.split('\t').map(str::to_string).collect());
+        }
+        total += 1;
+    }
+    (fields, total, rows)
+}
+
+/// The values of one field of a list's canonical rows (the voucher numbers, to compare lists).
+pub fn column<'a>(text: &'a str, field: &str) -> Vec<&'a str> {
+    let mut lines = text.split_terminator('\n');
+    let Some(at) = lines
+        .next()
+        .and_then(|h| h.split('\t').position(|f| f == field))
+    else {
+        return Vec::new();
+    };
+    lines.filter_map(|l| l.split('\t').nth(at)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_is_paged_and_searched_as_stored() {
+        let text = "voucher_no\tname\n0001\t山田 太郎\n0002\t佐藤 花子\n0003\t山本 一郎\n";
+        let (fields, total, rows) = page(text, "", 1, 1);
+        assert_eq!(
+            (fields, total),
+            (vec!["voucher_no".to_string(), "name".to_string()], 3)
+        );
+        assert_eq!(
+            rows,
+            vec![vec!["0002".to_string(), "佐藤 花子".to_string()]]
+        );
+        // Searched in any width; the count is of every match, the page of the first.
+        let (_, total, rows) = page(text, "山", 0, 1);
+        assert_eq!((total, rows[0][0].as_str()), (2, "0001"));
+        assert_eq!(page(text, "０００３", 0, 10).1, 1);
+        assert_eq!(column(text, "voucher_no"), vec!["0001", "0002", "0003"]);
+        assert!(column(text, "postal").is_empty());
+    }
+
+    #[test]
+    fn a_list_is_compared_by_voucher_number_with_the_one_it_comes_from() {
+        let d = difference(ListKind::Targets, &["1", "2", "4"], &["1", "2", "3"]);
+        assert_eq!((d.added, d.added_count), (vec!["4".to_string()], 1));
+        assert_eq!((d.left_out, d.left_out_count), (vec!["3".to_string()], 1));
+        assert_eq!(d.against_rows, 3);
+        let many: Vec<String> = (0..250).map(|i| i.to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let d = difference(ListKind::Targets, &many, &[]);
+        assert_eq!((d.added.len(), d.added_count), (SHOWN, 250));
+        assert_eq!(compared_with(ListKind::Production), Some(ListKind::Targets));
+        assert_eq!(compared_with(ListKind::Pullouts), None);
+    }
 
     fn held(kind: ListKind, rows: u64, sha: &str) -> ListRef {
         ListRef {

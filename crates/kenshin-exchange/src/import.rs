@@ -149,6 +149,32 @@ const POSTAL: Column = col(
 const ADDRESS: Column = col("address", "住所", &["送付先住所", "住所1", "address"], true);
 
 /// A list an importer can read into rows.
+/// Every field a stored list has, by its Japanese header: the importers' columns, and the fields of
+/// the lists steps make (郵便番号別件数, 再発行分). The window names a list's columns with it.
+pub fn field_names() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<(&str, &str)> = [
+        Subject::COLUMNS,
+        Pullout::COLUMNS,
+        Returned::COLUMNS,
+        ReissueRequest::COLUMNS,
+        CheckupResult::COLUMNS,
+    ]
+    .iter()
+    .flat_map(|cs| cs.iter().map(|c| (c.field, c.ja)))
+    // Each list says its own reason (引抜き理由, 返送理由, 再発行理由): one word for all.
+    .filter(|(field, _)| *field != "reason")
+    .chain([
+        ("reason", "理由"),
+        ("count", "件数"),
+        ("sheet_no", "再発行番号"),
+        ("valid_until", "有効期限"),
+    ])
+    .collect();
+    all.sort();
+    all.dedup_by_key(|(field, _)| *field);
+    all
+}
+
 pub trait Import: Row {
     const COLUMNS: &'static [Column];
     /// Builds a row; problems go into `cells`. None when the row has problems.

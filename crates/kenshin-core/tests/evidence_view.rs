@@ -1,0 +1,84 @@
+//! The evidence a reviewer opens (リストの内容): a list whole as stored, paged and searched, and how a
+//! production list differs from the target list it is checked against, on a real home.
+
+use kenshin_core::domain::lists::page;
+use kenshin_core::domain::{ListKind, ProcessId};
+use kenshin_core::exchange::synth::{municipal_csv, subjects};
+use kenshin_core::exchange::TextEncoding;
+use kenshin_core::{CoreError, Office};
+
+#[test]
+fn a_list_opens_whole_with_what_it_adds_and_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = Office::init(dir.path(), "テスト市", "決裁 太郎").unwrap();
+    let batch = office
+        .new_batch(
+            ProcessId::MonthlyIssuance,
+            "令和8年5月 月次発行",
+            Some(2026),
+        )
+        .unwrap();
+    let targets = subjects(1, 2026, 5_000, 60_000_001);
+    let added = subjects(2, 2026, 2, 70_000_001);
+    // Production: the targets but the first three, and two people the target list did not have.
+    let production: Vec<_> = targets[3..].iter().chain(&added).cloned().collect();
+    let csv = |people: &[_]| municipal_csv(people, TextEncoding::Cp932);
+    office
+        .import(
+            ListKind::Targets,
+            &batch.batch_id,
+            "targets.csv",
+            &csv(&targets),
+        )
+        .unwrap();
+    let imported = office
+        .import(
+            ListKind::Production,
+            &batch.batch_id,
+            "production.csv",
+            &csv(&production),
+        )
+        .unwrap();
+
+    let shown = office
+        .list_text(&batch.batch_id, &imported.list_id)
+        .unwrap();
+    assert_eq!(shown.list.list_kind, ListKind::Production);
+    let d = shown
+        .difference
+        .expect("production is compared with the targets");
+    assert_eq!((d.against, d.against_rows), (ListKind::Targets, 5_000));
+    let numbers = |people: &[kenshin_core::domain::rows::Subject]| -> Vec<String> {
+        people.iter().map(|p| p.voucher_no.clone()).collect()
+    };
+    assert_eq!((d.added, d.added_count), (numbers(&added), 2));
+    assert_eq!((d.left_out, d.left_out_count), (numbers(&targets[..3]), 3));
+
+    let (fields, total, rows) = page(&shown.text, "", 4_990, 200);
+    assert_eq!(
+        (fields[0].as_str(), total, rows.len()),
+        ("voucher_no", 4_999, 9)
+    );
+    let someone = &production[1_234];
+    let (_, total, rows) = page(&shown.text, &someone.voucher_no, 0, 200);
+    assert_eq!(
+        (total, rows[0][0].as_str()),
+        (1, someone.voucher_no.as_str())
+    );
+
+    // The target list is compared with nothing; a list the batch does not hold is refused.
+    let lists = office.lists(&batch.batch_id).unwrap();
+    let target_list = lists
+        .iter()
+        .find(|l| l.list_kind == ListKind::Targets)
+        .unwrap();
+    assert!(office
+        .list_text(&batch.batch_id, &target_list.doc_id)
+        .unwrap()
+        .difference
+        .is_none());
+    assert!(matches!(
+        office.list_text(&batch.batch_id, "no-such-list"),
+        Err(CoreError::UnknownList { .. })
+    ));
+}
