@@ -152,28 +152,53 @@ impl Engine {
                 }
                 Effect::Feed { keys, look } => {
                     let engine = self.clone();
-                    tokio::spawn(async move {
-                        engine.feed(keys).await;
-                        engine.send(Input::Fed { look });
-                    });
+                    self.answered(
+                        async move {
+                            engine.feed(keys).await;
+                        },
+                        move |_| Input::Fed { look },
+                    );
                 }
                 Effect::Open(doc) => {
                     let engine = self.clone();
-                    tokio::spawn(async move {
-                        let found = match engine.shared.repo.find(doc.clone()).await {
-                            Ok(Some(handle)) => engine
-                                .shared
-                                .handles
-                                .lock()
-                                .map(|mut h| h.insert(doc.clone(), handle))
-                                .is_ok(),
-                            _ => false,
-                        };
-                        engine.send(Input::Opened { doc, found });
-                    });
+                    let opened = doc.clone();
+                    self.answered(
+                        async move {
+                            match engine.shared.repo.find(doc.clone()).await {
+                                Ok(Some(handle)) => engine
+                                    .shared
+                                    .handles
+                                    .lock()
+                                    .map(|mut h| h.insert(doc, handle))
+                                    .is_ok(),
+                                _ => false,
+                            }
+                        },
+                        move |found| Input::Opened {
+                            doc: opened,
+                            found: found.unwrap_or(false),
+                        },
+                    );
                 }
             }
         }
+    }
+
+    /// Runs `work` as a task and always answers the machine with `report` of its outcome, None when
+    /// the task panicked: the machine waits for every answer, and must not wait for ever.
+    fn answered<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+        report: impl FnOnce(Option<T>) -> Input<Waiter> + Send + 'static,
+    ) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::spawn(work).await;
+            if let Err(e) = &outcome {
+                tracing::error!(%e, "an engine task ended without its answer");
+            }
+            engine.send(report(outcome.ok()));
+        });
     }
 
     /// Runs `work` on a blocking thread and reports its outcome (or why the thread ended without one)
