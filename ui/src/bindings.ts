@@ -132,7 +132,12 @@ added: Array<string>, added_count: number,
 /**
  * In the other list and not in this one.
  */
-left_out: Array<string>, left_out_count: number, };
+left_out: Array<string>, left_out_count: number, 
+/**
+ * Of this list, who the batch's pull-out list takes out, with the reason (voucher number,
+ * reason; the first [`SHOWN`]), and how many.
+ */
+pulled_out: Array<[string, string]>, pulled_out_count: number, };
 
 export type ListPage = { list: ListRef, fields: Array<string>, 
 /**

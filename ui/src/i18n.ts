@@ -237,6 +237,7 @@ const ja: Record<string, string> = {
   "Compared with": "比較先",
   "Not in it": "比較先にない方",
   "Left out": "比較先にあって、このリストにない方",
+  "Pulled out": "引抜き者リストで引き抜く方",
   " people": "人",
   none: "なし",
   Close: "閉じる",

@@ -60,6 +60,14 @@ export function openList(batch: { batch_id: string; label: string }, list: ListR
       h("p", {}, `${t("Compared with")} ${listKindText(d.against)}（${d.against_rows}${t("rows")}）`),
       h("p", { "data-difference": "added" }, `${t("Not in it")}: ${names(d.added, Number(d.added_count))}`),
       h("p", { "data-difference": "left_out" }, `${t("Left out")}: ${names(d.left_out, Number(d.left_out_count))}`),
+      h(
+        "p",
+        { "data-difference": "pulled_out" },
+        `${t("Pulled out")}: ${names(
+          d.pulled_out.map(([no, why]) => `${no}（${why}）`),
+          Number(d.pulled_out_count),
+        )}`,
+      ),
     );
   };
   const research = () => {

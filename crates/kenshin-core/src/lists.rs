@@ -5,7 +5,7 @@
 use crate::{now, CoreError, Office, Result};
 use kenshin_domain::evidence::{import_window, voucher_year};
 use kenshin_domain::lists::{
-    column, compared_with, difference, import_warnings, ImportWarning, ListDifference,
+    column, columns, compared_with, difference, import_warnings, ImportWarning, ListDifference,
 };
 use kenshin_domain::register::{return_problem, NoteKind};
 use kenshin_domain::rows::{
@@ -326,13 +326,20 @@ impl Office {
                     label: meta.label.clone(),
                 })?;
             let rows = text(&list)?;
-            let difference = match compared_with(list.list_kind).and_then(|k| batch.current_list(k))
-            {
-                Some(other) => Some(difference(
-                    other.list_kind,
-                    &column(&rows, "voucher_no"),
-                    &column(&text(other)?, "voucher_no"),
-                )),
+            let against = compared_with(list.list_kind).and_then(|k| batch.current_list(k));
+            let difference = match against {
+                Some(other) => {
+                    let pullouts = match batch.current_list(ListKind::Pullouts) {
+                        Some(p) => text(p)?,
+                        None => String::new(),
+                    };
+                    Some(difference(
+                        other.list_kind,
+                        &column(&rows, "voucher_no"),
+                        &column(&text(other)?, "voucher_no"),
+                        &columns(&pullouts, "voucher_no", "reason"),
+                    ))
+                }
                 None => None,
             };
             Ok(ListText {

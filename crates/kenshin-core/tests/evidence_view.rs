@@ -39,6 +39,16 @@ fn a_list_opens_whole_with_what_it_adds_and_leaves_out() {
             &csv(&production),
         )
         .unwrap();
+    let pulled = &production[10].voucher_no;
+    let pullouts = format!("受診券整理番号,引抜理由\r\n{pulled},転出\r\n");
+    office
+        .import(
+            ListKind::Pullouts,
+            &batch.batch_id,
+            "pullouts.csv",
+            pullouts.as_bytes(),
+        )
+        .unwrap();
 
     let shown = office
         .list_text(&batch.batch_id, &imported.list_id)
@@ -53,6 +63,9 @@ fn a_list_opens_whole_with_what_it_adds_and_leaves_out() {
     };
     assert_eq!((d.added, d.added_count), (numbers(&added), 2));
     assert_eq!((d.left_out, d.left_out_count), (numbers(&targets[..3]), 3));
+    // Who the pull-out list takes out of it, with the reason.
+    assert_eq!(d.pulled_out, vec![(pulled.clone(), "転出".to_string())]);
+    assert_eq!(d.pulled_out_count, 1);
 
     let (fields, total, rows) = page(&shown.text, "", 4_990, 200);
     assert_eq!(

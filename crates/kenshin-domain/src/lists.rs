@@ -174,13 +174,24 @@ pub struct ListDifference {
     pub left_out: Vec<String>,
     #[ts(type = "number")]
     pub left_out_count: u64,
+    /// Of this list, who the batch's pull-out list takes out, with the reason (voucher number,
+    /// reason; the first [`SHOWN`]), and how many.
+    pub pulled_out: Vec<(String, String)>,
+    #[ts(type = "number")]
+    pub pulled_out_count: u64,
 }
 
 /// How many voucher numbers a difference names (the counts are whole).
 pub const SHOWN: usize = 200;
 
-/// `list` against `other` (each a list's voucher numbers, in order).
-pub fn difference(against: ListKind, list: &[&str], other: &[&str]) -> ListDifference {
+/// `list` against `other` (each a list's voucher numbers, in order), and who of `list` the batch's
+/// pull-out list (voucher number, reason) takes out.
+pub fn difference(
+    against: ListKind,
+    list: &[&str],
+    other: &[&str],
+    pullouts: &[(&str, &str)],
+) -> ListDifference {
     let mine: std::collections::HashSet<&str> = list.iter().copied().collect();
     let theirs: std::collections::HashSet<&str> = other.iter().copied().collect();
     let only = |xs: &[&str], not_in: &std::collections::HashSet<&str>| -> (Vec<String>, u64) {
@@ -190,7 +201,14 @@ pub fn difference(against: ListKind, list: &[&str], other: &[&str]) -> ListDiffe
     };
     let (added, added_count) = only(list, &theirs);
     let (left_out, left_out_count) = only(other, &mine);
+    let pulled: Vec<(String, String)> = pullouts
+        .iter()
+        .filter(|(no, _)| mine.contains(no))
+        .map(|(no, why)| (no.to_string(), why.to_string()))
+        .collect();
     ListDifference {
+        pulled_out_count: pulled.len() as u64,
+        pulled_out: pulled.into_iter().take(SHOWN).collect(),
         against,
         against_rows: other.len() as u64,
         added,
@@ -229,14 +247,28 @@ pub fn page(
 
 /// The values of one field of a list's canonical rows (the voucher numbers, to compare lists).
 pub fn column<'a>(text: &'a str, field: &str) -> Vec<&'a str> {
+    columns(text, field, field)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// The values of two fields of each of a list's canonical rows.
+pub fn columns<'a>(text: &'a str, a: &str, b: &str) -> Vec<(&'a str, &'a str)> {
     let mut lines = text.split_terminator('\n');
-    let Some(at) = lines
-        .next()
-        .and_then(|h| h.split('\t').position(|f| f == field))
-    else {
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let (Some(i), Some(j)) = (
+        header.iter().position(|f| *f == a),
+        header.iter().position(|f| *f == b),
+    ) else {
         return Vec::new();
     };
-    lines.filter_map(|l| l.split('\t').nth(at)).collect()
+    lines
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            Some((*cells.get(i)?, *cells.get(j)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -265,13 +297,20 @@ mod tests {
 
     #[test]
     fn a_list_is_compared_by_voucher_number_with_the_one_it_comes_from() {
-        let d = difference(ListKind::Targets, &["1", "2", "4"], &["1", "2", "3"]);
+        let d = difference(
+            ListKind::Targets,
+            &["1", "2", "4"],
+            &["1", "2", "3"],
+            &[("2", "転出"), ("9", "死亡")],
+        );
+        assert_eq!(d.pulled_out, vec![("2".to_string(), "転出".to_string())]);
+        assert_eq!(d.pulled_out_count, 1);
         assert_eq!((d.added, d.added_count), (vec!["4".to_string()], 1));
         assert_eq!((d.left_out, d.left_out_count), (vec!["3".to_string()], 1));
         assert_eq!(d.against_rows, 3);
         let many: Vec<String> = (0..250).map(|i| i.to_string()).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let d = difference(ListKind::Targets, &many, &[]);
+        let d = difference(ListKind::Targets, &many, &[], &[]);
         assert_eq!((d.added.len(), d.added_count), (SHOWN, 250));
         assert_eq!(compared_with(ListKind::Production), Some(ListKind::Targets));
         assert_eq!(compared_with(ListKind::Pullouts), None);
