@@ -164,6 +164,12 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     // The approver approves it from the inbox; the board shows both.
     d.act_as(&approver);
     d.screen("inbox");
+    // The approver's card shows the verify it rests on and the work under it, with its counts.
+    let card = d.text("li[data-batch='E2E 月次'][data-step='3']");
+    assert!(
+        card.contains("検認 花子") && card.contains("対象者数 12"),
+        "{card}"
+    );
     sign(
         &d,
         "li[data-batch='E2E 月次'][data-step='3'] button[data-action=approve]",

@@ -2,7 +2,7 @@
 // the work that can be done next. Nothing moves under the pointer: an item signed here or elsewhere is
 // marked in place, one that arrives from a peer is added at the end marked 新着, and the list is put in
 // order again only when the clerk asks (更新) or comes back to the screen.
-import type { BoardBatch, BoardStep } from "./bindings";
+import type { BoardBatch, BoardStep, SignOffView } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { statusText, t } from "./i18n";
@@ -77,6 +77,10 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
   const subject = b.steps.find((x) => x.step === s.step - 1);
   const evidence = s.status === "awaiting_verify" || s.status === "awaiting_approval" ? subject?.decisive : null;
   const lists = evidence ? ((await attempt(() => api.lists(b.batch_id))) ?? []) : [];
+  // An approval rests on a verify, which rests on the work: the approver sees both records.
+  const work = s.status === "awaiting_approval" ? b.steps.find((x) => x.step === s.step - 2) : undefined;
+  const record = (step: BoardStep, e: SignOffView) =>
+    h("div", { class: "record", "data-record": step.step }, `${t("Step")}${step.step} ${step.ja} — ${e.by_name} ${fmtTime(e.at)} `, h("code", {}, countsText(e.counts)), e.note ? ` 「${e.note}」` : "");
   const li: HTMLElement = h(
     "li",
     { "data-batch": b.label, "data-step": s.step, "data-key": key([b, s]), class: arrived ? "arrived" : undefined },
@@ -94,9 +98,8 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
         "div",
         { class: "evidence" },
         h("strong", {}, `${t("Evidence")}: `),
-        `${t("Step")}${subject?.step} ${subject?.ja} — ${evidence.by_name} ${fmtTime(evidence.at)} `,
-        h("code", {}, countsText(evidence.counts)),
-        evidence.note ? ` 「${evidence.note}」` : "",
+        subject && record(subject, evidence),
+        work?.decisive && record(work, work.decisive),
         lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("button", { type: "button", class: "list", title: t("Open the list"), "data-open-list": l.list_kind, onclick: () => openList(b, l) }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
       ),
     stepForm(b, s, () => markDone(li, t("Recorded"))),
