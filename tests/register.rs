@@ -181,11 +181,11 @@ fn reissues_are_checked_against_the_register_and_made_traceable() {
         "{check}"
     );
     assert!(
-        lines[3].contains(",不可,") && lines[3].contains("pulled out"),
+        lines[3].contains(",不可,") && lines[3].contains("引抜き済みの受診券です"),
         "{check}"
     );
     assert!(
-        lines[4].contains(",不可,") && lines[4].contains("not in the register"),
+        lines[4].contains(",不可,") && lines[4].contains("受診券リストにない"),
         "{check}"
     );
 
@@ -196,7 +196,10 @@ fn reissues_are_checked_against_the_register_and_made_traceable() {
     assert_eq!(out["counts"]["requested"], 4);
     assert_eq!(out["counts"]["issued"], 2);
     assert!(
-        out["note"].as_str().unwrap().contains("A-0003 (30000005)"),
+        out["note"]
+            .as_str()
+            .unwrap()
+            .contains("申請A-0003（受診券30000005）: 引抜き済み"),
         "{out}"
     );
 

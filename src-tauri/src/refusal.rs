@@ -8,8 +8,8 @@ use kenshin_core::domain::said::Said;
 use kenshin_core::exchange::archive::ArchiveError;
 use kenshin_core::exchange::pdf::PdfError;
 use kenshin_core::exchange::{ReportError, SealError};
-use kenshin_core::CoreError;
 use kenshin_core::StoreError;
+use kenshin_core::{Blank, CoreError};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -165,7 +165,19 @@ impl From<CoreError> for Refusal {
                     ..Refusal::new("form.fields", "入力内容を確かめてください", en)
                 }
             }
-            CoreError::Empty { .. } => ("form.empty", "入力してください".into(), None),
+            CoreError::Empty { what } => (
+                "form.empty",
+                format!(
+                    "{}を入力してください",
+                    match what {
+                        Blank::OfficeName => "事務所名",
+                        Blank::YourName => "あなたの氏名",
+                        Blank::MemberName => "担当者の氏名",
+                        Blank::Search => "検索する言葉",
+                    }
+                ),
+                None,
+            ),
             CoreError::Import(r) => (
                 "import.refused",
                 format!(
@@ -667,11 +679,22 @@ mod tests {
                 by_postal: vec![(s("9990001"), 3, 2)],
             }),
             EvidenceRefusal::NoEligibleRequest {
-                refused: vec![RefusedRequest {
-                    application_no: s("R-1"),
-                    voucher_no: s("0001"),
-                    why: Ineligible::PulledOut,
-                }],
+                refused: vec![
+                    RefusedRequest {
+                        application_no: s("R-1"),
+                        voucher_no: s("0001"),
+                        why: Ineligible::PulledOut,
+                    },
+                    RefusedRequest {
+                        application_no: s("R-2"),
+                        voucher_no: s("0002"),
+                        why: Ineligible::OutsideAge {
+                            why: kenshin_core::domain::age::OutsideAge::Under40 {
+                                reaches_40_on: day,
+                            },
+                        },
+                    },
+                ],
             },
             EvidenceRefusal::RecountFirst {
                 count: Recount::Returns,
@@ -788,7 +811,9 @@ mod tests {
             CoreError::BadLabel(BadLabel::Empty),
             CoreError::BadLabel(BadLabel::NotOneLine),
             CoreError::Fields(fields),
-            CoreError::Empty { what: "the search" },
+            CoreError::Empty {
+                what: Blank::Search,
+            },
             CoreError::Import(ImportRefused {
                 file: s("本番.csv"),
                 problems: vec![Problem::new(2, Some(3), s("bad"), s("だめ"))],

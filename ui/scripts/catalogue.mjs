@@ -2,8 +2,9 @@
 // a missing one would reach the window in English. Run by `npm run lint`.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const src = new URL("../src/", import.meta.url).pathname;
+const src = fileURLToPath(new URL("../src/", import.meta.url));
 const i18n = readFileSync(join(src, "i18n.ts"), "utf8");
 const start = i18n.indexOf("const ja: Record<string, string> = {");
 const table = i18n.slice(start, i18n.indexOf("\n};", start));

@@ -82,8 +82,10 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const pOut = fileField("print-out", { ext: ["pdf"], save: () => `${reportText(previewOf())}.pdf` });
   const preview = h("div", { class: "report print-preview" });
   const printButton = h("button", { type: "button", class: "primary", "data-action": "print", disabled: true, title: t("Preview before saving the PDF"), onclick: () => void print() }, t("Save PDF"));
-  const reissues = () => pBatch.selectedOptions[0]?.dataset.process === "3";
-  const previewOf = () => (reissues() ? "reissues" : "encouragement");
+  // What a batch prints, and the report that previews it.
+  const paper = () =>
+    pBatch.selectedOptions[0]?.dataset.process === "3" ? { report: "reissues", print: "reissues" } : { report: "encouragement", print: "postcards" };
+  const previewOf = () => paper().report;
   pBatch.addEventListener("change", () => {
     printButton.disabled = true;
     replace(preview);
@@ -99,7 +101,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     printButton.disabled = false;
   };
   const print = async () => {
-    const written = await attempt(() => api.printPdf(reissues() ? "reissues" : "postcards", pBatch.value, pOut.path()));
+    const written = await attempt(() => api.printPdf(paper().print, pBatch.value, pOut.path()));
     if (written) say(`${t("Saved")}: ${written.split(/[\\/]/).pop()}`);
   };
 

@@ -29,11 +29,12 @@ export async function confirmSigning(s: Signing): Promise<boolean> {
       overlay.remove();
       resolve(yes);
     };
+    // Escape goes back from anywhere; Enter presses the button that has the focus (記録する first).
     const keys = (e: KeyboardEvent) => {
-      if (e.key === "Escape" || e.key === "Enter") {
+      if (e.key === "Escape") {
         e.preventDefault();
         e.stopPropagation();
-        done(e.key === "Enter");
+        done(false);
       }
     };
     const sign = h("button", { type: "button", class: "primary", "data-action": "confirm-sign", onclick: () => done(true) }, t("Sign as shown"));

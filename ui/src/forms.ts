@@ -43,7 +43,7 @@ export function refused(e: unknown, boxes: Partial<Record<NoteField, HTMLElement
 export function fileField(
   name: string,
   how: { ext: string[]; save?: () => string },
-): { field: HTMLElement; path: () => string } {
+): { field: HTMLElement; input: HTMLInputElement; path: () => string } {
   const input = h("input", { type: "hidden", name });
   const shown = h("span", { class: "file-name", "data-file": name }, t("No file chosen"));
   const show = () => {
@@ -57,9 +57,9 @@ export function fileField(
     const f = how.save ? await save({ defaultPath: how.save(), filters }) : await open({ filters });
     if (typeof f === "string") {
       input.value = f;
-      show();
+      input.dispatchEvent(new Event("change"));
     }
   };
   const button = h("button", { type: "button", "data-choose": name, onclick: () => void choose() }, t("Choose…"));
-  return { field: h("span", { class: "file-field" }, button, shown, input), path: () => input.value };
+  return { field: h("span", { class: "file-field" }, button, shown, input), input, path: () => input.value };
 }

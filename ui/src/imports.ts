@@ -44,6 +44,12 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
       fields && h("table", { class: "sample" }, h("thead", {}, h("tr", {}, fields.map((f) => h("th", { title: f }, currentLang() === "ja" ? (FIELD_JA[f] ?? f) : f)))), h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c)))))),
     );
   };
+  // A tick given for one file, kind or batch does not carry over to another.
+  const forget = () => {
+    confirm.checked = false;
+    replace(result);
+  };
+  for (const el of [batch, kind, file.input]) el.addEventListener("change", forget);
   const doImport = async () => {
     const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, file.path(), confirm.checked));
     if (s) {

@@ -12,7 +12,8 @@ import { sentBackLine } from "./board";
 import { openList } from "./list_view";
 
 type Item = [BoardBatch, BoardStep];
-const key = ([b, s]: Item) => `${b.batch_id}#${s.step}`;
+/// An item as it waits: the same step waiting again (sent back after it was signed) is a new item.
+const key = ([b, s]: Item) => `${b.batch_id}#${s.step}#${s.status}`;
 
 /// What waits for the acting member, in two groups: to review (section) and to do.
 async function waiting(): Promise<{ review: Item[]; work: Item[] } | null> {
@@ -59,7 +60,11 @@ export async function updateInbox(root: HTMLElement): Promise<void> {
   for (const [group, items] of groups) {
     const ul = root.querySelector(`ul.inbox[data-group=${group}]`);
     for (const i of items) {
-      if (ul && !root.querySelector(`li[data-key="${key(i)}"]`)) ul.append(await item(i, true));
+      const shown = () => root.querySelector(`li[data-key="${key(i)}"]`);
+      if (!ul || shown()) continue;
+      const li = await item(i, true);
+      // Updates come in bursts: another may have added it while this one read its lists.
+      if (!shown()) ul.append(li);
     }
   }
   root.querySelectorAll<HTMLElement>("p.empty").forEach((p) => (p.hidden = !!root.querySelector("ul.inbox[data-group=first] > li")));

@@ -92,16 +92,25 @@ async function render(): Promise<void> {
 /// The other language, keeping what is typed in the screen's forms (fields found again by name).
 async function switchLang(): Promise<void> {
   type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
-  const fields = () => [...document.querySelectorAll<Field>("#screen input[name], #screen select[name], #screen textarea[name]")];
-  const typed = fields().map((f) => [f.name, f instanceof HTMLInputElement && f.type === "checkbox" ? f.checked : f.value] as const);
+  const isBox = (f: Field): f is HTMLInputElement => f instanceof HTMLInputElement && f.type === "checkbox";
+  // Each field by its name and its place among those of that name (the inbox has a note field per item).
+  const fields = () => {
+    const seen = new Map<string, number>();
+    return [...document.querySelectorAll<Field>("#screen input[name], #screen select[name], #screen textarea[name]")].map((f) => {
+      const n = seen.get(f.name) ?? 0;
+      seen.set(f.name, n + 1);
+      return [`${f.name}#${n}`, f] as const;
+    });
+  };
+  const typed = fields().map(([k, f]) => [k, isBox(f) ? f.checked : f.value] as const);
   setLang(currentLang() === "ja" ? "en" : "ja");
   await render();
-  const again = fields();
-  for (const [name, value] of typed) {
-    const f = again.find((x) => x.name === name);
+  const again = new Map(fields());
+  for (const [k, value] of typed) {
+    const f = again.get(k);
     if (!f) continue;
-    if (typeof value === "boolean") (f as HTMLInputElement).checked = value;
-    else f.value = value;
+    if (isBox(f)) f.checked = value === true;
+    else f.value = String(value);
     // A chosen file shows its name again.
     if (f instanceof HTMLInputElement && f.type === "hidden") f.dispatchEvent(new Event("change"));
   }

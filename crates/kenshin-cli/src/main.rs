@@ -480,6 +480,9 @@ fn run(cli: Cli) -> Result<()> {
                     (Action::Approve, step, Vec::new(), send_back)
                 }
             };
+            // The member and the batch are judged before the counts, as they always were.
+            let mut office = open()?;
+            office.resolve_batch(&args.batch)?;
             let request = StepRecord {
                 counts: counts
                     .iter()
@@ -488,7 +491,7 @@ fn run(cli: Cli) -> Result<()> {
                 note: args.note.clone(),
                 send_back,
             };
-            let entry = open()?.record(&args.batch, args.step, action, request)?;
+            let entry = office.record(&args.batch, args.step, action, request)?;
             if cli.json {
                 return print_json(&entry);
             }

@@ -46,7 +46,7 @@ pub enum CoreError {
     #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
     Fields(Vec<kenshin_domain::register::FieldProblem>),
     #[error("{what} must not be empty")]
-    Empty { what: &'static str },
+    Empty { what: Blank },
     #[error(transparent)]
     Import(#[from] kenshin_exchange::Refused),
     #[error(transparent)]
@@ -145,6 +145,26 @@ pub enum CoreError {
 impl From<automerge::AutomergeError> for CoreError {
     fn from(e: automerge::AutomergeError) -> Self {
         CoreError::Automerge(Box::new(e))
+    }
+}
+
+/// A field that was left empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blank {
+    OfficeName,
+    YourName,
+    MemberName,
+    Search,
+}
+
+impl std::fmt::Display for Blank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Blank::OfficeName => "the office name",
+            Blank::YourName => "your name",
+            Blank::MemberName => "the member's name",
+            Blank::Search => "the search",
+        })
     }
 }
 

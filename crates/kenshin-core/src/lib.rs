@@ -16,7 +16,7 @@ mod upgrade;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::create_demo;
-pub use error::{CoreError, Result};
+pub use error::{Blank, CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
 pub use kenshin_store::StoreError;
@@ -60,7 +60,7 @@ pub struct Office {
     keys: Keys,
 }
 
-fn non_empty(s: &str, what: &'static str) -> Result<String> {
+fn non_empty(s: &str, what: Blank) -> Result<String> {
     let s = s.trim();
     if s.is_empty() {
         return Err(CoreError::Empty { what });
@@ -83,8 +83,13 @@ impl Office {
     pub fn init(home: impl Into<HomeDir>, office_name: &str, me_name: &str) -> Result<Office> {
         let home_dir = home.into();
         let dir = home_dir.path();
-        let office_name = non_empty(office_name, "the office name")?;
-        let me = new_member(non_empty(me_name, "your name")?, Role::Section, true, true);
+        let office_name = non_empty(office_name, Blank::OfficeName)?;
+        let me = new_member(
+            non_empty(me_name, Blank::YourName)?,
+            Role::Section,
+            true,
+            true,
+        );
         let keys = new_keys()?;
         let mut home = Home::open(&home_dir)?;
         let office_doc = home.write(|tx| {
@@ -178,7 +183,7 @@ impl Office {
     /// Adds a member who uses this laptop (admin only): their keys are made and kept here, and the
     /// admin signs their roster entry. A member on another laptop joins with an invite instead.
     pub fn add_member(&mut self, name: &str, role: Role, approver: bool) -> Result<RosterEntry> {
-        let name = non_empty(name, "the member's name")?;
+        let name = non_empty(name, Blank::MemberName)?;
         if approver && role == Role::Contractor {
             return Err(CoreError::ContractorApprover);
         }

@@ -48,7 +48,7 @@ impl Office {
     /// Makes an invite for one laptop (admin only): the invite goes into the roster, signed, and its
     /// secret into the file.
     pub fn invite(&mut self, name: &str, role: Role, approver: bool) -> Result<InviteFile> {
-        let name = non_empty(name, "the member's name")?;
+        let name = non_empty(name, crate::Blank::MemberName)?;
         self.require_admin("invite laptops")?;
         if approver && role == Role::Contractor {
             return Err(CoreError::ContractorApprover);

@@ -69,7 +69,9 @@ impl Office {
     /// Searches the register by voucher number, kana (any width, or hiragana), name or postal code.
     /// The lookup goes into the access log.
     pub fn find_vouchers(&mut self, query: &str, limit: usize) -> Result<Found> {
-        let q = classify_query(query).ok_or(CoreError::Empty { what: "the search" })?;
+        let q = classify_query(query).ok_or(CoreError::Empty {
+            what: crate::Blank::Search,
+        })?;
         self.look_up(query, Some(&q), 0, limit)
     }
 

@@ -11,6 +11,7 @@ use kenshin_domain::register::{EventKind, NoteKind};
 use kenshin_domain::rows::{
     CheckupResult, PostalCount, Pullout, ReissueRequest, ReissueSheet, Subject,
 };
+use kenshin_domain::said::Said;
 use kenshin_domain::text::postal_display;
 use kenshin_domain::{ListKind, ProcessId};
 use kenshin_exchange::{print, Cell, Table};
@@ -409,9 +410,9 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
                             reissue_sheets(batch_of(batch), std::slice::from_ref(r), &register);
                         refused
                             .iter()
-                            .map(ToString::to_string)
+                            .map(|r| r.why.ja())
                             .collect::<Vec<_>>()
-                            .join("; ")
+                            .join("、")
                     };
                     Ok(vec![
                         r.application_no.clone().into(),

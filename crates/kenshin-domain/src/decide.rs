@@ -12,6 +12,7 @@ use crate::register::{reissue_eligibility, sheet_no, Ineligible};
 use crate::rows::{
     self, PostalCount, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
+use crate::said::Said;
 use crate::workflow::{check, Member, Proposal, Refusal, SignOff};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashSet};
@@ -385,7 +386,10 @@ pub fn decide(
                 CountSource::EligibleRequests,
             )?;
             if !refused.is_empty() {
-                let line = format!("不可 {}", join(&refused));
+                let line = format!(
+                    "不可 {}",
+                    refused.iter().map(Said::ja).collect::<Vec<_>>().join("、")
+                );
                 accepted.note = Some(match accepted.note.take() {
                     Some(n) => format!("{n} / {line}"),
                     None => line,

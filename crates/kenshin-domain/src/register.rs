@@ -366,7 +366,7 @@ pub enum Ineligible {
     BirthDiffers { register: NaiveDate },
     KanaDiffers { register: String },
     PulledOut,
-    OutsideAge { why: String },
+    OutsideAge { why: OutsideAge },
 }
 
 impl fmt::Display for Ineligible {
@@ -413,7 +413,7 @@ pub fn reissue_eligibility(
     }
     target_in_year(request.birth, fiscal_year, request.applied_on)
         .map(|e| e.valid_until)
-        .map_err(|e: OutsideAge| Ineligible::OutsideAge { why: e.to_string() })
+        .map_err(|why: OutsideAge| Ineligible::OutsideAge { why })
 }
 
 /// The number of the `n`-th reissued sheet of a voucher: the original number stays visible.

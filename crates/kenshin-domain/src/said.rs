@@ -180,7 +180,7 @@ impl Said for Ineligible {
                 format!("カナ氏名が受診券リストと違います（リストでは{register}）")
             }
             Ineligible::PulledOut => "引抜き済みの受診券です（発送前に資格を喪失）".into(),
-            Ineligible::OutsideAge { why } => format!("年齢の条件を満たしません（{why}）"),
+            Ineligible::OutsideAge { why } => format!("年齢の条件を満たしません（{}）", why.ja()),
         }
     }
 }

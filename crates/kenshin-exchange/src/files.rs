@@ -75,7 +75,10 @@ pub fn carried(
         .file_name()
         .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
     let sealed = seal(&name, &bytes, passphrase)?;
-    let path = if name.ends_with(".zip") {
+    let zipped = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let path = if zipped {
         path.to_path_buf()
     } else {
         path.with_file_name(format!("{name}.zip"))
@@ -129,13 +132,10 @@ mod tests {
             unseal("x", &bytes, "秋の事跡 2026").unwrap(),
             ("引抜き.csv".to_string(), b"a,b".to_vec())
         );
-        let (path, _) = carried(
-            Path::new("/out/事跡.zip"),
-            Vec::new(),
-            Some("秋の事跡 2026"),
-        )
-        .unwrap();
-        assert_eq!(path, PathBuf::from("/out/事跡.zip"));
+        for name in ["/out/事跡.zip", "/out/事跡.ZIP"] {
+            let (path, _) = carried(Path::new(name), Vec::new(), Some("秋の事跡 2026")).unwrap();
+            assert_eq!(path, PathBuf::from(name));
+        }
     }
 
     #[test]

@@ -208,7 +208,6 @@ impl Driver {
         self.wait(&format!("body[data-ready={name}]"));
     }
 
-    /// Waits until the message line says something, and returns it.
     /// Chooses a file as the system's dialog would: the window keeps its path in a hidden input
     /// (WebDriver cannot drive the dialog itself).
     pub fn choose_file(&self, name: &str, path: &Path) {
@@ -220,6 +219,7 @@ impl Driver {
         );
     }
 
+    /// Waits until the message line says something, and returns it.
     pub fn message(&self) -> String {
         let mut text = String::new();
         self.until("a message", || {
