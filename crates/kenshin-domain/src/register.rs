@@ -110,7 +110,7 @@ impl fmt::Display for NoteField {
 }
 
 /// Why a note's field cannot be taken as typed. The window says it in Japanese at the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum FieldProblem {
     #[error("{field}: must not be empty")]

@@ -47,10 +47,9 @@ pub struct Proposal<'a> {
 }
 
 /// Why an entry may not be recorded. Each message is one line for the person who tried; the window
-/// says it in Japanese from its kind and fields.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
+/// says it in Japanese from the same fields (`said`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
-#[ts(rename = "StepRefusal")]
 pub enum Refusal {
     #[error("process {process} has no step {step} (its steps are 1-{last})")]
     NoSuchStep { process: String, step: u8, last: u8 },
