@@ -500,11 +500,9 @@ fn code_of<T: std::fmt::Debug>(area: &str, value: &T) -> String {
 }
 
 /// A list kind given by its code (`production`) in the office's words.
-fn list_ja(code: &str) -> String {
-    kenshin_core::domain::ListKind::ALL
-        .iter()
-        .find(|k| k.code() == code)
-        .map_or(code.to_string(), |k| k.ja().to_string())
+fn list_ja(code: &str) -> &str {
+    code.parse::<kenshin_core::domain::ListKind>()
+        .map_or(code, |k| k.ja())
 }
 
 fn status_ja(code: &str) -> &str {
