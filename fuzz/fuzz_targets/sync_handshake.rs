@@ -116,7 +116,7 @@ fuzz_target!(|input: &[u8]| {
             accept(
                 stream,
                 &peer.to_string(),
-                &w.keys,
+                w.keys.noise(),
                 "hub",
                 &AdmitOffice,
                 &received,

@@ -3,6 +3,7 @@
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
 use crate::office::{InviteMade, Opening};
+use crate::sign_in::SignInView;
 use crate::sync::{Refused, SyncView};
 use crate::{
     ArchiveFiled, ExportRequest, FieldSaid, InquiryRequest, ListPage, NewBatch, RecordRequest,
@@ -23,8 +24,8 @@ use kenshin_core::exchange::{Cell, Problem, Table};
 use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
-    InquiryLogged, Joined, ListRef, RegisterEntry, ReportKind, RosterEntry, SignOffView,
-    VoucherEvent, VoucherStatus,
+    InquiryLogged, Joined, ListRef, MemberHere, RegisterEntry, ReportKind, RosterEntry,
+    SignOffView, VoucherEvent, VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -46,6 +47,8 @@ pub fn typescript() -> String {
         Standing,
         Member,
         RosterEntry,
+        MemberHere,
+        SignInView,
         BatchRef,
         BatchWarning,
         BatchProposal,

@@ -5,6 +5,7 @@
 pub mod bindings;
 mod office;
 mod refusal;
+mod sign_in;
 mod sync;
 
 pub use refusal::{FieldSaid, Refusal};
@@ -17,7 +18,7 @@ use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
-    InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
+    InquiryLogged, ListRef, ListText, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -30,8 +31,8 @@ pub struct AppState {
     /// The home, unlocked once its passphrase is typed (the key lives only here, and is wiped when
     /// the app ends).
     home: Mutex<HomeDir>,
-    /// The member chosen in the header (a shared demo laptop); None is the home's own member.
-    acting_as: Mutex<Option<String>>,
+    /// Who the window acts as: the member signed in with their secret, or locked.
+    who: Mutex<sign_in::Who>,
     /// The home's sync engine, running in this process while the window is open.
     sync: sync::AppSync,
     /// The list the evidence view shows, read once (a list never changes) and paged from memory.
@@ -58,6 +59,12 @@ pub struct Session {
     pub home: String,
     pub me: Member,
     pub members: Vec<RosterEntry>,
+    /// Whether `me` has set their own secret on this laptop (the window asks until they have).
+    pub secret: bool,
+    /// Who can sign in on this laptop (the header's chooser).
+    pub here: Vec<kenshin_core::MemberHere>,
+    /// Idle time before the window locks.
+    pub idle_seconds: u32,
 }
 
 /// A step to record, as the UI sends it.
@@ -134,7 +141,7 @@ impl AppState {
     pub fn new(home: PathBuf) -> AppState {
         AppState {
             home: Mutex::new(HomeDir::new(home)),
-            acting_as: Mutex::new(None),
+            who: Mutex::default(),
             sync: sync::AppSync::default(),
             shown_list: Mutex::new(None),
         }
@@ -150,11 +157,6 @@ impl AppState {
             self.sync.committed();
         }
         answer
-    }
-
-    pub(crate) fn office(&self) -> Answer<Office> {
-        let who = self.acting_as.lock().map_err(Refusal::internal)?.clone();
-        Ok(Office::open(&self.home()?, who.as_deref())?)
     }
 }
 
@@ -180,6 +182,9 @@ impl AppState {
             home: self.home()?.path().display().to_string(),
             me: office.me().clone(),
             members: office.members()?,
+            secret: office.has_secret()?,
+            here: kenshin_core::members_here(&self.home()?)?,
+            idle_seconds: sign_in::idle_seconds(),
         })
     }
 }
@@ -195,21 +200,13 @@ fn unlock(
     app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     passphrase: String,
-) -> Answer<Session> {
+) -> Answer<office::Opening> {
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let unlocked = state.home()?.unlock(&passphrase)?;
     *state.home.lock().map_err(Refusal::internal)? = unlocked;
-    let session = state.session()?;
-    // Sync starts once the home opens.
+    // Sync starts once the home opens (before anyone signs in: it needs no member's secret).
     sync::spawn_start(&app);
-    Ok(session)
-}
-
-#[tauri::command]
-fn act_as(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
-    Office::open(&state.home()?, Some(&member_id))?;
-    *state.acting_as.lock().map_err(Refusal::internal)? = Some(member_id);
-    state.session()
+    office::opening(state)
 }
 
 #[tauri::command]
@@ -535,7 +532,10 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::make_invite,
             office::remove_member,
             unlock,
-            act_as,
+            sign_in::act_as,
+            sign_in::change_secret,
+            sign_in::lock,
+            sign_in::sign_in_view,
             board,
             record,
             propose_batch,

@@ -19,6 +19,8 @@ pub enum Opening {
     NoOffice,
     /// Joined with an invite; the roster has not arrived yet (the engine is dialling the inviter).
     Joining,
+    /// The home's member (or each member of this laptop) has a secret: sign in first.
+    SignIn,
     Ready {
         session: Session,
     },
@@ -36,6 +38,7 @@ pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
         }),
         Err(CoreError::NoOffice { .. }) => Ok(Opening::NoOffice),
         Err(CoreError::NotSynced { .. }) => Ok(Opening::Joining),
+        Err(CoreError::SecretNeeded { .. }) => Ok(Opening::SignIn),
         Err(e) => Err(e.into()),
     }
 }

@@ -118,6 +118,26 @@ impl From<CoreError> for Refusal {
                 format!("{member}さんの鍵はこの端末にありません。この端末を使う担当者だけが記録できます"),
                 None,
             ),
+            CoreError::SecretNeeded { member } => (
+                "secret.needed",
+                format!("{member}さんの暗証番号を入力してください"),
+                None,
+            ),
+            CoreError::WrongSecret { member, left } => (
+                "secret.wrong",
+                if left > 0 {
+                    format!("{member}さんの暗証番号が違います（あと{left}回まちがえると、次に入力できるまで待つことになります）")
+                } else {
+                    format!("{member}さんの暗証番号が違います。次に入力できるまで少し待ってください")
+                },
+                None,
+            ),
+            CoreError::SecretWait { member, seconds } => (
+                "secret.wait",
+                format!("{member}さんの暗証番号を続けてまちがえました。{seconds}秒後にもう一度入力してください"),
+                None,
+            ),
+            CoreError::WeakSecret(w) => ("secret.weak", w.ja(), None),
             CoreError::AlreadyInitialised { office, .. } => (
                 "office.exists",
                 format!("この端末はすでに事務所「{office}」に属しています"),
@@ -361,6 +381,11 @@ fn store(e: StoreError) -> Refusal {
     let en = e.to_string();
     let (code, ja, detail): (&str, &str, Option<String>) = match e {
         StoreError::WrongPassphrase { .. } => ("store.wrong_passphrase", "パスフレーズが違います", None),
+        StoreError::BadSealedKey(_) => (
+            "store.bad_sealed_key",
+            "この担当者の鍵が読めません。管理者に招待し直してもらってください",
+            Some(en.clone()),
+        ),
         StoreError::ShortPassphrase => (
             "store.short_passphrase",
             "パスフレーズは8文字以上にしてください",
@@ -549,6 +574,10 @@ mod tests {
             CoreError::NoOffice { .. } => "NoOffice",
             CoreError::NotSynced { .. } => "NotSynced",
             CoreError::KeysElsewhere { .. } => "KeysElsewhere",
+            CoreError::SecretNeeded { .. } => "SecretNeeded",
+            CoreError::WrongSecret { .. } => "WrongSecret",
+            CoreError::SecretWait { .. } => "SecretWait",
+            CoreError::WeakSecret(_) => "WeakSecret",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
             CoreError::UnknownMember(_) => "UnknownMember",
             CoreError::DuplicateMember(_) => "DuplicateMember",
@@ -590,7 +619,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 45;
+    const VARIANTS: usize = 49;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -704,6 +733,7 @@ mod tests {
         let stores = vec![
             StoreError::WrongPassphrase { path: s("/home") },
             StoreError::ShortPassphrase,
+            StoreError::BadSealedKey(s("bad")),
             StoreError::DiskFull,
             StoreError::NewerSchema {
                 found: 9,
@@ -914,6 +944,22 @@ mod tests {
             CoreError::Internal(s("lock poisoned")),
             CoreError::Sync(s("connection reset")),
             CoreError::EngineRunning { home: s("/home") },
+            CoreError::SecretNeeded {
+                member: s("検認 花子"),
+            },
+            CoreError::WrongSecret {
+                member: s("検認 花子"),
+                left: 2,
+            },
+            CoreError::WrongSecret {
+                member: s("検認 花子"),
+                left: 0,
+            },
+            CoreError::SecretWait {
+                member: s("検認 花子"),
+                seconds: 30,
+            },
+            CoreError::WeakSecret(kenshin_core::domain::secret::WeakSecret::Run),
             CoreError::from(automerge::AutomergeError::Fail),
         ]);
         all

@@ -13,7 +13,7 @@ use kenshin_core::domain::register::VoucherStatus;
 use kenshin_core::domain::ProcessId;
 use kenshin_core::sync::{save_settings, SyncSettings};
 use serde_json::json;
-use webdriver::{screenshot, Window};
+use webdriver::{screenshot, Window, PIN};
 
 /// The words of Latin letters the window shows (text, placeholders and the choices of its lists),
 /// for the Japanese-only check.
@@ -31,6 +31,18 @@ const ENGLISH_SHOWN: &str = "const words = new Set();
     for (const w of el.textContent.match(/[A-Za-z][A-Za-z_=]{2,}/g) ?? []) words.add(w);
   }
   return [...words];";
+
+/// The member ids of `names` in the office.
+fn ids_of<const N: usize>(office: &mut kenshin_core::Office, names: [&str; N]) -> [String; N] {
+    let members = office.members().expect("members");
+    names.map(|name| {
+        members
+            .iter()
+            .find(|m| m.member.name == name)
+            .map(|m| m.member.id.clone())
+            .expect("member")
+    })
+}
 
 /// One test at a time: two apps under Xvfb at once would share two cores.
 static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -57,16 +69,8 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     office
         .new_batch(ProcessId::MonthlyIssuance, "E2E 月次", Some(2026))
         .expect("batch");
-    let members = office.members().expect("members");
-    let id_of = |name: &str| {
-        members
-            .iter()
-            .find(|m| m.member.name == name)
-            .map(|m| m.member.id.clone())
-            .expect("member")
-    };
-    let (contractor, verifier, approver) =
-        (id_of("委託 一郎"), id_of("検認 花子"), id_of("決裁 太郎"));
+    let [contractor, verifier, approver] =
+        ids_of(&mut office, ["委託 一郎", "検認 花子", "決裁 太郎"]);
     // A voucher the demo's May batch mailed, for a returned envelope.
     let mailed = office
         .register_page("", 0, 1_000)
@@ -81,6 +85,8 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
 
     let (d, window) = Window::open(home.path());
     let display = d.display.clone();
+    // The home's member chooses a PIN before anything else.
+    d.sign_in(PIN);
     d.wait("body[data-ready=board]");
     eprintln!("first board after {:?}", window.launched.elapsed());
     screenshot(&display, "01-board");
@@ -666,6 +672,7 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     screenshot(&d.display, "09-unlock");
     d.type_into("#unlock input[name=passphrase]", "春の健診 2026");
     d.click("#unlock button[type=submit]");
+    d.sign_in(PIN);
     d.wait("body[data-ready=board]");
     assert!(d.text("header h1").contains("デモ市"));
     assert!(d.text("table").contains(MARKUP));
@@ -680,6 +687,80 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     assert_eq!(
         hardened,
         json!([0, "Kenshin 特定健診受診券", false, "undefined"])
+    );
+    d.call("DELETE", "", json!({}));
+}
+
+#[test]
+fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let home = tempfile::tempdir().expect("home");
+    let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
+    let [approver] = ids_of(&mut office, ["決裁 太郎"]);
+    let me = office.me().id.clone();
+    drop(office);
+    loopback_sync(home.path(), "127.0.0.1:0", &[]);
+    let (d, _window) = Window::open_with(home.path(), &[("KENSHIN_IDLE_SECONDS", "5")]);
+    // The home's member chooses a PIN first: a weak one is refused, two that differ are caught.
+    d.wait("body[data-ready=sign-in]");
+    assert!(d
+        .text("form[data-form=sign-in]")
+        .contains("暗証番号を決めてください"));
+    d.type_into("input[name=new-secret]", "123456");
+    d.type_into("input[name=new-secret-again]", "123456");
+    d.click("form[data-form=sign-in] button[type=submit]");
+    d.until("a run refused", || {
+        d.text("form[data-form=sign-in] .message")
+            .contains("連続した文字")
+    });
+    screenshot(&d.display, "14-first-pin");
+    d.sign_in(PIN);
+    d.wait("body[data-ready=board]");
+
+    // Switching to the approver asks for the approver's own PIN (chosen the first time); a wrong
+    // one is refused and the window stays with the member it had.
+    d.act_as(&approver);
+    d.act_as(&me);
+    d.choose_member(&approver);
+    d.type_into("form[data-form=sign-in] input[name=secret]", "246801");
+    d.click("form[data-form=sign-in] button[type=submit]");
+    d.until("the wrong PIN refused", || {
+        d.text("form[data-form=sign-in] .message")
+            .contains("暗証番号が違います")
+    });
+    screenshot(&d.display, "15-wrong-pin");
+    d.click("[data-action=cancel-sign-in]");
+    d.until("still the member it was", || {
+        d.script(
+            "return document.querySelector('select[name=acting-as]').value",
+            json!([]),
+        ) == json!(me)
+    });
+    d.act_as(&approver);
+    assert!(d.text("select[name=acting-as]").contains("決裁 太郎"));
+
+    // Left idle, the window locks: the screen is hidden, and the same member signs in to find
+    // what they had typed.
+    d.screen("register");
+    d.type_into("input[name=query]", "ケンシン");
+    d.until("the window locked", || {
+        d.script(
+            "return document.body.dataset.ready === 'sign-in'
+               && !!document.querySelector('.overlay.lock form[data-form=sign-in]')",
+            json!([]),
+        ) == json!(true)
+    });
+    assert!(d
+        .text("form[data-form=sign-in]")
+        .contains("画面をロックしました"));
+    screenshot(&d.display, "16-locked");
+    d.sign_in(PIN);
+    assert_eq!(
+        d.script(
+            "return document.querySelector('input[name=query]').value",
+            json!([])
+        ),
+        json!("ケンシン")
     );
     d.call("DELETE", "", json!({}));
 }
@@ -734,6 +815,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     let hub = format!("127.0.0.1:{}", webdriver::free_port());
     loopback_sync(section.path(), &hub, &[]);
     let (s, section_window) = Window::open(section.path());
+    s.sign_in(PIN);
     s.wait("body[data-ready=board]");
 
     // The section's admin invites the contractor's laptop from the sync screen.
@@ -756,6 +838,7 @@ fn two_windows_sync_a_contractor_working_offline() {
     c.type_into("input[name=inviter]", &hub);
     c.click("button[data-action=join]");
     assert_eq!(c.wait_text(".joining .fingerprint"), fingerprint);
+    c.sign_in(PIN);
     c.wait("body[data-ready=board]");
     assert!(c.text("select[name=acting-as]").contains("委託 次郎"));
     c.screen("sync");
@@ -769,7 +852,6 @@ fn two_windows_sync_a_contractor_working_offline() {
         || {
             s.text("table.peers").contains("委託 次郎")
                 && s.text("table.roster").contains("委託 次郎")
-                && s.text("select[name=acting-as]").contains("委託 次郎")
         },
     );
     // The roster says when each laptop was last seen, and who may approve or administer.
@@ -842,7 +924,9 @@ fn two_windows_sync_a_contractor_working_offline() {
     c.until("the entry waiting", || {
         c.find("#sync-state[data-unsent='1']").is_some()
     });
+    // Opened again, the section's window asks its member's PIN (chosen in the first window).
     let (s, _section_window) = Window::open(section.path());
+    s.sign_in(PIN);
     s.wait("body[data-ready=board]");
     s.until("the contractor's new entry on the section's board", || {
         s.find("tr[data-batch='E2E 再接続'] .step[data-step='2'][data-status=awaiting_verify]")

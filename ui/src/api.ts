@@ -25,6 +25,7 @@ import type {
   ReturnRequest,
   Role,
   Session,
+  SignInView,
   SignOffView,
   SyncSettings,
   SyncView,
@@ -40,8 +41,12 @@ export const api = {
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   makeInvite: (name: string, role: Role, approver: boolean, path: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, path }),
-  unlock: (passphrase: string) => invoke<Session>("unlock", { passphrase }),
-  actAs: (memberId: string) => invoke<Session>("act_as", { memberId }),
+  unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),
+  actAs: (memberId: string, secretGiven: string | null, newSecret: string | null) =>
+    invoke<Session>("act_as", { memberId, secretGiven, newSecret }),
+  changeSecret: (current: string, newSecret: string) => invoke<Session>("change_secret", { current, newSecret }),
+  lock: () => invoke<null>("lock"),
+  signInView: () => invoke<SignInView>("sign_in_view"),
   board: () => invoke<BoardBatch[]>("board"),
   proposeBatch: (process: ProcessId, month: string, label: string | null) =>
     invoke<BatchProposal>("propose_batch", { process, month, label }),

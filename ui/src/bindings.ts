@@ -55,6 +55,18 @@ approver: boolean,
  */
 admin: boolean, };
 
+export type MemberHere = { member: Member, 
+/**
+ * Whether they have set their own secret (暗証番号) here.
+ */
+secret: boolean, };
+
+export type SignInView = { members: Array<MemberHere>, 
+/**
+ * The member id to offer first.
+ */
+last: string | null, };
+
 export type BatchRef = { 
 /**
  * The batch document's id (derived from the rest: see [`crate::signed::batch_id_bytes`]).
@@ -319,7 +331,19 @@ export type Table = {
  */
 title: string, headers: Array<string>, rows: Array<Array<Cell>>, };
 
-export type Session = { office: string, home: string, me: Member, members: Array<RosterEntry>, };
+export type Session = { office: string, home: string, me: Member, members: Array<RosterEntry>, 
+/**
+ * Whether `me` has set their own secret on this laptop (the window asks until they have).
+ */
+secret: boolean, 
+/**
+ * Who can sign in on this laptop (the header's chooser).
+ */
+here: Array<MemberHere>, 
+/**
+ * Idle time before the window locks.
+ */
+idle_seconds: number, };
 
 export type RecordRequest = { batch: string, step: number, action: Action, 
 /**
@@ -417,7 +441,7 @@ listening: string | null, faults: Array<SyncFault>, peers: Array<PeerView>, refu
  */
 progress: SyncProgress, };
 
-export type Opening = { "state": "locked" } | { "state": "no_office" } | { "state": "joining" } | { "state": "ready", session: Session, };
+export type Opening = { "state": "locked" } | { "state": "no_office" } | { "state": "joining" } | { "state": "sign_in" } | { "state": "ready", session: Session, };
 
 export type Joined = { office_name: string, member: string, name: string, 
 /**

@@ -16,6 +16,20 @@ export function setLang(l: Lang): void {
 }
 
 const ja: Record<string, string> = {
+  // Signing in (本人確認)
+  PIN: "暗証番号",
+  " has no PIN yet: choose one of 6 characters or more.": "さんの暗証番号はまだありません。6文字以上で決めてください。",
+  "New PIN": "新しい暗証番号",
+  Again: "もう一度",
+  "Sign in": "本人確認",
+  "The two PINs differ.": "2回入力した暗証番号が違います。",
+  "Change PIN": "暗証番号の変更",
+  "Current PIN": "今の暗証番号",
+  Change: "変更する",
+  "PIN changed.": "暗証番号を変更しました。",
+  Lock: "ロック",
+  "Choose your PIN": "暗証番号を決めてください",
+  "The window is locked": "画面をロックしました",
   Board: "業務ボード",
   "My work": "承認待ち・作業",
   Register: "受診券リスト",

@@ -3,13 +3,14 @@ import { api } from "./api";
 import { archiveScreen } from "./archive";
 import { boardScreen } from "./board";
 import { h, replace } from "./dom";
-import { currentLang, refusalText, roleText, setLang, t } from "./i18n";
+import { currentLang, refusalText, setLang, t } from "./i18n";
 import { importsScreen } from "./imports";
 import { inboxScreen, updateInbox } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
-import { app, attempt, SAID } from "./state";
+import { app, say, SAID } from "./state";
 import { redrawRoster, refreshSync, standingLine, syncScreen } from "./sync";
+import { changeSecret, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
 import { joiningScreen, welcomeScreen } from "./welcome";
 import type { Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
@@ -25,10 +26,9 @@ const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
 ];
 let current = "board";
 
+/// The header's chooser: the members who can sign in on this laptop.
 function memberOptions(session: Session): HTMLOptionElement[] {
-  return session.members.map((m) =>
-    h("option", { value: m.id, selected: m.id === session.me.id }, `${m.name}（${roleText(m.role)}${m.approver ? "・決裁" : ""}）`),
-  );
+  return session.here.map((m) => memberOption(m, session.me.id));
 }
 
 /// The session follows the roster when a member joins or leaves on another laptop: the header's
@@ -52,10 +52,13 @@ async function render(): Promise<void> {
     "select",
     {
       name: "acting-as",
+      // Another member signs in with their own secret; cancelled, the chooser shows who it was.
       onchange: async (e: Event) => {
-        const s = await attempt(() => api.actAs((e.target as HTMLSelectElement).value));
+        const select = e.target as HTMLSelectElement;
+        const s = await signIn({ members: session.here, chosen: select.value, cancellable: true, opaque: false, title: t("Sign in") });
         if (s) app.session = s;
-        await render();
+        else select.value = session.me.id;
+        if (s) await render();
       },
     },
     memberOptions(session),
@@ -77,7 +80,14 @@ async function render(): Promise<void> {
         "div",
         { class: "status-row" },
         h("button", { id: "sync-state", class: `sync-state${syncLine.warn ? " warn" : ""}`, title: syncLine.text, "data-unsent": syncLine.unsent, onclick: () => { current = "sync"; void render(); } }, syncLine.text),
-        h("div", { class: "who" }, h("label", {}, t("Acting as"), " ", member), h("button", { class: "lang", onclick: () => void switchLang() }, currentLang() === "ja" ? "English" : "日本語")),
+        h(
+          "div",
+          { class: "who" },
+          h("label", {}, t("Acting as"), " ", member),
+          h("button", { class: "change-secret", "data-action": "change-secret", onclick: () => void changeSecret().then((s) => s && say(t("PIN changed."))) }, t("Change PIN")),
+          h("button", { class: "lock", "data-action": "lock", onclick: () => void api.lock().then(locked) }, t("Lock")),
+          h("button", { class: "lang", onclick: () => void switchLang() }, currentLang() === "ja" ? "English" : "日本語"),
+        ),
       ),
     ),
     h("div", { id: "message", class: "message", role: "status" }),
@@ -203,8 +213,7 @@ function unlockForm(root: HTMLElement, why: string): void {
     e.preventDefault();
     void (async () => {
       try {
-        app.session = await api.unlock(input.value);
-        await render();
+        await begin(root, await api.unlock(input.value));
       } catch (err) {
         message.textContent = refusalText(err);
         input.select();
@@ -215,23 +224,27 @@ function unlockForm(root: HTMLElement, why: string): void {
   document.body.dataset.ready = "unlock";
 }
 
-/// The office opens: its board, once the home's passphrase, the first screen or the roster allow.
+/// The office opens: its board, once the home's passphrase, the first screen or the roster allow,
+/// and once its member has a secret of their own (asked for here the first time).
 async function opened(s: Session): Promise<void> {
-  app.session = s;
+  app.session = s.secret ? s : await signInAgain(t("Choose your PIN"), s.me.id);
   await render();
 }
 
-setLang(currentLang());
-void (async () => {
-  const root = document.getElementById("app");
-  if (!root) return;
-  let o: Opening;
-  try {
-    o = await api.opening();
-  } catch (err) {
-    replace(root, h("div", { id: "message", class: "message error" }, refusalText(err)));
-    return;
-  }
+/// The window locked: the screen stays behind an opaque sign-in, so what was typed is still there
+/// for the same member; another member gets a fresh screen.
+async function locked(): Promise<void> {
+  const before = app.session?.me.id;
+  const s = await signInAgain(t("The window is locked"));
+  app.session = s;
+  if (s.me.id !== before) await render();
+  else document.body.dataset.ready = current;
+}
+
+lockWhenIdle(() => app.session?.idle_seconds ?? null, locked);
+
+/// The first screen for what the home holds.
+async function begin(root: HTMLElement, o: Opening): Promise<void> {
   switch (o.state) {
     case "locked":
       unlockForm(root, "");
@@ -242,7 +255,21 @@ void (async () => {
     case "joining":
       await joiningScreen(root, opened, null);
       return;
+    case "sign_in":
+      await opened(await signInAgain(t("Sign in")));
+      return;
     case "ready":
       await opened(o.session);
+  }
+}
+
+setLang(currentLang());
+void (async () => {
+  const root = document.getElementById("app");
+  if (!root) return;
+  try {
+    await begin(root, await api.opening());
+  } catch (err) {
+    replace(root, h("div", { id: "message", class: "message error" }, refusalText(err)));
   }
 })();

@@ -52,7 +52,7 @@ pub enum PrintCmd {
 
 pub fn archive(
     home: &HomeDir,
-    open: impl FnOnce() -> kenshin_core::Result<Office>,
+    open: impl FnOnce() -> anyhow::Result<Office>,
     cmd: ArchiveCmd,
     json: bool,
     lang: Lang,

@@ -164,6 +164,10 @@ enum MemberCmd {
     Remove {
         name: String,
     },
+    /// Set or change your own secret (暗証番号: a PIN or passphrase) on this laptop; from then on
+    /// every command acting as you needs it (KENSHIN_SECRET, or asked). The new one comes from
+    /// KENSHIN_NEW_SECRET, or is asked twice.
+    Secret,
 }
 
 #[derive(Subcommand)]
@@ -280,6 +284,23 @@ fn unlock(home: HomeDir) -> Result<HomeDir> {
     Ok(home.unlock(&given)?)
 }
 
+/// The office opened as `who` (the home's own member when None), with their secret when they have
+/// one: from KENSHIN_SECRET, or typed at the terminal.
+fn open_office(home: &HomeDir, who: Option<&str>) -> Result<Office> {
+    match Office::open(home, who) {
+        Err(kenshin_core::CoreError::SecretNeeded { member }) => {
+            let secret = zeroize::Zeroizing::new(ask_passphrase(
+                "KENSHIN_SECRET",
+                &format!("{member} の暗証番号 / secret: "),
+                false,
+            )?);
+            let signer = Office::sign_in(home, who, Some(&secret))?;
+            Ok(Office::open_as(home, &signer)?)
+        }
+        opened => Ok(opened?),
+    }
+}
+
 /// A passphrase from the environment variable `env`, else typed at the terminal after `prompt`
 /// (twice when `confirm`, since a mistyped new passphrase would lock the data away).
 fn ask_passphrase(env: &str, prompt: &str, confirm: bool) -> Result<String> {
@@ -326,7 +347,7 @@ pub fn write_export(path: &std::path::Path, bytes: &[u8], encrypt: bool) -> Resu
 fn run(cli: Cli) -> Result<()> {
     let home = unlock(HomeDir::new(cli.home.clone().unwrap_or_else(default_home)))?;
     let lang = cli.lang;
-    let open = || Office::open(&home, cli.acting_as.as_deref());
+    let open = || open_office(&home, cli.acting_as.as_deref());
     match cli.command {
         Command::Office(OfficeCmd::Init { name, me }) => {
             let mut office = Office::init(&home, &name, &me)?;
@@ -431,6 +452,23 @@ fn run(cli: Cli) -> Result<()> {
                     m.member.id
                 );
             }
+        }
+        Command::Member(MemberCmd::Secret) => {
+            let mut office = open()?;
+            let new = zeroize::Zeroizing::new(ask_passphrase(
+                "KENSHIN_NEW_SECRET",
+                "新しい暗証番号 / new secret: ",
+                true,
+            )?);
+            office.set_secret(&new)?;
+            println!(
+                "{} {}",
+                office.me().name,
+                lang.pick(
+                    "さんの暗証番号を設定しました。以後、この担当者として操作するたびに必要です",
+                    ": secret set; every command acting as this member needs it from now on"
+                )
+            );
         }
         Command::Member(MemberCmd::Add {
             name,

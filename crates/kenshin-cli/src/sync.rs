@@ -122,8 +122,7 @@ pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<
 
 /// A member's name from this home's roster, or the id when the peer is not a member (a relay).
 fn member_name(home: &HomeDir, id: &str) -> String {
-    kenshin_core::Office::open(home, None)
-        .and_then(|mut o| o.members())
+    kenshin_core::members_of(home)
         .ok()
         .and_then(|ms| ms.into_iter().find(|m| m.member.id == id))
         .map_or_else(|| id.to_string(), |m| m.member.name)

@@ -20,6 +20,16 @@ pub enum CoreError {
         "{member}'s keys are not on this laptop: only members who use this laptop can act here"
     )]
     KeysElsewhere { member: String },
+    #[error(
+        "{member} has a secret (PIN or passphrase) on this laptop: type it, or set KENSHIN_SECRET"
+    )]
+    SecretNeeded { member: String },
+    #[error("{member}'s secret is wrong ({left} tries left before each try waits)")]
+    WrongSecret { member: String, left: u32 },
+    #[error("too many wrong secrets for {member} in a row: wait {seconds} s before the next try")]
+    SecretWait { member: String, seconds: i64 },
+    #[error(transparent)]
+    WeakSecret(#[from] kenshin_domain::secret::WeakSecret),
     #[error("{home} already belongs to the office {office:?}")]
     AlreadyInitialised { home: String, office: String },
     #[error("no member called {0:?} in this office (see `kenshin member list`)")]

@@ -10,6 +10,7 @@ mod lists;
 mod members;
 mod register;
 mod reports;
+mod secret;
 pub mod sync;
 mod trust;
 mod upgrade;
@@ -29,6 +30,7 @@ pub use lists::{ImportPreview, ImportSummary, ListText, IMPORTABLE};
 pub use members::{join, InviteFile, Joined};
 pub use register::InquiryLogged;
 pub use reports::ReportKind;
+pub use secret::{members_here, MemberHere, Signer};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::batch::BatchProposal;
@@ -41,7 +43,24 @@ use kenshin_store::docs::{batch, office};
 use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
 use kenshin_trust::Keys;
 use std::collections::BTreeMap;
-use trust::{keys_setting, load_keys, ANCHOR, ME};
+use trust::{keys_setting, ANCHOR, ME};
+
+/// The home in `dir`, which must hold a database already (opening never makes one).
+fn open_home(home_dir: &HomeDir) -> Result<Home> {
+    let dir = home_dir.path();
+    if !dir.join(kenshin_store::DB_FILE).exists() {
+        return Err(CoreError::NoOffice {
+            home: dir.display().to_string(),
+        });
+    }
+    Ok(Home::open(home_dir)?)
+}
+
+/// The office's members as this laptop judges them, read without signing in (a peer's name on the
+/// sync screen).
+pub fn members_of(home: impl Into<HomeDir>) -> Result<Vec<RosterEntry>> {
+    open_home(&home.into())?.read(|tx| Ok(tx.members()?))
+}
 
 /// A request to record a step.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +76,7 @@ pub struct Office {
     home: Home,
     office_doc: DocumentId,
     me: Member,
-    keys: Keys,
+    keys: std::sync::Arc<Keys>,
 }
 
 fn non_empty(s: &str, what: Blank) -> Result<String> {
@@ -116,38 +135,52 @@ impl Office {
             home,
             office_doc,
             me,
-            keys,
+            keys: std::sync::Arc::new(keys),
         })
     }
 
-    /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id). Acting as
-    /// someone else is for tests and a shared demo laptop until each member has a laptop and keys.
+    /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id) whose
+    /// keys are on this laptop. A member with a secret is refused here: see [`Office::sign_in`].
     pub fn open(home: impl Into<HomeDir>, acting_as: Option<&str>) -> Result<Office> {
         let home_dir = home.into();
+        let mut home = open_home(&home_dir)?;
+        let signer = secret::sign_in(&mut home, &home_dir, acting_as, None)?;
+        Office::opened(home, &home_dir, &signer)
+    }
+
+    /// Proves a member on this laptop: their secret opens their signing key (a member who has set
+    /// none needs none). Five wrong tries in a row make the next wait.
+    pub fn sign_in(
+        home: impl Into<HomeDir>,
+        acting_as: Option<&str>,
+        secret: Option<&str>,
+    ) -> Result<Signer> {
+        let home_dir = home.into();
+        let mut home = open_home(&home_dir)?;
+        secret::sign_in(&mut home, &home_dir, acting_as, secret)
+    }
+
+    /// Opens the home as a member who signed in (still in the roster: a member removed since is
+    /// refused).
+    pub fn open_as(home: impl Into<HomeDir>, signer: &Signer) -> Result<Office> {
+        let home_dir = home.into();
+        let home = open_home(&home_dir)?;
+        Office::opened(home, &home_dir, signer)
+    }
+
+    fn opened(mut home: Home, home_dir: &HomeDir, signer: &Signer) -> Result<Office> {
         let dir = home_dir.path();
-        let no_office = || CoreError::NoOffice {
-            home: dir.display().to_string(),
-        };
-        if !dir.join(kenshin_store::DB_FILE).exists() {
-            return Err(no_office());
-        }
-        let mut home = Home::open(&home_dir)?;
-        let (office_doc, me, keys, stale) = home.read(|tx| {
-            let id = tx.office_doc_id()?.ok_or_else(no_office)?;
+        let (office_doc, me, stale) = home.read(|tx| {
+            let id = tx.office_doc_id()?.ok_or_else(|| CoreError::NoOffice {
+                home: dir.display().to_string(),
+            })?;
             if !tx.has_document(&id)? {
                 return Err(CoreError::NotSynced {
                     home: dir.display().to_string(),
                 });
             }
-            let who = match acting_as {
-                Some(who) => who.to_string(),
-                None => tx.local(ME)?.ok_or_else(no_office)?,
-            };
-            let me = find_member(&tx.members()?, &who)?;
-            let keys = load_keys(tx, &me.id)?.ok_or_else(|| CoreError::KeysElsewhere {
-                member: me.name.clone(),
-            })?;
-            Ok::<_, CoreError>((id, me, keys, upgrade::needed(tx)?))
+            let me = find_member(&tx.members()?, &signer.member.id)?;
+            Ok::<_, CoreError>((id, me, upgrade::needed(tx)?))
         })?;
         if stale {
             upgrade::run(&mut home)?;
@@ -156,7 +189,7 @@ impl Office {
             home,
             office_doc,
             me,
-            keys,
+            keys: signer.keys.clone(),
         })
     }
 

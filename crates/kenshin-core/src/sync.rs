@@ -4,7 +4,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
-use crate::trust::{self, load_keys, ME};
+use crate::trust::{self, kept_keys, ME};
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
@@ -402,8 +402,10 @@ impl Syncing {
         let (office_doc, me, keys, hello) = home.read(|tx| {
             let office_doc = tx.office_doc_id()?.ok_or_else(no_office)?;
             let me = tx.local(ME)?.ok_or_else(no_office)?;
-            let keys = load_keys(tx, &me)?
-                .ok_or_else(|| CoreError::KeysElsewhere { member: me.clone() })?;
+            let keys = kept_keys(tx, &me)?
+                .ok_or_else(|| CoreError::KeysElsewhere { member: me.clone() })?
+                .noise()
+                .clone();
             let office = office_doc.to_string();
             let hello = match tx.local(JOIN_ENTRY)? {
                 Some(entry) if trust::roster(tx)?.current(&me).is_none() => Hello::Join {

@@ -15,7 +15,7 @@ use kenshin_store::docs::office::SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
-use kenshin_trust::{Keys, Roster, Vouched};
+use kenshin_trust::{KeptKeys, Roster, Vouched};
 
 /// Local setting: the founder's Ed25519 key, pinned when this home founded or joined the office.
 pub(crate) const ANCHOR: &str = "anchor";
@@ -27,11 +27,13 @@ pub(crate) fn keys_setting(member: &str) -> String {
     format!("keys:{member}")
 }
 
-pub(crate) fn load_keys(tx: &Tx<'_>, member: &str) -> Result<Option<Keys>> {
+/// A member's keys as this laptop keeps them (open, or sealed under their secret); None when the
+/// member uses another laptop.
+pub(crate) fn kept_keys(tx: &Tx<'_>, member: &str) -> Result<Option<KeptKeys>> {
     match tx.local(&keys_setting(member))? {
         None => Ok(None),
         Some(text) => Ok(Some(
-            Keys::from_secret_text(&text).map_err(|e| CoreError::Internal(e.to_string()))?,
+            KeptKeys::from_text(&text).map_err(|e| CoreError::Internal(e.to_string()))?,
         )),
     }
 }

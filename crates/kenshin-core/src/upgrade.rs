@@ -7,11 +7,12 @@
 //! laptop upgrades and vouches for them itself.
 
 use crate::error::Result;
-use crate::trust::{self, load_keys, ME};
+use crate::trust::{self, kept_keys, ME};
 use crate::{now, CoreError};
 use kenshin_domain::signed::{Migration, Signed};
 use kenshin_store::docs::{access, batch, office};
 use kenshin_store::{batch_doc_id, DocumentId, Tx};
+use kenshin_trust::KeptKeys;
 
 /// Local setting: the document schema generation this home was last brought to.
 const UPGRADED: &str = "upgraded";
@@ -44,7 +45,7 @@ pub(crate) fn run(home: &mut kenshin_store::Home) -> Result<()> {
 }
 
 /// Brings the home's documents to this build's schemas, once. Does nothing on a home with no
-/// office yet, or whose member's keys are not here.
+/// office yet, or whose member's keys are not here or sealed.
 fn upgrade(tx: &Tx<'_>) -> Result<bool> {
     if tx.local(UPGRADED)?.as_deref() == Some(GENERATION) {
         return Ok(false);
@@ -58,7 +59,9 @@ fn upgrade(tx: &Tx<'_>) -> Result<bool> {
     let Some(me) = tx.local(ME)? else {
         return Ok(false);
     };
-    let Some(keys) = load_keys(tx, &me)? else {
+    // A sealed key cannot vouch without its member's secret; a home this build sealed is already
+    // upgraded (a later build that raises a schema must vouch at sign-in).
+    let Some(KeptKeys::Open(keys)) = kept_keys(tx, &me)? else {
         return Ok(false);
     };
     let office = office_id.to_string();

@@ -16,6 +16,7 @@ pub mod register;
 pub mod roster;
 pub mod rows;
 pub mod said;
+pub mod secret;
 pub mod signed;
 pub mod sync;
 pub mod text;

@@ -9,6 +9,7 @@ use crate::dates::{era_long, DateError};
 use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
+use crate::secret::WeakSecret;
 use crate::text::BadText;
 use crate::workflow::{BadCount, Refusal};
 
@@ -314,6 +315,20 @@ impl Said for FieldProblem {
             }
             FieldProblem::NotMailed { voucher, .. } => {
                 format!("{voucher} はこのバッチで発送していません")
+            }
+        }
+    }
+}
+
+impl Said for WeakSecret {
+    fn ja(&self) -> String {
+        match self {
+            WeakSecret::TooShort { min } => format!("暗証番号は{min}文字以上にしてください"),
+            WeakSecret::OneCharacter => {
+                "同じ文字だけの暗証番号はすぐに推測されます。別の暗証番号にしてください".into()
+            }
+            WeakSecret::Run => {
+                "123456のような連続した文字はすぐに推測されます。別の暗証番号にしてください".into()
             }
         }
     }

@@ -19,6 +19,9 @@ pub enum StoreError {
     WrongPassphrase { path: String },
     #[error("a passphrase needs at least 8 characters")]
     ShortPassphrase,
+    /// A member's sealed signing key that this build cannot read (not one it wrote).
+    #[error("a member's sealed key: {0}")]
+    BadSealedKey(String),
     #[error("database: {0}")]
     Sqlite(rusqlite::Error),
     /// SQLite rolled the transaction back: nothing of it was written.

@@ -215,6 +215,12 @@ impl Tx<'_> {
         Ok(())
     }
 
+    pub fn remove_local(&self, key: &str) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM local WHERE key = ?1", params![key])?;
+        Ok(())
+    }
+
     /// Every chunk stored under `doc_id`: its snapshots and incremental changes.
     fn chunks(&self, doc_id: &DocumentId) -> Result<Vec<(String, Vec<u8>)>> {
         let prefix = doc_id.to_string();

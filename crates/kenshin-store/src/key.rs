@@ -29,8 +29,8 @@ pub const KEY_FILE: &str = "key.json";
 /// Where a passphrase comes from when the home needs one and nobody typed it.
 pub const PASSPHRASE_ENV: &str = "KENSHIN_PASSPHRASE";
 /// Argon2id cost: 64 MiB and 3 passes (OWASP's first recommendation), about 0.3 s here.
-const ARGON_M_KIB: u32 = 64 * 1024;
-const ARGON_T: u32 = 3;
+pub(crate) const ARGON_M_KIB: u32 = 64 * 1024;
+pub(crate) const ARGON_T: u32 = 3;
 /// SQLCipher's page: 16 KiB rather than its 4 KiB, since each page pays for its own IV and HMAC (the
 /// 150,000-row import took 2.1 s with 4 KiB pages and 1.8 s with 16 KiB, medians of 5).
 const CIPHER_PAGE_SIZE: i64 = 16_384;
@@ -258,7 +258,12 @@ fn env_passphrase() -> Option<Zeroizing<String>> {
     std::env::var(PASSPHRASE_ENV).ok().map(Zeroizing::new)
 }
 
-fn derive(passphrase: &str, salt: &[u8], m_kib: u32, t: u32) -> std::result::Result<Key, String> {
+pub(crate) fn derive(
+    passphrase: &str,
+    salt: &[u8],
+    m_kib: u32,
+    t: u32,
+) -> std::result::Result<Key, String> {
     let params = Params::new(m_kib, t, 1, Some(32)).map_err(|e| e.to_string())?;
     let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

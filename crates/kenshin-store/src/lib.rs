@@ -12,6 +12,7 @@ mod home;
 mod key;
 mod projection;
 mod register;
+mod secret;
 mod storage;
 
 pub use docs::access::AccessLog;
@@ -27,4 +28,5 @@ pub use key::{needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_EN
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{Found, RegisterEntry, VoucherEvent};
 pub use samod_core::DocumentId;
+pub use secret::{open_with_secret, seal_with_secret};
 pub use storage::SqliteStorage;

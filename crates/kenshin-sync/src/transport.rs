@@ -9,7 +9,7 @@ use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use kenshin_domain::roster::RosterEntry;
 pub use kenshin_domain::sync::Refusal;
-use kenshin_trust::{Keys, NOISE_PATTERN};
+use kenshin_trust::{NoiseKeys, NOISE_PATTERN};
 use samod::{PeerId, Transport};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -314,10 +314,10 @@ impl Channel {
     }
 }
 
-fn builder(keys: &Keys) -> Result<snow::Builder<'_>> {
+fn builder(keys: &NoiseKeys) -> Result<snow::Builder<'_>> {
     Ok(
         snow::Builder::new(NOISE_PATTERN.parse().map_err(noise_err)?)
-            .local_private_key(keys.noise_secret())
+            .local_private_key(keys.secret())
             .prologue(b"kenshin-sync/1"),
     )
 }
@@ -340,7 +340,7 @@ async fn timed<T>(what: &str, f: impl std::future::Future<Output = Result<T>>) -
 async fn handshake(
     mut stream: TcpStream,
     peer: &str,
-    keys: &Keys,
+    keys: &NoiseKeys,
     initiator: bool,
 ) -> Result<Channel> {
     let io = |source| SyncError::Io {
@@ -375,7 +375,7 @@ async fn handshake(
 pub async fn dial(
     stream: TcpStream,
     peer: &str,
-    keys: &Keys,
+    keys: &NoiseKeys,
     hello: &Hello,
     gate: &dyn Gate,
     received: &Arc<AtomicU64>,
@@ -413,7 +413,7 @@ pub async fn dial(
 pub async fn accept(
     stream: TcpStream,
     peer: &str,
-    keys: &Keys,
+    keys: &NoiseKeys,
     me: &str,
     gate: &dyn Gate,
     received: &Arc<AtomicU64>,

@@ -14,12 +14,91 @@ type Result<T> = std::result::Result<T, BadKey>;
 /// The Noise pattern every Kenshin connection uses: both ends prove their static keys.
 pub const NOISE_PATTERN: &str = "Noise_XX_25519_ChaChaPoly_BLAKE2s";
 
+/// A laptop's Noise keys: they prove the laptop on the wire. They stay open in the home's (encrypted)
+/// local settings, since the sync engine runs before anyone signs in; a member's own secret guards
+/// only the key that signs.
+#[derive(Clone)]
+pub struct NoiseKeys {
+    secret: Zeroizing<Vec<u8>>,
+    public: Vec<u8>,
+}
+
+impl NoiseKeys {
+    /// The X25519 secret, for the Noise handshake.
+    pub fn secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    /// The X25519 public key, hex.
+    pub fn public_hex(&self) -> String {
+        hex::encode(&self.public)
+    }
+
+    fn to_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!(
+            "x25519:{}:{}",
+            *Zeroizing::new(hex::encode(&*self.secret)),
+            hex::encode(&self.public)
+        ))
+    }
+
+    fn from_text(text: &str) -> Option<NoiseKeys> {
+        let (secret, public) = text.strip_prefix("x25519:")?.split_once(':')?;
+        Some(NoiseKeys {
+            secret: Zeroizing::new(hex::decode(secret).ok()?),
+            public: hex::decode(public).ok()?,
+        })
+    }
+}
+
 /// One member's (or one invite's) secret keys. The secrets are wiped from memory when dropped.
 pub struct Keys {
     /// Zeroized on drop (ed25519-dalek's `zeroize` feature).
     signing: SigningKey,
-    noise_secret: Zeroizing<Vec<u8>>,
-    noise_public: Vec<u8>,
+    noise: NoiseKeys,
+}
+
+/// A member's keys as the home keeps them: open, or with the signing key sealed under the member's
+/// own secret (暗証番号), which the store seals and opens.
+pub enum KeptKeys {
+    Open(Keys),
+    Sealed { sealed: String, noise: NoiseKeys },
+}
+
+const SEALED: &str = "ed25519-sealed:";
+
+impl KeptKeys {
+    pub fn from_text(text: &str) -> Result<KeptKeys> {
+        let bad = || BadKey("the stored secret keys are not in the expected form".into());
+        let (ed, x) = text.split_once(' ').ok_or_else(bad)?;
+        match ed.strip_prefix(SEALED) {
+            Some(sealed) => Ok(KeptKeys::Sealed {
+                sealed: sealed.to_string(),
+                noise: NoiseKeys::from_text(x).ok_or_else(bad)?,
+            }),
+            None => Keys::from_secret_text(text).map(KeptKeys::Open),
+        }
+    }
+
+    /// The laptop's Noise keys, which need no secret.
+    pub fn noise(&self) -> &NoiseKeys {
+        match self {
+            KeptKeys::Open(k) => &k.noise,
+            KeptKeys::Sealed { noise, .. } => noise,
+        }
+    }
+
+    /// The keys again from the signing seed the member's secret opened.
+    pub fn opened(sealed_seed: &[u8], noise: &NoiseKeys) -> Result<Keys> {
+        let seed: [u8; 32] = sealed_seed
+            .try_into()
+            .map_err(|_| BadKey("the sealed signing key is not 32 bytes".into()))?;
+        let seed = Zeroizing::new(seed);
+        Ok(Keys {
+            signing: SigningKey::from_bytes(&seed),
+            noise: noise.clone(),
+        })
+    }
 }
 
 impl Keys {
@@ -29,8 +108,10 @@ impl Keys {
             .map_err(noise_err)?;
         Ok(Keys {
             signing: SigningKey::generate(&mut OsRng),
-            noise_secret: Zeroizing::new(noise.private),
-            noise_public: noise.public,
+            noise: NoiseKeys {
+                secret: Zeroizing::new(noise.private),
+                public: noise.public,
+            },
         })
     }
 
@@ -38,25 +119,29 @@ impl Keys {
     pub fn to_secret_text(&self) -> Zeroizing<String> {
         let seed = Zeroizing::new(self.signing.to_bytes());
         Zeroizing::new(format!(
-            "ed25519:{} x25519:{}:{}",
+            "ed25519:{} {}",
             *Zeroizing::new(hex::encode(*seed)),
-            *Zeroizing::new(hex::encode(&*self.noise_secret)),
-            hex::encode(&self.noise_public)
+            *self.noise.to_text()
         ))
+    }
+
+    /// The kept form with the signing key sealed (`sealed`, the store's sealing of [`Keys::seed`]).
+    pub fn to_sealed_text(&self, sealed: &str) -> Zeroizing<String> {
+        Zeroizing::new(format!("{SEALED}{sealed} {}", *self.noise.to_text()))
+    }
+
+    /// The Ed25519 secret seed, to be sealed.
+    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.signing.to_bytes())
     }
 
     pub fn from_secret_text(text: &str) -> Result<Keys> {
         let bad = || BadKey("the stored secret keys are not in the expected form".into());
         let (ed, x) = text.split_once(' ').ok_or_else(bad)?;
         let seed = seed(ed.strip_prefix("ed25519:").ok_or_else(bad)?).ok_or_else(bad)?;
-        let (secret, public) = x
-            .strip_prefix("x25519:")
-            .and_then(|x| x.split_once(':'))
-            .ok_or_else(bad)?;
         Ok(Keys {
             signing: SigningKey::from_bytes(&seed),
-            noise_secret: Zeroizing::new(hex::decode(secret).map_err(|_| bad())?),
-            noise_public: hex::decode(public).map_err(|_| bad())?,
+            noise: NoiseKeys::from_text(x).ok_or_else(bad)?,
         })
     }
 
@@ -66,8 +151,10 @@ impl Keys {
             .ok_or_else(|| BadKey("the invite's key is not 32 bytes of hex".into()))?;
         Ok(Keys {
             signing: SigningKey::from_bytes(&seed),
-            noise_secret: Zeroizing::new(Vec::new()),
-            noise_public: Vec::new(),
+            noise: NoiseKeys {
+                secret: Zeroizing::new(Vec::new()),
+                public: Vec::new(),
+            },
         })
     }
 
@@ -83,12 +170,12 @@ impl Keys {
 
     /// The X25519 public key, hex.
     pub fn noise_key(&self) -> String {
-        hex::encode(&self.noise_public)
+        self.noise.public_hex()
     }
 
-    /// The X25519 secret, for the Noise handshake.
-    pub fn noise_secret(&self) -> &[u8] {
-        &self.noise_secret
+    /// The laptop's Noise keys.
+    pub fn noise(&self) -> &NoiseKeys {
+        &self.noise
     }
 
     /// Signs `payload`; the signature as hex.
@@ -181,5 +268,19 @@ mod tests {
         assert!(verify(&other.sign_key(), b"entry", &sig).is_err());
         assert!(verify(&keys.sign_key(), b"entry", "").is_err());
         assert!(Keys::from_secret_text("ed25519:zz x25519:00:00").is_err());
+        // Sealed, the Noise half still reads; the signing key comes back from its seed.
+        let kept = KeptKeys::from_text(&keys.to_sealed_text("{\"sealed\":\"00\"}")).unwrap();
+        assert_eq!(kept.noise().public_hex(), keys.noise_key());
+        let KeptKeys::Sealed { sealed, noise } = kept else {
+            panic!("sealed")
+        };
+        assert_eq!(sealed, "{\"sealed\":\"00\"}");
+        let again = KeptKeys::opened(keys.seed().as_slice(), &noise).unwrap();
+        assert_eq!(again.sign_key(), keys.sign_key());
+        assert!(KeptKeys::opened(&[1, 2], &noise).is_err());
+        assert!(matches!(
+            KeptKeys::from_text(&keys.to_secret_text()),
+            Ok(KeptKeys::Open(_))
+        ));
     }
 }

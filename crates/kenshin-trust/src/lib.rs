@@ -5,7 +5,7 @@
 pub mod identity;
 pub mod roster;
 
-pub use identity::{verify, Keys, NOISE_PATTERN};
+pub use identity::{verify, KeptKeys, Keys, NoiseKeys, NOISE_PATTERN};
 pub use roster::{invite_signer, kept, Roster, Vouched};
 
 /// A key that cannot be used.

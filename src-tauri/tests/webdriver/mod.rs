@@ -179,15 +179,40 @@ impl Driver {
         )
     }
 
-    /// Chooses the acting member in the header and waits for the window to redraw.
+    /// Chooses the acting member in the header, signs in as them with [`PIN`] and waits for the
+    /// window to redraw.
     pub fn act_as(&self, member_id: &str) {
+        self.choose_member(member_id);
+        self.sign_in(PIN);
+    }
+
+    /// Chooses a member in the header: the sign-in asks for their PIN.
+    pub fn choose_member(&self, member_id: &str) {
         self.script(
             "document.body.dataset.ready = '';
              const s = document.querySelector('select[name=acting-as]');
              s.value = arguments[0]; s.dispatchEvent(new Event('change'));",
             json!([member_id]),
         );
-        self.wait("body[data-ready]:not([data-ready=''])");
+        self.wait("body[data-ready=sign-in]");
+    }
+
+    /// Answers the sign-in shown for its member: `pin`, or (a member who has none yet) `pin` chosen
+    /// and typed twice; waits until the window is past it.
+    pub fn sign_in(&self, pin: &str) {
+        self.wait("body[data-ready=sign-in]");
+        if self
+            .find("form[data-form=sign-in] input[name=secret]")
+            .is_some()
+        {
+            self.type_into("form[data-form=sign-in] input[name=secret]", pin);
+        } else {
+            self.type_into("form[data-form=sign-in] input[name=new-secret]", pin);
+            self.type_into("form[data-form=sign-in] input[name=new-secret-again]", pin);
+        }
+        self.script("document.body.dataset.ready = '';", json!([]));
+        self.click("form[data-form=sign-in] button[type=submit]");
+        self.wait("body[data-ready]:not([data-ready='']):not([data-ready=sign-in])");
     }
 
     /// Sizes the window as a laptop's screen would, and waits until the page has that width.
@@ -249,9 +274,17 @@ pub struct Window {
     pub launched: Instant,
 }
 
+/// The PIN every member chooses in these tests.
+pub const PIN: &str = "135790";
+
 impl Window {
     /// Opens the app on `home` under a fresh Xvfb display; returns the driver once the session is open.
     pub fn open(home: &Path) -> (Driver, Window) {
+        Window::open_with(home, &[])
+    }
+
+    /// As [`Window::open`], with more environment for the app (a short idle time).
+    pub fn open_with(home: &Path, env: &[(&str, &str)]) -> (Driver, Window) {
         // A display nobody holds: no lock file and no socket (a killed server can leave either).
         let display_no = (90..400)
             .find(|n| {
@@ -295,6 +328,7 @@ impl Window {
                 // The webview's own storage (language choice, caches) stays inside this run.
                 .env("XDG_DATA_HOME", home.join("xdg-data"))
                 .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .process_group(0)

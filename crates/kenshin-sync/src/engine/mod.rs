@@ -7,7 +7,7 @@
 use crate::error::{Result, SyncError};
 use crate::transport::{peer_id, Gate, Hello, Refusal};
 use kenshin_domain::sync::SyncProgress;
-use kenshin_trust::{Keys, Roster};
+use kenshin_trust::{NoiseKeys, Roster};
 use samod::storage::Storage;
 use samod::{DocHandle, DocumentId, Repo, ShareConfig};
 use serde::Serialize;
@@ -88,7 +88,8 @@ pub enum Event {
 }
 
 pub struct Config {
-    pub keys: Arc<Keys>,
+    /// The laptop's Noise keys (no member's secret is needed to sync).
+    pub keys: Arc<NoiseKeys>,
     /// This laptop's member id.
     pub me: String,
     pub office_doc: DocumentId,

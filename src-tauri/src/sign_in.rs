@@ -1,0 +1,139 @@
+//! Who works in the window (本人確認): a member signs in with their own secret, the window locks when
+//! left idle, and a member changes their secret. A member who has none yet sets it before their
+//! first act in the window (`kenshin` scripts of members without one keep working).
+
+use crate::{Answer, AppState, Refusal, Session};
+use kenshin_core::{members_here, MemberHere, Office, Signer};
+use serde::Serialize;
+use ts_rs::TS;
+use zeroize::Zeroizing;
+
+/// Idle time before the window locks, unless `KENSHIN_IDLE_SECONDS` says otherwise (tests).
+const IDLE_SECONDS: u32 = 10 * 60;
+
+/// Who the window acts as.
+#[derive(Default)]
+pub(crate) enum Who {
+    /// The home's own member, when they have no secret yet (the window asks them to set one).
+    #[default]
+    HomeMember,
+    SignedIn(Signer),
+    /// Locked (idle, or on request): nothing opens until someone signs in.
+    Locked {
+        last: Option<String>,
+    },
+}
+
+/// The sign-in (and lock) screen: the members who can sign in on this laptop, and who was last.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SignInView {
+    pub members: Vec<MemberHere>,
+    /// The member id to offer first.
+    pub last: Option<String>,
+}
+
+pub(crate) fn idle_seconds() -> u32 {
+    std::env::var("KENSHIN_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(IDLE_SECONDS)
+}
+
+impl AppState {
+    pub(crate) fn office(&self) -> Answer<Office> {
+        let home = self.home()?;
+        match &*self.who.lock().map_err(Refusal::internal)? {
+            Who::HomeMember => Ok(Office::open(&home, None)?),
+            Who::SignedIn(signer) => Ok(Office::open_as(&home, signer)?),
+            Who::Locked { .. } => Err(Refusal::new(
+                "session.locked",
+                "画面がロックされています。暗証番号を入力してください",
+                "the window is locked: sign in again",
+            )),
+        }
+    }
+}
+
+fn secret(s: Option<String>) -> Option<Zeroizing<String>> {
+    s.map(Zeroizing::new)
+}
+
+/// Signs in as a member of this laptop with their secret; a member without one gives the new one
+/// (typed twice in the window), which is set at once.
+#[tauri::command]
+pub fn act_as(
+    state: tauri::State<'_, AppState>,
+    member_id: String,
+    secret_given: Option<String>,
+    new_secret: Option<String>,
+) -> Answer<Session> {
+    let (given, new) = (secret(secret_given), secret(new_secret));
+    let home = state.home()?;
+    let signer = Office::sign_in(
+        &home,
+        Some(&member_id),
+        given.as_deref().map(|s| s.as_str()),
+    )?;
+    let mut office = Office::open_as(&home, &signer)?;
+    if !office.has_secret()? {
+        let Some(new) = new else {
+            return Err(first_secret(&signer));
+        };
+        office.set_secret(&new)?;
+    }
+    *state.who.lock().map_err(Refusal::internal)? = Who::SignedIn(signer);
+    state.session()
+}
+
+fn first_secret(signer: &Signer) -> Refusal {
+    let name = &signer.member().name;
+    Refusal::new(
+        "secret.first",
+        format!("{name}さんの暗証番号はまだありません。6文字以上で決めて、2回入力してください"),
+        format!("{name} has no secret yet: choose one of 6 characters or more and type it twice"),
+    )
+}
+
+/// Changes the signed-in member's secret: the current one is asked again, so that a window left
+/// open does not let someone else take the member over.
+#[tauri::command]
+pub fn change_secret(
+    state: tauri::State<'_, AppState>,
+    current: String,
+    new_secret: String,
+) -> Answer<Session> {
+    let (current, new) = (Zeroizing::new(current), Zeroizing::new(new_secret));
+    let home = state.home()?;
+    let me = state.office()?.me().id.clone();
+    let signer = Office::sign_in(&home, Some(&me), Some(&current))?;
+    Office::open_as(&home, &signer)?.set_secret(&new)?;
+    *state.who.lock().map_err(Refusal::internal)? = Who::SignedIn(signer);
+    state.session()
+}
+
+/// Locks the window: the member's opened key is dropped (wiped) and nothing opens until someone
+/// signs in again.
+#[tauri::command]
+pub fn lock(state: tauri::State<'_, AppState>) -> Answer<()> {
+    let mut who = state.who.lock().map_err(Refusal::internal)?;
+    let last = match &*who {
+        Who::SignedIn(s) => Some(s.member().id.clone()),
+        Who::Locked { last } => last.clone(),
+        Who::HomeMember => None,
+    };
+    *who = Who::Locked { last };
+    Ok(())
+}
+
+#[tauri::command]
+pub fn sign_in_view(state: tauri::State<'_, AppState>) -> Answer<SignInView> {
+    let last = match &*state.who.lock().map_err(Refusal::internal)? {
+        Who::SignedIn(s) => Some(s.member().id.clone()),
+        Who::Locked { last } => last.clone(),
+        Who::HomeMember => None,
+    };
+    Ok(SignInView {
+        members: members_here(&state.home()?)?,
+        last,
+    })
+}
