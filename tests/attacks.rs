@@ -196,6 +196,7 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
                 send_back: None,
                 heads_seen: heads,
                 signature: String::new(),
+                marking: None,
             },
         );
         kenshin_store::docs::batch::append_signoff(doc, &early).unwrap();
@@ -446,6 +447,7 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
                     send_back: None,
                     heads_seen: heads,
                     signature: String::new(),
+                    marking: None,
                 },
             );
             kenshin_store::docs::batch::append_signoff(doc, &e).unwrap();

@@ -173,6 +173,19 @@ pub fn hub_home() -> Laptop {
 /// Appends a sign-off straight into a laptop's copy of a batch document, as a modified client could,
 /// signed with `key_of`'s key (a member whose keys are on that laptop). Returns the entry's id.
 pub fn forge(l: &Laptop, batch: &str, step: u8, action: Action, by: &str, key_of: &str) -> String {
+    forge_marked(l, batch, step, action, by, key_of, None)
+}
+
+/// As [`forge`], with a 取下げ・代決・後閲 marking.
+pub fn forge_marked(
+    l: &Laptop,
+    batch: &str,
+    step: u8,
+    action: Action,
+    by: &str,
+    key_of: &str,
+    marking: Option<kenshin_core::domain::workflow::Marking>,
+) -> String {
     use kenshin_store::docs::batch as doc;
     let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
     home.write(|tx| {
@@ -191,6 +204,7 @@ pub fn forge(l: &Laptop, batch: &str, step: u8, action: Action, by: &str, key_of
             send_back: None,
             heads_seen: before.iter().map(|h| h.to_string()).collect(),
             signature: String::new(),
+            marking,
         };
         let secret = tx
             .local(&format!("keys:{key_of}"))?

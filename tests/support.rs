@@ -223,7 +223,10 @@ pub fn step(board: &Value, no: u64) -> &Value {
 pub fn shared(board: &Value) -> Value {
     let mut b = board.clone();
     for s in b["steps"].as_array_mut().into_iter().flatten() {
-        s.as_object_mut().map(|o| o.remove("may"));
+        if let Some(o) = s.as_object_mut() {
+            o.remove("may");
+            o.remove("asks");
+        }
     }
     b
 }

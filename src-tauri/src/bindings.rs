@@ -17,7 +17,7 @@ use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
-use kenshin_core::domain::workflow::Waiting;
+use kenshin_core::domain::workflow::{Ask, Marking, Waiting};
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, Problem, Table};
@@ -44,6 +44,8 @@ pub fn typescript() -> String {
         Role,
         Status,
         Waiting,
+        Marking,
+        Ask,
         Standing,
         Member,
         RosterEntry,

@@ -61,6 +61,8 @@ pub struct Session {
     pub members: Vec<RosterEntry>,
     /// Whether `me` has set their own secret on this laptop (the window asks until they have).
     pub secret: bool,
+    /// The members who are deputies (代決者) now, by id.
+    pub deputies: Vec<String>,
     /// Who can sign in on this laptop (the header's chooser).
     pub here: Vec<kenshin_core::MemberHere>,
     /// Idle time before the window locks.
@@ -78,6 +80,8 @@ pub struct RecordRequest {
     pub counts: std::collections::BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
+    /// 取下げ・代決・後閲, or a plain entry.
+    pub ask: kenshin_core::domain::workflow::Ask,
 }
 
 /// A new batch, as the window's form sends it.
@@ -183,6 +187,7 @@ impl AppState {
             me: office.me().clone(),
             members: office.members()?,
             secret: office.has_secret()?,
+            deputies: office.deputies()?,
             here: kenshin_core::members_here(&self.home()?)?,
             idle_seconds: sign_in::idle_seconds(),
         })
@@ -226,6 +231,7 @@ fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<S
                 counts: request.counts,
                 note: request.note,
                 send_back: request.send_back,
+                ask: request.ask,
             },
         )
         .map_err(Refusal::from);
@@ -531,6 +537,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::join_office,
             office::make_invite,
             office::remove_member,
+            office::set_deputy,
             unlock,
             sign_in::act_as,
             sign_in::change_secret,

@@ -146,3 +146,15 @@ pub fn remove_member(state: tauri::State<'_, AppState>, member_id: String) -> An
     state.office()?.remove_member(&member_id)?;
     state.session()
 }
+
+/// 代決者の指定 (admin): a section member may approve as deputy while the approver is absent, or no
+/// longer; a signed setting every laptop judges.
+#[tauri::command]
+pub fn set_deputy(
+    state: tauri::State<'_, AppState>,
+    member_id: String,
+    deputy: bool,
+) -> Answer<Session> {
+    state.office()?.set_deputy(&member_id, deputy)?;
+    state.session()
+}

@@ -681,6 +681,27 @@ mod tests {
             },
             Rule::EmptyReason,
             Rule::SendBackOnDo { step: 1 },
+            Rule::NothingToWithdraw {
+                step: 1,
+                member: s("委託 一郎"),
+            },
+            Rule::WithdrawAfterVerify { step: 1, verify: 2 },
+            Rule::NotDeputy {
+                member: s("検認 花子"),
+            },
+            Rule::NothingToReview { step: 3 },
+            Rule::ReviewOwnDeputy {
+                member: s("決裁 次郎"),
+                step: 3,
+            },
+            Rule::MarkingWithSendBack {
+                marking: "withdraw",
+            },
+            Rule::MarkingNotForStep {
+                step: 2,
+                ja: "検認",
+                marking: "review",
+            },
         ];
         let evidence = vec![
             EvidenceRefusal::OutsideAgeRule {

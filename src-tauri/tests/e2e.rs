@@ -118,6 +118,23 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     d.wait("tr[data-batch='E2E 月次'] .step[data-step='2'][data-status=awaiting_verify]");
 
+    // 取下げ: before anyone verifies it, the contractor takes the entry back (confirmed like every
+    // signature); the step is open again with both entries in its history, and is done again.
+    d.click(cell);
+    d.click("#step-detail button[data-action=withdraw]");
+    d.wait("[data-action=confirm-sign]");
+    assert!(d.text(".confirm-sign").contains("取下げ"));
+    d.click("[data-action=confirm-sign]");
+    d.wait(&format!("{cell}[data-status=open]"));
+    d.click(cell);
+    assert!(d
+        .text("#step-detail table.history")
+        .contains("実施（取下げ）"));
+    screenshot(&display, "02a-withdrawn");
+    d.type_into("#step-detail input[name=counts]", "対象者数=12");
+    sign(&d, "#step-detail button[data-action=do]");
+    d.wait("tr[data-batch='E2E 月次'] .step[data-step='2'][data-status=awaiting_verify]");
+
     // A refused action shows its reason: step 4 of the June batch with a count the lists contradict.
     d.click("tr[data-batch$='-06 月次'] .step[data-step='4']");
     d.type_into("#step-detail input[name=counts]", "production=1");

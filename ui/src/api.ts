@@ -39,6 +39,7 @@ export const api = {
   openDemo: () => invoke<Session>("open_demo"),
   joinOffice: (path: string, peer: string) => invoke<Joined>("join_office", { path, peer }),
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
+  setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
   makeInvite: (name: string, role: Role, approver: boolean, path: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, path }),
   unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),

@@ -16,6 +16,10 @@ export type Waiting = { step: number, needs: Action,
  */
 sent_back: boolean, };
 
+export type Marking = { "kind": "withdraw", of: string, } | { "kind": "deputy" } | { "kind": "review", of: string, };
+
+export type Ask = "plain" | "withdraw" | "deputy" | "review";
+
 export type Standing = { "standing": "valid" } | { "standing": "flagged", why: string, } | { "standing": "resolved", why: string, by_entry: string, } | { "standing": "invalid", why: string, };
 
 export type Member = { id: string, name: string, role: Role, 
@@ -96,7 +100,11 @@ standing: Standing,
  * What later changes did to it (改ざんの疑い): deleted, overwritten or altered. It is judged as
  * it was signed all the same.
  */
-tampered: Array<string>, };
+tampered: Array<string>, 
+/**
+ * 取下げ・代決・後閲.
+ */
+marking: Marking | null, };
 
 export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, status: Status, waiting: Array<Waiting>, 
 /**
@@ -108,10 +116,18 @@ decisive: SignOffView | null,
  */
 history: Array<SignOffView>, 
 /**
+ * 代決 not yet reviewed (後閲待ち).
+ */
+awaiting_review: boolean, 
+/**
  * What the member the board was read for may record at this step now (set by the core, from
  * the rules; the projection itself is the same for every member).
  */
-may: Action | null, };
+may: Action | null, 
+/**
+ * And what they may ask besides (取下げ・代決・後閲), set the same way.
+ */
+asks: Array<Ask>, };
 
 export type BoardBatch = { steps: Array<BoardStep>, 
 /**
@@ -337,6 +353,10 @@ export type Session = { office: string, home: string, me: Member, members: Array
  */
 secret: boolean, 
 /**
+ * The members who are deputies (代決者) now, by id.
+ */
+deputies: Array<string>, 
+/**
  * Who can sign in on this laptop (the header's chooser).
  */
 here: Array<MemberHere>, 
@@ -349,7 +369,11 @@ export type RecordRequest = { batch: string, step: number, action: Action,
 /**
  * By the catalogue's names (`envelopes`), 0 or more.
  */
-counts: Record<string, number>, note: string | null, send_back: string | null, };
+counts: Record<string, number>, note: string | null, send_back: string | null, 
+/**
+ * 取下げ・代決・後閲, or a plain entry.
+ */
+ask: Ask, };
 
 export type ExportRequest = { 
 /**

@@ -3,7 +3,7 @@ import type { BoardBatch, BoardStep, SignOffView, Status } from "./bindings";
 import { PROCESSES } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { actionText, currentLang, processText, sentBackText, statusText, t } from "./i18n";
+import { actionText, currentLang, markingText, processText, sentBackText, statusText, t } from "./i18n";
 import { attempt, countsText, fmtTime, label } from "./state";
 import { newBatchForm } from "./new_batch";
 import { returnsForm } from "./returns";
@@ -56,7 +56,7 @@ export function sentBackLine(s: BoardStep): HTMLElement | null {
 function stepTitle(s: BoardStep): string {
   const who = s.decisive ? ` — ${s.decisive.by_name} ${fmtTime(s.decisive.at)} ${countsText(s.decisive.counts)}` : "";
   const waits = s.waiting.length ? ` — ${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${actionText(w.needs)}`).join(", ")}` : "";
-  const flag = attention(s) ? ` — ⚠ ${t(attention(s) === "flagged" ? "Flagged" : "Does not count")}` : "";
+  const flag = attention(s) ? ` — ⚠ ${t(attention(s) === "flagged" ? "Flagged" : "Does not count")}` : s.awaiting_review ? ` — ${t("Awaiting review")}` : "";
   return `${t("Step")}${s.step} ${currentLang() === "ja" ? s.ja : `${s.ja} / ${s.en}`}: ${statusText(s.status)}${who}${waits}${flag}`;
 }
 
@@ -105,7 +105,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
             h(
               "button",
               {
-                class: `step ${s.status}${attention(s) ? ` ${attention(s)}` : ""}${selected?.batch === b.batch_id && selected.step === s.step ? " selected" : ""}`,
+                class: `step ${s.status}${attention(s) ? ` ${attention(s)}` : ""}${s.awaiting_review ? " awaiting-review" : ""}${selected?.batch === b.batch_id && selected.step === s.step ? " selected" : ""}`,
                 title: stepTitle(s),
                 "data-step": s.step,
                 "data-status": s.status,
@@ -167,6 +167,7 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
       ),
     s.waiting.length > 0 && h("p", {}, `${t("blocked by")}: ${s.waiting.map((w) => `${t("Step")}${w.step} ${actionText(w.needs)}${w.sent_back ? ` (${t("Send back")})` : ""}`).join(", ")}`),
     sentBackLine(s),
+    s.awaiting_review && h("p", { class: "awaiting-review" }, t("Approved by a deputy; the approver has not reviewed it yet")),
     h(
       "table",
       { class: "history" },
@@ -177,7 +178,7 @@ function showDetail(box: HTMLElement, b: BoardBatch, s: BoardStep, refresh: () =
           { class: `standing ${e.standing.standing}` },
           h("td", {}, fmtTime(e.at)),
           h("td", {}, e.by_name),
-          h("td", {}, actionText(e.action)),
+          h("td", {}, e.marking ? `${actionText(e.action)}（${markingText(e.marking.kind)}）` : actionText(e.action)),
           h("td", {}, countsText(e.counts)),
           h("td", {}, e.send_back ? `差戻し「${e.send_back}」` : (e.note ?? "")),
           h("td", { class: "why" }, [standingText(e), ...e.tampered.map((w) => ` ⚠ ${w}`)].join("")),

@@ -1,15 +1,17 @@
 // 記録の確認: every sign-off is stated in full before it is signed (who signs what, the counts, the
 // lists it covers with their rows, the note or the send-back's reason); Enter signs, Escape cancels.
-import type { BoardBatch, BoardStep } from "./bindings";
+import type { Ask, BoardBatch, BoardStep } from "./bindings";
 import { api } from "./api";
 import { h } from "./dom";
-import { roleText, t } from "./i18n";
+import { markingText, roleText, t } from "./i18n";
 import { app, countsText, fmtTime, listKindText } from "./state";
 
 export type Signing = {
   batch: BoardBatch;
   step: BoardStep;
   action: "do" | "verify" | "approve";
+  /// 取下げ・代決・後閲, or a plain entry.
+  ask: Ask;
   counts: Record<string, number>;
   note: string | null;
   sendBack: string | null;
@@ -19,10 +21,12 @@ export type Signing = {
 export async function confirmSigning(s: Signing): Promise<boolean> {
   const lists = (await api.lists(s.batch.batch_id).catch(() => null)) ?? [];
   const me = app.session?.me;
-  const what = s.sendBack !== null ? t("Send back") : s.action === "do" ? t("Do") : s.action === "verify" ? t("Verify") : t("Approve");
+  const what =
+    s.sendBack !== null ? t("Send back") : s.ask !== "plain" ? markingText(s.ask) : s.action === "do" ? t("Do") : s.action === "verify" ? t("Verify") : t("Approve");
   const row = (label: string, value: string) => h("tr", {}, h("th", {}, label), h("td", {}, value));
   // A verify or an approval signs for the record before it: its counts are what is agreed to.
-  const subject = s.action === "do" ? null : s.batch.steps.find((x) => x.step === s.step.step - 1)?.decisive;
+  // A 取下げ or a 後閲 is about the step's own standing entry.
+  const subject = s.ask === "withdraw" || s.ask === "review" ? s.step.decisive : s.action === "do" ? null : s.batch.steps.find((x) => x.step === s.step.step - 1)?.decisive;
   return new Promise((resolve) => {
     const done = (yes: boolean) => {
       document.removeEventListener("keydown", keys, true);
@@ -53,7 +57,7 @@ export async function confirmSigning(s: Signing): Promise<boolean> {
           row(t("Step"), `${s.step.step} ${s.step.ja}`),
           row(t("Action"), what),
           subject
-            ? row(t("Record checked"), `${t("Step")}${s.step.step - 1} ${subject.by_name} ${fmtTime(subject.at)} ${countsText(subject.counts)}`)
+            ? row(t("Record checked"), `${t("Step")}${subject.step} ${subject.by_name} ${fmtTime(subject.at)} ${countsText(subject.counts)}`)
             : row(t("Counts"), Object.keys(s.counts).length ? countsText(s.counts) : t("None")),
           row(t("Lists"), lists.length ? lists.map((l) => `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`).join("、") : t("None")),
           s.sendBack !== null ? row(t("Reason"), s.sendBack || t("None")) : row(t("Note"), s.note ?? t("None")),

@@ -1,5 +1,5 @@
 // Japanese first, English on request. Keys are English.
-import type { Action, ArchiveDoubt, EventKind, FieldSaid, ImportWarning, ProcessId, Refusal, Role, SignOffView, Status, VoucherStatus } from "./bindings";
+import type { Action, ArchiveDoubt, Ask, EventKind, FieldSaid, ImportWarning, ProcessId, Refusal, Role, SignOffView, Status, VoucherStatus } from "./bindings";
 import { LIST_KIND_JA, REPORT_JA } from "./bindings";
 
 export type Lang = "ja" | "en";
@@ -16,6 +16,17 @@ export function setLang(l: Lang): void {
 }
 
 const ja: Record<string, string> = {
+  // 取下げ・代決・後閲
+  Withdraw: "取下げ",
+  "Approve as deputy": "代決",
+  Review: "後閲",
+  "Awaiting review": "後閲待ち",
+  "Approved by a deputy; the approver has not reviewed it yet": "代決されました。決裁者の後閲を待っています",
+  Deputy: "代決者",
+  "Make deputy": "代決者に指定",
+  "End deputy": "代決者の指定を外す",
+  "Now a deputy": "代決者に指定しました",
+  "No longer a deputy": "代決者の指定を外しました",
   // Signing in (本人確認)
   PIN: "暗証番号",
   " has no PIN yet: choose one of 6 characters or more.": "さんの暗証番号はまだありません。6文字以上で決めてください。",
@@ -355,6 +366,14 @@ export function fieldText(f: FieldSaid): string {
 }
 
 const actionJa: Record<Action, string> = { do: "実施", verify: "検認", approve: "決裁" };
+
+const markingJa: Record<Exclude<Ask, "plain">, string> = { withdraw: "取下げ", deputy: "代決", review: "後閲" };
+const markingEn: Record<Exclude<Ask, "plain">, string> = { withdraw: "Withdraw", deputy: "Approve as deputy", review: "Review" };
+
+/// 取下げ・代決・後閲.
+export function markingText(m: Exclude<Ask, "plain">): string {
+  return lang === "ja" ? markingJa[m] : markingEn[m];
+}
 
 /// 実施・検認・決裁.
 export function actionText(a: Action): string {

@@ -20,8 +20,8 @@ async function waiting(): Promise<{ review: Item[]; work: Item[] } | null> {
   const batches = await attempt(() => api.board());
   if (!batches) return null;
   const mine: Item[] = [];
-  for (const b of batches) for (const s of b.steps) if (actionFor(s)) mine.push([b, s]);
-  const isReview = ([, s]: Item) => s.status === "awaiting_verify" || s.status === "awaiting_approval";
+  for (const b of batches) for (const s of b.steps) if (actionFor(s) || s.asks.some((a) => a === "review" || a === "deputy")) mine.push([b, s]);
+  const isReview = ([, s]: Item) => s.status === "awaiting_verify" || s.status === "awaiting_approval" || s.asks.includes("review");
   return { review: mine.filter(isReview), work: mine.filter((i) => !isReview(i)) };
 }
 
@@ -98,6 +98,7 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
       arrived && h("span", { class: "badge new" }, t("New")),
     ),
     sentBackLine(s),
+    s.awaiting_review && h("p", { class: "awaiting-review" }, t("Approved by a deputy; the approver has not reviewed it yet")),
     evidence &&
       h(
         "div",

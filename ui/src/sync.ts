@@ -322,10 +322,22 @@ function rosterList(root: HTMLElement): HTMLElement {
         " ",
         h("button", { "data-action": "cancel-remove", onclick: () => void syncScreen(root) }, t("Cancel")),
       );
+    const deputy = session.deputies.includes(m.id);
+    // 代決者: a section member who is not an approver may be designated (and undesignated).
+    if (admin && m.role === "section" && !m.approver) {
+      const toggle = async () => {
+        const s = await attempt(() => api.setDeputy(m.id, !deputy));
+        if (!s) return;
+        app.session = s;
+        await syncScreen(root);
+        say(`${deputy ? t("No longer a deputy") : t("Now a deputy")}: ${m.name}`);
+      };
+      cell.append(h("button", { "data-action": "deputy", onclick: () => void toggle() }, deputy ? t("End deputy") : t("Make deputy")), " ");
+    }
     if (admin && m.id !== session.me.id) {
       cell.append(h("button", { "data-action": "remove-member", onclick: ask }, t("Remove from the roster")));
     }
-    const powers = [m.admin && t("Office admin"), m.approver && t("Approver")].filter(Boolean).join("・");
+    const powers = [m.admin && t("Office admin"), m.approver && t("Approver"), deputy && t("Deputy")].filter(Boolean).join("・");
     return h("tr", { "data-member": m.id }, h("td", {}, m.name), h("td", {}, roleText(m.role)), h("td", {}, powers), h("td", { "data-seen": m.id }, seenText(m.id)), cell);
   };
   return h(

@@ -39,6 +39,9 @@ fn waiting_text(waiting: &[Waiting], lang: Lang) -> String {
 
 fn entry_text(e: &SignOffView) -> String {
     let mut s = format!("{} {}", e.by_name, display_time(e.at));
+    if let Some(m) = &e.marking {
+        let _ = write!(s, " {}", kenshin_core::domain::said::marking_ja(m.as_str()));
+    }
     for (name, n) in &e.counts {
         let _ = write!(s, " {name}={n}");
     }
@@ -81,11 +84,16 @@ pub fn render(board: &[BoardBatch], lang: Lang) -> String {
             Lang::En => 17,
         };
         for s in &b.steps {
-            let detail = match (&s.decisive, s.status) {
+            let mut detail = match (&s.decisive, s.status) {
                 (_, Status::Blocked) => waiting_text(&s.waiting, lang),
                 (Some(e), _) => entry_text(e),
                 (None, _) => String::new(),
             };
+            if s.awaiting_review {
+                detail.push_str(
+                    lang.pick(" 【代決・後閲待ち】", " [deputy approval, awaiting review]"),
+                );
+            }
             let _ = writeln!(
                 out,
                 "  {:>2} {} {} {}",

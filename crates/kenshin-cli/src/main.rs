@@ -7,6 +7,7 @@ mod sync;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use kenshin_core::domain::workflow::{Ask, Marking};
 use kenshin_core::domain::{Action, ProcessId, Role};
 use kenshin_core::{display_time, HomeDir, Office, StepRecord};
 use std::path::PathBuf;
@@ -164,6 +165,13 @@ enum MemberCmd {
     Remove {
         name: String,
     },
+    /// Designate NAME as deputy (代決者), who may approve with `step approve --deputy` while the
+    /// approver is absent (admin only); `--off` ends it.
+    Deputy {
+        name: String,
+        #[arg(long)]
+        off: bool,
+    },
     /// Set or change your own secret (暗証番号: a PIN or passphrase) on this laptop; from then on
     /// every command acting as you needs it (KENSHIN_SECRET, or asked). The new one comes from
     /// KENSHIN_NEW_SECRET, or is asked twice.
@@ -216,6 +224,20 @@ enum StepCmd {
         step: StepArgs,
         #[arg(long = "send-back")]
         send_back: Option<String>,
+        /// 代決: decide as a designated deputy while the approver is absent (marked until the
+        /// approver reviews it with `step review`).
+        #[arg(long)]
+        deputy: bool,
+    },
+    /// 取下げ: take back your own work at this step before it is verified (the history keeps it).
+    Withdraw {
+        #[command(flatten)]
+        step: StepArgs,
+    },
+    /// 後閲: the approver reviews a 代決 of this step.
+    Review {
+        #[command(flatten)]
+        step: StepArgs,
     },
 }
 
@@ -453,6 +475,21 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Command::Member(MemberCmd::Deputy { name, off }) => {
+            let setting = open()?.set_deputy(&name, !off)?;
+            if cli.json {
+                return print_json(&setting);
+            }
+            println!(
+                "{} {name}",
+                match (off, lang) {
+                    (false, Lang::Ja) => "代決者に指定しました:",
+                    (true, Lang::Ja) => "代決者の指定を外しました:",
+                    (false, Lang::En) => "now a deputy:",
+                    (true, Lang::En) => "no longer a deputy:",
+                }
+            );
+        }
         Command::Member(MemberCmd::Secret) => {
             let mut office = open()?;
             let new = zeroize::Zeroizing::new(ask_passphrase(
@@ -509,14 +546,21 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Step(cmd) => {
-            let (action, args, counts, send_back) = match cmd {
-                StepCmd::Do { step, counts } => (Action::Do, step, counts, None),
+            let (action, args, counts, send_back, ask) = match cmd {
+                StepCmd::Do { step, counts } => (Action::Do, step, counts, None, Ask::Plain),
                 StepCmd::Verify { step, send_back } => {
-                    (Action::Verify, step, Vec::new(), send_back)
+                    (Action::Verify, step, Vec::new(), send_back, Ask::Plain)
                 }
-                StepCmd::Approve { step, send_back } => {
-                    (Action::Approve, step, Vec::new(), send_back)
+                StepCmd::Approve {
+                    step,
+                    send_back,
+                    deputy,
+                } => {
+                    let ask = if deputy { Ask::Deputy } else { Ask::Plain };
+                    (Action::Approve, step, Vec::new(), send_back, ask)
                 }
+                StepCmd::Withdraw { step } => (Action::Do, step, Vec::new(), None, Ask::Withdraw),
+                StepCmd::Review { step } => (Action::Approve, step, Vec::new(), None, Ask::Review),
             };
             // The member and the batch are judged before the counts, as they always were.
             let mut office = open()?;
@@ -528,16 +572,20 @@ fn run(cli: Cli) -> Result<()> {
                     .collect::<Result<_, _>>()?,
                 note: args.note.clone(),
                 send_back,
+                ask,
             };
             let entry = office.record(&args.batch, args.step, action, request)?;
             if cli.json {
                 return print_json(&entry);
             }
-            let what = match (entry.action, entry.send_back.is_some()) {
-                (_, true) => lang.pick("差戻し", "sent back"),
-                (Action::Do, _) => lang.pick("完了", "done"),
-                (Action::Verify, _) => lang.pick("検認", "verified"),
-                (Action::Approve, _) => lang.pick("決裁", "approved"),
+            let what = match (entry.action, entry.send_back.is_some(), &entry.marking) {
+                (_, _, Some(Marking::Withdraw { .. })) => lang.pick("取下げ", "withdrawn"),
+                (_, _, Some(Marking::Review { .. })) => lang.pick("後閲", "reviewed"),
+                (_, true, _) => lang.pick("差戻し", "sent back"),
+                (_, false, Some(Marking::Deputy)) => lang.pick("代決", "approved as deputy"),
+                (Action::Do, _, _) => lang.pick("完了", "done"),
+                (Action::Verify, _, _) => lang.pick("検認", "verified"),
+                (Action::Approve, _, _) => lang.pick("決裁", "approved"),
             };
             let counts: Vec<String> = entry
                 .counts

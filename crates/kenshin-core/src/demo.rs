@@ -35,8 +35,8 @@ fn run(dir: &HomeDir, batch: &str, script: &[Scripted]) -> Result<()> {
                     .iter()
                     .map(|c| kenshin_domain::workflow::parse_count(c))
                     .collect::<std::result::Result<_, _>>()?,
-                note: None,
                 send_back: send_back.map(str::to_string),
+                ..StepRecord::default()
             },
         )?;
     }

@@ -37,7 +37,8 @@ use kenshin_domain::batch::BatchProposal;
 use kenshin_domain::dates::Month;
 use kenshin_domain::decide::decide;
 use kenshin_domain::roster::{member_payload, signoff_payload};
-use kenshin_domain::signed::{batch_id_bytes, Signed};
+use kenshin_domain::signed::{batch_id_bytes, Migration, Signed};
+use kenshin_domain::workflow::{acting, marking_for, may_ask, Ask};
 use kenshin_domain::{fiscal_year, Action, Member, ProcessId, Refusal, Role, SignOff};
 use kenshin_store::docs::{batch, office};
 use kenshin_store::{batch_doc_id, new_document_id, DocumentId, Home, NewList, Tx, OFFICE_DOC};
@@ -69,6 +70,8 @@ pub struct StepRecord {
     pub counts: BTreeMap<String, i64>,
     pub note: Option<String>,
     pub send_back: Option<String>,
+    /// 取下げ・代決・後閲, or a plain entry.
+    pub ask: Ask,
 }
 
 /// A home, opened as one member of its office.
@@ -368,6 +371,7 @@ impl Office {
             send_back: request.send_back,
             heads_seen: Vec::new(),
             signature: String::new(),
+            marking: None,
         };
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let me = self.me.clone();
@@ -379,6 +383,14 @@ impl Office {
             judged.writable()?;
             let mut current = judged.for_entry(step, action, entry.send_back.is_some());
             let mut doc = judged.doc;
+            // 取下げ・後閲 name the entry they are about; a 代決 is decided with a deputy's authority.
+            entry.marking =
+                marking_for(meta.process.process(), &current.signoffs, step, request.ask);
+            let me = acting(
+                me.clone(),
+                entry.marking.as_ref(),
+                roster.deputy_at(&me.id, entry.at),
+            )?;
             // Load, decide (the rules and the step's evidence, pure), write.
             let lists = evidence::read(tx, &current, &entry)?;
             let accepted = decide(
@@ -416,6 +428,18 @@ impl Office {
             // the same change as the entry.
             entry.heads_seen = before.iter().map(|h| h.to_string()).collect();
             entry.signature = keys.sign(&signoff_payload(&office, &meta.batch_id, &entry));
+            if entry.marking.is_some() && current.schema < batch::MARKED_SCHEMA {
+                let mut m = Migration {
+                    id: uuid::Uuid::new_v4().simple().to_string(),
+                    schema: batch::MARKED_SCHEMA,
+                    vouched: Vec::new(),
+                    by: me.id.clone(),
+                    at: entry.at,
+                    signature: String::new(),
+                };
+                m.signature = keys.sign(&m.payload(&office, &meta.batch_id));
+                batch::migrate(&mut doc, &m)?;
+            }
             batch::append_signoff(&mut doc, &entry)?;
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
@@ -448,6 +472,7 @@ impl Office {
             send_back: entry.send_back,
             standing,
             tampered: Vec::new(),
+            marking: entry.marking,
         })
     }
 
@@ -457,7 +482,11 @@ impl Office {
             Some(b) => Some(self.resolve_batch(b)?.batch_id),
             None => None,
         };
-        let mut board = self.home.read(|tx| tx.board(only.as_deref()))?;
+        let me = self.me.id.clone();
+        let (mut board, deputy) = self.home.read(|tx| {
+            let deputy = trust::roster(tx)?.deputy_at(&me, now());
+            Ok::<_, CoreError>((tx.board(only.as_deref())?, deputy))
+        })?;
         for b in &mut board {
             // The rules see the entries that count, in log order.
             let mut counted: Vec<&SignOffView> = b
@@ -480,11 +509,15 @@ impl Office {
                     send_back: e.send_back.clone(),
                     heads_seen: Vec::new(),
                     signature: String::new(),
+                    marking: e.marking.clone(),
                 })
                 .collect();
-            let may = kenshin_domain::may(b.batch.process.process(), &log, &self.me);
-            for (step, may) in b.steps.iter_mut().zip(may) {
+            let process = b.batch.process.process();
+            let may = kenshin_domain::may(process, &log, &self.me);
+            let asks = may_ask(process, &log, &self.me, deputy);
+            for ((step, may), asks) in b.steps.iter_mut().zip(may).zip(asks) {
                 step.may = may;
+                step.asks = asks;
             }
         }
         Ok(board)

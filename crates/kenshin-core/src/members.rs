@@ -3,7 +3,9 @@
 use crate::error::{CoreError, Result};
 use crate::trust::{self, keys_setting, ANCHOR, ME};
 use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office};
-use kenshin_domain::roster::{invite_payload, member_payload, removal_payload, Invite, Removal};
+use kenshin_domain::roster::{
+    deputy_payload, invite_payload, member_payload, removal_payload, DeputySetting, Invite, Removal,
+};
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, OFFICE_DOC};
@@ -130,6 +132,50 @@ impl Office {
             tx.save_office(&office_id, &mut doc, &before)?;
             trust::rebuild(tx)?;
             Ok(removal)
+        })
+    }
+
+    /// Designates a section member as deputy (代決者), or ends it (admin only): a signed setting in
+    /// the office document, judged on every laptop. A 代決 counts when its maker was a deputy then.
+    pub fn set_deputy(&mut self, who: &str, deputy: bool) -> Result<DeputySetting> {
+        self.require_admin("designate deputies")?;
+        let office_id = self.office_doc.clone();
+        let me = self.me.id.clone();
+        let keys = &self.keys;
+        self.home.write(|tx| {
+            let member = crate::find_member(&tx.members()?, who)?;
+            if member.role == Role::Contractor {
+                return Err(CoreError::ContractorApprover);
+            }
+            let mut setting = DeputySetting {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                member: member.id,
+                deputy,
+                by: me.clone(),
+                at: now(),
+                signature: String::new(),
+            };
+            setting.signature = keys.sign(&deputy_payload(&office_id.to_string(), &setting));
+            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
+            let before = doc.get_heads();
+            office::add_deputy_setting(&mut doc, &setting)?;
+            tx.save_office(&office_id, &mut doc, &before)?;
+            trust::rebuild(tx)?;
+            Ok(setting)
+        })
+    }
+
+    /// The members who are deputies (代決者) now, by id.
+    pub fn deputies(&mut self) -> Result<Vec<String>> {
+        self.home.read(|tx| {
+            let roster = trust::roster(tx)?;
+            let now = now();
+            Ok(tx
+                .members()?
+                .into_iter()
+                .map(|m| m.member.id)
+                .filter(|id| roster.deputy_at(id, now))
+                .collect())
         })
     }
 

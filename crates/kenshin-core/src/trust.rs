@@ -8,8 +8,9 @@ use automerge::AutoCommit;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_domain::signed::{Migration, Signed};
 use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, Arrival, Standing};
+use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
-use kenshin_store::docs::batch::SCHEMA as BATCH_SCHEMA;
+use kenshin_store::docs::batch::MARKED_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
 use kenshin_store::docs::office::SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
@@ -53,14 +54,18 @@ pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
 /// The roster of `office` (read from its document `id`) as this home judges it, from its anchor.
 pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Result<Roster> {
     let anchor = tx.local(ANCHOR)?.unwrap_or_default();
-    Ok(Roster::check(
+    let mut roster = Roster::check(
         &id.to_string(),
         &anchor,
         &office.members,
         &office.invites,
         &office.removals,
         office_order(office, None),
-    ))
+    );
+    for (d, why) in roster.judge_deputies(&office.deputies) {
+        tracing::warn!(setting = %d.id, %why, "a deputy setting does not hold");
+    }
+    Ok(roster)
 }
 
 /// The causal order of an office's roster records (see `Roster::check`), with `added` a record
@@ -301,7 +306,12 @@ pub(crate) fn judge_batch(
         |i| Arrival {
             heads_match: all.provenance.get(i).is_some_and(|p| p.heads_match),
         },
-        |e| roster.signer(&batch_id, e, None),
+        // A 代決 is decided with an approver's authority by a deputy, as the roster says they were.
+        |e| {
+            let m = roster.signer(&batch_id, e, None)?;
+            let deputy = roster.deputy_at(&m.id, e.at);
+            acting(m, e.marking.as_ref(), deputy).map_err(|r| r.to_string())
+        },
         |j, i| all.saw(j, i),
     );
     let lists = judge_lists(

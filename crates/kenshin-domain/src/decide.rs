@@ -13,7 +13,7 @@ use crate::rows::{
     self, PostalCount, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
 use crate::said::Said;
-use crate::workflow::{check, Member, Proposal, Refusal, SignOff};
+use crate::workflow::{check, Marking, Member, Proposal, Refusal, SignOff};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashSet};
 
@@ -268,6 +268,7 @@ pub fn decide(
         step: entry.step,
         action: entry.action,
         send_back: entry.send_back.as_deref(),
+        marking: entry.marking.as_ref(),
     };
     check(batch.process.process(), log, member, proposal).map_err(Refused::Rule)?;
     let mut accepted = Accepted {
@@ -275,6 +276,10 @@ pub fn decide(
         note: entry.note.clone(),
         made: Vec::new(),
     };
+    // A 取下げ or a 後閲 counts nothing and makes no list: it is about an entry that stands.
+    if !matches!(entry.marking, None | Some(Marking::Deputy)) {
+        return Ok(accepted);
+    }
     let Some(ev) = checked(
         batch.process,
         entry.step,

@@ -62,6 +62,25 @@ pub struct Removal {
     pub signature: String,
 }
 
+/// An admin's designation of a member as deputy (代決者), or its end (`deputy` false). The last that
+/// holds before an entry decides whether its 代決 counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeputySetting {
+    pub id: String,
+    pub member: String,
+    pub deputy: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+}
+
+pub fn deputy_payload(office: &str, d: &DeputySetting) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/deputy/1", "office": office, "id": d.id, "member": d.member,
+        "deputy": d.deputy, "by": d.by, "at": time(d.at),
+    }))
+}
+
 pub fn member_payload(office: &str, e: &RosterEntry) -> Vec<u8> {
     encode(serde_json::json!({
         "v": "kenshin/member/1", "office": office,
@@ -87,11 +106,18 @@ pub fn removal_payload(office: &str, r: &Removal) -> Vec<u8> {
 }
 
 pub fn signoff_payload(office: &str, batch: &str, e: &SignOff) -> Vec<u8> {
-    encode(serde_json::json!({
+    let mut v = serde_json::json!({
         "v": "kenshin/signoff/1", "office": office, "batch": batch,
         "id": e.id, "step": e.step, "action": e.action.as_str(), "by": e.by, "at": time(e.at),
         "counts": e.counts, "note": e.note, "send_back": e.send_back, "heads_seen": e.heads_seen,
-    }))
+    });
+    // 取下げ・代決・後閲 came with form 2; a plain entry keeps form 1, so entries signed before
+    // still check.
+    if let Some(m) = &e.marking {
+        v["v"] = "kenshin/signoff/2".into();
+        v["marking"] = serde_json::json!({ "kind": m.as_str(), "of": m.of() });
+    }
+    encode(v)
 }
 
 #[cfg(test)]
@@ -111,6 +137,7 @@ mod tests {
             send_back: None,
             heads_seen: vec!["ab".into()],
             signature: String::new(),
+            marking: None,
         }
     }
 
@@ -149,7 +176,26 @@ mod tests {
             |e| e.note = Some("x".into()),
             |e| e.send_back = Some("why".into()),
             |e| e.heads_seen.clear(),
+            |e| e.marking = Some(crate::workflow::Marking::Deputy),
+            |e| {
+                e.marking = Some(crate::workflow::Marking::Withdraw { of: "e0".into() });
+            },
         ];
+        // A 取下げ of one entry is not a 取下げ of another, nor a 後閲 of it.
+        let of = |m| {
+            let mut e = base.clone();
+            e.marking = Some(m);
+            signoff_payload("o", "b", &e)
+        };
+        use crate::workflow::Marking::{Review, Withdraw};
+        assert_ne!(
+            of(Withdraw { of: "a".into() }),
+            of(Withdraw { of: "b".into() })
+        );
+        assert_ne!(
+            of(Withdraw { of: "a".into() }),
+            of(Review { of: "a".into() })
+        );
         for change in changes {
             let mut e = base.clone();
             change(&mut e);

@@ -27,6 +27,15 @@ pub fn action_ja(a: Action) -> &'static str {
     }
 }
 
+/// 取下げ・代決・後閲, by the marking's code.
+pub fn marking_ja(code: &str) -> &'static str {
+    match code {
+        "withdraw" => "取下げ",
+        "deputy" => "代決",
+        _ => "後閲",
+    }
+}
+
 /// A count's Japanese name (対象者数, 封入数), or the name itself when it has none.
 pub fn count_ja(name: &str) -> &str {
     COUNTS
@@ -107,6 +116,27 @@ impl Said for Refusal {
             Refusal::EmptyReason => "差戻しには理由を入力してください".into(),
             Refusal::SendBackOnDo { step } => {
                 format!("差戻しは検認・決裁のときに行います（工程{step}の実施では差し戻せません）")
+            }
+            Refusal::NothingToWithdraw { step, member } => format!(
+                "工程{step}に{member}さんが取り下げられる記録はありません（取下げは自分の実施記録を、検認の前に取り下げます）"
+            ),
+            Refusal::WithdrawAfterVerify { step, verify } => format!(
+                "工程{step}は工程{verify}で検認済みのため取り下げられません。差戻しで作業を戻してください"
+            ),
+            Refusal::NotDeputy { member } => format!(
+                "{member}さんは代決者に指定されていません（代決者は管理者が指定します）"
+            ),
+            Refusal::NothingToReview { step } => {
+                format!("工程{step}に後閲を待つ代決はありません")
+            }
+            Refusal::ReviewOwnDeputy { member, step } => format!(
+                "{member}さんは工程{step}を代決したため後閲できません（後閲は決裁者が行います）"
+            ),
+            Refusal::MarkingWithSendBack { marking } => {
+                format!("{}には差戻しの理由を付けません", marking_ja(marking))
+            }
+            Refusal::MarkingNotForStep { step, ja, marking } => {
+                format!("工程{step}（{ja}）は{}の対象ではありません", marking_ja(marking))
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::catalogue::{Action, Process, Role, Step};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// A member of the office as the rules see them (the roster entry, without keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -36,6 +36,55 @@ pub struct SignOff {
     pub heads_seen: Vec<String>,
     /// The recorder's Ed25519 signature (hex) over [`crate::roster::signoff_payload`].
     pub signature: String,
+    /// 取下げ・代決・後閲: what the entry is besides its step's action (None for most entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<Marking>,
+}
+
+/// The approval vocabulary an office uses beyond 実施・検認・決裁・差戻し. Each is a signed entry of
+/// the batch's log, judged on every laptop like the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Marking {
+    /// 取下げ: the doer takes back their own entry `of` (a do) before it is verified; the step is
+    /// open again and the history keeps both.
+    Withdraw { of: String },
+    /// 代決: an approval by a member an admin designated as deputy, while the approver is absent.
+    Deputy,
+    /// 後閲: an approver reviews the 代決 `of`; until then the step shows it waits for one.
+    Review { of: String },
+}
+
+impl Marking {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Marking::Withdraw { .. } => "withdraw",
+            Marking::Deputy => "deputy",
+            Marking::Review { .. } => "review",
+        }
+    }
+
+    /// The entry it refers to (a withdrawn do, a reviewed 代決).
+    pub fn of(&self) -> Option<&str> {
+        match self {
+            Marking::Withdraw { of } | Marking::Review { of } => Some(of),
+            Marking::Deputy => None,
+        }
+    }
+}
+
+/// What a member asks to record besides a plain entry (the core finds the entry it refers to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Ask {
+    #[default]
+    Plain,
+    /// 取下げ of one's own do at this step.
+    Withdraw,
+    /// 代決 of this approval step.
+    Deputy,
+    /// 後閲 of this step's 代決.
+    Review,
 }
 
 /// What a proposed entry is, before it is recorded.
@@ -44,6 +93,7 @@ pub struct Proposal<'a> {
     pub step: u8,
     pub action: Action,
     pub send_back: Option<&'a str>,
+    pub marking: Option<&'a Marking>,
 }
 
 /// Why an entry may not be recorded. Each message is one line for the person who tried; the window
@@ -91,6 +141,24 @@ pub enum Refusal {
     EmptyReason,
     #[error("a send-back is given when verifying or approving, not when doing step {step}")]
     SendBackOnDo { step: u8 },
+    #[error("step {step} has no work of {member}'s to withdraw (取下げ takes back one's own do, while it stands)")]
+    NothingToWithdraw { step: u8, member: String },
+    #[error("step {step} was verified at step {verify}: its work can no longer be withdrawn; a send-back reopens it")]
+    WithdrawAfterVerify { step: u8, verify: u8 },
+    #[error("{member} is not a deputy (代決者); an admin designates deputies")]
+    NotDeputy { member: String },
+    #[error("step {step} has no 代決 waiting for a 後閲")]
+    NothingToReview { step: u8 },
+    #[error("{member} made the 代決 of step {step} and cannot review it (後閲 is the approver's)")]
+    ReviewOwnDeputy { member: String, step: u8 },
+    #[error("a {marking} is not a send-back: give no reason")]
+    MarkingWithSendBack { marking: &'static str },
+    #[error("step {step} ({ja}) is not recorded with a {marking}")]
+    MarkingNotForStep {
+        step: u8,
+        ja: &'static str,
+        marking: &'static str,
+    },
 }
 
 /// A step another step waits for, and what it needs to become.
@@ -196,6 +264,8 @@ pub struct StepState {
     pub decisive: Option<usize>,
     /// Indices of every entry recorded for this step, oldest first: the history stays visible.
     pub history: Vec<usize>,
+    /// Approved by a deputy (代決) and not yet reviewed by an approver (後閲待ち).
+    pub awaiting_review: bool,
 }
 
 /// Per-step facts gathered in one pass, in step order (a step only refers to earlier steps).
@@ -215,6 +285,14 @@ struct Derivation<'a> {
     by_step: Vec<Vec<usize>>,
     /// Indices of the send-backs that reopen each work step, oldest first.
     reopening: Vec<Vec<usize>>,
+    /// Entries taken back (取下げ) and 代決 reviewed (後閲), by id.
+    withdrawn: HashSet<&'a str>,
+    reviewed: HashSet<&'a str>,
+}
+
+/// An entry that does or decides its step: not a 取下げ or a 後閲 (a 代決 decides).
+fn decides(e: &SignOff) -> bool {
+    matches!(e.marking, None | Some(Marking::Deputy))
 }
 
 impl<'a> Derivation<'a> {
@@ -226,8 +304,19 @@ impl<'a> Derivation<'a> {
             facts: vec![Facts::default(); slots],
             by_step: vec![Vec::new(); slots],
             reopening: vec![Vec::new(); slots],
+            withdrawn: HashSet::new(),
+            reviewed: HashSet::new(),
         };
         for (i, e) in log.iter().enumerate() {
+            match &e.marking {
+                Some(Marking::Withdraw { of }) => {
+                    d.withdrawn.insert(of);
+                }
+                Some(Marking::Review { of }) => {
+                    d.reviewed.insert(of);
+                }
+                _ => {}
+            }
             if let Some(v) = d.by_step.get_mut(usize::from(e.step)) {
                 v.push(i);
             }
@@ -271,7 +360,11 @@ impl<'a> Derivation<'a> {
             Action::Do => {
                 let last_do = self
                     .entries_for(step.no)
-                    .filter(|(_, e)| e.action == Action::Do)
+                    .filter(|(_, e)| {
+                        e.action == Action::Do
+                            && decides(e)
+                            && !self.withdrawn.contains(e.id.as_str())
+                    })
                     .map(|(i, _)| i)
                     .last();
                 let reopened_by = last_do.and_then(|d| {
@@ -289,7 +382,9 @@ impl<'a> Derivation<'a> {
                 let subject_complete = step.subject.and_then(|s| self.facts(s).complete);
                 let complete = subject_complete.and_then(|after| {
                     self.entries_for(step.no)
-                        .find(|(i, e)| *i > after && e.action == action && e.send_back.is_none())
+                        .find(|(i, e)| {
+                            *i > after && e.action == action && e.send_back.is_none() && decides(e)
+                        })
                         .map(|(i, _)| i)
                 });
                 Facts {
@@ -326,12 +421,17 @@ impl<'a> Derivation<'a> {
             (Action::Verify, None) => (Status::AwaitingVerify, None),
             (Action::Approve, None) => (Status::AwaitingApproval, None),
         };
+        let awaiting_review = f.complete.is_some_and(|i| {
+            let e = &self.log[i];
+            e.marking == Some(Marking::Deputy) && !self.reviewed.contains(e.id.as_str())
+        });
         StepState {
             step: step.no,
             status,
             waiting,
             decisive,
             history: self.entries_for(step.no).map(|(i, _)| i).collect(),
+            awaiting_review,
         }
     }
 }
@@ -378,6 +478,13 @@ pub fn check(
     }
 
     let d = Derivation::new(process, log);
+    // A 取下げ or a 後閲 is about an entry that stands: the step's order does not apply.
+    if let Some(m @ (Marking::Withdraw { .. } | Marking::Review { .. })) = proposal.marking {
+        return vocabulary(&d, log, step, actor, m, proposal.send_back.is_some());
+    }
+    if let Some(m) = proposal.marking {
+        vocabulary(&d, log, step, actor, m, proposal.send_back.is_some())?;
+    }
     let waiting = d.waiting(step);
     if !waiting.is_empty() {
         return Err(Refusal::Blocked {
@@ -416,6 +523,7 @@ pub fn may(process: &Process, log: &[SignOff], member: &Member) -> Vec<Option<Ac
                 step: step.no,
                 action,
                 send_back: None,
+                marking: None,
             };
             check(process, log, member, proposal).ok().map(|()| action)
         })
@@ -460,7 +568,146 @@ pub(crate) fn authority(
     if entry.send_back.is_some() && step.kind.action() == Action::Do {
         return Err(Refusal::SendBackOnDo { step: step.no });
     }
-    separation(&Derivation::new(process, before), before, step, actor)
+    let d = Derivation::new(process, before);
+    if let Some(m) = &entry.marking {
+        vocabulary(&d, before, step, actor, m, entry.send_back.is_some())?;
+        if !decides(entry) {
+            return Ok(());
+        }
+    }
+    separation(&d, before, step, actor)
+}
+
+/// 取下げ・代決・後閲: the step takes the marking, and the entry it refers to stands as the rule
+/// needs. (Who may make a 代決 is settled before, by [`acting`].)
+fn vocabulary(
+    d: &Derivation<'_>,
+    log: &[SignOff],
+    step: &Step,
+    actor: &Member,
+    marking: &Marking,
+    send_back: bool,
+) -> Result<(), Refusal> {
+    let wants = match marking {
+        Marking::Withdraw { .. } => Action::Do,
+        Marking::Deputy | Marking::Review { .. } => Action::Approve,
+    };
+    if step.kind.action() != wants {
+        return Err(Refusal::MarkingNotForStep {
+            step: step.no,
+            ja: step.ja,
+            marking: marking.as_str(),
+        });
+    }
+    if send_back && marking != &Marking::Deputy {
+        return Err(Refusal::MarkingWithSendBack {
+            marking: marking.as_str(),
+        });
+    }
+    let standing = d.facts(step.no).complete.map(|i| &log[i]);
+    match marking {
+        Marking::Deputy => Ok(()),
+        Marking::Withdraw { of } => {
+            if !standing.is_some_and(|e| &e.id == of && e.by == actor.id) {
+                return Err(Refusal::NothingToWithdraw {
+                    step: step.no,
+                    member: actor.name.clone(),
+                });
+            }
+            let verified = d.process.steps.iter().find(|v| {
+                v.subject == Some(step.no)
+                    && v.kind.action() == Action::Verify
+                    && d.facts(v.no).complete.is_some()
+            });
+            match verified {
+                Some(v) => Err(Refusal::WithdrawAfterVerify {
+                    step: step.no,
+                    verify: v.no,
+                }),
+                None => Ok(()),
+            }
+        }
+        Marking::Review { of } => match standing {
+            Some(e)
+                if &e.id == of
+                    && e.marking == Some(Marking::Deputy)
+                    && !d.reviewed.contains(of.as_str()) =>
+            {
+                if e.by == actor.id {
+                    Err(Refusal::ReviewOwnDeputy {
+                        member: actor.name.clone(),
+                        step: step.no,
+                    })
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Err(Refusal::NothingToReview { step: step.no }),
+        },
+    }
+}
+
+/// The member as a rule sees them for an entry: a 代決 is decided with an approver's authority by a
+/// member the admins designated as deputy (`deputy`, as the roster judges it), and by nobody else.
+pub fn acting(member: Member, marking: Option<&Marking>, deputy: bool) -> Result<Member, Refusal> {
+    match marking {
+        Some(Marking::Deputy) if !deputy => Err(Refusal::NotDeputy {
+            member: member.name,
+        }),
+        Some(Marking::Deputy) => Ok(Member {
+            approver: true,
+            ..member
+        }),
+        _ => Ok(member),
+    }
+}
+
+/// The entry a 取下げ or a 後閲 of `step` would refer to now (the standing do, the standing 代決),
+/// as a marking; a 代決 refers to none. The rules then decide whether it may be recorded.
+pub fn marking_for(process: &Process, log: &[SignOff], step: u8, ask: Ask) -> Option<Marking> {
+    let standing = || {
+        let d = Derivation::new(process, log);
+        d.facts(step).complete.map(|i| log[i].id.clone())
+    };
+    match ask {
+        Ask::Plain => None,
+        Ask::Deputy => Some(Marking::Deputy),
+        Ask::Withdraw => Some(Marking::Withdraw {
+            of: standing().unwrap_or_default(),
+        }),
+        Ask::Review => Some(Marking::Review {
+            of: standing().unwrap_or_default(),
+        }),
+    }
+}
+
+/// What `member` may ask besides the plain action at each step (取下げ of their own work, 代決 when
+/// they are a deputy, 後閲 of a 代決), in step order.
+pub fn may_ask(process: &Process, log: &[SignOff], member: &Member, deputy: bool) -> Vec<Vec<Ask>> {
+    process
+        .steps
+        .iter()
+        .map(|step| {
+            [Ask::Withdraw, Ask::Deputy, Ask::Review]
+                .into_iter()
+                .filter(|ask| {
+                    let marking = marking_for(process, log, step.no, *ask);
+                    let Ok(actor) = acting(member.clone(), marking.as_ref(), deputy) else {
+                        return false;
+                    };
+                    let proposal = Proposal {
+                        step: step.no,
+                        action: step.kind.action(),
+                        send_back: None,
+                        marking: marking.as_ref(),
+                    };
+                    // A deputy who is an approver approves; 代決 is for those who are not.
+                    !(*ask == Ask::Deputy && member.approver)
+                        && check(process, log, &actor, proposal).is_ok()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn check_role(step: &Step, actor: &Member) -> Result<(), Refusal> {

@@ -12,10 +12,24 @@ use std::path::PathBuf;
 pub const DB_FILE: &str = "kenshin.sqlite3";
 /// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
-/// 5: problems found in documents' histories (p_problems).
-const SCHEMA_VERSION: i64 = 6;
+/// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
+/// p_board.awaiting_review).
+const SCHEMA_VERSION: i64 = 7;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
+/// Adds a column to a table of an earlier home, unless it has it already.
+fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
+    let has: bool = conn.query_row(
+        &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+        [column],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(())
+}
+
 /// A document with more chunks than this is compacted into one snapshot on its next write.
 const COMPACT_AFTER: usize = 32;
 
@@ -95,8 +109,17 @@ impl Home {
             });
         }
         if found < SCHEMA_VERSION {
+            // 7: 取下げ・代決・後閲 in the projections (a home of 3 to 6 gains the columns; their
+            // entries have none of them).
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
+            add_column(&conn, "p_signoffs", "marking", "TEXT")?;
+            add_column(
+                &conn,
+                "p_board",
+                "awaiting_review",
+                "INTEGER NOT NULL DEFAULT 0",
+            )?;
             conn.execute_batch(crate::register::SCHEMA)?;
             conn.execute_batch(crate::register::VOUCHER_INDEXES)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;

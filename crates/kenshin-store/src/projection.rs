@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::home::Tx;
 use chrono::{DateTime, Utc};
 use kenshin_domain::trust::Standing;
-use kenshin_domain::workflow::Waiting;
+use kenshin_domain::workflow::{Ask, Marking, Waiting};
 use kenshin_domain::BatchRef;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
 use rusqlite::{params, Row};
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS p_signoffs (
     note      TEXT,
     send_back TEXT,
     standing  TEXT NOT NULL,
+    marking   TEXT,
     PRIMARY KEY (batch_id, seq)
 );
 CREATE TABLE IF NOT EXISTS p_problems (
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS p_board (
     status       TEXT NOT NULL,
     waiting      TEXT NOT NULL,
     decisive_seq INTEGER,
+    awaiting_review INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (batch_id, step)
 );
 ";
@@ -100,6 +102,8 @@ pub struct SignOffView {
     /// What later changes did to it (改ざんの疑い): deleted, overwritten or altered. It is judged as
     /// it was signed all the same.
     pub tampered: Vec<String>,
+    /// 取下げ・代決・後閲.
+    pub marking: Option<Marking>,
 }
 
 /// A member as this laptop judges the roster: their signed entry and whether they were removed.
@@ -131,9 +135,13 @@ pub struct BoardStep {
     pub decisive: Option<SignOffView>,
     /// Every entry for the step, oldest first.
     pub history: Vec<SignOffView>,
+    /// 代決 not yet reviewed (後閲待ち).
+    pub awaiting_review: bool,
     /// What the member the board was read for may record at this step now (set by the core, from
     /// the rules; the projection itself is the same for every member).
     pub may: Option<Action>,
+    /// And what they may ask besides (取下げ・代決・後閲), set the same way.
+    pub asks: Vec<Ask>,
 }
 
 /// One batch on the board: a row of its steps.
@@ -258,8 +266,8 @@ impl Tx<'_> {
             }
         }
         let mut s = tx.prepare_cached(
-            "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back, standing)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO p_signoffs(batch_id, seq, entry_id, step, action, by_member, at, counts, note, send_back, standing, marking)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         let mut counted = Vec::new();
         let mut counted_seq = Vec::new();
@@ -284,11 +292,15 @@ impl Tx<'_> {
                 counts,
                 e.note,
                 e.send_back,
-                standing
+                standing,
+                e.marking
+                    .as_ref()
+                    .and_then(|m| serde_json::to_string(m).ok())
             ])?;
         }
         let mut b = tx.prepare_cached(
-            "INSERT INTO p_board(batch_id, step, status, waiting, decisive_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO p_board(batch_id, step, status, waiting, decisive_seq, awaiting_review)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for st in derive(batch.meta.process.process(), &counted) {
             let waiting = serde_json::to_string(&st.waiting).unwrap_or_else(|_| "[]".into());
@@ -297,7 +309,8 @@ impl Tx<'_> {
                 st.step,
                 st.status.as_str(),
                 waiting,
-                st.decisive.map(|i| counted_seq[i] as i64)
+                st.decisive.map(|i| counted_seq[i] as i64),
+                st.awaiting_review
             ])?;
         }
         Ok(())
@@ -406,7 +419,8 @@ impl Tx<'_> {
             let signoffs = self.signoff_views(&batch.batch_id)?;
             let process = batch.process.process();
             let mut stmt = self.sql().prepare_cached(
-                "SELECT step, status, waiting, decisive_seq FROM p_board WHERE batch_id = ?1 ORDER BY step",
+                "SELECT step, status, waiting, decisive_seq, awaiting_review FROM p_board
+                 WHERE batch_id = ?1 ORDER BY step",
             )?;
             let rows = stmt.query_map([&batch.batch_id], |r| {
                 Ok((
@@ -414,11 +428,12 @@ impl Tx<'_> {
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, bool>(4)?,
                 ))
             })?;
             let mut steps = Vec::new();
             for row in rows {
-                let (no, status, waiting, decisive) = row?;
+                let (no, status, waiting, decisive, awaiting_review) = row?;
                 let Some(step) = process.step(no) else {
                     continue;
                 };
@@ -434,7 +449,9 @@ impl Tx<'_> {
                     waiting: waiting_from_json(&waiting).map_err(text_error)?,
                     decisive: decisive.and_then(|d| signoffs.iter().find(|s| s.seq == d).cloned()),
                     history: signoffs.iter().filter(|s| s.step == no).cloned().collect(),
+                    awaiting_review,
                     may: None,
+                    asks: Vec::new(),
                 });
             }
             let tampering = problems.remove(&batch.batch_id).unwrap_or_default();
@@ -475,7 +492,8 @@ impl Tx<'_> {
             "SELECT s.seq, s.entry_id, s.step, s.action, s.by_member, coalesce(m.name, s.by_member),
                     s.at, s.counts, s.note, s.send_back, s.standing,
                     (SELECT json_group_array(p.what) FROM p_problems p
-                     WHERE p.doc_id = s.batch_id AND p.entry_id = s.entry_id)
+                     WHERE p.doc_id = s.batch_id AND p.entry_id = s.entry_id),
+                    s.marking
              FROM p_signoffs s LEFT JOIN p_members m ON m.member_id = s.by_member
              WHERE s.batch_id = ?1 ORDER BY s.seq",
         )?;
@@ -514,6 +532,11 @@ fn signoff_view(r: &Row<'_>) -> rusqlite::Result<SignOffView> {
         send_back: r.get(9)?,
         standing: serde_json::from_str(&r.get::<_, String>(10)?).map_err(conversion)?,
         tampered: serde_json::from_str(&r.get::<_, String>(11)?).map_err(conversion)?,
+        marking: r
+            .get::<_, Option<String>>(12)?
+            .map(|m| serde_json::from_str(&m))
+            .transpose()
+            .map_err(conversion)?,
     })
 }
 

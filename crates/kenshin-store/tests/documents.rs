@@ -159,6 +159,7 @@ fn office_and_batch_round_trip_and_projections_rebuild() {
         send_back: None,
         heads_seen: Vec::new(),
         signature: "33".into(),
+        marking: None,
     };
     // Which entries hold is judged above the store (kenshin-core); here every one counts.
     let project = |tx: &kenshin_store::Tx<'_>| {

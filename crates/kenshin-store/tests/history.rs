@@ -45,6 +45,7 @@ fn entry(doc: &mut AutoCommit, id: &str, step: u8, action: Action, back: Option<
         send_back: back.map(str::to_string),
         heads_seen: doc.get_heads().iter().map(|h| h.to_string()).collect(),
         signature: "00".into(),
+        marking: None,
     };
     batch::append_signoff(doc, &e).unwrap();
     doc.commit();

@@ -3,7 +3,8 @@
 
 use crate::identity::verify;
 use kenshin_domain::roster::{
-    invite_payload, member_payload, removal_payload, Invite, Removal, RosterEntry,
+    deputy_payload, invite_payload, member_payload, removal_payload, DeputySetting, Invite,
+    Removal, RosterEntry,
 };
 use kenshin_domain::signed::{kept_mark, Signed};
 use kenshin_domain::Member;
@@ -20,6 +21,8 @@ pub struct Roster {
     invites: BTreeMap<String, Invite>,
     /// Removed members, by the index of their removal record (for causal checks).
     removed_at: BTreeMap<String, usize>,
+    /// The deputy settings (代決者の指定) that hold, per member, oldest first.
+    deputies: BTreeMap<String, Vec<DeputySetting>>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -208,6 +211,38 @@ impl Roster {
                 None => format!("the signature of {by} does not match"),
             },
         }
+    }
+
+    /// Takes the admins' deputy settings: one holds when an admin who is still in the roster signed
+    /// it. Returns those that do not, and why.
+    pub fn judge_deputies(&mut self, settings: &[DeputySetting]) -> Vec<(DeputySetting, String)> {
+        let mut refused = Vec::new();
+        for d in settings {
+            let payload = deputy_payload(&self.office, d);
+            let admin = self.current(&d.by).filter(|a| a.member.admin);
+            match admin.map(|a| verify(&a.sign_key, &payload, &d.signature)) {
+                Some(Ok(())) => self
+                    .deputies
+                    .entry(d.member.clone())
+                    .or_default()
+                    .push(d.clone()),
+                Some(Err(why)) => refused.push((d.clone(), why)),
+                None => refused.push((d.clone(), format!("{} is not a current admin", d.by))),
+            }
+        }
+        for list in self.deputies.values_mut() {
+            list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        }
+        refused
+    }
+
+    /// Whether `member` was a deputy (代決者) at `at`: the last setting for them that holds, made
+    /// by then, says so.
+    pub fn deputy_at(&self, member: &str, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.deputies
+            .get(member)
+            .and_then(|l| l.iter().rfind(|d| d.at <= at))
+            .is_some_and(|d| d.deputy)
     }
 
     /// A member whose entry holds (removed or not).
@@ -508,6 +543,7 @@ mod tests {
                 send_back: None,
                 heads_seen: vec![],
                 signature: String::new(),
+                marking: None,
             };
             e.signature = clerk.sign(&kenshin_domain::roster::signoff_payload("o", "b", &e));
             e

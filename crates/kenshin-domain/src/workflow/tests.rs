@@ -22,15 +22,29 @@ pub(crate) fn who(id: &str) -> Member {
     }
 }
 
-/// A log entry written as "step action by [send-back reason]", e.g. "5 verify s1 back:count wrong".
+/// What follows an entry's or a proposal's action: `back:REASON`, `withdraw:ID`, `deputy`,
+/// `review:ID`, or nothing.
+fn extra(rest: Option<&str>) -> (Option<String>, Option<Marking>) {
+    match rest {
+        None => (None, None),
+        Some("deputy") => (None, Some(Marking::Deputy)),
+        Some(r) => match r.split_once(':') {
+            Some(("back", why)) => (Some(why.to_string()), None),
+            Some(("withdraw", of)) => (None, Some(Marking::Withdraw { of: of.into() })),
+            Some(("review", of)) => (None, Some(Marking::Review { of: of.into() })),
+            _ => panic!("bad spec {r}"),
+        },
+    }
+}
+
+/// A log entry written as "step action by [extra]", e.g. "5 verify s1 back:count wrong", "1 do c1
+/// withdraw:e0", "3 approve s1 deputy".
 pub(crate) fn entry(i: usize, spec: &str) -> SignOff {
     let mut parts = spec.splitn(4, ' ');
     let step = parts.next().unwrap().parse().unwrap();
     let action = parts.next().unwrap().parse().unwrap();
     let by = parts.next().unwrap().to_string();
-    let send_back = parts
-        .next()
-        .map(|r| r.strip_prefix("back:").unwrap().to_string());
+    let (send_back, marking) = extra(parts.next());
     SignOff {
         id: format!("e{i}"),
         step,
@@ -43,6 +57,7 @@ pub(crate) fn entry(i: usize, spec: &str) -> SignOff {
         send_back,
         heads_seen: Vec::new(),
         signature: String::new(),
+        marking,
     }
 }
 
@@ -447,16 +462,103 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn proposal(spec: &str) -> Proposal<'_> {
+fn proposal(spec: &str) -> Proposal<'static> {
     let mut parts = spec.splitn(3, ' ');
     let step = parts.next().unwrap().parse().unwrap();
     let action = parts.next().unwrap().parse().unwrap();
-    let send_back = parts.next().map(|r| r.strip_prefix("back:").unwrap());
+    let (send_back, marking) = extra(parts.next());
+    // A test's proposal lives as long as the test run.
     Proposal {
         step,
         action,
-        send_back,
+        send_back: send_back.map(|s| &*Box::leak(s.into_boxed_str())),
+        marking: marking.map(|m| &*Box::leak(Box::new(m))),
     }
+}
+
+/// 取下げ・代決・後閲 as the rules decide them: (what, log, actor, is the actor a deputy, proposal,
+/// Ok or a fragment of the refusal).
+type VocabularyCase = (
+    &'static str,
+    Vec<&'static str>,
+    &'static str,
+    bool,
+    &'static str,
+    Result<(), &'static str>,
+);
+
+#[test]
+fn the_approval_vocabulary() {
+    use ProcessId::MonthlyIssuance as M;
+    let done = ["1 do c1"];
+    let verified = ["1 do c1", "2 verify s1"];
+    let deputy = ["1 do c1", "2 verify a2", "3 approve s1 deputy"];
+    #[rustfmt::skip]
+    let cases: Vec<VocabularyCase> = vec![
+        ("the doer withdraws their work before the verify", done.to_vec(), "c1", false, "1 do withdraw:e0", Ok(())),
+        ("another contractor cannot", done.to_vec(), "c2", false, "1 do withdraw:e0", Err("no work of c2's to withdraw")),
+        ("nor an entry that is not the standing one", done.to_vec(), "c1", false, "1 do withdraw:e9", Err("no work of c1's")),
+        ("a section member cannot withdraw a contractor's work", done.to_vec(), "s1", false, "1 do withdraw:e0", Err("is done by the contractor")),
+        ("a contractor's 取下げ after a verify is refused", verified.to_vec(), "c1", false, "1 do withdraw:e0", Err("was verified at step 2")),
+        ("withdrawn twice", vec!["1 do c1", "1 do c1 withdraw:e0"], "c1", false, "1 do withdraw:e0", Err("no work of c1's")),
+        ("withdrawn work is redone", vec!["1 do c1", "1 do c1 withdraw:e0"], "c1", false, "1 do", Ok(())),
+        ("and cannot be verified while withdrawn", vec!["1 do c1", "1 do c1 withdraw:e0"], "s1", false, "2 verify", Err("step 2 waits for step 1 to be done")),
+        ("a 取下げ is not a send-back", done.to_vec(), "c1", false, "2 verify withdraw:e0", Err("contractor cannot verify")),
+        ("a deputy decides with an approver's authority", verified.to_vec(), "a1", true, "3 approve deputy", Ok(())),
+        ("a section member who is no deputy cannot", vec!["1 do c1", "2 verify a1"], "s1", false, "3 approve deputy", Err("s1 is not a deputy")),
+        ("a deputy still cannot approve their own verify", verified.to_vec(), "s1", true, "3 approve deputy", Err("s1 verified step 2 and cannot approve it")),
+        ("the approver reviews the 代決", deputy.to_vec(), "a1", false, "3 approve review:e2", Ok(())),
+        ("reviewed once", vec!["1 do c1", "2 verify a2", "3 approve s1 deputy", "3 approve a1 review:e2"], "a1", false, "3 approve review:e2", Err("no 代決 waiting")),
+        ("a deputy cannot review", deputy.to_vec(), "s1", true, "3 approve review:e2", Err("no approver authority")),
+        ("an approver cannot review their own 代決", vec!["1 do c1", "2 verify s1", "3 approve a2 deputy"], "a2", false, "3 approve review:e2", Err("made the 代決 of step 3")),
+        ("a plain approval has nothing to review", APPROVED_TO_3.to_vec(), "a2", false, "3 approve review:e2", Err("no 代決 waiting")),
+    ];
+    let mut failures = Vec::new();
+    for (what, specs, actor, is_deputy, prop, expected) in cases {
+        let prop = proposal(prop);
+        let got = acting(who(actor), prop.marking, is_deputy)
+            .and_then(|m| check(process(M), &log(&specs), &m, prop));
+        let ok = match (&got, expected) {
+            (Ok(()), Ok(())) => true,
+            (Err(refusal), Err(fragment)) => refusal.to_string().contains(fragment),
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{what}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn withdrawn_work_reopens_its_step_and_a_deputy_decision_waits_for_review() {
+    let p = process(ProcessId::MonthlyIssuance);
+    let states = derive(p, &log(&["1 do c1", "1 do c1 withdraw:e0"]));
+    assert_eq!(states[0].status, Status::Open);
+    assert_eq!(states[0].history, vec![0, 1], "the history keeps both");
+    let states = derive(p, &log(&["1 do c1", "1 do c1 withdraw:e0", "1 do c2"]));
+    assert_eq!(
+        (states[0].status, states[0].decisive),
+        (Status::Done, Some(2))
+    );
+    let deputy = ["1 do c1", "2 verify a2", "3 approve s1 deputy"];
+    let states = derive(p, &log(&deputy));
+    assert_eq!(states[2].status, Status::Approved);
+    assert!(states[2].awaiting_review);
+    let mut reviewed = deputy.to_vec();
+    reviewed.push("3 approve a1 review:e2");
+    let states = derive(p, &log(&reviewed));
+    assert_eq!(
+        (states[2].status, states[2].decisive),
+        (Status::Approved, Some(2))
+    );
+    assert!(!states[2].awaiting_review);
+    // A 後閲 alone approves nothing.
+    let states = derive(
+        p,
+        &log(&["1 do c1", "2 verify a2", "3 approve a1 review:e9"]),
+    );
+    assert_eq!(states[2].status, Status::AwaitingApproval);
 }
 
 #[test]
@@ -599,6 +701,7 @@ fn a_whole_monthly_run_is_accepted_step_by_step() {
             step: e.step,
             action: e.action,
             send_back: None,
+            marking: None,
         };
         assert_eq!(check(p, &l, &who(&e.by), prop), Ok(()), "entry {}", all[n]);
     }

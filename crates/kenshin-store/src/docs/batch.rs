@@ -25,6 +25,7 @@ use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue, ROOT}
 use kenshin_domain::register::{NoteKind, VoucherNote};
 use kenshin_domain::signed::{batch_id_bytes, legacy_mark, Migration};
 use kenshin_domain::trust::Causal;
+use kenshin_domain::workflow::Marking;
 use kenshin_domain::{BatchRef, ListKind, ListRef, ProcessId, SignOff};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -33,6 +34,10 @@ pub const KIND: &str = "kenshin/batch";
 /// 2: `vouchers` became an append-only list of notes (it was a map).
 /// 3: a signed meta the document's id derives from; signed list references and notes; migrations.
 pub const SCHEMA: i64 = 3;
+/// The schema of a batch that holds a 取下げ, 代決 or 後閲 (raised by a signed migration in the change
+/// that writes the first: a build from before them would take it for a plain entry, so it reads the
+/// document as newer and changes nothing), and the newest this build reads.
+pub const MARKED_SCHEMA: i64 = 4;
 
 /// A batch as read from its document's history: every record ever added, in log order, with where
 /// each came from. Which of them count is for the caller to judge.
@@ -209,6 +214,12 @@ pub fn append_signoff(doc: &mut AutoCommit, entry: &SignOff) -> Result<(), Autom
         doc.insert(&seen, i, h.as_str())?;
     }
     doc.put(&e, "signature", entry.signature.as_str())?;
+    if let Some(m) = &entry.marking {
+        doc.put(&e, "marking", m.as_str())?;
+        if let Some(of) = m.of() {
+            doc.put(&e, "marking_of", of)?;
+        }
+    }
     Ok(())
 }
 
@@ -290,6 +301,18 @@ fn signoff(v: &Value) -> ShapeResult<SignOff> {
         send_back: json::opt_str(v, "send_back")?,
         heads_seen: json::strs(v, "heads_seen")?,
         signature: json::opt_str(v, "signature")?.unwrap_or_default(),
+        marking: marking(v)?,
+    })
+}
+
+fn marking(v: &Value) -> ShapeResult<Option<Marking>> {
+    let of = || json::str(v, "marking_of");
+    Ok(match json::opt_str(v, "marking")?.as_deref() {
+        None => None,
+        Some("withdraw") => Some(Marking::Withdraw { of: of()? }),
+        Some("deputy") => Some(Marking::Deputy),
+        Some("review") => Some(Marking::Review { of: of()? }),
+        Some(other) => return Err(format!("marking {other:?} is not one this build knows")),
     })
 }
 
@@ -415,7 +438,7 @@ fn legacy_meta(history: &History, batch_id: &str) -> ShapeResult<(String, BatchR
 /// the rest reads.
 pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, SCHEMA)?;
+    let schema = history.expect_kind(KIND, MARKED_SCHEMA)?;
     let mut problems: Vec<String> = history
         .tampering
         .iter()

@@ -7,6 +7,7 @@
 //!   removals: { <member id>: { by, at, kept: [record id:signature], signature } },
 //!   batches: { <batch id = document id>: "<the batch's signed meta as JSON>" },
 //!   access_logs: { <document id>: { member, month } },
+//!   deputies: { <setting id>: { member, deputy, by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -22,7 +23,7 @@ use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
-pub use kenshin_domain::roster::{Invite, Removal, RosterEntry};
+pub use kenshin_domain::roster::{DeputySetting, Invite, Removal, RosterEntry};
 use kenshin_domain::signed::{legacy_mark, Migration};
 use kenshin_domain::{BatchRef, Member, ProcessId};
 use serde::Serialize;
@@ -52,6 +53,8 @@ pub struct Office {
     pub members: Vec<RosterEntry>,
     pub invites: Vec<Invite>,
     pub removals: Vec<Removal>,
+    /// 代決者の指定: admins' signed settings, in the document's order.
+    pub deputies: Vec<DeputySetting>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -162,26 +165,55 @@ pub fn migrate(doc: &mut AutoCommit, m: &Migration) -> Result<(), AutomergeError
     super::batch::migrate(doc, m)
 }
 
+/// A map at the root that documents made before it lack: made by the first record put in it.
+fn later_map(doc: &mut AutoCommit, key: &str) -> Result<automerge::ObjId, AutomergeError> {
+    match doc.get(ROOT, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => doc.put_object(ROOT, key, ObjType::Map),
+    }
+}
+
 pub fn add_access_log(doc: &mut AutoCommit, log: &AccessLogRef) -> Result<(), AutomergeError> {
-    let logs = match doc.get(ROOT, "access_logs")? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        _ => doc.put_object(ROOT, "access_logs", ObjType::Map)?,
-    };
+    let logs = later_map(doc, "access_logs")?;
     let l = doc.put_object(&logs, log.doc_id.as_str(), ObjType::Map)?;
     doc.put(&l, "member", log.member.as_str())?;
     doc.put(&l, "month", log.month.as_str())?;
     Ok(())
 }
 
+/// Records an admin's deputy setting (the container is made by the first).
+pub fn add_deputy_setting(doc: &mut AutoCommit, d: &DeputySetting) -> Result<(), AutomergeError> {
+    let settings = later_map(doc, "deputies")?;
+    let e = doc.put_object(&settings, d.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "member", d.member.as_str())?;
+    doc.put(&e, "deputy", d.deputy)?;
+    doc.put(&e, "by", d.by.as_str())?;
+    doc.put(&e, "at", time_text(d.at))?;
+    doc.put(&e, "signature", d.signature.as_str())?;
+    Ok(())
+}
+
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 6] = [
+pub const CONTAINERS: [&str; 7] = [
     "members",
     "invites",
     "removals",
     "batches",
     "access_logs",
     "migrations",
+    "deputies",
 ];
+
+fn deputy(id: &str, v: &Value) -> ShapeResult<DeputySetting> {
+    Ok(DeputySetting {
+        id: id.to_string(),
+        member: json::str(v, "member")?,
+        deputy: json::bool(v, "deputy")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
 
 fn member(id: &str, v: &Value) -> ShapeResult<RosterEntry> {
     Ok(RosterEntry {
@@ -341,6 +373,13 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
         members: members.into_iter().map(|(m, _)| m).collect(),
         invites: invites.into_iter().map(|(i, _)| i).collect(),
         removals: removals.into_iter().map(|(r, _)| r).collect(),
+        deputies: first_per_key(records(
+            &history,
+            "deputies",
+            "代決者の指定",
+            deputy,
+            &mut problems,
+        )),
         batches,
         access_logs: first_per_key(records(
             &history,
