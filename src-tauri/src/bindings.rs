@@ -11,6 +11,7 @@ use crate::{
 };
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
 use kenshin_core::domain::catalogue::COUNTS;
+use kenshin_core::domain::evidence::Recount;
 use kenshin_core::domain::filing::ArchiveDoubt;
 use kenshin_core::domain::lists::{ImportWarning, ListDifference};
 use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote};
@@ -61,6 +62,7 @@ pub fn typescript() -> String {
         ListKind,
         ListRef,
         ListDifference,
+        Recount,
         ListPage,
         Subject,
         EventKind,

@@ -238,6 +238,16 @@ fn record(state: tauri::State<'_, AppState>, request: RecordRequest) -> Answer<S
     state.wrote(recorded)
 }
 
+/// A record's counts beside the rows of the lists that give them (the evidence a reviewer reads).
+#[tauri::command]
+fn recounts(
+    state: tauri::State<'_, AppState>,
+    batch: String,
+    counts: std::collections::BTreeMap<String, i64>,
+) -> Answer<Vec<kenshin_core::domain::evidence::Recount>> {
+    Ok(state.office()?.recounts(&batch, &counts)?)
+}
+
 #[tauri::command]
 fn propose_batch(
     state: tauri::State<'_, AppState>,
@@ -549,6 +559,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             new_batch,
             lists,
             list_page,
+            recounts,
             register_page,
             inquiry_batches,
             log_inquiry,

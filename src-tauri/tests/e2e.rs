@@ -782,6 +782,103 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
     d.call("DELETE", "", json!({}));
 }
 
+#[test]
+fn the_evidence_of_150000_vouchers_opens_with_its_differences() {
+    use kenshin_core::domain::ListKind;
+    use kenshin_core::exchange::synth::{municipal_csv, subjects};
+    use kenshin_core::exchange::TextEncoding;
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let home = tempfile::tempdir().expect("home");
+    let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
+    let [contractor, verifier] = ids_of(&mut office, ["委託 一郎", "検認 花子"]);
+    let batch = office
+        .new_batch(ProcessId::MonthlyIssuance, "E2E 15万", Some(2026))
+        .expect("batch");
+    // The targets, and a production list without the first three and with two the targets lack.
+    let targets = subjects(1, 2026, 150_000, 60_000_001);
+    let added = subjects(2, 2026, 2, 70_000_001);
+    let production: Vec<_> = targets[3..].iter().chain(&added).cloned().collect();
+    let csv = |people: &[_]| municipal_csv(people, TextEncoding::Cp932);
+    let started = std::time::Instant::now();
+    office
+        .import(
+            ListKind::Targets,
+            &batch.batch_id,
+            "対象者.csv",
+            &csv(&targets),
+        )
+        .expect("targets");
+    office
+        .import(
+            ListKind::Production,
+            &batch.batch_id,
+            "本番.csv",
+            &csv(&production),
+        )
+        .expect("production");
+    eprintln!("two 150,000-row lists imported in {:?}", started.elapsed());
+    drop(office);
+    kenshin_core::Office::open(home.path(), Some(&contractor))
+        .and_then(|mut o| {
+            o.record(
+                &batch.batch_id,
+                1,
+                kenshin_core::domain::Action::Do,
+                kenshin_core::StepRecord {
+                    // One fewer than the target list holds: nothing checks step 1's count when it
+                    // is recorded, the reviewer sees it beside the list.
+                    counts: [("targets".to_string(), 149_999)].into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("step 1");
+    loopback_sync(home.path(), "127.0.0.1:0", &[]);
+
+    let (d, _window) = Window::open(home.path());
+    d.sign_in(PIN);
+    d.wait("body[data-ready=board]");
+    d.act_as(&verifier);
+    d.screen("inbox");
+    let item = "li[data-batch='E2E 15万'][data-step='2']";
+    let recount = d.wait_text(&format!("{item} .recount.differs[data-recount=targets]"));
+    assert!(recount.contains("対象者リスト 150000行"), "{recount}");
+    d.click(&format!("{item} button[data-open-list=production]"));
+    d.wait(".list-view .lrow[data-row='0']");
+    // What production adds to the targets and leaves out of them, by voucher number.
+    let differs = |what: &str| {
+        d.script(
+            &format!("return document.querySelector('.list-difference [data-difference={what}]').textContent"),
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let (more, fewer) = (differs("added"), differs("left_out"));
+    assert!(
+        more.contains(&added[0].voucher_no) && more.contains('2'),
+        "{more}"
+    );
+    assert!(
+        fewer.contains(&targets[0].voucher_no) && fewer.contains('3'),
+        "{fewer}"
+    );
+    // All 149,999 rows scroll: the last one is drawn at the bottom.
+    d.script(
+        "const v = document.querySelector('.list-viewport'); v.scrollTop = v.scrollHeight;",
+        json!([]),
+    );
+    d.wait(".list-view .lrow[data-row='149998']");
+    let last = d.script(
+        "return document.querySelector(\".list-view .lrow[data-row='149998'] span\").textContent",
+        json!([]),
+    );
+    assert_eq!(last, json!(added[1].voucher_no));
+    screenshot(&d.display, "17-evidence-150000");
+    d.call("DELETE", "", json!({}));
+}
+
 /// Clicks a sign-off's button and signs in the confirmation that states what is signed.
 fn sign(d: &webdriver::Driver, button: &str) {
     d.click(button);

@@ -20,6 +20,7 @@ import type {
   NewBatch,
   Opening,
   ProcessId,
+  Recount,
   RecordRequest,
   ReturnRecorded,
   ReturnRequest,
@@ -54,6 +55,7 @@ export const api = {
   newBatch: (request: NewBatch) => invoke<BatchRef>("new_batch", { request }),
   record: (request: RecordRequest) => invoke<SignOffView>("record", { request }),
   lists: (batch: string) => invoke<ListRef[]>("lists", { batch }),
+  recounts: (batch: string, counts: Record<string, number>) => invoke<Recount[]>("recounts", { batch, counts }),
   listPage: (batch: string, list: string, search: string, offset: number, limit: number) =>
     invoke<ListPage>("list_page", { batch, list, search, offset, limit }),
   registerPage: (query: string, offset: number, limit: number) =>

@@ -167,6 +167,12 @@ left_out: Array<string>, left_out_count: number,
  */
 pulled_out: Array<[string, string]>, pulled_out_count: number, };
 
+export type Recount = { 
+/**
+ * The count's name in the catalogue (`targets`).
+ */
+count: string, given: bigint, list: ListKind, rows: number, differs: boolean, };
+
 export type ListPage = { list: ListRef, fields: Array<string>, 
 /**
  * Rows matching the search.

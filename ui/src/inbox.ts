@@ -84,8 +84,19 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
   const lists = evidence ? ((await attempt(() => api.lists(b.batch_id))) ?? []) : [];
   // An approval rests on a verify, which rests on the work: the approver sees both records.
   const work = s.status === "awaiting_approval" ? b.steps.find((x) => x.step === s.step - 2) : undefined;
-  const record = (step: BoardStep, e: SignOffView) =>
-    h("div", { class: "record", "data-record": step.step }, `${t("Step")}${step.step} ${step.ja} — ${e.by_name} ${fmtTime(e.at)} `, h("code", {}, countsText(e.counts)), e.note ? ` 「${e.note}」` : "");
+  // Each count a list gives, beside that list's rows: a typed 対象者数 the target list contradicts shows.
+  const recounted = async (e: SignOffView) => ((await attempt(() => api.recounts(b.batch_id, e.counts as Record<string, number>))) ?? []);
+  const record = async (step: BoardStep, e: SignOffView) =>
+    h(
+      "div",
+      { class: "record", "data-record": step.step },
+      `${t("Step")}${step.step} ${step.ja} — ${e.by_name} ${fmtTime(e.at)} `,
+      h("code", {}, countsText(e.counts)),
+      (await recounted(e)).map((r) =>
+        h("span", { class: `recount${r.differs ? " differs" : ""}`, "data-recount": r.count }, ` ${r.differs ? "⚠ " : ""}${listKindText(r.list)} ${r.rows}${t("rows")}`),
+      ),
+      e.note ? ` 「${e.note}」` : "",
+    );
   const li: HTMLElement = h(
     "li",
     { "data-batch": b.label, "data-step": s.step, "data-key": key([b, s]), class: arrived ? "arrived" : undefined },
@@ -104,8 +115,8 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
         "div",
         { class: "evidence" },
         h("strong", {}, `${t("Evidence")}: `),
-        subject && record(subject, evidence),
-        work?.decisive && record(work, work.decisive),
+        subject && (await record(subject, evidence)),
+        work?.decisive && (await record(work, work.decisive)),
         lists.length > 0 && h("div", { class: "lists" }, `${t("Lists")}: `, lists.map((l) => h("button", { type: "button", class: "list", title: t("Open the list"), "data-open-list": l.list_kind, onclick: () => openList(b, l) }, `${listKindText(l.list_kind)} ${l.row_count}${t("rows")}`))),
       ),
     stepForm(b, s, () => markDone(li, t("Recorded"))),

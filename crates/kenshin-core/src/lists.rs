@@ -305,6 +305,23 @@ impl Office {
         self.home.read(|tx| Ok(tx.load_batch(&doc_id)?.1.lists))
     }
 
+    /// Each count of a record that a list gives, beside the rows of the batch's current list of that
+    /// kind (対象者数 as typed, the target list's rows), for the reviewer.
+    pub fn recounts(
+        &mut self,
+        batch_given: &str,
+        counts: &std::collections::BTreeMap<String, i64>,
+    ) -> Result<Vec<kenshin_domain::evidence::Recount>> {
+        let meta = self.resolve_batch(batch_given)?;
+        let doc_id = batch_doc_id(&meta.batch_id)?;
+        self.home.read(|tx| {
+            let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
+            Ok(kenshin_domain::evidence::recounts(counts, |k| {
+                batch.current_list(k).map(|l| l.row_count)
+            }))
+        })
+    }
+
     /// A list the batch counts, whole, as stored (its canonical rows, field names first), and how it
     /// differs from the list it is checked against: the evidence a reviewer opens.
     pub fn list_text(&mut self, batch_given: &str, list_id: &str) -> Result<ListText> {

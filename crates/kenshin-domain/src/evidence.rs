@@ -3,6 +3,53 @@
 
 use crate::catalogue::{ProcessId, StepKind};
 use crate::lists::ListKind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A count of a record beside what the batch's list for that count holds (対象者数 typed 12, the
+/// target list 60 rows): the reviewer sees both, and whether they differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Recount {
+    /// The count's name in the catalogue (`targets`).
+    pub count: String,
+    pub given: i64,
+    pub list: ListKind,
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub differs: bool,
+}
+
+/// The counts a list's rows give, one row a person.
+const FROM_LIST: [(&str, ListKind); 6] = [
+    ("targets", ListKind::Targets),
+    ("production", ListKind::Production),
+    ("pulled_out", ListKind::Pullouts),
+    ("pulled", ListKind::Pullouts),
+    ("requested", ListKind::ReissueRequests),
+    ("issued", ListKind::Reissues),
+];
+
+/// Each count of `counts` that a list gives, beside the rows of the batch's current list of that
+/// kind (`rows_of`; a count whose list the batch does not hold is left out).
+pub fn recounts(
+    counts: &BTreeMap<String, i64>,
+    rows_of: impl Fn(ListKind) -> Option<u64>,
+) -> Vec<Recount> {
+    FROM_LIST
+        .iter()
+        .filter_map(|(name, kind)| {
+            let given = *counts.get(*name)?;
+            let rows = rows_of(*kind)?;
+            Some(Recount {
+                count: name.to_string(),
+                given,
+                list: *kind,
+                rows,
+                differs: i64::try_from(rows).ok() != Some(given),
+            })
+        })
+        .collect()
+}
 
 /// Evidence a step's record is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,5 +194,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn counts_stand_beside_the_rows_of_their_lists() {
+        let counts: BTreeMap<String, i64> =
+            [("targets", 12), ("production", 60), ("envelopes", 57)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        let rows_of = |k| match k {
+            ListKind::Targets => Some(60),
+            ListKind::Production => Some(60),
+            _ => None,
+        };
+        let got: Vec<(String, i64, ListKind, u64, bool)> = recounts(&counts, rows_of)
+            .into_iter()
+            .map(|r| (r.count, r.given, r.list, r.rows, r.differs))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("targets".into(), 12, ListKind::Targets, 60, true),
+                ("production".into(), 60, ListKind::Production, 60, false),
+            ]
+        );
+        assert!(recounts(&BTreeMap::new(), rows_of).is_empty());
     }
 }
