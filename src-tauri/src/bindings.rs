@@ -2,6 +2,7 @@
 //! file, `ui/src/bindings.ts`. `cargo test -p kenshin-desktop` fails when that file is not current;
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
+use crate::files::Chosen;
 use crate::office::{InviteMade, Opening};
 use crate::sign_in::SignInView;
 use crate::sync::{Refused, SyncView};
@@ -105,6 +106,7 @@ pub fn typescript() -> String {
         Opening,
         Joined,
         InviteMade,
+        Chosen,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/bindings.rs). Do not edit.\n\n",

@@ -3,6 +3,7 @@
 //! `ui/src/bindings.ts` is current.
 
 pub mod bindings;
+mod files;
 mod office;
 mod refusal;
 mod sign_in;
@@ -15,7 +16,7 @@ use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
-use kenshin_core::exchange::{report, write_whole, Table, TextEncoding};
+use kenshin_core::exchange::{report, Table, TextEncoding};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
     InquiryLogged, ListRef, ListText, ReportKind, RosterEntry, SignOffView, StepRecord,
@@ -35,6 +36,8 @@ pub struct AppState {
     who: Mutex<sign_in::Who>,
     /// The home's sync engine, running in this process while the window is open.
     sync: sync::AppSync,
+    /// The files the clerk chose in the dialog, by the tokens the page holds.
+    files: files::ChosenFiles,
     /// The list the evidence view shows, read once (a list never changes) and paged from memory.
     shown_list: Mutex<Option<std::sync::Arc<ListText>>>,
 }
@@ -136,7 +139,8 @@ pub struct ExportRequest {
     pub format: String,
     /// `cp932` or `utf8` (CSV only)
     pub encoding: String,
-    pub path: String,
+    /// The chosen file's token (see `files`).
+    pub file: String,
 }
 
 pub(crate) type Answer<T> = Result<T, Refusal>;
@@ -148,6 +152,7 @@ impl AppState {
             who: Mutex::default(),
             sync: sync::AppSync::default(),
             shown_list: Mutex::new(None),
+            files: files::ChosenFiles::default(),
         }
     }
 
@@ -169,12 +174,6 @@ pub(crate) fn file_name(path: &str) -> String {
     Path::new(path)
         .file_name()
         .map_or(path.to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-pub(crate) fn read_file(path: &str) -> Answer<(String, Vec<u8>)> {
-    let name = file_name(path);
-    let bytes = std::fs::read(path).map_err(|e| Refusal::cannot_read(&name, e))?;
-    Ok((name, bytes))
 }
 
 impl AppState {
@@ -370,9 +369,9 @@ fn preview_import(
     state: tauri::State<'_, AppState>,
     kind: ListKind,
     batch: String,
-    path: String,
+    file: String,
 ) -> Answer<ImportPreview> {
-    let (name, bytes) = read_file(&path)?;
+    let (name, bytes) = files::read_chosen(&state, &file)?;
     Ok(state
         .office()?
         .preview_import(kind, &batch, &name, &bytes)?)
@@ -385,10 +384,10 @@ fn import_list(
     state: tauri::State<'_, AppState>,
     kind: ListKind,
     batch: String,
-    path: String,
+    file: String,
     confirmed: bool,
 ) -> Answer<ImportSummary> {
-    let (name, bytes) = read_file(&path)?;
+    let (name, bytes) = files::read_chosen(&state, &file)?;
     let mut office = state.office()?;
     if !confirmed
         && !office
@@ -430,12 +429,9 @@ fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> A
         ),
     }
     .map_err(CoreError::from)?;
-    write_to(&request.path, &bytes)?;
-    Ok(request.path)
-}
-
-pub(crate) fn write_to(path: &str, bytes: &[u8]) -> Answer<()> {
-    write_whole(Path::new(path), bytes).map_err(|e| Refusal::cannot_write(&file_name(path), e))
+    let (path, name) = files::chosen(&state, &request.file)?;
+    files::write_chosen(&path, &bytes)?;
+    Ok(name)
 }
 
 /// A month's archive as made, and whether it was written (one with doubts is written only once the
@@ -452,10 +448,11 @@ pub struct ArchiveFiled {
 fn archive_export(
     state: tauri::State<'_, AppState>,
     month: Month,
-    path: String,
+    file: String,
     passphrase: Option<String>,
     confirmed: bool,
 ) -> Answer<ArchiveFiled> {
+    let (path, _) = files::chosen(&state, &file)?;
     let (bytes, exported) = state.office()?.archive_export(month)?;
     if !confirmed && !exported.doubts.is_empty() {
         return Ok(ArchiveFiled {
@@ -465,9 +462,8 @@ fn archive_export(
     }
     // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
     let passphrase = passphrase.filter(|p| !p.is_empty());
-    let (path, bytes) =
-        kenshin_core::exchange::carried(Path::new(&path), bytes, passphrase.as_deref())?;
-    write_to(&path.to_string_lossy(), &bytes)?;
+    let (path, bytes) = kenshin_core::exchange::carried(&path, bytes, passphrase.as_deref())?;
+    files::write_chosen(&path, &bytes)?;
     Ok(ArchiveFiled {
         exported,
         written: true,
@@ -479,10 +475,10 @@ fn archive_export(
 #[tauri::command]
 fn archive_verify(
     state: tauri::State<'_, AppState>,
-    path: String,
+    file: String,
     passphrase: Option<String>,
 ) -> Answer<ArchiveCheck> {
-    let (name, mut bytes) = read_file(&path)?;
+    let (name, mut bytes) = files::read_chosen(&state, &file)?;
     if kenshin_core::exchange::is_sealed(&bytes) {
         let p = passphrase
             .filter(|p| !p.is_empty())
@@ -501,16 +497,17 @@ fn print_pdf(
     state: tauri::State<'_, AppState>,
     kind: String,
     batch: String,
-    path: String,
+    file: String,
 ) -> Answer<String> {
+    let (path, name) = files::chosen(&state, &file)?;
     let mut office = state.office()?;
     let bytes = match kind.as_str() {
         "reissues" => office.print_reissues(&batch),
         "postcards" => office.print_postcards(&batch),
         other => return Err(Refusal::internal(format!("unknown print {other:?}"))),
     }?;
-    write_to(&path, &bytes)?;
-    Ok(path)
+    files::write_chosen(&path, &bytes)?;
+    Ok(name)
 }
 
 /// The home the app opens: `KENSHIN_HOME`, else the same default as the `kenshin` command.
@@ -574,7 +571,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             print_pdf,
             sync::sync_view,
             sync::sync_settings,
-            sync::sync_now
+            sync::sync_now,
+            files::choose_file
         ])
         .build(tauri::generate_context!())?
         .run(|app, event| {

@@ -2,7 +2,7 @@
 //! office yet, joined and waiting for the roster, ready), and making an office, opening the demo,
 //! joining with an invite file, and inviting a laptop.
 
-use crate::{read_file, sync, Answer, AppState, Refusal, Session};
+use crate::{files, sync, Answer, AppState, Refusal, Session};
 use kenshin_core::domain::Role;
 use kenshin_core::{CoreError, Joined, Office};
 use serde::Serialize;
@@ -78,7 +78,7 @@ pub async fn open_demo(app: AppHandle, state: tauri::State<'_, AppState>) -> Ans
 pub fn join_office(
     app: AppHandle,
     state: tauri::State<'_, AppState>,
-    path: String,
+    file: String,
     peer: Option<String>,
 ) -> Answer<Joined> {
     let home = state.home()?;
@@ -88,7 +88,7 @@ pub fn join_office(
     }
     // The address is checked before anything is written.
     kenshin_core::sync::check_settings(&settings)?;
-    let (name, bytes) = read_file(&path)?;
+    let (name, bytes) = files::read_chosen(&state, &file)?;
     let invite = String::from_utf8(bytes).map_err(|e| CoreError::BadInvite {
         file: name.clone(),
         why: e.to_string(),
@@ -99,25 +99,26 @@ pub fn join_office(
     Ok(joined)
 }
 
-/// An invite made in the window: where its file went and the 照合番号 to read aloud.
+/// An invite made in the window: the name of its file and the 照合番号 to read aloud.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct InviteMade {
     pub name: String,
-    pub path: String,
+    pub file: String,
     pub fingerprint: String,
 }
 
-/// 端末の招待 (admin): the invite into the roster, its secret into a new file at `path`.
+/// 端末の招待 (admin): the invite into the roster, its secret into the new file chosen.
 #[tauri::command]
 pub fn make_invite(
     state: tauri::State<'_, AppState>,
     name: String,
     role: Role,
     approver: bool,
-    path: String,
+    file: String,
 ) -> Answer<InviteMade> {
-    if std::path::Path::new(&path).exists() {
-        let file = crate::file_name(&path);
+    let (path, file_name) = files::chosen(&state, &file)?;
+    if path.exists() {
+        let file = file_name;
         return Err(Refusal::new(
             "invite.file_exists",
             format!("「{file}」はすでにあります。招待ファイルは既存のファイルに上書きしません。別の名前で保存してください"),
@@ -131,11 +132,11 @@ pub fn make_invite(
             .map_err(Refusal::from),
     )?;
     let json = serde_json::to_vec_pretty(&file).map_err(Refusal::internal)?;
-    crate::write_to(&path, &json)?;
+    files::write_chosen(&path, &json)?;
     Ok(InviteMade {
         name: file.invite.name.clone(),
         fingerprint: file.fingerprint(),
-        path,
+        file: file_name,
     })
 }
 

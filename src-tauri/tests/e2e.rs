@@ -705,6 +705,20 @@ fn a_protected_home_opens_only_with_its_passphrase() {
         hardened,
         json!([0, "Kenshin 特定健診受診券", false, "undefined"])
     );
+    // The page has no dialog of its own, and a command given a path the page typed reads nothing:
+    // files come only from the dialogs the shell opens.
+    let typed = d.script(
+        "const call = (cmd, args) => window.__TAURI_INTERNALS__.invoke(cmd, args)
+           .then(() => 'done', (e) => typeof e === 'string' ? e : (e.code ?? JSON.stringify(e)));
+         return Promise.all([
+           call('plugin:dialog|open', { options: {} }),
+           call('preview_import', { kind: 'targets', batch: 'x', file: '/etc/passwd' }),
+         ]);",
+        json!([]),
+    );
+    let typed: Vec<String> = serde_json::from_value(typed).expect("two answers");
+    assert!(typed[0].contains("not allowed"), "{typed:?}");
+    assert_eq!(typed[1], "file.not_chosen");
     d.call("DELETE", "", json!({}));
 }
 

@@ -6,6 +6,7 @@ import type {
   BatchProposal,
   BatchRef,
   BoardBatch,
+  Chosen,
   ExportRequest,
   Found,
   ImportPreview,
@@ -38,11 +39,12 @@ export const api = {
   opening: () => invoke<Opening>("opening"),
   createOffice: (officeName: string, myName: string) => invoke<Session>("create_office", { officeName, myName }),
   openDemo: () => invoke<Session>("open_demo"),
-  joinOffice: (path: string, peer: string) => invoke<Joined>("join_office", { path, peer }),
+  chooseFile: (ext: string[], save: string | null) => invoke<Chosen | null>("choose_file", { ext, save }),
+  joinOffice: (file: string, peer: string) => invoke<Joined>("join_office", { file, peer }),
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
-  makeInvite: (name: string, role: Role, approver: boolean, path: string) =>
-    invoke<InviteMade>("make_invite", { name, role, approver, path }),
+  makeInvite: (name: string, role: Role, approver: boolean, file: string) =>
+    invoke<InviteMade>("make_invite", { name, role, approver, file }),
   unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),
   actAs: (memberId: string, secretGiven: string | null, newSecret: string | null) =>
     invoke<Session>("act_as", { memberId, secretGiven, newSecret }),
@@ -64,16 +66,16 @@ export const api = {
   returnedCount: (batch: string) => invoke<number>("returned_count", { batch }),
   recordReturn: (request: ReturnRequest) => invoke<ReturnRecorded>("record_return", { request }),
   logInquiry: (request: InquiryRequest) => invoke<InquiryLogged>("log_inquiry", { request }),
-  previewImport: (kind: ListKind, batch: string, path: string) =>
-    invoke<ImportPreview>("preview_import", { kind, batch, path }),
-  importList: (kind: ListKind, batch: string, path: string, confirmed: boolean) =>
-    invoke<ImportSummary>("import_list", { kind, batch, path, confirmed }),
+  previewImport: (kind: ListKind, batch: string, file: string) =>
+    invoke<ImportPreview>("preview_import", { kind, batch, file }),
+  importList: (kind: ListKind, batch: string, file: string, confirmed: boolean) =>
+    invoke<ImportSummary>("import_list", { kind, batch, file, confirmed }),
   reportTable: (kind: string, batch: string) => invoke<Table>("report_table", { kind, batch }),
   exportReport: (request: ExportRequest) => invoke<string>("export_report", { request }),
-  archiveExport: (month: string, path: string, passphrase: string, confirmed: boolean) =>
-    invoke<ArchiveFiled>("archive_export", { month, path, passphrase, confirmed }),
-  archiveVerify: (path: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { path, passphrase }),
-  printPdf: (kind: string, batch: string, path: string) => invoke<string>("print_pdf", { kind, batch, path }),
+  archiveExport: (month: string, file: string, passphrase: string, confirmed: boolean) =>
+    invoke<ArchiveFiled>("archive_export", { month, file, passphrase, confirmed }),
+  archiveVerify: (file: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { file, passphrase }),
+  printPdf: (kind: string, batch: string, file: string) => invoke<string>("print_pdf", { kind, batch, file }),
   syncView: () => invoke<SyncView>("sync_view"),
   syncSettings: (settings: SyncSettings) => invoke<SyncView>("sync_settings", { settings }),
   syncNow: () => invoke<SyncView>("sync_now"),

@@ -44,7 +44,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const exportArchive = async () => {
     replace(sealProblem);
     if (seal.value !== sealAgain.value) return replace(sealProblem, t("The two passphrases differ"));
-    const filed = await attempt(() => api.archiveExport(month.value, out.path(), seal.value, confirm.checked));
+    const filed = await attempt(() => api.archiveExport(month.value, out.file(), seal.value, confirm.checked));
     if (!filed) return;
     const e = filed.exported;
     if (!filed.written) {
@@ -63,7 +63,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const unseal = sealInput("archive-unseal");
   const verdict = h("div", { class: "verdict" });
   const verify = async () => {
-    const c = await attempt(() => api.archiveVerify(file.path(), unseal.value));
+    const c = await attempt(() => api.archiveVerify(file.file(), unseal.value));
     if (!c) return;
     if (c.problems.length === 0) say(t("OK: every hash and signature checks out"));
     const head = h("p", {}, `${c.month} ${c.office_name} — ${t("exported by")} ${c.exported_by.name}, ${c.files} ${t("files")}, ${c.signoffs} ${t("sign-offs")}`);
@@ -101,8 +101,8 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     printButton.disabled = false;
   };
   const print = async () => {
-    const written = await attempt(() => api.printPdf(paper().print, pBatch.value, pOut.path()));
-    if (written) say(`${t("Saved")}: ${written.split(/[\\/]/).pop()}`);
+    const written = await attempt(() => api.printPdf(paper().print, pBatch.value, pOut.file()));
+    if (written) say(`${t("Saved")}: ${written}`);
   };
 
   replace(

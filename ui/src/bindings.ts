@@ -393,7 +393,11 @@ format: string,
 /**
  * `cp932` or `utf8` (CSV only)
  */
-encoding: string, path: string, };
+encoding: string, 
+/**
+ * The chosen file's token (see `files`).
+ */
+file: string, };
 
 export type Named = { id: string, name: string, };
 
@@ -479,7 +483,17 @@ export type Joined = { office_name: string, member: string, name: string,
  */
 fingerprint: string, };
 
-export type InviteMade = { name: string, path: string, fingerprint: string, };
+export type InviteMade = { name: string, file: string, fingerprint: string, };
+
+export type Chosen = { 
+/**
+ * What a command is given to name the file.
+ */
+token: string, 
+/**
+ * Its name, to show.
+ */
+name: string, };
 
 export const LIST_KIND_JA: Record<ListKind, string> = {
   "targets": "対象者リスト",

@@ -2,9 +2,9 @@
 // where it belongs.
 import type { FieldSaid, NoteField, Refusal } from "./bindings";
 import { h, replace } from "./dom";
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { api } from "./api";
 import { fieldText, refusalText, t } from "./i18n";
-import { say } from "./state";
+import { attempt, say } from "./state";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -38,28 +38,29 @@ export function refused(e: unknown, boxes: Partial<Record<NoteField, HTMLElement
   else say(refusalText(e), "error");
 }
 
-/// A file chosen with the system's dialog, never typed: the button opens it, the chosen file's name
-/// is shown in a box of fixed width, and its path is kept in a hidden input named `name`.
-export function fileField(
-  name: string,
-  how: { ext: string[]; save?: () => string },
-): { field: HTMLElement; input: HTMLInputElement; path: () => string } {
+/// Names of the files chosen so far, by token (a redrawn form shows its file again).
+const chosenNames = new Map<string, string>();
+
+/// A file chosen with the system's dialog, which the shell opens and keeps the path of: the button
+/// asks for it, the chosen file's name is shown in a box of fixed width, and the token that names it
+/// to the commands is kept in a hidden input named `name`.
+export function fileField(name: string, how: { ext: string[]; save?: () => string }): { field: HTMLElement; input: HTMLInputElement; file: () => string } {
   const input = h("input", { type: "hidden", name });
   const shown = h("span", { class: "file-name", "data-file": name }, t("No file chosen"));
   const show = () => {
-    const base = input.value.split(/[\\/]/).pop() ?? "";
+    const base = chosenNames.get(input.value) ?? "";
     replace(shown, base || t("No file chosen"));
     shown.title = base;
   };
   input.addEventListener("change", show);
-  const filters = [{ name: how.ext.map((e) => e.toUpperCase()).join("・"), extensions: how.ext }];
   const choose = async () => {
-    const f = how.save ? await save({ defaultPath: how.save(), filters }) : await open({ filters });
-    if (typeof f === "string") {
-      input.value = f;
+    const f = await attempt(() => api.chooseFile(how.ext, how.save ? how.save() : null));
+    if (f) {
+      chosenNames.set(f.token, f.name);
+      input.value = f.token;
       input.dispatchEvent(new Event("change"));
     }
   };
   const button = h("button", { type: "button", "data-choose": name, onclick: () => void choose() }, t("Choose…"));
-  return { field: h("span", { class: "file-field" }, button, shown, input), input, path: () => input.value };
+  return { field: h("span", { class: "file-field" }, button, shown, input), input, file: () => input.value };
 }

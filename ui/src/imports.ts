@@ -2,7 +2,6 @@
 // show and save reports.
 import type { ListKind } from "./bindings";
 import { FIELD_JA, REPORT_JA } from "./bindings";
-import { save } from "@tauri-apps/plugin-dialog";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField } from "./forms";
@@ -24,7 +23,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
 
   const check = async () => {
     confirm.checked = false;
-    const p = await attempt(() => api.previewImport(kind.value as ListKind, batch.value, file.path()));
+    const p = await attempt(() => api.previewImport(kind.value as ListKind, batch.value, file.file()));
     if (!p) return replace(result);
     if (p.problems.length) {
       return replace(
@@ -51,7 +50,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
   };
   for (const el of [batch, kind, file.input]) el.addEventListener("change", forget);
   const doImport = async () => {
-    const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, file.path(), confirm.checked));
+    const s = await attempt(() => api.importList(kind.value as ListKind, batch.value, file.file(), confirm.checked));
     if (s) {
       say(`${t("Imported")}: ${s.batch_label} ${listKindText(s.list_kind)} ${s.rows} ${t("rows")} (${s.encoding})`);
       replace(result);
@@ -73,10 +72,10 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
     );
   };
   const saveAs = async () => {
-    const file = await save({ defaultPath: `${reportText(rKind.value)}.${format.value}` });
-    if (!file) return;
-    const written = await attempt(() => api.exportReport({ kind: rKind.value, batch: rBatch.value, format: format.value, encoding: encoding.value, path: file }));
-    if (written) say(`${t("Saved")}: ${written.split(/[\\/]/).pop()}`);
+    const chosen = await attempt(() => api.chooseFile([format.value], `${reportText(rKind.value)}.${format.value}`));
+    if (!chosen) return;
+    const written = await attempt(() => api.exportReport({ kind: rKind.value, batch: rBatch.value, format: format.value, encoding: encoding.value, file: chosen.token }));
+    if (written) say(`${t("Saved")}: ${written}`);
   };
 
   replace(

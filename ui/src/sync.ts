@@ -278,7 +278,7 @@ function inviteForm(): HTMLElement {
       class: "sync-invite",
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        const m = await attempt(() => api.makeInvite(name.value, role.value as Role, approver.checked, out.path()));
+        const m = await attempt(() => api.makeInvite(name.value, role.value as Role, approver.checked, out.file()));
         if (!m) return;
         say(`${t("Invite saved")}: ${m.name}`);
         replace(made, `${t("Fingerprint to read aloud")}: `, h("strong", { class: "fingerprint" }, m.fingerprint));

@@ -51,7 +51,7 @@ export function welcomeScreen(root: HTMLElement, ready: Ready): void {
           "button",
           {
             "data-action": "join",
-            onclick: act(async () => joiningScreen(root, ready, await api.joinOffice(invite.path(), peer.value))),
+            onclick: act(async () => joiningScreen(root, ready, await api.joinOffice(invite.file(), peer.value))),
           },
           t("Join"),
         ),

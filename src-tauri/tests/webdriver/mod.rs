@@ -54,6 +54,9 @@ pub fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) 
 pub struct Driver {
     pub base: String,
     pub display: String,
+    /// The file the app takes its dialogs' answers from (`KENSHIN_DIALOG_ANSWERS`): a GTK dialog
+    /// cannot be driven from WebDriver.
+    pub answers: PathBuf,
 }
 
 impl Driver {
@@ -235,13 +238,21 @@ impl Driver {
 
     /// Chooses a file as the system's dialog would: the window keeps its path in a hidden input
     /// (WebDriver cannot drive the dialog itself).
+    /// Chooses `path` in the file field `name`: the field's button asks the shell for its dialog,
+    /// which answers with `path`; waits until the field shows the file's name.
     pub fn choose_file(&self, name: &str, path: &Path) {
-        self.script(
-            "const i = document.querySelector(`input[name='${arguments[0]}']`);
-             i.value = arguments[1];
-             i.dispatchEvent(new Event('change'));",
-            json!([name, path.to_str().expect("utf-8 path")]),
-        );
+        std::fs::write(&self.answers, path.to_str().expect("utf-8 path")).expect("dialog answer");
+        self.click(&format!("button[data-choose='{name}']"));
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .expect("a file name");
+        self.until(&format!("{file} chosen in {name}"), || {
+            self.script(
+                &format!("return document.querySelector(\"[data-file='{name}']\").textContent"),
+                json!([]),
+            ) == json!(file)
+        });
     }
 
     /// Waits until the message line says something, and returns it.
@@ -328,6 +339,7 @@ impl Window {
                 // The webview's own storage (language choice, caches) stays inside this run.
                 .env("XDG_DATA_HOME", home.join("xdg-data"))
                 .env("XDG_CACHE_HOME", home.join("xdg-cache"))
+                .env("KENSHIN_DIALOG_ANSWERS", home.join("dialog-answers"))
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -359,6 +371,7 @@ impl Window {
         let d = Driver {
             base: format!("http://127.0.0.1:{port}/session/{session_id}"),
             display: display.clone(),
+            answers: home.join("dialog-answers"),
         };
         (
             d,
