@@ -39,8 +39,9 @@ ensure_build_tools() {
 # The desktop app (Tauri 2 on WebKitGTK) and its UI (TypeScript, built by Vite from npm).
 DESKTOP_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev)
 # End-to-end tests of the real window: a virtual display, WebKit's WebDriver, Japanese fonts, screenshots;
-# poppler renders the archive's and print PDFs to images and text in tests/archive.rs.
-E2E_PACKAGES=(xvfb webkit2gtk-driver fonts-noto-cjk imagemagick poppler-utils)
+# poppler renders the archive's and print PDFs to images and text in tests/archive.rs; a private D-Bus
+# session bus stands for the desktop's, whose screen lock locks the window.
+E2E_PACKAGES=(xvfb webkit2gtk-driver fonts-noto-cjk imagemagick poppler-utils dbus-daemon dbus-bin)
 
 ensure_ui() {
     command -v npm >/dev/null 2>&1 || ensure_apt_packages nodejs npm

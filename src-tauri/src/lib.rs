@@ -6,6 +6,7 @@ pub mod bindings;
 mod files;
 mod office;
 mod refusal;
+mod screen_lock;
 mod sign_in;
 mod sync;
 
@@ -534,6 +535,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             if !protected {
                 sync::spawn_start(app.handle());
             }
+            screen_lock::follow(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

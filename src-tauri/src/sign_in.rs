@@ -111,18 +111,25 @@ pub fn change_secret(
     state.session()
 }
 
-/// Locks the window: the member's opened key is dropped (wiped) and nothing opens until someone
-/// signs in again.
+impl AppState {
+    /// Locks the window: the member's opened key is dropped (wiped) and nothing opens until someone
+    /// signs in again.
+    pub(crate) fn lock_now(&self) -> Answer<()> {
+        let mut who = self.who.lock().map_err(Refusal::internal)?;
+        let last = match &*who {
+            Who::SignedIn(s) => Some(s.member().id.clone()),
+            Who::Locked { last } => last.clone(),
+            Who::HomeMember => None,
+        };
+        *who = Who::Locked { last };
+        Ok(())
+    }
+}
+
+/// ロック, or left idle.
 #[tauri::command]
 pub fn lock(state: tauri::State<'_, AppState>) -> Answer<()> {
-    let mut who = state.who.lock().map_err(Refusal::internal)?;
-    let last = match &*who {
-        Who::SignedIn(s) => Some(s.member().id.clone()),
-        Who::Locked { last } => last.clone(),
-        Who::HomeMember => None,
-    };
-    *who = Who::Locked { last };
-    Ok(())
+    state.lock_now()
 }
 
 #[tauri::command]

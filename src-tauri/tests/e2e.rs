@@ -678,7 +678,11 @@ fn a_protected_home_opens_only_with_its_passphrase() {
     loopback_sync(home.path(), "127.0.0.1:0", &[]);
     kenshin_core::set_passphrase(home.path(), "春の健診 2026").expect("passphrase");
 
-    let (d, _window) = Window::open(home.path());
+    let bus = webdriver::SessionBus::start();
+    let (d, _window) = Window::open_with(
+        home.path(),
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
+    );
     d.wait("body[data-ready=unlock]");
     assert!(d.text("#unlock").contains("パスフレーズで保護されています"));
     d.type_into("#unlock input[name=passphrase]", "春の健診 2025");
@@ -705,6 +709,11 @@ fn a_protected_home_opens_only_with_its_passphrase() {
         hardened,
         json!([0, "Kenshin 特定健診受診券", false, "undefined"])
     );
+    // The desktop's screen lock locks the window at once.
+    bus.screen_locked();
+    d.wait(".overlay.lock form[data-form=sign-in]");
+    d.sign_in(PIN);
+    d.wait("body[data-ready=board]");
     // The page has no dialog of its own, and a command given a path the page typed reads nothing:
     // files come only from the dialogs the shell opens.
     let typed = d.script(

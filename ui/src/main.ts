@@ -242,6 +242,10 @@ async function locked(): Promise<void> {
 }
 
 lockWhenIdle(() => app.session?.idle_seconds ?? null, locked);
+// The desktop's screen lock locks the window too (the shell follows the screensaver).
+void listen("locked", () => {
+  if (app.session && document.body.dataset.ready !== "sign-in") void locked();
+});
 
 /// The first screen for what the home holds.
 async function begin(root: HTMLElement, o: Opening): Promise<void> {

@@ -285,6 +285,50 @@ pub struct Window {
     pub launched: Instant,
 }
 
+/// A private D-Bus session bus, as a desktop session has: the app follows its screensaver.
+pub struct SessionBus {
+    _daemon: Kill,
+    pub address: String,
+}
+
+impl SessionBus {
+    pub fn start() -> SessionBus {
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("dbus-daemon (apt: dbus-daemon)");
+        let mut address = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+            &mut address,
+        )
+        .expect("the bus's address");
+        SessionBus {
+            _daemon: Kill(vec![child]),
+            address: address.trim().to_string(),
+        }
+    }
+
+    /// The desktop locks its screen: the screensaver says so on the bus.
+    pub fn screen_locked(&self) {
+        let sent = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.ActiveChanged",
+                "boolean:true",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .status()
+            .expect("dbus-send (apt: dbus-bin)");
+        assert!(sent.success());
+    }
+}
+
 /// The PIN every member chooses in these tests.
 pub const PIN: &str = "135790";
 
