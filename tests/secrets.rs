@@ -200,3 +200,49 @@ fn a_laptop_whose_member_has_a_secret_still_syncs() {
     );
     hub.stop();
 }
+
+#[test]
+fn the_office_sets_the_idle_lock_for_every_laptop() {
+    let a = network::hub_home();
+    let hub = network::Hub::start(&a);
+    let c = network::join(&a, &hub.addr, network::C, "contractor");
+    let idle = |l: &Laptop| l.json(&["office", "settings"])["idle_minutes"].clone();
+    assert_eq!(idle(&c), 10, "the default");
+    // Out of range, or not an admin: refused, nothing changes.
+    let refused = a.refused(&["office", "settings", "--idle-minutes", "0"]);
+    assert!(refused.contains("1 to 120 minutes"), "{refused}");
+    let refused = c.refused(&["office", "settings", "--idle-minutes", "30"]);
+    assert!(refused.contains("not an office admin"), "{refused}");
+    a.ok(&["office", "settings", "--idle-minutes", "15"]);
+    network::sync(&c, &hub.addr);
+    assert_eq!(idle(&c), 15);
+    // A record a contractor signs with their own key and writes straight into the office document
+    // (a modified client) counts for nothing on any laptop: settings are an admin's.
+    let c_id = network::member_id(&c, network::C);
+    let (office, keys) = {
+        let mut home = kenshin_store::Home::open(c.home.path()).unwrap();
+        home.read(|tx| {
+            let office = tx.office_doc_id()?.unwrap().to_string();
+            let secret = tx.local(&format!("keys:{c_id}"))?.unwrap();
+            Ok::<_, kenshin_store::StoreError>((office, secret))
+        })
+        .unwrap()
+    };
+    let keys = kenshin_trust::Keys::from_secret_text(&keys).unwrap();
+    let mut forged = kenshin_core::domain::settings::SettingsRecord {
+        id: "forged".into(),
+        settings: kenshin_core::domain::settings::OfficeSettings { idle_minutes: 120 },
+        by: c_id,
+        at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() + chrono::Duration::hours(1), 3),
+        signature: String::new(),
+    };
+    forged.signature = keys.sign(&kenshin_core::domain::settings::settings_payload(
+        &office, &forged,
+    ));
+    network::tamper(&c, None, |d| {
+        kenshin_store::docs::office::add_settings(d, &forged).unwrap()
+    });
+    network::sync(&c, &hub.addr);
+    assert_eq!((idle(&a), idle(&c)), (15.into(), 15.into()));
+    hub.stop();
+}

@@ -17,6 +17,7 @@ use kenshin_core::domain::filing::ArchiveDoubt;
 use kenshin_core::domain::lists::{ImportWarning, ListDifference};
 use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote};
 use kenshin_core::domain::rows::Subject;
+use kenshin_core::domain::settings::OfficeSettings;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::{Ask, Marking, Waiting};
@@ -52,6 +53,7 @@ pub fn typescript() -> String {
         Member,
         RosterEntry,
         MemberHere,
+        OfficeSettings,
         SignInView,
         BatchRef,
         BatchWarning,

@@ -71,6 +71,8 @@ pub struct Session {
     pub here: Vec<kenshin_core::MemberHere>,
     /// Idle time before the window locks.
     pub idle_seconds: u32,
+    /// The office's settings (an admin changes them on the sync screen).
+    pub settings: kenshin_core::domain::settings::OfficeSettings,
 }
 
 /// A step to record, as the UI sends it.
@@ -189,7 +191,8 @@ impl AppState {
             secret: office.has_secret()?,
             deputies: office.deputies()?,
             here: kenshin_core::members_here(&self.home()?)?,
-            idle_seconds: sign_in::idle_seconds(),
+            idle_seconds: sign_in::idle_seconds(&mut office)?,
+            settings: office.settings()?,
         })
     }
 }
@@ -547,6 +550,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::make_invite,
             office::remove_member,
             office::set_deputy,
+            office::set_settings,
             unlock,
             sign_in::act_as,
             sign_in::change_secret,

@@ -159,3 +159,13 @@ pub fn set_deputy(
     state.office()?.set_deputy(&member_id, deputy)?;
     state.session()
 }
+
+/// 事務所の設定 (admin): the office's settings, whole, for every laptop.
+#[tauri::command]
+pub fn set_settings(
+    state: tauri::State<'_, AppState>,
+    settings: kenshin_core::domain::settings::OfficeSettings,
+) -> Answer<Session> {
+    state.office()?.set_settings(settings)?;
+    state.session()
+}

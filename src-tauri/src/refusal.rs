@@ -138,6 +138,7 @@ impl From<CoreError> for Refusal {
                 None,
             ),
             CoreError::WeakSecret(w) => ("secret.weak", w.ja(), None),
+            CoreError::BadSetting(b) => ("settings.bad", b.ja(), None),
             CoreError::AlreadyInitialised { office, .. } => (
                 "office.exists",
                 format!("この端末はすでに事務所「{office}」に属しています"),
@@ -578,6 +579,7 @@ mod tests {
             CoreError::WrongSecret { .. } => "WrongSecret",
             CoreError::SecretWait { .. } => "SecretWait",
             CoreError::WeakSecret(_) => "WeakSecret",
+            CoreError::BadSetting(_) => "BadSetting",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
             CoreError::UnknownMember(_) => "UnknownMember",
             CoreError::DuplicateMember(_) => "DuplicateMember",
@@ -619,7 +621,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 49;
+    const VARIANTS: usize = 50;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -981,6 +983,10 @@ mod tests {
                 seconds: 30,
             },
             CoreError::WeakSecret(kenshin_core::domain::secret::WeakSecret::Run),
+            CoreError::BadSetting(kenshin_core::domain::settings::BadSetting::IdleMinutes {
+                given: 0,
+                max: 120,
+            }),
             CoreError::from(automerge::AutomergeError::Fail),
         ]);
         all

@@ -8,9 +8,6 @@ use serde::Serialize;
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
-/// Idle time before the window locks, unless `KENSHIN_IDLE_SECONDS` says otherwise (tests).
-const IDLE_SECONDS: u32 = 10 * 60;
-
 /// Who the window acts as.
 #[derive(Default)]
 pub(crate) enum Who {
@@ -32,11 +29,16 @@ pub struct SignInView {
     pub last: Option<String>,
 }
 
-pub(crate) fn idle_seconds() -> u32 {
-    std::env::var("KENSHIN_IDLE_SECONDS")
+/// Idle time before the window locks: the office's setting, unless `KENSHIN_IDLE_SECONDS` says
+/// otherwise (the tests' seconds).
+pub(crate) fn idle_seconds(office: &mut Office) -> Answer<u32> {
+    match std::env::var("KENSHIN_IDLE_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(IDLE_SECONDS)
+    {
+        Some(seconds) => Ok(seconds),
+        None => Ok(office.settings()?.idle_minutes * 60),
+    }
 }
 
 impl AppState {

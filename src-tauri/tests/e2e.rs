@@ -736,8 +736,9 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let home = tempfile::tempdir().expect("home");
     let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
-    let [approver] = ids_of(&mut office, ["決裁 太郎"]);
-    let me = office.me().id.clone();
+    // The home's own member is the founder, 決裁 太郎, the demo's approver.
+    let [approver, verifier] = ids_of(&mut office, ["決裁 太郎", "検認 花子"]);
+    assert_eq!(office.me().id, approver);
     drop(office);
     loopback_sync(home.path(), "127.0.0.1:0", &[]);
     let (d, _window) = Window::open_with(home.path(), &[("KENSHIN_IDLE_SECONDS", "5")]);
@@ -757,10 +758,9 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
     d.sign_in(PIN);
     d.wait("body[data-ready=board]");
 
-    // Switching to the approver asks for the approver's own PIN (chosen the first time); a wrong
-    // one is refused and the window stays with the member it had.
-    d.act_as(&approver);
-    d.act_as(&me);
+    // Switching to the approver asks for the approver's own PIN (chosen above); a wrong one is
+    // refused and the window stays with the member it had.
+    d.act_as(&verifier);
     d.choose_member(&approver);
     d.type_into("form[data-form=sign-in] input[name=secret]", "246801");
     d.click("form[data-form=sign-in] button[type=submit]");
@@ -774,10 +774,19 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
         d.script(
             "return document.querySelector('select[name=acting-as]').value",
             json!([]),
-        ) == json!(me)
+        ) == json!(verifier)
     });
     d.act_as(&approver);
     assert!(d.text("select[name=acting-as]").contains("決裁 太郎"));
+    // The office's admin sets the idle time for every laptop (this window's test time overrides it).
+    d.screen("sync");
+    d.type_into("input[name=idle-minutes]", "15");
+    d.click("[data-action=save-office-settings]");
+    assert!(
+        d.message().contains("自動ロックまで（分） 15"),
+        "{}",
+        d.message()
+    );
 
     // Left idle, the window locks: the screen is hidden, and the same member signs in to find
     // what they had typed.

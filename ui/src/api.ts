@@ -18,6 +18,7 @@ import type {
   ListKind,
   ListPage,
   ListRef,
+  OfficeSettings,
   NewBatch,
   Opening,
   ProcessId,
@@ -43,6 +44,7 @@ export const api = {
   joinOffice: (file: string, peer: string) => invoke<Joined>("join_office", { file, peer }),
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
+  setSettings: (settings: OfficeSettings) => invoke<Session>("set_settings", { settings }),
   makeInvite: (name: string, role: Role, approver: boolean, file: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, file }),
   unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),

@@ -65,6 +65,12 @@ export type MemberHere = { member: Member,
  */
 secret: boolean, };
 
+export type OfficeSettings = { 
+/**
+ * Minutes without a key or the pointer before a window locks.
+ */
+idle_minutes: number, };
+
 export type SignInView = { members: Array<MemberHere>, 
 /**
  * The member id to offer first.
@@ -369,7 +375,11 @@ here: Array<MemberHere>,
 /**
  * Idle time before the window locks.
  */
-idle_seconds: number, };
+idle_seconds: number, 
+/**
+ * The office's settings (an admin changes them on the sync screen).
+ */
+settings: OfficeSettings, };
 
 export type RecordRequest = { batch: string, step: number, action: Action, 
 /**

@@ -97,6 +97,8 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     inviteForm(),
     h("h3", {}, t("Roster")),
     rosterList(root),
+    h("h3", {}, t("The office's settings")),
+    officeSettingsForm(),
     h("h3", {}, t("Settings")),
     h(
       "form",
@@ -256,6 +258,29 @@ function fillLive(live: HTMLElement, view: SyncView, root: HTMLElement): void {
       ),
       h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 7 }, t("No laptop met yet.")))),
     ),
+  );
+}
+
+/// 事務所の設定: what holds for every laptop of the office; an admin changes it, others read it.
+function officeSettingsForm(): HTMLElement {
+  const current = app.session?.settings;
+  if (!current) return h("div");
+  const admin = app.session?.me.admin ?? false;
+  const idle = h("input", { type: "number", name: "idle-minutes", min: 1, max: 120, value: current.idle_minutes, size: 4, disabled: !admin });
+  return h(
+    "form",
+    {
+      class: "office-settings",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const s = await attempt(() => api.setSettings({ ...current, idle_minutes: Number(idle.value) }));
+        if (!s) return;
+        app.session = s;
+        say(`${t("Saved")}: ${t("Lock after (minutes idle)")} ${s.settings.idle_minutes}`);
+      },
+    },
+    label(t("Lock after (minutes idle)"), idle),
+    admin ? h("button", { type: "submit", "data-action": "save-office-settings" }, t("Save")) : h("span", { class: "hint" }, t("Only an office admin can change these.")),
   );
 }
 

@@ -145,6 +145,12 @@ enum OfficeCmd {
     },
     /// Accept an invite on a new home; the roster and documents arrive with the first sync.
     Join { file: PathBuf },
+    /// The office's settings (事務所の設定) for every laptop; an admin changes them with the flags.
+    Settings {
+        /// Minutes without a key or the pointer before a window locks (1 to 120).
+        #[arg(long)]
+        idle_minutes: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -406,6 +412,22 @@ fn run(cli: Cli) -> Result<()> {
             approver,
             out,
         }) => sync::invite(&mut open()?, &name, role, approver, &out, lang)?,
+        Command::Office(OfficeCmd::Settings { idle_minutes }) => {
+            let mut office = open()?;
+            let mut settings = office.settings()?;
+            if let Some(minutes) = idle_minutes {
+                settings.idle_minutes = minutes;
+                settings = office.set_settings(settings)?;
+            }
+            if cli.json {
+                return print_json(&settings);
+            }
+            println!(
+                "{}\t{}",
+                lang.pick("自動ロック（分）", "idle lock (minutes)"),
+                settings.idle_minutes
+            );
+        }
         Command::Office(OfficeCmd::Join { file }) => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

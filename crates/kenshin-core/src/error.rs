@@ -30,6 +30,8 @@ pub enum CoreError {
     SecretWait { member: String, seconds: i64 },
     #[error(transparent)]
     WeakSecret(#[from] kenshin_domain::secret::WeakSecret),
+    #[error(transparent)]
+    BadSetting(#[from] kenshin_domain::settings::BadSetting),
     #[error("{home} already belongs to the office {office:?}")]
     AlreadyInitialised { home: String, office: String },
     #[error("no member called {0:?} in this office (see `kenshin member list`)")]

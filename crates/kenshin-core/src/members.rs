@@ -6,6 +6,7 @@ use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office}
 use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, DeputySetting, Invite, Removal,
 };
+use kenshin_domain::settings::{self, settings_payload, OfficeSettings, SettingsRecord};
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, OFFICE_DOC};
@@ -163,6 +164,47 @@ impl Office {
             trust::rebuild(tx)?;
             Ok(setting)
         })
+    }
+
+    /// The office's settings (事務所の設定): the latest an admin still in the roster signed.
+    pub fn settings(&mut self) -> Result<OfficeSettings> {
+        let id = self.office_doc.clone();
+        self.home.read(|tx| {
+            let roster = trust::roster(tx)?;
+            let (_, office) = tx.load_office(&id)?;
+            let office_id = id.to_string();
+            Ok(settings::current(office.settings.iter().filter(|r| {
+                let payload = settings_payload(&office_id, r);
+                roster
+                    .signed_by_current_admin(&r.by, &payload, &r.signature)
+                    .is_ok()
+            })))
+        })
+    }
+
+    /// Sets the office's settings (admin only), whole: a signed record every laptop takes.
+    pub fn set_settings(&mut self, settings: OfficeSettings) -> Result<OfficeSettings> {
+        self.require_admin("change the office's settings")?;
+        settings.check()?;
+        let office_id = self.office_doc.clone();
+        let mut record = SettingsRecord {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            settings,
+            by: self.me.id.clone(),
+            at: now(),
+            signature: String::new(),
+        };
+        record.signature = self
+            .keys
+            .sign(&settings_payload(&office_id.to_string(), &record));
+        self.home.write(|tx| {
+            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
+            let before = doc.get_heads();
+            office::add_settings(&mut doc, &record)?;
+            tx.save_office(&office_id, &mut doc, &before)?;
+            Ok::<_, CoreError>(())
+        })?;
+        Ok(record.settings)
     }
 
     /// The members who are deputies (代決者) now, by id.

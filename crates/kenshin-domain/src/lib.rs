@@ -17,6 +17,7 @@ pub mod roster;
 pub mod rows;
 pub mod said;
 pub mod secret;
+pub mod settings;
 pub mod signed;
 pub mod sync;
 pub mod text;

@@ -10,6 +10,7 @@ use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
 use crate::secret::WeakSecret;
+use crate::settings::BadSetting;
 use crate::text::BadText;
 use crate::workflow::{BadCount, Refusal};
 
@@ -345,6 +346,18 @@ impl Said for FieldProblem {
             }
             FieldProblem::NotMailed { voucher, .. } => {
                 format!("{voucher} はこのバッチで発送していません")
+            }
+        }
+    }
+}
+
+impl Said for BadSetting {
+    fn ja(&self) -> String {
+        match self {
+            BadSetting::IdleMinutes { given, max } => {
+                format!(
+                    "自動ロックまでの時間は1〜{max}分にしてください（{given}分は設定できません）"
+                )
             }
         }
     }

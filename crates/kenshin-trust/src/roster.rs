@@ -236,6 +236,19 @@ impl Roster {
         refused
     }
 
+    /// Whether an admin who is still in the roster signed `payload` (an office-wide setting).
+    pub fn signed_by_current_admin(
+        &self,
+        by: &str,
+        payload: &[u8],
+        signature: &str,
+    ) -> Result<(), String> {
+        match self.current(by).filter(|a| a.member.admin) {
+            Some(a) => verify(&a.sign_key, payload, signature),
+            None => Err(format!("{by} is not a current admin")),
+        }
+    }
+
     /// Whether `member` was a deputy (代決者) at `at`: the last setting for them that holds, made
     /// by then, says so.
     pub fn deputy_at(&self, member: &str, at: chrono::DateTime<chrono::Utc>) -> bool {

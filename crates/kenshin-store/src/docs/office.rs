@@ -8,6 +8,7 @@
 //!   batches: { <batch id = document id>: "<the batch's signed meta as JSON>" },
 //!   access_logs: { <document id>: { member, month } },
 //!   deputies: { <setting id>: { member, deputy, by, at, signature } },
+//!   settings: { <record id>: { settings: "<the settings as JSON>", by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -24,6 +25,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 pub use kenshin_domain::roster::{DeputySetting, Invite, Removal, RosterEntry};
+pub use kenshin_domain::settings::SettingsRecord;
 use kenshin_domain::signed::{legacy_mark, Migration};
 use kenshin_domain::{BatchRef, Member, ProcessId};
 use serde::Serialize;
@@ -55,6 +57,8 @@ pub struct Office {
     pub removals: Vec<Removal>,
     /// 代決者の指定: admins' signed settings, in the document's order.
     pub deputies: Vec<DeputySetting>,
+    /// 事務所の設定: admins' signed records of the settings, whole.
+    pub settings: Vec<SettingsRecord>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -193,8 +197,20 @@ pub fn add_deputy_setting(doc: &mut AutoCommit, d: &DeputySetting) -> Result<(),
     Ok(())
 }
 
+/// Records an admin's settings of the office, whole.
+pub fn add_settings(doc: &mut AutoCommit, r: &SettingsRecord) -> Result<(), AutomergeError> {
+    let records = later_map(doc, "settings")?;
+    let e = doc.put_object(&records, r.id.as_str(), ObjType::Map)?;
+    let json = serde_json::to_string(&r.settings).expect("settings serialise");
+    doc.put(&e, "settings", json)?;
+    doc.put(&e, "by", r.by.as_str())?;
+    doc.put(&e, "at", time_text(r.at))?;
+    doc.put(&e, "signature", r.signature.as_str())?;
+    Ok(())
+}
+
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 7] = [
+pub const CONTAINERS: [&str; 8] = [
     "members",
     "invites",
     "removals",
@@ -202,7 +218,18 @@ pub const CONTAINERS: [&str; 7] = [
     "access_logs",
     "migrations",
     "deputies",
+    "settings",
 ];
+
+fn settings(id: &str, v: &Value) -> ShapeResult<SettingsRecord> {
+    Ok(SettingsRecord {
+        id: id.to_string(),
+        settings: serde_json::from_str(&json::str(v, "settings")?).map_err(|e| e.to_string())?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
 
 fn deputy(id: &str, v: &Value) -> ShapeResult<DeputySetting> {
     Ok(DeputySetting {
@@ -378,6 +405,13 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "deputies",
             "代決者の指定",
             deputy,
+            &mut problems,
+        )),
+        settings: first_per_key(records(
+            &history,
+            "settings",
+            "事務所の設定",
+            settings,
             &mut problems,
         )),
         batches,
