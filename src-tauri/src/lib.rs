@@ -551,6 +551,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::remove_member,
             office::set_deputy,
             office::set_settings,
+            office::reset_member,
             unlock,
             sign_in::act_as,
             sign_in::change_secret,

@@ -169,3 +169,11 @@ pub fn set_settings(
     state.office()?.set_settings(settings)?;
     state.session()
 }
+
+/// 暗証番号の再設定 (admin) for a member of this laptop who forgot theirs: added again with new keys;
+/// they choose a new secret at their next sign-in.
+#[tauri::command]
+pub fn reset_member(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
+    state.office()?.reset_member_here(&member_id)?;
+    state.session()
+}

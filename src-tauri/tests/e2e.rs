@@ -787,6 +787,28 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
         "{}",
         d.message()
     );
+    // 検認 花子 forgot her PIN: the admin resets it (she is added again with new keys), and she
+    // chooses a new one at her next sign-in.
+    d.click(&format!(
+        "tr[data-member='{verifier}'] [data-action=reset-member]"
+    ));
+    d.click("[data-action=confirm-reset]");
+    d.until("the reset said", || {
+        d.message().contains("暗証番号を再設定しました")
+    });
+    let hanako = d.script(
+        "return [...document.querySelectorAll('select[name=acting-as] option')]
+           .find(o => o.textContent.includes('検認 花子')).value",
+        json!([]),
+    );
+    let hanako = hanako.as_str().expect("her new id").to_string();
+    assert_ne!(hanako, verifier);
+    d.choose_member(&hanako);
+    assert!(d
+        .find("form[data-form=sign-in] input[name=new-secret]")
+        .is_some());
+    d.sign_in(PIN);
+    d.act_as(&approver);
 
     // Left idle, the window locks: the screen is hidden, and the same member signs in to find
     // what they had typed.

@@ -45,6 +45,7 @@ export const api = {
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
   setSettings: (settings: OfficeSettings) => invoke<Session>("set_settings", { settings }),
+  resetMember: (memberId: string) => invoke<Session>("reset_member", { memberId }),
   makeInvite: (name: string, role: Role, approver: boolean, file: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, file }),
   unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),

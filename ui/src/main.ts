@@ -8,7 +8,7 @@ import { importsScreen } from "./imports";
 import { inboxScreen, updateInbox } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
-import { app, say, SAID } from "./state";
+import { app, say, SAID, SESSION } from "./state";
 import { redrawRoster, refreshSync, standingLine, syncScreen } from "./sync";
 import { changeSecret, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
 import { joiningScreen, welcomeScreen } from "./welcome";
@@ -55,9 +55,10 @@ async function render(): Promise<void> {
       // Another member signs in with their own secret; cancelled, the chooser shows who it was.
       onchange: async (e: Event) => {
         const select = e.target as HTMLSelectElement;
-        const s = await signIn({ members: session.here, chosen: select.value, cancellable: true, opaque: false, title: t("Sign in") });
+        const now = app.session ?? session;
+        const s = await signIn({ members: now.here, chosen: select.value, cancellable: true, opaque: false, title: t("Sign in") });
         if (s) app.session = s;
-        else select.value = session.me.id;
+        else select.value = now.me.id;
         if (s) await render();
       },
     },
@@ -181,6 +182,10 @@ void listen<{ event: string }>("sync", (e) => {
   }
 });
 document.addEventListener(SAID, () => void showSyncState());
+document.addEventListener(SESSION, () => {
+  const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
+  if (select && app.session) replace(select, memberOptions(app.session));
+});
 // "3分前" stays true.
 setInterval(() => {
   if (app.session) void showSyncState();

@@ -21,6 +21,15 @@ export function say(text: string, kind: "ok" | "error" = "ok"): void {
 /// The event `say` sends after a success.
 export const SAID = "kenshin:said";
 
+/// Sets a new session from a command that changed the roster (a member reset, removed): the header's
+/// chooser follows.
+export function newSession(s: Session): void {
+  app.session = s;
+  document.dispatchEvent(new Event(SESSION));
+}
+
+export const SESSION = "kenshin:session";
+
 /// Runs a command, showing its refusal if it fails. (A success says itself; the line stays until the
 /// next message or screen.)
 export async function attempt<T>(f: () => Promise<T>): Promise<T | undefined> {

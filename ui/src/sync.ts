@@ -5,7 +5,7 @@ import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField } from "./forms";
 import { roleText, t } from "./i18n";
-import { app, attempt, fmtTime, label, say } from "./state";
+import { app, attempt, fmtTime, label, newSession, say } from "./state";
 
 /// "3分前", "2時間前", or the date when older than a day.
 export function ago(ms: number, now = Date.now()): string {
@@ -337,7 +337,7 @@ function rosterList(root: HTMLElement): HTMLElement {
             onclick: async () => {
               const s = await attempt(() => api.removeMember(m.id));
               if (!s) return;
-              app.session = s;
+              newSession(s);
               await syncScreen(root);
               say(`${t("Removed from the roster")}: ${m.name}`);
             },
@@ -358,6 +358,33 @@ function rosterList(root: HTMLElement): HTMLElement {
         say(`${deputy ? t("No longer a deputy") : t("Now a deputy")}: ${m.name}`);
       };
       cell.append(h("button", { "data-action": "deputy", onclick: () => void toggle() }, deputy ? t("End deputy") : t("Make deputy")), " ");
+    }
+    // 暗証番号の再設定: a member of this laptop who forgot theirs is added again with new keys (asked
+    // in place, like a removal).
+    const reset = () =>
+      replace(
+        cell,
+        `${m.name}${t(" gets new keys and chooses a new PIN at their next sign-in; what they recorded keeps counting.")} `,
+        h(
+          "button",
+          {
+            class: "danger",
+            "data-action": "confirm-reset",
+            onclick: async () => {
+              const s = await attempt(() => api.resetMember(m.id));
+              if (!s) return;
+              newSession(s);
+              await syncScreen(root);
+              say(`${t("PIN reset")}: ${m.name}`);
+            },
+          },
+          t("Reset the PIN"),
+        ),
+        " ",
+        h("button", { "data-action": "cancel-reset", onclick: () => void syncScreen(root) }, t("Cancel")),
+      );
+    if (admin && m.id !== session.me.id && session.here.some((x) => x.member.id === m.id)) {
+      cell.append(h("button", { "data-action": "reset-member", onclick: reset }, t("Reset the PIN")), " ");
     }
     if (admin && m.id !== session.me.id) {
       cell.append(h("button", { "data-action": "remove-member", onclick: ask }, t("Remove from the roster")));

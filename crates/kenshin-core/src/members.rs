@@ -166,6 +166,33 @@ impl Office {
         })
     }
 
+    /// 暗証番号の再設定 for a member who uses this laptop and forgot their secret (admin only). Their
+    /// sealed key cannot be opened again, so they are removed (what they recorded keeps counting)
+    /// and added again under the same name, role and approver authority, with new keys and no
+    /// secret: they choose a new one at their next sign-in. A member of another laptop is invited
+    /// again instead.
+    pub fn reset_member_here(&mut self, who: &str) -> Result<RosterEntry> {
+        self.require_admin("reset a member's secret")?;
+        let member = self.home.read(|tx| {
+            let member = crate::find_member(&tx.members()?, who)?;
+            match trust::kept_keys(tx, &member.id)? {
+                Some(_) => Ok(member),
+                None => Err(CoreError::KeysElsewhere {
+                    member: member.name,
+                }),
+            }
+        })?;
+        if member.id == self.me.id {
+            return Err(CoreError::RemoveSelf);
+        }
+        self.remove_member(&member.id)?;
+        let entry = self.add_member(&member.name, member.role, member.approver)?;
+        // The old key opens nothing any more: it goes.
+        self.home
+            .write(|tx| Ok::<_, CoreError>(tx.remove_local(&keys_setting(&member.id))?))?;
+        Ok(entry)
+    }
+
     /// The office's settings (事務所の設定): the latest an admin still in the roster signed.
     pub fn settings(&mut self) -> Result<OfficeSettings> {
         let id = self.office_doc.clone();
