@@ -99,6 +99,7 @@ fn honest() -> (AutoCommit, AutoCommit, String) {
             send_back: (i == 1).then(|| "理由".into()),
             heads_seen: b.get_heads().iter().map(|h| h.to_string()).collect(),
             signature: String::new(),
+            marking: None,
         };
         e.signature = signer.sign(&signoff_payload(OFFICE, &id, &e));
         batch::append_signoff(&mut b, &e).unwrap();

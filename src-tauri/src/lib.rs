@@ -552,6 +552,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::set_deputy,
             office::set_settings,
             office::reset_member,
+            office::change_role,
             unlock,
             sign_in::act_as,
             sign_in::change_secret,

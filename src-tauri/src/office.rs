@@ -170,6 +170,18 @@ pub fn set_settings(
     state.session()
 }
 
+/// 役割の変更 (admin): a member's role and approver authority from now on.
+#[tauri::command]
+pub fn change_role(
+    state: tauri::State<'_, AppState>,
+    member_id: String,
+    role: Role,
+    approver: bool,
+) -> Answer<Session> {
+    state.office()?.change_role(&member_id, role, approver)?;
+    state.session()
+}
+
 /// 暗証番号の再設定 (admin) for a member of this laptop who forgot theirs: added again with new keys;
 /// they choose a new secret at their next sign-in.
 #[tauri::command]

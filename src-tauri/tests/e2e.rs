@@ -737,7 +737,7 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
     let home = tempfile::tempdir().expect("home");
     let mut office = kenshin_core::create_demo(home.path(), 0).expect("demo office");
     // The home's own member is the founder, 決裁 太郎, the demo's approver.
-    let [approver, verifier] = ids_of(&mut office, ["決裁 太郎", "検認 花子"]);
+    let [approver, verifier, jiro] = ids_of(&mut office, ["決裁 太郎", "検認 花子", "委託 二郎"]);
     assert_eq!(office.me().id, approver);
     drop(office);
     loopback_sync(home.path(), "127.0.0.1:0", &[]);
@@ -809,6 +809,21 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
         .is_some());
     d.sign_in(PIN);
     d.act_as(&approver);
+    // 役割の変更: the admin makes 委託 二郎 a section member from now on.
+    d.click(&format!(
+        "tr[data-member='{jiro}'] [data-action=change-role]"
+    ));
+    d.script(
+        "document.querySelector('select[name=change-role]').value = 'section'",
+        json!([]),
+    );
+    d.click("[data-action=confirm-role]");
+    d.until("the role changed", || {
+        d.message().contains("役割を変更しました")
+    });
+    assert!(d
+        .text(&format!("tr[data-member='{jiro}']"))
+        .contains("健康推進課"));
 
     // Left idle, the window locks: the screen is hidden, and the same member signs in to find
     // what they had typed.

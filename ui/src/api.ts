@@ -46,6 +46,7 @@ export const api = {
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
   setSettings: (settings: OfficeSettings) => invoke<Session>("set_settings", { settings }),
   resetMember: (memberId: string) => invoke<Session>("reset_member", { memberId }),
+  changeRole: (memberId: string, role: Role, approver: boolean) => invoke<Session>("change_role", { memberId, role, approver }),
   makeInvite: (name: string, role: Role, approver: boolean, file: string) =>
     invoke<InviteMade>("make_invite", { name, role, approver, file }),
   unlock: (passphrase: string) => invoke<Opening>("unlock", { passphrase }),

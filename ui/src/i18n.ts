@@ -25,6 +25,8 @@ const ja: Record<string, string> = {
   Deputy: "代決者",
   "The office's settings": "事務所の設定",
   "Reset the PIN": "暗証番号の再設定",
+  "Change the role": "役割の変更",
+  "Role changed": "役割を変更しました",
   "PIN reset": "暗証番号を再設定しました",
   " gets new keys and chooses a new PIN at their next sign-in; what they recorded keeps counting.": "さんに新しい鍵を作ります。次に使うとき新しい暗証番号を決めます。これまでの記録はそのまま有効です。",
   "Lock after (minutes idle)": "操作がないとき自動ロックまで（分）",

@@ -383,6 +383,42 @@ function rosterList(root: HTMLElement): HTMLElement {
         " ",
         h("button", { "data-action": "cancel-reset", onclick: () => void syncScreen(root) }, t("Cancel")),
       );
+    // 役割の変更: the member's role and approver authority from now on (asked in place).
+    const change = () => {
+      const role = h(
+        "select",
+        { name: "change-role" },
+        h("option", { value: "section", selected: m.role === "section" }, t("Section")),
+        h("option", { value: "contractor", selected: m.role === "contractor" }, t("Contractor")),
+      );
+      const approver = h("input", { type: "checkbox", name: "change-approver", checked: m.approver });
+      replace(
+        cell,
+        role,
+        " ",
+        h("label", { class: "check" }, approver, t("Approver (決裁権限)")),
+        " ",
+        h(
+          "button",
+          {
+            "data-action": "confirm-role",
+            onclick: async () => {
+              const s = await attempt(() => api.changeRole(m.id, role.value as Role, approver.checked));
+              if (!s) return;
+              newSession(s);
+              await syncScreen(root);
+              say(`${t("Role changed")}: ${m.name}`);
+            },
+          },
+          t("Change"),
+        ),
+        " ",
+        h("button", { "data-action": "cancel-role", onclick: () => void syncScreen(root) }, t("Cancel")),
+      );
+    };
+    if (admin && m.id !== session.me.id) {
+      cell.append(h("button", { "data-action": "change-role", onclick: change }, t("Change the role")), " ");
+    }
     if (admin && m.id !== session.me.id && session.here.some((x) => x.member.id === m.id)) {
       cell.append(h("button", { "data-action": "reset-member", onclick: reset }, t("Reset the PIN")), " ");
     }

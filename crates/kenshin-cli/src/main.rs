@@ -171,6 +171,15 @@ enum MemberCmd {
     Remove {
         name: String,
     },
+    /// Change NAME's role and approver authority from now on (admin only); what they recorded before
+    /// keeps the authority it was recorded with.
+    Role {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        approver: bool,
+    },
     /// Designate NAME as deputy (代決者), who may approve with `step approve --deputy` while the
     /// approver is absent (admin only); `--off` ends it.
     Deputy {
@@ -496,6 +505,29 @@ fn run(cli: Cli) -> Result<()> {
                     m.member.id
                 );
             }
+        }
+        Command::Member(MemberCmd::Role {
+            name,
+            role,
+            approver,
+        }) => {
+            let change = open()?.change_role(&name, role, approver)?;
+            if cli.json {
+                return print_json(&change);
+            }
+            let role = match lang {
+                Lang::Ja => change.role.ja(),
+                Lang::En => change.role.as_str(),
+            };
+            let approver = if change.approver {
+                lang.pick("・決裁権限", ", approver")
+            } else {
+                ""
+            };
+            println!(
+                "{} {name}: {role}{approver}",
+                lang.pick("役割を変更しました:", "role changed:")
+            );
         }
         Command::Member(MemberCmd::Deputy { name, off }) => {
             let setting = open()?.set_deputy(&name, !off)?;

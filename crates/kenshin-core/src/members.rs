@@ -4,12 +4,13 @@ use crate::error::{CoreError, Result};
 use crate::trust::{self, keys_setting, ANCHOR, ME};
 use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office};
 use kenshin_domain::roster::{
-    deputy_payload, invite_payload, member_payload, removal_payload, DeputySetting, Invite, Removal,
+    deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
+    DeputySetting, Invite, Removal, RoleChange,
 };
 use kenshin_domain::settings::{self, settings_payload, OfficeSettings, SettingsRecord};
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
-use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, OFFICE_DOC};
+use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, Tx, OFFICE_DOC};
 use kenshin_trust::{invite_signer, Keys};
 use serde::{Deserialize, Serialize};
 
@@ -127,10 +128,7 @@ impl Office {
                 signature: String::new(),
             };
             removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
-            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
-            let before = doc.get_heads();
-            office::add_removal(&mut doc, &removal)?;
-            tx.save_office(&office_id, &mut doc, &before)?;
+            put_in_office(tx, &office_id, |doc| office::add_removal(doc, &removal))?;
             trust::rebuild(tx)?;
             Ok(removal)
         })
@@ -157,10 +155,9 @@ impl Office {
                 signature: String::new(),
             };
             setting.signature = keys.sign(&deputy_payload(&office_id.to_string(), &setting));
-            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
-            let before = doc.get_heads();
-            office::add_deputy_setting(&mut doc, &setting)?;
-            tx.save_office(&office_id, &mut doc, &before)?;
+            put_in_office(tx, &office_id, |doc| {
+                office::add_deputy_setting(doc, &setting)
+            })?;
             trust::rebuild(tx)?;
             Ok(setting)
         })
@@ -191,6 +188,34 @@ impl Office {
         self.home
             .write(|tx| Ok::<_, CoreError>(tx.remove_local(&keys_setting(&member.id))?))?;
         Ok(entry)
+    }
+
+    /// 役割の変更 (admin only): a member's role and approver authority from now on, a signed record
+    /// every laptop judges. What they recorded before keeps the authority it was recorded with.
+    pub fn change_role(&mut self, who: &str, role: Role, approver: bool) -> Result<RoleChange> {
+        self.require_admin("change members' roles")?;
+        if approver && role == Role::Contractor {
+            return Err(CoreError::ContractorApprover);
+        }
+        let office_id = self.office_doc.clone();
+        let me = self.me.id.clone();
+        let keys = &self.keys;
+        self.home.write(|tx| {
+            let member = crate::find_member(&tx.members()?, who)?;
+            let mut change = RoleChange {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                member: member.id,
+                role,
+                approver,
+                by: me.clone(),
+                at: now(),
+                signature: String::new(),
+            };
+            change.signature = keys.sign(&role_change_payload(&office_id.to_string(), &change));
+            put_in_office(tx, &office_id, |doc| office::add_role_change(doc, &change))?;
+            trust::rebuild(tx)?;
+            Ok(change)
+        })
     }
 
     /// The office's settings (事務所の設定): the latest an admin still in the roster signed.
@@ -225,10 +250,7 @@ impl Office {
             .keys
             .sign(&settings_payload(&office_id.to_string(), &record));
         self.home.write(|tx| {
-            let (mut doc, _) = trust::office_for_writing(tx, &office_id)?;
-            let before = doc.get_heads();
-            office::add_settings(&mut doc, &record)?;
-            tx.save_office(&office_id, &mut doc, &before)?;
+            put_in_office(tx, &office_id, |doc| office::add_settings(doc, &record))?;
             Ok::<_, CoreError>(())
         })?;
         Ok(record.settings)
@@ -258,6 +280,19 @@ impl Office {
             })
         }
     }
+}
+
+/// Puts one admin's signed record into the office document (`add` writes it), in this transaction.
+fn put_in_office(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    add: impl FnOnce(&mut automerge::AutoCommit) -> std::result::Result<(), automerge::AutomergeError>,
+) -> Result<()> {
+    let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
+    let before = doc.get_heads();
+    add(&mut doc)?;
+    tx.save_office(office_id, &mut doc, &before)?;
+    Ok(())
 }
 
 fn bad_invite(file: &str, why: String) -> CoreError {

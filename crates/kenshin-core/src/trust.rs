@@ -65,6 +65,9 @@ pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Res
     for (d, why) in roster.judge_deputies(&office.deputies) {
         tracing::warn!(setting = %d.id, %why, "a deputy setting does not hold");
     }
+    for (c, why) in roster.judge_role_changes(&office.role_changes) {
+        tracing::warn!(change = %c.id, %why, "a role change does not hold");
+    }
     Ok(roster)
 }
 
@@ -170,8 +173,17 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
         return Ok(());
     };
     let (_, office) = tx.load_office(&id)?;
-    let members: Vec<JudgedMember<'_>> = roster
+    // Each member with the role and authority they have now (after any 役割の変更).
+    let now = crate::now();
+    let entries: Vec<RosterEntry> = roster
         .members()
+        .map(|e| RosterEntry {
+            member: roster.as_of(e.member.clone(), now),
+            ..e.clone()
+        })
+        .collect();
+    let members: Vec<JudgedMember<'_>> = entries
+        .iter()
         .map(|entry| JudgedMember {
             entry,
             removed_at: roster.removal(&entry.member.id).map(|r| r.at),
@@ -308,7 +320,8 @@ pub(crate) fn judge_batch(
         },
         // A 代決 is decided with an approver's authority by a deputy, as the roster says they were.
         |e| {
-            let m = roster.signer(&batch_id, e, None)?;
+            // The signer's role and authority as they were when they recorded it.
+            let m = roster.as_of(roster.signer(&batch_id, e, None)?, e.at);
             let deputy = roster.deputy_at(&m.id, e.at);
             acting(m, e.marking.as_ref(), deputy).map_err(|r| r.to_string())
         },

@@ -4,6 +4,7 @@
 //! any laptop's copy of a document encodes the same way. Each encoding names what it is and the office
 //! (and batch) it belongs to, so a signed entry cannot be replayed into another office or batch.
 
+use crate::catalogue::Role;
 use crate::signed::{encode, time};
 use crate::workflow::{Member, SignOff};
 use chrono::{DateTime, Utc};
@@ -60,6 +61,27 @@ pub struct Removal {
     /// Ids of the sign-offs by the member that stay valid.
     pub kept: Vec<String>,
     pub signature: String,
+}
+
+/// An admin's change of a member's role and approver authority (役割の変更). The last that holds,
+/// made by an entry's time, is the member's then: what they recorded before keeps the authority it
+/// was recorded with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub id: String,
+    pub member: String,
+    pub role: Role,
+    pub approver: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+}
+
+pub fn role_change_payload(office: &str, c: &RoleChange) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/role/1", "office": office, "id": c.id, "member": c.member,
+        "role": c.role.as_str(), "approver": c.approver, "by": c.by, "at": time(c.at),
+    }))
 }
 
 /// An admin's designation of a member as deputy (代決者), or its end (`deputy` false). The last that

@@ -3,8 +3,8 @@
 
 use crate::identity::verify;
 use kenshin_domain::roster::{
-    deputy_payload, invite_payload, member_payload, removal_payload, DeputySetting, Invite,
-    Removal, RosterEntry,
+    deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
+    DeputySetting, Invite, Removal, RoleChange, RosterEntry,
 };
 use kenshin_domain::signed::{kept_mark, Signed};
 use kenshin_domain::Member;
@@ -23,6 +23,8 @@ pub struct Roster {
     removed_at: BTreeMap<String, usize>,
     /// The deputy settings (代決者の指定) that hold, per member, oldest first.
     deputies: BTreeMap<String, Vec<DeputySetting>>,
+    /// The role changes (役割の変更) that hold, per member, oldest first.
+    role_changes: BTreeMap<String, Vec<RoleChange>>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -234,6 +236,49 @@ impl Roster {
             list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         }
         refused
+    }
+
+    /// Takes the admins' role changes: one holds when an admin who is still in the roster signed it
+    /// and it gives no contractor approver authority. Returns those that do not, and why.
+    pub fn judge_role_changes(&mut self, changes: &[RoleChange]) -> Vec<(RoleChange, String)> {
+        let mut refused = Vec::new();
+        for c in changes {
+            let payload = role_change_payload(&self.office, c);
+            let held = if c.approver && c.role == kenshin_domain::Role::Contractor {
+                Err("a contractor cannot have approver authority".to_string())
+            } else {
+                self.signed_by_current_admin(&c.by, &payload, &c.signature)
+            };
+            match held {
+                Ok(()) => self
+                    .role_changes
+                    .entry(c.member.clone())
+                    .or_default()
+                    .push(c.clone()),
+                Err(why) => refused.push((c.clone(), why)),
+            }
+        }
+        for list in self.role_changes.values_mut() {
+            list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        }
+        refused
+    }
+
+    /// A member as they were at `at`: the role and approver authority of the last change made by
+    /// then, or of their roster entry.
+    pub fn as_of(&self, member: Member, at: chrono::DateTime<chrono::Utc>) -> Member {
+        match self
+            .role_changes
+            .get(&member.id)
+            .and_then(|l| l.iter().rfind(|c| c.at <= at))
+        {
+            Some(c) => Member {
+                role: c.role,
+                approver: c.approver,
+                ..member
+            },
+            None => member,
+        }
     }
 
     /// Whether an admin who is still in the roster signed `payload` (an office-wide setting).

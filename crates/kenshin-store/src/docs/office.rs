@@ -9,6 +9,7 @@
 //!   access_logs: { <document id>: { member, month } },
 //!   deputies: { <setting id>: { member, deputy, by, at, signature } },
 //!   settings: { <record id>: { settings: "<the settings as JSON>", by, at, signature } },
+//!   role_changes: { <change id>: { member, role, approver, by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -24,7 +25,7 @@ use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
-pub use kenshin_domain::roster::{DeputySetting, Invite, Removal, RosterEntry};
+pub use kenshin_domain::roster::{DeputySetting, Invite, Removal, RoleChange, RosterEntry};
 pub use kenshin_domain::settings::SettingsRecord;
 use kenshin_domain::signed::{legacy_mark, Migration};
 use kenshin_domain::{BatchRef, Member, ProcessId};
@@ -59,6 +60,8 @@ pub struct Office {
     pub deputies: Vec<DeputySetting>,
     /// 事務所の設定: admins' signed records of the settings, whole.
     pub settings: Vec<SettingsRecord>,
+    /// 役割の変更: admins' signed changes of a member's role and approver authority.
+    pub role_changes: Vec<RoleChange>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -209,8 +212,21 @@ pub fn add_settings(doc: &mut AutoCommit, r: &SettingsRecord) -> Result<(), Auto
     Ok(())
 }
 
+/// Records an admin's change of a member's role.
+pub fn add_role_change(doc: &mut AutoCommit, c: &RoleChange) -> Result<(), AutomergeError> {
+    let changes = later_map(doc, "role_changes")?;
+    let e = doc.put_object(&changes, c.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "member", c.member.as_str())?;
+    doc.put(&e, "role", c.role.as_str())?;
+    doc.put(&e, "approver", c.approver)?;
+    doc.put(&e, "by", c.by.as_str())?;
+    doc.put(&e, "at", time_text(c.at))?;
+    doc.put(&e, "signature", c.signature.as_str())?;
+    Ok(())
+}
+
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 8] = [
+pub const CONTAINERS: [&str; 9] = [
     "members",
     "invites",
     "removals",
@@ -219,7 +235,20 @@ pub const CONTAINERS: [&str; 8] = [
     "migrations",
     "deputies",
     "settings",
+    "role_changes",
 ];
+
+fn role_change(id: &str, v: &Value) -> ShapeResult<RoleChange> {
+    Ok(RoleChange {
+        id: id.to_string(),
+        member: json::str(v, "member")?,
+        role: json::str(v, "role")?.parse()?,
+        approver: json::bool(v, "approver")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
 
 fn settings(id: &str, v: &Value) -> ShapeResult<SettingsRecord> {
     Ok(SettingsRecord {
@@ -412,6 +441,13 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "settings",
             "事務所の設定",
             settings,
+            &mut problems,
+        )),
+        role_changes: first_per_key(records(
+            &history,
+            "role_changes",
+            "役割の変更",
+            role_change,
             &mut problems,
         )),
         batches,
