@@ -23,7 +23,7 @@ use kenshin_core::domain::trust::Standing;
 use kenshin_core::domain::workflow::{Ask, Marking, Waiting};
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
-use kenshin_core::exchange::{Cell, Problem, Table};
+use kenshin_core::exchange::{Cell, FileOut, Problem, Table};
 use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
@@ -88,6 +88,7 @@ pub fn typescript() -> String {
         ImportPreview,
         Cell,
         Table,
+        FileOut,
         Session,
         RecordRequest,
         ExportRequest,

@@ -17,7 +17,7 @@ use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
-use kenshin_core::exchange::{report, Table, TextEncoding};
+use kenshin_core::exchange::{report, Table};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
     InquiryLogged, ListRef, ListText, ReportKind, RosterEntry, SignOffView, StepRecord,
@@ -138,10 +138,8 @@ pub struct ExportRequest {
     /// `postal-counts`, `pullouts`, ...
     pub kind: String,
     pub batch: String,
-    /// `csv` or `xlsx`
-    pub format: String,
-    /// `cp932` or `utf8` (CSV only)
-    pub encoding: String,
+    /// A spreadsheet, or CSV in Shift_JIS or UTF-8.
+    pub out: kenshin_core::exchange::FileOut,
     /// The chosen file's token (see `files`).
     pub file: String,
 }
@@ -392,21 +390,9 @@ fn import_list(
     confirmed: bool,
 ) -> Answer<ImportSummary> {
     let (name, bytes) = files::read_chosen(&state, &file)?;
-    let mut office = state.office()?;
-    if !confirmed
-        && !office
-            .preview_import(kind, &batch, &name, &bytes)?
-            .warnings
-            .is_empty()
-    {
-        return Err(Refusal::new(
-            "import.unconfirmed",
-            "このリストには確認が必要です。「確認」で内容を見て、確認の欄にチェックを入れてから取り込んでください",
-            "this list needs confirming: check it, tick the box, then import",
-        ));
-    }
-    let imported = office
-        .import(kind, &batch, &name, &bytes)
+    let imported = state
+        .office()?
+        .import_confirmed(kind, &batch, &name, &bytes, confirmed)
         .map_err(Refusal::from);
     state.wrote(imported)
 }
@@ -421,18 +407,7 @@ fn report_table(state: tauri::State<'_, AppState>, kind: String, batch: String) 
 fn export_report(state: tauri::State<'_, AppState>, request: ExportRequest) -> Answer<String> {
     let kind: ReportKind = request.kind.parse().map_err(Refusal::internal)?;
     let table = state.office()?.report(kind, &request.batch)?;
-    let bytes = match request.format.as_str() {
-        "xlsx" => report::xlsx(&table),
-        _ => report::csv(
-            &table,
-            if request.encoding == "utf8" {
-                TextEncoding::Utf8Bom
-            } else {
-                TextEncoding::Cp932
-            },
-        ),
-    }
-    .map_err(CoreError::from)?;
+    let bytes = report::file_bytes(&table, request.out).map_err(CoreError::from)?;
     let (path, name) = files::chosen(&state, &request.file)?;
     files::write_chosen(&path, &bytes)?;
     Ok(name)

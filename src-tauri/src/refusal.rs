@@ -139,6 +139,11 @@ impl From<CoreError> for Refusal {
             ),
             CoreError::WeakSecret(w) => ("secret.weak", w.ja(), None),
             CoreError::BadSetting(b) => ("settings.bad", b.ja(), None),
+            CoreError::ImportUnconfirmed { .. } => (
+                "import.unconfirmed",
+                "このリストには確認が必要です。「確認」で内容を見て、確認の欄にチェックを入れてから取り込んでください".into(),
+                None,
+            ),
             CoreError::AlreadyInitialised { office, .. } => (
                 "office.exists",
                 format!("この端末はすでに事務所「{office}」に属しています"),
@@ -580,6 +585,7 @@ mod tests {
             CoreError::SecretWait { .. } => "SecretWait",
             CoreError::WeakSecret(_) => "WeakSecret",
             CoreError::BadSetting(_) => "BadSetting",
+            CoreError::ImportUnconfirmed { .. } => "ImportUnconfirmed",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
             CoreError::UnknownMember(_) => "UnknownMember",
             CoreError::DuplicateMember(_) => "DuplicateMember",
@@ -621,7 +627,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 50;
+    const VARIANTS: usize = 51;
 
     fn s(text: &str) -> String {
         text.to_string()

@@ -112,7 +112,11 @@ tampered: Array<string>,
  */
 marking: Marking | null, };
 
-export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, status: Status, waiting: Array<Waiting>, 
+export type BoardStep = { step: number, ja: string, en: string, kind: StepKind, by_role: Role, 
+/**
+ * The step whose record this one checks (a verify's work, an approval's verify).
+ */
+subject: number | null, status: Status, waiting: Array<Waiting>, 
 /**
  * The entry that makes the step what it is (who and when).
  */
@@ -359,6 +363,8 @@ export type Table = {
  */
 title: string, headers: Array<string>, rows: Array<Array<Cell>>, };
 
+export type FileOut = "xlsx" | "csv_cp932" | "csv_utf8";
+
 export type Session = { office: string, home: string, me: Member, members: Array<RosterEntry>, 
 /**
  * Whether `me` has set their own secret on this laptop (the window asks until they have).
@@ -397,13 +403,9 @@ export type ExportRequest = {
  */
 kind: string, batch: string, 
 /**
- * `csv` or `xlsx`
+ * A spreadsheet, or CSV in Shift_JIS or UTF-8.
  */
-format: string, 
-/**
- * `cp932` or `utf8` (CSV only)
- */
-encoding: string, 
+out: FileOut, 
 /**
  * The chosen file's token (see `files`).
  */

@@ -26,7 +26,7 @@ export async function confirmSigning(s: Signing): Promise<boolean> {
   const row = (label: string, value: string) => h("tr", {}, h("th", {}, label), h("td", {}, value));
   // A verify or an approval signs for the record before it: its counts are what is agreed to.
   // A 取下げ or a 後閲 is about the step's own standing entry.
-  const subject = s.ask === "withdraw" || s.ask === "review" ? s.step.decisive : s.action === "do" ? null : s.batch.steps.find((x) => x.step === s.step.step - 1)?.decisive;
+  const subject = s.ask === "withdraw" || s.ask === "review" ? s.step.decisive : s.batch.steps.find((x) => x.step === s.step.subject)?.decisive;
   return new Promise((resolve) => {
     const done = (yes: boolean) => {
       document.removeEventListener("keydown", keys, true);

@@ -1,6 +1,6 @@
 // 取込・帳票: choose a CSV, see every problem and every doubt before anything is written, import;
 // show and save reports.
-import type { ListKind } from "./bindings";
+import type { FileOut, ListKind } from "./bindings";
 import { FIELD_JA, REPORT_JA } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
@@ -59,8 +59,14 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
 
   const rBatch = batchSelect();
   const rKind = h("select", { name: "report" }, REPORTS.map((k) => h("option", { value: k }, reportText(k))));
-  const format = h("select", { name: "format" }, h("option", { value: "csv" }, "CSV"), h("option", { value: "xlsx" }, "Excel (XLSX)"));
-  const encoding = h("select", { name: "encoding" }, h("option", { value: "cp932" }, "Shift_JIS (CP932)"), h("option", { value: "utf8" }, "UTF-8"));
+  // The file's kind, as the core names it (FileOut): a spreadsheet, or CSV in an encoding.
+  const out = h(
+    "select",
+    { name: "out" },
+    h("option", { value: "csv_cp932" }, "CSV (Shift_JIS)"),
+    h("option", { value: "csv_utf8" }, "CSV (UTF-8)"),
+    h("option", { value: "xlsx" }, "Excel (XLSX)"),
+  );
   const table = h("div", { class: "report" });
   const show = async () => {
     const tb = await attempt(() => api.reportTable(rKind.value, rBatch.value));
@@ -72,9 +78,11 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
     );
   };
   const saveAs = async () => {
-    const chosen = await attempt(() => api.chooseFile([format.value], `${reportText(rKind.value)}.${format.value}`));
+    const kind = out.value as FileOut;
+    const ext = kind === "xlsx" ? "xlsx" : "csv";
+    const chosen = await attempt(() => api.chooseFile([ext], `${reportText(rKind.value)}.${ext}`));
     if (!chosen) return;
-    const written = await attempt(() => api.exportReport({ kind: rKind.value, batch: rBatch.value, format: format.value, encoding: encoding.value, file: chosen.token }));
+    const written = await attempt(() => api.exportReport({ kind: rKind.value, batch: rBatch.value, out: kind, file: chosen.token }));
     if (written) say(`${t("Saved")}: ${written}`);
   };
 
@@ -97,8 +105,7 @@ export async function importsScreen(root: HTMLElement): Promise<void> {
       { class: "form-row" },
       label(t("Batch"), rBatch),
       label(t("Kind"), rKind),
-      label(t("Format"), format),
-      label(t("Encoding"), encoding),
+      label(t("Format"), out),
       h("button", { type: "button", onclick: () => void show() }, t("Show")),
       h("button", { type: "button", class: "primary", onclick: () => void saveAs() }, t("Save…")),
     ),

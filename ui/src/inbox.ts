@@ -79,11 +79,11 @@ function markDone(li: HTMLElement, said: string): void {
 
 async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
   // The evidence: the record of the work this step checks, and the batch's lists.
-  const subject = b.steps.find((x) => x.step === s.step - 1);
+  const subject = b.steps.find((x) => x.step === s.subject);
   const evidence = s.status === "awaiting_verify" || s.status === "awaiting_approval" ? subject?.decisive : null;
   const lists = evidence ? ((await attempt(() => api.lists(b.batch_id))) ?? []) : [];
   // An approval rests on a verify, which rests on the work: the approver sees both records.
-  const work = s.status === "awaiting_approval" ? b.steps.find((x) => x.step === s.step - 2) : undefined;
+  const work = s.status === "awaiting_approval" ? b.steps.find((x) => x.step === subject?.subject) : undefined;
   // Each count a list gives, beside that list's rows: a typed 対象者数 the target list contradicts shows.
   const recounted = async (e: SignOffView) => ((await attempt(() => api.recounts(b.batch_id, e.counts as Record<string, number>))) ?? []);
   const record = async (step: BoardStep, e: SignOffView) =>

@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use kenshin_core::domain::text::postal_display;
 use kenshin_core::domain::ListKind;
-use kenshin_core::exchange::{report, TextEncoding};
+use kenshin_core::exchange::{report, FileOut, TextEncoding};
 use kenshin_core::{Office, RegisterEntry, ReportKind};
 use std::io::Write;
 use std::path::PathBuf;
@@ -149,21 +149,16 @@ pub fn report(office: &mut Office, args: ReportArgs, json: bool) -> Result<()> {
     if json {
         return print_json(&table);
     }
-    let bytes = match args.format {
-        Format::Xlsx => {
-            if args.out.is_none() {
-                bail!("an XLSX report needs --out FILE.xlsx");
-            }
-            report::xlsx(&table)?
+    // Into a file as the window writes it; on the terminal, CSV in UTF-8 (or Shift_JIS if asked).
+    let bytes = match (args.format, args.encoding, &args.out) {
+        (Format::Xlsx, _, None) => bail!("an XLSX report needs --out FILE.xlsx"),
+        (Format::Xlsx, _, Some(_)) => report::file_bytes(&table, FileOut::Xlsx)?,
+        (Format::Csv, Some(Encoding::Utf8), Some(_)) => {
+            report::file_bytes(&table, FileOut::CsvUtf8)?
         }
-        Format::Csv => {
-            let encoding = match (args.encoding, &args.out) {
-                (Some(Encoding::Cp932), _) | (None, Some(_)) => TextEncoding::Cp932,
-                (Some(Encoding::Utf8), Some(_)) => TextEncoding::Utf8Bom,
-                (Some(Encoding::Utf8), None) | (None, None) => TextEncoding::Utf8,
-            };
-            report::csv(&table, encoding)?
-        }
+        (Format::Csv, _, Some(_)) => report::file_bytes(&table, FileOut::CsvCp932)?,
+        (Format::Csv, Some(Encoding::Cp932), None) => report::csv(&table, TextEncoding::Cp932)?,
+        (Format::Csv, _, None) => report::csv(&table, TextEncoding::Utf8)?,
     };
     match &args.out {
         Some(path) => {

@@ -32,6 +32,10 @@ pub enum CoreError {
     WeakSecret(#[from] kenshin_domain::secret::WeakSecret),
     #[error(transparent)]
     BadSetting(#[from] kenshin_domain::settings::BadSetting),
+    #[error("this list needs confirming before it is imported: {}", .warnings.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join("; "))]
+    ImportUnconfirmed {
+        warnings: Vec<kenshin_domain::lists::ImportWarning>,
+    },
     #[error("{home} already belongs to the office {office:?}")]
     AlreadyInitialised { home: String, office: String },
     #[error("no member called {0:?} in this office (see `kenshin member list`)")]

@@ -140,7 +140,8 @@ impl Office {
         bytes: &[u8],
     ) -> Result<ImportPreview> {
         let mut sample = Vec::new();
-        let outcome = self.import_with(kind, batch_given, file_name, bytes, Some(&mut sample));
+        let outcome =
+            self.import_with(kind, batch_given, file_name, bytes, Some(&mut sample), true);
         let (summary, problems) = match outcome {
             Ok(summary) => (Some(summary), Vec::new()),
             Err(CoreError::Import(refused)) => (None, refused.problems),
@@ -166,7 +167,20 @@ impl Office {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<ImportSummary> {
-        self.import_with(kind, batch_given, file_name, bytes, None)
+        self.import_with(kind, batch_given, file_name, bytes, None, true)
+    }
+
+    /// Imports as [`Office::import`], but a list with doubts (the same rows as a list the batch
+    /// holds, more rows than the list they come from) only once `confirmed`: the window asks.
+    pub fn import_confirmed(
+        &mut self,
+        kind: ListKind,
+        batch_given: &str,
+        file_name: &str,
+        bytes: &[u8],
+        confirmed: bool,
+    ) -> Result<ImportSummary> {
+        self.import_with(kind, batch_given, file_name, bytes, None, confirmed)
     }
 
     /// Imports, or with `preview` checks everything, rolls back, and fills `preview` with the first rows.
@@ -177,6 +191,7 @@ impl Office {
         file_name: &str,
         bytes: &[u8],
         preview: Option<&mut Vec<Vec<String>>>,
+        confirmed: bool,
     ) -> Result<ImportSummary> {
         let meta = self.resolve_batch(batch_given)?;
         if !IMPORTABLE.contains(&kind) {
@@ -220,6 +235,14 @@ impl Office {
             if !problems.is_empty() {
                 return Err(refuse(problems));
             }
+            let rows = parsed.canonical(usize::MAX);
+            if !confirmed {
+                let sha = kenshin_store::docs::list::sha256_hex(&rows);
+                let warnings = import_warnings(kind, row_count, &sha, &current_batch.lists);
+                if !warnings.is_empty() {
+                    return Err(CoreError::ImportUnconfirmed { warnings });
+                }
+            }
             let list = tx.save_new_list(
                 &NewList {
                     office: &office,
@@ -231,7 +254,7 @@ impl Office {
                     created_by: &me,
                     created_at: now(),
                 },
-                &parsed.canonical(usize::MAX),
+                &rows,
             )?;
             let list = crate::signed_list(keys, &office, &meta.batch_id, list);
             let before = doc.get_heads();

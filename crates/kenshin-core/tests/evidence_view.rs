@@ -95,3 +95,36 @@ fn a_list_opens_whole_with_what_it_adds_and_leaves_out() {
         Err(CoreError::UnknownList { .. })
     ));
 }
+
+#[test]
+fn a_list_with_doubts_is_imported_only_once_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = Office::init(dir.path(), "テスト市", "決裁 太郎").unwrap();
+    let batch = office
+        .new_batch(
+            ProcessId::MonthlyIssuance,
+            "令和8年6月 月次発行",
+            Some(2026),
+        )
+        .unwrap();
+    let csv = municipal_csv(&subjects(3, 2026, 50, 80_000_001), TextEncoding::Cp932);
+    let import = |office: &mut Office, confirmed| {
+        office.import_confirmed(
+            ListKind::Targets,
+            &batch.batch_id,
+            "targets.csv",
+            &csv,
+            confirmed,
+        )
+    };
+    import(&mut office, false).expect("the first import has no doubt");
+    // The same rows again: refused until confirmed, and nothing is written meanwhile.
+    let before = office.lists(&batch.batch_id).unwrap().len();
+    assert!(matches!(
+        import(&mut office, false),
+        Err(CoreError::ImportUnconfirmed { warnings }) if !warnings.is_empty()
+    ));
+    assert_eq!(office.lists(&batch.batch_id).unwrap().len(), before);
+    import(&mut office, true).expect("confirmed");
+    assert_eq!(office.lists(&batch.batch_id).unwrap().len(), before + 1);
+}

@@ -13,4 +13,4 @@ pub mod synth;
 pub use decode::TextEncoding;
 pub use files::{carried, is_sealed, seal, unseal, write_whole, SealError};
 pub use import::{import, Imported, Problem, Refused};
-pub use report::{Cell, ReportError, Table};
+pub use report::{Cell, FileOut, ReportError, Table};

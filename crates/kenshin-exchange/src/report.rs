@@ -94,6 +94,25 @@ fn locate(table: &Table, ch: char) -> (usize, usize) {
     (0, 0)
 }
 
+/// How a report goes into a file (the one policy the window and `kenshin report --out` share): a
+/// spreadsheet, or CSV in Shift_JIS (what the office's Excel opens) or in UTF-8 with a BOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FileOut {
+    Xlsx,
+    CsvCp932,
+    CsvUtf8,
+}
+
+/// A report's bytes for a file.
+pub fn file_bytes(table: &Table, out: FileOut) -> Result<Vec<u8>, ReportError> {
+    match out {
+        FileOut::Xlsx => xlsx(table),
+        FileOut::CsvCp932 => csv(table, TextEncoding::Cp932),
+        FileOut::CsvUtf8 => csv(table, TextEncoding::Utf8Bom),
+    }
+}
+
 pub fn xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

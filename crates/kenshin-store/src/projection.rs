@@ -129,6 +129,8 @@ pub struct BoardStep {
     pub en: &'static str,
     pub kind: kenshin_domain::StepKind,
     pub by_role: Role,
+    /// The step whose record this one checks (a verify's work, an approval's verify).
+    pub subject: Option<u8>,
     pub status: Status,
     pub waiting: Vec<Waiting>,
     /// The entry that makes the step what it is (who and when).
@@ -445,6 +447,7 @@ impl Tx<'_> {
                     en: step.en,
                     kind: step.kind,
                     by_role: step.by,
+                    subject: step.subject,
                     status,
                     waiting: waiting_from_json(&waiting).map_err(text_error)?,
                     decisive: decisive.and_then(|d| signoffs.iter().find(|s| s.seq == d).cloned()),
