@@ -8,7 +8,7 @@ use crate::sign_in::SignInView;
 use crate::sync::{Refused, SyncView};
 use crate::{
     ArchiveFiled, ExportRequest, FieldSaid, InquiryRequest, ListPage, NewBatch, RecordRequest,
-    Refusal as WindowRefusal, ReturnRecorded, ReturnRequest, Session,
+    Refusal as WindowRefusal, ReissueRequestForm, ReturnRecorded, ReturnRequest, Session,
 };
 use kenshin_core::domain::batch::{BatchProposal, BatchWarning};
 use kenshin_core::domain::catalogue::COUNTS;
@@ -79,6 +79,7 @@ pub fn typescript() -> String {
         NoteField,
         InquiryRequest,
         ReturnRequest,
+        ReissueRequestForm,
         ReturnRecorded,
         FieldSaid,
         WindowRefusal,

@@ -366,6 +366,32 @@ fn record_return(
     state.wrote(recorded.map_err(Refusal::from))
 }
 
+/// A reissue request taken at the window (再交付申請), as the register's detail sends it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ReissueRequestForm {
+    /// The process 3 batch's id.
+    pub batch: String,
+    pub voucher: String,
+    /// 紛失, 汚損, ...
+    pub reason: String,
+    /// The day it was asked for as typed; today when empty.
+    pub on: String,
+}
+
+/// Adds a request to a reissue batch's request list (a new list with the rows it had and this one).
+#[tauri::command]
+fn request_reissue(
+    state: tauri::State<'_, AppState>,
+    request: ReissueRequestForm,
+) -> Answer<ImportSummary> {
+    let on = Some(request.on.as_str()).filter(|d| !d.trim().is_empty());
+    let requested = state
+        .office()?
+        .request_reissue(&request.batch, &request.voucher, on, &request.reason)
+        .map_err(Refusal::from);
+    state.wrote(requested)
+}
+
 #[tauri::command]
 fn preview_import(
     state: tauri::State<'_, AppState>,
@@ -545,6 +571,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             log_inquiry,
             returned_count,
             record_return,
+            request_reissue,
             preview_import,
             import_list,
             report_table,

@@ -826,6 +826,14 @@ mod tests {
                 field: NoteField::Voucher,
                 voucher: s("0001"),
             },
+            FieldProblem::NotInRegister {
+                field: NoteField::Voucher,
+                voucher: s("0001"),
+            },
+            FieldProblem::AlreadyRequested {
+                field: NoteField::Voucher,
+                voucher: s("0001"),
+            },
         ];
         let mut all: Vec<CoreError> = rules.into_iter().map(CoreError::Refused).collect();
         all.extend(
@@ -993,6 +1001,9 @@ mod tests {
                 given: 0,
                 max: 120,
             }),
+            CoreError::ImportUnconfirmed {
+                warnings: Vec::new(),
+            },
             CoreError::from(automerge::AutomergeError::Fail),
         ]);
         all

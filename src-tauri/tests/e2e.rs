@@ -69,6 +69,9 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     office
         .new_batch(ProcessId::MonthlyIssuance, "E2E 月次", Some(2026))
         .expect("batch");
+    office
+        .new_batch(ProcessId::Reissue, "E2E 再交付", None)
+        .expect("a reissue batch");
     let [contractor, verifier, approver] =
         ids_of(&mut office, ["委託 一郎", "検認 花子", "決裁 太郎"]);
     // A voucher the demo's May batch mailed, for a returned envelope.
@@ -251,6 +254,17 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     assert!(d.text(".history-panel p").contains("歳（年度末）"));
     screenshot(&display, "05-register");
+    // A reissue asked for at the window joins the request list of a reissue batch.
+    d.script(
+        "const s = document.querySelector('select[name=reissue-batch]');
+         s.value = [...s.options].find(o => o.textContent === 'E2E 再交付').value;",
+        json!([]),
+    );
+    d.click("button[data-action=request-reissue]");
+    d.until("the request recorded", || {
+        let m = d.message();
+        m.contains("再交付申請") && m.contains(&chosen) && m.contains("E2E 再交付")
+    });
     d.script("document.body.dataset.ready = '';", json!([]));
     d.click("button[data-action=voucher-inquiry]");
     d.wait("body[data-ready=inquiry]");

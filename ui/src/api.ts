@@ -24,6 +24,7 @@ import type {
   ProcessId,
   Recount,
   RecordRequest,
+  ReissueRequestForm,
   ReturnRecorded,
   ReturnRequest,
   Role,
@@ -69,6 +70,7 @@ export const api = {
   inquiryBatches: () => invoke<BatchRef[]>("inquiry_batches"),
   returnedCount: (batch: string) => invoke<number>("returned_count", { batch }),
   recordReturn: (request: ReturnRequest) => invoke<ReturnRecorded>("record_return", { request }),
+  requestReissue: (request: ReissueRequestForm) => invoke<ImportSummary>("request_reissue", { request }),
   logInquiry: (request: InquiryRequest) => invoke<InquiryLogged>("log_inquiry", { request }),
   previewImport: (kind: ListKind, batch: string, file: string) =>
     invoke<ImportPreview>("preview_import", { kind, batch, file }),

@@ -309,6 +309,20 @@ reason: string,
  */
 on: string, };
 
+export type ReissueRequestForm = { 
+/**
+ * The process 3 batch's id.
+ */
+batch: string, voucher: string, 
+/**
+ * 紛失, 汚損, ...
+ */
+reason: string, 
+/**
+ * The day it was asked for as typed; today when empty.
+ */
+on: string, };
+
 export type ReturnRecorded = { note: VoucherNote, returned: number | null, };
 
 export type FieldSaid = { field: NoteField, ja: string, en: string, };

@@ -6,6 +6,7 @@ import { api } from "./api";
 import { h, replace, rowsInView } from "./dom";
 import { eventText, sexText, t, voucherStatusText } from "./i18n";
 import { askAbout } from "./inquiry";
+import { reissueForm } from "./reissue";
 import { returnsForm } from "./returns";
 import { attempt } from "./state";
 
@@ -117,5 +118,6 @@ function showHistory(box: HTMLElement, e: RegisterEntry): void {
       h("button", { type: "button", "data-action": "voucher-inquiry", onclick: () => askAbout(e.voucher_no) }, t("Log a call about it")),
     ),
     e.status === "sent" && returnsForm(e.batch_id, e.voucher_no),
+    reissueForm(e.voucher_no),
   );
 }

@@ -7,7 +7,9 @@ use kenshin_domain::evidence::{import_window, voucher_year};
 use kenshin_domain::lists::{
     column, columns, compared_with, difference, import_warnings, ImportWarning, ListDifference,
 };
-use kenshin_domain::register::{return_problem, NoteKind};
+use kenshin_domain::register::{
+    check_note, return_problem, window_request, FieldProblem, NoteField, NoteForm, NoteKind,
+};
 use kenshin_domain::rows::{
     self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
 };
@@ -209,7 +211,6 @@ impl Office {
             }
             _ => Parsed::Checkups(import::<CheckupResult>(file_name, bytes)?),
         };
-        let (encoding, row_count) = (parsed.encoding(), parsed.len() as u64);
         let dry_run = preview.is_some();
         if let Some(sample) = preview {
             let first = String::from_utf8(parsed.canonical(SAMPLE_ROWS)).unwrap_or_default();
@@ -218,6 +219,77 @@ impl Office {
                 .map(|l| l.split('\t').map(str::to_string).collect())
                 .collect();
         }
+        self.store_list(kind, &meta, file_name, dry_run, confirmed, move |_, _| {
+            Ok(parsed)
+        })
+    }
+
+    /// 再交付申請 taken at the window for one voucher of the register, on `on` (today when None): the
+    /// batch's request list is made again with the rows it had and this one, as an import of the
+    /// e-application's CSV would, so the same windows and checks hold.
+    pub fn request_reissue(
+        &mut self,
+        batch_given: &str,
+        voucher: &str,
+        on: Option<&str>,
+        reason: &str,
+    ) -> Result<ImportSummary> {
+        let form = NoteForm {
+            voucher,
+            from: None,
+            text: reason,
+            on,
+        };
+        let fields = check_note(form, crate::local_day(now())).map_err(CoreError::Fields)?;
+        let meta = self.resolve_batch(batch_given)?;
+        let year = meta.fiscal_year;
+        let kind = ListKind::ReissueRequests;
+        self.store_list(
+            kind,
+            &meta,
+            "窓口受付",
+            false,
+            true,
+            move |tx, batch| {
+                let not_there = || FieldProblem::NotInRegister {
+                    field: NoteField::Voucher,
+                    voucher: fields.voucher_no.clone(),
+                };
+                let subject = tx
+                    .register_entry(&fields.voucher_no, year)?
+                    .ok_or_else(|| CoreError::Fields(vec![not_there()]))?
+                    .subject;
+                let held: Vec<ReissueRequest> = match batch.current_list(kind) {
+                    Some(l) => {
+                        rows::decode(&tx.list_snapshot(l)?.1).map_err(CoreError::Internal)?
+                    }
+                    None => Vec::new(),
+                };
+                let row = window_request(&fields, &subject, &held)
+                    .map_err(|p| CoreError::Fields(vec![p]))?;
+                let mut rows = held;
+                rows.push(row);
+                Ok(Parsed::Reissue(Imported {
+                    lines: (1..=rows.len() as u64).collect(),
+                    rows,
+                    columns: HashMap::new(),
+                    encoding: kenshin_exchange::TextEncoding::Utf8,
+                }))
+            },
+        )
+    }
+
+    /// Checks and stores a list of `kind` in a batch, from the rows `make` gives in the write (a
+    /// file's, read before; or rows made from what the batch holds), as one change.
+    fn store_list(
+        &mut self,
+        kind: ListKind,
+        meta: &kenshin_domain::BatchRef,
+        file_name: &str,
+        dry_run: bool,
+        confirmed: bool,
+        make: impl FnOnce(&Tx<'_>, &kenshin_store::Batch) -> Result<Parsed>,
+    ) -> Result<ImportSummary> {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         let office = self.office_doc.to_string();
         let me = self.me.id.clone();
@@ -225,6 +297,8 @@ impl Office {
         let work = |tx: &Tx<'_>| {
             let (mut doc, mut current_batch) = crate::trust::load_counted(tx, &doc_id)?;
             check_window(&current_batch, kind)?;
+            let parsed = make(tx, &current_batch)?;
+            let (encoding, row_count) = (parsed.encoding(), parsed.len() as u64);
             let refuse = |problems: Vec<Problem>| {
                 CoreError::Import(Refused {
                     file: file_name.to_string(),

@@ -128,3 +128,71 @@ fn a_list_with_doubts_is_imported_only_once_confirmed() {
     import(&mut office, true).expect("confirmed");
     assert_eq!(office.lists(&batch.batch_id).unwrap().len(), before + 1);
 }
+
+#[test]
+fn a_reissue_request_taken_at_the_window_joins_the_request_list() {
+    use kenshin_core::domain::register::FieldProblem;
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = Office::init(dir.path(), "テスト市", "決裁 太郎").unwrap();
+    let monthly = office
+        .new_batch(
+            ProcessId::MonthlyIssuance,
+            "令和8年5月 月次発行",
+            Some(2026),
+        )
+        .unwrap();
+    let people = subjects(4, 2026, 20, 90_000_001);
+    office
+        .import(
+            ListKind::Production,
+            &monthly.batch_id,
+            "production.csv",
+            &municipal_csv(&people, TextEncoding::Cp932),
+        )
+        .unwrap();
+    let reissue = office
+        .new_batch(ProcessId::Reissue, "令和8年7月 再交付", Some(2026))
+        .unwrap();
+    let (first, second) = (&people[0].voucher_no, &people[1].voucher_no);
+    let one = office
+        .request_reissue(&reissue.batch_id, first, None, "紛失")
+        .unwrap();
+    assert_eq!((one.list_kind, one.rows), (ListKind::ReissueRequests, 1));
+    let two = office
+        .request_reissue(&reissue.batch_id, second, Some("2026-07-01"), "汚損")
+        .unwrap();
+    assert_eq!(two.rows, 2, "the list is made again with the rows it had");
+    let text = office
+        .list_text(&reissue.batch_id, &two.list_id)
+        .unwrap()
+        .text;
+    assert!(text.contains(&format!("窓口-20260701-{second}")), "{text}");
+    assert!(
+        text.contains(&people[0].name) && text.contains("紛失"),
+        "{text}"
+    );
+    // Refused at the field, nothing written: a voucher asked for already, one the register lacks,
+    // no reason.
+    for (voucher, reason, want) in [
+        (first.as_str(), "紛失", "already requested"),
+        ("99999999", "紛失", "not in the register"),
+        (second.as_str(), " ", "must not be empty"),
+    ] {
+        let lists = office.lists(&reissue.batch_id).unwrap().len();
+        match office.request_reissue(&reissue.batch_id, voucher, None, reason) {
+            Err(CoreError::Fields(problems)) => assert!(
+                problems
+                    .iter()
+                    .any(|p: &FieldProblem| p.to_string().contains(want)),
+                "{problems:?}"
+            ),
+            other => panic!("{voucher}: {other:?}"),
+        }
+        assert_eq!(office.lists(&reissue.batch_id).unwrap().len(), lists);
+    }
+    // Only a process 3 batch takes requests.
+    assert!(matches!(
+        office.request_reissue(&monthly.batch_id, first, None, "紛失"),
+        Err(CoreError::ListNotForProcess { .. })
+    ));
+}

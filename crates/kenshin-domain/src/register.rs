@@ -129,6 +129,10 @@ pub enum FieldProblem {
     PulledOut { field: NoteField, voucher: String },
     #[error("voucher {voucher} was not mailed in this batch")]
     NotMailed { field: NoteField, voucher: String },
+    #[error("voucher {voucher} is not in the register")]
+    NotInRegister { field: NoteField, voucher: String },
+    #[error("a reissue of voucher {voucher} is already requested in this batch")]
+    AlreadyRequested { field: NoteField, voucher: String },
 }
 
 impl FieldProblem {
@@ -142,7 +146,9 @@ impl FieldProblem {
             | FieldProblem::AfterToday { field, .. }
             | FieldProblem::AlreadyReturned { field, .. }
             | FieldProblem::PulledOut { field, .. }
-            | FieldProblem::NotMailed { field, .. } => *field,
+            | FieldProblem::NotMailed { field, .. }
+            | FieldProblem::NotInRegister { field, .. }
+            | FieldProblem::AlreadyRequested { field, .. } => *field,
         }
     }
 }
@@ -174,6 +180,34 @@ pub fn return_problem(
     } else {
         None
     }
+}
+
+/// A reissue request (再交付申請) taken at the window for a voucher of the register (`subject`), on
+/// `fields.on` with the reason `fields.text`: the row the batch's request list gains, as the
+/// e-application's CSV would give it (its number says it came from the window). Refused when the
+/// list already asks for that voucher.
+pub fn window_request(
+    fields: &NoteFields,
+    subject: &crate::rows::Subject,
+    held: &[crate::rows::ReissueRequest],
+) -> Result<crate::rows::ReissueRequest, FieldProblem> {
+    if held.iter().any(|r| r.voucher_no == subject.voucher_no) {
+        return Err(FieldProblem::AlreadyRequested {
+            field: NoteField::Voucher,
+            voucher: subject.voucher_no.clone(),
+        });
+    }
+    Ok(crate::rows::ReissueRequest {
+        application_no: format!("窓口-{}-{}", fields.on.format("%Y%m%d"), subject.voucher_no),
+        applied_on: fields.on,
+        voucher_no: subject.voucher_no.clone(),
+        name: subject.name.clone(),
+        kana: subject.kana.clone(),
+        birth: subject.birth,
+        postal: subject.postal.clone(),
+        address: subject.address.clone(),
+        reason: fields.text.clone(),
+    })
 }
 
 /// A note's fields as typed: `from` is `None` for a note that has no caller (a return).

@@ -347,6 +347,12 @@ impl Said for FieldProblem {
             FieldProblem::NotMailed { voucher, .. } => {
                 format!("{voucher} はこのバッチで発送していません")
             }
+            FieldProblem::NotInRegister { voucher, .. } => {
+                format!("{voucher} は受診券リストにありません")
+            }
+            FieldProblem::AlreadyRequested { voucher, .. } => {
+                format!("{voucher} の再交付はこのバッチですでに申請されています")
+            }
         }
     }
 }
