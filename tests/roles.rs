@@ -36,6 +36,8 @@ fn a_role_changed_holds_from_then_on_on_every_laptop() {
             .unwrap()
             .clone();
         assert_eq!(ichiro["role"], "section", "{ichiro}");
+        // The office's schema was raised by a signed migration with the change: nothing suspected.
+        assert_eq!(roster_problems(l), "", "the roster holds whole");
         // Step 1, done while a contractor, still counts.
         let board = l.board(&b);
         assert_eq!(step(&board, 1)["status"], "done", "{board}");

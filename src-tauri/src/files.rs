@@ -25,17 +25,25 @@ pub struct Chosen {
     pub name: String,
 }
 
+/// Which dialog chose a file: one opened to read is never written, one chosen to save is never read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Open,
+    Save,
+}
+
 #[derive(Default)]
-pub(crate) struct ChosenFiles(Mutex<HashMap<String, PathBuf>>);
+pub(crate) struct ChosenFiles(Mutex<HashMap<String, (PathBuf, Purpose)>>);
 
 impl ChosenFiles {
-    /// The path behind a token; a token the dialog did not give is refused.
-    pub(crate) fn path(&self, token: &str) -> Answer<PathBuf> {
+    /// The path behind a token given for `purpose`; any other token is refused.
+    fn path(&self, token: &str, purpose: Purpose) -> Answer<PathBuf> {
         self.0
             .lock()
             .map_err(Refusal::internal)?
             .get(token)
-            .cloned()
+            .filter(|(_, p)| *p == purpose)
+            .map(|(path, _)| path.clone())
             .ok_or_else(|| {
                 Refusal::new(
                     "file.not_chosen",
@@ -45,18 +53,25 @@ impl ChosenFiles {
             })
     }
 
-    fn keep(&self, path: PathBuf) -> Answer<Chosen> {
+    fn keep(&self, path: PathBuf, purpose: Purpose) -> Answer<Chosen> {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let name = crate::file_name(&path.to_string_lossy());
         self.0
             .lock()
             .map_err(Refusal::internal)?
-            .insert(token.clone(), path);
+            .insert(token.clone(), (path, purpose));
         Ok(Chosen { token, name })
     }
 }
 
-/// The next answer of the tests' file, if they set one (an empty line: cancelled).
+/// The next answer of the tests' file, if they set one (an empty line: cancelled). A release build
+/// has no such hook.
+#[cfg(not(debug_assertions))]
+fn test_answer() -> Option<Option<PathBuf>> {
+    None
+}
+
+#[cfg(debug_assertions)]
 fn test_answer() -> Option<Option<PathBuf>> {
     let file = std::env::var_os(ANSWERS_ENV)?;
     let text = std::fs::read_to_string(&file).unwrap_or_default();
@@ -76,6 +91,11 @@ pub async fn choose_file(
     ext: Vec<String>,
     save: Option<String>,
 ) -> Answer<Option<Chosen>> {
+    let purpose = if save.is_some() {
+        Purpose::Save
+    } else {
+        Purpose::Open
+    };
     let path = match test_answer() {
         Some(answer) => answer,
         None => {
@@ -89,19 +109,20 @@ pub async fn choose_file(
             picked.and_then(|p| p.into_path().ok())
         }
     };
-    path.map(|p| state.files.keep(p)).transpose()
+    path.map(|p| state.files.keep(p, purpose)).transpose()
 }
 
-/// A chosen file's path and name.
+/// The path and name of a file chosen in a save dialog, to write.
 pub(crate) fn chosen(state: &AppState, token: &str) -> Answer<(PathBuf, String)> {
-    let path = state.files.path(token)?;
+    let path = state.files.path(token, Purpose::Save)?;
     let name = crate::file_name(&path.to_string_lossy());
     Ok((path, name))
 }
 
-/// Reads a chosen file whole.
+/// Reads a file chosen in an open dialog, whole.
 pub(crate) fn read_chosen(state: &AppState, token: &str) -> Answer<(String, Vec<u8>)> {
-    let (path, name) = chosen(state, token)?;
+    let path = state.files.path(token, Purpose::Open)?;
+    let name = crate::file_name(&path.to_string_lossy());
     let bytes = std::fs::read(&path).map_err(|e| Refusal::cannot_read(&name, e))?;
     Ok((name, bytes))
 }

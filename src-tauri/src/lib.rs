@@ -181,6 +181,7 @@ impl AppState {
     /// Who is using the app now, in which office.
     pub(crate) fn session(&self) -> Answer<Session> {
         let mut office = self.office()?;
+        let settings = office.settings()?;
         Ok(Session {
             office: office.name()?,
             home: self.home()?.path().display().to_string(),
@@ -189,8 +190,8 @@ impl AppState {
             secret: office.has_secret()?,
             deputies: office.deputies()?,
             here: kenshin_core::members_here(&self.home()?)?,
-            idle_seconds: sign_in::idle_seconds(&mut office)?,
-            settings: office.settings()?,
+            idle_seconds: sign_in::idle_seconds(&settings),
+            settings,
         })
     }
 }

@@ -144,6 +144,11 @@ impl From<CoreError> for Refusal {
                 "このリストには確認が必要です。「確認」で内容を見て、確認の欄にチェックを入れてから取り込んでください".into(),
                 None,
             ),
+            CoreError::ResetHomeMember { member } => (
+                "member.reset_home_member",
+                format!("{member}さんはこの端末の持ち主です。暗証番号を忘れたときは、新しい招待ファイルでこの端末を参加し直してください"),
+                None,
+            ),
             CoreError::AlreadyInitialised { office, .. } => (
                 "office.exists",
                 format!("この端末はすでに事務所「{office}」に属しています"),
@@ -580,6 +585,7 @@ mod tests {
             CoreError::NoOffice { .. } => "NoOffice",
             CoreError::NotSynced { .. } => "NotSynced",
             CoreError::KeysElsewhere { .. } => "KeysElsewhere",
+            CoreError::ResetHomeMember { .. } => "ResetHomeMember",
             CoreError::SecretNeeded { .. } => "SecretNeeded",
             CoreError::WrongSecret { .. } => "WrongSecret",
             CoreError::SecretWait { .. } => "SecretWait",
@@ -627,7 +633,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 51;
+    const VARIANTS: usize = 52;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -694,6 +700,7 @@ mod tests {
                 member: s("委託 一郎"),
             },
             Rule::WithdrawAfterVerify { step: 1, verify: 2 },
+            Rule::WithdrawUsed { step: 11, by: 12 },
             Rule::NotDeputy {
                 member: s("検認 花子"),
             },
@@ -981,6 +988,9 @@ mod tests {
             CoreError::Internal(s("lock poisoned")),
             CoreError::Sync(s("connection reset")),
             CoreError::EngineRunning { home: s("/home") },
+            CoreError::ResetHomeMember {
+                member: s("決裁 太郎"),
+            },
             CoreError::SecretNeeded {
                 member: s("検認 花子"),
             },

@@ -3,6 +3,7 @@
 //! first act in the window (`kenshin` scripts of members without one keep working).
 
 use crate::{Answer, AppState, Refusal, Session};
+use kenshin_core::domain::settings::OfficeSettings;
 use kenshin_core::{members_here, MemberHere, Office, Signer};
 use serde::Serialize;
 use ts_rs::TS;
@@ -31,14 +32,12 @@ pub struct SignInView {
 
 /// Idle time before the window locks: the office's setting, unless `KENSHIN_IDLE_SECONDS` says
 /// otherwise (the tests' seconds).
-pub(crate) fn idle_seconds(office: &mut Office) -> Answer<u32> {
-    match std::env::var("KENSHIN_IDLE_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        Some(seconds) => Ok(seconds),
-        None => Ok(office.settings()?.idle_minutes * 60),
-    }
+pub(crate) fn idle_seconds(settings: &OfficeSettings) -> u32 {
+    // The tests' seconds, in a debug build only.
+    let test = cfg!(debug_assertions)
+        .then(|| std::env::var("KENSHIN_IDLE_SECONDS").ok()?.parse().ok())
+        .flatten();
+    test.unwrap_or(settings.idle_minutes * 60)
 }
 
 impl AppState {
@@ -113,17 +112,23 @@ pub fn change_secret(
     state.session()
 }
 
+impl Who {
+    /// Who signed in last (offered first when the window asks again).
+    fn last(&self) -> Option<String> {
+        match self {
+            Who::SignedIn(s) => Some(s.member().id.clone()),
+            Who::Locked { last } => last.clone(),
+            Who::HomeMember => None,
+        }
+    }
+}
+
 impl AppState {
     /// Locks the window: the member's opened key is dropped (wiped) and nothing opens until someone
     /// signs in again.
     pub(crate) fn lock_now(&self) -> Answer<()> {
         let mut who = self.who.lock().map_err(Refusal::internal)?;
-        let last = match &*who {
-            Who::SignedIn(s) => Some(s.member().id.clone()),
-            Who::Locked { last } => last.clone(),
-            Who::HomeMember => None,
-        };
-        *who = Who::Locked { last };
+        *who = Who::Locked { last: who.last() };
         Ok(())
     }
 }
@@ -136,11 +141,7 @@ pub fn lock(state: tauri::State<'_, AppState>) -> Answer<()> {
 
 #[tauri::command]
 pub fn sign_in_view(state: tauri::State<'_, AppState>) -> Answer<SignInView> {
-    let last = match &*state.who.lock().map_err(Refusal::internal)? {
-        Who::SignedIn(s) => Some(s.member().id.clone()),
-        Who::Locked { last } => last.clone(),
-        Who::HomeMember => None,
-    };
+    let last = state.who.lock().map_err(Refusal::internal)?.last();
     Ok(SignInView {
         members: members_here(&state.home()?)?,
         last,

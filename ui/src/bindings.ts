@@ -63,7 +63,11 @@ export type MemberHere = { member: Member,
 /**
  * Whether they have set their own secret (暗証番号) here.
  */
-secret: boolean, };
+secret: boolean, 
+/**
+ * The laptop's own member (whose key proves the laptop on the wire).
+ */
+owner: boolean, };
 
 export type OfficeSettings = { 
 /**

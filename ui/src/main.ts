@@ -10,7 +10,7 @@ import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, say, SAID, SESSION } from "./state";
 import { redrawRoster, refreshSync, standingLine, syncScreen } from "./sync";
-import { changeSecret, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
+import { changeSecret, lockShowing, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
 import { joiningScreen, welcomeScreen } from "./welcome";
 import type { Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
@@ -240,6 +240,10 @@ async function opened(s: Session): Promise<void> {
 /// for the same member; another member gets a fresh screen.
 async function locked(): Promise<void> {
   const before = app.session?.me.id;
+  // Nothing left open signs for whoever comes next: a confirmation or a list view is closed
+  // (Escape, as the clerk would), any other card removed.
+  document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+  for (const o of document.querySelectorAll(".overlay")) o.remove();
   const s = await signInAgain(t("The window is locked"));
   app.session = s;
   if (s.me.id !== before) await render();
@@ -249,7 +253,7 @@ async function locked(): Promise<void> {
 lockWhenIdle(() => app.session?.idle_seconds ?? null, locked);
 // The desktop's screen lock locks the window too (the shell follows the screensaver).
 void listen("locked", () => {
-  if (app.session && document.body.dataset.ready !== "sign-in") void locked();
+  if (app.session && !lockShowing()) void locked();
 });
 
 /// The first screen for what the home holds.

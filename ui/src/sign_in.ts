@@ -16,7 +16,13 @@ type Ask = {
   title: string;
 };
 
-let open: HTMLElement | null = null;
+/// The sign-in shown now, and how to give it up (a lock replaces a member switch left open).
+let open: { overlay: HTMLElement; opaque: boolean; cancel: () => void } | null = null;
+
+/// Whether the window's lock is showing (its opaque sign-in).
+export function lockShowing(): boolean {
+  return open?.opaque ?? false;
+}
 
 /// A member as the choosers show them: 検認 花子（課・決裁）.
 export function memberOption(m: MemberHere, chosen: string | null): HTMLOptionElement {
@@ -26,7 +32,7 @@ export function memberOption(m: MemberHere, chosen: string | null): HTMLOptionEl
 /// Asks for a member's secret (or a new one, twice, when they have none yet) and signs them in;
 /// resolves to the new session, or null when cancelled.
 export function signIn(ask: Ask): Promise<Session | null> {
-  open?.remove();
+  open?.cancel();
   return new Promise((resolve) => {
     const before = document.body.dataset.ready ?? "";
     const message = h("div", { class: "message error", role: "alert" });
@@ -59,7 +65,7 @@ export function signIn(ask: Ask): Promise<Session | null> {
     who.addEventListener("change", showFields);
     const done = (s: Session | null) => {
       overlay.remove();
-      open = null;
+      if (open?.overlay === overlay) open = null;
       if (s === null) document.body.dataset.ready = before;
       resolve(s);
     };
@@ -106,7 +112,7 @@ export function signIn(ask: Ask): Promise<Session | null> {
       { class: `overlay${ask.opaque ? " lock" : ""}`, role: "dialog", "aria-modal": "true", "aria-labelledby": "sign-in-title" },
       form,
     );
-    open = overlay;
+    open = { overlay, opaque: ask.opaque, cancel: () => done(null) };
     document.body.append(overlay);
     showFields();
     document.body.dataset.ready = "sign-in";
@@ -172,8 +178,9 @@ export function lockWhenIdle(seconds: () => number | null, locked: () => Promise
     window.addEventListener(e, () => (last = Date.now()), { capture: true, passive: true });
   }
   setInterval(() => {
+    // A member switch left open does not keep the window from locking; the lock itself does.
     const limit = seconds();
-    if (limit === null || locking || open || Date.now() - last < limit * 1000) return;
+    if (limit === null || locking || lockShowing() || Date.now() - last < limit * 1000) return;
     locking = true;
     void api
       .lock()

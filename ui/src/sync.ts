@@ -419,7 +419,7 @@ function rosterList(root: HTMLElement): HTMLElement {
     if (admin && m.id !== session.me.id) {
       cell.append(h("button", { "data-action": "change-role", onclick: change }, t("Change the role")), " ");
     }
-    if (admin && m.id !== session.me.id && session.here.some((x) => x.member.id === m.id)) {
+    if (admin && m.id !== session.me.id && session.here.some((x) => x.member.id === m.id && !x.owner)) {
       cell.append(h("button", { "data-action": "reset-member", onclick: reset }, t("Reset the PIN")), " ");
     }
     if (admin && m.id !== session.me.id) {

@@ -365,14 +365,7 @@ pub fn verify_archive(
             let anchor = pinned.clone().unwrap_or_else(|| r.anchor.clone());
             let office_doc = document(&opened, &r.office);
             let roster = match &office_doc {
-                Some(Ok(office)) => Roster::check(
-                    &r.office,
-                    &anchor,
-                    &office.members,
-                    &office.invites,
-                    &office.removals,
-                    trust::office_order(office, None),
-                ),
+                Some(Ok(office)) => trust::roster_of(&r.office, &anchor, office),
                 // No document (the first format), or one that does not read: the listed roster.
                 _ => Roster::check(
                     &r.office,

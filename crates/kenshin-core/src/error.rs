@@ -36,6 +36,8 @@ pub enum CoreError {
     ImportUnconfirmed {
         warnings: Vec<kenshin_domain::lists::ImportWarning>,
     },
+    #[error("{member} is this laptop's own member: with a forgotten secret, the laptop joins again with a new invite")]
+    ResetHomeMember { member: String },
     #[error("{home} already belongs to the office {office:?}")]
     AlreadyInitialised { home: String, office: String },
     #[error("no member called {0:?} in this office (see `kenshin member list`)")]

@@ -7,7 +7,8 @@ use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange,
 };
-use kenshin_domain::settings::{self, settings_payload, OfficeSettings, SettingsRecord};
+use kenshin_domain::settings::{settings_payload, OfficeSettings, SettingsRecord};
+use kenshin_domain::signed::{Migration, Signed};
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, Tx, OFFICE_DOC};
@@ -172,6 +173,12 @@ impl Office {
         self.require_admin("reset a member's secret")?;
         let member = self.home.read(|tx| {
             let member = crate::find_member(&tx.members()?, who)?;
+            // The laptop's own member proves the laptop on the wire: a new key is a new laptop.
+            if tx.local(ME)?.as_deref() == Some(member.id.as_str()) {
+                return Err(CoreError::ResetHomeMember {
+                    member: member.name,
+                });
+            }
             match trust::kept_keys(tx, &member.id)? {
                 Some(_) => Ok(member),
                 None => Err(CoreError::KeysElsewhere {
@@ -211,27 +218,36 @@ impl Office {
                 at: now(),
                 signature: String::new(),
             };
-            change.signature = keys.sign(&role_change_payload(&office_id.to_string(), &change));
-            put_in_office(tx, &office_id, |doc| office::add_role_change(doc, &change))?;
+            let office = office_id.to_string();
+            change.signature = keys.sign(&role_change_payload(&office, &change));
+            let (_, read) = tx.load_office(&office_id)?;
+            let migration = (read.schema < office::ROLES_SCHEMA).then(|| {
+                let mut m = Migration {
+                    id: uuid::Uuid::new_v4().simple().to_string(),
+                    schema: office::ROLES_SCHEMA,
+                    vouched: Vec::new(),
+                    by: me.clone(),
+                    at: change.at,
+                    signature: String::new(),
+                };
+                m.signature = keys.sign(&m.payload(&office, &office));
+                m
+            });
+            put_in_office(tx, &office_id, |doc| {
+                if let Some(m) = &migration {
+                    office::migrate(doc, m)?;
+                }
+                office::add_role_change(doc, &change)
+            })?;
             trust::rebuild(tx)?;
             Ok(change)
         })
     }
 
-    /// The office's settings (事務所の設定): the latest an admin still in the roster signed.
+    /// The office's settings (事務所の設定): the latest record an admin signed (the defaults when
+    /// none holds).
     pub fn settings(&mut self) -> Result<OfficeSettings> {
-        let id = self.office_doc.clone();
-        self.home.read(|tx| {
-            let roster = trust::roster(tx)?;
-            let (_, office) = tx.load_office(&id)?;
-            let office_id = id.to_string();
-            Ok(settings::current(office.settings.iter().filter(|r| {
-                let payload = settings_payload(&office_id, r);
-                roster
-                    .signed_by_current_admin(&r.by, &payload, &r.signature)
-                    .is_ok()
-            })))
-        })
+        self.home.read(|tx| Ok(trust::roster(tx)?.settings()))
     }
 
     /// Sets the office's settings (admin only), whole: a signed record every laptop takes.

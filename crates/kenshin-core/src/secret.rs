@@ -38,15 +38,19 @@ pub struct MemberHere {
     pub member: Member,
     /// Whether they have set their own secret (暗証番号) here.
     pub secret: bool,
+    /// The laptop's own member (whose key proves the laptop on the wire).
+    pub owner: bool,
 }
 
 /// The members who can sign in on this laptop, read without signing in.
 pub fn members_here(home: impl Into<HomeDir>) -> Result<Vec<MemberHere>> {
     crate::open_home(&home.into())?.read(|tx| {
+        let owner = tx.local(crate::trust::ME)?;
         let mut here = Vec::new();
         for m in tx.members()? {
             if let Some(kept) = kept_keys(tx, &m.member.id)? {
                 here.push(MemberHere {
+                    owner: owner.as_deref() == Some(m.member.id.as_str()),
                     member: m.member,
                     secret: matches!(kept, KeptKeys::Sealed { .. }),
                 });
@@ -115,12 +119,17 @@ pub(crate) fn sign_in(
             seconds,
         });
     }
+    // The try is counted before the secret is tried (read again in the write, so tries made at
+    // once by several processes each count), and forgotten once it opens the key.
     let setting = tries_setting(&member.id);
+    let wrong = home.write(|tx| {
+        let wrong = read_tries(tx, &member.id)?.map_or(0, |t| t.wrong) + 1;
+        tx.set_local(&setting, &Tries { wrong, last: now() }.to_text())?;
+        Ok::<_, CoreError>(wrong)
+    })?;
     match open_with_secret(&sealed, secret)? {
         Some(seed) => {
-            if tries.is_some() {
-                home.write(|tx| Ok::<_, CoreError>(tx.remove_local(&setting)?))?;
-            }
+            home.write(|tx| Ok::<_, CoreError>(tx.remove_local(&setting)?))?;
             let keys =
                 KeptKeys::opened(&seed, &noise).map_err(|e| CoreError::Internal(e.to_string()))?;
             Ok(Signer {
@@ -128,15 +137,10 @@ pub(crate) fn sign_in(
                 keys: Arc::new(keys),
             })
         }
-        None => {
-            let wrong = tries.map_or(0, |t| t.wrong) + 1;
-            let t = Tries { wrong, last: now() };
-            home.write(|tx| Ok::<_, CoreError>(tx.set_local(&setting, &t.to_text())?))?;
-            Err(CoreError::WrongSecret {
-                member: member.name,
-                left: tries_left(wrong),
-            })
-        }
+        None => Err(CoreError::WrongSecret {
+            member: member.name,
+            left: tries_left(wrong),
+        }),
     }
 }
 

@@ -12,7 +12,7 @@ use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
 use kenshin_store::docs::batch::MARKED_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
-use kenshin_store::docs::office::SCHEMA as OFFICE_SCHEMA;
+use kenshin_store::docs::office::ROLES_SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
@@ -54,21 +54,32 @@ pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
 /// The roster of `office` (read from its document `id`) as this home judges it, from its anchor.
 pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Result<Roster> {
     let anchor = tx.local(ANCHOR)?.unwrap_or_default();
+    Ok(roster_of(&id.to_string(), &anchor, office))
+}
+
+/// The roster an office document holds, judged from `anchor`: its entries, invites and removals,
+/// then the admins' records (deputies, role changes, settings), all in their causal order.
+pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roster {
+    let order = office_order(office, None);
     let mut roster = Roster::check(
-        &id.to_string(),
-        &anchor,
+        office_id,
+        anchor,
         &office.members,
         &office.invites,
         &office.removals,
-        office_order(office, None),
+        &order,
     );
-    for (d, why) in roster.judge_deputies(&office.deputies) {
-        tracing::warn!(setting = %d.id, %why, "a deputy setting does not hold");
+    let first = office.members.len() + office.invites.len() + office.removals.len();
+    for why in roster.judge_admin_records(
+        &office.deputies,
+        &office.role_changes,
+        &office.settings,
+        first,
+        &order,
+    ) {
+        tracing::debug!(%why, "an admin's record does not hold");
     }
-    for (c, why) in roster.judge_role_changes(&office.role_changes) {
-        tracing::warn!(change = %c.id, %why, "a role change does not hold");
-    }
-    Ok(roster)
+    roster
 }
 
 /// The causal order of an office's roster records (see `Roster::check`), with `added` a record

@@ -124,6 +124,9 @@ impl Said for Refusal {
             Refusal::WithdrawAfterVerify { step, verify } => format!(
                 "工程{step}は工程{verify}で検認済みのため取り下げられません。差戻しで作業を戻してください"
             ),
+            Refusal::WithdrawUsed { step, by } => format!(
+                "工程{step}の作業は工程{by}ですでに使われているため取り下げられません"
+            ),
             Refusal::NotDeputy { member } => format!(
                 "{member}さんは代決者に指定されていません（代決者は管理者が指定します）"
             ),

@@ -145,6 +145,8 @@ pub enum Refusal {
     NothingToWithdraw { step: u8, member: String },
     #[error("step {step} was verified at step {verify}: its work can no longer be withdrawn; a send-back reopens it")]
     WithdrawAfterVerify { step: u8, verify: u8 },
+    #[error("step {step}'s work is already used by step {by}: it can no longer be withdrawn")]
+    WithdrawUsed { step: u8, by: u8 },
     #[error("{member} is not a deputy (代決者); an admin designates deputies")]
     NotDeputy { member: String },
     #[error("step {step} has no 代決 waiting for a 後閲")]
@@ -478,9 +480,14 @@ pub fn check(
     }
 
     let d = Derivation::new(process, log);
-    // A 取下げ or a 後閲 is about an entry that stands: the step's order does not apply.
-    if let Some(m @ (Marking::Withdraw { .. } | Marking::Review { .. })) = proposal.marking {
+    // A 取下げ or a 後閲 is about an entry that stands: the step's order does not apply (a 後閲
+    // still keeps duties apart, as the approval it reviews did).
+    if let Some(m @ Marking::Withdraw { .. }) = proposal.marking {
         return vocabulary(&d, log, step, actor, m, proposal.send_back.is_some());
+    }
+    if let Some(m @ Marking::Review { .. }) = proposal.marking {
+        vocabulary(&d, log, step, actor, m, proposal.send_back.is_some())?;
+        return separation(&d, log, step, actor);
     }
     if let Some(m) = proposal.marking {
         vocabulary(&d, log, step, actor, m, proposal.send_back.is_some())?;
@@ -571,7 +578,7 @@ pub(crate) fn authority(
     let d = Derivation::new(process, before);
     if let Some(m) = &entry.marking {
         vocabulary(&d, before, step, actor, m, entry.send_back.is_some())?;
-        if !decides(entry) {
+        if matches!(m, Marking::Withdraw { .. }) {
             return Ok(());
         }
     }
@@ -614,15 +621,21 @@ fn vocabulary(
                     member: actor.name.clone(),
                 });
             }
-            let verified = d.process.steps.iter().find(|v| {
-                v.subject == Some(step.no)
-                    && v.kind.action() == Action::Verify
+            // Taken back only while nothing rests on it: no check of it, no later step that needs it.
+            let used = d.process.steps.iter().find(|v| {
+                (v.subject == Some(step.no) || v.requires.contains(&step.no))
                     && d.facts(v.no).complete.is_some()
             });
-            match verified {
-                Some(v) => Err(Refusal::WithdrawAfterVerify {
+            match used {
+                Some(v) if v.kind.action() == Action::Verify && v.subject == Some(step.no) => {
+                    Err(Refusal::WithdrawAfterVerify {
+                        step: step.no,
+                        verify: v.no,
+                    })
+                }
+                Some(v) => Err(Refusal::WithdrawUsed {
                     step: step.no,
-                    verify: v.no,
+                    by: v.no,
                 }),
                 None => Ok(()),
             }

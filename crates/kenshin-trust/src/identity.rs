@@ -90,10 +90,11 @@ impl KeptKeys {
 
     /// The keys again from the signing seed the member's secret opened.
     pub fn opened(sealed_seed: &[u8], noise: &NoiseKeys) -> Result<Keys> {
-        let seed: [u8; 32] = sealed_seed
-            .try_into()
-            .map_err(|_| BadKey("the sealed signing key is not 32 bytes".into()))?;
-        let seed = Zeroizing::new(seed);
+        if sealed_seed.len() != 32 {
+            return Err(BadKey("the sealed signing key is not 32 bytes".into()));
+        }
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(sealed_seed);
         Ok(Keys {
             signing: SigningKey::from_bytes(&seed),
             noise: noise.clone(),

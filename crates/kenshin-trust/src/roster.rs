@@ -6,6 +6,7 @@ use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange, RosterEntry,
 };
+use kenshin_domain::settings::{settings_payload, OfficeSettings, SettingsRecord};
 use kenshin_domain::signed::{kept_mark, Signed};
 use kenshin_domain::Member;
 use std::collections::{BTreeMap, HashSet};
@@ -25,6 +26,8 @@ pub struct Roster {
     deputies: BTreeMap<String, Vec<DeputySetting>>,
     /// The role changes (役割の変更) that hold, per member, oldest first.
     role_changes: BTreeMap<String, Vec<RoleChange>>,
+    /// The settings records (事務所の設定) that hold.
+    settings: Vec<SettingsRecord>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -215,53 +218,86 @@ impl Roster {
         }
     }
 
-    /// Takes the admins' deputy settings: one holds when an admin who is still in the roster signed
-    /// it. Returns those that do not, and why.
-    pub fn judge_deputies(&mut self, settings: &[DeputySetting]) -> Vec<(DeputySetting, String)> {
+    /// Takes the admins' office-wide records: deputy settings (代決者の指定), role changes (役割の変更)
+    /// and settings (事務所の設定). One holds when an admin signed it before any removal of theirs,
+    /// like an invite; `first` is the index of the first deputy setting in `before`'s order, the
+    /// role changes and the settings following. Returns why each other does not hold.
+    pub fn judge_admin_records(
+        &mut self,
+        deputies: &[DeputySetting],
+        roles: &[RoleChange],
+        settings: &[SettingsRecord],
+        first: usize,
+        before: &impl Fn(usize, usize) -> bool,
+    ) -> Vec<String> {
+        let office = self.office.clone();
         let mut refused = Vec::new();
-        for d in settings {
-            let payload = deputy_payload(&self.office, d);
-            let admin = self.current(&d.by).filter(|a| a.member.admin);
-            match admin.map(|a| verify(&a.sign_key, &payload, &d.signature)) {
-                Some(Ok(())) => self
-                    .deputies
-                    .entry(d.member.clone())
-                    .or_default()
-                    .push(d.clone()),
-                Some(Err(why)) => refused.push((d.clone(), why)),
-                None => refused.push((d.clone(), format!("{} is not a current admin", d.by))),
+        let holds = |by: &str, payload: Vec<u8>, sig: &str, at: usize| {
+            self.admin_signed_at(by, &payload, sig, at, before)
+        };
+        let not_held = |what: &str, id: &str| {
+            format!("{what} {id}: not signed by an admin of the roster at the time")
+        };
+        let mut took_deputies = Vec::new();
+        for (k, d) in deputies.iter().enumerate() {
+            if holds(&d.by, deputy_payload(&office, d), &d.signature, first + k) {
+                took_deputies.push(d.clone());
+            } else {
+                refused.push(not_held("deputy setting", &d.id));
             }
+        }
+        let first_role = first + deputies.len();
+        let mut took_roles = Vec::new();
+        for (k, c) in roles.iter().enumerate() {
+            if c.approver && c.role == kenshin_domain::Role::Contractor {
+                refused.push(format!("role change {}: a contractor cannot approve", c.id));
+            } else if holds(
+                &c.by,
+                role_change_payload(&office, c),
+                &c.signature,
+                first_role + k,
+            ) {
+                took_roles.push(c.clone());
+            } else {
+                refused.push(not_held("role change", &c.id));
+            }
+        }
+        let first_setting = first_role + roles.len();
+        let mut took_settings = Vec::new();
+        for (k, r) in settings.iter().enumerate() {
+            if holds(
+                &r.by,
+                settings_payload(&office, r),
+                &r.signature,
+                first_setting + k,
+            ) {
+                took_settings.push(r.clone());
+            } else {
+                refused.push(not_held("settings", &r.id));
+            }
+        }
+        for d in took_deputies {
+            self.deputies.entry(d.member.clone()).or_default().push(d);
+        }
+        for c in took_roles {
+            self.role_changes
+                .entry(c.member.clone())
+                .or_default()
+                .push(c);
         }
         for list in self.deputies.values_mut() {
             list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         }
-        refused
-    }
-
-    /// Takes the admins' role changes: one holds when an admin who is still in the roster signed it
-    /// and it gives no contractor approver authority. Returns those that do not, and why.
-    pub fn judge_role_changes(&mut self, changes: &[RoleChange]) -> Vec<(RoleChange, String)> {
-        let mut refused = Vec::new();
-        for c in changes {
-            let payload = role_change_payload(&self.office, c);
-            let held = if c.approver && c.role == kenshin_domain::Role::Contractor {
-                Err("a contractor cannot have approver authority".to_string())
-            } else {
-                self.signed_by_current_admin(&c.by, &payload, &c.signature)
-            };
-            match held {
-                Ok(()) => self
-                    .role_changes
-                    .entry(c.member.clone())
-                    .or_default()
-                    .push(c.clone()),
-                Err(why) => refused.push((c.clone(), why)),
-            }
-        }
         for list in self.role_changes.values_mut() {
             list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         }
+        self.settings = took_settings;
         refused
+    }
+
+    /// The office's settings: the latest record that holds, or the defaults.
+    pub fn settings(&self) -> OfficeSettings {
+        kenshin_domain::settings::current(&self.settings)
     }
 
     /// A member as they were at `at`: the role and approver authority of the last change made by
@@ -278,19 +314,6 @@ impl Roster {
                 ..member
             },
             None => member,
-        }
-    }
-
-    /// Whether an admin who is still in the roster signed `payload` (an office-wide setting).
-    pub fn signed_by_current_admin(
-        &self,
-        by: &str,
-        payload: &[u8],
-        signature: &str,
-    ) -> Result<(), String> {
-        match self.current(by).filter(|a| a.member.admin) {
-            Some(a) => verify(&a.sign_key, payload, signature),
-            None => Err(format!("{by} is not a current admin")),
         }
     }
 

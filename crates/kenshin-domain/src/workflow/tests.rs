@@ -511,6 +511,8 @@ fn the_approval_vocabulary() {
         ("reviewed once", vec!["1 do c1", "2 verify a2", "3 approve s1 deputy", "3 approve a1 review:e2"], "a1", false, "3 approve review:e2", Err("no 代決 waiting")),
         ("a deputy cannot review", deputy.to_vec(), "s1", true, "3 approve review:e2", Err("no approver authority")),
         ("an approver cannot review their own 代決", vec!["1 do c1", "2 verify s1", "3 approve a2 deputy"], "a2", false, "3 approve review:e2", Err("made the 代決 of step 3")),
+        ("the verifier of the step cannot review its 代決", vec!["1 do c1", "2 verify a2", "3 approve s1 deputy"], "a2", false, "3 approve review:e2", Err("a2 verified step 2 and cannot approve it")),
+        ("work a later step needs is not withdrawn", vec!["1 do c1", "2 verify s1", "3 approve a1", "4 do c1", "5 verify s1", "6 approve a1", "7 do c1", "8 verify s1", "9 do c1", "10 verify s1", "11 do c1", "12 do c1"], "c1", false, "11 do withdraw:e10", Err("already used by step 12")),
         ("a plain approval has nothing to review", APPROVED_TO_3.to_vec(), "a2", false, "3 approve review:e2", Err("no 代決 waiting")),
     ];
     let mut failures = Vec::new();

@@ -36,6 +36,10 @@ pub const KIND: &str = "kenshin/office";
 /// 2: signed roster entries with public keys, invites and removals.
 /// 3: each batch's signed meta in the index; migrations.
 pub const SCHEMA: i64 = 3;
+/// 4: role changes (役割の変更). Raised by a signed migration in the change that writes the first,
+/// since a build before them would judge entries with the roles the members were added with; the
+/// newest this build reads.
+pub const ROLES_SCHEMA: i64 = 4;
 
 /// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
 /// mark. Which hold is for the reader to judge.
@@ -70,7 +74,8 @@ pub struct Office {
     pub migration_provenance: Vec<Provenance>,
     /// The schema the document was created with.
     pub schema: i64,
-    /// Causal order of the roster records: over members, then invites, then removals.
+    /// Causal order of the roster records: over members, then invites, then removals, then the
+    /// admins' deputy settings, role changes and settings.
     #[serde(skip)]
     pub causality: Causality,
     /// Tampering and malformed records, for people.
@@ -370,11 +375,15 @@ fn records<'h, T>(
 
 /// Keeps the first record of each key (an index entry written again counts once).
 fn first_per_key<T>(records: Vec<(T, &Item)>) -> Vec<T> {
+    first_of_each(records).into_iter().map(|(t, _)| t).collect()
+}
+
+/// As [`first_per_key`], with each record's item.
+fn first_of_each<T>(records: Vec<(T, &Item)>) -> Vec<(T, &Item)> {
     let mut seen = std::collections::HashSet::new();
     records
         .into_iter()
         .filter(|(_, item)| seen.insert(item.key.clone()))
-        .map(|(t, _)| t)
         .collect()
 }
 
@@ -382,7 +391,7 @@ fn first_per_key<T>(records: Vec<(T, &Item)>) -> Vec<T> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, SCHEMA)?;
+    let schema = history.expect_kind(KIND, ROLES_SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
@@ -401,11 +410,36 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
         removal,
         &mut problems,
     );
+    // The admins' office-wide records, each id once, judged in causal order like the roster's.
+    let deputies = first_of_each(records(
+        &history,
+        "deputies",
+        "代決者の指定",
+        deputy,
+        &mut problems,
+    ));
+    let role_changes = first_of_each(records(
+        &history,
+        "role_changes",
+        "役割の変更",
+        role_change,
+        &mut problems,
+    ));
+    let settings = first_of_each(records(
+        &history,
+        "settings",
+        "事務所の設定",
+        settings,
+        &mut problems,
+    ));
     let items: Vec<&Item> = members
         .iter()
         .map(|(_, i)| *i)
         .chain(invites.iter().map(|(_, i)| *i))
         .chain(removals.iter().map(|(_, i)| *i))
+        .chain(deputies.iter().map(|(_, i)| *i))
+        .chain(role_changes.iter().map(|(_, i)| *i))
+        .chain(settings.iter().map(|(_, i)| *i))
         .collect();
     let causality = history.causality(&items);
     // Every index entry: the reader keeps the first of each batch that holds.
@@ -429,27 +463,9 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
         members: members.into_iter().map(|(m, _)| m).collect(),
         invites: invites.into_iter().map(|(i, _)| i).collect(),
         removals: removals.into_iter().map(|(r, _)| r).collect(),
-        deputies: first_per_key(records(
-            &history,
-            "deputies",
-            "代決者の指定",
-            deputy,
-            &mut problems,
-        )),
-        settings: first_per_key(records(
-            &history,
-            "settings",
-            "事務所の設定",
-            settings,
-            &mut problems,
-        )),
-        role_changes: first_per_key(records(
-            &history,
-            "role_changes",
-            "役割の変更",
-            role_change,
-            &mut problems,
-        )),
+        deputies: deputies.into_iter().map(|(d, _)| d).collect(),
+        role_changes: role_changes.into_iter().map(|(c, _)| c).collect(),
+        settings: settings.into_iter().map(|(r, _)| r).collect(),
         batches,
         access_logs: first_per_key(records(
             &history,

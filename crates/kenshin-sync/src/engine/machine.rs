@@ -31,7 +31,7 @@ pub(crate) enum Input<W> {
     /// The waiter goes on once everything stored so far is projected.
     Flush(W),
     /// A projection ended: the scope it gave, or why it failed.
-    Projected(Result<Scope, String>),
+    Projected(Result<Arc<Scope>, String>),
     /// The home's chunk keys that samod does not hold yet (as far as the driver knows).
     Listed(Vec<String>),
     /// Keys asked for with [`Effect::Feed`] are in samod; `look` as it was asked.
@@ -154,7 +154,7 @@ impl<W> Machine<W> {
                 self.last_projected = Some(now);
                 match result {
                     Ok(scope) => {
-                        self.scope = Arc::new(scope);
+                        self.scope = scope;
                         out.push(Effect::NewScope);
                         out.push(Effect::Emit(Event::Stored { documents }));
                         out.extend(self.open_scope());
@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(projects(&out), Some(vec![doc(1)]));
         // One projection at a time: keys arriving meanwhile wait.
         assert_eq!(projects(&m.step(Input::Stored(key(2, "a")), t0)), None);
-        let out = m.step(Input::Projected(Ok(scope(&[1, 2, 3]))), t0);
+        let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1, 2, 3])))), t0);
         assert!(out.contains(&Effect::Emit(Event::Stored { documents: 1 })));
         // Right after a projection, the burst is given its moment.
         assert_eq!(projects(&out), None);
@@ -405,7 +405,10 @@ mod tests {
         let out = m.step(Input::Woke, t0 + SETTLE);
         assert_eq!(projects(&out), Some(vec![doc(2), doc(3)]));
         // Quiet again: the next key goes at once.
-        m.step(Input::Projected(Ok(scope(&[1, 2, 3]))), t0 + SETTLE);
+        m.step(
+            Input::Projected(Ok(Arc::new(scope(&[1, 2, 3])))),
+            t0 + SETTLE,
+        );
         let later = t0 + SETTLE * 3;
         assert_eq!(
             projects(&m.step(Input::Stored(key(1, "b")), later)),
@@ -435,9 +438,9 @@ mod tests {
         assert!(done(&m.step(Input::Flush(8), t0)).is_empty());
         // A key stored meanwhile is waited for too.
         m.step(Input::Stored(key(1, "b")), t0);
-        assert!(done(&m.step(Input::Projected(Ok(scope(&[1]))), t0)).is_empty());
+        assert!(done(&m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0)).is_empty());
         assert!(done(&m.step(Input::Woke, t0 + SETTLE)).is_empty());
-        let out = m.step(Input::Projected(Ok(scope(&[1]))), t0 + SETTLE);
+        let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0 + SETTLE);
         assert_eq!(done(&out), vec![8]);
     }
 
@@ -458,7 +461,7 @@ mod tests {
         let out = m.step(Input::Fed { look: true }, t0);
         assert_eq!(projects(&out), Some(vec![doc(1)]));
         assert!(done(&out).is_empty());
-        let out = m.step(Input::Projected(Ok(scope(&[1]))), t0);
+        let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0);
         assert_eq!(done(&out), vec![1]);
     }
 
@@ -492,7 +495,7 @@ mod tests {
         let out = m.step(Input::Listed(vec![key(1, "x"), key(1, "x")]), t0);
         // The look ends: nothing can be fed yet, the document is projected (it may widen the scope).
         assert_eq!(projects(&out), Some(vec![doc(1)]));
-        m.step(Input::Projected(Ok(scope(&[1]))), t0);
+        m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0);
         // Listed again by the next look: not news twice.
         m.step(Input::Poll, t0 + SETTLE * 2);
         let out = m.step(Input::Listed(vec![key(1, "x")]), t0 + SETTLE * 2);
@@ -518,7 +521,7 @@ mod tests {
         let mut m = opened(&[1]);
         let t0 = Instant::now();
         m.step(Input::Stored(key(1, "a")), t0);
-        let out = m.step(Input::Projected(Ok(scope(&[1, 2]))), t0);
+        let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1, 2])))), t0);
         assert!(out.contains(&Effect::Open(doc(2))));
         assert!(!out.contains(&Effect::Open(doc(1))));
     }

@@ -131,7 +131,7 @@ impl Engine {
                 }
                 Effect::Project(docs) => {
                     let office = self.shared.office.clone();
-                    self.blocking(move || office.stored(&docs), Input::Projected);
+                    self.blocking(move || office.stored(&docs).map(Arc::new), Input::Projected);
                 }
                 Effect::List => {
                     let office = self.shared.office.clone();
