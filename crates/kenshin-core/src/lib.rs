@@ -482,12 +482,10 @@ impl Office {
             Some(b) => Some(self.resolve_batch(b)?.batch_id),
             None => None,
         };
-        // Only a section member without approver authority can decide as deputy: the roster is
-        // judged for them alone (the board is read often).
+        // Whether the member is a deputy, as the roster was last judged (the board is read often).
         let me = &self.me;
-        let may_deputise = me.role == Role::Section && !me.approver;
         let (mut board, deputy) = self.home.read(|tx| {
-            let deputy = may_deputise && trust::roster(tx)?.deputy_at(&me.id, now());
+            let deputy = tx.deputies()?.contains(&me.id);
             Ok::<_, CoreError>((tx.board(only.as_deref())?, deputy))
         })?;
         for b in &mut board {

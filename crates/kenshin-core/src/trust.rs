@@ -198,6 +198,7 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
         .map(|entry| JudgedMember {
             entry,
             removed_at: roster.removal(&entry.member.id).map(|r| r.at),
+            deputy: roster.deputy_at(&entry.member.id, now),
         })
         .collect();
     let mut problems: Vec<RosterProblem> = roster

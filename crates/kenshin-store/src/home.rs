@@ -114,6 +114,7 @@ impl Home {
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
             add_column(&conn, "p_signoffs", "marking", "TEXT")?;
+            add_column(&conn, "p_members", "deputy", "INTEGER NOT NULL DEFAULT 0")?;
             add_column(
                 &conn,
                 "p_board",

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS p_members (
     sign_key   TEXT NOT NULL,
     noise_key  TEXT NOT NULL,
     signature  TEXT NOT NULL,
-    removed_at TEXT
+    removed_at TEXT,
+    deputy     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS p_roster_problems (
     member_id TEXT NOT NULL,
@@ -111,6 +112,8 @@ pub struct SignOffView {
 pub struct JudgedMember<'a> {
     pub entry: &'a RosterEntry,
     pub removed_at: Option<DateTime<Utc>>,
+    /// A deputy (代決者) now.
+    pub deputy: bool,
 }
 
 /// A roster entry that does not hold, and why (shown, never used).
@@ -193,12 +196,13 @@ impl Tx<'_> {
         tx.execute("DELETE FROM p_batches", [])?;
         let mut m = tx.prepare_cached(
             "INSERT INTO p_members(member_id, name, role, approver, admin, added_by, added_at,
-                                   sign_key, noise_key, signature, removed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   sign_key, noise_key, signature, removed_at, deputy)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         for JudgedMember {
             entry: e,
             removed_at,
+            deputy,
         } in members
         {
             m.execute(params![
@@ -212,7 +216,8 @@ impl Tx<'_> {
                 e.sign_key,
                 e.noise_key,
                 e.signature,
-                removed_at.map(sql_time)
+                removed_at.map(sql_time),
+                deputy
             ])?;
         }
         let mut p = tx.prepare_cached(
@@ -373,6 +378,15 @@ impl Tx<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The current members who are deputies (代決者), as the roster was last judged.
+    pub fn deputies(&self) -> Result<Vec<String>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT member_id FROM p_members WHERE deputy AND removed_at IS NULL ORDER BY member_id",
+        )?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Roster entries that do not hold, and why.

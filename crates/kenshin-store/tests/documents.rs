@@ -168,6 +168,7 @@ fn office_and_batch_round_trip_and_projections_rebuild() {
         let members = [JudgedMember {
             entry: &founder,
             removed_at: None,
+            deputy: false,
         }];
         let batches: Vec<BatchRef> = o.batches.iter().map(|b| b.meta.clone()).collect();
         tx.project_office(&batches, &members, &[])?;
