@@ -94,11 +94,7 @@ pub(crate) fn sign_in(
     acting_as: Option<&str>,
     secret: Option<&str>,
 ) -> Result<Signer> {
-    let (member, kept, tries) = home.read(|tx| {
-        let (member, kept) = kept(tx, acting_as, dir.path())?;
-        let tries = read_tries(tx, &member.id)?;
-        Ok::<_, CoreError>((member, kept, tries))
-    })?;
+    let (member, kept) = home.read(|tx| kept(tx, acting_as, dir.path()))?;
     let (sealed, noise) = match kept {
         KeptKeys::Open(keys) => {
             return Ok(Signer {
@@ -113,19 +109,20 @@ pub(crate) fn sign_in(
             member: member.name,
         });
     };
-    if let Err(seconds) = may_try(tries.as_ref(), now()) {
-        return Err(CoreError::SecretWait {
-            member: member.name,
-            seconds,
-        });
-    }
-    // The try is counted before the secret is tried (read again in the write, so tries made at
-    // once by several processes each count), and forgotten once it opens the key.
+    // The wait is judged and the try counted in one write, before the secret is tried, so tries
+    // made at once by several processes each count; a try that opens the key is forgotten.
     let setting = tries_setting(&member.id);
     let wrong = home.write(|tx| {
-        let wrong = read_tries(tx, &member.id)?.map_or(0, |t| t.wrong) + 1;
+        let tries = read_tries(tx, &member.id)?;
+        if let Err(seconds) = may_try(tries.as_ref(), now()) {
+            return Err(CoreError::SecretWait {
+                member: member.name.clone(),
+                seconds,
+            });
+        }
+        let wrong = tries.map_or(0, |t| t.wrong) + 1;
         tx.set_local(&setting, &Tries { wrong, last: now() }.to_text())?;
-        Ok::<_, CoreError>(wrong)
+        Ok(wrong)
     })?;
     match open_with_secret(&sealed, secret)? {
         Some(seed) => {
