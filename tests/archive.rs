@@ -425,15 +425,6 @@ fn ink(page: &(usize, usize, Vec<u8>), x: f32, y: f32, w: f32, h: f32) -> usize 
         .count()
 }
 
-fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn pdfs_render_with_text_where_it_belongs() {
     let (l, month, dir) = demo();
@@ -462,7 +453,7 @@ fn pdfs_render_with_text_where_it_belongs() {
             i + 1
         );
     }
-    let text = pdf_text(&pdf);
+    let text = support::pdf_text(&pdf);
     assert!(text.contains("事跡"), "{text}");
     assert!(text.contains("決裁 太郎"), "{text}");
 
@@ -523,7 +514,7 @@ fn pdfs_render_with_text_where_it_belongs() {
             "the voucher's table"
         );
     }
-    let text = pdf_text(&reissues);
+    let text = support::pdf_text(&reissues);
     for row in &sheets {
         let sheet_no = row[0].as_str().unwrap();
         assert!(text.contains(sheet_no), "{sheet_no} printed:\n{text}");
@@ -548,7 +539,7 @@ fn pdfs_render_with_text_where_it_belongs() {
     let pages = render(&postcards, 30);
     assert_eq!(pages.len(), people.div_ceil(45));
     assert!(ink(&pages[0], 15.0, 30.0, 180.0, 240.0) > 1000);
-    assert!(pdf_text(&postcards).contains(&format!("全 {people} 件")));
+    assert!(support::pdf_text(&postcards).contains(&format!("全 {people} 件")));
 
     // A refused print writes nothing.
     let wrong = dir.path().join("wrong.pdf");

@@ -231,7 +231,10 @@ fn the_office_sets_the_idle_lock_for_every_laptop() {
     let keys = kenshin_trust::Keys::from_secret_text(&keys).unwrap();
     let mut forged = kenshin_core::domain::settings::SettingsRecord {
         id: "forged".into(),
-        settings: kenshin_core::domain::settings::OfficeSettings { idle_minutes: 120 },
+        settings: kenshin_core::domain::settings::OfficeSettings {
+            idle_minutes: 120,
+            insurer: None,
+        },
         by: c_id,
         at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() + chrono::Duration::hours(1), 3),
         signature: String::new(),

@@ -26,6 +26,16 @@ pub fn month_now() -> String {
         .to_string()
 }
 
+/// The text of a PDF, as poppler's pdftotext reads it (a form feed ends each page).
+pub fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// One laptop: a home folder of its own.
 pub struct Laptop {
     pub home: tempfile::TempDir,
@@ -180,6 +190,31 @@ impl Laptop {
             batch,
             path.to_str().expect("utf-8 path"),
         ])
+    }
+
+    /// A 1-2 batch of the cast's office whose fixture vouchers were mailed: 30000004, 05 and 09
+    /// pulled out.
+    pub fn mailed_batch(&self) -> String {
+        self.office_with_cast();
+        let b = self.new_batch("1-2", "2026-05 月次");
+        self.import("委託 一郎", "production", &b, "production_cp932.csv");
+        self.import("委託 一郎", "pullouts", &b, "pullouts_cp932.csv");
+        for (who, verb, no, extra) in [
+            ("委託 一郎", "do", "1", &[][..]),
+            ("検認 花子", "verify", "2", &[]),
+            ("決裁 太郎", "approve", "3", &[]),
+            ("委託 一郎", "do", "4", &[]),
+            ("検認 花子", "verify", "5", &[]),
+            ("決裁 太郎", "approve", "6", &[]),
+            ("委託 一郎", "do", "7", &[]),
+            ("検認 花子", "verify", "8", &[]),
+            ("委託 一郎", "do", "9", &["--count", "envelopes=9"]),
+            ("検認 花子", "verify", "10", &[]),
+            ("委託 一郎", "do", "11", &[]),
+        ] {
+            self.ok(&step_args(who, verb, &b, no, extra));
+        }
+        b
     }
 
     /// The board of one batch, as JSON.

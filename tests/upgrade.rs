@@ -97,11 +97,18 @@ fn write_doc(l: &Laptop, id: &str, change: impl FnOnce(&mut automerge::AutoCommi
     l.ok(&["projections", "rebuild"]);
 }
 
-fn schema_of(l: &Laptop, id: &str) -> i64 {
+/// The schema of a batch's document, or with `None` of the office's.
+fn schema_of(l: &Laptop, id: Option<&str>) -> i64 {
     use automerge::ReadDoc;
     let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
     let d = home
-        .read(|tx| tx.load_required(&kenshin_store::batch_doc_id(id)?))
+        .read(|tx| {
+            let doc = match id {
+                Some(id) => kenshin_store::batch_doc_id(id)?,
+                None => tx.office_doc_id()?.expect("an office"),
+            };
+            tx.load_required(&doc)
+        })
         .unwrap();
     match d.get(automerge::ROOT, "schema").unwrap().unwrap().0 {
         automerge::Value::Scalar(s) => s.as_i64().unwrap(),
@@ -118,7 +125,7 @@ fn a_home_of_the_previous_release_opens_migrates_and_keeps_its_evidence() {
         serde_json::from_slice(&std::fs::read(fixture_dir().join("members.json")).unwrap())
             .unwrap();
     assert_eq!(
-        schema_of(&l, MONTHLY),
+        schema_of(&l, Some(MONTHLY)),
         2,
         "the fixture is the previous release's"
     );
@@ -148,7 +155,7 @@ fn a_home_of_the_previous_release_opens_migrates_and_keeps_its_evidence() {
     };
     assert_eq!(names(&l.json(&["member", "list"])), names(&members_before));
     assert_eq!(
-        schema_of(&l, MONTHLY),
+        schema_of(&l, Some(MONTHLY)),
         3,
         "an earlier build now reads it as newer"
     );
@@ -177,6 +184,54 @@ fn a_home_of_the_previous_release_opens_migrates_and_keeps_its_evidence() {
     let heads = l.json(&["heads", "--batch", MONTHLY]);
     l.ok(&["board"]);
     assert_eq!(l.json(&["heads", "--batch", MONTHLY]), heads);
+
+    // The insurer's settings raise the office's schema, and a loss-of-coverage list its batch's,
+    // each by a signed migration in the same change: a laptop still on this release reads them as
+    // newer and changes nothing, where it would have dropped the insurer or kept void vouchers
+    // valid.
+    assert_eq!(schema_of(&l, None), 3);
+    l.ok(&[
+        "office",
+        "settings",
+        "--insurer-no",
+        "00131011",
+        "--insurer-name",
+        "テスト市国民健康保険",
+    ]);
+    assert_eq!(schema_of(&l, None), 5);
+    let calls = l.ok(&[
+        "batch",
+        "new",
+        "--process",
+        "4",
+        "--label",
+        "資格確認",
+        "--fiscal-year",
+        "2026",
+    ]);
+    let calls = calls.trim();
+    assert_eq!(schema_of(&l, Some(calls)), 3);
+    let dir = tempfile::tempdir().unwrap();
+    let losses = dir.path().join("losses.csv");
+    std::fs::write(
+        &losses,
+        "受診券整理番号,喪失日,保険者番号\n30000011,2026-10-01,00131011\n",
+    )
+    .unwrap();
+    l.ok(&[
+        "--as",
+        C,
+        "import",
+        "coverage-loss",
+        "--batch",
+        calls,
+        losses.to_str().unwrap(),
+    ]);
+    assert_eq!(schema_of(&l, Some(calls)), 5);
+    assert!(l
+        .ok(&["voucher", "check", "30000011", "--date", "2026-10-01"])
+        .starts_with("無効（"));
+    l.verified_archive();
 }
 
 #[test]

@@ -20,6 +20,7 @@ use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::settings::OfficeSettings;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
 use kenshin_core::domain::trust::Standing;
+use kenshin_core::domain::voucher::{Insurer, InsurerForm, SelfPay, SelfPayTable, Verdict, Void};
 use kenshin_core::domain::workflow::{Ask, Marking, Waiting};
 use kenshin_core::domain::{Action, ListKind, Member, ProcessId, Role, Status, StepKind};
 use kenshin_core::exchange::archive::Named;
@@ -28,7 +29,7 @@ use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
     InquiryLogged, Joined, ListRef, MemberHere, RegisterEntry, ReportKind, RosterEntry,
-    SignOffView, VoucherEvent, VoucherStatus,
+    SignOffView, VoucherCheck, VoucherEvent, VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -53,6 +54,10 @@ pub fn typescript() -> String {
         Member,
         RosterEntry,
         MemberHere,
+        SelfPay,
+        SelfPayTable,
+        Insurer,
+        InsurerForm,
         OfficeSettings,
         SignInView,
         BatchRef,
@@ -76,6 +81,9 @@ pub fn typescript() -> String {
         NoteKind,
         VoucherNote,
         InquiryLogged,
+        Void,
+        Verdict,
+        VoucherCheck,
         NoteField,
         InquiryRequest,
         ReturnRequest,

@@ -17,6 +17,7 @@ use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
+use kenshin_core::exchange::print::Layout;
 use kenshin_core::exchange::{report, Table};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
@@ -327,6 +328,17 @@ fn inquiry_batches(state: tauri::State<'_, AppState>) -> Answer<Vec<BatchRef>> {
     Ok(state.office()?.open_inquiry_batches()?)
 }
 
+/// 受診券の確認: whether a voucher (or a reissued sheet) serves on the day of the checkup, in the
+/// one line the clerk reads out.
+#[tauri::command]
+fn check_voucher(
+    state: tauri::State<'_, AppState>,
+    voucher: String,
+    on: String,
+) -> Answer<kenshin_core::VoucherCheck> {
+    Ok(state.office()?.check_voucher(&voucher, Some(&on))?)
+}
+
 #[tauri::command]
 fn log_inquiry(
     state: tauri::State<'_, AppState>,
@@ -497,7 +509,8 @@ fn archive_verify(
     })?)
 }
 
-/// A print PDF: `reissues` (vouchers for window envelopes) or `postcards` (the address list).
+/// A print PDF: `reissues` (a reissue batch's vouchers), `vouchers-a4` or `vouchers-card` (an
+/// issuing batch's standard vouchers), or `postcards` (the address list).
 #[tauri::command]
 fn print_pdf(
     state: tauri::State<'_, AppState>,
@@ -509,6 +522,8 @@ fn print_pdf(
     let mut office = state.office()?;
     let bytes = match kind.as_str() {
         "reissues" => office.print_reissues(&batch),
+        "vouchers-a4" => office.print_vouchers(&batch, Layout::A4),
+        "vouchers-card" => office.print_vouchers(&batch, Layout::Card),
         "postcards" => office.print_postcards(&batch),
         other => return Err(Refusal::internal(format!("unknown print {other:?}"))),
     }?;
@@ -553,6 +568,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::remove_member,
             office::set_deputy,
             office::set_settings,
+            office::set_insurer,
             office::reset_member,
             office::change_role,
             unlock,
@@ -569,6 +585,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             recounts,
             register_page,
             inquiry_batches,
+            check_voucher,
             log_inquiry,
             returned_count,
             record_return,

@@ -22,7 +22,7 @@ pub enum Opening {
     /// The home's member (or each member of this laptop) has a secret: sign in first.
     SignIn,
     Ready {
-        session: Session,
+        session: Box<Session>,
     },
 }
 
@@ -34,7 +34,7 @@ pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
     }
     match Office::open(&home, None) {
         Ok(_) => Ok(Opening::Ready {
-            session: state.session()?,
+            session: Box::new(state.session()?),
         }),
         Err(CoreError::NoOffice { .. }) => Ok(Opening::NoOffice),
         Err(CoreError::NotSynced { .. }) => Ok(Opening::Joining),
@@ -167,6 +167,16 @@ pub fn set_settings(
     settings: kenshin_core::domain::settings::OfficeSettings,
 ) -> Answer<Session> {
     state.office()?.set_settings(settings)?;
+    state.session()
+}
+
+/// 保険者情報 (admin): the insurer's data every voucher carries; what the form names changes.
+#[tauri::command]
+pub fn set_insurer(
+    state: tauri::State<'_, AppState>,
+    form: kenshin_core::domain::voucher::InsurerForm,
+) -> Answer<Session> {
+    state.office()?.set_insurer(&form)?;
     state.session()
 }
 

@@ -322,6 +322,13 @@ impl From<CoreError> for Refusal {
                 ),
                 None,
             ),
+            CoreError::NoVouchersToPrint { label, process } => (
+                "print.no_vouchers",
+                format!(
+                    "バッチ「{label}」（業務{process}）には印刷する受診券がありません。発行か再発行のバッチを選んでください"
+                ),
+                None,
+            ),
             CoreError::PrintBeforeVerify {
                 label,
                 step,
@@ -624,6 +631,7 @@ mod tests {
             CoreError::ReportNeedsList { .. } => "ReportNeedsList",
             CoreError::UnknownList { .. } => "UnknownList",
             CoreError::PrintBeforeVerify { .. } => "PrintBeforeVerify",
+            CoreError::NoVouchersToPrint { .. } => "NoVouchersToPrint",
             CoreError::OtherOfficeArchive { .. } => "OtherOfficeArchive",
             CoreError::NotAnAddress { .. } => "NotAnAddress",
             CoreError::Closed { .. } => "Closed",
@@ -633,7 +641,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 52;
+    const VARIANTS: usize = 53;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -968,6 +976,10 @@ mod tests {
             },
             CoreError::UnknownList {
                 label: s("2026-07 再発行"),
+            },
+            CoreError::NoVouchersToPrint {
+                label: s("令和8年10月 受診勧奨"),
+                process: ProcessId::Encouragement,
             },
             CoreError::OtherOfficeArchive {
                 office: s("a"),

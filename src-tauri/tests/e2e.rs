@@ -452,6 +452,24 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click("button[data-action=print]");
     assert!(d.message().contains("保存しました"));
     assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF"));
+    // An issuing batch prints the standard voucher, as cards here, after its preview.
+    let cards = out.path().join("cards.pdf");
+    d.script(
+        "const s = document.querySelector('select[name=print-batch]');
+         s.value = [...s.options].find(o => o.dataset.process === '1-2').value;
+         s.dispatchEvent(new Event('change'));
+         document.querySelector('select[name=print-layout]').value = 'card';",
+        json!([]),
+    );
+    d.choose_file("print-out", &cards);
+    d.click("button[data-action=print-preview]");
+    let preview = d.wait_text(".print-preview [data-sheets]");
+    assert!(preview.starts_with("受診券 印刷分:"), "{preview}");
+    screenshot(&display, "08d-voucher-preview");
+    d.script(clear, json!([]));
+    d.click("button[data-action=print]");
+    assert!(d.message().contains("保存しました"), "{}", d.message());
+    assert!(std::fs::read(&cards).expect("the PDF").starts_with(b"%PDF"));
 
     // A batch made from the window: the label proposed in the office's words, a second batch of the
     // same process and month warned about, and nothing made until the clerk says so.
@@ -534,7 +552,25 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         .text(".field-error[data-field=on]")
         .contains("2999-01-01）が今日より後です"));
     assert!(d.find("ul.logged li").is_none());
-    let yesterday = chrono::Local::now().date_naive() - chrono::Duration::days(1);
+    // The answer to read out, as soon as the number is typed: valid, the self-pay, the
+    // 契約とりまとめ機関 and the current sheet, from the office's insurer settings.
+    let today = chrono::Local::now().date_naive();
+    d.type_into("form.inquiry input[name=on]", &today.to_string());
+    d.type_into("form.inquiry input[name=voucher]", "20000004");
+    d.until("the answer to read out", || {
+        d.text("form.inquiry .check-answer").starts_with("有効（")
+    });
+    let answer = d.text("form.inquiry .check-answer");
+    assert!(
+        answer.contains("自己負担 基本:無料") && answer.contains("契約とりまとめ機関 集合B"),
+        "{answer}"
+    );
+    screenshot(&display, "inquiry-answer");
+    d.type_into("form.inquiry input[name=voucher]", "39999999");
+    d.until("a number not in the register", || {
+        d.text("form.inquiry .check-answer") == "対象外（受診券リストにありません）"
+    });
+    let yesterday = today - chrono::Duration::days(1);
     let log_call = |voucher: &str, answer: &str| {
         d.type_into("form.inquiry input[name=voucher]", voucher);
         d.type_into("form.inquiry input[name=from]", "城南クリニック");
@@ -801,6 +837,24 @@ fn a_member_signs_in_with_their_pin_and_an_idle_window_locks() {
         "{}",
         d.message()
     );
+    // And the insurer's data on every voucher: a wrong check digit is refused in Japanese; a
+    // self-pay changed is signed for every laptop.
+    d.type_into("input[name=insurer-no]", "00139999");
+    d.click("[data-action=save-insurer]");
+    assert!(d.message().contains("検証番号"), "{}", d.message());
+    d.type_into("input[name=insurer-no]", "00139998");
+    d.script(
+        "document.querySelector('select[name=self-pay-basic]').value = 'fixed';",
+        json!([]),
+    );
+    d.type_into("input[name=self-pay-basic-amount]", "500");
+    d.click("[data-action=save-insurer]");
+    assert!(
+        d.message().contains("保存しました: 保険者情報 00139998"),
+        "{}",
+        d.message()
+    );
+    screenshot(&d.display, "16-insurer-settings");
     // 検認 花子 forgot her PIN: the admin resets it (she is added again with new keys), and she
     // chooses a new one at her next sign-in.
     d.click(&format!(

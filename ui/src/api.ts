@@ -13,6 +13,7 @@ import type {
   ImportSummary,
   InquiryLogged,
   InquiryRequest,
+  InsurerForm,
   InviteMade,
   Joined,
   ListKind,
@@ -34,6 +35,7 @@ import type {
   SyncSettings,
   SyncView,
   Table,
+  VoucherCheck,
 } from "./bindings";
 
 export const api = {
@@ -46,6 +48,8 @@ export const api = {
   removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),
   setSettings: (settings: OfficeSettings) => invoke<Session>("set_settings", { settings }),
+  setInsurer: (form: InsurerForm) => invoke<Session>("set_insurer", { form }),
+  checkVoucher: (voucher: string, on: string) => invoke<VoucherCheck>("check_voucher", { voucher, on }),
   resetMember: (memberId: string) => invoke<Session>("reset_member", { memberId }),
   changeRole: (memberId: string, role: Role, approver: boolean) => invoke<Session>("change_role", { memberId, role, approver }),
   makeInvite: (name: string, role: Role, approver: boolean, file: string) =>

@@ -77,17 +77,33 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   };
 
   // Printing: what goes on paper is shown first; the PDF is saved only after its preview.
-  const printable = batches.filter((b) => b.process === "3" || b.process === "5");
+  const printable = batches.filter((b) => b.process !== "4");
   const pBatch = h("select", { name: "print-batch" }, printable.map((b) => h("option", { value: b.batch_id, "data-process": b.process }, `${b.process} ${b.label}`)));
+  const layout = h(
+    "select",
+    { name: "print-layout" },
+    h("option", { value: "a4" }, t("A4 for window envelopes")),
+    h("option", { value: "card" }, t("Cards (four to a page)")),
+  );
   const pOut = fileField("print-out", { ext: ["pdf"], save: () => `${reportText(previewOf())}.pdf` });
   const preview = h("div", { class: "report print-preview" });
   const printButton = h("button", { type: "button", class: "primary", "data-action": "print", disabled: true, title: t("Preview before saving the PDF"), onclick: () => void print() }, t("Save PDF"));
   // What a batch prints, and the report that previews it.
-  const paper = () =>
-    pBatch.selectedOptions[0]?.dataset.process === "3" ? { report: "reissues", print: "reissues" } : { report: "encouragement", print: "postcards" };
+  const paper = () => {
+    const process = pBatch.selectedOptions[0]?.dataset.process;
+    if (process === "3") return { report: "reissues", print: "reissues" };
+    if (process === "5") return { report: "encouragement", print: "postcards" };
+    return { report: "vouchers", print: `vouchers-${layout.value}` };
+  };
   const previewOf = () => paper().report;
+  const showLayout = () => {
+    const process = pBatch.selectedOptions[0]?.dataset.process;
+    layout.disabled = process === "3" || process === "5";
+  };
+  showLayout();
   pBatch.addEventListener("change", () => {
     printButton.disabled = true;
+    showLayout();
     replace(preview);
   });
   const showPreview = async () => {
@@ -130,11 +146,12 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     ),
     verdict,
     h("h2", {}, t("Print")),
-    h("p", { class: "hint" }, t("Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),
+    h("p", { class: "hint" }, t("Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),
     h(
       "div",
       { class: "form-row" },
       label(t("Batch"), pBatch),
+      label(t("Layout"), layout),
       h("button", { type: "button", "data-action": "print-preview", onclick: () => void showPreview() }, t("Preview")),
       label(t("File"), pOut.field),
       printButton,

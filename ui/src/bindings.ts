@@ -69,11 +69,76 @@ secret: boolean,
  */
 owner: boolean, };
 
+export type SelfPay = { "kind": "free" } | { "kind": "percent", "value": number } | { "kind": "fixed", "value": number } | { "kind": "insurer_max", "value": number };
+
+export type SelfPayTable = { basic: SelfPay, detailed: SelfPay, extra: SelfPay, dock: SelfPay, };
+
+export type Insurer = { 
+/**
+ * 保険者番号: 8 digits, the last a check digit (国保: 00 and the 6-digit number).
+ */
+number: string, 
+/**
+ * 名称
+ */
+name: string, 
+/**
+ * 所在地
+ */
+address: string, 
+/**
+ * 電話番号
+ */
+phone: string, 
+/**
+ * 契約とりまとめ機関名 (集合A, 集合B, 医師会)
+ */
+contract_org: string, 
+/**
+ * Its code, when it has one.
+ */
+contract_org_code: string, 
+/**
+ * 支払代行機関番号: 8 digits.
+ */
+payment_agent_no: string, 
+/**
+ * 支払代行機関名称
+ */
+payment_agent_name: string, 
+/**
+ * 有効期限 for the fiscal year it falls in; other years' vouchers end with their year.
+ */
+valid_until: string | null, 
+/**
+ * 窓口での自己負担
+ */
+self_pay: SelfPayTable, };
+
+export type InsurerForm = { number: string | null, name: string | null, address: string | null, phone: string | null, 
+/**
+ * `NAME` or `NAME:CODE`.
+ */
+contract_org: string | null, payment_agent_no: string | null, payment_agent_name: string | null, 
+/**
+ * A date; empty to end each voucher with its fiscal year.
+ */
+valid_until: string | null, 
+/**
+ * `basic=free`, `dock=max:20000円`, ...
+ */
+self_pay: Array<string>, };
+
 export type OfficeSettings = { 
 /**
  * Minutes without a key or the pointer before a window locks.
  */
-idle_minutes: number, };
+idle_minutes: number, 
+/**
+ * 保険者情報, printed on every voucher. Absent from records made before it (so their
+ * signed form is unchanged).
+ */
+insurer: Insurer | null, };
 
 export type SignInView = { members: Array<MemberHere>, 
 /**
@@ -154,7 +219,7 @@ tampering: Array<string>,
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
-export type ListKind = "targets" | "rehearsal" | "production" | "pullouts" | "postal_counts" | "reissue_requests" | "returned" | "reissues" | "checkup_results";
+export type ListKind = "targets" | "rehearsal" | "production" | "pullouts" | "postal_counts" | "reissue_requests" | "returned" | "reissues" | "checkup_results" | "coverage_loss";
 
 export type ListRef = { doc_id: string, list_kind: ListKind, 
 /**
@@ -223,11 +288,11 @@ postal: string,
  */
 address: string, };
 
-export type EventKind = "pulled_out" | "returned" | "reissued" | "inquiry" | "checkup_taken";
+export type EventKind = "pulled_out" | "returned" | "reissued" | "inquiry" | "checkup_taken" | "coverage_lost";
 
 export type VoucherEvent = { kind: EventKind, on: string | null, detail: string, batch_id: string, };
 
-export type VoucherStatus = "listed" | "pulled_out" | "sent" | "returned";
+export type VoucherStatus = "listed" | "pulled_out" | "sent" | "returned" | "coverage_lost";
 
 export type RegisterEntry = { 
 /**
@@ -286,6 +351,36 @@ from: string,
 text: string, by: string, at: string, };
 
 export type InquiryLogged = { batch_id: string, batch_label: string, note: VoucherNote, voucher: RegisterEntry | null, };
+
+export type Void = { "reason": "coverage_lost" } | { "reason": "reached75" } | { "reason": "expired" } | { "reason": "reissued", by: string, } | { "reason": "pulled_out" } | { "reason": "not_issued" };
+
+export type Verdict = { "verdict": "valid", until: string, } | { "verdict": "void", why: Void, since: string | null, } | { "verdict": "not_target" } | { "verdict": "unsettled", sheets: Array<string>, };
+
+export type VoucherCheck = { 
+/**
+ * The sheet asked about, as read.
+ */
+asked: string, 
+/**
+ * The day asked about (the checkup's).
+ */
+on: string, verdict: Verdict, 
+/**
+ * The one-line answer read out on the phone.
+ */
+line: string, 
+/**
+ * The sheet that serves on that day, and its 交付年月日.
+ */
+current_sheet: string | null, issued_on: string | null, self_pay: SelfPayTable | null, contract_org: string | null, 
+/**
+ * The settings record the answer was made under.
+ */
+settings_id: string | null, 
+/**
+ * The voucher as the register has it.
+ */
+entry: RegisterEntry | null, };
 
 export type NoteField = "voucher" | "from" | "text" | "on";
 
@@ -535,6 +630,7 @@ export const LIST_KIND_JA: Record<ListKind, string> = {
   "returned": "返送リスト",
   "reissues": "再発行分",
   "checkup_results": "受診結果",
+  "coverage_loss": "資格喪失者リスト",
 };
 
 export const COUNT_JA: Record<string, string> = {
@@ -558,7 +654,9 @@ export const FIELD_JA: Record<string, string> = {
   "birth": "生年月日",
   "checked_on": "受診日",
   "count": "件数",
+  "insurer_no": "保険者番号",
   "kana": "カナ氏名",
+  "lost_on": "喪失日",
   "name": "氏名",
   "postal": "郵便番号",
   "reason": "理由",
@@ -579,6 +677,7 @@ export const REPORT_JA: Record<string, string> = {
   "encouragement": "受診勧奨対象者",
   "encouragement-counts": "受診勧奨 郵便番号別件数",
   "inquiries": "問合せ突き合わせ",
+  "vouchers": "受診券 印刷分",
 };
 
 export const PROCESSES: ProcessId[] = ["1-1", "1-2", "2", "3", "4", "5"];

@@ -24,6 +24,28 @@ const ja: Record<string, string> = {
   "Approved by a deputy; the approver has not reviewed it yet": "代決されました。決裁者の後閲を待っています",
   Deputy: "代決者",
   "The office's settings": "事務所の設定",
+  // 保険者情報 and the standard voucher
+  Insurer: "保険者情報",
+  "Insurer number": "保険者番号",
+  "Insurer name": "保険者名称",
+  "Insurer address": "所在地",
+  "Insurer phone": "電話番号",
+  "Contract organisation": "契約とりまとめ機関",
+  "Payment agent number": "支払代行機関番号",
+  "Payment agent name": "支払代行機関名称",
+  "Valid until (this fiscal year)": "有効期限（今年度）",
+  "Self-pay at the window": "窓口での自己負担",
+  "Checkup (basic)": "特定健診（基本部分）",
+  "Checkup (detailed)": "特定健診（詳細部分）",
+  "Extra items": "追加健診項目",
+  "Health dock": "人間ドック",
+  Free: "無料",
+  "Share (%)": "受診者負担（%）",
+  "Fixed (yen)": "定額（円）",
+  "Insurer pays up to (yen)": "保険者負担上限（円）",
+  "A4 for window envelopes": "A4（窓あき封筒用）",
+  "Cards (four to a page)": "カード（1枚に4枚）",
+  Layout: "様式",
   "Reset the PIN": "暗証番号の再設定",
   "Reissue request": "再交付申請",
   "Reissue batch": "再交付のバッチ",
@@ -77,8 +99,8 @@ const ja: Record<string, string> = {
   files: "ファイル",
   "OK: every hash and signature checks out": "OK: 全ファイルのハッシュと全署名を確認しました",
   Print: "印刷",
-  "Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.":
-    "再発行のバッチは窓あき封筒用の受診券、受診勧奨のバッチははがきの宛名一覧を PDF にします。",
+  "Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.":
+    "発行のバッチは標準様式の受診券（A4 窓あき封筒用かカード）、再発行のバッチは窓あき封筒用の受診券、受診勧奨のバッチははがきの宛名一覧を PDF にします。",
   "Save PDF": "PDF を保存",
   Export: "出力",
   "Acting as": "担当者",
@@ -330,6 +352,7 @@ const voucherJa: Record<VoucherStatus, string> = {
   pulled_out: "引抜",
   sent: "発送済",
   returned: "返送",
+  coverage_lost: "資格喪失",
 };
 
 export function voucherStatusText(s: VoucherStatus): string {
@@ -342,6 +365,7 @@ const eventJa: Record<EventKind, string> = {
   reissued: "再発行",
   inquiry: "問合せ",
   checkup_taken: "受診済",
+  coverage_lost: "資格喪失",
 };
 
 export function eventText(k: EventKind): string {

@@ -8,7 +8,7 @@ import { fileField } from "./forms";
 import { currentLang, importWarningText, reportText, t } from "./i18n";
 import { attempt, label, listKindText, say } from "./state";
 
-const KINDS: ListKind[] = ["targets", "rehearsal", "production", "pullouts", "returned", "reissue_requests", "checkup_results"];
+const KINDS: ListKind[] = ["targets", "rehearsal", "production", "pullouts", "returned", "reissue_requests", "checkup_results", "coverage_loss"];
 const REPORTS = Object.keys(REPORT_JA);
 
 export async function importsScreen(root: HTMLElement): Promise<void> {

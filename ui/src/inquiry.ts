@@ -1,7 +1,8 @@
-// 問合せ: an institution phones; type the voucher number, see who it is, where it stands and the calls
-// about it so far, type who called, state the answer (有効 or 無効, and what was said), the day of the
+// 問合せ: an institution phones; type the voucher number, see the answer to read out (有効 / 無効 and
+// why / 対象外, the self-pay, the 契約とりまとめ機関, the current sheet), who it is, where it stands and
+// the calls about it so far, type who called, state the answer (有効 or 無効, and what was said), the day of the
 // call (today unless changed) and, when several batches take calls, which one it counts toward.
-import type { BatchRef, NoteField, RegisterEntry } from "./bindings";
+import type { BatchRef, NoteField, RegisterEntry, VoucherCheck } from "./bindings";
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { eventText, t, voucherStatusText } from "./i18n";
@@ -37,29 +38,48 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
     on: fieldError("on"),
   };
   const batchProblem = fieldError("batch");
+  // The answer to read out: the core judges the voucher (or sheet) on the day of the checkup.
+  const verdict = h("p", { class: "check-answer", "aria-live": "polite" });
+  let checked: VoucherCheck | undefined;
   let timer = 0;
-  voucher.addEventListener("input", () => {
+  const look = () => {
     clearTimeout(timer);
     timer = window.setTimeout(async () => {
       const q = voucher.value.trim();
+      checked = undefined;
+      replace(verdict);
       if (q.length < 4) return replace(found);
-      const page = await attempt(() => api.registerPage(q, 0, 1));
-      showVoucher(found, page?.hits[0]);
-    }, 120);
-  });
+      let check: VoucherCheck;
+      try {
+        check = await api.checkVoucher(q, on.value);
+      } catch {
+        // Not a number yet, or not a date: said at the field when the call is logged.
+        return replace(found);
+      }
+      checked = check;
+      replace(verdict, check.line);
+      verdict.dataset.verdict = check.verdict.verdict;
+      (check.verdict.verdict === "valid" ? valid : invalid).checked = true;
+      showVoucher(found, check.entry ?? undefined);
+    }, 150);
+  };
+  voucher.addEventListener("input", look);
+  on.addEventListener("change", look);
   const submit = async (e: Event) => {
     e.preventDefault();
     showProblems(problems, []);
     replace(batchProblem);
     if (batches.length > 1 && !batch.value) return replace(batchProblem, t("Choose the batch the call counts toward"));
-    const verdict = invalid.checked ? invalid.value : valid.value;
+    const given = invalid.checked ? invalid.value : valid.value;
     const said = answer.value.trim();
+    // Unless the clerk said something else, the note keeps the answer read out.
+    const read = checked?.line.slice(0, 200);
     let logged;
     try {
       logged = await api.logInquiry({
         voucher: voucher.value,
         from: from.value,
-        answer: said ? `${verdict}：${said}` : verdict,
+        answer: said ? `${given}：${said}` : (read ?? given),
         on: on.value,
         batch: batch.value || null,
       });
@@ -72,6 +92,8 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
     voucher.value = "";
     answer.value = "";
     valid.checked = true;
+    checked = undefined;
+    replace(verdict);
     replace(found);
     voucher.focus();
   };
@@ -82,6 +104,7 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
       "form",
       { class: "inquiry", onsubmit: submit, novalidate: true },
       h("div", {}, label(t("Voucher number"), voucher), problems.voucher),
+      verdict,
       h("div", {}, label(t("Who called"), from), problems.from),
       h(
         "div",

@@ -2,6 +2,7 @@
 // with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
 import type { Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
+import { insurerForm } from "./insurer";
 import { h, replace } from "./dom";
 import { fileField } from "./forms";
 import { roleText, t } from "./i18n";
@@ -99,6 +100,8 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     rosterList(root),
     h("h3", {}, t("The office's settings")),
     officeSettingsForm(),
+    h("h3", {}, t("Insurer")),
+    insurerForm(),
     h("h3", {}, t("Settings")),
     h(
       "form",

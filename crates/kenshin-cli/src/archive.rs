@@ -41,6 +41,15 @@ pub enum PrintCmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The standard vouchers of an issuing or reissue batch (特定健康診査受診券 様式).
+    Vouchers {
+        #[arg(long)]
+        batch: String,
+        #[arg(long, value_enum, default_value_t = VoucherLayout::A4)]
+        layout: VoucherLayout,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The encouragement postcards' address list (process 5), in postal-code order.
     Postcards {
         #[arg(long)]
@@ -48,6 +57,15 @@ pub enum PrintCmd {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How the standard voucher is printed.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum VoucherLayout {
+    /// One A4 sheet each, folded for a window envelope.
+    A4,
+    /// Card size, four to an A4 page, backs on the next page.
+    Card,
 }
 
 pub fn archive(
@@ -146,6 +164,13 @@ pub fn print(office: &mut Office, cmd: PrintCmd, lang: Lang) -> Result<()> {
     let (bytes, out) = match cmd {
         PrintCmd::Reissues { batch, out } => (office.print_reissues(&batch)?, out),
         PrintCmd::Postcards { batch, out } => (office.print_postcards(&batch)?, out),
+        PrintCmd::Vouchers { batch, layout, out } => {
+            let layout = match layout {
+                VoucherLayout::A4 => kenshin_core::exchange::print::Layout::A4,
+                VoucherLayout::Card => kenshin_core::exchange::print::Layout::Card,
+            };
+            (office.print_vouchers(&batch, layout)?, out)
+        }
     };
     crate::write_export(&out, &bytes, false)?;
     println!(

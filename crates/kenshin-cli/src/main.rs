@@ -150,7 +150,58 @@ enum OfficeCmd {
         /// Minutes without a key or the pointer before a window locks (1 to 120).
         #[arg(long)]
         idle_minutes: Option<u32>,
+        #[command(flatten)]
+        insurer: InsurerArgs,
     },
+}
+
+/// 保険者情報, printed on every voucher.
+#[derive(Args)]
+struct InsurerArgs {
+    /// 保険者番号: 8 digits with the check digit (国保: 00 and the 6 digits).
+    #[arg(long)]
+    insurer_no: Option<String>,
+    /// 保険者名称
+    #[arg(long)]
+    insurer_name: Option<String>,
+    /// 保険者所在地
+    #[arg(long)]
+    insurer_address: Option<String>,
+    /// 保険者電話番号
+    #[arg(long)]
+    insurer_phone: Option<String>,
+    /// 契約とりまとめ機関: NAME or NAME:CODE (集合A, 集合B, 医師会).
+    #[arg(long)]
+    contract_org: Option<String>,
+    /// 支払代行機関番号 (8 digits).
+    #[arg(long)]
+    payment_agent_no: Option<String>,
+    /// 支払代行機関名称
+    #[arg(long)]
+    payment_agent_name: Option<String>,
+    /// 有効期限 of this fiscal year's vouchers ("" ends them with the year).
+    #[arg(long)]
+    valid_until: Option<String>,
+    /// 窓口での自己負担: basic|detailed|extra|dock=free|N%|N円|max:N円 (repeat for each).
+    #[arg(long)]
+    self_pay: Vec<String>,
+}
+
+impl InsurerArgs {
+    fn form(self) -> Option<kenshin_core::domain::voucher::InsurerForm> {
+        let form = kenshin_core::domain::voucher::InsurerForm {
+            number: self.insurer_no,
+            name: self.insurer_name,
+            address: self.insurer_address,
+            phone: self.insurer_phone,
+            contract_org: self.contract_org,
+            payment_agent_no: self.payment_agent_no,
+            payment_agent_name: self.payment_agent_name,
+            valid_until: self.valid_until,
+            self_pay: self.self_pay,
+        };
+        (form != Default::default()).then_some(form)
+    }
 }
 
 #[derive(Subcommand)]
@@ -421,9 +472,15 @@ fn run(cli: Cli) -> Result<()> {
             approver,
             out,
         }) => sync::invite(&mut open()?, &name, role, approver, &out, lang)?,
-        Command::Office(OfficeCmd::Settings { idle_minutes }) => {
+        Command::Office(OfficeCmd::Settings {
+            idle_minutes,
+            insurer,
+        }) => {
             let mut office = open()?;
             let mut settings = office.settings()?;
+            if let Some(form) = insurer.form() {
+                settings = office.set_insurer(&form)?;
+            }
             if let Some(minutes) = idle_minutes {
                 settings.idle_minutes = minutes;
                 settings = office.set_settings(settings)?;
@@ -431,11 +488,7 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 return print_json(&settings);
             }
-            println!(
-                "{}\t{}",
-                lang.pick("自動ロック（分）", "idle lock (minutes)"),
-                settings.idle_minutes
-            );
+            register::print_settings(&settings, lang);
         }
         Command::Office(OfficeCmd::Join { file }) => {
             let text = std::fs::read_to_string(&file)

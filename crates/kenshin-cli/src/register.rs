@@ -19,6 +19,7 @@ pub enum ImportKind {
     Returned,
     ReissueRequests,
     CheckupResults,
+    CoverageLoss,
 }
 
 impl From<ImportKind> for ListKind {
@@ -31,6 +32,7 @@ impl From<ImportKind> for ListKind {
             ImportKind::Returned => ListKind::Returned,
             ImportKind::ReissueRequests => ListKind::ReissueRequests,
             ImportKind::CheckupResults => ListKind::CheckupResults,
+            ImportKind::CoverageLoss => ListKind::CoverageLoss,
         }
     }
 }
@@ -84,6 +86,13 @@ pub enum VoucherCmd {
         query: String,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+    /// An institution's call: is the voucher (or sheet NO-R<n>) valid on the checkup's day?
+    Check {
+        no: String,
+        /// The day of the checkup (default today; ISO or era form).
+        #[arg(long)]
+        date: Option<String>,
     },
 }
 
@@ -201,7 +210,18 @@ fn print_entry(e: &RegisterEntry, lang: Lang) {
 }
 
 pub fn voucher(office: &mut Office, cmd: VoucherCmd, json: bool, lang: Lang) -> Result<()> {
-    let VoucherCmd::Find { query, limit } = cmd;
+    let (query, limit) = match cmd {
+        VoucherCmd::Find { query, limit } => (query, limit),
+        VoucherCmd::Check { no, date } => {
+            let check = office.check_voucher(&no, date.as_deref())?;
+            if json {
+                return print_json(&check);
+            }
+            // The one line read out on the phone, whatever the language of the terminal.
+            println!("{}", check.line);
+            return Ok(());
+        }
+    };
     let found = office.find_vouchers(&query, limit)?;
     if json {
         return print_json(&found);
@@ -268,4 +288,46 @@ pub fn returned(office: &mut Office, cmd: ReturnCmd, json: bool, lang: Lang) -> 
         note.on
     );
     Ok(())
+}
+
+/// The office's settings, a line each.
+pub fn print_settings(settings: &kenshin_core::domain::settings::OfficeSettings, lang: Lang) {
+    println!(
+        "{}\t{}",
+        lang.pick("自動ロック（分）", "idle lock (minutes)"),
+        settings.idle_minutes
+    );
+    let Some(i) = &settings.insurer else {
+        println!("{}", lang.pick("保険者情報: 未設定", "insurer: not set"));
+        return;
+    };
+    let valid = i
+        .valid_until
+        .map(kenshin_core::domain::dates::era_long)
+        .unwrap_or_else(|| lang.pick("年度末", "end of the fiscal year").to_string());
+    for (ja, en, v) in [
+        ("保険者番号", "insurer number", i.number.clone()),
+        ("保険者名称", "insurer name", i.name.clone()),
+        ("所在地", "address", i.address.clone()),
+        ("電話番号", "phone", i.phone.clone()),
+        (
+            "契約とりまとめ機関",
+            "contract organisation",
+            i.contract_org.clone(),
+        ),
+        (
+            "支払代行機関番号",
+            "payment agent number",
+            i.payment_agent_no.clone(),
+        ),
+        (
+            "支払代行機関名称",
+            "payment agent name",
+            i.payment_agent_name.clone(),
+        ),
+        ("有効期限", "valid until", valid),
+        ("窓口での自己負担", "self-pay", i.self_pay.line()),
+    ] {
+        println!("{}\t{v}", lang.pick(ja, en));
+    }
 }

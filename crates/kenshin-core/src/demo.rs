@@ -77,6 +77,17 @@ pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> 
     let dir = &home.into();
     use Action::{Approve as A, Do as D, Verify as V};
     let mut office = Office::init(dir, "デモ市 健康推進課（特定健診）", APPROVER)?;
+    office.set_insurer(&kenshin_domain::voucher::InsurerForm {
+        number: Some("00139998".into()),
+        name: Some("デモ市国民健康保険".into()),
+        address: Some("デモ県デモ市本町1丁目1番1号".into()),
+        phone: Some("0120-000-000".into()),
+        contract_org: Some("集合B".into()),
+        payment_agent_no: Some("39999999".into()),
+        payment_agent_name: Some("デモ県国民健康保険団体連合会".into()),
+        valid_until: None,
+        self_pay: vec!["extra=10%".into(), "dock=max:20000円".into()],
+    })?;
     office.add_member(VERIFIER, Role::Section, false)?;
     office.add_member(CONTRACTOR, Role::Contractor, false)?;
     office.add_member(CONTRACTOR_2, Role::Contractor, false)?;

@@ -130,6 +130,10 @@ pub enum CoreError {
         step: u8,
         status: Status,
     },
+    #[error(
+        "batch {label} (process {process}) prints no vouchers: print an issuing or reissue batch's"
+    )]
+    NoVouchersToPrint { label: String, process: ProcessId },
     #[error("batch {label} holds no such list (it may have been replaced)")]
     UnknownList { label: String },
     #[error("batch {label} has no {kind} list yet")]

@@ -14,6 +14,7 @@ mod secret;
 pub mod sync;
 mod trust;
 mod upgrade;
+mod voucher;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::create_demo;
@@ -31,6 +32,7 @@ pub use members::{join, InviteFile, Joined};
 pub use register::InquiryLogged;
 pub use reports::ReportKind;
 pub use secret::{members_here, MemberHere, Signer};
+pub use voucher::VoucherCheck;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::batch::BatchProposal;
@@ -429,15 +431,7 @@ impl Office {
             entry.heads_seen = before.iter().map(|h| h.to_string()).collect();
             entry.signature = keys.sign(&signoff_payload(&office, &meta.batch_id, &entry));
             if entry.marking.is_some() && current.schema < batch::MARKED_SCHEMA {
-                let mut m = Migration {
-                    id: uuid::Uuid::new_v4().simple().to_string(),
-                    schema: batch::MARKED_SCHEMA,
-                    vouched: Vec::new(),
-                    by: me.id.clone(),
-                    at: entry.at,
-                    signature: String::new(),
-                };
-                m.signature = keys.sign(&m.payload(&office, &meta.batch_id));
+                let m = migration(keys, &office, &meta.batch_id, &me.id, batch::MARKED_SCHEMA);
                 batch::migrate(&mut doc, &m)?;
             }
             batch::append_signoff(&mut doc, &entry)?;
@@ -572,6 +566,21 @@ fn signed_entry(
 }
 
 /// A list reference signed by its writer.
+/// A signed migration raising batch `batch` (or, with the office's id, the office) to `schema`:
+/// written in the change that brings the first record a build before `schema` would misread.
+pub(crate) fn migration(keys: &Keys, office: &str, doc: &str, by: &str, schema: i64) -> Migration {
+    let mut m = Migration {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        schema,
+        vouched: Vec::new(),
+        by: by.to_string(),
+        at: now(),
+        signature: String::new(),
+    };
+    m.signature = keys.sign(&m.payload(office, doc));
+    m
+}
+
 pub(crate) fn signed_list(keys: &Keys, office: &str, batch: &str, mut list: ListRef) -> ListRef {
     list.signature = keys.sign(&list.payload(office, batch));
     list

@@ -11,7 +11,8 @@ use kenshin_domain::register::{
     check_note, return_problem, window_request, FieldProblem, NoteField, NoteForm, NoteKind,
 };
 use kenshin_domain::rows::{
-    self, CheckupResult, Pullout, ReissueRequest, ReissueSheet, Returned, Row, Subject,
+    self, CheckupResult, CoverageLoss, Pullout, ReissueRequest, ReissueSheet, Returned, Row,
+    Subject,
 };
 use kenshin_domain::said::Said;
 use kenshin_domain::{derive, ListKind, ProcessId, Status};
@@ -35,7 +36,7 @@ pub struct ImportSummary {
 }
 
 /// The lists a person imports (the others are made by steps).
-pub const IMPORTABLE: [ListKind; 7] = [
+pub const IMPORTABLE: [ListKind; 8] = [
     ListKind::Targets,
     ListKind::Rehearsal,
     ListKind::Production,
@@ -43,6 +44,7 @@ pub const IMPORTABLE: [ListKind; 7] = [
     ListKind::Returned,
     ListKind::ReissueRequests,
     ListKind::CheckupResults,
+    ListKind::CoverageLoss,
 ];
 
 /// A step is complete when it is done, verified or approved.
@@ -209,6 +211,7 @@ impl Office {
             ListKind::ReissueRequests => {
                 Parsed::Reissue(import::<ReissueRequest>(file_name, bytes)?)
             }
+            ListKind::CoverageLoss => Parsed::Losses(import::<CoverageLoss>(file_name, bytes)?),
             _ => Parsed::Checkups(import::<CheckupResult>(file_name, bytes)?),
         };
         let dry_run = preview.is_some();
@@ -332,6 +335,11 @@ impl Office {
             )?;
             let list = crate::signed_list(keys, &office, &meta.batch_id, list);
             let before = doc.get_heads();
+            // A build before loss-of-coverage lists would not void those vouchers.
+            if kind == ListKind::CoverageLoss && current_batch.schema < batch::VOIDS_SCHEMA {
+                let m = crate::migration(keys, &office, &meta.batch_id, &me, batch::VOIDS_SCHEMA);
+                batch::migrate(&mut doc, &m)?;
+            }
             batch::add_list(&mut doc, &list)?;
             doc.commit();
             tx.save(&doc_id, &mut doc, &before)?;
@@ -482,6 +490,7 @@ enum Parsed {
     Returned(Imported<Returned>),
     Reissue(Imported<ReissueRequest>),
     Checkups(Imported<CheckupResult>),
+    Losses(Imported<CoverageLoss>),
 }
 
 impl Parsed {
@@ -492,6 +501,7 @@ impl Parsed {
             Parsed::Returned(f) => f.encoding.as_str(),
             Parsed::Reissue(f) => f.encoding.as_str(),
             Parsed::Checkups(f) => f.encoding.as_str(),
+            Parsed::Losses(f) => f.encoding.as_str(),
         }
     }
 
@@ -502,6 +512,7 @@ impl Parsed {
             Parsed::Returned(f) => f.rows.len(),
             Parsed::Reissue(f) => f.rows.len(),
             Parsed::Checkups(f) => f.rows.len(),
+            Parsed::Losses(f) => f.rows.len(),
         }
     }
 
@@ -516,6 +527,7 @@ impl Parsed {
             Parsed::Returned(f) => first(&f.rows, limit),
             Parsed::Reissue(f) => first(&f.rows, limit),
             Parsed::Checkups(f) => first(&f.rows, limit),
+            Parsed::Losses(f) => first(&f.rows, limit),
         }
     }
 }
@@ -611,19 +623,28 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
             }
         }
         Parsed::Checkups(file) => {
-            let year = batch.meta.fiscal_year;
             for (i, c) in file.rows.iter().enumerate() {
-                if tx.voucher_batch(&c.voucher_no, year)?.is_none() {
+                problems.extend(unregistered(tx, file, i, &c.voucher_no, batch)?);
+            }
+        }
+        Parsed::Losses(file) => {
+            let ours = crate::trust::roster(tx)?
+                .settings()
+                .insurer
+                .map(|i| i.number);
+            for (i, c) in file.rows.iter().enumerate() {
+                problems.extend(unregistered(tx, file, i, &c.voucher_no, batch)?);
+                if let Some(ours) = ours.as_ref().filter(|o| **o != c.insurer_no) {
                     problems.push(file.problem(
                         i,
-                        "voucher_no",
+                        "insurer_no",
                         format!(
-                            "voucher {} is not in the register for fiscal {year}",
-                            c.voucher_no
+                            "insurer number {} is not this office's ({ours}): a list of another insurer",
+                            c.insurer_no
                         ),
                         format!(
-                            "受診券 {} は{year}年度の受診券リストにありません",
-                            c.voucher_no
+                            "保険者番号 {} はこの事務所の番号（{ours}）ではありません。他の保険者のリストです",
+                            c.insurer_no
                         ),
                     ));
                 }
@@ -632,6 +653,26 @@ fn against_batch(tx: &Tx<'_>, batch: &Batch, parsed: &Parsed) -> Result<Vec<Prob
         Parsed::Subjects(_) | Parsed::Reissue(_) => {}
     }
     Ok(problems)
+}
+
+/// A problem at row `i` when its voucher is not in the register for the batch's fiscal year.
+fn unregistered<R>(
+    tx: &Tx<'_>,
+    file: &Imported<R>,
+    i: usize,
+    voucher_no: &str,
+    batch: &Batch,
+) -> Result<Option<Problem>> {
+    let year = batch.meta.fiscal_year;
+    if tx.voucher_batch(voucher_no, year)?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(file.problem(
+        i,
+        "voucher_no",
+        format!("voucher {voucher_no} is not in the register for fiscal {year}"),
+        format!("受診券 {voucher_no} は{year}年度の受診券リストにありません"),
+    )))
 }
 
 /// How to get a list a step needs, for the message that says it is missing.

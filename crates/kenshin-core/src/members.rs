@@ -8,7 +8,8 @@ use kenshin_domain::roster::{
     DeputySetting, Invite, Removal, RoleChange,
 };
 use kenshin_domain::settings::{settings_payload, OfficeSettings, SettingsRecord};
-use kenshin_domain::signed::{Migration, Signed};
+use kenshin_domain::signed::Migration;
+use kenshin_domain::voucher::InsurerForm;
 use kenshin_domain::{Role, RosterEntry};
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, DocumentId, Home, HomeDir, Tx, OFFICE_DOC};
@@ -220,19 +221,7 @@ impl Office {
             };
             let office = office_id.to_string();
             change.signature = keys.sign(&role_change_payload(&office, &change));
-            let (_, read) = tx.load_office(&office_id)?;
-            let migration = (read.schema < office::ROLES_SCHEMA).then(|| {
-                let mut m = Migration {
-                    id: uuid::Uuid::new_v4().simple().to_string(),
-                    schema: office::ROLES_SCHEMA,
-                    vouched: Vec::new(),
-                    by: me.clone(),
-                    at: change.at,
-                    signature: String::new(),
-                };
-                m.signature = keys.sign(&m.payload(&office, &office));
-                m
-            });
+            let migration = raise_office(tx, &office_id, office::ROLES_SCHEMA, keys, &me)?;
             put_in_office(tx, &office_id, |doc| {
                 if let Some(m) = &migration {
                     office::migrate(doc, m)?;
@@ -265,11 +254,33 @@ impl Office {
         record.signature = self
             .keys
             .sign(&settings_payload(&office_id.to_string(), &record));
+        let keys = &self.keys;
+        let me = &self.me.id;
         self.home.write(|tx| {
-            put_in_office(tx, &office_id, |doc| office::add_settings(doc, &record))?;
+            // Insurer settings raise the office's schema: a build before them drops the insurer
+            // and would find the record's signature broken.
+            let migration = match record.settings.insurer {
+                Some(_) => raise_office(tx, &office_id, office::INSURER_SCHEMA, keys, me)?,
+                None => None,
+            };
+            put_in_office(tx, &office_id, |doc| {
+                if let Some(m) = &migration {
+                    office::migrate(doc, m)?;
+                }
+                office::add_settings(doc, &record)
+            })?;
             Ok::<_, CoreError>(())
         })?;
         Ok(record.settings)
+    }
+
+    /// Changes the insurer's settings (保険者情報, admin only): what the form names, checked whole,
+    /// signed as the office's settings.
+    pub fn set_insurer(&mut self, form: &InsurerForm) -> Result<OfficeSettings> {
+        self.require_admin("change the office's settings")?;
+        let mut settings = self.settings()?;
+        settings.insurer = Some(form.apply(settings.insurer.take())?);
+        self.set_settings(settings)
     }
 
     /// The members who are deputies (代決者) now, by id.
@@ -287,6 +298,22 @@ impl Office {
             })
         }
     }
+}
+
+/// A signed migration raising the office document to `schema`, when it is below it.
+fn raise_office(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    schema: i64,
+    keys: &Keys,
+    me: &str,
+) -> Result<Option<Migration>> {
+    let (_, read) = tx.load_office(office_id)?;
+    if read.schema >= schema {
+        return Ok(None);
+    }
+    let office = office_id.to_string();
+    Ok(Some(crate::migration(keys, &office, &office, me, schema)))
 }
 
 /// Puts one admin's signed record into the office document (`add` writes it), in this transaction.

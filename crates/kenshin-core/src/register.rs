@@ -91,23 +91,31 @@ impl Office {
         limit: usize,
     ) -> Result<Found> {
         let found = self.home.read(|tx| tx.find_vouchers(q, offset, limit))?;
+        let shown = found.hits.iter().map(|h| h.subject.voucher_no.clone());
+        self.log_lookup(query.trim().to_string(), found.total, shown.collect())?;
+        Ok(found)
+    }
+
+    /// Notes a look at the register in the access log (照会記録), signed by this member: what was
+    /// asked, how many matched, which vouchers were shown.
+    pub(crate) fn log_lookup(
+        &mut self,
+        query: String,
+        matched: u64,
+        shown: Vec<String>,
+    ) -> Result<()> {
         let mut lookup = Lookup {
             at: now(),
             by: self.me.id.clone(),
-            query: query.trim().to_string(),
-            matched: found.total,
-            shown: found
-                .hits
-                .iter()
-                .map(|h| h.subject.voucher_no.clone())
-                .collect(),
+            query,
+            matched,
+            shown,
             signature: String::new(),
         };
         lookup.signature = self
             .keys
             .sign(&lookup.payload(&self.office_doc.to_string(), ""));
-        self.home.note_lookup(&lookup)?;
-        Ok(found)
+        Ok(self.home.note_lookup(&lookup)?)
     }
 
     /// The process 4 batches that take calls (their cross-check, step 2, not complete), newest first.

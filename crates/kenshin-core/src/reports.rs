@@ -1,11 +1,11 @@
 //! Reports made from a batch's lists and the register, as tables the front ends write as CSV or XLSX.
 
 use crate::evidence::{batch_of, registered};
-use crate::lists::{complete, current, returns, step_status};
+use crate::lists::{current, returns};
 use crate::{local_day, now, CoreError, Office, Result};
 use kenshin_domain::age::target_in_year;
+use kenshin_domain::dates::era_long;
 use kenshin_domain::decide::{age_findings, check_day, reissue_sheets};
-use kenshin_domain::evidence::print_after;
 use kenshin_domain::reconcile::count_by_postal;
 use kenshin_domain::register::{EventKind, NoteKind};
 use kenshin_domain::rows::{
@@ -13,10 +13,11 @@ use kenshin_domain::rows::{
 };
 use kenshin_domain::said::Said;
 use kenshin_domain::text::postal_display;
+use kenshin_domain::voucher::{left_out, LeftOut};
 use kenshin_domain::{ListKind, ProcessId};
 use kenshin_exchange::{print, Cell, Table};
 use kenshin_store::{batch_doc_id, Batch, Tx};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 /// The reports `kenshin report` makes.
@@ -40,10 +41,12 @@ pub enum ReportKind {
     EncouragementCounts,
     /// 問合せ突き合わせ: every inquiry against the register
     Inquiries,
+    /// 受診券 印刷分: the standard vouchers a batch prints
+    Vouchers,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 9] = [
+    pub const ALL: [ReportKind; 10] = [
         ReportKind::PostalCounts,
         ReportKind::Pullouts,
         ReportKind::Returned,
@@ -53,6 +56,7 @@ impl ReportKind {
         ReportKind::Encouragement,
         ReportKind::EncouragementCounts,
         ReportKind::Inquiries,
+        ReportKind::Vouchers,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,6 +70,7 @@ impl ReportKind {
             ReportKind::Encouragement => "encouragement",
             ReportKind::EncouragementCounts => "encouragement-counts",
             ReportKind::Inquiries => "inquiries",
+            ReportKind::Vouchers => "vouchers",
         }
     }
 
@@ -80,6 +85,7 @@ impl ReportKind {
             ReportKind::Encouragement => "受診勧奨対象者",
             ReportKind::EncouragementCounts => "受診勧奨 郵便番号別件数",
             ReportKind::Inquiries => "問合せ突き合わせ",
+            ReportKind::Vouchers => "受診券 印刷分",
         }
     }
 }
@@ -147,28 +153,19 @@ fn need<T>(list: Option<T>, kind: ListKind, batch: &Batch) -> Result<T> {
 }
 
 impl Office {
-    /// The reissued vouchers of a process 3 batch, laid out for window envelopes (PDF).
+    /// The reissued vouchers of a process 3 batch: the standard voucher on A4 for window envelopes
+    /// (PDF), once the section has verified them.
     pub fn print_reissues(&mut self, batch_given: &str) -> Result<Vec<u8>> {
-        let office = self.name()?;
-        self.with_batch(batch_given, |tx, batch| {
-            expect_process(ReportKind::Reissues, batch, &[ProcessId::Reissue])?;
-            if let Some(step) = print_after(batch.meta.process) {
-                let status = step_status(batch, step);
-                if !complete(status) {
-                    return Err(CoreError::PrintBeforeVerify {
-                        label: batch.meta.label.clone(),
-                        step,
-                        status,
-                    });
-                }
-            }
-            let sheets: Vec<ReissueSheet> = need(
-                current(tx, batch, ListKind::Reissues)?,
-                ListKind::Reissues,
-                batch,
-            )?;
-            Ok(print::reissued_vouchers(&office, &sheets)?)
-        })
+        let meta = self.resolve_batch(batch_given)?;
+        if meta.process != ProcessId::Reissue {
+            return Err(CoreError::ReportNotForProcess {
+                report: ReportKind::Reissues,
+                wants: vec![ProcessId::Reissue],
+                label: meta.label,
+                process: meta.process,
+            });
+        }
+        self.print_vouchers(batch_given, print::Layout::A4)
     }
 
     /// The address list of a process 5 batch's encouragement postcards (PDF).
@@ -180,7 +177,7 @@ impl Office {
                 batch,
                 &[ProcessId::Encouragement],
             )?;
-            let subjects = encouragement(tx, batch)?;
+            let (subjects, _) = encouragement(tx, batch)?;
             Ok(print::postcard_addresses(
                 &office,
                 &batch.meta.label,
@@ -208,9 +205,10 @@ impl Office {
     }
 }
 
-/// The subjects of an encouragement batch's fiscal year who have no checkup yet and whose voucher
-/// was neither pulled out nor returned.
-fn encouragement(tx: &Tx<'_>, batch: &Batch) -> Result<Vec<Subject>> {
+/// Who gets an encouragement postcard: the year's register less those with a checkup result, a
+/// loss of coverage, a pull-out or a return, or outside the age rule; and how many were left out, by
+/// reason.
+fn encouragement(tx: &Tx<'_>, batch: &Batch) -> Result<(Vec<Subject>, BTreeMap<LeftOut, u64>)> {
     let fy = batch.meta.fiscal_year;
     let taken: HashSet<String> = current::<CheckupResult>(tx, batch, ListKind::CheckupResults)?
         .unwrap_or_default()
@@ -218,21 +216,20 @@ fn encouragement(tx: &Tx<'_>, batch: &Batch) -> Result<Vec<Subject>> {
         .map(|c| c.voucher_no)
         .collect();
     let on = check_day(fy, local_day(now()));
-    Ok(tx
-        .register_year(fy)?
-        .into_iter()
-        .filter(|e| {
-            !taken.contains(&e.subject.voucher_no)
-                && !e.events.iter().any(|ev| {
-                    matches!(
-                        ev.kind,
-                        EventKind::PulledOut | EventKind::Returned | EventKind::CheckupTaken
-                    )
-                })
-                && target_in_year(e.subject.birth, fy, on).is_ok()
-        })
-        .map(|e| e.subject)
-        .collect())
+    let mut out: BTreeMap<LeftOut, u64> = BTreeMap::new();
+    let mut to = Vec::new();
+    for e in tx.register_year(fy)? {
+        let listed = taken
+            .contains(&e.subject.voucher_no)
+            .then_some((EventKind::CheckupTaken, None));
+        let events = e.events.iter().map(|ev| (ev.kind, ev.on)).chain(listed);
+        let target = target_in_year(e.subject.birth, fy, on).is_ok();
+        match left_out(events, on, target) {
+            Some(why) => *out.entry(why).or_default() += 1,
+            None => to.push(e.subject),
+        }
+    }
+    Ok((to, out))
 }
 
 fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
@@ -246,6 +243,36 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
         )
     };
     match kind {
+        ReportKind::Vouchers => {
+            let (insurer, _) = crate::voucher::insurer(tx)?;
+            let rows = crate::voucher::faces(tx, batch, &insurer)?
+                .into_iter()
+                .map(|f| {
+                    vec![
+                        f.sheet_no.into(),
+                        f.name.into(),
+                        era_long(f.birth).into(),
+                        era_long(f.issued_on).into(),
+                        era_long(f.valid_until).into(),
+                        postal_display(&f.postal).into(),
+                        f.address.into(),
+                    ]
+                })
+                .collect();
+            Ok(table(
+                kind,
+                &[
+                    "受診券整理番号",
+                    "氏名",
+                    "生年月日",
+                    "交付年月日",
+                    "有効期限",
+                    "郵便番号",
+                    "住所",
+                ],
+                rows,
+            ))
+        }
         ReportKind::PostalCounts => {
             let counts: Vec<PostalCount> = need(
                 current(tx, batch, ListKind::PostalCounts)?,
@@ -439,10 +466,18 @@ fn report(tx: &Tx<'_>, kind: ReportKind, batch: &Batch) -> Result<Table> {
         }
         ReportKind::Encouragement | ReportKind::EncouragementCounts => {
             expect_process(kind, batch, &[Encouragement])?;
-            let subjects = encouragement(tx, batch)?;
+            let (subjects, left_out) = encouragement(tx, batch)?;
             if kind == ReportKind::EncouragementCounts {
                 let counts = count_by_postal(subjects.iter().map(|s| s.postal.as_str()));
-                return Ok(counts_table(kind, &counts));
+                let mut table = counts_table(kind, &counts);
+                // Those written to are the total; those left out follow, by reason.
+                table.rows.extend(LeftOut::ALL.iter().map(|w| {
+                    vec![
+                        format!("対象外（{}）", w.ja()).into(),
+                        left_out.get(w).copied().unwrap_or(0).into(),
+                    ]
+                }));
+                return Ok(table);
             }
             let rows = subjects
                 .into_iter()

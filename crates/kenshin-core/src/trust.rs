@@ -10,9 +10,9 @@ use kenshin_domain::signed::{Migration, Signed};
 use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, Arrival, Standing};
 use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
-use kenshin_store::docs::batch::MARKED_SCHEMA as BATCH_SCHEMA;
+use kenshin_store::docs::batch::VOIDS_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
-use kenshin_store::docs::office::ROLES_SCHEMA as OFFICE_SCHEMA;
+use kenshin_store::docs::office::INSURER_SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };

@@ -124,6 +124,8 @@ pub fn import_window(process: ProcessId, kind: ListKind) -> Option<ImportWindow>
         (Reissue, ReissueRequests) => w(Some(4), None),
         (Reissue, Returned) => w(None, Some(11)),
         (Encouragement, CheckupResults) => w(Some(1), None),
+        // 資格喪失者リスト arrive month by month while calls are taken, until the cross-check.
+        (EligibilityInquiry, CoverageLoss) => w(Some(2), None),
         _ => None,
     }
 }

@@ -22,6 +22,7 @@ pub mod signed;
 pub mod sync;
 pub mod text;
 pub mod trust;
+pub mod voucher;
 pub mod workflow;
 
 pub use batch::BatchRef;

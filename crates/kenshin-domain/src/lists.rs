@@ -28,10 +28,12 @@ pub enum ListKind {
     Reissues,
     /// 受診結果: checkups already taken (for encouragement)
     CheckupResults,
+    /// 資格喪失者リスト: vouchers void from each 喪失日
+    CoverageLoss,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 9] = [
+    pub const ALL: [ListKind; 10] = [
         ListKind::Targets,
         ListKind::Rehearsal,
         ListKind::Production,
@@ -41,6 +43,7 @@ impl ListKind {
         ListKind::Returned,
         ListKind::Reissues,
         ListKind::CheckupResults,
+        ListKind::CoverageLoss,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +57,7 @@ impl ListKind {
             ListKind::Returned => "returned",
             ListKind::Reissues => "reissues",
             ListKind::CheckupResults => "checkup_results",
+            ListKind::CoverageLoss => "coverage_loss",
         }
     }
 
@@ -68,6 +72,7 @@ impl ListKind {
             ListKind::Returned => "返送リスト",
             ListKind::Reissues => "再発行分",
             ListKind::CheckupResults => "受診結果",
+            ListKind::CoverageLoss => "資格喪失者リスト",
         }
     }
 }

@@ -303,6 +303,8 @@ pub enum EventKind {
     Reissued,
     Inquiry,
     CheckupTaken,
+    /// 資格喪失: from a loss-of-coverage list, void from its 喪失日.
+    CoverageLost,
 }
 
 impl EventKind {
@@ -313,6 +315,7 @@ impl EventKind {
             EventKind::Reissued => "reissued",
             EventKind::Inquiry => "inquiry",
             EventKind::CheckupTaken => "checkup_taken",
+            EventKind::CoverageLost => "coverage_lost",
         }
     }
 
@@ -323,6 +326,7 @@ impl EventKind {
             EventKind::Reissued => "再発行",
             EventKind::Inquiry => "問合せ",
             EventKind::CheckupTaken => "受診済",
+            EventKind::CoverageLost => "資格喪失",
         }
     }
 }
@@ -336,6 +340,7 @@ impl FromStr for EventKind {
             EventKind::Reissued,
             EventKind::Inquiry,
             EventKind::CheckupTaken,
+            EventKind::CoverageLost,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -355,15 +360,19 @@ pub enum VoucherStatus {
     Sent,
     /// Mailed and came back (返送).
     Returned,
+    /// Coverage lost (資格喪失): void from the 喪失日.
+    CoverageLost,
 }
 
 impl VoucherStatus {
     /// A voucher's status from what happened to it (its events) and whether its batch was mailed:
-    /// a pull-out stands over everything, a return over mailing.
+    /// a pull-out stands over everything, a loss of coverage over a return, a return over mailing.
     pub fn of(events: impl IntoIterator<Item = EventKind>, mailed: bool) -> VoucherStatus {
         let kinds: Vec<EventKind> = events.into_iter().collect();
         if kinds.contains(&EventKind::PulledOut) {
             VoucherStatus::PulledOut
+        } else if kinds.contains(&EventKind::CoverageLost) {
+            VoucherStatus::CoverageLost
         } else if kinds.contains(&EventKind::Returned) {
             VoucherStatus::Returned
         } else if mailed {
@@ -379,6 +388,7 @@ impl VoucherStatus {
             VoucherStatus::PulledOut => "pulled_out",
             VoucherStatus::Sent => "sent",
             VoucherStatus::Returned => "returned",
+            VoucherStatus::CoverageLost => "coverage_lost",
         }
     }
 
@@ -388,6 +398,7 @@ impl VoucherStatus {
             VoucherStatus::PulledOut => "引抜",
             VoucherStatus::Sent => "発送済",
             VoucherStatus::Returned => "返送",
+            VoucherStatus::CoverageLost => "資格喪失",
         }
     }
 }

@@ -153,6 +153,17 @@ rows! {
         pub checked_on: NaiveDate,
     }
 
+    /// A loss of coverage (資格喪失者リスト): the voucher is void from 喪失日.
+    pub struct CoverageLoss {
+        pub voucher_no: String,
+        /// 喪失日: the first day without coverage.
+        pub lost_on: NaiveDate,
+        /// The insurer whose list it is (保険者番号), checked against the office's.
+        pub insurer_no: String,
+        /// 喪失事由 (転出, 社保加入, 死亡, ...)
+        pub reason: String,
+    }
+
     /// One line of the postal-code count list (郵便番号別件数リスト).
     pub struct PostalCount {
         pub postal: String,

@@ -368,6 +368,31 @@ impl Said for BadSetting {
                     "自動ロックまでの時間は1〜{max}分にしてください（{given}分は設定できません）"
                 )
             }
+            BadSetting::InsurerNo { given } => format!(
+                "保険者番号「{given}」は8桁の数字で書いてください（国保は00と6桁の番号）"
+            ),
+            BadSetting::InsurerCheckDigit { given, expected } => format!(
+                "保険者番号「{given}」の検証番号（最後の桁）が合いません（{expected}のはずです）"
+            ),
+            BadSetting::Blank { field } => format!("{}を入力してください", field.ja()),
+            BadSetting::TooLong { field, max } => {
+                format!("{}は{max}文字以内の一行にしてください", field.ja())
+            }
+            BadSetting::Phone { given } => {
+                format!("電話番号「{given}」は10桁か11桁の数字で書いてください（ハイフン可）")
+            }
+            BadSetting::PaymentAgentNo { given } => {
+                format!("支払代行機関番号「{given}」は8桁の数字で書いてください")
+            }
+            BadSetting::SelfPay { given } => format!(
+                "自己負担「{given}」が読めません（無料・10%・500円・上限 max:20000円 のように書いてください）"
+            ),
+            BadSetting::ValidUntil { given } => {
+                format!("有効期限「{given}」は日付ではありません（2027-03-31、令和9年3月31日）")
+            }
+            BadSetting::NoInsurer => {
+                "先に保険者情報（保険者番号と名称）を事務所の設定で入力してください".into()
+            }
         }
     }
 }

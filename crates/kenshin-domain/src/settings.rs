@@ -1,8 +1,9 @@
 //! The office's settings (事務所の設定), decided by an admin for every laptop: a signed record in the
 //! office document holding them whole; the latest that holds is the office's. Issue by issue they
-//! grow (the insurer's data will live here); a field a record does not name takes its default.
+//! grow (the insurer's data lives here); a field a record does not name takes its default.
 
 use crate::signed::{encode, time};
+use crate::voucher::{Insurer, InsurerField};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -13,11 +14,18 @@ use thiserror::Error;
 pub struct OfficeSettings {
     /// Minutes without a key or the pointer before a window locks.
     pub idle_minutes: u32,
+    /// 保険者情報, printed on every voucher. Absent from records made before it (so their
+    /// signed form is unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insurer: Option<Insurer>,
 }
 
 impl Default for OfficeSettings {
     fn default() -> Self {
-        OfficeSettings { idle_minutes: 10 }
+        OfficeSettings {
+            idle_minutes: 10,
+            insurer: None,
+        }
     }
 }
 
@@ -28,6 +36,24 @@ pub const MAX_IDLE_MINUTES: u32 = 120;
 pub enum BadSetting {
     #[error("the idle time must be 1 to {max} minutes, not {given}")]
     IdleMinutes { given: u32, max: u32 },
+    #[error("insurer number {given:?}: 8 digits (a 国保 number is written 00 and its 6 digits)")]
+    InsurerNo { given: String },
+    #[error("insurer number {given}: the last digit should be {expected} (check digit)")]
+    InsurerCheckDigit { given: String, expected: u8 },
+    #[error("{field}: must not be empty")]
+    Blank { field: InsurerField },
+    #[error("{field}: at most {max} characters, one line")]
+    TooLong { field: InsurerField, max: usize },
+    #[error("phone {given:?}: 10 or 11 digits, hyphens allowed")]
+    Phone { given: String },
+    #[error("payment agent number {given:?}: 8 digits")]
+    PaymentAgentNo { given: String },
+    #[error("self-pay {given:?}: write basic|detailed|extra|dock=free|N%|N円|max:N円")]
+    SelfPay { given: String },
+    #[error("valid-until {given:?}: not a date (2027-03-31, 令和9年3月31日)")]
+    ValidUntil { given: String },
+    #[error("the insurer's settings are needed first: set at least the insurer number and name")]
+    NoInsurer,
 }
 
 impl OfficeSettings {
@@ -38,7 +64,7 @@ impl OfficeSettings {
                 max: MAX_IDLE_MINUTES,
             });
         }
-        Ok(())
+        self.insurer.as_ref().map_or(Ok(()), Insurer::check)
     }
 }
 
@@ -62,11 +88,18 @@ pub fn settings_payload(office: &str, r: &SettingsRecord) -> Vec<u8> {
 /// The office's settings: the latest record (by time, then id) of those that hold; the defaults
 /// when none does.
 pub fn current<'a>(records: impl IntoIterator<Item = &'a SettingsRecord>) -> OfficeSettings {
+    latest(records)
+        .map(|r| r.settings.clone())
+        .unwrap_or_default()
+}
+
+/// The record whose settings are the office's (a voucher names the one it was made under).
+pub fn latest<'a>(
+    records: impl IntoIterator<Item = &'a SettingsRecord>,
+) -> Option<&'a SettingsRecord> {
     records
         .into_iter()
         .max_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)))
-        .map(|r| r.settings.clone())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -77,7 +110,10 @@ mod tests {
     fn record(id: &str, minute: u32, idle: u32) -> SettingsRecord {
         SettingsRecord {
             id: id.into(),
-            settings: OfficeSettings { idle_minutes: idle },
+            settings: OfficeSettings {
+                idle_minutes: idle,
+                insurer: None,
+            },
             by: "admin".into(),
             at: Utc.with_ymd_and_hms(2026, 12, 4, 9, minute, 0).unwrap(),
             signature: String::new(),
@@ -92,7 +128,12 @@ mod tests {
         assert_eq!(current([&a, &c, &b]).idle_minutes, 20, "same time: by id");
         for (idle, ok) in [(0, false), (1, true), (120, true), (121, false)] {
             assert_eq!(
-                OfficeSettings { idle_minutes: idle }.check().is_ok(),
+                OfficeSettings {
+                    idle_minutes: idle,
+                    insurer: None
+                }
+                .check()
+                .is_ok(),
                 ok,
                 "{idle}"
             );

@@ -5,7 +5,9 @@
 use crate::decode::{decode, TextEncoding};
 use chrono::NaiveDate;
 use kenshin_domain::dates::parse_date;
-use kenshin_domain::rows::{CheckupResult, Pullout, ReissueRequest, Returned, Row, Subject};
+use kenshin_domain::rows::{
+    CheckupResult, CoverageLoss, Pullout, ReissueRequest, Returned, Row, Subject,
+};
 use kenshin_domain::said::Said;
 use kenshin_domain::text;
 use std::collections::HashMap;
@@ -158,6 +160,7 @@ pub fn field_names() -> Vec<(&'static str, &'static str)> {
         Returned::COLUMNS,
         ReissueRequest::COLUMNS,
         CheckupResult::COLUMNS,
+        CoverageLoss::COLUMNS,
     ]
     .iter()
     .flat_map(|cs| cs.iter().map(|c| (c.field, c.ja)))
@@ -308,6 +311,7 @@ pub fn field_ja(field: &str) -> &str {
         Returned::COLUMNS,
         ReissueRequest::COLUMNS,
         CheckupResult::COLUMNS,
+        CoverageLoss::COLUMNS,
         &extra,
     ]
     .iter()
@@ -331,6 +335,33 @@ impl Import for CheckupResult {
         Some(CheckupResult {
             voucher_no: voucher_no?,
             checked_on: checked_on?,
+        })
+    }
+}
+
+impl Import for CoverageLoss {
+    const COLUMNS: &'static [Column] = &[
+        VOUCHER_NO,
+        col(
+            "lost_on",
+            "喪失日",
+            &["資格喪失日", "喪失年月日", "lost_on"],
+            true,
+        ),
+        col("insurer_no", "保険者番号", &["insurer_no"], true),
+        col("reason", "喪失事由", &["事由", "理由", "reason"], false),
+    ];
+    fn build(c: &mut Cells<'_>) -> Option<Self> {
+        let (voucher_no, lost_on) = (c.voucher_no("voucher_no"), c.date("lost_on"));
+        let (insurer_no, reason) = (
+            c.rule("insurer_no", kenshin_domain::voucher::insurer_no),
+            c.text("reason"),
+        );
+        Some(CoverageLoss {
+            voucher_no: voucher_no?,
+            lost_on: lost_on?,
+            insurer_no: insurer_no?,
+            reason: reason?,
         })
     }
 }

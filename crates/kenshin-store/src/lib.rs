@@ -26,7 +26,7 @@ pub use kenshin_domain::register::VoucherStatus;
 pub use kenshin_domain::BatchRef;
 pub use key::{needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
-pub use register::{Found, RegisterEntry, VoucherEvent};
+pub use register::{sheet_of, Found, RegisterEntry, VoucherEvent};
 pub use samod_core::DocumentId;
 pub use secret::{open_with_secret, seal_with_secret};
 pub use storage::SqliteStorage;

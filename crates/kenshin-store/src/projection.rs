@@ -259,7 +259,8 @@ impl Tx<'_> {
         tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
         // What a list's rows held is kept: a list never changes (see `readable_rows`).
         tx.execute(
-            "DELETE FROM p_problems WHERE doc_id = ?1 AND (entry_id IS NULL OR entry_id NOT LIKE 'list:%')",
+            "DELETE FROM p_problems WHERE doc_id = ?1
+             AND (entry_id IS NULL OR (entry_id NOT LIKE 'list:%' AND entry_id NOT LIKE 'sheet:%'))",
             [id],
         )?;
         let mut p = tx
@@ -421,7 +422,8 @@ impl Tx<'_> {
         {
             let mut stmt = self.sql().prepare_cached(
                 "SELECT doc_id, what FROM p_problems
-                 WHERE entry_id IS NULL OR entry_id LIKE 'list:%' ORDER BY rowid",
+                 WHERE entry_id IS NULL OR entry_id LIKE 'list:%' OR entry_id LIKE 'sheet:%'
+                 ORDER BY rowid",
             )?;
             for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
                 let (doc, what) = row?;

@@ -11,7 +11,7 @@ use kenshin_domain::dates::era_long;
 use kenshin_domain::evidence::{send_step, voucher_year};
 use kenshin_domain::fiscal::fiscal_year_end;
 use kenshin_domain::register::{EventKind, NoteKind, VoucherStatus};
-use kenshin_domain::rows::{CheckupResult, Pullout, ReissueSheet, Returned, Subject};
+use kenshin_domain::rows::{CheckupResult, CoverageLoss, Pullout, ReissueSheet, Returned, Subject};
 use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
@@ -108,6 +108,11 @@ fn subject(r: &Row<'_>) -> rusqlite::Result<Subject> {
         postal: r.get(7)?,
         address: r.get(8)?,
     })
+}
+
+/// The sheet number of a reissue event's detail ("20000001-R1 (申請番号)").
+pub fn sheet_of(detail: &str) -> &str {
+    detail.split(" (").next().unwrap_or(detail)
 }
 
 /// Upper bound for a prefix range over UTF-8 text.
@@ -229,6 +234,16 @@ impl Tx<'_> {
                 put(&s.voucher_no, EventKind::Reissued, None, &detail)?;
             }
         }
+        for list in batch.lists_of(ListKind::CoverageLoss) {
+            for l in self.readable_rows::<CoverageLoss>(batch, list)? {
+                put(
+                    &l.voucher_no,
+                    EventKind::CoverageLost,
+                    Some(l.lost_on),
+                    &l.reason,
+                )?;
+            }
+        }
         if let Some(list) = batch.current_list(ListKind::CheckupResults) {
             for c in self.readable_rows::<CheckupResult>(batch, list)? {
                 put(
@@ -246,7 +261,86 @@ impl Tx<'_> {
             };
             put(&n.voucher_no, kind, Some(n.on), &detail)?;
         }
+        drop(event);
+        self.note_doubled_sheets(batch, year)
+    }
+
+    /// Two laptops that reissued one voucher offline each made its next sheet: after the merge
+    /// the register holds one sheet number from two batches. Each such sheet is a problem on both
+    /// batches, to be resolved by the office (never taken as both valid).
+    fn note_doubled_sheets(&self, batch: &Batch, year: i32) -> Result<()> {
+        let sql = self.sql();
+        let id = batch.meta.batch_id.as_str();
+        sql.execute(
+            "DELETE FROM p_problems WHERE doc_id = ?1 AND entry_id LIKE 'sheet:%'",
+            [id],
+        )?;
+        if batch.meta.process != kenshin_domain::ProcessId::Reissue {
+            return Ok(());
+        }
+        let mut stmt = sql.prepare_cached(
+            "SELECT DISTINCT mine.detail, other.batch_id FROM p_voucher_events mine
+             JOIN p_voucher_events other ON other.voucher_no = mine.voucher_no
+                AND other.fiscal_year = mine.fiscal_year AND other.kind = mine.kind
+                AND other.batch_id <> mine.batch_id
+             WHERE mine.batch_id = ?1 AND mine.fiscal_year = ?2 AND mine.kind = 'reissued'",
+        )?;
+        let found = stmt
+            .query_map(params![id, year], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut put = sql.prepare_cached(
+            "INSERT INTO p_problems(doc_id, entry_id, what) SELECT ?1, ?2, ?3
+             WHERE NOT EXISTS (SELECT 1 FROM p_problems WHERE doc_id = ?1 AND entry_id = ?2)",
+        )?;
+        for (detail, other) in found {
+            let mine = sheet_of(&detail);
+            let theirs: Option<String> = sql
+                .query_row(
+                    "SELECT detail FROM p_voucher_events WHERE batch_id = ?1 AND kind = 'reissued'
+                     AND detail LIKE ?2 || ' (%'",
+                    params![other, mine],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if theirs.is_none() {
+                continue;
+            }
+            let what = format!(
+                "再交付の二重発行: {mine} が別のバッチでも作成されています。どちらかを取り消すまで、この券は「要確認」と答えます"
+            );
+            for doc in [id, other.as_str()] {
+                put.execute(params![doc, format!("sheet:{mine}"), what])?;
+            }
+        }
         Ok(())
+    }
+
+    /// The day (UTC instant) a batch's vouchers were mailed: when its send step became complete.
+    pub fn sent_at(&self, batch_id: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let process: Option<String> = self
+            .sql()
+            .query_row(
+                "SELECT process FROM p_batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(step) = process.and_then(|p| p.parse().ok()).and_then(send_step) else {
+            return Ok(None);
+        };
+        let at: Option<String> = self
+            .sql()
+            .query_row(
+                "SELECT s.at FROM p_board b JOIN p_signoffs s
+                    ON s.batch_id = b.batch_id AND s.seq = b.decisive_seq
+                 WHERE b.batch_id = ?1 AND b.step = ?2 AND b.status IN ('done', 'verified', 'approved')",
+                params![batch_id, step],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(at.and_then(|t| t.parse().ok()))
     }
 
     /// A list's rows for the register; a list that does not read (a member signed a reference to a

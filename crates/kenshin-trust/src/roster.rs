@@ -300,6 +300,11 @@ impl Roster {
         kenshin_domain::settings::current(&self.settings)
     }
 
+    /// The record the office's settings come from, when one holds.
+    pub fn settings_record(&self) -> Option<&kenshin_domain::settings::SettingsRecord> {
+        kenshin_domain::settings::latest(&self.settings)
+    }
+
     /// A member as they were at `at`: the role and approver authority of the last change made by
     /// then, or of their roster entry.
     pub fn as_of(&self, member: Member, at: chrono::DateTime<chrono::Utc>) -> Member {

@@ -254,6 +254,7 @@ fn list_ja(kind: ListKind) -> &'static str {
         ListKind::Returned => "返送リスト",
         ListKind::Reissues => "再発行分",
         ListKind::CheckupResults => "受診結果",
+        ListKind::CoverageLoss => "資格喪失者リスト",
     }
 }
 

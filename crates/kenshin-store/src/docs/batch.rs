@@ -36,8 +36,11 @@ pub const KIND: &str = "kenshin/batch";
 pub const SCHEMA: i64 = 3;
 /// The schema of a batch that holds a 取下げ, 代決 or 後閲 (raised by a signed migration in the change
 /// that writes the first: a build from before them would take it for a plain entry, so it reads the
-/// document as newer and changes nothing), and the newest this build reads.
+/// document as newer and changes nothing).
 pub const MARKED_SCHEMA: i64 = 4;
+/// The schema of a batch that holds a loss-of-coverage list (資格喪失者リスト), raised the same way: a
+/// build from before it would not void those vouchers. The newest this build reads.
+pub const VOIDS_SCHEMA: i64 = 5;
 
 /// A batch as read from its document's history: every record ever added, in log order, with where
 /// each came from. Which of them count is for the caller to judge.
@@ -438,7 +441,7 @@ fn legacy_meta(history: &History, batch_id: &str) -> ShapeResult<(String, BatchR
 /// the rest reads.
 pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, MARKED_SCHEMA)?;
+    let schema = history.expect_kind(KIND, VOIDS_SCHEMA)?;
     let mut problems: Vec<String> = history
         .tampering
         .iter()

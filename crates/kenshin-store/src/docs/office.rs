@@ -37,9 +37,12 @@ pub const KIND: &str = "kenshin/office";
 /// 3: each batch's signed meta in the index; migrations.
 pub const SCHEMA: i64 = 3;
 /// 4: role changes (役割の変更). Raised by a signed migration in the change that writes the first,
-/// since a build before them would judge entries with the roles the members were added with; the
-/// newest this build reads.
+/// since a build before them would judge entries with the roles the members were added with.
 pub const ROLES_SCHEMA: i64 = 4;
+/// 5: the insurer's settings (保険者情報) in a settings record, raised the same way: a build before
+/// them would drop the insurer from the record and find its signature broken. The newest this build
+/// reads.
+pub const INSURER_SCHEMA: i64 = 5;
 
 /// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
 /// mark. Which hold is for the reader to judge.
@@ -391,7 +394,7 @@ fn first_of_each<T>(records: Vec<(T, &Item)>) -> Vec<(T, &Item)> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, ROLES_SCHEMA)?;
+    let schema = history.expect_kind(KIND, INSURER_SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
