@@ -21,7 +21,7 @@ use kenshin_core::exchange::print::Layout;
 use kenshin_core::exchange::{report, Table};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
-    InquiryLogged, ListRef, ListText, ReportKind, RosterEntry, SignOffView, StepRecord,
+    InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ pub struct AppState {
     home: Mutex<HomeDir>,
     /// Who the window acts as: the member signed in with their secret, or locked.
     who: Mutex<sign_in::Who>,
+    /// The office kept open for that member (see `office`), with the member it was opened as.
+    open: Mutex<Option<(Option<String>, Office)>>,
     /// The home's sync engine, running in this process while the window is open.
     sync: sync::AppSync,
     /// The files the clerk chose in the dialog, by the tokens the page holds.
@@ -152,6 +154,7 @@ impl AppState {
         AppState {
             home: Mutex::new(HomeDir::new(home)),
             who: Mutex::default(),
+            open: Mutex::new(None),
             sync: sync::AppSync::default(),
             shown_list: Mutex::new(None),
             files: files::ChosenFiles::default(),
@@ -212,6 +215,7 @@ fn unlock(
     let passphrase = zeroize::Zeroizing::new(passphrase);
     let unlocked = state.home()?.unlock(&passphrase)?;
     *state.home.lock().map_err(Refusal::internal)? = unlocked;
+    state.close_office()?;
     // Sync starts once the home opens (before anyone signs in: it needs no member's secret).
     sync::spawn_start(&app);
     office::opening(state)

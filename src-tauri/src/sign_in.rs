@@ -40,18 +40,62 @@ pub(crate) fn idle_seconds(settings: &OfficeSettings) -> u32 {
     test.unwrap_or(settings.idle_minutes * 60)
 }
 
+/// The office the window works in, kept open between commands (one connection to the home, not one
+/// per command), for the member it was opened as.
+pub(crate) struct OpenOffice<'a>(std::sync::MutexGuard<'a, Option<(Option<String>, Office)>>);
+
+impl std::ops::Deref for OpenOffice<'_> {
+    type Target = Office;
+    fn deref(&self) -> &Office {
+        // Made only around a `Some`.
+        &self.0.as_ref().expect("an open office").1
+    }
+}
+
+impl std::ops::DerefMut for OpenOffice<'_> {
+    fn deref_mut(&mut self) -> &mut Office {
+        &mut self.0.as_mut().expect("an open office").1
+    }
+}
+
 impl AppState {
-    pub(crate) fn office(&self) -> Answer<Office> {
-        let home = self.home()?;
-        match &*self.who.lock().map_err(Refusal::internal)? {
-            Who::HomeMember => Ok(Office::open(&home, None)?),
-            Who::SignedIn(signer) => Ok(Office::open_as(&home, signer)?),
-            Who::Locked { .. } => Err(Refusal::new(
-                "session.locked",
-                "画面がロックされています。暗証番号を入力してください",
-                "the window is locked: sign in again",
-            )),
+    /// The office as the member who works in the window: the one kept open when it is theirs and
+    /// they are still in the roster, else opened again.
+    pub(crate) fn office(&self) -> Answer<OpenOffice<'_>> {
+        let who = self.who.lock().map_err(Refusal::internal)?;
+        let wanted = match &*who {
+            Who::HomeMember => None,
+            Who::SignedIn(signer) => Some(signer.member().id.clone()),
+            Who::Locked { .. } => {
+                return Err(Refusal::new(
+                    "session.locked",
+                    "画面がロックされています。暗証番号を入力してください",
+                    "the window is locked: sign in again",
+                ))
+            }
+        };
+        let mut open = self.open.lock().map_err(Refusal::internal)?;
+        let kept = match open.as_mut() {
+            Some((member, office)) if *member == wanted => office.refresh().is_ok(),
+            _ => false,
+        };
+        if !kept {
+            *open = None;
+            let home = self.home()?;
+            let office = match &*who {
+                Who::SignedIn(signer) => Office::open_as(&home, signer)?,
+                _ => Office::open(&home, None)?,
+            };
+            *open = Some((wanted, office));
         }
+        Ok(OpenOffice(open))
+    }
+
+    /// Closes the office kept open (its copy of the member's key goes with it): on a lock, a new
+    /// member, a new secret or another home.
+    pub(crate) fn close_office(&self) -> Answer<()> {
+        *self.open.lock().map_err(Refusal::internal)? = None;
+        Ok(())
     }
 }
 
@@ -82,6 +126,7 @@ pub fn act_as(
         };
         office.set_secret(&new)?;
     }
+    state.close_office()?;
     *state.who.lock().map_err(Refusal::internal)? = Who::SignedIn(signer);
     state.session()
 }
@@ -108,6 +153,7 @@ pub fn change_secret(
     let me = state.office()?.me().id.clone();
     let signer = Office::sign_in(&home, Some(&me), Some(&current))?;
     Office::open_as(&home, &signer)?.set_secret(&new)?;
+    state.close_office()?;
     *state.who.lock().map_err(Refusal::internal)? = Who::SignedIn(signer);
     state.session()
 }
@@ -129,7 +175,7 @@ impl AppState {
     pub(crate) fn lock_now(&self) -> Answer<()> {
         let mut who = self.who.lock().map_err(Refusal::internal)?;
         *who = Who::Locked { last: who.last() };
-        Ok(())
+        self.close_office()
     }
 }
 

@@ -198,6 +198,15 @@ impl Office {
         })
     }
 
+    /// Reads this member again from the roster (a role changed, a removal arrived since the office
+    /// was opened): a front end that keeps an office open calls it before each use. A member no
+    /// longer in the roster is refused.
+    pub fn refresh(&mut self) -> Result<()> {
+        let id = self.me.id.clone();
+        self.me = self.home.read(|tx| find_member(&tx.members()?, &id))?;
+        Ok(())
+    }
+
     /// The member this office is acting as.
     pub fn me(&self) -> &Member {
         &self.me

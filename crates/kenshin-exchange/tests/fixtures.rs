@@ -1,7 +1,9 @@
 //! The importers on the fixture files in `tests/fixtures` (CP932 and UTF-8, written for these tests; see
 //! that folder's README). Every refusal reason is checked with its line and column.
 
-use kenshin_domain::rows::{self, CheckupResult, Pullout, ReissueRequest, Returned, Subject};
+use kenshin_domain::rows::{
+    self, CheckupResult, CoverageLoss, Pullout, ReissueRequest, Returned, Subject,
+};
 use kenshin_domain::said::english_in;
 use kenshin_exchange::{import, Problem, TextEncoding};
 use std::path::PathBuf;
@@ -81,6 +83,26 @@ fn other_lists_read() {
     let (name, bytes) = fixture("checkup_results_cp932.csv");
     let c = import::<CheckupResult>(&name, &bytes).unwrap();
     assert_eq!(c.rows[0].checked_on.to_string(), "2026-08-01");
+
+    // 資格喪失者リスト: the 保険者番号 in full-width digits too, 資格喪失日 for 喪失日.
+    let (name, bytes) = fixture("coverage_loss_utf8.csv");
+    let l = import::<CoverageLoss>(&name, &bytes).unwrap();
+    assert_eq!(l.rows[0].lost_on.to_string(), "2026-09-01");
+    assert_eq!(l.rows[0].insurer_no, "00131011");
+    assert_eq!(l.rows[1].reason, "社保加入");
+}
+
+#[test]
+fn a_bad_loss_of_coverage_list_names_each_bad_date_and_insurer_number() {
+    assert_eq!(
+        problems_of::<CoverageLoss>("coverage_loss_bad_utf8.csv"),
+        [
+            "2:2: 喪失日 \"R8.13.1\": bad date: no such day",
+            "3:3: 保険者番号 \"00131012\": insurer number 00131012: the last digit should be 1 (check digit)",
+            "4:3: 保険者番号 \"131011\": insurer number \"131011\": 8 digits (a 国保 number is written 00 and its 6 digits)",
+            "5:1: duplicate voucher number 30000002 (first on line 2)",
+        ]
+    );
 }
 
 #[test]
