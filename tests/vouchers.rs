@@ -347,7 +347,7 @@ fn a_voucher_reissued_on_two_laptops_offline_is_unsettled_until_resolved() {
         let answer = check(l, "30000001", today());
         assert_eq!(
             answer,
-            "要確認（再交付が二重です: 30000001-R1・30000001-R1。事務所で解決するまで有効としません）",
+            "要確認（再交付が二重です: 30000001-R1（再発行 出先）・30000001-R1（再発行 本庁）。事務所で解決するまで有効としません）",
         );
         for r in &batches {
             let board = l.board(r).to_string();

@@ -58,6 +58,30 @@ impl std::ops::DerefMut for OpenOffice<'_> {
     }
 }
 
+impl Drop for OpenOffice<'_> {
+    /// Between commands the office keeps its connection, not the pages it read: the window runs
+    /// all day, and the register's 150,000 rows would otherwise stay in its cache.
+    fn drop(&mut self) {
+        if let Some((_, office)) = self.0.as_ref() {
+            // Failing, it only keeps the memory until the next time.
+            let _ = office.shrink_memory();
+        }
+        release_freed_memory();
+    }
+}
+
+/// Hands the pages a command freed back to the system. glibc keeps freed memory in its arenas, so
+/// a window used all day would grow with what its busiest moments held (+20 to +34 % over 1,000
+/// actions, against +2 % with a trim after each; trimming once a second, or on another thread, gave
+/// +20 %). A trim takes 0.2 ms (median) to 8 ms on the 150,000-voucher office.
+fn release_freed_memory() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: malloc_trim only returns free pages of the allocator's own heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 impl AppState {
     /// The office as the member who works in the window: the one kept open when it is theirs and
     /// they are still in the roster, else opened again.

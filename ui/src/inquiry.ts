@@ -42,21 +42,33 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
   const verdict = h("p", { class: "check-answer", "aria-live": "polite" });
   let checked: VoucherCheck | undefined;
   let timer = 0;
+  // Only the answer to the latest number and day is shown; an earlier one arriving late is dropped.
+  let asked = 0;
+  const clear = () => {
+    replace(verdict);
+    delete verdict.dataset.verdict;
+    replace(found);
+  };
   const look = () => {
     clearTimeout(timer);
+    checked = undefined;
+    // The answer stays in place, faded, until the new one comes: nothing below it moves.
+    verdict.classList.add("stale");
+    const mine = ++asked;
     timer = window.setTimeout(async () => {
       const q = voucher.value.trim();
-      checked = undefined;
-      replace(verdict);
-      if (q.length < 4) return replace(found);
+      if (q.length < 4) return clear();
       let check: VoucherCheck;
       try {
         check = await api.checkVoucher(q, on.value);
       } catch {
         // Not a number yet, or not a date: said at the field when the call is logged.
-        return replace(found);
+        if (mine === asked) clear();
+        return;
       }
+      if (mine !== asked) return;
       checked = check;
+      verdict.classList.remove("stale");
       replace(verdict, check.line);
       verdict.dataset.verdict = check.verdict.verdict;
       (check.verdict.verdict === "valid" ? valid : invalid).checked = true;
@@ -72,8 +84,9 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
     if (batches.length > 1 && !batch.value) return replace(batchProblem, t("Choose the batch the call counts toward"));
     const given = invalid.checked ? invalid.value : valid.value;
     const said = answer.value.trim();
-    // Unless the clerk said something else, the note keeps the answer read out.
-    const read = checked?.line.slice(0, 200);
+    // Unless the clerk said or chose something else, the note keeps the answer read out.
+    const agrees = checked && (checked.verdict.verdict === "valid") === valid.checked;
+    const read = agrees ? checked?.line.slice(0, 200) : undefined;
     let logged;
     try {
       logged = await api.logInquiry({
@@ -93,8 +106,8 @@ export async function inquiryScreen(root: HTMLElement): Promise<void> {
     answer.value = "";
     valid.checked = true;
     checked = undefined;
-    replace(verdict);
-    replace(found);
+    asked++;
+    clear();
     voucher.focus();
   };
   replace(

@@ -276,7 +276,9 @@ function officeSettingsForm(): HTMLElement {
       class: "office-settings",
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        const s = await attempt(() => api.setSettings({ ...current, idle_minutes: Number(idle.value) }));
+        // The settings as they are now (the insurer's may have changed since this form was drawn).
+        const now = app.session?.settings ?? current;
+        const s = await attempt(() => api.setSettings({ ...now, idle_minutes: Number(idle.value) }));
         if (!s) return;
         app.session = s;
         say(`${t("Saved")}: ${t("Lock after (minutes idle)")} ${s.settings.idle_minutes}`);

@@ -478,11 +478,15 @@ fn run(cli: Cli) -> Result<()> {
         }) => {
             let mut office = open()?;
             let mut settings = office.settings()?;
-            if let Some(form) = insurer.form() {
-                settings = office.set_insurer(&form)?;
+            let form = insurer.form();
+            if let Some(form) = &form {
+                settings.insurer = Some(form.apply(settings.insurer.take())?);
             }
             if let Some(minutes) = idle_minutes {
                 settings.idle_minutes = minutes;
+            }
+            // One record, checked whole before anything is written.
+            if form.is_some() || idle_minutes.is_some() {
                 settings = office.set_settings(settings)?;
             }
             if cli.json {

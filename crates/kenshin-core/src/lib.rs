@@ -207,6 +207,11 @@ impl Office {
         Ok(())
     }
 
+    /// Gives back the memory the home's page cache holds, for an office kept open between commands.
+    pub fn shrink_memory(&self) -> Result<()> {
+        Ok(self.home.shrink_memory()?)
+    }
+
     /// The member this office is acting as.
     pub fn me(&self) -> &Member {
         &self.me
@@ -574,9 +579,8 @@ fn signed_entry(
     entry
 }
 
-/// A list reference signed by its writer.
-/// A signed migration raising batch `batch` (or, with the office's id, the office) to `schema`:
-/// written in the change that brings the first record a build before `schema` would misread.
+/// A signed migration raising document `doc` (a batch, or the office) to `schema`: written in the
+/// change that brings the first record a build before `schema` would misread.
 pub(crate) fn migration(keys: &Keys, office: &str, doc: &str, by: &str, schema: i64) -> Migration {
     let mut m = Migration {
         id: uuid::Uuid::new_v4().simple().to_string(),
@@ -590,6 +594,7 @@ pub(crate) fn migration(keys: &Keys, office: &str, doc: &str, by: &str, schema: 
     m
 }
 
+/// A list reference signed by its writer.
 pub(crate) fn signed_list(keys: &Keys, office: &str, batch: &str, mut list: ListRef) -> ListRef {
     list.signature = keys.sign(&list.payload(office, batch));
     list

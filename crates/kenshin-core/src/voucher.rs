@@ -61,6 +61,7 @@ fn facts(tx: &Tx<'_>, entry: &RegisterEntry, insurer: Option<&Insurer>) -> Resul
             n,
             issued_on: sent_on(tx, &e.batch_id)?,
             batch_id: e.batch_id.clone(),
+            batch_label: tx.batch_label(&e.batch_id)?.unwrap_or_default(),
             sheet_no,
         });
     }
@@ -138,9 +139,15 @@ impl Office {
             let digits = Query::Number {
                 digits: asked.voucher_no.clone(),
             };
-            let found = tx.find_vouchers(Some(&digits), 0, 50)?;
-            let matched = found.total;
-            let entry = entry_for(found.hits, on);
+            // Seven digits also find postal codes: only the voucher of that number answers.
+            let found: Vec<RegisterEntry> = tx
+                .find_vouchers(Some(&digits), 0, 50)?
+                .hits
+                .into_iter()
+                .filter(|e| e.subject.voucher_no == asked.voucher_no)
+                .collect();
+            let matched = found.len() as u64;
+            let entry = entry_for(found, on);
             let (verdict, current) = match &entry {
                 Some(e) => {
                     let facts = facts(tx, e, insurer.as_ref())?;
@@ -188,8 +195,8 @@ impl Office {
             let (insurer, record) = insurer(tx)?;
             let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
             let faces = faces(tx, &batch, &insurer)?;
-            let record = &record[..record.len().min(8)];
-            Ok(print::standard_vouchers(&faces, &insurer, record, layout)?)
+            let record: String = record.chars().take(8).collect();
+            Ok(print::standard_vouchers(&faces, &insurer, &record, layout)?)
         })
     }
 }

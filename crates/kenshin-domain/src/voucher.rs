@@ -302,16 +302,17 @@ impl Insurer {
     pub fn check(&self) -> Result<(), BadSetting> {
         insurer_no(&self.number)?;
         use InsurerField as F;
+        if self.name.trim().is_empty() {
+            return Err(BadSetting::Blank { field: F::Name });
+        }
         for (field, v) in [
             (F::Name, &self.name),
             (F::Address, &self.address),
             (F::Phone, &self.phone),
             (F::ContractOrg, &self.contract_org),
+            (F::ContractOrg, &self.contract_org_code),
             (F::PaymentAgentName, &self.payment_agent_name),
         ] {
-            if v.trim().is_empty() && field == F::Name {
-                return Err(BadSetting::Blank { field });
-            }
             if v.chars().count() > FIELD_MAX || v.contains(['\t', '\r', '\n']) {
                 return Err(BadSetting::TooLong {
                     field,
@@ -444,6 +445,8 @@ pub struct Sheet {
     pub n: u32,
     pub sheet_no: String,
     pub batch_id: String,
+    /// Its batch as the office names it (2026-07 再発行).
+    pub batch_label: String,
     /// 交付年月日: the day its batch mailed it; None until then.
     pub issued_on: Option<NaiveDate>,
 }
@@ -538,6 +541,11 @@ pub fn doubled_sheets(sheets: &[Sheet]) -> Vec<Vec<&Sheet>> {
     }
     by_n.into_values()
         .filter(|v| v.iter().any(|s| s.batch_id != v[0].batch_id))
+        .map(|mut v| {
+            // The same order on every laptop, whatever order the batches arrived in.
+            v.sort_by(|a, b| (&a.batch_label, &a.batch_id).cmp(&(&b.batch_label, &b.batch_id)));
+            v
+        })
         .collect()
 }
 
@@ -564,7 +572,7 @@ pub fn judge(facts: &Facts, asked: u32, on: NaiveDate) -> Verdict {
             sheets: doubled
                 .iter()
                 .flatten()
-                .map(|s| s.sheet_no.clone())
+                .map(|s| format!("{}（{}）", s.sheet_no, s.batch_label))
                 .collect(),
         };
     }
@@ -579,18 +587,10 @@ pub fn judge(facts: &Facts, asked: u32, on: NaiveDate) -> Verdict {
     if facts.pulled_out {
         return void(Void::PulledOut, None);
     }
-    let Some(issued_on) = issued_on.filter(|d| *d <= on) else {
+    if issued_on.is_none_or(|d| d > on) {
         return void(Void::NotIssued, None);
-    };
-    if let Some(newer) = facts
-        .sheets
-        .iter()
-        .filter(|s| s.n > asked && s.issued_on.is_some_and(|d| d <= on))
-        .min_by_key(|s| s.n)
-    {
-        let (by, _) = current_sheet(facts, on);
-        return void(Void::Reissued { by }, newer.issued_on);
     }
+    // What ends every sheet of the person's first, then what ends this sheet.
     if let Some(lost) = facts.lost_on.filter(|d| *d <= on) {
         return void(Void::CoverageLost, Some(lost));
     }
@@ -601,7 +601,15 @@ pub fn judge(facts: &Facts, asked: u32, on: NaiveDate) -> Verdict {
     if on > facts.valid_until {
         return void(Void::Expired, facts.valid_until.succ_opt());
     }
-    let _ = issued_on;
+    if let Some(newer) = facts
+        .sheets
+        .iter()
+        .filter(|s| s.n > asked && s.issued_on.is_some_and(|d| d <= on))
+        .min_by_key(|s| s.n)
+    {
+        let (by, _) = current_sheet(facts, on);
+        return void(Void::Reissued { by }, newer.issued_on);
+    }
     Verdict::Valid {
         until: facts.valid_until,
     }
@@ -937,6 +945,7 @@ mod tests {
             n,
             sheet_no: crate::register::sheet_no("20000001", n as usize),
             batch_id: batch.into(),
+            batch_label: format!("{batch} 再発行"),
             issued_on: issued,
         }
     }
@@ -963,6 +972,10 @@ mod tests {
                 sheet(3, "b5", None),
             ],
             ..facts()
+        };
+        let lost_reissued = Facts {
+            lost_on: Some(d(2026, 9, 1)),
+            ..reissued.clone()
         };
         let doubled = Facts {
             sheets: vec![
@@ -1067,6 +1080,13 @@ mod tests {
                 valid.clone(),
             ),
             (
+                "a replaced sheet once coverage is lost: the loss ends every sheet",
+                &lost_reissued,
+                0,
+                d(2026, 9, 2),
+                void(Void::CoverageLost, Some(d(2026, 9, 1))),
+            ),
+            (
                 "R3 not mailed",
                 &reissued,
                 3,
@@ -1080,7 +1100,10 @@ mod tests {
                 0,
                 d(2026, 8, 1),
                 Verdict::Unsettled {
-                    sheets: vec!["20000001-R1".into(), "20000001-R1".into()],
+                    sheets: vec![
+                        "20000001-R1（laptop-a 再発行）".into(),
+                        "20000001-R1（laptop-b 再発行）".into(),
+                    ],
                 },
             ),
             (

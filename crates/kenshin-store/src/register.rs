@@ -16,7 +16,7 @@ use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS p_vouchers (
@@ -234,15 +234,20 @@ impl Tx<'_> {
                 put(&s.voucher_no, EventKind::Reissued, None, &detail)?;
             }
         }
+        // Loss lists add up month by month; a later list naming a voucher again corrects it.
+        let mut losses: BTreeMap<String, CoverageLoss> = BTreeMap::new();
         for list in batch.lists_of(ListKind::CoverageLoss) {
             for l in self.readable_rows::<CoverageLoss>(batch, list)? {
-                put(
-                    &l.voucher_no,
-                    EventKind::CoverageLost,
-                    Some(l.lost_on),
-                    &l.reason,
-                )?;
+                losses.insert(l.voucher_no.clone(), l);
             }
+        }
+        for l in losses.values() {
+            put(
+                &l.voucher_no,
+                EventKind::CoverageLost,
+                Some(l.lost_on),
+                &l.reason,
+            )?;
         }
         if let Some(list) = batch.current_list(ListKind::CheckupResults) {
             for c in self.readable_rows::<CheckupResult>(batch, list)? {
@@ -262,57 +267,39 @@ impl Tx<'_> {
             put(&n.voucher_no, kind, Some(n.on), &detail)?;
         }
         drop(event);
-        self.note_doubled_sheets(batch, year)
+        self.note_doubled_sheets(batch)
     }
 
     /// Two laptops that reissued one voucher offline each made its next sheet: after the merge
-    /// the register holds one sheet number from two batches. Each such sheet is a problem on both
-    /// batches, to be resolved by the office (never taken as both valid).
-    fn note_doubled_sheets(&self, batch: &Batch, year: i32) -> Result<()> {
-        let sql = self.sql();
-        let id = batch.meta.batch_id.as_str();
-        sql.execute(
-            "DELETE FROM p_problems WHERE doc_id = ?1 AND entry_id LIKE 'sheet:%'",
-            [id],
-        )?;
+    /// the register holds one sheet number from two batches. Each such sheet is a problem on every
+    /// batch that made it, found again over the whole register whenever a reissue batch is
+    /// projected (so one resolved on either side goes from both), never taken as both valid.
+    fn note_doubled_sheets(&self, batch: &Batch) -> Result<()> {
         if batch.meta.process != kenshin_domain::ProcessId::Reissue {
             return Ok(());
         }
+        let sql = self.sql();
+        sql.execute("DELETE FROM p_problems WHERE entry_id LIKE 'sheet:%'", [])?;
+        // A reissue event's detail is "<sheet> (<application>)".
         let mut stmt = sql.prepare_cached(
-            "SELECT DISTINCT mine.detail, other.batch_id FROM p_voucher_events mine
-             JOIN p_voucher_events other ON other.voucher_no = mine.voucher_no
-                AND other.fiscal_year = mine.fiscal_year AND other.kind = mine.kind
-                AND other.batch_id <> mine.batch_id
-             WHERE mine.batch_id = ?1 AND mine.fiscal_year = ?2 AND mine.kind = 'reissued'",
+            "WITH sheets AS (
+                SELECT DISTINCT batch_id, fiscal_year,
+                       substr(detail, 1, instr(detail || ' (', ' (') - 1) AS sheet
+                FROM p_voucher_events WHERE kind = 'reissued')
+             SELECT s.batch_id, s.sheet FROM sheets s
+             WHERE EXISTS (SELECT 1 FROM sheets o WHERE o.sheet = s.sheet
+                           AND o.fiscal_year = s.fiscal_year AND o.batch_id <> s.batch_id)",
         )?;
-        let found = stmt
-            .query_map(params![id, year], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
+        let doubled = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut put = sql.prepare_cached(
-            "INSERT INTO p_problems(doc_id, entry_id, what) SELECT ?1, ?2, ?3
-             WHERE NOT EXISTS (SELECT 1 FROM p_problems WHERE doc_id = ?1 AND entry_id = ?2)",
-        )?;
-        for (detail, other) in found {
-            let mine = sheet_of(&detail);
-            let theirs: Option<String> = sql
-                .query_row(
-                    "SELECT detail FROM p_voucher_events WHERE batch_id = ?1 AND kind = 'reissued'
-                     AND detail LIKE ?2 || ' (%'",
-                    params![other, mine],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if theirs.is_none() {
-                continue;
-            }
+        let mut put = sql
+            .prepare_cached("INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, ?2, ?3)")?;
+        for (doc, sheet) in doubled {
             let what = format!(
-                "再交付の二重発行: {mine} が別のバッチでも作成されています。どちらかを取り消すまで、この券は「要確認」と答えます"
+                "再交付の二重発行: {sheet} が別のバッチでも作成されています。どちらかの作成（工程5）を差し戻すまで、この券は「要確認」と答えます"
             );
-            for doc in [id, other.as_str()] {
-                put.execute(params![doc, format!("sheet:{mine}"), what])?;
-            }
+            put.execute(params![doc, format!("sheet:{sheet}"), what])?;
         }
         Ok(())
     }
@@ -367,6 +354,18 @@ impl Tx<'_> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// A batch's label, when the home knows the batch.
+    pub fn batch_label(&self, batch_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .sql()
+            .query_row(
+                "SELECT label FROM p_batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// The batch holding a voucher number in a year.
@@ -494,6 +493,7 @@ impl Tx<'_> {
             "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
         )?;
         let mut batch_sent: HashMap<String, bool> = HashMap::new();
+        let today = chrono::Local::now().date_naive();
         rows.into_iter()
             .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
                 let list = if many {
@@ -520,7 +520,14 @@ impl Tx<'_> {
                         s
                     }
                 };
-                let status = VoucherStatus::of(list.iter().map(|e| e.kind), was_sent);
+                // A loss of coverage shows from its day on.
+                let now = list
+                    .iter()
+                    .filter(|e| {
+                        e.kind != EventKind::CoverageLost || e.on.is_none_or(|d| d <= today)
+                    })
+                    .map(|e| e.kind);
+                let status = VoucherStatus::of(now, was_sent);
                 Ok(RegisterEntry {
                     birth_ja: era_long(subject.birth),
                     age: age_on(subject.birth, fiscal_year_end(fiscal_year)),
