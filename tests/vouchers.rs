@@ -310,6 +310,7 @@ fn a_voucher_is_answered_for_with_the_insurers_settings_and_voided_by_loss_and_r
     ]);
     let text = pdf_text(&reissued);
     assert!(text.contains("特定健康診査受診券（再交付）") && text.contains("30000001-R1"));
+    assert!(text.contains("申請番号 A-0001"), "{text}");
 }
 
 #[test]

@@ -252,7 +252,7 @@ pub(crate) fn faces(tx: &Tx<'_>, batch: &Batch, insurer: &Insurer) -> Result<Vec
                     birth: s.birth,
                     postal: s.postal,
                     address: s.address,
-                    reissued: true,
+                    application_no: Some(s.application_no),
                 });
             }
             Ok(faces)
@@ -279,7 +279,7 @@ pub(crate) fn faces(tx: &Tx<'_>, batch: &Batch, insurer: &Insurer) -> Result<Vec
                     birth: s.birth,
                     postal: s.postal,
                     address: s.address,
-                    reissued: false,
+                    application_no: None,
                 })
                 .collect())
         }

@@ -733,8 +733,8 @@ pub struct Face {
     pub birth: NaiveDate,
     pub postal: String,
     pub address: String,
-    /// Whether it replaces an earlier sheet.
-    pub reissued: bool,
+    /// For a sheet that replaces an earlier one: the reissue request's 申請番号.
+    pub application_no: Option<String>,
 }
 
 /// 健診内容, as the standard words it.
@@ -1184,7 +1184,7 @@ mod tests {
             birth: d(1960, 7, 1),
             postal: "9990001".into(),
             address: "城南市本町1丁目".into(),
-            reissued: false,
+            application_no: None,
         };
         let labels: Vec<&str> = face_fields(&face, &Insurer::default())
             .into_iter()

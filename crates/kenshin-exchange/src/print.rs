@@ -56,12 +56,11 @@ fn fields_table(
     y
 }
 
-/// The title of a sheet.
-fn title(face: &Face) -> &'static str {
-    if face.reissued {
-        "特定健康診査受診券（再交付）"
-    } else {
-        "特定健康診査受診券"
+/// The title of a sheet, and for a reissued one the request it answers (申請番号).
+fn title(face: &Face) -> (&'static str, String) {
+    match &face.application_no {
+        Some(no) => ("特定健康診査受診券（再交付）", format!("申請番号 {no}")),
+        None => ("特定健康診査受診券", String::new()),
     }
 }
 
@@ -84,7 +83,9 @@ pub fn standard_vouchers(
                     c.text_in(125.0, 26.0, 8.0, 70.0, &insurer.address);
                     c.text_in(125.0, 31.0, 8.0, 70.0, &format!("電話 {}", insurer.phone));
                     c.text(125.0, 36.0, 8.0, "国民健康保険 特定健康診査 担当");
-                    c.text(40.0, 110.0, 16.0, title(face));
+                    let (head, request) = title(face);
+                    c.text(40.0, 110.0, 16.0, head);
+                    c.text_in(150.0, 110.0, 9.0, 40.0, &request);
                     let fields = face_fields(face, insurer);
                     let end = fields_table(c, (22.0, 115.0), (44.0, 122.0), 9.0, &fields);
                     c.text(22.0, end + 8.0, 10.0, "注意事項");
@@ -103,7 +104,9 @@ pub fn standard_vouchers(
                 pdf.page(|c| {
                     cut_marks(c);
                     for (face, (x, y)) in chunk.iter().zip(CELLS) {
-                        c.text(x + 6.0, y + 10.0, 11.0, title(face));
+                        let (head, request) = title(face);
+                        c.text(x + 6.0, y + 10.0, 11.0, head);
+                        c.text_in(x + 68.0, y + 10.0, 6.0, 32.0, &request);
                         let fields = face_fields(face, insurer);
                         fields_table(c, (x + 5.0, y + 13.0), (27.0, 68.0), 6.5, &fields);
                         c.text(x + 6.0, y + 144.0, 5.0, &foot);
