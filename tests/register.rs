@@ -218,14 +218,7 @@ fn encouragement_lists_who_has_not_had_a_checkup() {
     let e = l.new_batch("5", "2026-11 受診勧奨");
     l.import(C, "checkup-results", &e, "checkup_results_cp932.csv");
     // 12 vouchers: 3 pulled out, 2 returned, 2 checked up; the other 5 get a postcard.
-    let list = l.json(&["report", "encouragement", "--batch", &e]);
-    let numbers: Vec<&str> = list["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r[0].as_str().unwrap())
-        .collect();
-    let mut sorted = numbers.clone();
+    let mut sorted = l.report_column("encouragement", &e);
     sorted.sort();
     assert_eq!(
         sorted,

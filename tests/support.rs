@@ -217,6 +217,16 @@ impl Laptop {
         b
     }
 
+    /// The first column of a report on a batch (the voucher numbers of most).
+    pub fn report_column(&self, report: &str, batch: &str) -> Vec<String> {
+        self.json(&["report", report, "--batch", batch])["rows"]
+            .as_array()
+            .expect("a report's rows")
+            .iter()
+            .map(|r| r[0].as_str().expect("text").to_string())
+            .collect()
+    }
+
     /// The board of one batch, as JSON.
     pub fn board(&self, batch: &str) -> Value {
         self.json(&["board", "--batch", batch])[0].clone()

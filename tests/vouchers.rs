@@ -222,14 +222,8 @@ fn a_voucher_is_answered_for_with_the_insurers_settings_and_voided_by_loss_and_r
     // many and why.
     let e = l.new_batch("5", "2026-12 受診勧奨");
     l.import(C, "checkup-results", &e, "checkup_results_cp932.csv");
-    let list = l.json(&["report", "encouragement", "--batch", &e]);
-    let numbers: Vec<&str> = list["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r[0].as_str().unwrap())
-        .collect();
-    assert!(!numbers.contains(&"30000002") && !numbers.contains(&"30000001"));
+    let numbers = l.report_column("encouragement", &e);
+    assert!(!numbers.contains(&"30000002".into()) && !numbers.contains(&"30000001".into()));
     let counts = l.ok(&["report", "encouragement-counts", "--batch", &e]);
     assert!(counts.contains("対象外（受診済）,2"), "{counts}");
     assert!(counts.contains("対象外（資格喪失）,1"), "{counts}");

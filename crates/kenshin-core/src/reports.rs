@@ -165,7 +165,7 @@ impl Office {
                 process: meta.process,
             });
         }
-        self.print_vouchers(batch_given, print::Layout::A4)
+        self.print_batch(&meta, print::Layout::A4)
     }
 
     /// The address list of a process 5 batch's encouragement postcards (PDF).

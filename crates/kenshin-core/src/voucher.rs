@@ -15,7 +15,7 @@ use kenshin_domain::voucher::{
     answer_line, current_sheet, judge, sheet_ref, valid_until, Face, Facts, Insurer, SelfPayTable,
     Sheet, Verdict,
 };
-use kenshin_domain::{ListKind, ProcessId};
+use kenshin_domain::{BatchRef, ListKind, ProcessId};
 use kenshin_exchange::print::{self, Layout};
 use kenshin_store::{batch_doc_id, Batch, RegisterEntry, Tx};
 use serde::Serialize;
@@ -74,7 +74,6 @@ fn facts(tx: &Tx<'_>, entry: &RegisterEntry, insurer: Option<&Insurer>) -> Resul
     let s = &entry.subject;
     Ok(Facts {
         voucher_no: s.voucher_no.clone(),
-        fiscal_year: entry.fiscal_year,
         birth: s.birth,
         issued_on: sent_on(tx, &entry.batch_id)?,
         pulled_out: entry.events.iter().any(|e| e.kind == EventKind::PulledOut),
@@ -92,18 +91,10 @@ fn facts(tx: &Tx<'_>, entry: &RegisterEntry, insurer: Option<&Insurer>) -> Resul
 /// before it, else the first after it (next year's, issued early to those reaching 75).
 fn entry_for(found: Vec<RegisterEntry>, on: NaiveDate) -> Option<RegisterEntry> {
     let fy = fiscal_year(on);
-    let pick = |want: &dyn Fn(i32) -> bool, newest: bool| {
-        let mut c: Vec<&RegisterEntry> = found.iter().filter(|e| want(e.fiscal_year)).collect();
-        c.sort_by_key(|e| e.fiscal_year);
-        if newest {
-            c.last().cloned().cloned()
-        } else {
-            c.first().cloned().cloned()
-        }
-    };
-    pick(&|y| y == fy, true)
-        .or_else(|| pick(&|y| y < fy, true))
-        .or_else(|| pick(&|y| y > fy, false))
+    found.into_iter().min_by_key(|e| {
+        let y = e.fiscal_year;
+        (y != fy, y > fy, (y - fy).abs())
+    })
 }
 
 impl Office {
@@ -190,6 +181,10 @@ impl Office {
     /// reissue batch's sheets (after their verify), with the insurer's settings.
     pub fn print_vouchers(&mut self, batch_given: &str, layout: Layout) -> Result<Vec<u8>> {
         let meta = self.resolve_batch(batch_given)?;
+        self.print_batch(&meta, layout)
+    }
+
+    pub(crate) fn print_batch(&mut self, meta: &BatchRef, layout: Layout) -> Result<Vec<u8>> {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| {
             let (insurer, record) = insurer(tx)?;

@@ -41,15 +41,6 @@ impl Category {
         }
     }
 
-    pub fn ja(self) -> &'static str {
-        match self {
-            Category::Basic => "特定健診（基本部分）",
-            Category::Detailed => "特定健診（詳細部分）",
-            Category::Extra => "追加健診項目",
-            Category::Dock => "人間ドック",
-        }
-    }
-
     /// The short name the one-line answer uses.
     pub fn short_ja(self) -> &'static str {
         match self {
@@ -335,13 +326,6 @@ impl Insurer {
         }
         Ok(())
     }
-
-    /// The 有効期限 of a voucher of `fiscal_year` for a person born on `birth`: the office's date
-    /// when it falls in that year (else the year's end), and never past the day before the 75th
-    /// birthday (後期高齢者医療 starts on it).
-    pub fn valid_until(&self, fiscal_year: i32, birth: NaiveDate) -> NaiveDate {
-        valid_until(self.valid_until, fiscal_year, birth)
-    }
 }
 
 /// The insurer's settings as typed (the CLI's flags, the window's form): a field left None keeps
@@ -404,7 +388,9 @@ impl InsurerForm {
     }
 }
 
-/// See [`Insurer::valid_until`].
+/// The 有効期限 of a voucher of `fiscal_year` for a person born on `birth`: the office's date `set`
+/// when it falls in that year (else the year's end), and never past the day before the 75th
+/// birthday (後期高齢者医療 starts on it).
 pub fn valid_until(set: Option<NaiveDate>, fiscal_year: i32, birth: NaiveDate) -> NaiveDate {
     let (start, end) = (fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year));
     let office = set.filter(|d| (start..=end).contains(d)).unwrap_or(end);
@@ -455,7 +441,6 @@ pub struct Sheet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
     pub voucher_no: String,
-    pub fiscal_year: i32,
     pub birth: NaiveDate,
     /// 交付年月日 of the first sheet: the day its batch mailed it.
     pub issued_on: Option<NaiveDate>,
@@ -532,21 +517,21 @@ impl Verdict {
     }
 }
 
-/// Sheets that share a number but came from different batches: reissues made offline on two
-/// laptops. Each such number once, with every batch's sheet.
-pub fn doubled_sheets(sheets: &[Sheet]) -> Vec<Vec<&Sheet>> {
-    let mut by_n: std::collections::BTreeMap<u32, Vec<&Sheet>> = Default::default();
-    for s in sheets {
-        by_n.entry(s.n).or_default().push(s);
-    }
-    by_n.into_values()
-        .filter(|v| v.iter().any(|s| s.batch_id != v[0].batch_id))
-        .map(|mut v| {
-            // The same order on every laptop, whatever order the batches arrived in.
-            v.sort_by(|a, b| (&a.batch_label, &a.batch_id).cmp(&(&b.batch_label, &b.batch_id)));
-            v
+/// Sheets that share a number with a sheet of another batch: reissues made offline on two
+/// laptops. In the same order on every laptop, whatever order the batches arrived in.
+pub fn doubled_sheets(sheets: &[Sheet]) -> Vec<&Sheet> {
+    let mut doubled: Vec<&Sheet> = sheets
+        .iter()
+        .filter(|s| {
+            sheets
+                .iter()
+                .any(|o| o.n == s.n && o.batch_id != s.batch_id)
         })
-        .collect()
+        .collect();
+    doubled.sort_by(|a, b| {
+        (a.n, &a.batch_label, &a.batch_id).cmp(&(b.n, &b.batch_label, &b.batch_id))
+    });
+    doubled
 }
 
 /// The sheet that serves on `on`: the newest mailed by then; the first sheet when none was
@@ -571,7 +556,6 @@ pub fn judge(facts: &Facts, asked: u32, on: NaiveDate) -> Verdict {
         return Verdict::Unsettled {
             sheets: doubled
                 .iter()
-                .flatten()
                 .map(|s| format!("{}（{}）", s.sheet_no, s.batch_label))
                 .collect(),
         };
@@ -622,10 +606,10 @@ pub fn answer_line(
     current: Option<(&str, Option<NaiveDate>)>,
     insurer: Option<&Insurer>,
 ) -> String {
-    let mut parts = vec![verdict.ja()];
     if matches!(verdict, Verdict::NotTarget | Verdict::Unsettled { .. }) {
-        return parts.remove(0);
+        return verdict.ja();
     }
+    let mut parts = vec![verdict.ja()];
     if let Some(i) = insurer {
         parts.push(format!("自己負担 {}", i.self_pay.line()));
         if !i.contract_org.is_empty() {
@@ -684,18 +668,17 @@ pub fn left_out(
     on: NaiveDate,
     target: bool,
 ) -> Option<LeftOut> {
-    let mut why: Option<LeftOut> = None;
-    for (kind, day) in events {
-        let reason = match kind {
-            EventKind::CheckupTaken => LeftOut::CheckupTaken,
-            EventKind::CoverageLost if day.is_none_or(|d| d <= on) => LeftOut::CoverageLost,
-            EventKind::PulledOut => LeftOut::PulledOut,
-            EventKind::Returned => LeftOut::Returned,
-            _ => continue,
-        };
-        why = Some(why.map_or(reason, |w| w.min(reason)));
-    }
-    why.or((!target).then_some(LeftOut::OutsideAge))
+    events
+        .into_iter()
+        .filter_map(|(kind, day)| match kind {
+            EventKind::CheckupTaken => Some(LeftOut::CheckupTaken),
+            EventKind::CoverageLost if day.is_none_or(|d| d <= on) => Some(LeftOut::CoverageLost),
+            EventKind::PulledOut => Some(LeftOut::PulledOut),
+            EventKind::Returned => Some(LeftOut::Returned),
+            _ => None,
+        })
+        .min()
+        .or((!target).then_some(LeftOut::OutsideAge))
 }
 
 /// The standard form's fields (特定健康診査受診券 様式), in the order the sheet prints them.
@@ -930,7 +913,6 @@ mod tests {
     fn facts() -> Facts {
         Facts {
             voucher_no: "20000001".into(),
-            fiscal_year: 2026,
             birth: d(1960, 7, 1),
             issued_on: Some(d(2026, 5, 20)),
             pulled_out: false,

@@ -193,13 +193,13 @@ impl Home {
         Ok(out)
     }
 
-    /// Runs `f` over a consistent snapshot of the home.
     /// Gives back the page cache the connection filled (a home kept open between commands holds
     /// no more memory at rest than one opened for each).
     pub fn shrink_memory(&self) -> Result<()> {
         Ok(self.conn.execute_batch("PRAGMA shrink_memory")?)
     }
 
+    /// Runs `f` over a consistent snapshot of the home.
     pub fn read<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
