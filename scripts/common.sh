@@ -55,6 +55,9 @@ ensure_relay() {
     # platform packages, which `npm ci` insists the lock file list.
     [ -f "$ROOT/tests/relay/node_modules/@automerge/automerge-repo-sync-server/src/index.js" ] ||
         (cd "$ROOT/tests/relay" && npm install --no-audit --no-fund --loglevel=error)
+    # A relay on the current automerge-repo (2.x) beside the pinned sync server.
+    [ -d "$ROOT/tests/relay/v2/node_modules/@automerge/automerge-repo-storage-nodefs" ] ||
+        (cd "$ROOT/tests/relay/v2" && npm install --no-audit --no-fund --loglevel=error)
 }
 
 ensure_tauri_driver() {

@@ -128,6 +128,13 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
         "有効",
     ]);
     sync(&c, &hub.addr);
+    // The office syncs between sites through a relay too: the section's laptop seals what it holds,
+    // and D's laptop opens it.
+    let relay = Relay::start();
+    let via = |l: &Laptop| l.json(&["sync", "--relay", &relay.url, "--once", "--timeout", "60"]);
+    via(&v);
+    let before = via(&d);
+    assert!(before["sealed"]["opened"].as_u64().unwrap() > 0, "{before}");
     a.ok(&["member", "remove", D]);
     sync(&v, &hub.addr);
     sync(&c, &hub.addr);
@@ -416,88 +423,72 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
     assert!(shown.contains("lookups の項目が削除された"), "{shown}");
     hub.stop();
 
-    // ---- Through the relay: anyone who reaches it, and the removed member's laptop. ----
-    let relay = Relay::start();
-    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "30"]);
+    // ---- Through the relay: the removed member's laptop, and anyone who reaches the relay. ----
+    // Work after D's removal is sealed under the office's new data key, which D was not given: D,
+    // who kept its laptop, reaches the relay and opens none of it (nor can it seal anything).
+    let b5 = a.new_batch("1-2", "2026-07 月次");
     via(&a);
-    // D still has its keys: it signs a new entry, and one under the id of an entry its removal kept.
-    let d_keys = keys_of(&d, &d_id);
-    let kept_id = entries(&d.board(&b2))
-        .into_iter()
-        .find(|e| e["by"] == d_id.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    for (batch, id) in [(&b1, kept_id.as_str()), (&b2, "after-removal")] {
-        tamper(&d, Some(batch), |doc| {
-            let heads = doc.get_heads().iter().map(|h| h.to_string()).collect();
-            let e = signed_entry(
-                &office_id,
-                batch,
-                &d_keys,
-                SignOff {
-                    id: id.into(),
-                    step: 1,
-                    action: Action::Do,
-                    by: d_id.clone(),
-                    at: now(),
-                    counts: [("targets".to_string(), 99)].into(),
-                    note: None,
-                    send_back: None,
-                    heads_seen: heads,
-                    signature: String::new(),
-                    marking: None,
-                },
-            );
-            kenshin_store::docs::batch::append_signoff(doc, &e).unwrap();
-        });
+    let after = via(&d);
+    let sealed = &after["sealed"];
+    assert_eq!(sealed["missing_epoch"], 1, "{after}");
+    assert!(sealed["no_key"]["1"].as_u64().unwrap() > 0, "{after}");
+    assert_eq!(sealed["sealed"], 0, "{after}");
+    assert!(!d.ok(&["batch", "list"]).contains(&b5));
+    // The relay (or anyone who reaches it) writes into the twins it holds: garbage and a blob cut
+    // short in each, blobs replayed from one twin into another, and every blob of one deleted.
+    let is_keyring = |values: &[String]| values.iter().any(|v| v.contains("\"data_key\""));
+    let stored = relay_documents(&relay.stored());
+    let id = |path: &str| -> String {
+        let mut parts: Vec<&str> = path.rsplit('/').take(2).collect();
+        parts.reverse();
+        parts.concat()
+    };
+    let keyring = stored
+        .iter()
+        .find(|(_, v)| is_keyring(v))
+        .map(|(p, _)| id(p));
+    let twins: Vec<String> = stored
+        .iter()
+        .filter(|(_, v)| !is_keyring(v))
+        .map(|(p, _)| id(p))
+        .collect();
+    assert!(twins.len() >= 6, "{twins:?}");
+    for t in twins.iter().chain(&keyring) {
+        assert!(relay.tamper(t, &["garbage"]).contains("tampered"), "{t}");
     }
-    via(&d);
-    for (doc, args) in [
-        (b1.as_str(), vec!["delete-sendbacks"]),
-        (b1.as_str(), vec!["forge-approval", a_id.as_str()]),
-        (b4.as_str(), vec!["schema"]),
-    ] {
-        let said = relay.tamper(doc, &args);
-        assert!(said.contains("tampered 1"), "{args:?}: {said}");
+    for (to, from) in [(&twins[2], &twins[3]), (&twins[3], &twins[2])] {
+        let said = relay.tamper(to, &["copy-from", from]);
+        assert!(said.contains("tampered"), "{said}");
     }
-    via(&a);
-    via(&v);
+    let said = relay.tamper(&twins[4], &["delete-blobs"]);
+    assert!(said.contains("tampered"), "{said}");
     for l in [&a, &v] {
-        assert_eq!(workflow(l), honest, "nothing the relay wrote counts");
-        let b1_now = l.board(&b1);
-        let sent_back = step(&b1_now, 2)["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["send_back"] == "件数が合わない")
-            .cloned()
-            .expect("the deleted send-back is still read");
-        assert_eq!(sent_back["standing"]["standing"], "valid");
-        assert!(
-            sent_back["tampered"].to_string().contains("削除された"),
-            "{sent_back}"
-        );
-        assert!(
-            entries(&b1_now)
-                .iter()
-                .any(|e| e["id"] == "from-the-relay" && e["standing"]["standing"] == "invalid"),
-            "the relay's approval counts for nothing: {}",
-            b1_now["tampering"]
-        );
-        let b2_now = l.board(&b2);
-        assert_eq!(step(&b2_now, 1)["decisive"]["counts"]["targets"], 3);
-        for (board, id) in [(&b1_now, kept_id.as_str()), (&b2_now, "after-removal")] {
-            let why = entries(board)
-                .into_iter()
-                .find(|e| e["id"] == id && e["by"] == d_id.as_str())
-                .unwrap_or_else(|| panic!("{id}"))["standing"]
-                .to_string();
-            assert!(why.contains("after their removal"), "{id}: {why}");
+        let synced = via(l);
+        let refused = synced["sealed"]["refused"].to_string();
+        for why in ["not a sealed blob", "does not open"] {
+            assert!(refused.contains(why), "{why}: {refused}");
         }
-        assert!(tampering(l, &b4).contains("文書の構造を書き換えられた"));
     }
+    // What the relay wrote changed nothing; what it deleted came back from the laptops.
+    assert_eq!(workflow(&v), workflow(&a));
+    for l in [&a, &v] {
+        assert_eq!(step(&l.board(&b1), 4)["status"], "done");
+        assert!(l.ok(&["batch", "list"]).contains(&b5));
+        assert_eq!(l.json(&["voucher", "find", "30000012"])["total"], 1);
+    }
+    let restored = relay_documents(&relay.stored());
+    let emptied = restored
+        .iter()
+        .find(|(p, _)| id(p) == twins[4])
+        .expect("the emptied twin");
+    assert!(
+        emptied
+            .1
+            .iter()
+            .any(|v| v.starts_with("b:") && v != "b:garbage"),
+        "the deleted blobs were sealed again: {:?}",
+        emptied.1
+    );
     // And work goes on.
     v.ok(&step_args(V, "verify", &b1, "5", &[]));
     assert_eq!(step(&v.board(&b1), 5)["status"], "verified");

@@ -256,12 +256,27 @@ pub struct Relay {
 }
 
 impl Relay {
+    /// The pinned automerge-repo sync server (0.2.8, automerge-repo 1.x).
     pub fn start() -> Relay {
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/relay");
-        let server = dir.join("node_modules/@automerge/automerge-repo-sync-server/src/index.js");
+        Relay::start_at(
+            &dir,
+            &dir.join("node_modules/@automerge/automerge-repo-sync-server/src/index.js"),
+        )
+    }
+
+    /// A relay on the current automerge-repo (2.x): a `Repo` with the WebSocket server adapter and
+    /// NodeFS storage (tests/relay/v2/server.mjs).
+    pub fn start_v2() -> Relay {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/relay/v2");
+        Relay::start_at(&dir, &dir.join("server.mjs"))
+    }
+
+    fn start_at(dir: &std::path::Path, server: &std::path::Path) -> Relay {
         assert!(
-            server.exists(),
-            "run `npm ci` in tests/relay (scripts/test does)"
+            dir.join("node_modules").exists(),
+            "run `npm install` in {} (scripts/test does)",
+            dir.display()
         );
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -270,8 +285,8 @@ impl Relay {
             .port();
         let data = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new("node")
-            .arg(&server)
-            .current_dir(&dir)
+            .arg(server)
+            .current_dir(dir)
             .env("PORT", port.to_string())
             .env("DATA_DIR", data.path())
             .stdout(Stdio::piped())
@@ -308,6 +323,81 @@ impl Relay {
         walk(self.data.path(), &mut out);
         out
     }
+}
+
+/// The office document's id on a laptop.
+pub fn office_id(l: &Laptop) -> String {
+    let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
+    home.read(|tx| tx.office_doc_id())
+        .unwrap()
+        .unwrap()
+        .to_string()
+}
+
+/// Each document a relay stored (its chunks under `<two characters>/<the rest>/`), loaded, with
+/// every value it holds as text (see [`values_of`]).
+pub fn relay_documents(stored: &[(String, Vec<u8>)]) -> Vec<(String, Vec<String>)> {
+    let mut docs: std::collections::BTreeMap<String, automerge::AutoCommit> = Default::default();
+    for (path, bytes) in stored {
+        let chunk = path.contains("/snapshot/") || path.contains("/incremental/");
+        let Some(doc) = path
+            .split("/snapshot/")
+            .next()
+            .and_then(|p| p.split("/incremental/").next())
+        else {
+            continue;
+        };
+        if chunk {
+            let d = docs.entry(doc.to_string()).or_default();
+            d.load_incremental(bytes).unwrap();
+        }
+    }
+    docs.into_iter()
+        .map(|(doc, mut d)| (doc, values_of(&mut d)))
+        .collect()
+}
+
+/// Every value of a document, as text: strings, keys, and bytes both as they are and inflated
+/// (Kenshin keeps a list's rows deflated).
+pub fn values_of(d: &mut automerge::AutoCommit) -> Vec<String> {
+    use automerge::{ReadDoc, Value};
+    fn walk(d: &automerge::AutoCommit, obj: &automerge::ObjId, out: &mut Vec<String>) {
+        let keys: Vec<String> = d.keys(obj).collect();
+        let len = d.length(obj);
+        let mut items: Vec<automerge::Prop> = keys.into_iter().map(automerge::Prop::Map).collect();
+        if items.is_empty() {
+            items = (0..len).map(automerge::Prop::Seq).collect();
+        }
+        for prop in items {
+            if let automerge::Prop::Map(k) = &prop {
+                out.push(k.clone());
+            }
+            let Ok(Some((value, id))) = d.get(obj, prop) else {
+                continue;
+            };
+            match value {
+                Value::Object(_) => walk(d, &id, out),
+                Value::Scalar(s) => match s.as_ref() {
+                    automerge::ScalarValue::Bytes(b) => {
+                        out.push(String::from_utf8_lossy(b).into_owned());
+                        let mut inflated = Vec::new();
+                        if std::io::Read::read_to_end(
+                            &mut flate2::read::DeflateDecoder::new(&b[..]),
+                            &mut inflated,
+                        )
+                        .is_ok()
+                        {
+                            out.push(String::from_utf8_lossy(&inflated).into_owned());
+                        }
+                    }
+                    s => out.push(s.to_string()),
+                },
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(d, &automerge::ROOT, &mut out);
+    out
 }
 
 impl Relay {

@@ -599,48 +599,115 @@ fn serving_laptops_find_each_other_on_the_lan_and_stay_in_sync() {
 }
 
 #[test]
-fn two_laptops_sync_through_an_automerge_repo_sync_server() {
+fn two_laptops_sync_through_an_automerge_repo_sync_server_that_cannot_read() {
+    sealed_through(Relay::start());
+}
+
+#[test]
+fn two_laptops_sync_sealed_through_a_relay_on_automerge_repo_2() {
+    sealed_through(Relay::start_v2());
+}
+
+/// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.
+fn sealed_through(relay: Relay) {
     let a = hub_home();
     let hub = Hub::start(&a);
     let c = join(&a, &hub.addr, C, "contractor");
     hub.stop();
-    let relay = Relay::start();
-    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "30"]);
+    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "60"]);
 
     let b = a.new_batch("1-2", "2026-08 月次");
     via(&a);
     via(&c);
     assert_eq!(c.json(&["batch", "list"])[0]["batch_id"], b.as_str());
-    c.import(C, "production", &b, "production_cp932.csv");
-    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    // A 1,000-voucher production list, synthetic.
+    let people = kenshin_core::exchange::synth::subjects(23, 2026, 1_000, 30_000_001);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("production.csv");
+    std::fs::write(
+        &file,
+        kenshin_core::exchange::synth::municipal_csv(
+            &people,
+            kenshin_core::exchange::TextEncoding::Cp932,
+        ),
+    )
+    .unwrap();
+    c.ok(&[
+        "--as",
+        C,
+        "import",
+        "production",
+        "--batch",
+        &b,
+        file.to_str().unwrap(),
+    ]);
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=1000"]));
     via(&c);
     via(&a);
     let board = a.board(&b);
     assert_eq!(step(&board, 1)["status"], "done");
     assert_eq!(step(&board, 1)["decisive"]["by_name"], C);
     assert_eq!(step(&board, 1)["decisive"]["standing"]["standing"], "valid");
+    assert_eq!(a.json(&["voucher", "find", "30000777"])["total"], 1);
 
-    // What the relay can read: it stores every document it relays, in the clear (under
-    // `<first two characters of the id>/<the rest>/`), with the members' names and counts.
+    // What the relay stored: twins only, under ids unlinkable to the documents, holding no
+    // resident's name, kana, birth date or address and no member's name, in its raw bytes or in any
+    // value of any document it holds.
     let stored = relay.stored();
-    let paths: Vec<String> = stored.iter().map(|(p, _)| p.replace('/', "")).collect();
-    assert!(
-        paths.iter().any(|p| p.contains(&b)),
-        "the batch document is on the relay: {paths:?}"
-    );
-    let mut relayed = automerge::AutoCommit::new();
-    for (path, bytes) in &stored {
-        let chunk = path.contains("/snapshot/") || path.contains("/incremental/");
-        if chunk && path.replace('/', "").contains(&b) {
-            relayed.load_incremental(bytes).unwrap();
+    let office = office_id(&a);
+    for (path, _) in &stored {
+        let flat = path.replace('/', "");
+        for id in [&b, &office] {
+            assert!(!flat.contains(id.as_str()), "{path} names a real document");
         }
     }
-    let read = kenshin_store::docs::batch::read(&mut relayed, &b).unwrap();
-    assert_eq!(
-        read.signoffs[0].step, 1,
-        "the relay holds the sign-off, readable"
+    let mut secrets: Vec<String> = vec![A.into(), C.into()];
+    for p in people.iter().step_by(50) {
+        secrets.extend([
+            p.name.clone(),
+            p.kana.clone(),
+            p.address.clone(),
+            p.birth.format("%Y-%m-%d").to_string(),
+            p.birth.format("%Y%m%d").to_string(),
+        ]);
+    }
+    let docs = relay_documents(&stored);
+    assert!(
+        docs.len() >= 4,
+        "the office, keyring, batch and list twins: {}",
+        docs.len()
     );
-    assert_eq!(read.signoffs[0].counts["targets"], 12);
+    for (path, bytes) in &stored {
+        let text = String::from_utf8_lossy(bytes);
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{s} in the raw bytes of {path}");
+        }
+    }
+    for (doc, values) in &docs {
+        for v in values {
+            for s in &secrets {
+                assert!(!v.contains(s.as_str()), "{s} in a value of {doc}");
+            }
+        }
+    }
+    // The search finds what is there: the same walk over a plain document with the list's rows
+    // compressed as Kenshin keeps them.
+    let mut plain = automerge::AutoCommit::new();
+    use automerge::transaction::Transactable;
+    let mut rows = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut rows, people[0].name.as_bytes()).unwrap();
+    plain
+        .put(
+            automerge::ROOT,
+            "rows",
+            automerge::ScalarValue::Bytes(rows.finish().unwrap()),
+        )
+        .unwrap();
+    let found = values_of(&mut plain);
+    assert!(
+        found.iter().any(|v| v.contains(&people[0].name)),
+        "{found:?}"
+    );
 }
 
 /// A raw TCP connection to `addr` from the loopback address `source` (127.0.0.x): the hub limits

@@ -5,6 +5,7 @@
 //! the earlier canonical form keep counting; work goes on. A record an old laptop writes unsigned
 //! afterwards does not count, and a document a newer Kenshin upgraded is shown and left unchanged.
 
+mod network;
 mod support;
 
 use automerge::transaction::Transactable;
@@ -231,6 +232,27 @@ fn a_home_of_the_previous_release_opens_migrates_and_keeps_its_evidence() {
     assert!(l
         .ok(&["voucher", "check", "30000011", "--date", "2026-10-01"])
         .starts_with("無効（"));
+
+    // The previous release made no data key: the office syncs through no relay until an admin makes
+    // one, which raises the office's schema the same way (a laptop still on that release would
+    // remove a member without a new key).
+    let relay = network::Relay::start();
+    let via = [
+        "sync",
+        "--relay",
+        relay.url.as_str(),
+        "--once",
+        "--timeout",
+        "30",
+    ];
+    assert!(l.refused(&via).contains("no data key"));
+    assert!(l.ok(&["office", "data-key"]).contains('0'));
+    assert_eq!(schema_of(&l, None), 6);
+    let synced = l.json(&via);
+    assert!(
+        synced["sealed"]["sealed"].as_u64().unwrap() >= 3,
+        "{synced}"
+    );
     l.verified_archive();
 }
 

@@ -113,6 +113,11 @@ impl From<CoreError> for Refusal {
                 "事務所に参加しましたが、まだ同期していません。管理者の端末と同期してください".into(),
                 None,
             ),
+            CoreError::NoDataKey => (
+                "relay.no_data_key",
+                "この端末には中継用の暗号鍵がありません。管理者が鍵を作り、鍵を持つ職員の端末と事務所のネットワークで一度同期すると届きます".into(),
+                None,
+            ),
             CoreError::KeysElsewhere { member } => (
                 "member.keys_elsewhere",
                 format!("{member}さんの鍵はこの端末にありません。この端末を使う担当者だけが記録できます"),
@@ -592,6 +597,7 @@ mod tests {
             CoreError::NoOffice { .. } => "NoOffice",
             CoreError::NotSynced { .. } => "NotSynced",
             CoreError::KeysElsewhere { .. } => "KeysElsewhere",
+            CoreError::NoDataKey => "NoDataKey",
             CoreError::ResetHomeMember { .. } => "ResetHomeMember",
             CoreError::SecretNeeded { .. } => "SecretNeeded",
             CoreError::WrongSecret { .. } => "WrongSecret",
@@ -641,7 +647,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 53;
+    const VARIANTS: usize = 54;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -863,6 +869,7 @@ mod tests {
             }),
             CoreError::NoOffice { home: s("/home") },
             CoreError::NotSynced { home: s("/home") },
+            CoreError::NoDataKey,
             CoreError::KeysElsewhere {
                 member: s("花子")
             },

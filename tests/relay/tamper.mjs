@@ -1,34 +1,47 @@
 // A hostile client of the relay: anyone who can reach the automerge-repo sync server and knows a
-// document id. Used by tests/sync.rs and tests/attacks.rs; prints "tampered N" when done.
-//   node tamper.mjs URL DOC delete-sendbacks   deletes every send-back (差戻し) from a batch
-//   node tamper.mjs URL DOC forge-approval ID  adds an unsigned approval of step 3 "by" member ID
-//   node tamper.mjs URL DOC schema             claims the document is of a schema from the future
-import { Int } from "@automerge/automerge"
+// document id. What Kenshin gives a relay are sealed twins (a root map of blobs under "b:" keys);
+// this writes into them. Used by tests/attacks.rs; prints "tampered N" when done.
+//   node tamper.mjs URL DOC garbage          adds random bytes, and a blob of DOC cut short, as blobs
+//   node tamper.mjs URL DOC copy-from OTHER  copies OTHER's blobs into DOC (replayed from another document)
+//   node tamper.mjs URL DOC delete-blobs     deletes every blob of DOC
 import { Repo } from "@automerge/automerge-repo"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { randomBytes } from "node:crypto"
 
-const [url, documentId, mode = "delete-sendbacks", arg] = process.argv.slice(2)
+const [url, documentId, mode = "garbage", arg] = process.argv.slice(2)
 const repo = new Repo({ network: [new BrowserWebSocketClientAdapter(url)], peerId: "relay-tamperer" })
-const handle = repo.find(documentId)
-await handle.whenReady()
+const open = async id => {
+  const handle = repo.find(id)
+  await handle.whenReady()
+  return handle
+}
+const blobs = doc => Object.keys(doc).filter(k => k.startsWith("b:"))
+const handle = await open(documentId)
+let copied = {}
+if (mode === "copy-from") {
+  const other = (await open(arg)).docSync()
+  for (const k of blobs(other)) copied[k] = other[k]
+}
 let done = 0
 handle.change(doc => {
-  if (mode === "delete-sendbacks") {
-    for (let i = doc.signoffs.length - 1; i >= 0; i--) {
-      if (doc.signoffs[i].send_back) {
-        doc.signoffs.splice(i, 1)
-        done++
-      }
+  if (mode === "garbage") {
+    doc["b:garbage"] = new Uint8Array(randomBytes(200))
+    done++
+    const first = blobs(doc)[0]
+    if (first) {
+      doc["b:cut"] = new Uint8Array(doc[first]).slice(0, 60)
+      done++
     }
-  } else if (mode === "forge-approval") {
-    doc.signoffs.push({
-      id: "from-the-relay", step: new Int(3), action: "approve", by: arg, at: new Date().toISOString(),
-      counts: {}, note: null, send_back: null, heads_seen: [], signature: "",
-    })
-    done++
-  } else if (mode === "schema") {
-    doc.schema = 99
-    done++
+  } else if (mode === "copy-from") {
+    for (const [k, v] of Object.entries(copied)) {
+      doc[`b:copied-${k.slice(2)}`] = new Uint8Array(v)
+      done++
+    }
+  } else if (mode === "delete-blobs") {
+    for (const k of blobs(doc)) {
+      delete doc[k]
+      done++
+    }
   }
 })
 // Give the relay time to take the change, then leave.

@@ -153,6 +153,9 @@ enum OfficeCmd {
         #[command(flatten)]
         insurer: InsurerArgs,
     },
+    /// 中継用の暗号鍵 (admin): a new data key that seals everything sent through a relay from now on,
+    /// given to every current member. Made with the office; made again when a member is removed.
+    DataKey,
 }
 
 /// 保険者情報, printed on every voucher.
@@ -493,6 +496,17 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&settings);
             }
             register::print_settings(&settings, lang);
+        }
+        Command::Office(OfficeCmd::DataKey) => {
+            let record = open()?.new_data_key()?;
+            if cli.json {
+                return print_json(&record);
+            }
+            println!(
+                "{} {}",
+                lang.pick("中継用の暗号鍵を作りました: 第", "new data key: epoch "),
+                record.epoch
+            );
         }
         Command::Office(OfficeCmd::Join { file }) => {
             let text = std::fs::read_to_string(&file)

@@ -19,7 +19,7 @@ pub struct ServeArgs {
     /// Also keep in sync with these peers (HOST:PORT), repeatable.
     #[arg(long = "peer")]
     peers: Vec<String>,
-    /// Also sync through an automerge-repo sync server (ws://HOST:PORT). The relay reads everything.
+    /// Also sync through an automerge-repo sync server (ws://HOST:PORT), sealed: it cannot read.
     #[arg(long)]
     relay: Option<String>,
 }
@@ -29,7 +29,7 @@ pub struct SyncArgs {
     /// The peer's address (HOST:PORT), e.g. the section's hub running `kenshin serve`.
     #[arg(long)]
     peer: Option<String>,
-    /// Or an automerge-repo sync server (ws://HOST:PORT) relaying between sites.
+    /// Or an automerge-repo sync server (ws://HOST:PORT) relaying between sites, sealed.
     #[arg(long)]
     relay: Option<String>,
     /// Return once both sides hold the same heads of every document.
@@ -112,7 +112,7 @@ pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<
             println!("{} {bound}", lang.pick("待ち受け中:", "listening on"));
         }
         if let Some(relay) = &args.relay {
-            syncing.engine.dial_relay(relay)?;
+            syncing.dial_relay(relay)?;
         }
         until_stopped(&syncing, json, lang).await;
         syncing.stop().await?;
@@ -156,12 +156,24 @@ pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()
                 let report = syncing
                     .once_relay(relay, Duration::from_secs(args.timeout))
                     .await?;
+                let sealed = report.sealed.unwrap_or_default();
+                if json {
+                    return print_json(&serde_json::json!({
+                        "relay": relay, "documents": report.documents,
+                        "elapsed_ms": report.elapsed.as_millis() as u64, "sealed": sealed,
+                    }));
+                }
                 println!(
-                    "{} {relay} ({} {})",
+                    "{} {relay} ({} {}, {} {}, {} {})",
                     lang.pick("同期完了:", "in sync through:"),
                     report.documents,
-                    lang.pick("文書", "documents")
+                    lang.pick("文書", "documents"),
+                    sealed.sealed,
+                    lang.pick("件を封緘", "sealed"),
+                    sealed.opened,
+                    lang.pick("件を開封", "opened"),
                 );
+                relay_warnings(&sealed, lang);
                 Ok(())
             }
             (peer, relay, false) if peer.is_some() || relay.is_some() => {
@@ -169,7 +181,7 @@ pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()
                     syncing.engine.dial(peer, Default::default())?;
                 }
                 if let Some(relay) = relay {
-                    syncing.engine.dial_relay(relay)?;
+                    syncing.dial_relay(relay)?;
                 }
                 until_stopped(&syncing, json, lang).await;
                 syncing.stop().await?;
@@ -178,6 +190,38 @@ pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()
             _ => anyhow::bail!("give one of --peer HOST:PORT or --relay ws://HOST:PORT"),
         }
     })
+}
+
+/// What a sealed sync through a relay could not do, on stderr: blobs refused, blobs under a key this
+/// laptop was not given, and new work it cannot seal.
+fn relay_warnings(sealed: &kenshin_core::sync::Sealed, lang: Lang) {
+    for why in &sealed.refused {
+        eprintln!(
+            "{} {why}",
+            lang.pick(
+                "中継から届いた封緘を拒否しました:",
+                "refused a sealed blob from the relay:"
+            )
+        );
+    }
+    for (epoch, n) in &sealed.no_key {
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("第{epoch}世代の暗号鍵がないため、{n}件を開けません（この端末には渡されていない鍵です）"),
+                &format!("{n} sealed blobs are under epoch {epoch}'s key, which this laptop was not given"),
+            )
+        );
+    }
+    if let Some(epoch) = sealed.missing_epoch {
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("この端末は第{epoch}世代の暗号鍵を受け取っていないため、新しい記録を中継に送れません。管理者に、この端末への鍵の配布（鍵を持つ端末との同期）を依頼してください"),
+                &format!("this laptop was not given epoch {epoch}'s data key, so it seals nothing for the relay: ask an admin for it (a LAN sync with a laptop that holds it gives it)"),
+            )
+        );
+    }
 }
 
 pub fn invite(

@@ -356,6 +356,204 @@ fn bare_merge(a: &Path, b: &Path, batch_doc: &str) -> Duration {
     started.elapsed()
 }
 
+/// The automerge-repo sync server of tests/relay (0.2.8) on a loopback port, storing in a
+/// temporary folder.
+struct BenchRelay {
+    child: std::process::Child,
+    url: String,
+    data: tempfile::TempDir,
+}
+
+impl BenchRelay {
+    fn start() -> BenchRelay {
+        use std::io::BufRead;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/relay");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("node")
+            .arg(dir.join("node_modules/@automerge/automerge-repo-sync-server/src/index.js"))
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", data.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node, and `npm install` in tests/relay (scripts/test does both)");
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains("Listening on port"), "{line}");
+        std::thread::spawn(move || for _ in out.lines() {});
+        BenchRelay {
+            child,
+            url: format!("ws://127.0.0.1:{port}"),
+            data,
+        }
+    }
+
+    /// The bytes of every file the relay stored.
+    fn stored(&self) -> u64 {
+        fn walk(dir: &Path) -> u64 {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        }
+        walk(self.data.path())
+    }
+
+    /// Waits until the relay has stored nothing new for a second.
+    async fn settled(&self) -> u64 {
+        let mut last = (self.stored(), Instant::now());
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = self.stored();
+            if now != last.0 {
+                last = (now, Instant::now());
+            } else if last.1.elapsed() > Duration::from_secs(1) {
+                return now;
+            }
+        }
+    }
+}
+
+impl Drop for BenchRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The engine on `home`, listening on a loopback port; and that address.
+async fn serve_on_loopback(home: &Path) -> (Syncing, String) {
+    let serving = Syncing::start(home).await.unwrap();
+    let bound = serving.engine.listen("127.0.0.1:0").await.unwrap();
+    (serving, bound.to_string())
+}
+
+/// How many vouchers the register of `home` holds.
+fn register_total(home: &Path) -> u64 {
+    let mut office = Office::open(home, None).unwrap();
+    office.register_page("", 0, 1).unwrap().total
+}
+
+/// One `sync --once` of `home` with the laptop at `peer`.
+async fn sync_once(home: &Path, peer: &str) {
+    let syncing = Syncing::start(home).await.unwrap();
+    syncing.once(peer, Duration::from_secs(120)).await.unwrap();
+}
+
+/// One `sync --relay --once` of `home`.
+async fn sync_once_relay(home: &Path, relay: &str) {
+    let syncing = Syncing::start(home).await.unwrap();
+    syncing
+        .once_relay(relay, Duration::from_secs(600))
+        .await
+        .unwrap();
+}
+
+/// Through a relay between sites: the annual list imported at the section's site goes to a laptop at
+/// another site that already holds the roster. Sealed, Kenshin's way; and the same documents plain,
+/// with bare samod on both ends (in memory, no judging). Returns the laptop's cold sync and the bytes
+/// the relay stored, sealed and plain.
+async fn through_relay(file: &[u8], n: usize) -> ((Duration, u64), (Duration, u64)) {
+    use futures::future::join_all;
+    let site_dir = tempfile::tempdir().unwrap();
+    let site = site_dir.path();
+    let mut office = Office::init(site, "ベンチ市", "決裁 太郎").unwrap();
+    let laptop = invitee(site, "中継 花子");
+    // On the LAN once: the laptop takes the roster, and the site gives it the data key.
+    let (serving, bound) = serve_on_loopback(site).await;
+    for _ in 0..2 {
+        sync_once(laptop.path(), &bound).await;
+    }
+    serving.stop().await.unwrap();
+    let batch = office
+        .new_batch(ProcessId::AnnualIssuance, "中継", Some(2026))
+        .unwrap();
+    office
+        .import(ListKind::Production, &batch.batch_id, "bench.csv", file)
+        .unwrap();
+
+    let relay = BenchRelay::start();
+    sync_once_relay(site, &relay.url).await;
+    let t = Instant::now();
+    sync_once_relay(laptop.path(), &relay.url).await;
+    let down = t.elapsed();
+    assert_eq!(
+        register_total(laptop.path()),
+        n as u64,
+        "the whole register came sealed through the relay"
+    );
+    let sealed = (down, relay.settled().await);
+
+    // Plain: the site's documents as they are, through another relay, bare samod on both ends.
+    let docs: Vec<automerge::Automerge> = {
+        let conn = kenshin_store::connect(site).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT key, data FROM chunks ORDER BY key DESC")
+            .unwrap();
+        let mut by_doc: std::collections::BTreeMap<String, automerge::Automerge> =
+            Default::default();
+        for row in stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .unwrap()
+        {
+            let (key, data) = row.unwrap();
+            let mut parts = key.split('/');
+            let (Some(doc), Some("incremental" | "snapshot")) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let doc = doc.to_string();
+            by_doc
+                .entry(doc)
+                .or_default()
+                .load_incremental(&data)
+                .unwrap();
+        }
+        by_doc.into_values().collect()
+    };
+    let relay = BenchRelay::start();
+    let url = url::Url::parse(&relay.url).unwrap();
+    let (a, b) = (
+        Repo::build_tokio().load().await,
+        Repo::build_tokio().load().await,
+    );
+    let dialer = a
+        .dial_websocket(url.clone(), samod::BackoffConfig::default())
+        .unwrap();
+    dialer.established().await.unwrap();
+    let handles = join_all(docs.into_iter().map(|d| a.create(d))).await;
+    let ids: Vec<_> = handles
+        .iter()
+        .map(|h| h.as_ref().unwrap().document_id().clone())
+        .collect();
+    let plain_bytes = relay.settled().await;
+    let t = Instant::now();
+    let dialer = b
+        .dial_websocket(url, samod::BackoffConfig::default())
+        .unwrap();
+    dialer.established().await.unwrap();
+    let found = join_all(ids.into_iter().map(|id| b.find(id))).await;
+    assert!(found.iter().all(|f| matches!(f, Ok(Some(_)))));
+    let plain = (t.elapsed(), plain_bytes);
+    a.stop().await;
+    b.stop().await;
+    (sealed, plain)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The measures at one size
 
@@ -368,6 +566,8 @@ struct Sized {
     signoff: (Duration, Duration, Duration, Duration),
     merge: (Duration, u64, Duration),
     export: (Duration, Duration, u64),
+    /// Through a relay: (sealed, plain), each (cold sync, bytes stored).
+    relay: ((Duration, u64), (Duration, u64)),
 }
 
 fn invitee(hub: &Path, name: &str) -> tempfile::TempDir {
@@ -406,6 +606,7 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
         baseline.push(sqlite_insert(&parsed));
     }
     let import = (median(imports), median(baseline));
+    let relay = rt.block_on(through_relay(&file, n));
 
     // The office the other measures use.
     let hub_dir = tempfile::tempdir().unwrap();
@@ -480,13 +681,7 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
     let export = (median(exports), median(zips), size);
 
     let (cold_sync, signoff, merge) = rt.block_on(async {
-        let serving = Syncing::start(hub).await.unwrap();
-        let bound = serving
-            .engine
-            .listen("127.0.0.1:0")
-            .await
-            .unwrap()
-            .to_string();
+        let (serving, bound) = serve_on_loopback(hub).await;
         let wire = Arc::new(AtomicU64::new(0));
         let proxy = counting_proxy(bound.clone(), wire.clone()).await;
 
@@ -497,22 +692,13 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
             let laptop = invitee(hub, &format!("新人 {run}"));
             wire.store(0, Ordering::SeqCst);
             let t = Instant::now();
-            Syncing::start(laptop.path())
-                .await
-                .unwrap()
-                .once(&proxy, Duration::from_secs(120))
-                .await
-                .unwrap();
+            sync_once(laptop.path(), &proxy).await;
             colds.push(t.elapsed());
             tokio::time::sleep(Duration::from_millis(200)).await;
             bytes = wire.load(Ordering::SeqCst);
-            let total = Office::open(laptop.path(), None)
-                .unwrap()
-                .register_page("", 0, 1)
-                .unwrap()
-                .total;
             assert_eq!(
-                total, held,
+                register_total(laptop.path()),
+                held,
                 "the whole register is queryable on the new laptop"
             );
         }
@@ -531,12 +717,7 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
             .new_batch(ProcessId::EligibilityInquiry, "bench 問合せ", None)
             .unwrap()
             .batch_id;
-        Syncing::start(laptop.path())
-            .await
-            .unwrap()
-            .once(&bound, Duration::from_secs(120))
-            .await
-            .unwrap();
+        sync_once(laptop.path(), &bound).await;
         let connected = Syncing::start(laptop.path()).await.unwrap();
         connected
             .engine
@@ -602,6 +783,7 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
         signoff,
         merge,
         export,
+        relay,
     }
 }
 
@@ -683,6 +865,23 @@ fn main() {
             measure: "peak RSS of the merging laptop's process",
             target: "< 400 MB",
             cells: cell(&|s| mb(s.merge.1)),
+        },
+        Line {
+            measure: "through a relay: cold sync of the annual list to a laptop at another site, sealed / plain (bare samod)",
+            target: "",
+            cells: cell(&|s| versus(s.relay.0 .0, s.relay.1 .0)),
+        },
+        Line {
+            measure: "bytes the relay stored, sealed / plain",
+            target: "≤ 1.3x",
+            cells: cell(&|s| {
+                format!(
+                    "{} / {} ({:.2}x)",
+                    mb(s.relay.0 .1),
+                    mb(s.relay.1 .1),
+                    s.relay.0 .1 as f64 / s.relay.1 .1.max(1) as f64
+                )
+            }),
         },
         Line {
             measure: "archive export of the month / the list as CSV in a zip",

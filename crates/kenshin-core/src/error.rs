@@ -46,6 +46,8 @@ pub enum CoreError {
     DuplicateMember(String),
     #[error("approver authority (決裁権限) is for section members; a contractor cannot have it")]
     ContractorApprover,
+    #[error("this laptop holds no data key of the office to seal with toward a relay: an admin makes one (`kenshin office data-key`), and this laptop receives it on its next sync with a member's laptop")]
+    NoDataKey,
     #[error("{member} is not an office admin; only an admin may {what}")]
     NotAdmin { member: String, what: &'static str },
     #[error("no batch {0:?} (give its id, a unique start of its id, or its label; see `kenshin batch list`)")]

@@ -9,6 +9,7 @@ mod evidence;
 mod lists;
 mod members;
 mod register;
+mod relay_keys;
 mod reports;
 mod secret;
 pub mod sync;
@@ -136,12 +137,15 @@ impl Office {
             trust::project_office(tx, &trust::roster(tx)?)?;
             Ok(id)
         })?;
-        Ok(Office {
+        let mut office = Office {
             home,
             office_doc,
             me,
             keys: std::sync::Arc::new(keys),
-        })
+        };
+        // The office seals toward a relay from the start.
+        office.new_data_key()?;
+        Ok(office)
     }
 
     /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id) whose

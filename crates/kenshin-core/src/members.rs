@@ -130,7 +130,29 @@ impl Office {
                 signature: String::new(),
             };
             removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
-            put_in_office(tx, &office_id, |doc| office::add_removal(doc, &removal))?;
+            // An office that seals toward a relay gets a new data key, shared with the members who
+            // stay only: the removed member's laptop reads nothing sealed from now on.
+            let (_, read) = tx.load_office(&office_id)?;
+            let epoch = if read.data_keys.is_empty() {
+                None
+            } else {
+                let roster = trust::roster(tx)?;
+                let staying = crate::relay_keys::current_members(&roster)
+                    .filter(|m| m.member.id != member.id);
+                let migration = raise_office(tx, &office_id, office::KEYS_SCHEMA, keys, &me)?;
+                let (record, shares) =
+                    crate::relay_keys::new_epoch(tx, &office_id, keys, &me, staying)?;
+                Some((migration, record, shares))
+            };
+            put_in_office(tx, &office_id, |doc| {
+                office::add_removal(doc, &removal)?;
+                match &epoch {
+                    Some((m, record, shares)) => {
+                        crate::relay_keys::put_epoch(doc, m.as_ref(), record, shares)
+                    }
+                    None => Ok(()),
+                }
+            })?;
             trust::rebuild(tx)?;
             Ok(removal)
         })
@@ -288,7 +310,7 @@ impl Office {
         self.home.read(|tx| Ok(tx.deputies()?))
     }
 
-    fn require_admin(&self, what: &'static str) -> Result<()> {
+    pub(crate) fn require_admin(&self, what: &'static str) -> Result<()> {
         if self.me.admin {
             Ok(())
         } else {
@@ -301,7 +323,7 @@ impl Office {
 }
 
 /// A signed migration raising the office document to `schema`, when it is below it.
-fn raise_office(
+pub(crate) fn raise_office(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     schema: i64,
@@ -317,7 +339,7 @@ fn raise_office(
 }
 
 /// Puts one admin's signed record into the office document (`add` writes it), in this transaction.
-fn put_in_office(
+pub(crate) fn put_in_office(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     add: impl FnOnce(&mut automerge::AutoCommit) -> std::result::Result<(), automerge::AutomergeError>,

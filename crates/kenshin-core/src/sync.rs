@@ -8,7 +8,7 @@ use crate::trust::{self, kept_keys, ME};
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
-use kenshin_sync::engine::{Config, Scope};
+use kenshin_sync::engine::{Config, Opened, Scope};
 use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
+pub use kenshin_sync::engine::Sealed;
 pub use kenshin_sync::{Engine, Event, PeerStatus, SyncReport};
 
 /// A home as the sync engine sees it.
@@ -25,6 +26,8 @@ pub struct SyncHome {
     seen_version: Mutex<i64>,
     office_doc: DocumentId,
     me: String,
+    /// This laptop's X25519 keys: they open its shares of the office's data keys.
+    noise: kenshin_trust::NoiseKeys,
     roster: RwLock<Roster>,
     /// What projections read last (see [`Known`]).
     known: Mutex<Known>,
@@ -297,6 +300,20 @@ impl Gate for SyncHome {
     }
 }
 
+impl SyncHome {
+    /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds:
+    /// the shares go to the peers with the home's next look.
+    fn share_keys(&self) -> std::result::Result<(), String> {
+        let shared = self
+            .with_write(|tx| crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise))?;
+        if shared > 0 {
+            // Written on this connection, which SQLite's data version does not count.
+            *self.seen_version.lock().map_err(text)? = -1;
+        }
+        Ok(())
+    }
+}
+
 impl kenshin_sync::Office for SyncHome {
     fn stored(&self, docs: &[DocumentId]) -> std::result::Result<Scope, String> {
         let mut known = self.known.lock().map_err(text)?;
@@ -307,6 +324,9 @@ impl kenshin_sync::Office for SyncHome {
         drop(known);
         if let Ok(mut r) = self.roster.write() {
             *r = scope.roster.clone();
+        }
+        if docs.is_empty() || docs.contains(&self.office_doc) {
+            self.share_keys()?;
         }
         Ok(scope)
     }
@@ -340,6 +360,44 @@ impl kenshin_sync::Office for SyncHome {
         let mut home = self.home.lock().map_err(text)?;
         home.read(|tx| tx.chunk(key)).map_err(text)
     }
+
+    fn keyring(
+        &self,
+        carried: &[String],
+    ) -> std::result::Result<(kenshin_trust::sealing::Keyring, Vec<(String, String)>), String> {
+        let mut home = self.home.lock().map_err(text)?;
+        home.read(|tx| crate::relay_keys::keyring(tx, &self.office_doc, &self.noise, carried))
+            .map_err(text)
+    }
+
+    fn accept(&self, doc: &DocumentId, opened: Opened) -> std::result::Result<(), String> {
+        self.with_write(|tx| {
+            match opened {
+                Opened::Whole(bytes) => {
+                    let mut whole = automerge::AutoCommit::load(&bytes).map_err(|e| {
+                        CoreError::Sync(format!("a sealed document does not load: {e}"))
+                    })?;
+                    tx.save(doc, &mut whole, &[])?;
+                }
+                Opened::Changes(changes) => {
+                    let changes = changes
+                        .into_iter()
+                        .map(automerge::Change::from_bytes)
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .map_err(|e| {
+                            CoreError::Sync(format!("a sealed change does not load: {e}"))
+                        })?;
+                    tx.put_changes(doc, &changes)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(text)?;
+        // Written on this connection, which SQLite's data version does not count: the next look
+        // for the home's commits must not skip it.
+        *self.seen_version.lock().map_err(text)? = -1;
+        Ok(())
+    }
 }
 
 /// Local setting: the last known status of each peer, written by the running engine.
@@ -348,6 +406,7 @@ const PEERS: &str = "peers";
 /// A running sync engine on a home.
 pub struct Syncing {
     pub engine: Engine,
+    dir: HomeDir,
     storage: SqliteStorage,
     home: Arc<SyncHome>,
     /// Held while the engine runs: one engine per home (released when this is dropped).
@@ -425,6 +484,7 @@ impl Syncing {
             seen_version: Mutex::new(-1),
             office_doc: office_doc.clone(),
             me: me.clone(),
+            noise: keys.clone(),
             roster: RwLock::new(Roster::default()),
             known: Mutex::new(Known::default()),
         });
@@ -451,6 +511,7 @@ impl Syncing {
         }));
         Ok(Syncing {
             engine,
+            dir: home_dir.clone(),
             storage,
             home: sync_home,
             _lock: lock,
@@ -466,11 +527,37 @@ impl Syncing {
         report.map_err(|e| CoreError::Sync(e.to_string()))
     }
 
-    /// As [`Syncing::once`], through an automerge-repo sync server.
+    /// As [`Syncing::once`], through an automerge-repo sync server, sealed: the relay carries only
+    /// twins it cannot read (see `kenshin_sync::engine::sealed`).
     pub async fn once_relay(self, url: &str, timeout: std::time::Duration) -> Result<SyncReport> {
-        let report = self.engine.sync_once_relay(url, timeout).await;
+        let report = match self.relay_ready() {
+            Ok((twins, home)) => self.engine.sync_once_relay(url, timeout, twins, home).await,
+            Err(e) => {
+                self.stop().await?;
+                return Err(e);
+            }
+        };
         self.stop().await?;
-        report.map_err(|e| CoreError::Sync(e.to_string()))
+        report.map_err(relay_error)
+    }
+
+    /// Keeps syncing through a relay, sealed, while the engine runs.
+    pub fn dial_relay(&self, url: &str) -> Result<()> {
+        let (twins, home) = self.relay_ready()?;
+        self.engine
+            .dial_relay(url, twins, home, std::time::Duration::from_secs(2))
+            .map_err(relay_error)
+    }
+
+    /// Before sealing: this laptop gives its keys to members who lack them (a member who joined
+    /// after a key was made), and opens the twins' storage and the home's (for the bridge to read).
+    fn relay_ready(&self) -> Result<(SqliteStorage, SqliteStorage)> {
+        self.home.share_keys().map_err(CoreError::Sync)?;
+        self.engine.committed();
+        Ok((
+            SqliteStorage::twins(&self.dir)?,
+            SqliteStorage::open(&self.dir)?,
+        ))
     }
 
     /// Stops the engine; fails if any write samod made did not reach the home.
@@ -480,6 +567,14 @@ impl Syncing {
         self.storage
             .health()
             .map_err(|why| CoreError::Sync(format!("a received change could not be stored: {why}")))
+    }
+}
+
+/// A relay's failure as the core says it: no data key is its own refusal.
+fn relay_error(e: kenshin_sync::SyncError) -> CoreError {
+    match e {
+        kenshin_sync::SyncError::NoDataKey => CoreError::NoDataKey,
+        e => CoreError::Sync(e.to_string()),
     }
 }
 

@@ -12,7 +12,7 @@ use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
 use kenshin_store::docs::batch::VOIDS_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
-use kenshin_store::docs::office::INSURER_SCHEMA as OFFICE_SCHEMA;
+use kenshin_store::docs::office::KEYS_SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };

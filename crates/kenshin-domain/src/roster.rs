@@ -246,3 +246,41 @@ mod tests {
         assert_ne!(member_payload("o", &member), member_payload("o", &promoted));
     }
 }
+
+/// An admin's new data key for the office (中継用の暗号鍵): the key that seals documents toward a
+/// relay from this epoch on. The record holds only the key's check (a hash), never the key; each
+/// member receives the key in a [`KeyShare`] sealed to their laptop's X25519 key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataKeyRecord {
+    pub id: String,
+    /// Counts up from 0: the highest epoch that holds seals new work.
+    pub epoch: u32,
+    /// The key's check, hex (see `kenshin_trust::sealing`): a share must open to this key.
+    pub check: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+}
+
+pub fn data_key_payload(office: &str, r: &DataKeyRecord) -> Vec<u8> {
+    encode(serde_json::json!({
+        "v": "kenshin/data-key/1", "office": office, "id": r.id, "epoch": r.epoch,
+        "check": r.check, "by": r.by, "at": time(r.at),
+    }))
+}
+
+/// One epoch's data key, sealed to one member's laptop. Unsigned: it can only open to the key whose
+/// check an admin signed, so whoever holds the key may give it to a member who lacks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyShare {
+    pub id: String,
+    /// The check of the key inside (the [`DataKeyRecord`] it belongs to).
+    pub check: String,
+    pub member: String,
+    /// The X25519 public key (hex) it is sealed to: the member's laptop's, as the roster holds it.
+    pub to: String,
+    /// The sealer's one-time X25519 public key, hex.
+    pub ephemeral: String,
+    /// The key, sealed (hex).
+    pub sealed: String,
+}

@@ -13,8 +13,8 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
-/// p_board.awaiting_review).
-const SCHEMA_VERSION: i64 = 7;
+/// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins).
+const SCHEMA_VERSION: i64 = 8;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// Adds a column to a table of an earlier home, unless it has it already.
@@ -35,6 +35,11 @@ const COMPACT_AFTER: usize = 32;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS chunks (
+    key  TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+) WITHOUT ROWID;
+-- Sealed twins of the documents, as a relay carries them (samod's layout, like chunks).
+CREATE TABLE IF NOT EXISTS twins (
     key  TEXT PRIMARY KEY,
     data BLOB NOT NULL
 ) WITHOUT ROWID;
@@ -326,6 +331,19 @@ impl Tx<'_> {
                 params![doc_id.to_string(), snapshot],
             )?;
             put.execute(params![snapshot, doc.save()])?;
+        }
+        Ok(())
+    }
+
+    /// Stores changes that came from elsewhere (opened from a relay's twin), each under the key samod
+    /// uses for it.
+    pub fn put_changes(&self, doc_id: &DocumentId, changes: &[automerge::Change]) -> Result<()> {
+        let mut put = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO chunks(key, data) VALUES (?1, ?2)")?;
+        for change in changes {
+            let key = StorageKey::incremental_path(doc_id, change.hash());
+            put.execute(params![key_string(&key), change.raw_bytes()])?;
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
     failure: Arc<Mutex<Option<String>>>,
     on_put: Option<PutHooks>,
+    /// `chunks` (the documents) or `twins` (their sealed twins, see [`SqliteStorage::twins`]).
+    table: &'static str,
 }
 
 /// Called around each put: `before` (is this key news? it is claimed before it reaches the table, so
@@ -36,6 +38,15 @@ impl SqliteStorage {
             conn: Arc::new(Mutex::new(conn)),
             failure: Arc::new(Mutex::new(None)),
             on_put: None,
+            table: "chunks",
+        })
+    }
+
+    /// The storage of the documents' sealed twins (the relay's side), on the same home.
+    pub fn twins(home: impl Into<crate::HomeDir>) -> Result<SqliteStorage> {
+        Ok(SqliteStorage {
+            table: "twins",
+            ..SqliteStorage::open(home)?
         })
     }
 
@@ -93,7 +104,7 @@ impl Storage for SqliteStorage {
         self.with_conn("load", |c| {
             use rusqlite::OptionalExtension;
             c.query_row(
-                "SELECT data FROM chunks WHERE key = ?1",
+                &format!("SELECT data FROM {} WHERE key = ?1", self.table),
                 [key.to_string()],
                 |r| r.get(0),
             )
@@ -105,10 +116,11 @@ impl Storage for SqliteStorage {
     async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
         let prefix = prefix.to_string();
         self.with_conn("load_range", |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT key, data FROM chunks
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT key, data FROM {}
                  WHERE ?1 = '' OR key = ?1 OR (key > ?1 || '/' AND key < ?1 || '0')",
-            )?;
+                self.table
+            ))?;
             let rows = stmt.query_map([&prefix], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })?;
@@ -129,7 +141,10 @@ impl Storage for SqliteStorage {
         let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
         let stored = self.with_conn("put", |c| {
             c.execute(
-                "INSERT OR REPLACE INTO chunks(key, data) VALUES (?1, ?2)",
+                &format!(
+                    "INSERT OR REPLACE INTO {}(key, data) VALUES (?1, ?2)",
+                    self.table
+                ),
                 params![key, data],
             )
         });
@@ -140,7 +155,10 @@ impl Storage for SqliteStorage {
 
     async fn delete(&self, key: StorageKey) {
         self.with_conn("delete", |c| {
-            c.execute("DELETE FROM chunks WHERE key = ?1", [key.to_string()])
+            c.execute(
+                &format!("DELETE FROM {} WHERE key = ?1", self.table),
+                [key.to_string()],
+            )
         });
     }
 }

@@ -33,6 +33,8 @@ pub enum SyncError {
     Discovery(String),
     #[error("{0}")]
     Office(String),
+    #[error("this laptop holds no data key of the office to seal with toward a relay: an admin makes one (`kenshin office data-key`), and this laptop receives it on its next sync with a member who has it")]
+    NoDataKey,
 }
 
 impl SyncError {

@@ -4,6 +4,7 @@
 
 pub mod identity;
 pub mod roster;
+pub mod sealing;
 
 pub use identity::{verify, KeptKeys, Keys, NoiseKeys, NOISE_PATTERN};
 pub use roster::{invite_signer, kept, Roster, Vouched};

@@ -295,6 +295,15 @@ impl Roster {
         refused
     }
 
+    /// Who may use an office data key: `None` when no admin of the roster signed its record,
+    /// `Some(true)` when its signer is an admin now (only such a key seals new work), `Some(false)`
+    /// when they were one but are removed (their keys still open what was sealed then).
+    pub fn data_key_holds(&self, r: &kenshin_domain::roster::DataKeyRecord) -> Option<bool> {
+        let payload = kenshin_domain::roster::data_key_payload(&self.office, r);
+        self.admin_signed(&r.by, &payload, &r.signature)
+            .then(|| self.current(&r.by).is_some())
+    }
+
     /// The office's settings: the latest record that holds, or the defaults.
     pub fn settings(&self) -> OfficeSettings {
         kenshin_domain::settings::current(&self.settings)

@@ -10,6 +10,8 @@
 //!   deputies: { <setting id>: { member, deputy, by, at, signature } },
 //!   settings: { <record id>: { settings: "<the settings as JSON>", by, at, signature } },
 //!   role_changes: { <change id>: { member, role, approver, by, at, signature } },
+//!   data_keys: { <record id>: { epoch, check, by, at, signature } },
+//!   key_shares: { <share id>: { check, member, to, ephemeral, sealed } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -25,7 +27,9 @@ use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
-pub use kenshin_domain::roster::{DeputySetting, Invite, Removal, RoleChange, RosterEntry};
+pub use kenshin_domain::roster::{
+    DataKeyRecord, DeputySetting, Invite, KeyShare, Removal, RoleChange, RosterEntry,
+};
 pub use kenshin_domain::settings::SettingsRecord;
 use kenshin_domain::signed::{legacy_mark, Migration};
 use kenshin_domain::{BatchRef, Member, ProcessId};
@@ -40,9 +44,12 @@ pub const SCHEMA: i64 = 3;
 /// since a build before them would judge entries with the roles the members were added with.
 pub const ROLES_SCHEMA: i64 = 4;
 /// 5: the insurer's settings (保険者情報) in a settings record, raised the same way: a build before
-/// them would drop the insurer from the record and find its signature broken. The newest this build
-/// reads.
+/// them would drop the insurer from the record and find its signature broken.
 pub const INSURER_SCHEMA: i64 = 5;
+/// 6: the office's data keys for sealed relay sync (中継用の暗号鍵) and their shares, raised the same
+/// way: a build before them would remove a member without a new key, so the removed member could
+/// read what is sealed after. The newest this build reads.
+pub const KEYS_SCHEMA: i64 = 6;
 
 /// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
 /// mark. Which hold is for the reader to judge.
@@ -69,6 +76,10 @@ pub struct Office {
     pub settings: Vec<SettingsRecord>,
     /// 役割の変更: admins' signed changes of a member's role and approver authority.
     pub role_changes: Vec<RoleChange>,
+    /// 中継用の暗号鍵: admins' signed data keys, each id once; which hold is for the reader to judge.
+    pub data_keys: Vec<DataKeyRecord>,
+    /// Each member's share of a data key, each id once.
+    pub key_shares: Vec<KeyShare>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -233,8 +244,32 @@ pub fn add_role_change(doc: &mut AutoCommit, c: &RoleChange) -> Result<(), Autom
     Ok(())
 }
 
+/// Records an admin's new data key (the container is made by the first).
+pub fn add_data_key(doc: &mut AutoCommit, r: &DataKeyRecord) -> Result<(), AutomergeError> {
+    let keys = later_map(doc, "data_keys")?;
+    let e = doc.put_object(&keys, r.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "epoch", i64::from(r.epoch))?;
+    doc.put(&e, "check", r.check.as_str())?;
+    doc.put(&e, "by", r.by.as_str())?;
+    doc.put(&e, "at", time_text(r.at))?;
+    doc.put(&e, "signature", r.signature.as_str())?;
+    Ok(())
+}
+
+/// Records a member's share of a data key.
+pub fn add_key_share(doc: &mut AutoCommit, k: &KeyShare) -> Result<(), AutomergeError> {
+    let shares = later_map(doc, "key_shares")?;
+    let e = doc.put_object(&shares, k.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "check", k.check.as_str())?;
+    doc.put(&e, "member", k.member.as_str())?;
+    doc.put(&e, "to", k.to.as_str())?;
+    doc.put(&e, "ephemeral", k.ephemeral.as_str())?;
+    doc.put(&e, "sealed", k.sealed.as_str())?;
+    Ok(())
+}
+
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 9] = [
+pub const CONTAINERS: [&str; 11] = [
     "members",
     "invites",
     "removals",
@@ -244,7 +279,31 @@ pub const CONTAINERS: [&str; 9] = [
     "deputies",
     "settings",
     "role_changes",
+    "data_keys",
+    "key_shares",
 ];
+
+fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
+    Ok(DataKeyRecord {
+        id: id.to_string(),
+        epoch: u32::try_from(json::int(v, "epoch")?).map_err(|_| "epoch out of range")?,
+        check: json::str(v, "check")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn key_share(id: &str, v: &Value) -> ShapeResult<KeyShare> {
+    Ok(KeyShare {
+        id: id.to_string(),
+        check: json::str(v, "check")?,
+        member: json::str(v, "member")?,
+        to: json::str(v, "to")?,
+        ephemeral: json::str(v, "ephemeral")?,
+        sealed: json::str(v, "sealed")?,
+    })
+}
 
 fn role_change(id: &str, v: &Value) -> ShapeResult<RoleChange> {
     Ok(RoleChange {
@@ -394,7 +453,7 @@ fn first_of_each<T>(records: Vec<(T, &Item)>) -> Vec<(T, &Item)> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, INSURER_SCHEMA)?;
+    let schema = history.expect_kind(KIND, KEYS_SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
@@ -469,6 +528,20 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
         deputies: deputies.into_iter().map(|(d, _)| d).collect(),
         role_changes: role_changes.into_iter().map(|(c, _)| c).collect(),
         settings: settings.into_iter().map(|(r, _)| r).collect(),
+        data_keys: first_per_key(records(
+            &history,
+            "data_keys",
+            "中継用の暗号鍵",
+            data_key,
+            &mut problems,
+        )),
+        key_shares: first_per_key(records(
+            &history,
+            "key_shares",
+            "暗号鍵の配布",
+            key_share,
+            &mut problems,
+        )),
         batches,
         access_logs: first_per_key(records(
             &history,

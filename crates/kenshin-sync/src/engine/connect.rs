@@ -224,15 +224,4 @@ impl Engine {
             .dial(backoff, dialer)
             .map_err(|_| SyncError::Stopped)
     }
-
-    /// Dials an automerge-repo WebSocket server (a relay between sites). The relay is not a member:
-    /// it reads every document it relays. Use it only where that is acceptable.
-    pub fn dial_relay(&self, url: &str) -> Result<DialerHandle> {
-        let url = url::Url::parse(url)
-            .map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))?;
-        self.shared
-            .repo
-            .dial_websocket(url, BackoffConfig::default())
-            .map_err(|_| SyncError::Stopped)
-    }
 }

@@ -21,9 +21,11 @@ mod connect;
 mod machine;
 mod once;
 mod peers;
+mod sealed;
 mod store;
 
 pub use once::SyncReport;
+pub use sealed::{Opened, Sealed};
 pub use store::{StoreSignal, StoredKeys};
 
 /// What may sync now: the roster as judged, and the office's documents.
@@ -44,6 +46,17 @@ pub trait Office: Gate {
     fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String>;
     /// The bytes of one chunk.
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String>;
+    /// The data keys this laptop holds for sealing toward a relay, judged from the office document
+    /// and the key records a relay's keyring twin carries (`carried`, JSON); and the office
+    /// document's key records as that twin carries them (id, JSON).
+    #[allow(clippy::type_complexity)]
+    fn keyring(
+        &self,
+        carried: &[String],
+    ) -> std::result::Result<(kenshin_trust::sealing::Keyring, Vec<(String, String)>), String>;
+    /// Changes of `doc` opened from a relay's twin: into the home as its own writers' changes go
+    /// (the engine then hands them to samod, and they are judged like any other).
+    fn accept(&self, doc: &DocumentId, opened: Opened) -> std::result::Result<(), String>;
 }
 
 /// One laptop's view of a peer.

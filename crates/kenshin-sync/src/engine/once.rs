@@ -21,6 +21,8 @@ pub struct SyncReport {
     pub member: String,
     pub documents: usize,
     pub elapsed: Duration,
+    /// Through a relay: what was sealed and opened.
+    pub sealed: Option<super::Sealed>,
 }
 
 impl Engine {
@@ -32,7 +34,7 @@ impl Engine {
             .repo
             .dial(ONCE, dialer.clone())
             .map_err(|_| SyncError::Stopped)?;
-        self.settle_with(handle, address, timeout, false, |e| match e {
+        self.settle_with(handle, address, timeout, |e| match e {
             samod::DialerFailed::PermanentFailure(e) => clone_error(&e),
             _ => {
                 let why = dialer.last_error.lock().ok().and_then(|e| e.clone());
@@ -45,29 +47,11 @@ impl Engine {
         .await
     }
 
-    /// As [`Engine::sync_once`], through an automerge-repo sync server. That server (0.2.8, not
-    /// sharing generously) stores what it is sent but never answers for a document it was not asked
-    /// for, so through a relay "in sync" means: we hold its heads, and it was sent ours.
-    pub async fn sync_once_relay(&self, url: &str, timeout: Duration) -> Result<SyncReport> {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))?;
-        let handle = self
-            .shared
-            .repo
-            .dial_websocket(parsed, ONCE)
-            .map_err(|_| SyncError::Stopped)?;
-        self.settle_with(handle, url, timeout, true, |e| {
-            SyncError::Protocol(format!("could not connect to {url}: {e}"))
-        })
-        .await
-    }
-
     pub(super) async fn settle_with<E: std::error::Error + Send + Sync + 'static>(
         &self,
         handle: DialerHandle<E>,
         address: &str,
         timeout: Duration,
-        relay: bool,
         failed: impl FnOnce(samod::DialerFailed<E>) -> SyncError,
     ) -> Result<SyncReport> {
         let started = Instant::now();
@@ -88,7 +72,7 @@ impl Engine {
             "the dialer stopped".to_string()
         };
         let settled = tokio::select! {
-            r = tokio::time::timeout(timeout, self.settle(conn, relay)) => r,
+            r = tokio::time::timeout(timeout, self.settle(conn)) => r,
             reason = lost => {
                 handle.close();
                 return Err(SyncError::Lost { peer: address.to_string(), reason });
@@ -104,11 +88,12 @@ impl Engine {
             member,
             documents,
             elapsed: started.elapsed(),
+            sealed: None,
         })
     }
 
     /// Waits until every document in scope is open and the same on both ends of `conn`.
-    pub(super) async fn settle(&self, conn: ConnectionId, relay: bool) -> Result<usize> {
+    pub(super) async fn settle(&self, conn: ConnectionId) -> Result<usize> {
         loop {
             let scope = self.scope();
             let handles: Vec<DocHandle> = {
@@ -124,12 +109,8 @@ impl Engine {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }
-            if relay {
-                self.quiet(&handles, conn).await;
-            } else {
-                for h in &handles {
-                    futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
-                }
+            for h in &handles {
+                futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
             }
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
             // to store it, wait for its projection, and settle only if nothing was projected since
@@ -141,50 +122,49 @@ impl Engine {
             }
         }
     }
+}
 
-    /// Through a relay: every document's heads were sent, we hold every head it told us of, and
-    /// nothing has come from it for a moment.
-    pub(super) async fn quiet(&self, handles: &[DocHandle], conn: ConnectionId) {
-        const QUIET: Duration = Duration::from_millis(300);
-        let mut since = Instant::now();
-        loop {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            let settled = handles.iter().all(|h| {
-                let state = h.peers().0.get(&conn).cloned();
-                h.with_document(|d| {
-                    let ours = d.get_heads();
-                    state.is_some_and(|s| {
-                        let sent = s.last_sent_heads.as_ref() == Some(&ours)
-                            || s.shared_heads.as_ref() == Some(&ours);
-                        let theirs = s
-                            .their_heads
-                            .as_ref()
-                            .is_none_or(|t| t.iter().all(|c| d.get_change_by_hash(c).is_some()));
-                        sent && theirs
-                    })
+/// Through a relay: every document's heads were sent, we hold every head it told us of, and
+/// nothing has come from it for a moment. That server (0.2.8, not sharing generously) stores what it
+/// is sent but never answers for a document it was not asked for, so "in sync" means just that.
+pub(super) async fn quiet(repo: &Repo, handles: &[DocHandle], conn: ConnectionId) {
+    const QUIET: Duration = Duration::from_millis(300);
+    let mut since = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let settled = handles.iter().all(|h| {
+            let state = h.peers().0.get(&conn).cloned();
+            h.with_document(|d| {
+                let ours = d.get_heads();
+                state.is_some_and(|s| {
+                    let sent = s.last_sent_heads.as_ref() == Some(&ours)
+                        || s.shared_heads.as_ref() == Some(&ours);
+                    let theirs = s
+                        .their_heads
+                        .as_ref()
+                        .is_none_or(|t| t.iter().all(|c| d.get_change_by_hash(c).is_some()));
+                    sent && theirs
                 })
-            });
-            let received = self
-                .shared
-                .repo
-                .connected_peers()
-                .0
-                .into_iter()
-                .find(|c| c.id == conn)
-                .and_then(|c| c.last_received);
-            let recent = received.is_some_and(|t| {
-                chrono::Utc::now()
-                    .signed_duration_since(t)
-                    .to_std()
-                    .unwrap_or_default()
-                    < QUIET
-            });
-            if !settled || recent {
-                since = Instant::now();
-            }
-            if since.elapsed() >= QUIET {
-                return;
-            }
+            })
+        });
+        let received = repo
+            .connected_peers()
+            .0
+            .into_iter()
+            .find(|c| c.id == conn)
+            .and_then(|c| c.last_received);
+        let recent = received.is_some_and(|t| {
+            chrono::Utc::now()
+                .signed_duration_since(t)
+                .to_std()
+                .unwrap_or_default()
+                < QUIET
+        });
+        if !settled || recent {
+            since = Instant::now();
+        }
+        if since.elapsed() >= QUIET {
+            return;
         }
     }
 }

@@ -1,0 +1,407 @@
+//! Sealing toward a relay: the office's data keys, each member's share of them, and the sealed blobs
+//! a relay carries without being able to read them.
+//!
+//! - A data key is 32 random bytes; its *check* (a hash over the office, the epoch and the key) is
+//!   what an admin signs, so a share that opens to another key is refused.
+//! - A share seals the key to one laptop's X25519 key: a one-time X25519 key, HKDF-SHA256 over the
+//!   shared secret, XChaCha20-Poly1305.
+//! - A blob is `KS1 | epoch (u32 BE) | key id (8) | nonce (24) | ciphertext`, sealed with
+//!   XChaCha20-Poly1305 under the epoch's key, with the office, the real document's id, the epoch and
+//!   the key id as associated data: a blob copied into another document's twin does not open.
+//! - A twin's id is derived from the real document's id under the office's naming key (from the
+//!   first epoch's key, which every member receives): unlinkable to it without that key.
+
+use crate::BadKey;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+type Result<T> = std::result::Result<T, BadKey>;
+
+const MAGIC: &[u8; 3] = b"KS1";
+const HEADER: usize = 3 + 4 + 8 + 24;
+/// The most a blob may hold: a whole 150,000-voucher list is about 12 MB sealed.
+pub const MAX_BLOB: usize = 256 * 1024 * 1024;
+
+/// One epoch's data key. Wiped from memory when dropped.
+#[derive(Clone)]
+pub struct DataKey(Zeroizing<[u8; 32]>);
+
+impl DataKey {
+    pub fn generate() -> DataKey {
+        let mut k = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(&mut *k);
+        DataKey(k)
+    }
+
+    /// The check an admin signs: SHA-256 over what the key is for and the key, hex.
+    pub fn check(&self, office: &str, epoch: u32) -> String {
+        let mut h = Sha256::new();
+        h.update(b"kenshin data key check v1\0");
+        h.update(office.as_bytes());
+        h.update([0]);
+        h.update(epoch.to_be_bytes());
+        h.update(*self.0);
+        hex::encode(h.finalize())
+    }
+
+    fn derive(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(None, &*self.0)
+            .expand(info, &mut *out)
+            .expect("32 bytes is a valid HKDF length");
+        out
+    }
+}
+
+/// The short id of a key in a blob's header: the first 8 bytes of its check.
+fn key_id(check: &str) -> Result<[u8; 8]> {
+    let bytes = hex::decode(check).map_err(|_| BadKey(format!("check {check} is not hex")))?;
+    bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| BadKey(format!("check {check} is too short")))
+}
+
+fn public_key(hex_key: &str) -> Result<PublicKey> {
+    let bytes: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| BadKey(format!("{hex_key} is not an X25519 public key")))?;
+    Ok(PublicKey::from(bytes))
+}
+
+fn share_cipher(shared: &[u8; 32], office: &str, check: &str, to: &str) -> XChaCha20Poly1305 {
+    let mut key = Zeroizing::new([0u8; 32]);
+    let info = format!("kenshin key share v1\0{office}\0{check}\0{to}");
+    Hkdf::<Sha256>::new(None, shared)
+        .expand(info.as_bytes(), &mut *key)
+        .expect("32 bytes is a valid HKDF length");
+    XChaCha20Poly1305::new((&*key).into())
+}
+
+/// A version 4 UUID (as automerge-repo takes) derived from `what` under `key`.
+fn uuid_of(key: &[u8], what: &str) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    Hkdf::<Sha256>::new(None, key)
+        .expand(what.as_bytes(), &mut out)
+        .expect("16 bytes is a valid HKDF length");
+    out[6] = (out[6] & 0x0f) | 0x40;
+    out[8] = (out[8] & 0x3f) | 0x80;
+    out
+}
+
+/// A key sealed to one laptop: the one-time public key and the sealed key, both hex.
+pub struct Wrapped {
+    pub ephemeral: String,
+    pub sealed: String,
+}
+
+/// Seals `key` (whose check is `check`) to the laptop whose X25519 public key is `to` (hex).
+pub fn wrap(key: &DataKey, office: &str, check: &str, to: &str) -> Result<Wrapped> {
+    let recipient = public_key(to)?;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(&mut *seed);
+    let ephemeral = StaticSecret::from(*seed);
+    let shared = ephemeral.diffie_hellman(&recipient);
+    // One key per one-time X25519 key: a zero nonce is never reused under it.
+    let sealed = share_cipher(shared.as_bytes(), office, check, to)
+        .encrypt(&XNonce::default(), &key.0[..])
+        .map_err(|_| BadKey("sealing a key share failed".into()))?;
+    Ok(Wrapped {
+        ephemeral: hex::encode(PublicKey::from(&ephemeral).as_bytes()),
+        sealed: hex::encode(sealed),
+    })
+}
+
+/// Opens a share with this laptop's X25519 secret; the key must match `check` for `epoch`.
+pub fn unwrap(
+    secret: &[u8],
+    office: &str,
+    epoch: u32,
+    check: &str,
+    to: &str,
+    wrapped: &Wrapped,
+) -> Result<DataKey> {
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| BadKey("the laptop's X25519 secret is not 32 bytes".into()))?;
+    let secret = StaticSecret::from(secret);
+    if PublicKey::from(&secret).as_bytes()[..] != hex::decode(to).unwrap_or_default()[..] {
+        return Err(BadKey("the share is sealed to another laptop".into()));
+    }
+    let shared = secret.diffie_hellman(&public_key(&wrapped.ephemeral)?);
+    let sealed = hex::decode(&wrapped.sealed).map_err(|_| BadKey("share is not hex".into()))?;
+    let plain = Zeroizing::new(
+        share_cipher(shared.as_bytes(), office, check, to)
+            .decrypt(&XNonce::default(), &sealed[..])
+            .map_err(|_| BadKey("the share does not open".into()))?,
+    );
+    let bytes: [u8; 32] = plain[..]
+        .try_into()
+        .map_err(|_| BadKey("the share holds no key".into()))?;
+    let key = DataKey(Zeroizing::new(bytes));
+    if key.check(office, epoch) != check {
+        return Err(BadKey(
+            "the share opens to another key than its check".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// Why a blob did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unopened {
+    /// Sealed under an epoch's key this laptop does not hold.
+    NoKey { epoch: u32 },
+    /// Not a blob, cut short, too large, altered, or sealed for another document.
+    Broken(String),
+}
+
+/// The data keys this laptop holds, and the one it seals with.
+#[derive(Clone, Default)]
+pub struct Keyring {
+    office: String,
+    /// The naming key, and the check of the first epoch's key it comes from.
+    naming: Option<(String, Zeroizing<[u8; 32]>)>,
+    keys: BTreeMap<[u8; 8], (u32, DataKey)>,
+    /// The newest epoch that holds (signed by a current admin), if this laptop holds its key.
+    sealing: Option<[u8; 8]>,
+    /// The newest epoch that holds, whether or not this laptop holds its key.
+    newest: Option<u32>,
+}
+
+impl Keyring {
+    pub fn new(office: &str) -> Keyring {
+        Keyring {
+            office: office.to_string(),
+            ..Keyring::default()
+        }
+    }
+
+    /// Adds an epoch's key. `holds`: a current admin of the roster signed the epoch (only such keys
+    /// seal). The first epoch's key names the twins (of two made offline at once, the lower check).
+    pub fn add(&mut self, epoch: u32, check: &str, key: DataKey, holds: bool) -> Result<()> {
+        let id = key_id(check)?;
+        if epoch == 0 && self.naming.as_ref().is_none_or(|(c, _)| check < c.as_str()) {
+            self.naming = Some((check.to_string(), key.derive(b"kenshin twin ids v1")));
+        }
+        if holds {
+            self.note_epoch(epoch);
+            let newer = self
+                .sealing
+                .and_then(|s| self.keys.get(&s))
+                .is_none_or(|(e, _)| epoch > *e);
+            if newer {
+                self.sealing = Some(id);
+            }
+        }
+        self.keys.entry(id).or_insert((epoch, key));
+        Ok(())
+    }
+
+    /// An epoch that holds, whose key this laptop may not have.
+    pub fn note_epoch(&mut self, epoch: u32) {
+        self.newest = Some(self.newest.map_or(epoch, |n| n.max(epoch)));
+    }
+
+    /// The epoch new work is sealed under, if this laptop holds it.
+    pub fn sealing_epoch(&self) -> Option<u32> {
+        self.sealing
+            .and_then(|s| self.keys.get(&s))
+            .map(|(e, _)| *e)
+    }
+
+    /// The newest epoch that holds, when this laptop lacks its key (it cannot seal new work).
+    pub fn missing_epoch(&self) -> Option<u32> {
+        let newest = self.newest?;
+        (self.sealing_epoch() != Some(newest)).then_some(newest)
+    }
+
+    /// Whether this laptop can find and seal twins at all.
+    pub fn can_seal(&self) -> bool {
+        self.naming.is_some() && self.missing_epoch().is_none() && self.sealing.is_some()
+    }
+
+    /// Whether this laptop holds the first epoch's key, which names the twins.
+    pub fn named(&self) -> bool {
+        self.naming.is_some()
+    }
+
+    /// The twin of document `doc` (its 16-byte id).
+    pub fn twin_id(&self, doc: &str) -> Option<[u8; 16]> {
+        let (_, naming) = self.naming.as_ref()?;
+        Some(uuid_of(
+            &naming[..],
+            &format!("twin\0{}\0{doc}", self.office),
+        ))
+    }
+
+    /// The keyring twin's id: from the office's id alone, since a member who holds no key yet must
+    /// find it. It carries only what may be public (signed checks, shares sealed to each laptop).
+    pub fn keyring_twin_id(office: &str) -> [u8; 16] {
+        uuid_of(b"kenshin keyring twin v1", office)
+    }
+
+    fn aad(&self, doc: &str, epoch: u32, id: &[u8; 8]) -> Vec<u8> {
+        let mut aad = format!("kenshin sealed v1\0{}\0{doc}\0", self.office).into_bytes();
+        aad.extend(epoch.to_be_bytes());
+        aad.extend(id);
+        aad
+    }
+
+    /// Seals `plain` (of document `doc`) under the sealing epoch's key.
+    pub fn seal(&self, doc: &str, plain: &[u8]) -> Option<Vec<u8>> {
+        let id = self.sealing?;
+        let (epoch, key) = self.keys.get(&id)?;
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let aad = self.aad(doc, *epoch, &id);
+        let sealed = XChaCha20Poly1305::new((&*key.0).into())
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .ok()?;
+        let mut blob = Vec::with_capacity(HEADER + sealed.len());
+        blob.extend(MAGIC);
+        blob.extend(epoch.to_be_bytes());
+        blob.extend(id);
+        blob.extend(nonce);
+        blob.extend(sealed);
+        Some(blob)
+    }
+
+    /// Opens a blob of document `doc`'s twin.
+    pub fn open(&self, doc: &str, blob: &[u8]) -> std::result::Result<Vec<u8>, Unopened> {
+        let broken = |why: &str| Unopened::Broken(why.to_string());
+        if blob.len() > MAX_BLOB {
+            return Err(broken("too large"));
+        }
+        if blob.len() < HEADER + 16 || &blob[..3] != MAGIC {
+            return Err(broken("not a sealed blob"));
+        }
+        let epoch = u32::from_be_bytes(blob[3..7].try_into().map_err(|_| broken("header"))?);
+        let id: [u8; 8] = blob[7..15].try_into().map_err(|_| broken("header"))?;
+        let Some((held_epoch, key)) = self.keys.get(&id) else {
+            return Err(Unopened::NoKey { epoch });
+        };
+        if *held_epoch != epoch {
+            return Err(broken("the epoch does not match its key"));
+        }
+        let aad = self.aad(doc, epoch, &id);
+        XChaCha20Poly1305::new((&*key.0).into())
+            .decrypt(
+                XNonce::from_slice(&blob[15..HEADER]),
+                Payload {
+                    msg: &blob[HEADER..],
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| broken("does not open: altered, or sealed for another document"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Keys;
+
+    fn ring(office: &str, keys: &[(u32, &DataKey)]) -> Keyring {
+        let mut r = Keyring::new(office);
+        for (epoch, key) in keys {
+            r.add(*epoch, &key.check(office, *epoch), (*key).clone(), true)
+                .unwrap();
+        }
+        r
+    }
+
+    #[test]
+    fn a_share_opens_only_on_its_laptop_and_only_to_its_check() {
+        let (alice, bob) = (Keys::generate().unwrap(), Keys::generate().unwrap());
+        let key = DataKey::generate();
+        let check = key.check("office", 0);
+        let w = wrap(&key, "office", &check, &alice.noise_key()).unwrap();
+        let opened = unwrap(
+            alice.noise().secret(),
+            "office",
+            0,
+            &check,
+            &alice.noise_key(),
+            &w,
+        )
+        .unwrap();
+        assert_eq!(opened.check("office", 0), check);
+        for (secret, epoch, check_, to) in [
+            (bob.noise().secret(), 0, check.as_str(), alice.noise_key()),
+            (bob.noise().secret(), 0, check.as_str(), bob.noise_key()),
+            (alice.noise().secret(), 1, check.as_str(), alice.noise_key()),
+        ] {
+            assert!(unwrap(secret, "office", epoch, check_, &to, &w).is_err());
+        }
+        // A share of another key, offered under this check, is refused.
+        let other = DataKey::generate();
+        let forged = wrap(&other, "office", &check, &alice.noise_key()).unwrap();
+        let why = unwrap(
+            alice.noise().secret(),
+            "office",
+            0,
+            &check,
+            &alice.noise_key(),
+            &forged,
+        )
+        .err()
+        .unwrap();
+        assert!(why.0.contains("another key"), "{}", why.0);
+    }
+
+    #[test]
+    fn blobs_open_with_their_epoch_for_their_document_only() {
+        let (k0, k1) = (DataKey::generate(), DataKey::generate());
+        let before = ring("office", &[(0, &k0)]);
+        let after = ring("office", &[(0, &k0), (1, &k1)]);
+        assert_eq!(after.sealing_epoch(), Some(1));
+        assert_eq!(
+            before.twin_id("d"),
+            after.twin_id("d"),
+            "twins keep their ids"
+        );
+        assert_ne!(after.twin_id("d"), after.twin_id("e"));
+        let old = before.seal("d", b"old").unwrap();
+        let new = after.seal("d", b"new").unwrap();
+        assert_eq!(after.open("d", &old).unwrap(), b"old");
+        assert_eq!(after.open("d", &new).unwrap(), b"new");
+        assert_eq!(before.open("d", &old).unwrap(), b"old");
+        assert_eq!(before.open("d", &new), Err(Unopened::NoKey { epoch: 1 }));
+        assert!(matches!(after.open("e", &new), Err(Unopened::Broken(_))));
+        let mut altered = new.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(matches!(
+            after.open("d", &altered),
+            Err(Unopened::Broken(_))
+        ));
+        assert!(matches!(
+            after.open("d", &new[..20]),
+            Err(Unopened::Broken(_))
+        ));
+        assert!(ring("other office", &[(0, &k0)]).open("d", &old).is_err());
+    }
+
+    #[test]
+    fn a_laptop_without_the_newest_key_cannot_seal() {
+        let k0 = DataKey::generate();
+        let mut r = ring("office", &[(0, &k0)]);
+        assert!(r.can_seal());
+        r.note_epoch(1);
+        assert_eq!(r.missing_epoch(), Some(1));
+        assert!(!r.can_seal());
+    }
+}
