@@ -11,8 +11,9 @@ fn ring() -> &'static Keyring {
     RING.get_or_init(|| {
         let key = DataKey::generate();
         let mut ring = Keyring::new("office");
-        ring.add(0, &key.check("office", 0), key, true)
-            .expect("a fresh key's check");
+        let check = key.check("office", 0);
+        ring.name_with(&check, &key);
+        ring.add(0, &check, key, true).expect("a fresh key's check");
         ring
     })
 }

@@ -217,8 +217,8 @@ fn relay_warnings(sealed: &kenshin_core::sync::Sealed, lang: Lang) {
         eprintln!(
             "{}",
             lang.pick(
-                &format!("この端末は第{epoch}世代の暗号鍵を受け取っていないため、新しい記録を中継に送れません。管理者に、この端末への鍵の配布（鍵を持つ端末との同期）を依頼してください"),
-                &format!("this laptop was not given epoch {epoch}'s data key, so it seals nothing for the relay: ask an admin for it (a LAN sync with a laptop that holds it gives it)"),
+                &format!("第{epoch}世代の暗号鍵で封緘できないため、新しい記録を中継に送れません（この端末に鍵が渡っていないか、名簿から外れた職員にも渡っています）。管理者に、鍵の配布か新しい鍵（kenshin office data-key）を依頼してください"),
+                &format!("this laptop cannot seal with epoch {epoch}'s data key (it was not given it, or someone outside the roster holds it), so it sends nothing new to the relay: ask an admin to give it, or for a new key (`kenshin office data-key`)"),
             )
         );
     }

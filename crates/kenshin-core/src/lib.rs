@@ -135,17 +135,16 @@ impl Office {
             tx.set_local(&keys_setting(&me.id), &keys.to_secret_text())?;
             upgrade::current(tx)?;
             trust::project_office(tx, &trust::roster(tx)?)?;
+            // The office seals toward a relay from the start.
+            relay_keys::make_data_key(tx, &id, &keys, &me.id)?;
             Ok(id)
         })?;
-        let mut office = Office {
+        Ok(Office {
             home,
             office_doc,
             me,
             keys: std::sync::Arc::new(keys),
-        };
-        // The office seals toward a relay from the start.
-        office.new_data_key()?;
-        Ok(office)
+        })
     }
 
     /// Opens the home in `dir` as its own member, or as `acting_as` (a member's name or id) whose

@@ -131,7 +131,7 @@ impl Office {
             };
             removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
             // An office that seals toward a relay gets a new data key, shared with the members who
-            // stay only: the removed member's laptop reads nothing sealed from now on.
+            // stay only: the removed member's laptop reads nothing sealed with it.
             let (_, read) = tx.load_office(&office_id)?;
             let epoch = if read.data_keys.is_empty() {
                 None

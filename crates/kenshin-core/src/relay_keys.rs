@@ -47,12 +47,20 @@ pub(crate) fn new_epoch<'m>(
     members: impl IntoIterator<Item = &'m RosterEntry>,
 ) -> Result<(DataKeyRecord, Vec<KeyShare>)> {
     let (_, read) = tx.load_office(office_id)?;
-    let epoch = read
+    let roster = trust::judge_roster(tx, office_id, &read)?;
+    // After the newest that holds: a record nobody may sign does not move the count.
+    let epoch = match read
         .data_keys
         .iter()
-        .map(|r| r.epoch + 1)
+        .filter(|r| roster.data_key_holds(r).is_some())
+        .map(|r| r.epoch)
         .max()
-        .unwrap_or(0);
+    {
+        None => 0,
+        Some(newest) => newest
+            .checked_add(1)
+            .ok_or_else(|| CoreError::Internal("no epoch after the newest data key".into()))?,
+    };
     let office = office_id.to_string();
     let key = DataKey::generate();
     let check = key.check(&office, epoch);
@@ -94,21 +102,25 @@ impl Office {
     /// everything from now on. Every current member receives it sealed to their laptop.
     pub fn new_data_key(&mut self) -> Result<DataKeyRecord> {
         self.require_admin("make the office's data key")?;
-        let office_id = self.office_doc.clone();
-        let me = self.me.id.clone();
-        let keys = &self.keys;
-        self.home.write(|tx| {
-            let roster = trust::roster(tx)?;
-            let members: Vec<&RosterEntry> = current_members(&roster).collect();
-            let (record, shares) = new_epoch(tx, &office_id, keys, &me, members)?;
-            let migration =
-                crate::members::raise_office(tx, &office_id, office::KEYS_SCHEMA, keys, &me)?;
-            crate::members::put_in_office(tx, &office_id, |doc| {
-                put_epoch(doc, migration.as_ref(), &record, &shares)
-            })?;
-            Ok(record)
-        })
+        let (office_id, me, keys) = (&self.office_doc, &self.me.id, &self.keys);
+        self.home.write(|tx| make_data_key(tx, office_id, keys, me))
     }
+}
+
+/// A new epoch for every current member, written into the office document in `tx`.
+pub(crate) fn make_data_key(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    keys: &Keys,
+    me: &str,
+) -> Result<DataKeyRecord> {
+    let roster = trust::roster(tx)?;
+    let (record, shares) = new_epoch(tx, office_id, keys, me, current_members(&roster))?;
+    let migration = crate::members::raise_office(tx, office_id, office::KEYS_SCHEMA, keys, me)?;
+    crate::members::put_in_office(tx, office_id, |doc| {
+        put_epoch(doc, migration.as_ref(), &record, &shares)
+    })?;
+    Ok(record)
 }
 
 /// The key of record `r`, from a share of it sealed to this laptop.
@@ -140,6 +152,11 @@ pub(crate) fn current_members(roster: &Roster) -> impl Iterator<Item = &RosterEn
 /// The keys this laptop holds (opened with its X25519 secret), from the office document and the
 /// records `carried` by a relay's keyring twin; and the office document's records as that twin
 /// carries them (id, JSON). A carried record that does not parse is skipped.
+///
+/// Only a key of the office document seals, when a current admin signed it and every share of it
+/// there is sealed to a current member's laptop (two admins removing members at once each share their
+/// new key with the member the other removed: neither seals until an admin makes another). Only the
+/// office document's first epoch names the twins. What the relay carries only opens.
 pub(crate) fn keyring(
     tx: &Tx<'_>,
     office_id: &DocumentId,
@@ -148,6 +165,7 @@ pub(crate) fn keyring(
 ) -> Result<(Keyring, Vec<(String, String)>)> {
     let (_, read) = tx.load_office(office_id)?;
     let roster = trust::judge_roster(tx, office_id, &read)?;
+    let in_office = read.data_keys.len();
     let mut records = read.data_keys.clone();
     let mut shares = read.key_shares.clone();
     let mut mirror = Vec::new();
@@ -165,18 +183,36 @@ pub(crate) fn keyring(
         }
     }
     let office = office_id.to_string();
+    let members: std::collections::HashSet<&str> = current_members(&roster)
+        .map(|m| m.noise_key.as_str())
+        .collect();
     let mut ring = Keyring::new(&office);
-    for r in &records {
+    for (i, r) in records.iter().enumerate() {
         let Some(current) = roster.data_key_holds(r) else {
             continue;
         };
         if current {
             ring.note_epoch(r.epoch);
         }
-        if let Some(key) = held_key(noise, &office, r, &shares) {
-            ring.add(r.epoch, &r.check, key, current)
-                .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let Some(key) = held_key(noise, &office, r, &shares) else {
+            continue;
+        };
+        let from_office = i < in_office;
+        if from_office && r.epoch == 0 {
+            ring.name_with(&r.check, &key);
         }
+        let only_members = read
+            .key_shares
+            .iter()
+            .filter(|s| s.check == r.check)
+            .all(|s| members.contains(s.to.as_str()));
+        ring.add(
+            r.epoch,
+            &r.check,
+            key,
+            from_office && current && only_members,
+        )
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
     }
     let mirror = mirror
         .into_iter()

@@ -8,7 +8,7 @@ use crate::trust::{self, kept_keys, ME};
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
-use kenshin_sync::engine::{Config, Opened, Scope};
+use kenshin_sync::engine::{Config, Scope};
 use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
@@ -370,29 +370,12 @@ impl kenshin_sync::Office for SyncHome {
             .map_err(text)
     }
 
-    fn accept(&self, doc: &DocumentId, opened: Opened) -> std::result::Result<(), String> {
-        self.with_write(|tx| {
-            match opened {
-                Opened::Whole(bytes) => {
-                    let mut whole = automerge::AutoCommit::load(&bytes).map_err(|e| {
-                        CoreError::Sync(format!("a sealed document does not load: {e}"))
-                    })?;
-                    tx.save(doc, &mut whole, &[])?;
-                }
-                Opened::Changes(changes) => {
-                    let changes = changes
-                        .into_iter()
-                        .map(automerge::Change::from_bytes)
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .map_err(|e| {
-                            CoreError::Sync(format!("a sealed change does not load: {e}"))
-                        })?;
-                    tx.put_changes(doc, &changes)?;
-                }
-            }
-            Ok(())
-        })
-        .map_err(text)?;
+    fn accept(
+        &self,
+        doc: &DocumentId,
+        changes: Vec<automerge::Change>,
+    ) -> std::result::Result<(), String> {
+        self.with_write(|tx| Ok(tx.put_changes(doc, &changes)?))?;
         // Written on this connection, which SQLite's data version does not count: the next look
         // for the home's commits must not skip it.
         *self.seen_version.lock().map_err(text)? = -1;

@@ -25,8 +25,9 @@ type Result<T> = std::result::Result<T, BadKey>;
 
 const MAGIC: &[u8; 3] = b"KS1";
 const HEADER: usize = 3 + 4 + 8 + 24;
-/// The most a blob may hold: a whole 150,000-voucher list is about 12 MB sealed.
-pub const MAX_BLOB: usize = 256 * 1024 * 1024;
+/// The most a blob may hold: more than the largest list a batch may hold (512 MiB of rows); a whole
+/// 150,000-voucher list is about 5 MB sealed.
+pub const MAX_BLOB: usize = 640 * 1024 * 1024;
 
 /// One epoch's data key. Wiped from memory when dropped.
 #[derive(Clone)]
@@ -170,7 +171,7 @@ pub struct Keyring {
     /// The naming key, and the check of the first epoch's key it comes from.
     naming: Option<(String, Zeroizing<[u8; 32]>)>,
     keys: BTreeMap<[u8; 8], (u32, DataKey)>,
-    /// The newest epoch that holds (signed by a current admin), if this laptop holds its key.
+    /// The newest epoch this laptop holds a key of that may seal.
     sealing: Option<[u8; 8]>,
     /// The newest epoch that holds, whether or not this laptop holds its key.
     newest: Option<u32>,
@@ -184,14 +185,11 @@ impl Keyring {
         }
     }
 
-    /// Adds an epoch's key. `holds`: a current admin of the roster signed the epoch (only such keys
-    /// seal). The first epoch's key names the twins (of two made offline at once, the lower check).
-    pub fn add(&mut self, epoch: u32, check: &str, key: DataKey, holds: bool) -> Result<()> {
+    /// Adds an epoch's key. `seals`: it may seal new work (the caller judged it: a current admin
+    /// signed it, and no one outside the roster holds it).
+    pub fn add(&mut self, epoch: u32, check: &str, key: DataKey, seals: bool) -> Result<()> {
         let id = key_id(check)?;
-        if epoch == 0 && self.naming.as_ref().is_none_or(|(c, _)| check < c.as_str()) {
-            self.naming = Some((check.to_string(), key.derive(b"kenshin twin ids v1")));
-        }
-        if holds {
+        if seals {
             self.note_epoch(epoch);
             let newer = self
                 .sealing
@@ -203,6 +201,13 @@ impl Keyring {
         }
         self.keys.entry(id).or_insert((epoch, key));
         Ok(())
+    }
+
+    /// Names the twins with the first epoch's key (of two made offline at once, the lower check).
+    pub fn name_with(&mut self, check: &str, key: &DataKey) {
+        if self.naming.as_ref().is_none_or(|(c, _)| check < c.as_str()) {
+            self.naming = Some((check.to_string(), key.derive(b"kenshin twin ids v1")));
+        }
     }
 
     /// An epoch that holds, whose key this laptop may not have.
@@ -217,7 +222,8 @@ impl Keyring {
             .map(|(e, _)| *e)
     }
 
-    /// The newest epoch that holds, when this laptop lacks its key (it cannot seal new work).
+    /// The newest epoch that holds, when this laptop cannot seal with it (it lacks the key, or the
+    /// key may not seal): it seals no new work.
     pub fn missing_epoch(&self) -> Option<u32> {
         let newest = self.newest?;
         (self.sealing_epoch() != Some(newest)).then_some(newest)
@@ -318,8 +324,11 @@ mod tests {
     fn ring(office: &str, keys: &[(u32, &DataKey)]) -> Keyring {
         let mut r = Keyring::new(office);
         for (epoch, key) in keys {
-            r.add(*epoch, &key.check(office, *epoch), (*key).clone(), true)
-                .unwrap();
+            let check = key.check(office, *epoch);
+            if *epoch == 0 {
+                r.name_with(&check, key);
+            }
+            r.add(*epoch, &check, (*key).clone(), true).unwrap();
         }
         r
     }

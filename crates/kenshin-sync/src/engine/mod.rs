@@ -25,7 +25,7 @@ mod sealed;
 mod store;
 
 pub use once::SyncReport;
-pub use sealed::{Opened, Sealed};
+pub use sealed::Sealed;
 pub use store::{StoreSignal, StoredKeys};
 
 /// What may sync now: the roster as judged, and the office's documents.
@@ -55,8 +55,12 @@ pub trait Office: Gate {
         carried: &[String],
     ) -> std::result::Result<(kenshin_trust::sealing::Keyring, Vec<(String, String)>), String>;
     /// Changes of `doc` opened from a relay's twin: into the home as its own writers' changes go
-    /// (the engine then hands them to samod, and they are judged like any other).
-    fn accept(&self, doc: &DocumentId, opened: Opened) -> std::result::Result<(), String>;
+    /// (the engine then hands them to samod, and they are judged like any other). Only adds.
+    fn accept(
+        &self,
+        doc: &DocumentId,
+        changes: Vec<automerge::Change>,
+    ) -> std::result::Result<(), String>;
 }
 
 /// One laptop's view of a peer.

@@ -21,12 +21,6 @@ use samod::{ConnectionId, PeerId};
 use sha2::Digest;
 use std::time::Instant;
 
-/// What came sealed through a relay, opened: a whole document, or changes.
-pub enum Opened {
-    Whole(Vec<u8>),
-    Changes(Vec<Vec<u8>>),
-}
-
 /// What one sealed sync through a relay did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Sealed {
@@ -47,13 +41,9 @@ const CHANGES: u8 = 1;
 /// The prefix of a blob's key in a twin.
 const BLOB: &str = "b:";
 
-/// A blob's plaintext: kind, the heads it brings the document to, then the document or its changes.
-fn plaintext(kind: u8, heads: &[ChangeHash], body: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
+/// A blob's plaintext: its kind, then the whole document, or its changes each with its length.
+fn plaintext(kind: u8, body: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
     let mut out = vec![kind];
-    out.extend((heads.len() as u32).to_be_bytes());
-    for h in heads {
-        out.extend(h.0);
-    }
     for part in body {
         if kind == CHANGES {
             out.extend((part.len() as u32).to_be_bytes());
@@ -63,31 +53,40 @@ fn plaintext(kind: u8, heads: &[ChangeHash], body: impl IntoIterator<Item = Vec<
     out
 }
 
-fn parse(plain: Vec<u8>) -> Option<(Vec<ChangeHash>, Opened)> {
+/// The changes a blob's plaintext holds, and what they cover: the document's heads for a whole one,
+/// every change's hash otherwise. Taken from the content, never from what the blob says of itself.
+fn parse(plain: &[u8]) -> std::result::Result<(Vec<automerge::Change>, Vec<ChangeHash>), String> {
     let take = |at: usize, n: usize| plain.get(at..at.checked_add(n)?);
-    let kind = *plain.first()?;
-    let count = u32::from_be_bytes(take(1, 4)?.try_into().ok()?) as usize;
-    let mut at = 5;
-    let mut heads = Vec::new();
-    for _ in 0..count {
-        heads.push(ChangeHash(take(at, 32)?.try_into().ok()?));
-        at += 32;
-    }
-    let opened = match kind {
-        WHOLE => Opened::Whole(plain.get(at..)?.to_vec()),
-        CHANGES => {
-            let mut changes = Vec::new();
+    match plain.first() {
+        Some(&WHOLE) => {
+            let doc = automerge::Automerge::load(&plain[1..]).map_err(|e| e.to_string())?;
+            Ok((doc.get_changes(&[]), doc.get_heads()))
+        }
+        Some(&CHANGES) => {
+            let (mut at, mut changes) = (1, Vec::new());
             while at < plain.len() {
-                let n = u32::from_be_bytes(take(at, 4)?.try_into().ok()?) as usize;
-                changes.push(take(at + 4, n)?.to_vec());
+                let cut = || "cut short".to_string();
+                let n =
+                    u32::from_be_bytes(take(at, 4).ok_or_else(cut)?.try_into().map_err(|_| cut())?)
+                        as usize;
+                let bytes = take(at + 4, n).ok_or_else(cut)?.to_vec();
+                changes.push(automerge::Change::from_bytes(bytes).map_err(|e| e.to_string())?);
                 at += 4 + n;
             }
-            Opened::Changes(changes)
+            let hashes = changes.iter().map(|c| c.hash()).collect();
+            Ok((changes, hashes))
         }
-        _ => return None,
-    };
-    Some((heads, opened))
+        _ => Err("not a kind of blob this Kenshin knows".into()),
+    }
 }
+
+/// A blob's key in its twin: named by its content, so the relay cannot replay it under new names.
+fn blob_key(blob: &[u8]) -> String {
+    format!("{BLOB}{}", &hex::encode(sha2::Sha256::digest(blob))[..24])
+}
+
+/// The most key records a keyring twin is read for (an office has tens).
+const MAX_CARRIED: usize = 10_000;
 
 /// The first change of twin `id`: the same bytes on every laptop, so twins started apart are one.
 fn first_change(id: &[u8; 16]) -> (ChangeHash, Vec<u8>) {
@@ -104,10 +103,13 @@ fn first_change(id: &[u8; 16]) -> (ChangeHash, Vec<u8>) {
 
 struct Twin {
     handle: DocHandle,
-    /// Blobs taken (opened or refused for good).
+    /// Blobs taken (opened or refused for good), by key.
     seen: HashSet<String>,
-    /// Heads the twin's blobs bring their document to.
-    claims: Vec<ChangeHash>,
+    /// Blobs under a key this laptop lacks (counted in the report), by key.
+    keyless: HashSet<String>,
+    /// What each opened blob covers (see [`parse`]), by key: only blobs still in the twin count,
+    /// so what the relay deleted is sealed again.
+    claims: HashMap<String, Vec<ChangeHash>>,
 }
 
 /// The twins of one laptop's documents toward one relay.
@@ -127,10 +129,12 @@ pub(super) struct Bridge<S> {
 }
 
 const KEYRING: &str = "keyring";
+/// How long one settle of `serve --relay` may take before it is tried again.
+const SETTLE_AT_MOST: Duration = Duration::from_secs(600);
 
 impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
     pub(super) async fn start(engine: &Engine, storage: S, home: S) -> Bridge<S> {
-        // A peer id that names no member: the relay learns nothing of who syncs.
+        // A peer id that names no member (the keyring twin still shows member ids).
         let mut random = [0u8; 8];
         rand_bytes(&mut random);
         let repo = Repo::build_tokio()
@@ -173,15 +177,11 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
         };
         let id =
             DocumentId::try_from(bytes.to_vec()).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let held = self
-            .storage
-            .load_range(StorageKey::from_parts([id.to_string()]).map_err(protocol)?)
-            .await;
-        if held.is_empty() {
-            let (hash, change) = first_change(&bytes);
-            self.storage
-                .put(StorageKey::incremental_path(&id, hash), change)
-                .await;
+        // Put again if samod compacted it away: the same change, taken once.
+        let (hash, change) = first_change(&bytes);
+        let first = StorageKey::incremental_path(&id, hash);
+        if self.storage.load(first.clone()).await.is_none() {
+            self.storage.put(first, change).await;
         }
         let handle = self
             .repo
@@ -194,7 +194,8 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             Twin {
                 handle,
                 seen: HashSet::new(),
-                claims: Vec::new(),
+                keyless: HashSet::new(),
+                claims: HashMap::new(),
             },
         );
         Ok(true)
@@ -216,10 +217,12 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
         };
         let carried: Vec<String> = twin.handle.with_document(|d| {
             d.map_range(ROOT, ..)
+                .filter(|item| item.key.starts_with("k:") || item.key.starts_with("s:"))
                 .filter_map(|item| match item.value {
                     ValueRef::Scalar(ScalarValueRef::Str(t)) => Some(t.to_string()),
                     _ => None,
                 })
+                .take(MAX_CARRIED)
                 .collect()
         });
         let news = carried.len() != self.carried.len();
@@ -275,49 +278,54 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
                     .collect()
             });
             for (key, blob) in blobs {
-                let plain = match keyring.open(&doc, &blob) {
-                    Ok(plain) => plain,
-                    Err(Unopened::NoKey { epoch }) => {
-                        *self.report.no_key.entry(epoch).or_default() += 1;
-                        continue;
-                    }
-                    Err(Unopened::Broken(why)) => {
-                        twin.seen.insert(key.clone());
-                        tracing::warn!(key, why, "a blob from the relay was refused");
-                        self.report.refused.push(format!("{key}: {why}"));
-                        continue;
+                let opened = if key != blob_key(&blob) {
+                    Err("its name is not its content's".to_string())
+                } else {
+                    match keyring.open(&doc, &blob) {
+                        Ok(plain) => tokio::task::spawn_blocking(move || parse(&plain))
+                            .await
+                            .map_err(|e| SyncError::Office(e.to_string()))?
+                            .map_err(|why| format!("opened, but holds no document: {why}")),
+                        Err(Unopened::NoKey { epoch }) => {
+                            // Counted once; opened when the key comes.
+                            if twin.keyless.insert(key) {
+                                *self.report.no_key.entry(epoch).or_default() += 1;
+                            }
+                            continue;
+                        }
+                        Err(Unopened::Broken(why)) => Err(why),
                     }
                 };
-                twin.seen.insert(key.clone());
-                let Some((heads, opened)) = parse(plain) else {
-                    self.report
-                        .refused
-                        .push(format!("{key}: opened, but holds no document"));
-                    continue;
+                let (changes, covers) = match opened {
+                    Ok(opened) => opened,
+                    Err(why) => {
+                        tracing::warn!(key, why, "a blob from the relay was refused");
+                        self.report.refused.push(format!("{key}: {why}"));
+                        twin.seen.insert(key);
+                        continue;
+                    }
                 };
                 self.report.opened += 1;
                 let held = main.as_ref().is_some_and(|m| {
-                    m.with_document(|d| heads.iter().all(|h| d.get_change_by_hash(h).is_some()))
+                    m.with_document(|d| covers.iter().all(|h| d.get_change_by_hash(h).is_some()))
                 });
                 if !held {
                     let office = self.engine.shared.office.clone();
                     let id: DocumentId = doc.parse().map_err(protocol)?;
                     let to = id.clone();
-                    let taken = tokio::task::spawn_blocking(move || office.accept(&to, opened))
+                    let taken = tokio::task::spawn_blocking(move || office.accept(&to, changes))
                         .await
                         .map_err(|e| SyncError::Office(e.to_string()))?;
-                    match taken {
-                        Ok(()) => {
-                            accepted = true;
-                            self.arrived.insert(id);
-                        }
-                        Err(why) => {
-                            self.report.refused.push(format!("{key}: {why}"));
-                            continue;
-                        }
+                    if let Err(why) = taken {
+                        // Not taken: tried again in the next round.
+                        tracing::warn!(key, why, "changes from the relay were not stored");
+                        continue;
                     }
+                    accepted = true;
+                    self.arrived.insert(id);
                 }
-                twin.claims.extend(heads);
+                twin.seen.insert(key.clone());
+                twin.claims.insert(key, covers);
             }
         }
         Ok(accepted)
@@ -384,10 +392,18 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             else {
                 continue;
             };
+            // What the blobs still in the twin cover (the relay may have deleted some).
+            let present: HashSet<String> = twin.handle.with_document(|t| {
+                t.map_range(ROOT, ..)
+                    .map(|item| item.key.to_string())
+                    .collect()
+            });
+            twin.claims.retain(|k, _| present.contains(k));
             let plain = main.with_document(|d| {
                 let covered: Vec<ChangeHash> = twin
                     .claims
-                    .iter()
+                    .values()
+                    .flatten()
                     .filter(|h| d.get_change_by_hash(h).is_some())
                     .copied()
                     .collect();
@@ -395,30 +411,31 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
                 if heads.is_empty() {
                     None
                 } else if covered.is_empty() {
-                    Some((plaintext(WHOLE, &heads, [d.save()]), heads))
+                    Some((plaintext(WHOLE, [d.save()]), heads))
                 } else {
                     let changes = d.get_changes(&covered);
                     (!changes.is_empty()).then(|| {
+                        let hashes = changes.iter().map(|c| c.hash()).collect();
                         let raw = changes.iter().map(|c| c.raw_bytes().to_vec());
-                        (plaintext(CHANGES, &heads, raw), heads)
+                        (plaintext(CHANGES, raw), hashes)
                     })
                 }
             });
-            let Some((plain, heads)) = plain else {
+            let Some((plain, covers)) = plain else {
                 continue;
             };
             let Some(blob) = keyring.seal(&doc, &plain) else {
                 continue;
             };
-            let key = format!("{BLOB}{}", &hex::encode(sha2::Sha256::digest(&blob))[..24]);
+            let key = blob_key(&blob);
             twin.handle.with_document(|t| {
                 let _ = t.transact::<_, _, automerge::AutomergeError>(|tx| {
                     tx.put(ROOT, key.as_str(), ScalarValue::Bytes(blob))?;
                     Ok(())
                 });
             });
-            twin.seen.insert(key);
-            twin.claims = heads;
+            twin.seen.insert(key.clone());
+            twin.claims.insert(key, covers);
             sealed += 1;
         }
         sealed
@@ -557,8 +574,8 @@ impl Engine {
         })
     }
 
-    /// Keeps syncing through a relay, sealed, until the engine stops: a settle whenever the relay
-    /// or this laptop has something new, at most every `every`.
+    /// Keeps syncing through a relay, sealed, until the engine stops: a settle every `every` (each
+    /// given up after [`SETTLE_AT_MOST`], so a relay that never goes quiet cannot hold it).
     pub fn dial_relay<S: Storage + Clone + Send + Sync + 'static>(
         &self,
         url: &str,
@@ -587,8 +604,10 @@ impl Engine {
                 let Some(conn) = handle.connection_id() else {
                     continue;
                 };
-                if let Err(e) = bridge.settle(conn).await {
-                    tracing::warn!(url, %e, "sealed sync through the relay");
+                match tokio::time::timeout(SETTLE_AT_MOST, bridge.settle(conn)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(url, %e, "sealed sync through the relay"),
+                    Err(_) => tracing::warn!(url, "sealed sync through the relay: no end in sight"),
                 }
             }
             handle.close();
@@ -603,23 +622,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_blob_plaintext_reads_back_and_a_cut_one_does_not() {
-        let heads = [ChangeHash([1; 32]), ChangeHash([2; 32])];
-        let changes = vec![b"one".to_vec(), Vec::new(), b"three".to_vec()];
-        let plain = plaintext(CHANGES, &heads, changes.clone());
-        let Some((read, Opened::Changes(back))) = parse(plain.clone()) else {
-            panic!("changes read back");
-        };
-        assert_eq!((read, back), (heads.to_vec(), changes));
-        let Some((_, Opened::Whole(doc))) = parse(plaintext(WHOLE, &heads, [b"doc".to_vec()]))
-        else {
-            panic!("a whole document reads back");
-        };
-        assert_eq!(doc, b"doc");
-        for cut in [0, 1, 5, 40, plain.len() - 1] {
-            assert!(parse(plain[..cut].to_vec()).is_none(), "cut at {cut}");
+    fn a_blob_covers_what_it_holds_and_a_cut_one_does_not_read() {
+        let mut doc = AutoCommit::new();
+        for i in 0..3 {
+            doc.put(ROOT, "n", i as i64).unwrap();
+            doc.commit();
         }
-        assert!(parse(plaintext(7, &heads, [])).is_none(), "an unknown kind");
+        let changes = doc.get_changes(&[]);
+        let raw: Vec<Vec<u8>> = changes.iter().map(|c| c.raw_bytes().to_vec()).collect();
+        let plain = plaintext(CHANGES, raw);
+        let (back, covers) = parse(&plain).unwrap();
+        assert_eq!(back.len(), 3);
+        assert_eq!(covers, changes.iter().map(|c| c.hash()).collect::<Vec<_>>());
+        let (all, heads) = parse(&plaintext(WHOLE, [doc.save()])).unwrap();
+        assert_eq!((all.len(), heads), (3, doc.get_heads()));
+        for cut in [0, 1, 3, plain.len() - 1] {
+            assert!(parse(&plain[..cut]).is_err() || cut == 1, "cut at {cut}");
+        }
+        assert!(parse(&plaintext(7, [])).is_err(), "an unknown kind");
+        assert!(parse(&plaintext(WHOLE, [b"not a document".to_vec()])).is_err());
     }
 
     #[test]
