@@ -608,6 +608,44 @@ fn two_laptops_sync_sealed_through_a_relay_on_automerge_repo_2() {
     sealed_through(Relay::start_v2());
 }
 
+#[test]
+fn a_serving_laptop_keeps_in_sync_through_the_relay() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+    hub.stop();
+    let relay = Relay::start();
+    let serving = Hub::start_with(
+        &a,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--no-mdns",
+            "--relay",
+            &relay.url,
+        ],
+    );
+    let via = |l: &Laptop| l.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "30"]);
+    // A batch made beside the serving engine is sealed for the relay at its next settle.
+    let b = a.new_batch("1-2", "2026-09 月次");
+    assert!(
+        eventually(30, || {
+            via(&c);
+            c.ok(&["batch", "list"]).contains(&b)
+        }),
+        "the batch reached the contractor through the relay"
+    );
+    c.import(C, "production", &b, "production_cp932.csv");
+    c.ok(&step_args(C, "do", &b, "1", &["--count", "targets=12"]));
+    via(&c);
+    assert!(
+        eventually(30, || step(&a.board(&b), 1)["status"] == "done"),
+        "the serving laptop took the contractor's step from the relay: {:?}",
+        serving.events()
+    );
+    serving.stop();
+}
+
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.
 fn sealed_through(relay: Relay) {
     let a = hub_home();
