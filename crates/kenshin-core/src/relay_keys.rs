@@ -222,13 +222,14 @@ pub(crate) fn keyring(
     Ok((ring, mirror))
 }
 
-/// Gives each current member who lacks it a share of every key this laptop holds (a member who
-/// joined after the key was made). Shares need no signature: each opens only to its signed check.
-/// Returns how many were written.
+/// Gives each current member of `roster` (as last judged) who lacks it a share of every key this
+/// laptop holds (a member who joined after the key was made). Shares need no signature: each opens
+/// only to its signed check. Returns how many were written.
 pub(crate) fn share_missing(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     noise: &NoiseKeys,
+    roster: &Roster,
 ) -> Result<usize> {
     if !tx.has_document(office_id)? {
         return Ok(0);
@@ -237,14 +238,13 @@ pub(crate) fn share_missing(
     if read.data_keys.is_empty() {
         return Ok(0);
     }
-    let roster = trust::judge_roster(tx, office_id, &read)?;
     let office = office_id.to_string();
     let mut new = Vec::new();
     for r in &read.data_keys {
         if roster.data_key_holds(r).is_none() {
             continue;
         }
-        let lacking: Vec<&RosterEntry> = current_members(&roster)
+        let lacking: Vec<&RosterEntry> = current_members(roster)
             .filter(|m| {
                 !read
                     .key_shares

@@ -304,12 +304,20 @@ impl SyncHome {
     /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds:
     /// the shares go to the peers with the home's next look.
     fn share_keys(&self) -> std::result::Result<(), String> {
-        let shared = self
-            .with_write(|tx| crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise))?;
+        let roster = self.roster();
+        let shared = self.with_write(|tx| {
+            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
+        })?;
         if shared > 0 {
-            // Written on this connection, which SQLite's data version does not count.
-            *self.seen_version.lock().map_err(text)? = -1;
+            self.wrote_here()?;
         }
+        Ok(())
+    }
+
+    /// After a write on this connection, which SQLite's data version does not count: the next look
+    /// for the home's commits must not skip it.
+    fn wrote_here(&self) -> std::result::Result<(), String> {
+        *self.seen_version.lock().map_err(text)? = -1;
         Ok(())
     }
 }
@@ -376,10 +384,7 @@ impl kenshin_sync::Office for SyncHome {
         changes: Vec<automerge::Change>,
     ) -> std::result::Result<(), String> {
         self.with_write(|tx| Ok(tx.put_changes(doc, &changes)?))?;
-        // Written on this connection, which SQLite's data version does not count: the next look
-        // for the home's commits must not skip it.
-        *self.seen_version.lock().map_err(text)? = -1;
-        Ok(())
+        self.wrote_here()
     }
 }
 

@@ -53,9 +53,7 @@ impl DataKey {
 
     fn derive(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
         let mut out = Zeroizing::new([0u8; 32]);
-        Hkdf::<Sha256>::new(None, &*self.0)
-            .expand(info, &mut *out)
-            .expect("32 bytes is a valid HKDF length");
+        expand(&*self.0, info, &mut *out);
         out
     }
 }
@@ -77,21 +75,24 @@ fn public_key(hex_key: &str) -> Result<PublicKey> {
     Ok(PublicKey::from(bytes))
 }
 
+/// HKDF-SHA256 of `ikm` for `info`, filling `out` (16 or 32 bytes here).
+fn expand(ikm: &[u8], info: &[u8], out: &mut [u8]) {
+    Hkdf::<Sha256>::new(None, ikm)
+        .expand(info, out)
+        .expect("16 or 32 bytes is a valid HKDF length");
+}
+
 fn share_cipher(shared: &[u8; 32], office: &str, check: &str, to: &str) -> XChaCha20Poly1305 {
     let mut key = Zeroizing::new([0u8; 32]);
     let info = format!("kenshin key share v1\0{office}\0{check}\0{to}");
-    Hkdf::<Sha256>::new(None, shared)
-        .expand(info.as_bytes(), &mut *key)
-        .expect("32 bytes is a valid HKDF length");
+    expand(shared, info.as_bytes(), &mut *key);
     XChaCha20Poly1305::new((&*key).into())
 }
 
 /// A version 4 UUID (as automerge-repo takes) derived from `what` under `key`.
 fn uuid_of(key: &[u8], what: &str) -> [u8; 16] {
     let mut out = [0u8; 16];
-    Hkdf::<Sha256>::new(None, key)
-        .expand(what.as_bytes(), &mut out)
-        .expect("16 bytes is a valid HKDF length");
+    expand(key, what.as_bytes(), &mut out);
     out[6] = (out[6] & 0x0f) | 0x40;
     out[8] = (out[8] & 0x3f) | 0x80;
     out
@@ -339,16 +340,17 @@ mod tests {
         let key = DataKey::generate();
         let check = key.check("office", 0);
         let w = wrap(&key, "office", &check, &alice.noise_key()).unwrap();
-        let opened = unwrap(
-            alice.noise().secret(),
-            "office",
-            0,
-            &check,
-            &alice.noise_key(),
-            &w,
-        )
-        .unwrap();
-        assert_eq!(opened.check("office", 0), check);
+        let alice_opens = |w: &Wrapped| {
+            unwrap(
+                alice.noise().secret(),
+                "office",
+                0,
+                &check,
+                &alice.noise_key(),
+                w,
+            )
+        };
+        assert_eq!(alice_opens(&w).unwrap().check("office", 0), check);
         for (secret, epoch, check_, to) in [
             (bob.noise().secret(), 0, check.as_str(), alice.noise_key()),
             (bob.noise().secret(), 0, check.as_str(), bob.noise_key()),
@@ -359,16 +361,7 @@ mod tests {
         // A share of another key, offered under this check, is refused.
         let other = DataKey::generate();
         let forged = wrap(&other, "office", &check, &alice.noise_key()).unwrap();
-        let why = unwrap(
-            alice.noise().secret(),
-            "office",
-            0,
-            &check,
-            &alice.noise_key(),
-            &forged,
-        )
-        .err()
-        .unwrap();
+        let why = alice_opens(&forged).err().unwrap();
         assert!(why.0.contains("another key"), "{}", why.0);
     }
 

@@ -1,4 +1,5 @@
-//! One sync with one peer or relay, until both sides hold the same documents.
+//! One sync with one peer, until both sides hold the same documents (and `quiet`, which a sync
+//! through a relay waits on).
 
 use super::connect::{clone_error, KenshinDialer};
 use super::*;

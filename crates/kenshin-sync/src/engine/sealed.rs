@@ -159,9 +159,8 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
     async fn keyring(&self) -> Result<(Keyring, Vec<(String, String)>)> {
         let office = self.engine.shared.office.clone();
         let carried = self.carried.clone();
-        tokio::task::spawn_blocking(move || office.keyring(&carried))
-            .await
-            .map_err(|e| SyncError::Office(e.to_string()))?
+        off_thread(move || office.keyring(&carried))
+            .await?
             .map_err(SyncError::Office)
     }
 
@@ -175,8 +174,7 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             KEYRING => Keyring::keyring_twin_id(&self.engine.shared.config.office_doc.to_string()),
             _ => keyring.twin_id(doc).ok_or(SyncError::NoDataKey)?,
         };
-        let id =
-            DocumentId::try_from(bytes.to_vec()).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let id = DocumentId::try_from(bytes.to_vec()).map_err(protocol)?;
         // Put again if samod compacted it away: the same change, taken once.
         let (hash, change) = first_change(&bytes);
         let first = StorageKey::incremental_path(&id, hash);
@@ -282,9 +280,8 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
                     Err("its name is not its content's".to_string())
                 } else {
                     match keyring.open(&doc, &blob) {
-                        Ok(plain) => tokio::task::spawn_blocking(move || parse(&plain))
-                            .await
-                            .map_err(|e| SyncError::Office(e.to_string()))?
+                        Ok(plain) => off_thread(move || parse(&plain))
+                            .await?
                             .map_err(|why| format!("opened, but holds no document: {why}")),
                         Err(Unopened::NoKey { epoch }) => {
                             // Counted once; opened when the key comes.
@@ -313,9 +310,7 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
                     let office = self.engine.shared.office.clone();
                     let id: DocumentId = doc.parse().map_err(protocol)?;
                     let to = id.clone();
-                    let taken = tokio::task::spawn_blocking(move || office.accept(&to, changes))
-                        .await
-                        .map_err(|e| SyncError::Office(e.to_string()))?;
+                    let taken = off_thread(move || office.accept(&to, changes)).await?;
                     if let Err(why) = taken {
                         // Not taken: tried again in the next round.
                         tracing::warn!(key, why, "changes from the relay were not stored");
@@ -519,6 +514,17 @@ impl samod::Dialer for Loopback {
     }
 }
 
+/// Runs `work` on a blocking thread (the home's reads and writes, loading a document).
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SyncError::Office(e.to_string()))
+}
+
+fn relay_url(url: &str) -> Result<url::Url> {
+    url::Url::parse(url).map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))
+}
+
 fn protocol(e: impl std::fmt::Display) -> SyncError {
     SyncError::Protocol(e.to_string())
 }
@@ -540,8 +546,7 @@ impl Engine {
         home: S,
     ) -> Result<SyncReport> {
         let started = Instant::now();
-        let parsed = url::Url::parse(url)
-            .map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))?;
+        let parsed = relay_url(url)?;
         self.feed_local_once().await;
         let mut bridge = Bridge::start(self, twins, home).await;
         let handle = bridge
@@ -583,8 +588,7 @@ impl Engine {
         home: S,
         every: Duration,
     ) -> Result<()> {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| SyncError::Protocol(format!("relay address {url}: {e}")))?;
+        let parsed = relay_url(url)?;
         let engine = self.clone();
         let url = url.to_string();
         tokio::spawn(async move {
