@@ -463,6 +463,42 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
     }
     let said = relay.tamper(&twins[4], &["delete-blobs"]);
     assert!(said.contains("tampered"), "{said}");
+    // D still has its keys: it signs a new entry, and one under the id of an entry its removal kept,
+    // and a member's stolen laptop (C's) carries them through the relay (after the relay's deletion,
+    // so that C's own sync seals them whatever the relay deleted).
+    let d_keys = keys_of(&d, &d_id);
+    let kept_id = entries(&d.board(&b2))
+        .into_iter()
+        .find(|e| e["by"] == d_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (batch, id) in [(&b1, kept_id.as_str()), (&b2, "after-removal")] {
+        tamper(&c, Some(batch), |doc| {
+            let heads = doc.get_heads().iter().map(|h| h.to_string()).collect();
+            let e = signed_entry(
+                &office_id,
+                batch,
+                &d_keys,
+                SignOff {
+                    id: id.into(),
+                    step: 1,
+                    action: Action::Do,
+                    by: d_id.clone(),
+                    at: now(),
+                    counts: [("targets".to_string(), 99)].into(),
+                    note: None,
+                    send_back: None,
+                    heads_seen: heads,
+                    signature: String::new(),
+                    marking: None,
+                },
+            );
+            kenshin_store::docs::batch::append_signoff(doc, &e).unwrap();
+        });
+    }
+    via(&c);
     for l in [&a, &v] {
         let synced = via(l);
         let refused = synced["sealed"]["refused"].to_string();
@@ -477,9 +513,20 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
     // What the relay wrote changed nothing; what it deleted came back from the laptops.
     assert_eq!(workflow(&v), workflow(&a));
     for l in [&a, &v] {
-        assert_eq!(step(&l.board(&b1), 4)["status"], "done");
+        let b1_now = l.board(&b1);
+        assert_eq!(step(&b1_now, 4)["status"], "done");
         assert!(l.ok(&["batch", "list"]).contains(&b5));
         assert_eq!(l.json(&["voucher", "find", "30000012"])["total"], 1);
+        let b2_now = l.board(&b2);
+        assert_eq!(step(&b2_now, 1)["decisive"]["counts"]["targets"], 3);
+        for (board, id) in [(&b1_now, kept_id.as_str()), (&b2_now, "after-removal")] {
+            let why = entries(board)
+                .into_iter()
+                .find(|e| e["id"] == id && e["by"] == d_id.as_str())
+                .unwrap_or_else(|| panic!("{id}"))["standing"]
+                .to_string();
+            assert!(why.contains("after their removal"), "{id}: {why}");
+        }
     }
     let restored = relay_documents(&relay.stored());
     let emptied = restored
