@@ -2,7 +2,8 @@
 //! same run on the same machine (these machines are noisy; compare ratios across runs, not figures).
 //!
 //! `cargo bench -p kenshin-core --bench office` (sizes 1,000, 15,000 and 150,000 vouchers;
-//! `KENSHIN_BENCH_SIZES=1000,15000` for others). The test suite runs it on 1,000 vouchers.
+//! `KENSHIN_BENCH_SIZES=1000,15000` for others). The test suite runs it on 1,000 vouchers. A second
+//! table: offices of 10, 100 and 300 small batches (`KENSHIN_BENCH_BATCHES`), as years of work leave them.
 //!
 //! Each office is the demo office with N synthetic vouchers in the year's annual batch. Measures that
 //! need a process of their own (cold open, merge) run in a child process (this binary again with
@@ -291,6 +292,18 @@ async fn bare_listener(repo: Repo) -> (tokio::task::JoinHandle<()>, std::net::So
     (task, addr)
 }
 
+/// `b` dialling the bare listener at `addr`, once connected.
+async fn bare_dial(b: &Repo, addr: std::net::SocketAddr) -> samod::DialerHandle {
+    let dialer = b
+        .dial_tcp(
+            url::Url::parse(&format!("tcp://{addr}")).unwrap(),
+            samod::BackoffConfig::default(),
+        )
+        .unwrap();
+    dialer.established().await.unwrap();
+    dialer
+}
+
 /// Bare samod (no authentication, no encryption, in memory): small changes between two connected
 /// repos, each timed until the other side's change stream reports it.
 async fn bare_small_changes(n: usize) -> Vec<Duration> {
@@ -300,13 +313,7 @@ async fn bare_small_changes(n: usize) -> Vec<Duration> {
     let b = Repo::build_tokio().load().await;
     let handle = a.create(automerge::Automerge::new()).await.unwrap();
     let (listener, addr) = bare_listener(a.clone()).await;
-    let dialer = b
-        .dial_tcp(
-            url::Url::parse(&format!("tcp://{addr}")).unwrap(),
-            samod::BackoffConfig::default(),
-        )
-        .unwrap();
-    dialer.established().await.unwrap();
+    let _dialer = bare_dial(&b, addr).await;
     let other = b.find(handle.document_id().clone()).await.unwrap().unwrap();
     let mut changes = other.changes();
     let mut out = Vec::new();
@@ -354,6 +361,47 @@ fn bare_merge(a: &Path, b: &Path, batch_doc: &str) -> Duration {
     let mut doc_b = load(&chunks_b);
     doc_a.merge(&mut doc_b).unwrap();
     started.elapsed()
+}
+
+/// Bare samod (no authentication, no encryption, no judging, in memory): a new repo fetching every
+/// document `home` holds from a repo that holds them, all asked for at once.
+async fn bare_cold_fetch(home: &Path) -> Duration {
+    use futures::future::join_all;
+    let conn = kenshin_store::connect(home).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT key, data FROM chunks WHERE key LIKE '%/incremental/%' \
+             OR key LIKE '%/snapshot/%' ORDER BY key",
+        )
+        .unwrap();
+    let mut docs: std::collections::BTreeMap<String, automerge::Automerge> = Default::default();
+    for row in stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .unwrap()
+    {
+        let (key, data) = row.unwrap();
+        let doc = key.split('/').next().unwrap().to_string();
+        docs.entry(doc)
+            .or_default()
+            .load_incremental(&data)
+            .unwrap();
+    }
+    let a = Repo::build_tokio().load().await;
+    let mut ids = Vec::new();
+    for doc in docs.into_values() {
+        ids.push(a.create(doc).await.unwrap().document_id().clone());
+    }
+    let (listener, addr) = bare_listener(a.clone()).await;
+    let b = Repo::build_tokio().load().await;
+    let started = Instant::now();
+    let _dialer = bare_dial(&b, addr).await;
+    let found = join_all(ids.into_iter().map(|id| b.find(id))).await;
+    let took = started.elapsed();
+    assert!(found.into_iter().all(|f| f.unwrap().is_some()));
+    listener.abort();
+    took
 }
 
 /// The automerge-repo sync server of tests/relay (0.2.8) on a loopback port, storing in a
@@ -451,6 +499,23 @@ fn register_total(home: &Path) -> u64 {
 async fn sync_once(home: &Path, peer: &str) {
     let syncing = Syncing::start(home).await.unwrap();
     syncing.once(peer, Duration::from_secs(120)).await.unwrap();
+}
+
+/// A new laptop joins the office on `hub` and syncs it whole through `proxy`: the laptop, the
+/// time that took and the bytes `wire` counted.
+async fn new_laptop_syncs(
+    hub: &Path,
+    proxy: &str,
+    wire: &AtomicU64,
+    run: usize,
+) -> (tempfile::TempDir, Duration, u64) {
+    let laptop = invitee(hub, &format!("新人 {run}"));
+    wire.store(0, Ordering::SeqCst);
+    let t = Instant::now();
+    sync_once(laptop.path(), proxy).await;
+    let took = t.elapsed();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    (laptop, took, wire.load(Ordering::SeqCst))
 }
 
 /// One `sync --relay --once` of `home`.
@@ -689,13 +754,9 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
         let held = office.register_page("", 0, 1).unwrap().total;
         let (mut colds, mut bytes) = (vec![], 0);
         for run in 0..RUNS {
-            let laptop = invitee(hub, &format!("新人 {run}"));
-            wire.store(0, Ordering::SeqCst);
-            let t = Instant::now();
-            sync_once(laptop.path(), &proxy).await;
-            colds.push(t.elapsed());
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            bytes = wire.load(Ordering::SeqCst);
+            let (laptop, took, wired) = new_laptop_syncs(hub, &proxy, &wire, run).await;
+            colds.push(took);
+            bytes = wired;
             assert_eq!(
                 register_total(laptop.path()),
                 held,
@@ -787,24 +848,92 @@ fn measure(n: usize, rt: &tokio::runtime::Runtime) -> Sized {
     }
 }
 
+/// An office of `batches` small batches (one sign-off each), as years of monthly work leave them:
+/// a new laptop's cold sync of it, then a sync with nothing new (medians of `RUNS`).
+fn many_batches(batches: usize, rt: &tokio::runtime::Runtime) -> ManyBatches {
+    eprintln!("== {batches} batches");
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_dir.path();
+    let mut office = Office::init(hub, "ベンチ市", "決裁 太郎").unwrap();
+    for i in 0..batches {
+        let b = office
+            .new_batch(ProcessId::AnnualIssuance, &format!("第{i}回"), None)
+            .unwrap();
+        office
+            .record(&b.batch_id, 1, Action::Do, StepRecord::default())
+            .unwrap();
+    }
+    rt.block_on(async {
+        let (serving, bound) = serve_on_loopback(hub).await;
+        let wire = Arc::new(AtomicU64::new(0));
+        let proxy = counting_proxy(bound.clone(), wire.clone()).await;
+        let (mut colds, mut again, mut bytes) = (vec![], vec![], 0);
+        for run in 0..RUNS {
+            let (laptop, took, wired) = new_laptop_syncs(hub, &proxy, &wire, run).await;
+            colds.push(took);
+            bytes = wired;
+            let t = Instant::now();
+            sync_once(laptop.path(), &proxy).await;
+            again.push(t.elapsed());
+            let board = Office::open(laptop.path(), None)
+                .unwrap()
+                .board(None)
+                .unwrap();
+            assert_eq!(
+                board.len(),
+                batches,
+                "every batch on the new laptop's board"
+            );
+        }
+        serving.stop().await.unwrap();
+        let mut bare = Vec::new();
+        for _ in 0..RUNS {
+            bare.push(bare_cold_fetch(hub).await);
+        }
+        ManyBatches {
+            cold: median(colds),
+            again: median(again),
+            bytes,
+            bare: median(bare),
+        }
+    })
+}
+
+/// What `many_batches` measured.
+struct ManyBatches {
+    cold: Duration,
+    again: Duration,
+    bytes: u64,
+    /// Bare samod fetching the same documents.
+    bare: Duration,
+}
+
+/// The numbers an environment variable lists, comma-separated (none when it is empty).
+fn numbers(var: &str, default: &str) -> Vec<usize> {
+    std::env::var(var)
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            s.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{var}: numbers, comma-separated"))
+        })
+        .collect()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
         return child(&args[i + 1..]);
     }
-    let sizes: Vec<usize> = std::env::var("KENSHIN_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,15000,150000".into())
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .expect("KENSHIN_BENCH_SIZES: numbers, comma-separated")
-        })
-        .collect();
+    let sizes = numbers("KENSHIN_BENCH_SIZES", "1000,15000,150000");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    let batch_counts = numbers("KENSHIN_BENCH_BATCHES", "10,100,300");
+    let many: Vec<_> = batch_counts.iter().map(|&b| many_batches(b, &rt)).collect();
     let all: Vec<Sized> = sizes.iter().map(|&n| measure(n, &rt)).collect();
     let cell = |f: &dyn Fn(&Sized) -> String| all.iter().map(f).collect::<Vec<_>>();
     let lines = vec![
@@ -894,14 +1023,60 @@ fn main() {
             cells: cell(&|s| mb(s.export.2)),
         },
     ];
+    if !sizes.is_empty() {
+        println!();
+        let heads: Vec<String> = sizes.iter().map(|n| format!("{n} vouchers")).collect();
+        println!(
+            "| measure (kenshin / baseline in the same run) | {} | target |",
+            heads.join(" | ")
+        );
+        println!("|---|{}---|", "---|".repeat(sizes.len()));
+        for l in lines {
+            println!("| {} | {} | {} |", l.measure, l.cells.join(" | "), l.target);
+        }
+    }
+    if many.is_empty() {
+        return;
+    }
+    // Years of batches: each figure beside the smallest office's, measured in the same run.
     println!();
-    let heads: Vec<String> = sizes.iter().map(|n| format!("{n} vouchers")).collect();
+    let heads: Vec<String> = batch_counts
+        .iter()
+        .map(|b| format!("{b} batches"))
+        .collect();
     println!(
-        "| measure (kenshin / baseline in the same run) | {} | target |",
+        "| measure (ratio to {} batches) | {} | target |",
+        batch_counts[0],
         heads.join(" | ")
     );
-    println!("|---|{}---|", "---|".repeat(sizes.len()));
-    for l in lines {
-        println!("| {} | {} | {} |", l.measure, l.cells.join(" | "), l.target);
-    }
+    println!("|---|{}---|", "---|".repeat(batch_counts.len()));
+    let ratio = |f: &dyn Fn(&ManyBatches) -> Duration| {
+        let first = f(&many[0]);
+        many.iter()
+            .map(|m| {
+                let ratio = f(m).as_secs_f64() / first.as_secs_f64().max(1e-9);
+                format!("{} ({ratio:.1}x)", ms(f(m)))
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    println!(
+        "| a new laptop's cold sync | {} | ≤ 3x from 10 to 300 |",
+        ratio(&|m| m.cold)
+    );
+    println!(
+        "| ... bare samod fetching the same documents | {} | |",
+        ratio(&|m| m.bare)
+    );
+    println!(
+        "| a sync with nothing new | {} | ≤ 3x from 10 to 300 |",
+        ratio(&|m| m.again)
+    );
+    println!(
+        "| bytes on the wire, cold sync | {} | |",
+        many.iter()
+            .map(|m| mb(m.bytes))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
 }

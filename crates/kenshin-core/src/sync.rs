@@ -39,7 +39,8 @@ pub struct SyncHome {
 /// a joiner is admitted.
 #[derive(Default)]
 struct Known {
-    office: Option<(Roster, Vec<DocumentId>)>,
+    /// The judged roster, its digest and the access logs the office document lists.
+    office: Option<(Roster, String, Vec<DocumentId>)>,
     lists: HashMap<DocumentId, Vec<DocumentId>>,
 }
 
@@ -125,13 +126,13 @@ impl SyncHome {
                 documents,
             });
         }
-        // Nothing named (the engine starting): project everything again, in case a previous run
-        // stored documents and stopped before projecting them.
+        // Nothing named (the engine starting): look at every batch, in case a previous run stored
+        // documents and stopped before projecting them.
         let all = changed.is_empty();
-        let roster_changed = all || changed.contains(&self.office_doc);
-        let (roster, logs) = match known.office.take() {
-            Some(seen) if !roster_changed => seen,
-            _ => {
+        let office_changed = all || changed.contains(&self.office_doc);
+        let (roster, digest, logs, roster_changed) = match known.office.take() {
+            Some((roster, digest, logs)) if !office_changed => (roster, digest, logs, false),
+            seen => {
                 let (_, office) = tx.load_office(&self.office_doc)?;
                 let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
                 trust::project_office(tx, &roster)?;
@@ -140,7 +141,10 @@ impl SyncHome {
                     .iter()
                     .map(|log| batch_doc_id(&log.doc_id))
                     .collect::<kenshin_store::Result<_>>()?;
-                (roster, logs)
+                let digest = roster.digest();
+                // A new batch in the index changes no judgement of the others.
+                let changed = seen.is_none_or(|(_, before, _)| before != digest);
+                (roster, digest, logs, changed)
             }
         };
         documents.extend(logs.iter().cloned());
@@ -162,16 +166,21 @@ impl SyncHome {
                     })
                     .transpose()?,
             };
-            let touched = all
-                || roster_changed
+            let touched = roster_changed
                 || changed.contains(&id)
                 || list_ids
                     .as_ref()
                     .is_none_or(|ids| ids.iter().any(|l| changed.contains(l)));
-            if let (false, Some(ids)) = (touched, list_ids) {
-                documents.extend(ids.iter().cloned());
-                known.lists.insert(id, ids);
-                continue;
+            // Touched, but with the roster, document and lists as they were at its last
+            // projection (on a start, say): not judged again.
+            if let Some(ids) = list_ids {
+                if !touched
+                    || tx.projected_from(&id)? == Some(projection_mark(tx, &digest, &id, &ids)?)
+                {
+                    documents.extend(ids.iter().cloned());
+                    known.lists.insert(id, ids);
+                    continue;
+                }
             }
             // A batch document that cannot be read shares nothing more (its board says why).
             let Some(counted) = trust::project_batch(tx, &roster, &id)? else {
@@ -192,6 +201,7 @@ impl SyncHome {
                 documents.insert(l.clone());
                 ids.push(l);
             }
+            tx.set_projected_from(&id, &projection_mark(tx, &digest, &id, &ids)?)?;
             known.lists.insert(id, ids);
             if present {
                 if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
@@ -203,13 +213,29 @@ impl SyncHome {
             }
         }
         let joined = roster.current(&self.me).is_some();
-        known.office = Some((roster.clone(), logs));
+        known.office = Some((roster.clone(), digest, logs));
         Ok(Scope {
             roster,
             joined,
             documents,
         })
     }
+}
+
+/// What a batch's projection is made from: this build (which may project differently), the roster's
+/// digest, the batch document's, and which of its counted lists are here (lists never change).
+fn projection_mark(
+    tx: &Tx<'_>,
+    roster: &str,
+    batch: &DocumentId,
+    lists: &[DocumentId],
+) -> Result<String> {
+    let stored = tx.document_digest(batch)?;
+    let mut mark = format!("{}:{roster}:{stored}:", env!("CARGO_PKG_VERSION"));
+    for l in lists {
+        mark.push(if tx.has_document(l)? { '1' } else { '0' });
+    }
+    Ok(mark)
 }
 
 impl SyncHome {

@@ -297,6 +297,22 @@ impl Tx<'_> {
             .is_some())
     }
 
+    /// A digest of the keys of a document's stored chunks (each key names its content's hash):
+    /// equal digests, the same document stored.
+    pub fn document_digest(&self, doc_id: &DocumentId) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT key FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0' ORDER BY key",
+        )?;
+        let mut hash = Sha256::new();
+        let mut rows = stmt.query([doc_id.to_string()])?;
+        while let Some(row) = rows.next()? {
+            hash.update(row.get_ref(0)?.as_bytes().map_err(rusqlite::Error::from)?);
+            hash.update(b"\n");
+        }
+        Ok(hex::encode(hash.finalize()))
+    }
+
     pub fn load_required(&self, doc_id: &DocumentId) -> Result<AutoCommit> {
         self.load(doc_id)?
             .ok_or_else(|| StoreError::MissingDocument(doc_id.to_string()))

@@ -11,6 +11,7 @@ use kenshin_domain::workflow::{Ask, Marking, Waiting};
 use kenshin_domain::BatchRef;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
 use rusqlite::{params, Row};
+use samod_core::DocumentId;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -329,7 +330,19 @@ impl Tx<'_> {
         for t in TABLES.iter().chain(&crate::register::TABLES) {
             self.sql().execute(&format!("DELETE FROM {t}"), [])?;
         }
+        self.sql()
+            .execute("DELETE FROM local WHERE key LIKE 'projected:%'", [])?;
         Ok(())
+    }
+
+    /// What a batch's projection was made from (`mark`: the roster's and the document's digests),
+    /// if it was made since the projections were last cleared.
+    pub fn projected_from(&self, batch_doc: &DocumentId) -> Result<Option<String>> {
+        self.local(&format!("projected:{batch_doc}"))
+    }
+
+    pub fn set_projected_from(&self, batch_doc: &DocumentId, mark: &str) -> Result<()> {
+        self.set_local(&format!("projected:{batch_doc}"), mark)
     }
 
     /// Every projection row, as text, for comparing a rebuilt projection with the original.

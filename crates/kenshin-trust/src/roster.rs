@@ -33,6 +33,14 @@ pub struct Roster {
 const INVITE_PREFIX: &str = "invite:";
 
 impl Roster {
+    /// A digest of everything judged: equal digests judge every record the same way. (Its `Debug`
+    /// form holds every field in a fixed order, maps sorted; a build whose form differs only makes
+    /// a laptop judge its batches again once.)
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(format!("{self:?}").as_bytes()))
+    }
+
     /// Checks every entry. `anchor` is the founder's Ed25519 key as this home pinned it. `before(a,
     /// b)` says whether record `a` was in the past of record `b`, over the entries, then the invites,
     /// then the removals (in that order); a record past the end is after everything.
