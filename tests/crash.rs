@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::{step, step_args, Laptop};
+use support::{step, step_args, Laptop, Serving};
 
 const ROUNDS: usize = 120;
 
@@ -275,18 +275,8 @@ fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
     const ROUNDS: usize = 30;
     let hub = Laptop::new();
     hub.ok(&["demo", "--vouchers", "5000"]);
-    let mut serve = hub
-        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(serve.stdout.take().unwrap());
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
-    let addr = first.split_whitespace().last().unwrap().to_string();
-    // Keep reading what serve prints, or its next event would find the pipe closed.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let serving = Serving::start(&hub);
+    let addr = serving.addr.clone();
     let joined = std::cell::Cell::new(0);
     let join = || {
         joined.set(joined.get() + 1);
@@ -348,8 +338,7 @@ fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
     assert_eq!(l.json(&["heads"]), hub.json(&["heads"]));
     assert_eq!(l.json(&["batch", "list"]), hub.json(&["batch", "list"]));
     projections_match_a_rebuild(&l);
-    let _ = serve.kill();
-    let _ = serve.wait();
+    drop(serving);
 }
 
 /// A small tmpfs, unmounted when dropped. Mounting needs root (CI runs the suite as root).

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The `kenshin` binary cargo built for these tests.
 pub fn kenshin_bin() -> PathBuf {
@@ -275,3 +275,38 @@ pub fn shared(board: &Value) -> Value {
     }
     b
 }
+
+/// `kenshin serve` on a laptop, on a loopback port; killed when dropped.
+pub struct Serving {
+    child: Child,
+    pub addr: String,
+}
+
+impl Serving {
+    pub fn start(l: &Laptop) -> Serving {
+        let mut child = l
+            .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+        let addr = first.split_whitespace().last().unwrap().to_string();
+        // Keep reading what serve prints, or its next event would find the pipe closed.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Serving { child, addr }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const A: &str = "決裁 太郎";
+const V: &str = "検認 花子";
+const C: &str = "委託 一郎";

@@ -27,9 +27,9 @@ use kenshin_core::exchange::archive::Named;
 use kenshin_core::exchange::{Cell, FileOut, Problem, Table};
 use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
-    ArchiveCheck, BatchRef, BoardBatch, BoardStep, Exported, Found, ImportPreview, ImportSummary,
-    InquiryLogged, Joined, ListRef, MemberHere, RegisterEntry, ReportKind, RosterEntry,
-    SignOffView, VoucherCheck, VoucherEvent, VoucherStatus,
+    ArchiveCheck, BatchRef, BoardBatch, BoardStep, ClosedYear, Exported, Found, ImportPreview,
+    ImportSummary, InquiryLogged, Joined, ListRef, MemberHere, RegisterEntry, ReportKind,
+    RosterEntry, SignOffView, VoucherCheck, VoucherEvent, VoucherStatus,
 };
 use ts_rs::TS;
 
@@ -106,6 +106,7 @@ pub fn typescript() -> String {
         Exported,
         ArchiveFiled,
         ArchiveCheck,
+        ClosedYear,
         SyncSettings,
         SyncFault,
         PeerView,

@@ -20,8 +20,9 @@ use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::print::Layout;
 use kenshin_core::exchange::{report, Table};
 use kenshin_core::{
-    ArchiveCheck, BoardBatch, CoreError, Exported, Found, HomeDir, ImportPreview, ImportSummary,
-    InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView, StepRecord,
+    ArchiveCheck, BoardBatch, ClosedYear, CoreError, Exported, Found, HomeDir, ImportPreview,
+    ImportSummary, InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView,
+    StepRecord,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -484,8 +485,11 @@ fn archive_export(
     }
     // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
     let passphrase = passphrase.filter(|p| !p.is_empty());
-    let (path, bytes) = kenshin_core::exchange::carried(&path, bytes, passphrase.as_deref())?;
-    files::write_chosen(&path, &bytes)?;
+    let (path, carried) =
+        kenshin_core::exchange::carried(&path, bytes.clone(), passphrase.as_deref())?;
+    files::write_chosen(&path, &carried)?;
+    // Written: checked again from its bytes, and recorded as the month's archive (年度締め counts it).
+    state.office()?.file_archive(month, &bytes)?;
     Ok(ArchiveFiled {
         exported,
         written: true,
@@ -511,6 +515,20 @@ fn archive_verify(
     Ok(kenshin_core::verify_archive(&name, &bytes, |office| {
         kenshin_core::pinned_anchor(&home, office)
     })?)
+}
+
+/// 年度締め (approvers): closes a fiscal year once every month of it was archived; the years closed.
+#[tauri::command]
+fn year_close(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Vec<ClosedYear>> {
+    let mut office = state.office()?;
+    office.close_year(fiscal_year)?;
+    Ok(office.closed_years()?)
+}
+
+/// The fiscal years closed, oldest first.
+#[tauri::command]
+fn closed_years(state: tauri::State<'_, AppState>) -> Answer<Vec<ClosedYear>> {
+    Ok(state.office()?.closed_years()?)
 }
 
 /// A print PDF: `reissues` (a reissue batch's vouchers), `vouchers-a4` or `vouchers-card` (an
@@ -600,6 +618,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             export_report,
             archive_export,
             archive_verify,
+            year_close,
+            closed_years,
             print_pdf,
             sync::sync_view,
             sync::sync_settings,

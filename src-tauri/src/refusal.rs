@@ -144,6 +144,12 @@ impl From<CoreError> for Refusal {
             ),
             CoreError::WeakSecret(w) => ("secret.weak", w.ja(), None),
             CoreError::BadSetting(b) => ("settings.bad", b.ja(), None),
+            CoreError::Year(y) => ("year.refused", y.ja(), None),
+            CoreError::ArchiveNotFiled { month, .. } => (
+                "archive.not_filed",
+                format!("{}の事跡は書き出しましたが、確かめると問題がありました。保存済みにはしていません。もう一度出力してください", month.ja()),
+                None,
+            ),
             CoreError::ImportUnconfirmed { .. } => (
                 "import.unconfirmed",
                 "このリストには確認が必要です。「確認」で内容を見て、確認の欄にチェックを入れてから取り込んでください".into(),
@@ -561,6 +567,7 @@ fn status_ja(code: &str) -> &str {
 mod tests {
     use super::*;
     use kenshin_core::domain::batch::BadLabel;
+    use kenshin_core::domain::dates::Month;
     use kenshin_core::domain::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
     use kenshin_core::domain::register::Ineligible;
     use kenshin_core::domain::said::english_in;
@@ -604,6 +611,8 @@ mod tests {
             CoreError::SecretWait { .. } => "SecretWait",
             CoreError::WeakSecret(_) => "WeakSecret",
             CoreError::BadSetting(_) => "BadSetting",
+            CoreError::Year(_) => "Year",
+            CoreError::ArchiveNotFiled { .. } => "ArchiveNotFiled",
             CoreError::ImportUnconfirmed { .. } => "ImportUnconfirmed",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
             CoreError::UnknownMember(_) => "UnknownMember",
@@ -647,7 +656,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 54;
+    const VARIANTS: usize = 56;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -1032,6 +1041,25 @@ mod tests {
             }),
             CoreError::ImportUnconfirmed {
                 warnings: Vec::new(),
+            },
+            CoreError::Year(kenshin_core::domain::filing::YearRefusal::NotFiled {
+                fiscal_year: 2025,
+                months: vec![Month {
+                    year: 2025,
+                    month: 8,
+                }],
+            }),
+            CoreError::Year(kenshin_core::domain::filing::YearRefusal::Closed {
+                fiscal_year: 2025,
+                by: s("決裁 太郎"),
+                on: chrono::NaiveDate::from_ymd_opt(2026, 5, 10).unwrap(),
+            }),
+            CoreError::ArchiveNotFiled {
+                month: Month {
+                    year: 2026,
+                    month: 5,
+                },
+                problems: 1,
             },
             CoreError::from(automerge::AutomergeError::Fail),
         ]);

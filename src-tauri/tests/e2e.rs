@@ -387,6 +387,20 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.click("button[data-action=archive-verify]");
     d.wait("[data-verdict=ok]");
     assert!(check.signoffs > 20, "{check:?}");
+    // 年度締め, asked twice: the contractor acting here may not close a year, and the window says
+    // so in the office's words; nothing is closed.
+    d.script(
+        "document.querySelector('#message').replaceChildren()",
+        json!([]),
+    );
+    d.click("button[data-action=close-year]");
+    d.click("button[data-action=confirm-close-year]");
+    let said = d.message();
+    assert!(said.contains("年度締めはできません"), "{said}");
+    assert!(d
+        .text(".closed-years")
+        .contains("締めた年度はまだありません"));
+    screenshot(&display, "08b-year-close-refused");
     // The reissued vouchers as a PDF to print.
     let pdf = out.path().join("reissues.pdf");
     d.script(

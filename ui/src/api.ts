@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   ArchiveCheck,
+  ClosedYear,
   ArchiveFiled,
   BatchProposal,
   BatchRef,
@@ -85,6 +86,8 @@ export const api = {
   archiveExport: (month: string, file: string, passphrase: string, confirmed: boolean) =>
     invoke<ArchiveFiled>("archive_export", { month, file, passphrase, confirmed }),
   archiveVerify: (file: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { file, passphrase }),
+  yearClose: (fiscalYear: number) => invoke<ClosedYear[]>("year_close", { fiscalYear }),
+  closedYears: () => invoke<ClosedYear[]>("closed_years"),
   printPdf: (kind: string, batch: string, file: string) => invoke<string>("print_pdf", { kind, batch, file }),
   syncView: () => invoke<SyncView>("sync_view"),
   syncSettings: (settings: SyncSettings) => invoke<SyncView>("sync_settings", { settings }),

@@ -3,7 +3,8 @@ import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField, ym } from "./forms";
 import { archiveDoubtText, currentLang, reportText, t } from "./i18n";
-import { attempt, label, say } from "./state";
+import type { ClosedYear } from "./bindings";
+import { attempt, fmtTime, label, say } from "./state";
 
 /// The months to file, newest first, last month chosen: month-end filing is done in the days after
 /// the month closes. Named as the office writes them (令和8年11月).
@@ -76,6 +77,56 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     );
   };
 
+  // 年度締め: an approver closes a fiscal year once it is over and every month of it was archived.
+  const years = h("div", { class: "closed-years" });
+  const showClosed = (closed: ClosedYear[]) =>
+    replace(
+      years,
+      closed.length === 0
+        ? h("p", { class: "hint" }, t("No fiscal year is closed yet"))
+        : h("ul", {}, closed.map((c) => h("li", { "data-closed": c.fiscal_year }, `${c.year_ja} — ${t("closed by")} ${c.by} ${fmtTime(c.at)}`))),
+    );
+  const fiscalNow = (() => {
+    const d = new Date();
+    return d.getMonth() >= 3 ? d.getFullYear() : d.getFullYear() - 1;
+  })();
+  const eraYear = new Intl.DateTimeFormat("ja-JP-u-ca-japanese", { era: "long", year: "numeric" });
+  const fiscal = h(
+    "select",
+    { name: "close-year" },
+    [1, 2, 3, 4, 5].map((back) => {
+      const fy = fiscalNow - back;
+      return h("option", { value: fy, selected: back === 1 }, `${eraYear.format(new Date(`${fy}-04-01T00:00:00`))}${t("fiscal year suffix")}`);
+    }),
+  );
+  const closeAsk = h("span", {});
+  const askClose = () =>
+    replace(
+      closeAsk,
+      `${fiscal.selectedOptions[0]?.textContent ?? ""} ${t("takes no new entries once closed.")} `,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "danger",
+          "data-action": "confirm-close-year",
+          onclick: async () => {
+            replace(closeAsk);
+            const closed = await attempt(() => api.yearClose(Number(fiscal.value)));
+            if (!closed) return;
+            showClosed(closed);
+            say(`${t("Fiscal year closed")}: ${fiscal.selectedOptions[0]?.textContent ?? ""}`);
+          },
+        },
+        t("Close the year"),
+      ),
+      " ",
+      h("button", { type: "button", "data-action": "cancel-close-year", onclick: () => replace(closeAsk) }, t("Cancel")),
+    );
+  fiscal.addEventListener("change", () => replace(closeAsk));
+  const closed = await attempt(() => api.closedYears());
+  if (closed) showClosed(closed);
+
   // Printing: what goes on paper is shown first; the PDF is saved only after its preview.
   const printable = batches.filter((b) => b.process !== "4");
   const pBatch = h("select", { name: "print-batch" }, printable.map((b) => h("option", { value: b.batch_id, "data-process": b.process }, `${b.process} ${b.label}`)));
@@ -145,6 +196,16 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       h("button", { type: "button", "data-action": "archive-verify", onclick: () => void verify() }, t("Check")),
     ),
     verdict,
+    h("h2", {}, t("Closing a fiscal year (年度締め)")),
+    h("p", { class: "hint" }, t("Once the year is over and each of its months was archived after it ended, an approver closes it: its batches stay readable and take no new entries.")),
+    h(
+      "div",
+      { class: "form-row" },
+      label(t("Fiscal year"), fiscal),
+      h("button", { type: "button", "data-action": "close-year", onclick: askClose }, t("Close the year")),
+      closeAsk,
+    ),
+    years,
     h("h2", {}, t("Print")),
     h("p", { class: "hint" }, t("Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),
     h(

@@ -542,6 +542,16 @@ export type ArchiveFiled = { exported: Exported, written: boolean, };
 
 export type ArchiveCheck = { office: string, office_name: string, anchor: string, month: string, exported_by: Named, files: number, signoffs: number, problems: Array<string>, };
 
+export type ClosedYear = { fiscal_year: number, 
+/**
+ * 令和7年度.
+ */
+year_ja: string, 
+/**
+ * Who closed it (their name).
+ */
+by: string, at: string, };
+
 export type SyncSettings = { 
 /**
  * Where other laptops reach this one (HOST:PORT).

@@ -33,6 +33,19 @@ pub enum ArchiveCmd {
 }
 
 #[derive(Subcommand)]
+pub enum YearCmd {
+    /// 年度締め (approvers): once the year is over and each of its months was archived after it
+    /// ended, its batches take no new entries (they stay readable).
+    Close {
+        /// The fiscal year, by the calendar year it starts in (2025 = 令和7年度).
+        #[arg(long)]
+        fiscal_year: i32,
+    },
+    /// The fiscal years closed, and by whom.
+    List,
+}
+
+#[derive(Subcommand)]
 pub enum PrintCmd {
     /// Reissued vouchers (process 3), one A4 sheet each, laid out for window envelopes.
     Reissues {
@@ -81,8 +94,11 @@ pub fn archive(
             out,
             encrypt,
         } => {
-            let (bytes, exported) = open()?.archive_export(month)?;
+            let mut office = open()?;
+            let (bytes, exported) = office.archive_export(month)?;
             let out = crate::write_export(&out, &bytes, encrypt)?;
+            // Written: checked again from its bytes, and recorded as the month's archive.
+            office.file_archive(month, &bytes)?;
             if json {
                 return print_json(&exported);
             }
@@ -178,5 +194,37 @@ pub fn print(office: &mut Office, cmd: PrintCmd, lang: Lang) -> Result<()> {
         lang.pick("印刷用 PDF を出力しました", "PDF written"),
         out.display()
     );
+    Ok(())
+}
+
+pub fn year(office: &mut Office, cmd: YearCmd, json: bool, lang: Lang) -> Result<()> {
+    match cmd {
+        YearCmd::Close { fiscal_year } => {
+            let close = office.close_year(fiscal_year)?;
+            if json {
+                return print_json(&close);
+            }
+            println!(
+                "{} {} ({fiscal_year})",
+                lang.pick("年度締めをしました:", "fiscal year closed:"),
+                kenshin_core::domain::filing::year_ja(fiscal_year)
+            );
+        }
+        YearCmd::List => {
+            let closes = office.closed_years()?;
+            if json {
+                return print_json(&closes);
+            }
+            for c in closes {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    c.fiscal_year,
+                    c.year_ja,
+                    c.by,
+                    c.at.format("%Y-%m-%d")
+                );
+            }
+        }
+    }
     Ok(())
 }

@@ -107,6 +107,9 @@ enum Command {
     /// PDFs to print: reissued vouchers for window envelopes, the postcards' address list.
     #[command(subcommand)]
     Print(archive::PrintCmd),
+    /// Fiscal years (年度): close one once every month of it is archived.
+    #[command(subcommand)]
+    Year(archive::YearCmd),
     /// A demo office with synthetic members and batches (no real personal data).
     Demo {
         /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
@@ -757,6 +760,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Return(cmd) => register::returned(&mut open()?, cmd, cli.json, lang)?,
         Command::Archive(cmd) => archive::archive(&home, open, cmd, cli.json, lang)?,
         Command::Print(cmd) => archive::print(&mut open()?, cmd, lang)?,
+        Command::Year(cmd) => archive::year(&mut open()?, cmd, cli.json, lang)?,
         Command::Demo { vouchers } => {
             let mut office = kenshin_core::create_demo(&home, vouchers)?;
             println!(

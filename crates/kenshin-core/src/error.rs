@@ -32,6 +32,13 @@ pub enum CoreError {
     WeakSecret(#[from] kenshin_domain::secret::WeakSecret),
     #[error(transparent)]
     BadSetting(#[from] kenshin_domain::settings::BadSetting),
+    #[error(transparent)]
+    Year(#[from] kenshin_domain::filing::YearRefusal),
+    #[error("the archive of {month} was written but does not check ({problems} problems): it is not counted as filed; export it again")]
+    ArchiveNotFiled {
+        month: kenshin_domain::dates::Month,
+        problems: usize,
+    },
     #[error("this list needs confirming before it is imported: {}", .warnings.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join("; "))]
     ImportUnconfirmed {
         warnings: Vec<kenshin_domain::lists::ImportWarning>,

@@ -16,6 +16,7 @@ pub mod sync;
 mod trust;
 mod upgrade;
 mod voucher;
+mod years;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::create_demo;
@@ -34,6 +35,7 @@ pub use register::InquiryLogged;
 pub use reports::ReportKind;
 pub use secret::{members_here, MemberHere, Signer};
 pub use voucher::VoucherCheck;
+pub use years::ClosedYear;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kenshin_domain::batch::BatchProposal;
@@ -296,6 +298,7 @@ impl Office {
         meta.batch_id = batch_doc.to_string();
         self.home.write(|tx| {
             let (mut office_doc, _) = trust::office_for_writing(tx, &office_id)?;
+            years::open_for_entries(&trust::roster(tx)?, meta.fiscal_year)?;
             if let Some(dup) = tx
                 .batches()?
                 .into_iter()
@@ -400,6 +403,7 @@ impl Office {
             let roster = trust::roster(tx)?;
             let judged = trust::load_judged(tx, &roster, &doc_id)?;
             judged.writable()?;
+            years::open_for_entries(&roster, meta.fiscal_year)?;
             let mut current = judged.for_entry(step, action, entry.send_back.is_some());
             let mut doc = judged.doc;
             // 取下げ・後閲 name the entry they are about; a 代決 is decided with a deputy's authority.

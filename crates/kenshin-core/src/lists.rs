@@ -298,7 +298,7 @@ impl Office {
         let me = self.me.id.clone();
         let keys = &self.keys;
         let work = |tx: &Tx<'_>| {
-            let (mut doc, mut current_batch) = crate::trust::load_counted(tx, &doc_id)?;
+            let (mut doc, mut current_batch) = crate::trust::load_for_entry(tx, &doc_id)?;
             check_window(&current_batch, kind)?;
             let parsed = make(tx, &current_batch)?;
             let (encoding, row_count) = (parsed.encoding(), parsed.len() as u64);

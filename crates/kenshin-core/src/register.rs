@@ -172,7 +172,7 @@ impl Office {
         let note = self.note(&meta.batch_id, NoteKind::Inquiry, fields);
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
+            let (doc, mut current) = crate::trust::load_for_entry(tx, &doc_id)?;
             let step = step_status(&current, 2);
             if complete(step) {
                 return Err(CoreError::InquiriesClosed {
@@ -208,7 +208,7 @@ impl Office {
         let note = self.note(&meta.batch_id, NoteKind::Returned, fields);
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.write(|tx| {
-            let (doc, mut current) = crate::trust::load_counted(tx, &doc_id)?;
+            let (doc, mut current) = crate::trust::load_for_entry(tx, &doc_id)?;
             let Some(sent) = send_step(meta.process) else {
                 return Err(CoreError::MailsNothing {
                     process: meta.process,

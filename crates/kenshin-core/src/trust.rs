@@ -5,6 +5,7 @@
 
 use crate::error::{CoreError, Result};
 use automerge::AutoCommit;
+use kenshin_domain::filing::made_before_close;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_domain::signed::{Migration, Signed};
 use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, Arrival, Standing};
@@ -12,7 +13,7 @@ use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
 use kenshin_store::docs::batch::VOIDS_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
-use kenshin_store::docs::office::KEYS_SCHEMA as OFFICE_SCHEMA;
+use kenshin_store::docs::office::YEARS_SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
@@ -78,6 +79,9 @@ pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roste
         &order,
     ) {
         tracing::debug!(%why, "an admin's record does not hold");
+    }
+    for why in roster.judge_year_closes(&office.year_closes) {
+        tracing::debug!(%why, "a year close does not hold");
     }
     roster
 }
@@ -324,6 +328,9 @@ pub(crate) fn judge_batch(
     let batch_id = all.meta.batch_id.clone();
     let vouched = vouched(roster, &batch_id, &all.migrations);
     let process = all.meta.process.process();
+    // Nothing made after its fiscal year was closed (年度締め) counts.
+    let closes: Vec<_> = roster.year_closes().cloned().collect();
+    let open_at = |at| made_before_close(all.meta.fiscal_year, at, &closes);
     let standings = judge(
         process,
         &all.signoffs,
@@ -332,6 +339,7 @@ pub(crate) fn judge_batch(
         },
         // A 代決 is decided with an approver's authority by a deputy, as the roster says they were.
         |e| {
+            open_at(e.at)?;
             // The signer's role and authority as they were when they recorded it.
             let m = roster.as_of(roster.signer(&batch_id, e, None)?, e.at);
             let deputy = roster.deputy_at(&m.id, e.at);
@@ -345,6 +353,9 @@ pub(crate) fn judge_batch(
         &all.signoffs,
         &standings,
         |i| {
+            if let Some(at) = all.lists[i].at {
+                open_at(at)?;
+            }
             roster.signer(
                 &batch_id,
                 &all.lists[i],
@@ -354,6 +365,7 @@ pub(crate) fn judge_batch(
         &all,
     );
     let notes = judge_notes(process, &all.notes, |i| {
+        open_at(all.notes[i].at)?;
         roster.signer(
             &batch_id,
             &all.notes[i],
@@ -425,6 +437,16 @@ pub(crate) fn load_judged(tx: &Tx<'_>, roster: &Roster, id: &DocumentId) -> Resu
 pub(crate) fn load_counted(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCommit, Batch)> {
     let j = load_judged(tx, &roster(tx)?, id)?;
     j.writable()?;
+    let counted = j.counted();
+    Ok((j.doc, counted))
+}
+
+/// As [`load_counted`], to add a record: refused in a closed fiscal year (年度締め).
+pub(crate) fn load_for_entry(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCommit, Batch)> {
+    let roster = roster(tx)?;
+    let j = load_judged(tx, &roster, id)?;
+    j.writable()?;
+    crate::years::open_for_entries(&roster, j.all.meta.fiscal_year)?;
     let counted = j.counted();
     Ok((j.doc, counted))
 }

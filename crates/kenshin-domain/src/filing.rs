@@ -1,8 +1,140 @@
-//! Month-end filing (月次の事跡): what to ask before a month's archive is written.
+//! Month-end filing (月次の事跡): what to ask before a month's archive is written, the record that a
+//! month's archive was written and checked, and closing a fiscal year (年度締め) once all its months
+//! were.
 
-use crate::dates::{jst, Month};
-use chrono::NaiveDate;
-use serde::Serialize;
+use crate::dates::{era_fiscal_year, jst, Month};
+use crate::fiscal::{fiscal_year_end, fiscal_year_start};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// 月次の保存: a member wrote a month's archive and Kenshin checked what was written (every hash,
+/// the manifest's signature, every record judged again). Signed; kept in the office document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filing {
+    pub id: String,
+    pub month: Month,
+    /// The archive's sha256, hex.
+    pub sha256: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+}
+
+/// 年度締め: an approver closed a fiscal year; its batches take no new entries and stay readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearClose {
+    pub id: String,
+    pub fiscal_year: i32,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub signature: String,
+}
+
+/// Why a fiscal year cannot be closed, or why its batches take nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum YearRefusal {
+    #[error(
+        "fiscal year {fiscal_year} is closed (by {by} on {on}): its batches take no new entries"
+    )]
+    Closed {
+        fiscal_year: i32,
+        by: String,
+        on: NaiveDate,
+    },
+    #[error("fiscal year {fiscal_year} runs until {last_day}; it can be closed after that")]
+    NotOver {
+        fiscal_year: i32,
+        last_day: NaiveDate,
+    },
+    #[error("fiscal year {fiscal_year} cannot be closed: no archive of {} was written and checked after the month ended", .months.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "))]
+    NotFiled {
+        fiscal_year: i32,
+        months: Vec<Month>,
+    },
+    #[error("{member} has no approver authority (決裁権限) and cannot close a fiscal year")]
+    NotApprover { member: String },
+}
+
+/// The twelve months of a fiscal year, April to March.
+pub fn months_of(fiscal_year: i32) -> Vec<Month> {
+    let first = fiscal_year_start(fiscal_year);
+    (0..12)
+        .map(|i| {
+            let m0 = first.month0() + i;
+            Month {
+                year: first.year() + (m0 / 12) as i32,
+                month: m0 % 12 + 1,
+            }
+        })
+        .collect()
+}
+
+/// Whether `fiscal_year` may be closed on `today` (Japan's date) given the filings that hold: the
+/// year is over, and each of its months has an archive written and checked after the month ended
+/// (one written earlier would lack what was recorded later in the month).
+pub fn check_close(
+    fiscal_year: i32,
+    today: NaiveDate,
+    filings: &[Filing],
+) -> Result<(), YearRefusal> {
+    let last_day = fiscal_year_end(fiscal_year);
+    if today <= last_day {
+        return Err(YearRefusal::NotOver {
+            fiscal_year,
+            last_day,
+        });
+    }
+    let months: Vec<Month> = months_of(fiscal_year)
+        .into_iter()
+        .filter(|m| !filings.iter().any(|f| f.month == *m && f.at > m.end()))
+        .collect();
+    if months.is_empty() {
+        Ok(())
+    } else {
+        Err(YearRefusal::NotFiled {
+            fiscal_year,
+            months,
+        })
+    }
+}
+
+/// Whether a batch of `fiscal_year` takes a new entry, given the closes that hold.
+pub fn check_open(fiscal_year: i32, closes: &[YearClose]) -> Result<(), YearRefusal> {
+    match closes.iter().find(|c| c.fiscal_year == fiscal_year) {
+        None => Ok(()),
+        Some(c) => Err(YearRefusal::Closed {
+            fiscal_year,
+            by: c.by.clone(),
+            on: c.at.with_timezone(&jst()).date_naive(),
+        }),
+    }
+}
+
+/// Whether a record made at `at` in a batch of `fiscal_year` counts: not when it was made after a
+/// close of that year (an offline laptop's work from before the close counts; the time is the
+/// signer's own, signed).
+pub fn made_before_close(
+    fiscal_year: i32,
+    at: DateTime<Utc>,
+    closes: &[YearClose],
+) -> Result<(), String> {
+    match closes
+        .iter()
+        .find(|c| c.fiscal_year == fiscal_year && at > c.at)
+    {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "recorded after fiscal year {fiscal_year} was closed ({})",
+            c.at.with_timezone(&jst()).format("%Y-%m-%d %H:%M")
+        )),
+    }
+}
+
+/// 令和7年度 (for the window and the refusals).
+pub fn year_ja(fiscal_year: i32) -> String {
+    era_fiscal_year(fiscal_year)
+}
 
 /// A reason to ask before filing a month: the archive would hold no sign-off, or the month has not
 /// ended yet (what is recorded later in it would be missing from the file).
@@ -29,6 +161,133 @@ pub fn archive_doubts(month: Month, today: NaiveDate, signoffs: usize) -> Vec<Ar
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn filed(month: &str, at: &str) -> Filing {
+        Filing {
+            id: format!("f-{month}-{at}"),
+            month: month.parse().expect("month"),
+            sha256: "00".into(),
+            by: "m1".into(),
+            at: at.parse().expect("time"),
+            signature: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_year_closes_once_over_with_every_month_filed_after_it_ended() {
+        let day = |s: &str| s.parse::<NaiveDate>().expect("day");
+        let all: Vec<Filing> = months_of(2025)
+            .iter()
+            .map(|m| {
+                let after = m.end() + chrono::Duration::days(3);
+                filed(&m.to_string(), &after.to_rfc3339())
+            })
+            .collect();
+        let month = |s: &str| s.parse::<Month>().expect("month");
+        // (today, filings, expected)
+        let but = |skip: &str| -> Vec<Filing> {
+            all.iter()
+                .filter(|f| f.month != month(skip))
+                .cloned()
+                .collect()
+        };
+        let mut early = but("2026-03");
+        // Written on 31 March, before the month ended (Japan's time): it does not count.
+        early.push(filed("2026-03", "2026-03-31T10:00:00Z"));
+        let cases: Vec<(&str, Vec<Filing>, Result<(), YearRefusal>)> = vec![
+            ("2026-04-01", all.clone(), Ok(())),
+            (
+                "2026-03-31",
+                all.clone(),
+                Err(YearRefusal::NotOver {
+                    fiscal_year: 2025,
+                    last_day: day("2026-03-31"),
+                }),
+            ),
+            (
+                "2026-05-01",
+                but("2025-08"),
+                Err(YearRefusal::NotFiled {
+                    fiscal_year: 2025,
+                    months: vec![month("2025-08")],
+                }),
+            ),
+            (
+                "2026-05-01",
+                early,
+                Err(YearRefusal::NotFiled {
+                    fiscal_year: 2025,
+                    months: vec![month("2026-03")],
+                }),
+            ),
+            (
+                "2026-05-01",
+                vec![],
+                Err(YearRefusal::NotFiled {
+                    fiscal_year: 2025,
+                    months: months_of(2025),
+                }),
+            ),
+        ];
+        for (today, filings, want) in cases {
+            assert_eq!(check_close(2025, day(today), &filings), want, "{today}");
+        }
+    }
+
+    #[test]
+    fn a_fiscal_year_has_april_to_march() {
+        let m = months_of(2025);
+        assert_eq!(m.len(), 12);
+        assert_eq!(m[0].to_string(), "2025-04");
+        assert_eq!(m[8].to_string(), "2025-12");
+        assert_eq!(m[11].to_string(), "2026-03");
+    }
+
+    #[test]
+    fn records_made_after_a_close_do_not_count() {
+        let close = YearClose {
+            id: "c".into(),
+            fiscal_year: 2025,
+            by: "m1".into(),
+            at: "2026-05-10T01:00:00Z".parse().expect("time"),
+            signature: String::new(),
+        };
+        let closes = [close];
+        let t = |s: &str| s.parse::<DateTime<Utc>>().expect("time");
+        for (fy, at, counts) in [
+            (2025, "2026-05-10T00:59:59Z", true),
+            (2025, "2026-05-10T01:00:00Z", true),
+            (2025, "2026-05-10T01:00:01Z", false),
+            (2026, "2026-06-01T00:00:00Z", true),
+        ] {
+            assert_eq!(
+                made_before_close(fy, t(at), &closes).is_ok(),
+                counts,
+                "{fy} {at}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_closed_year_takes_nothing_and_others_stay_open() {
+        let close = YearClose {
+            id: "c".into(),
+            fiscal_year: 2025,
+            by: "決裁 太郎".into(),
+            at: "2026-05-10T01:00:00Z".parse().expect("time"),
+            signature: String::new(),
+        };
+        assert_eq!(check_open(2026, std::slice::from_ref(&close)), Ok(()));
+        assert_eq!(check_open(2025, &[]), Ok(()));
+        assert_eq!(
+            check_open(2025, &[close]),
+            Err(YearRefusal::Closed {
+                fiscal_year: 2025,
+                by: "決裁 太郎".into(),
+                on: "2026-05-10".parse().expect("day"),
+            })
+        );
+    }
 
     #[test]
     fn a_month_is_filed_without_asking_once_it_is_over_and_holds_sign_offs() {

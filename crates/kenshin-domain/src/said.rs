@@ -7,6 +7,7 @@ use crate::batch::BadLabel;
 use crate::catalogue::{Action, COUNTS};
 use crate::dates::{era_long, DateError};
 use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
+use crate::filing::{year_ja, YearRefusal};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
 use crate::secret::WeakSecret;
@@ -355,6 +356,41 @@ impl Said for FieldProblem {
             }
             FieldProblem::AlreadyRequested { voucher, .. } => {
                 format!("{voucher} の再交付はこのバッチですでに申請されています")
+            }
+        }
+    }
+}
+
+impl Said for YearRefusal {
+    fn ja(&self) -> String {
+        match self {
+            YearRefusal::Closed {
+                fiscal_year,
+                by,
+                on,
+            } => format!(
+                "{}は年度締めが済んでいます（{}に{by}が締めました）。この年度の業務には記録を追加できません",
+                year_ja(*fiscal_year),
+                era_long(*on)
+            ),
+            YearRefusal::NotOver {
+                fiscal_year,
+                last_day,
+            } => format!(
+                "{}は{}まであります。年度締めはその後にできます",
+                year_ja(*fiscal_year),
+                era_long(*last_day)
+            ),
+            YearRefusal::NotFiled {
+                fiscal_year,
+                months,
+            } => format!(
+                "{}の年度締めの前に、次の月の事跡を月が終わってから出力してください: {}",
+                year_ja(*fiscal_year),
+                months.iter().map(|m| m.ja()).collect::<Vec<_>>().join("、")
+            ),
+            YearRefusal::NotApprover { member } => {
+                format!("{member}には決裁権限がないため、年度締めはできません")
             }
         }
     }

@@ -89,6 +89,27 @@ pub struct Migration {
     pub signature: String,
 }
 
+impl Signed for crate::filing::Filing {
+    signed_fields!("月次の保存", id, by);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/filing/1", "office": office, "doc": doc, "id": self.id,
+            "month": self.month.to_string(), "sha256": self.sha256, "by": self.by,
+            "at": time(self.at),
+        }))
+    }
+}
+
+impl Signed for crate::filing::YearClose {
+    signed_fields!("年度締め", id, by);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/year-close/1", "office": office, "doc": doc, "id": self.id,
+            "fiscal_year": self.fiscal_year, "by": self.by, "at": time(self.at),
+        }))
+    }
+}
+
 impl Signed for Migration {
     signed_fields!("版の更新", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! home when it was founded or joined) down through admins and invites, and who signed a sign-off.
 
 use crate::identity::verify;
+use kenshin_domain::filing::YearClose;
 use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange, RosterEntry,
@@ -28,6 +29,8 @@ pub struct Roster {
     role_changes: BTreeMap<String, Vec<RoleChange>>,
     /// The settings records (事務所の設定) that hold.
     settings: Vec<SettingsRecord>,
+    /// The fiscal years closed (年度締め), by a close that holds: the first of each year.
+    year_closes: BTreeMap<i32, YearClose>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -301,6 +304,31 @@ impl Roster {
         }
         self.settings = took_settings;
         refused
+    }
+
+    /// Takes the closes of fiscal years (年度締め): one holds when a member of the roster, an
+    /// approver at its time and not removed before it, signed it. Returns why each other does not.
+    pub fn judge_year_closes(&mut self, closes: &[YearClose]) -> Vec<String> {
+        let mut refused = Vec::new();
+        let office = self.office.clone();
+        for c in closes {
+            match self.signer(&office, c, None) {
+                Ok(m) if self.as_of(m.clone(), c.at).approver => {
+                    self.year_closes.entry(c.fiscal_year).or_insert(c.clone());
+                }
+                Ok(m) => refused.push(format!(
+                    "year close {}: {} is not an approver",
+                    c.id, m.name
+                )),
+                Err(why) => refused.push(format!("year close {}: {why}", c.id)),
+            }
+        }
+        refused
+    }
+
+    /// The closes that hold, one per fiscal year.
+    pub fn year_closes(&self) -> impl Iterator<Item = &YearClose> {
+        self.year_closes.values()
     }
 
     /// Who may use an office data key: `None` when no admin of the roster signed its record,
@@ -605,6 +633,55 @@ mod tests {
         let other = Roster::check("o", &clerk.sign_key(), &entries, &[invite], &[], in_order);
         let valid: Vec<&str> = other.members().map(|e| e.member.id.as_str()).collect();
         assert_eq!(valid, ["y"]);
+    }
+
+    #[test]
+    fn a_year_closes_by_an_approver_of_the_roster_only() {
+        let founder = Keys::generate().unwrap();
+        let clerk = Keys::generate().unwrap();
+        let stranger = Keys::generate().unwrap();
+        let entries = vec![
+            entry("f", &founder, Role::Section, true, None, &founder),
+            entry(
+                "c",
+                &clerk,
+                Role::Section,
+                false,
+                Some("f".into()),
+                &founder,
+            ),
+        ];
+        let mut roster = Roster::check("o", &founder.sign_key(), &entries, &[], &[], in_order);
+        let close = |id: &str, fy: i32, by: &str, keys: &Keys| {
+            let mut c = YearClose {
+                id: id.into(),
+                fiscal_year: fy,
+                by: by.into(),
+                at: at(),
+                signature: String::new(),
+            };
+            c.signature = keys.sign(&kenshin_domain::signed::Signed::payload(&c, "o", "o"));
+            c
+        };
+        let mut forged = close("x4", 2023, "f", &founder);
+        forged.fiscal_year = 2022;
+        let refused = roster.judge_year_closes(&[
+            close("x1", 2024, "f", &founder),
+            // Not an approver; signed as someone else; not in the roster; altered after signing.
+            close("x2", 2025, "c", &clerk),
+            close("x3", 2023, "f", &clerk),
+            close("x5", 2021, "s", &stranger),
+            forged,
+            // A second close of a closed year changes nothing.
+            close("x6", 2024, "f", &founder),
+        ]);
+        let closed: Vec<(i32, &str)> = roster
+            .year_closes()
+            .map(|c| (c.fiscal_year, c.id.as_str()))
+            .collect();
+        assert_eq!(closed, [(2024, "x1")]);
+        assert_eq!(refused.len(), 4, "{refused:?}");
+        assert!(refused[0].contains("not an approver"), "{refused:?}");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //!   role_changes: { <change id>: { member, role, approver, by, at, signature } },
 //!   data_keys: { <record id>: { epoch, check, by, at, signature } },
 //!   key_shares: { <share id>: { check, member, to, ephemeral, sealed } },
+//!   filings: { <record id>: { month, sha256, by, at, signature } },
+//!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -27,6 +29,7 @@ use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
+pub use kenshin_domain::filing::{Filing, YearClose};
 pub use kenshin_domain::roster::{
     DataKeyRecord, DeputySetting, Invite, KeyShare, Removal, RoleChange, RosterEntry,
 };
@@ -48,8 +51,11 @@ pub const ROLES_SCHEMA: i64 = 4;
 pub const INSURER_SCHEMA: i64 = 5;
 /// 6: the office's data keys for sealed relay sync (中継用の暗号鍵) and their shares, raised the same
 /// way: a build before them would remove a member without a new key, so the removed member could
-/// read what is sealed after. The newest this build reads.
+/// read what is sealed after.
 pub const KEYS_SCHEMA: i64 = 6;
+/// 7: months filed (月次の保存) and fiscal years closed (年度締め), raised the same way: a build before
+/// them would keep taking entries in a closed year. The newest this build reads.
+pub const YEARS_SCHEMA: i64 = 7;
 
 /// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
 /// mark. Which hold is for the reader to judge.
@@ -80,6 +86,10 @@ pub struct Office {
     pub data_keys: Vec<DataKeyRecord>,
     /// Each member's share of a data key, each id once.
     pub key_shares: Vec<KeyShare>,
+    /// 月次の保存: members' signed records of a month's archive written and checked, each id once.
+    pub filings: Vec<Filing>,
+    /// 年度締め: approvers' signed closes of a fiscal year, each id once.
+    pub year_closes: Vec<YearClose>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -268,8 +278,31 @@ pub fn add_key_share(doc: &mut AutoCommit, k: &KeyShare) -> Result<(), Automerge
     Ok(())
 }
 
+/// Records a month's archive, written and checked.
+pub fn add_filing(doc: &mut AutoCommit, f: &Filing) -> Result<(), AutomergeError> {
+    let filings = later_map(doc, "filings")?;
+    let e = doc.put_object(&filings, f.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "month", f.month.to_string())?;
+    doc.put(&e, "sha256", f.sha256.as_str())?;
+    doc.put(&e, "by", f.by.as_str())?;
+    doc.put(&e, "at", time_text(f.at))?;
+    doc.put(&e, "signature", f.signature.as_str())?;
+    Ok(())
+}
+
+/// Records an approver's close of a fiscal year.
+pub fn add_year_close(doc: &mut AutoCommit, c: &YearClose) -> Result<(), AutomergeError> {
+    let closes = later_map(doc, "year_closes")?;
+    let e = doc.put_object(&closes, c.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "fiscal_year", i64::from(c.fiscal_year))?;
+    doc.put(&e, "by", c.by.as_str())?;
+    doc.put(&e, "at", time_text(c.at))?;
+    doc.put(&e, "signature", c.signature.as_str())?;
+    Ok(())
+}
+
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 11] = [
+pub const CONTAINERS: [&str; 13] = [
     "members",
     "invites",
     "removals",
@@ -281,6 +314,8 @@ pub const CONTAINERS: [&str; 11] = [
     "role_changes",
     "data_keys",
     "key_shares",
+    "filings",
+    "year_closes",
 ];
 
 fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
@@ -288,6 +323,28 @@ fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
         id: id.to_string(),
         epoch: u32::try_from(json::int(v, "epoch")?).map_err(|_| "epoch out of range")?,
         check: json::str(v, "check")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn filing(id: &str, v: &Value) -> ShapeResult<Filing> {
+    Ok(Filing {
+        id: id.to_string(),
+        month: json::str(v, "month")?.parse()?,
+        sha256: json::str(v, "sha256")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn year_close(id: &str, v: &Value) -> ShapeResult<YearClose> {
+    Ok(YearClose {
+        id: id.to_string(),
+        fiscal_year: i32::try_from(json::int(v, "fiscal_year")?)
+            .map_err(|_| "fiscal_year out of range")?,
         by: json::str(v, "by")?,
         at: json::time(v, "at")?,
         signature: json::str(v, "signature")?,
@@ -453,7 +510,7 @@ fn first_of_each<T>(records: Vec<(T, &Item)>) -> Vec<(T, &Item)> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, KEYS_SCHEMA)?;
+    let schema = history.expect_kind(KIND, YEARS_SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
@@ -540,6 +597,20 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "key_shares",
             "暗号鍵の配布",
             key_share,
+            &mut problems,
+        )),
+        filings: first_per_key(records(
+            &history,
+            "filings",
+            "月次の保存",
+            filing,
+            &mut problems,
+        )),
+        year_closes: first_per_key(records(
+            &history,
+            "year_closes",
+            "年度締め",
+            year_close,
             &mut problems,
         )),
         batches,

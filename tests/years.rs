@@ -1,0 +1,159 @@
+//! 年度締め: an approver closes a fiscal year once it is over and every month of it was archived
+//! after the month ended; a closed year's batches stay readable and take nothing new, on every
+//! laptop of the office.
+
+mod support;
+
+use support::{step_args, Laptop, Serving};
+
+const A: &str = "決裁 太郎";
+const V: &str = "検認 花子";
+const C: &str = "委託 一郎";
+
+/// The months of fiscal 2025 (令和7年度: April 2025 to March 2026, over on this test's today).
+fn months_2025() -> Vec<String> {
+    (4..=15)
+        .map(|m| format!("{}-{:02}", 2025 + (m - 1) / 12, (m - 1) % 12 + 1))
+        .collect()
+}
+
+#[test]
+fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let old = l
+        .ok(&[
+            "batch",
+            "new",
+            "--process",
+            "1-2",
+            "--label",
+            "令和7年度 月次",
+            "--fiscal-year",
+            "2025",
+        ])
+        .trim()
+        .to_string();
+    let annual_old = l
+        .ok(&[
+            "batch",
+            "new",
+            "--process",
+            "1-1",
+            "--label",
+            "令和7年度 年次",
+            "--fiscal-year",
+            "2025",
+        ])
+        .trim()
+        .to_string();
+    let annual_now = l.new_batch("1-1", "令和8年度 年次");
+
+    // Refused while months are not archived: every one is named.
+    let why = l.refused(&["year", "close", "--fiscal-year", "2025"]);
+    for m in months_2025() {
+        assert!(why.contains(&m), "{m} named: {why}");
+    }
+    // Not over yet, or not an approver.
+    let why = l.refused(&["year", "close", "--fiscal-year", "2026"]);
+    assert!(why.contains("2027-03-31"), "{why}");
+
+    let dir = tempfile::tempdir().unwrap();
+    for m in months_2025() {
+        let out = dir.path().join(format!("{m}.zip"));
+        l.ok(&[
+            "archive",
+            "export",
+            "--month",
+            &m,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let why = l.refused(&["--as", V, "year", "close", "--fiscal-year", "2025"]);
+    assert!(why.contains("approver"), "{why}");
+    assert!(l.ok(&["year", "list"]).trim().is_empty());
+
+    // A second laptop of the office, in step before the close; it goes offline.
+    let hub = Serving::start(&l);
+    let invite = dir.path().join("invite.json");
+    l.ok(&[
+        "office",
+        "invite",
+        "--name",
+        "決裁 三郎",
+        "--role",
+        "section",
+        "--approver",
+        "--out",
+        invite.to_str().unwrap(),
+    ]);
+    let other = Laptop::new();
+    other.ok(&["office", "join", invite.to_str().unwrap()]);
+    other.ok(&["sync", "--peer", &hub.addr, "--once"]);
+
+    l.ok(&["year", "close", "--fiscal-year", "2025"]);
+    let listed = l.ok(&["year", "list"]);
+    assert!(
+        listed.contains("2025") && listed.contains("令和7年度") && listed.contains(A),
+        "{listed}"
+    );
+    let why = l.refused(&["year", "close", "--fiscal-year", "2025"]);
+    assert!(why.contains("closed"), "{why}");
+
+    // Nothing new in the closed year: a step, a list, a batch.
+    let why = l.refused(&step_args(A, "do", &annual_old, "1", &[]));
+    assert!(why.contains("fiscal year 2025 is closed"), "{why}");
+    let why = l.refused(&[
+        "--as",
+        C,
+        "import",
+        "production",
+        "--batch",
+        &old,
+        support::fixture("production_cp932.csv").to_str().unwrap(),
+    ]);
+    assert!(why.contains("fiscal year 2025 is closed"), "{why}");
+    let why = l.refused(&[
+        "batch",
+        "new",
+        "--process",
+        "4",
+        "--label",
+        "令和7年度 問合せ",
+        "--fiscal-year",
+        "2025",
+    ]);
+    assert!(why.contains("fiscal year 2025 is closed"), "{why}");
+    // Readable as before; the open year takes entries.
+    assert_eq!(l.board(&old)["label"], "令和7年度 月次");
+    l.ok(&step_args(A, "do", &annual_now, "1", &[]));
+
+    // The offline laptop, not knowing of the close, records in the closed year; once it syncs,
+    // that entry counts on neither laptop, and the laptop refuses the next.
+    let late = other.json(&step_args("決裁 三郎", "do", &annual_old, "1", &[]));
+    let late = late["id"].as_str().unwrap().to_string();
+    other.ok(&["sync", "--peer", &hub.addr, "--once"]);
+    drop(hub);
+    assert!(other.ok(&["year", "list"]).contains("令和7年度"));
+    for laptop in [&l, &other] {
+        let board = laptop.board(&annual_old);
+        let standing = &support::step(&board, 1)["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == late.as_str())
+            .unwrap_or_else(|| panic!("the late entry on the board: {board}"))["standing"];
+        assert_eq!(standing["standing"], "invalid", "{standing}");
+        assert!(
+            standing["why"]
+                .as_str()
+                .unwrap()
+                .contains("after fiscal year 2025 was closed"),
+            "{standing}"
+        );
+        assert!(support::step(&board, 1)["decisive"].is_null(), "{board}");
+    }
+    let why = other.refused(&step_args("決裁 三郎", "do", &annual_old, "1", &[]));
+    assert!(why.contains("fiscal year 2025 is closed"), "{why}");
+}
