@@ -1,5 +1,5 @@
 //! 年度締め: an approver closes a fiscal year once it is over and every month of it was archived
-//! after the month ended; a closed year's batches stay readable and take nothing new, on every
+//! and checked after the month ended; a closed year's batches stay readable and take nothing new, on every
 //! laptop of the office.
 
 mod support;
@@ -69,6 +69,9 @@ fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
             "--out",
             out.to_str().unwrap(),
         ]);
+        // Checked on a laptop of the office: the month is filed.
+        let said = l.ok(&["archive", "verify", out.to_str().unwrap()]);
+        assert!(said.contains("月次の保存として記録しました"), "{said}");
     }
     let why = l.refused(&["--as", V, "year", "close", "--fiscal-year", "2025"]);
     assert!(why.contains("approver"), "{why}");

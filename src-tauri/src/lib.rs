@@ -485,11 +485,8 @@ fn archive_export(
     }
     // With a passphrase, sealed for carrying (an AES-256 zip holding the archive).
     let passphrase = passphrase.filter(|p| !p.is_empty());
-    let (path, carried) =
-        kenshin_core::exchange::carried(&path, bytes.clone(), passphrase.as_deref())?;
-    files::write_chosen(&path, &carried)?;
-    // Written: checked again from its bytes, and recorded as the month's archive (年度締め counts it).
-    state.office()?.file_archive(month, &bytes)?;
+    let (path, bytes) = kenshin_core::exchange::carried(&path, bytes, passphrase.as_deref())?;
+    files::write_chosen(&path, &bytes)?;
     Ok(ArchiveFiled {
         exported,
         written: true,
@@ -512,9 +509,15 @@ fn archive_verify(
         bytes = kenshin_core::exchange::unseal(&name, &bytes, &p)?.1;
     }
     let home = state.home()?;
-    Ok(kenshin_core::verify_archive(&name, &bytes, |office| {
+    let check = kenshin_core::verify_archive(&name, &bytes, |office| {
         kenshin_core::pinned_anchor(&home, office)
-    })?)
+    })?;
+    // Checked whole on a laptop of its office: the month is filed (月次の保存), which a fiscal
+    // year's close (年度締め) counts.
+    if check.problems.is_empty() && kenshin_core::pinned_anchor(&home, &check.office)?.is_some() {
+        state.office()?.file_archive(check.month, &bytes)?;
+    }
+    Ok(check)
 }
 
 /// 年度締め (approvers): closes a fiscal year once every month of it was archived; the years closed.

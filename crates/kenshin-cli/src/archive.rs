@@ -94,11 +94,8 @@ pub fn archive(
             out,
             encrypt,
         } => {
-            let mut office = open()?;
-            let (bytes, exported) = office.archive_export(month)?;
+            let (bytes, exported) = open()?.archive_export(month)?;
             let out = crate::write_export(&out, &bytes, encrypt)?;
-            // Written: checked again from its bytes, and recorded as the month's archive.
-            office.file_archive(month, &bytes)?;
             if json {
                 return print_json(&exported);
             }
@@ -129,10 +126,21 @@ pub fn archive(
             }
             // On a laptop of the same office, the archive must hold against the anchor this
             // laptop pinned when it founded or joined the office.
+            let pinned = anchor.is_none();
             let check = kenshin_core::verify_archive(&name, &bytes, |office| match anchor {
                 Some(a) => Ok(Some(a)),
                 None => kenshin_core::pinned_anchor(home, office),
             })?;
+            // Checked whole on a laptop of its office: the month is filed (月次の保存), which a
+            // fiscal year's close (年度締め) counts.
+            let filed = if pinned
+                && check.problems.is_empty()
+                && kenshin_core::pinned_anchor(home, &check.office)?.is_some()
+            {
+                Some(open()?.file_archive(check.month, &bytes)?)
+            } else {
+                None
+            };
             if json {
                 print_json(&check)?;
             } else {
@@ -161,6 +169,16 @@ pub fn archive(
                             "OK: 全ファイルのハッシュと全署名を確認しました",
                             "OK: every hash and signature checks out"
                         )
+                    );
+                }
+                if let Some(f) = &filed {
+                    println!(
+                        "{} {}",
+                        lang.pick(
+                            "月次の保存として記録しました:",
+                            "recorded as the month's filing:"
+                        ),
+                        f.month
                     );
                 }
             }

@@ -1,4 +1,4 @@
-//! The office over years: a month's archive recorded as filed once it checks (月次の保存), and a
+//! The office over years: a month's archive recorded as filed once a member checked it (月次の保存), and a
 //! fiscal year closed (年度締め) once every month of it was filed; a closed year's batches take no
 //! new entries and stay readable. The rules are `kenshin_domain::filing`'s.
 
@@ -24,8 +24,9 @@ pub struct ClosedYear {
 }
 
 impl Office {
-    /// Records that `bytes`, the archive of `month` just written, checks here (every hash, the
-    /// manifest's signature, every record judged again, against this laptop's anchor).
+    /// Records that `bytes`, an archive of `month`, checks whole here (every hash, the manifest's
+    /// signature, every record judged again, against this laptop's anchor): the month is filed.
+    /// Not done by the export, which stays a pure read (the same data gives the same bytes).
     pub fn file_archive(&mut self, month: Month, bytes: &[u8]) -> Result<Filing> {
         let mine = self.office_doc.to_string();
         let anchor = self.home.read(|tx| Ok::<_, CoreError>(tx.local(ANCHOR)?))?;
