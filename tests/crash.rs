@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::{step, step_args, Laptop, Serving};
+use support::{step, step_args, Laptop};
 
 const ROUNDS: usize = 120;
 
@@ -275,8 +275,18 @@ fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
     const ROUNDS: usize = 30;
     let hub = Laptop::new();
     hub.ok(&["demo", "--vouchers", "5000"]);
-    let serving = Serving::start(&hub);
-    let addr = serving.addr.clone();
+    let mut serve = hub
+        .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(serve.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+    let addr = first.split_whitespace().last().unwrap().to_string();
+    // Keep reading what serve prints, or its next event would find the pipe closed.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let joined = std::cell::Cell::new(0);
     let join = || {
         joined.set(joined.get() + 1);
@@ -338,7 +348,72 @@ fn sigkill_during_sync_leaves_a_home_that_opens_and_converges() {
     assert_eq!(l.json(&["heads"]), hub.json(&["heads"]));
     assert_eq!(l.json(&["batch", "list"]), hub.json(&["batch", "list"]));
     projections_match_a_rebuild(&l);
-    drop(serving);
+    let _ = serve.kill();
+    let _ = serve.wait();
+}
+
+#[test]
+fn sigkill_during_a_purge_leaves_the_year_whole_or_gone() {
+    const ROUNDS: usize = 12;
+    let base = Laptop::new();
+    base.office_with_cast();
+    let old = base.batch_of_year("1-2", "令和元年度 月次", 2019);
+    base.import_residents("委託 一郎", "targets", &old, 2019, 3_000);
+    base.close_year(2019);
+    base.db_size(); // its log folded in, so that a copy is the whole home
+    let copy = || {
+        let l = Laptop::new();
+        for f in std::fs::read_dir(base.home.path()).unwrap() {
+            let f = f.unwrap();
+            if !f.file_name().to_string_lossy().ends_with("-shm") {
+                std::fs::copy(f.path(), l.home.path().join(f.file_name())).unwrap();
+            }
+        }
+        l
+    };
+    let purge = |l: &Laptop| l.command(&["retention", "purge", "--fiscal-year", "2019"]);
+    let timed = [copy(), copy()];
+    let mut next = timed.iter();
+    let window = typical(|| purge(next.next().unwrap()));
+    let copies: Vec<Laptop> = (0..ROUNDS).map(|_| copy()).collect();
+    let deleted = |l: &Laptop| {
+        l.json(&["retention", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|y| y["fiscal_year"] == 2019 && y["deleted"] == true)
+    };
+    let decided = std::cell::Cell::new(0);
+    let acknowledged = kill_rounds(
+        ROUNDS,
+        window,
+        0x5555,
+        |i| purge(&copies[i]),
+        |i, ok| {
+            let l = &copies[i];
+            integrity_ok(l);
+            // The decision and the deletion together, or neither.
+            let gone = deleted(l);
+            decided.set(decided.get() + usize::from(gone));
+            if gone {
+                assert_eq!(l.chunks_of(&old), 0, "round {i}: decided, so deleted");
+                assert!(!l.ok(&["batch", "list"]).contains("令和元年度"));
+            } else {
+                assert!(!ok, "round {i}: acknowledged but not deleted");
+                assert!(l.chunks_of(&old) > 0, "round {i}: not decided, so whole");
+                assert_eq!(l.board(&old)["label"], "令和元年度 月次");
+                projections_match_a_rebuild(l);
+                l.ok(&["retention", "purge", "--fiscal-year", "2019"]);
+                assert_eq!(l.chunks_of(&old), 0);
+            }
+        },
+    );
+    let done = acknowledged.iter().filter(|a| **a).count();
+    eprintln!(
+        "purges: {ROUNDS} rounds, {} deleted, {done} acknowledged; window {window:?}",
+        decided.get()
+    );
+    assert!(done < ROUNDS, "some purges must be killed");
 }
 
 /// A small tmpfs, unmounted when dropped. Mounting needs root (CI runs the suite as root).

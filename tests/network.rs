@@ -427,3 +427,51 @@ impl Drop for Relay {
         let _ = self.child.wait();
     }
 }
+
+/// Everything a home holds, as text: every cell of every table, and every value of every document
+/// its chunks make (a list's rows inflated).
+pub fn held_text(l: &Laptop) -> String {
+    let db = kenshin_store::connect(l.home.path()).unwrap();
+    let tables: Vec<String> = {
+        let mut stmt = db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    };
+    let mut out = String::new();
+    let mut docs: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
+    for t in tables {
+        let mut stmt = db.prepare(&format!("SELECT * FROM {t}")).unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        out.push_str(&String::from_utf8_lossy(b));
+                        out.push('\n');
+                    }
+                    _ => {}
+                }
+            }
+            let key: String = if t == "chunks" {
+                row.get(0).unwrap()
+            } else {
+                String::new()
+            };
+            if key.contains("/incremental/") || key.contains("/snapshot/") {
+                let doc = key.split('/').next().unwrap().to_string();
+                docs.entry(doc).or_default().push(row.get(1).unwrap());
+            }
+        }
+    }
+    for chunks in docs.values() {
+        let mut doc = automerge::AutoCommit::new();
+        for c in chunks {
+            doc.load_incremental(c).unwrap();
+        }
+        out.push_str(&values_of(&mut doc).join("\n"));
+    }
+    out
+}

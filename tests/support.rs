@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// The `kenshin` binary cargo built for these tests.
 pub fn kenshin_bin() -> PathBuf {
@@ -164,18 +164,7 @@ impl Laptop {
 
     /// A batch of fiscal 2026, the year the fixture files are written for.
     pub fn new_batch(&self, process: &str, label: &str) -> String {
-        self.ok(&[
-            "batch",
-            "new",
-            "--process",
-            process,
-            "--label",
-            label,
-            "--fiscal-year",
-            "2026",
-        ])
-        .trim()
-        .to_string()
+        self.batch_of_year(process, label, 2026)
     }
 
     /// Imports a fixture file as `who`.
@@ -276,37 +265,91 @@ pub fn shared(board: &Value) -> Value {
     b
 }
 
-/// `kenshin serve` on a laptop, on a loopback port; killed when dropped.
-pub struct Serving {
-    child: Child,
-    pub addr: String,
+/// The months of fiscal `fy`, April to March, as YYYY-MM.
+pub fn months_of(fy: i32) -> Vec<String> {
+    (3..15)
+        .map(|m| format!("{}-{:02}", fy + m / 12, m % 12 + 1))
+        .collect()
 }
 
-impl Serving {
-    pub fn start(l: &Laptop) -> Serving {
-        let mut child = l
-            .command(&["serve", "--listen", "127.0.0.1:0", "--no-mdns"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
-        let addr = first.split_whitespace().last().unwrap().to_string();
-        // Keep reading what serve prints, or its next event would find the pipe closed.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        Serving { child, addr }
+impl Laptop {
+    /// A batch of fiscal year `fy`; its id.
+    pub fn batch_of_year(&self, process: &str, label: &str, fy: i32) -> String {
+        self.ok(&[
+            "batch",
+            "new",
+            "--process",
+            process,
+            "--label",
+            label,
+            "--fiscal-year",
+            &fy.to_string(),
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// `n` synthetic residents of fiscal `fy` imported as `kind` into `batch` by `who`.
+    pub fn import_residents(
+        &self,
+        who: &str,
+        kind: &str,
+        batch: &str,
+        fy: i32,
+        n: usize,
+    ) -> Vec<kenshin_core::domain::rows::Subject> {
+        use kenshin_core::exchange::synth::{municipal_csv, subjects};
+        let people = subjects(fy as u64, fy, n, 50_000_001);
+        let dir = tempfile::tempdir().expect("temp folder");
+        let file = dir.path().join(format!("{kind}.csv"));
+        std::fs::write(
+            &file,
+            municipal_csv(&people, kenshin_core::exchange::TextEncoding::Cp932),
+        )
+        .expect("write the list");
+        self.ok(&[
+            "--as",
+            who,
+            "import",
+            kind,
+            "--batch",
+            batch,
+            file.to_str().expect("utf-8 path"),
+        ]);
+        people
+    }
+
+    /// 年度締め of fiscal `fy` by the home's member: every month archived and checked here first.
+    pub fn close_year(&self, fy: i32) {
+        let dir = tempfile::tempdir().expect("temp folder");
+        for m in months_of(fy) {
+            let out = dir.path().join(format!("{m}.zip"));
+            let out = out.to_str().expect("utf-8 path");
+            self.ok(&["archive", "export", "--month", &m, "--out", out]);
+            self.ok(&["archive", "verify", out]);
+        }
+        self.ok(&["year", "close", "--fiscal-year", &fy.to_string()]);
+    }
+
+    /// The size of the home's database file, with its write-ahead log folded in.
+    pub fn db_size(&self) -> u64 {
+        let db = kenshin_store::connect(self.home.path()).expect("open the home");
+        db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .expect("checkpoint");
+        drop(db);
+        std::fs::metadata(self.home.path().join("kenshin.sqlite3"))
+            .expect("the database file")
+            .len()
+    }
+
+    /// How many chunks of the document `doc` the home holds.
+    pub fn chunks_of(&self, doc: &str) -> i64 {
+        let db = kenshin_store::connect(self.home.path()).expect("open the home");
+        db.query_row(
+            "SELECT count(*) FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0'",
+            [doc],
+            |r| r.get(0),
+        )
+        .expect("count")
     }
 }
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const A: &str = "決裁 太郎";
-const V: &str = "検認 花子";
-const C: &str = "委託 一郎";

@@ -2,56 +2,27 @@
 //! and checked after the month ended; a closed year's batches stay readable and take nothing new, on every
 //! laptop of the office.
 
+mod network;
 mod support;
 
-use support::{step_args, Laptop, Serving};
+use network::{invite, sync, Hub};
+use support::{step_args, Laptop};
 
 const A: &str = "決裁 太郎";
 const V: &str = "検認 花子";
 const C: &str = "委託 一郎";
 
-/// The months of fiscal 2025 (令和7年度: April 2025 to March 2026, over on this test's today).
-fn months_2025() -> Vec<String> {
-    (4..=15)
-        .map(|m| format!("{}-{:02}", 2025 + (m - 1) / 12, (m - 1) % 12 + 1))
-        .collect()
-}
-
 #[test]
 fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
     let l = Laptop::new();
     l.office_with_cast();
-    let old = l
-        .ok(&[
-            "batch",
-            "new",
-            "--process",
-            "1-2",
-            "--label",
-            "令和7年度 月次",
-            "--fiscal-year",
-            "2025",
-        ])
-        .trim()
-        .to_string();
-    let annual_old = l
-        .ok(&[
-            "batch",
-            "new",
-            "--process",
-            "1-1",
-            "--label",
-            "令和7年度 年次",
-            "--fiscal-year",
-            "2025",
-        ])
-        .trim()
-        .to_string();
+    let old = l.batch_of_year("1-2", "令和7年度 月次", 2025);
+    let annual_old = l.batch_of_year("1-1", "令和7年度 年次", 2025);
     let annual_now = l.new_batch("1-1", "令和8年度 年次");
 
     // Refused while months are not archived: every one is named.
     let why = l.refused(&["year", "close", "--fiscal-year", "2025"]);
-    for m in months_2025() {
+    for m in support::months_of(2025) {
         assert!(why.contains(&m), "{m} named: {why}");
     }
     // Not over yet, or not an approver.
@@ -59,7 +30,7 @@ fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
     assert!(why.contains("2027-03-31"), "{why}");
 
     let dir = tempfile::tempdir().unwrap();
-    for m in months_2025() {
+    for m in support::months_of(2025) {
         let out = dir.path().join(format!("{m}.zip"));
         l.ok(&[
             "archive",
@@ -78,22 +49,11 @@ fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
     assert!(l.ok(&["year", "list"]).trim().is_empty());
 
     // A second laptop of the office, in step before the close; it goes offline.
-    let hub = Serving::start(&l);
-    let invite = dir.path().join("invite.json");
-    l.ok(&[
-        "office",
-        "invite",
-        "--name",
-        "決裁 三郎",
-        "--role",
-        "section",
-        "--approver",
-        "--out",
-        invite.to_str().unwrap(),
-    ]);
+    let hub = Hub::start(&l);
+    let (_invite_dir, file) = invite(&l, "決裁 三郎", "section", true);
     let other = Laptop::new();
-    other.ok(&["office", "join", invite.to_str().unwrap()]);
-    other.ok(&["sync", "--peer", &hub.addr, "--once"]);
+    other.ok(&["office", "join", file.to_str().unwrap()]);
+    sync(&other, &hub.addr);
 
     l.ok(&["year", "close", "--fiscal-year", "2025"]);
     let listed = l.ok(&["year", "list"]);
@@ -136,8 +96,8 @@ fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
     // that entry counts on neither laptop, and the laptop refuses the next.
     let late = other.json(&step_args("決裁 三郎", "do", &annual_old, "1", &[]));
     let late = late["id"].as_str().unwrap().to_string();
-    other.ok(&["sync", "--peer", &hub.addr, "--once"]);
-    drop(hub);
+    sync(&other, &hub.addr);
+    hub.stop();
     assert!(other.ok(&["year", "list"]).contains("令和7年度"));
     for laptop in [&l, &other] {
         let board = laptop.board(&annual_old);

@@ -15,6 +15,7 @@ pub use refusal::{FieldSaid, Refusal};
 use kenshin_core::domain::batch::BatchProposal;
 use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
+use kenshin_core::domain::retention::RetentionYear;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::print::Layout;
@@ -528,6 +529,21 @@ fn year_close(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Vec
     Ok(office.closed_years()?)
 }
 
+/// 保存期間: every fiscal year the office holds, kept until when, and what is due for deletion.
+#[tauri::command]
+fn retention(state: tauri::State<'_, AppState>) -> Answer<Vec<RetentionYear>> {
+    Ok(state.office()?.retention()?)
+}
+
+/// 保存期間満了による削除 (approvers): a closed fiscal year past its keeping is deleted here, and from
+/// every laptop on its next sync; the years as they are after.
+#[tauri::command]
+fn purge_year(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Vec<RetentionYear>> {
+    let mut office = state.office()?;
+    office.purge_year(fiscal_year)?;
+    Ok(office.retention()?)
+}
+
 /// The fiscal years closed, oldest first.
 #[tauri::command]
 fn closed_years(state: tauri::State<'_, AppState>) -> Answer<Vec<ClosedYear>> {
@@ -623,6 +639,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             archive_verify,
             year_close,
             closed_years,
+            retention,
+            purge_year,
             print_pdf,
             sync::sync_view,
             sync::sync_settings,

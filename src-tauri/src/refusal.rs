@@ -145,6 +145,7 @@ impl From<CoreError> for Refusal {
             CoreError::WeakSecret(w) => ("secret.weak", w.ja(), None),
             CoreError::BadSetting(b) => ("settings.bad", b.ja(), None),
             CoreError::Year(y) => ("year.refused", y.ja(), None),
+            CoreError::Retention(r) => ("retention.refused", r.ja(), None),
             CoreError::ArchiveNotFiled { month, .. } => (
                 "archive.not_filed",
                 format!("{}の事跡は書き出しましたが、確かめると問題がありました。保存済みにはしていません。もう一度出力してください", month.ja()),
@@ -612,6 +613,7 @@ mod tests {
             CoreError::WeakSecret(_) => "WeakSecret",
             CoreError::BadSetting(_) => "BadSetting",
             CoreError::Year(_) => "Year",
+            CoreError::Retention(_) => "Retention",
             CoreError::ArchiveNotFiled { .. } => "ArchiveNotFiled",
             CoreError::ImportUnconfirmed { .. } => "ImportUnconfirmed",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
@@ -656,7 +658,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 56;
+    const VARIANTS: usize = 57;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -1061,6 +1063,12 @@ mod tests {
                 },
                 problems: 1,
             },
+            CoreError::Retention(
+                kenshin_core::domain::retention::RetentionRefusal::StillUsed {
+                    fiscal_year: 2019,
+                    batches: vec![s("令和2年度 再発行")],
+                },
+            ),
             CoreError::from(automerge::AutomergeError::Fail),
         ]);
         all

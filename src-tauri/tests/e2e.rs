@@ -401,6 +401,12 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
         .text(".closed-years")
         .contains("締めた年度はまだありません"));
     screenshot(&display, "08b-year-close-refused");
+    // 保存期間: this year's records are kept, until 31 March five years after the next.
+    let kept = d.text(".retention");
+    assert!(
+        kept.contains("保存中") && kept.contains("令和8年度"),
+        "{kept}"
+    );
     // The reissued vouchers as a PDF to print.
     let pdf = out.path().join("reissues.pdf");
     d.script(

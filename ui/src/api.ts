@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   ArchiveCheck,
   ClosedYear,
+  RetentionYear,
   ArchiveFiled,
   BatchProposal,
   BatchRef,
@@ -88,6 +89,8 @@ export const api = {
   archiveVerify: (file: string, passphrase: string) => invoke<ArchiveCheck>("archive_verify", { file, passphrase }),
   yearClose: (fiscalYear: number) => invoke<ClosedYear[]>("year_close", { fiscalYear }),
   closedYears: () => invoke<ClosedYear[]>("closed_years"),
+  retention: () => invoke<RetentionYear[]>("retention"),
+  purgeYear: (fiscalYear: number) => invoke<RetentionYear[]>("purge_year", { fiscalYear }),
   printPdf: (kind: string, batch: string, file: string) => invoke<string>("print_pdf", { kind, batch, file }),
   syncView: () => invoke<SyncView>("sync_view"),
   syncSettings: (settings: SyncSettings) => invoke<SyncView>("sync_settings", { settings }),

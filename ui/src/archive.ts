@@ -3,7 +3,7 @@ import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField, ym } from "./forms";
 import { archiveDoubtText, currentLang, reportText, t } from "./i18n";
-import type { ClosedYear } from "./bindings";
+import type { ClosedYear, RetentionYear } from "./bindings";
 import { attempt, fmtTime, label, say } from "./state";
 
 /// The months to file, newest first, last month chosen: month-end filing is done in the days after
@@ -127,6 +127,53 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const closed = await attempt(() => api.closedYears());
   if (closed) showClosed(closed);
 
+  // 保存期間: each fiscal year kept until when; an approver deletes a closed one past its keeping.
+  const kept = h("div", { class: "retention" });
+  const showKept = (years: RetentionYear[]) =>
+    replace(
+      kept,
+      h(
+        "table",
+        {},
+        h("thead", {}, h("tr", {}, [t("Fiscal year"), t("Batches"), t("Kept until"), t("State"), ""].map((x) => h("th", {}, x)))),
+        h(
+          "tbody",
+          {},
+          years.map((y) => {
+            const cell = h("td", {});
+            const ask = () =>
+              replace(
+                cell,
+                `${y.year_ja} ${t("is deleted from every laptop; only the decision stays.")} `,
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "danger",
+                    "data-action": "confirm-purge",
+                    onclick: async () => {
+                      const after = await attempt(() => api.purgeYear(y.fiscal_year));
+                      if (!after) return;
+                      showKept(after);
+                      say(`${t("Records deleted")}: ${y.year_ja}`);
+                    },
+                  },
+                  t("Delete"),
+                ),
+                " ",
+                h("button", { type: "button", "data-action": "cancel-purge", onclick: () => replace(cell, deleteButton()) }, t("Cancel")),
+              );
+            const deleteButton = () => h("button", { type: "button", "data-action": "purge", onclick: ask }, t("Delete"));
+            if (y.due && !y.deleted) replace(cell, deleteButton());
+            const state = y.deleted ? t("Deleted") : y.due ? (y.closed ? t("Due for deletion") : t("Past its keeping (close the year first)")) : t("Kept");
+            return h("tr", { "data-year": y.fiscal_year }, h("td", {}, y.year_ja), h("td", {}, String(y.batches)), h("td", {}, y.kept_until), h("td", {}, state), cell);
+          }),
+        ),
+      ),
+    );
+  const keeping = await attempt(() => api.retention());
+  if (keeping) showKept(keeping);
+
   // Printing: what goes on paper is shown first; the PDF is saved only after its preview.
   const printable = batches.filter((b) => b.process !== "4");
   const pBatch = h("select", { name: "print-batch" }, printable.map((b) => h("option", { value: b.batch_id, "data-process": b.process }, `${b.process} ${b.label}`)));
@@ -206,6 +253,9 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       closeAsk,
     ),
     years,
+    h("h2", {}, t("Keeping and deletion (保存期間)")),
+    h("p", { class: "hint" }, t("Records are kept five years from the fiscal year after they were made (基準第10条). Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.")),
+    kept,
     h("h2", {}, t("Print")),
     h("p", { class: "hint" }, t("Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),
     h(

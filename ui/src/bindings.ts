@@ -552,6 +552,20 @@ year_ja: string,
  */
 by: string, at: string, };
 
+export type RetentionYear = { fiscal_year: number, 
+/**
+ * 令和元年度.
+ */
+year_ja: string, batches: number, kept_until: string, 
+/**
+ * Past its keeping on the day the list was made.
+ */
+due: boolean, closed: boolean, deleted: boolean, 
+/**
+ * The rule, in the office's words.
+ */
+rule: string, };
+
 export type SyncSettings = { 
 /**
  * Where other laptops reach this one (HOST:PORT).

@@ -46,6 +46,18 @@ pub enum YearCmd {
 }
 
 #[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// Every fiscal year the office holds, kept until when (作成の翌年度から5年間), and what is due.
+    List,
+    /// 保存期間満了による削除 (approvers): a closed fiscal year past its keeping is deleted here at once
+    /// and from every laptop on its next sync; the decision (year, who, when) stays.
+    Purge {
+        #[arg(long)]
+        fiscal_year: i32,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum PrintCmd {
     /// Reissued vouchers (process 3), one A4 sheet each, laid out for window envelopes.
     Reissues {
@@ -242,6 +254,52 @@ pub fn year(office: &mut Office, cmd: YearCmd, json: bool, lang: Lang) -> Result
                     c.at.format("%Y-%m-%d")
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+pub fn retention(office: &mut Office, cmd: RetentionCmd, json: bool, lang: Lang) -> Result<()> {
+    match cmd {
+        RetentionCmd::List => {
+            let years = office.retention()?;
+            if json {
+                return print_json(&years);
+            }
+            for y in years {
+                let state = if y.deleted {
+                    lang.pick("削除済み", "deleted")
+                } else if y.due && y.closed {
+                    lang.pick("削除できます", "due for deletion")
+                } else if y.due {
+                    lang.pick(
+                        "保存期間満了（年度締めが必要）",
+                        "past its keeping (close the year first)",
+                    )
+                } else {
+                    lang.pick("保存中", "kept")
+                };
+                println!(
+                    "{}\t{}\t{} {}\t{} {}\t{state}",
+                    y.fiscal_year,
+                    y.year_ja,
+                    y.batches,
+                    lang.pick("件", "batches"),
+                    lang.pick("保存期限", "kept until"),
+                    y.kept_until
+                );
+            }
+        }
+        RetentionCmd::Purge { fiscal_year } => {
+            let purge = office.purge_year(fiscal_year)?;
+            if json {
+                return print_json(&purge);
+            }
+            println!(
+                "{} {} ({fiscal_year})",
+                lang.pick("記録を削除しました:", "records deleted:"),
+                kenshin_core::domain::filing::year_ja(fiscal_year)
+            );
         }
     }
     Ok(())

@@ -110,6 +110,9 @@ enum Command {
     /// Fiscal years (年度): close one once every month of it is archived.
     #[command(subcommand)]
     Year(archive::YearCmd),
+    /// 保存期間: what is due for deletion, and deleting a closed fiscal year's records.
+    #[command(subcommand)]
+    Retention(archive::RetentionCmd),
     /// A demo office with synthetic members and batches (no real personal data).
     Demo {
         /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
@@ -761,6 +764,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Archive(cmd) => archive::archive(&home, open, cmd, cli.json, lang)?,
         Command::Print(cmd) => archive::print(&mut open()?, cmd, lang)?,
         Command::Year(cmd) => archive::year(&mut open()?, cmd, cli.json, lang)?,
+        Command::Retention(cmd) => archive::retention(&mut open()?, cmd, cli.json, lang)?,
         Command::Demo { vouchers } => {
             let mut office = kenshin_core::create_demo(&home, vouchers)?;
             println!(

@@ -34,6 +34,8 @@ pub enum CoreError {
     BadSetting(#[from] kenshin_domain::settings::BadSetting),
     #[error(transparent)]
     Year(#[from] kenshin_domain::filing::YearRefusal),
+    #[error(transparent)]
+    Retention(#[from] kenshin_domain::retention::RetentionRefusal),
     #[error("the archive of {month} was written but does not check ({problems} problems): it is not counted as filed; export it again")]
     ArchiveNotFiled {
         month: kenshin_domain::dates::Month,

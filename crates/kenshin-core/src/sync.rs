@@ -31,6 +31,8 @@ pub struct SyncHome {
     roster: RwLock<Roster>,
     /// What projections read last (see [`Known`]).
     known: Mutex<Known>,
+    /// A projection deleted a fiscal year's documents (保存期間): the space is given back after it.
+    deleted: std::sync::atomic::AtomicBool,
 }
 
 /// What the last projection read, so that one the office document did not change reads only what
@@ -49,12 +51,12 @@ fn text(e: impl std::fmt::Display) -> String {
 }
 
 /// Local setting: which list documents a batch's register projection was made from.
-fn registered(batch: &str) -> String {
+pub(crate) fn registered(batch: &str) -> String {
     format!("registered:{batch}")
 }
 
 /// Local setting: the list documents that count in a batch, as last judged (what sync shares).
-fn counted_lists(batch: &str) -> String {
+pub(crate) fn counted_lists(batch: &str) -> String {
     format!("lists:{batch}")
 }
 
@@ -135,6 +137,11 @@ impl SyncHome {
             seen => {
                 let (_, office) = tx.load_office(&self.office_doc)?;
                 let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
+                // A fiscal year deleted at the end of its keeping goes from this laptop too.
+                if crate::years::apply_purges(tx, &roster, &office)? {
+                    self.deleted
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                }
                 trust::project_office(tx, &roster)?;
                 let logs = office
                     .access_logs
@@ -356,6 +363,12 @@ impl kenshin_sync::Office for SyncHome {
         let scope = self.with_write(|tx| self.scope(tx, docs, &mut next))?;
         *known = next;
         drop(known);
+        if self
+            .deleted
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            self.home.lock().map_err(text)?.vacuum().map_err(text)?;
+        }
         if let Ok(mut r) = self.roster.write() {
             *r = scope.roster.clone();
         }
@@ -501,6 +514,7 @@ impl Syncing {
             noise: keys.clone(),
             roster: RwLock::new(Roster::default()),
             known: Mutex::new(Known::default()),
+            deleted: Default::default(),
         });
         let (signal, stored) = StoreSignal::new();
         let (claim, notify) = (signal.clone(), signal.clone());

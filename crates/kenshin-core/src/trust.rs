@@ -83,6 +83,9 @@ pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roste
     for why in roster.judge_year_closes(&office.year_closes) {
         tracing::debug!(%why, "a year close does not hold");
     }
+    for why in roster.judge_purges(&office.purges, crate::now()) {
+        tracing::debug!(%why, "a deletion does not hold");
+    }
     roster
 }
 
@@ -214,7 +217,10 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
-    let (batches, mut index_problems) = judge_index(&id.to_string(), &office, roster);
+    let (mut batches, mut index_problems) = judge_index(&id.to_string(), &office, roster);
+    // A fiscal year deleted at the end of its keeping leaves its batches' index entries (signed,
+    // without personal data) and nothing on the board.
+    batches.retain(|b| !roster.purged(b.fiscal_year));
     if let Some(schema) =
         newer_than_known(roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA)
     {

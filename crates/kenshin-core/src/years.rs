@@ -7,8 +7,12 @@ use crate::trust::{self, ANCHOR};
 use crate::{local_day, now, Office};
 use kenshin_domain::dates::Month;
 use kenshin_domain::filing::{check_close, check_open, year_ja, Filing, YearClose, YearRefusal};
+use kenshin_domain::retention::{
+    check_purge, retention_list, Purge, RetentionRefusal, RetentionYear,
+};
 use kenshin_domain::signed::Signed;
 use kenshin_store::docs::office::{self, YEARS_SCHEMA};
+use kenshin_store::{DocumentId, Tx};
 use kenshin_trust::roster::Roster;
 
 /// A fiscal year closed (年度締め), for people.
@@ -96,6 +100,73 @@ impl Office {
         Ok(close)
     }
 
+    /// 保存期間: every fiscal year the office has batches of, with whether it is due for deletion.
+    pub fn retention(&mut self) -> Result<Vec<RetentionYear>> {
+        self.home.read(|tx| {
+            let (_, read) = tx.load_office(&self.office_doc)?;
+            let roster = trust::judge_roster(tx, &self.office_doc, &read)?;
+            let (batches, _) = trust::judge_index(&self.office_doc.to_string(), &read, &roster);
+            let mut years: Vec<(i32, usize)> = Vec::new();
+            for b in &batches {
+                match years.iter_mut().find(|(y, _)| *y == b.fiscal_year) {
+                    Some((_, n)) => *n += 1,
+                    None => years.push((b.fiscal_year, 1)),
+                }
+            }
+            let closed: Vec<i32> = roster.year_closes().map(|c| c.fiscal_year).collect();
+            let deleted: Vec<i32> = roster.purges().map(|p| p.fiscal_year).collect();
+            Ok(retention_list(local_day(now()), &years, &closed, &deleted))
+        })
+    }
+
+    /// 保存期間満了による削除 (approvers): deletes a closed fiscal year's batches and their lists from
+    /// this laptop at once, and from every other laptop when it syncs next. What remains is the
+    /// signed decision (the year, who, when) and the batches' index entries, no personal data.
+    pub fn purge_year(&mut self, fiscal_year: i32) -> Result<Purge> {
+        let mine = self.office_doc.to_string();
+        let at = now();
+        let mut purge = Purge {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            fiscal_year,
+            by: self.me.id.clone(),
+            at,
+            signature: String::new(),
+        };
+        purge.signature = self.keys.sign(&purge.payload(&mine, &mine));
+        let (office_id, me, keys) = (&self.office_doc, &self.me, &self.keys);
+        self.home.write(|tx| {
+            let (_, read) = tx.load_office(office_id)?;
+            let roster = trust::judge_roster(tx, office_id, &read)?;
+            if !roster.as_of(me.clone(), at).approver {
+                return Err(CoreError::from(RetentionRefusal::NotApprover {
+                    member: me.name.clone(),
+                }));
+            }
+            if roster.purged(fiscal_year) {
+                return Err(RetentionRefusal::AlreadyDeleted { fiscal_year }.into());
+            }
+            let closed = roster.year_closes().any(|c| c.fiscal_year == fiscal_year);
+            let used_by = used_elsewhere(tx, &roster, fiscal_year)?;
+            check_purge(fiscal_year, local_day(at), closed, &used_by)?;
+            let migration =
+                crate::members::raise_office(tx, office_id, YEARS_SCHEMA, keys, &me.id)?;
+            crate::members::put_in_office(tx, office_id, |doc| {
+                if let Some(m) = &migration {
+                    office::migrate(doc, m)?;
+                }
+                office::add_purge(doc, &purge)
+            })?;
+            // The decision and the deletion in one transaction: a crash leaves both or neither.
+            let (_, read) = tx.load_office(office_id)?;
+            let roster = trust::judge_roster(tx, office_id, &read)?;
+            apply_purges(tx, &roster, &read)?;
+            trust::project_office(tx, &roster)?;
+            Ok::<_, CoreError>(())
+        })?;
+        self.home.vacuum()?;
+        Ok(purge)
+    }
+
     /// The fiscal years closed, oldest first.
     pub fn closed_years(&mut self) -> Result<Vec<ClosedYear>> {
         self.home.read(|tx| {
@@ -158,4 +229,75 @@ pub(crate) fn open_for_entries(roster: &Roster, fiscal_year: i32) -> Result<()> 
         .into(),
         other => other.into(),
     })
+}
+
+/// The labels of batches of other fiscal years whose counted lists are documents of `fiscal_year`'s
+/// batches (deleting those would leave them without their evidence).
+fn used_elsewhere(tx: &Tx<'_>, roster: &Roster, fiscal_year: i32) -> Result<Vec<String>> {
+    let batches = tx.batches()?;
+    let mut lists = std::collections::HashSet::new();
+    for b in batches.iter().filter(|b| b.fiscal_year == fiscal_year) {
+        lists.extend(batch_lists(tx, &kenshin_store::batch_doc_id(&b.batch_id)?)?);
+    }
+    let mut used = Vec::new();
+    for b in batches
+        .iter()
+        .filter(|b| b.fiscal_year != fiscal_year && !roster.purged(b.fiscal_year))
+    {
+        let id = kenshin_store::batch_doc_id(&b.batch_id)?;
+        if tx.has_document(&id)? {
+            let (_, batch) = tx.load_batch(&id)?;
+            if batch.lists.iter().any(|l| lists.contains(&l.doc_id)) {
+                used.push(b.label.clone());
+            }
+        }
+    }
+    Ok(used)
+}
+
+/// Every list document a batch document refers to (counted or not); none when it is not here.
+fn batch_lists(tx: &Tx<'_>, batch: &DocumentId) -> Result<Vec<String>> {
+    if !tx.has_document(batch)? {
+        return Ok(Vec::new());
+    }
+    let (_, b) = tx.load_batch(batch)?;
+    Ok(b.lists.into_iter().map(|l| l.doc_id).collect())
+}
+
+/// Deletes, in `tx`, the batches of every fiscal year a deletion that holds names (from the office
+/// document's judged index: an entry's id is the hash of its signed meta, year included), with the
+/// documents of their lists, their projections and this laptop's notes of them. Returns whether
+/// anything was deleted (the caller then gives the space back with a VACUUM).
+pub(crate) fn apply_purges(tx: &Tx<'_>, roster: &Roster, office: &office::Office) -> Result<bool> {
+    if roster.purges().next().is_none() {
+        return Ok(false);
+    }
+    let office_id = tx
+        .office_doc_id()?
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let (index, _) = trust::judge_index(&office_id, office, roster);
+    let mut any = false;
+    for b in index {
+        if !roster.purged(b.fiscal_year) {
+            continue;
+        }
+        let id = kenshin_store::batch_doc_id(&b.batch_id)?;
+        if tx.is_purged(&id)? {
+            continue;
+        }
+        let lists = batch_lists(tx, &id)?
+            .iter()
+            .map(|l| kenshin_store::batch_doc_id(l))
+            .collect::<kenshin_store::Result<Vec<_>>>()?;
+        tx.purge(&id, &lists)?;
+        for note in [
+            crate::sync::counted_lists(&b.batch_id),
+            crate::sync::registered(&b.batch_id),
+        ] {
+            tx.remove_local(&note)?;
+        }
+        any = true;
+    }
+    Ok(any)
 }

@@ -13,6 +13,7 @@ pub mod fiscal;
 pub mod lists;
 pub mod reconcile;
 pub mod register;
+pub mod retention;
 pub mod roster;
 pub mod rows;
 pub mod said;

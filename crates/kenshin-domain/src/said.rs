@@ -10,6 +10,7 @@ use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
 use crate::filing::{year_ja, YearRefusal};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
+use crate::retention::RetentionRefusal;
 use crate::secret::WeakSecret;
 use crate::settings::BadSetting;
 use crate::text::BadText;
@@ -391,6 +392,39 @@ impl Said for YearRefusal {
             ),
             YearRefusal::NotApprover { member } => {
                 format!("{member}には決裁権限がないため、年度締めはできません")
+            }
+        }
+    }
+}
+
+impl Said for RetentionRefusal {
+    fn ja(&self) -> String {
+        match self {
+            RetentionRefusal::NotDue {
+                fiscal_year,
+                kept_until,
+            } => format!(
+                "{}の記録は{}まで保存します（作成の翌年度から5年間）。削除はその後にできます",
+                year_ja(*fiscal_year),
+                era_long(*kept_until)
+            ),
+            RetentionRefusal::NotClosed { fiscal_year } => format!(
+                "{}はまだ年度締めをしていません。先に年度を締めてください",
+                year_ja(*fiscal_year)
+            ),
+            RetentionRefusal::StillUsed {
+                fiscal_year,
+                batches,
+            } => format!(
+                "{}のリストを他の年度の業務が使っています: {}",
+                year_ja(*fiscal_year),
+                batches.join("、")
+            ),
+            RetentionRefusal::AlreadyDeleted { fiscal_year } => {
+                format!("{}の記録はすでに削除しました", year_ja(*fiscal_year))
+            }
+            RetentionRefusal::NotApprover { member } => {
+                format!("{member}には決裁権限がないため、記録の削除は決められません")
             }
         }
     }

@@ -100,6 +100,16 @@ impl Signed for crate::filing::Filing {
     }
 }
 
+impl Signed for crate::retention::Purge {
+    signed_fields!("保存期間満了による削除", id, by);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/purge/1", "office": office, "doc": doc, "id": self.id,
+            "fiscal_year": self.fiscal_year, "by": self.by, "at": time(self.at),
+        }))
+    }
+}
+
 impl Signed for crate::filing::YearClose {
     signed_fields!("年度締め", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {

@@ -14,7 +14,7 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
 /// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins).
-const SCHEMA_VERSION: i64 = 8;
+const SCHEMA_VERSION: i64 = 9;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// Adds a column to a table of an earlier home, unless it has it already.
@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS twins (
 CREATE TABLE IF NOT EXISTS local (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+) WITHOUT ROWID;
+-- Documents deleted at the end of their keeping (保存期間): never stored again, whoever offers them.
+CREATE TABLE IF NOT EXISTS purged (
+    doc TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 -- Lookups (JSON) not yet moved into the office's access log documents.
 CREATE TABLE IF NOT EXISTS access_pending (
@@ -204,6 +208,12 @@ impl Home {
         Ok(self.conn.execute_batch("PRAGMA shrink_memory")?)
     }
 
+    /// Gives the space of deleted documents back to the file system (SQLCipher rewrites the file:
+    /// what was deleted is no longer in it, in free pages or otherwise).
+    pub fn vacuum(&self) -> Result<()> {
+        Ok(self.conn.execute_batch("VACUUM")?)
+    }
+
     /// Runs `f` over a consistent snapshot of the home.
     pub fn read<T, E: From<StoreError>>(
         &mut self,
@@ -354,6 +364,9 @@ impl Tx<'_> {
     /// Stores changes that came from elsewhere (opened from a relay's twin), each under the key samod
     /// uses for it.
     pub fn put_changes(&self, doc_id: &DocumentId, changes: &[automerge::Change]) -> Result<()> {
+        if self.is_purged(doc_id)? {
+            return Ok(());
+        }
         let mut put = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO chunks(key, data) VALUES (?1, ?2)")?;
@@ -361,6 +374,55 @@ impl Tx<'_> {
             let key = StorageKey::incremental_path(doc_id, change.hash());
             put.execute(params![key_string(&key), change.raw_bytes()])?;
         }
+        Ok(())
+    }
+
+    /// Whether a document was deleted at the end of its keeping (see [`Tx::purge`]).
+    pub fn is_purged(&self, doc_id: &DocumentId) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM purged WHERE doc = ?1",
+                [doc_id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Deletes a batch and the documents of its lists at the end of their keeping: every chunk,
+    /// every projection row and every local note of them, in this transaction; none of them is
+    /// stored again (samod's writes and the home's writers skip them). The space comes back with
+    /// [`crate::Home::vacuum`].
+    pub fn purge(&self, batch: &DocumentId, lists: &[DocumentId]) -> Result<()> {
+        let batch_id = batch.to_string();
+        for doc in std::iter::once(batch).chain(lists) {
+            let doc = doc.to_string();
+            self.tx.execute(
+                "DELETE FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0'",
+                [&doc],
+            )?;
+            self.tx
+                .execute("DELETE FROM p_problems WHERE doc_id = ?1", [&doc])?;
+            self.tx
+                .execute("INSERT OR IGNORE INTO purged(doc) VALUES (?1)", [&doc])?;
+        }
+        for table in [
+            "p_batches",
+            "p_signoffs",
+            "p_board",
+            "p_vouchers",
+            "p_voucher_events",
+        ] {
+            self.tx.execute(
+                &format!("DELETE FROM {table} WHERE batch_id = ?1"),
+                [&batch_id],
+            )?;
+        }
+        self.tx.execute(
+            "DELETE FROM local WHERE key = ?1",
+            [format!("projected:{batch_id}")],
+        )?;
         Ok(())
     }
 

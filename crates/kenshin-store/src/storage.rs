@@ -139,16 +139,19 @@ impl Storage for SqliteStorage {
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
         let key = key.to_string();
         let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
+        // A document deleted at the end of its keeping is not stored again, whoever offers it.
+        let doc = key.split('/').next().unwrap_or_default();
         let stored = self.with_conn("put", |c| {
             c.execute(
                 &format!(
-                    "INSERT OR REPLACE INTO {}(key, data) VALUES (?1, ?2)",
+                    "INSERT OR REPLACE INTO {}(key, data) SELECT ?1, ?2
+                     WHERE NOT EXISTS (SELECT 1 FROM purged WHERE doc = ?3)",
                     self.table
                 ),
-                params![key, data],
+                params![key, data, doc],
             )
         });
-        if let (Some(_), Some(h), true) = (stored, &self.on_put, news) {
+        if let (Some(1), Some(h), true) = (stored, &self.on_put, news) {
             (h.after)(&key);
         }
     }

@@ -98,3 +98,33 @@ async fn a_failed_put_is_reported_through_health() {
     let health = storage.health().expect_err("the failed put is remembered");
     assert!(health.contains("put"), "{health}");
 }
+
+#[tokio::test]
+async fn a_purged_document_is_not_stored_again_whoever_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let (gone, kept) = (new_document_id(), new_document_id());
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "name", "保存 期間").unwrap();
+    doc.commit();
+    let changes: Vec<automerge::Change> = doc.get_changes(&[]);
+    home.write(|tx| {
+        tx.save(&gone, &mut doc.clone(), &[])?;
+        tx.purge(&gone, &[])
+    })
+    .unwrap();
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let chunk = changes[0].raw_bytes().to_vec();
+    for id in [&gone, &kept] {
+        let key = StorageKey::incremental_path(id, changes[0].hash());
+        storage.put(key, chunk.clone()).await;
+    }
+    assert_eq!(storage.health(), Ok(()));
+    home.write(|tx| tx.put_changes(&gone, &changes)).unwrap();
+    let mut held = |id| home.read(|tx| tx.has_document(id)).unwrap();
+    assert!(
+        !held(&gone),
+        "neither samod nor a writer stores a purged document"
+    );
+    assert!(held(&kept));
+}

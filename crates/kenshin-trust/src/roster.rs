@@ -3,6 +3,7 @@
 
 use crate::identity::verify;
 use kenshin_domain::filing::YearClose;
+use kenshin_domain::retention::{purge_holds, Purge};
 use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange, RosterEntry,
@@ -31,6 +32,8 @@ pub struct Roster {
     settings: Vec<SettingsRecord>,
     /// The fiscal years closed (年度締め), by a close that holds: the first of each year.
     year_closes: BTreeMap<i32, YearClose>,
+    /// The fiscal years deleted (保存期間満了による削除), by a deletion that holds.
+    purges: BTreeMap<i32, Purge>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -324,6 +327,44 @@ impl Roster {
             }
         }
         refused
+    }
+
+    /// Takes the deletions of fiscal years: one holds when a member of the roster, an approver at
+    /// its time and not removed before it, signed it, the year was closed, and it was due then and
+    /// not dated after `now`. Returns why each other does not. (After [`Roster::judge_year_closes`].)
+    pub fn judge_purges(
+        &mut self,
+        purges: &[Purge],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<String> {
+        let mut refused = Vec::new();
+        let office = self.office.clone();
+        for p in purges {
+            let closed = self.year_closes.contains_key(&p.fiscal_year);
+            match self.signer(&office, p, None) {
+                Ok(m) if !self.as_of(m.clone(), p.at).approver => {
+                    refused.push(format!("deletion {}: {} is not an approver", p.id, m.name))
+                }
+                Ok(_) => match purge_holds(p, closed, now) {
+                    Ok(()) => {
+                        self.purges.entry(p.fiscal_year).or_insert(p.clone());
+                    }
+                    Err(why) => refused.push(format!("deletion {}: {why}", p.id)),
+                },
+                Err(why) => refused.push(format!("deletion {}: {why}", p.id)),
+            }
+        }
+        refused
+    }
+
+    /// The fiscal years whose documents every laptop deletes, with the deletion that holds.
+    pub fn purges(&self) -> impl Iterator<Item = &Purge> {
+        self.purges.values()
+    }
+
+    /// Whether a fiscal year's documents are deleted.
+    pub fn purged(&self, fiscal_year: i32) -> bool {
+        self.purges.contains_key(&fiscal_year)
     }
 
     /// The closes that hold, one per fiscal year.

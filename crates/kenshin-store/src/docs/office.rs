@@ -14,6 +14,7 @@
 //!   key_shares: { <share id>: { check, member, to, ephemeral, sealed } },
 //!   filings: { <record id>: { month, sha256, by, at, signature } },
 //!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
+//!   purges: { <record id>: { fiscal_year, by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -30,6 +31,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 pub use kenshin_domain::filing::{Filing, YearClose};
+pub use kenshin_domain::retention::Purge;
 pub use kenshin_domain::roster::{
     DataKeyRecord, DeputySetting, Invite, KeyShare, Removal, RoleChange, RosterEntry,
 };
@@ -90,6 +92,8 @@ pub struct Office {
     pub filings: Vec<Filing>,
     /// 年度締め: approvers' signed closes of a fiscal year, each id once.
     pub year_closes: Vec<YearClose>,
+    /// 保存期間満了による削除: approvers' signed deletions of a fiscal year, each id once.
+    pub purges: Vec<Purge>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -292,8 +296,28 @@ pub fn add_filing(doc: &mut AutoCommit, f: &Filing) -> Result<(), AutomergeError
 
 /// Records an approver's close of a fiscal year.
 pub fn add_year_close(doc: &mut AutoCommit, c: &YearClose) -> Result<(), AutomergeError> {
-    let closes = later_map(doc, "year_closes")?;
-    let e = doc.put_object(&closes, c.id.as_str(), ObjType::Map)?;
+    add_year_record(doc, "year_closes", c)
+}
+
+/// Records an approver's deletion of a fiscal year (its fields are a close's).
+pub fn add_purge(doc: &mut AutoCommit, p: &Purge) -> Result<(), AutomergeError> {
+    let as_close = YearClose {
+        id: p.id.clone(),
+        fiscal_year: p.fiscal_year,
+        by: p.by.clone(),
+        at: p.at,
+        signature: p.signature.clone(),
+    };
+    add_year_record(doc, "purges", &as_close)
+}
+
+fn add_year_record(
+    doc: &mut AutoCommit,
+    container: &str,
+    c: &YearClose,
+) -> Result<(), AutomergeError> {
+    let records = later_map(doc, container)?;
+    let e = doc.put_object(&records, c.id.as_str(), ObjType::Map)?;
     doc.put(&e, "fiscal_year", i64::from(c.fiscal_year))?;
     doc.put(&e, "by", c.by.as_str())?;
     doc.put(&e, "at", time_text(c.at))?;
@@ -302,7 +326,7 @@ pub fn add_year_close(doc: &mut AutoCommit, c: &YearClose) -> Result<(), Automer
 }
 
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 13] = [
+pub const CONTAINERS: [&str; 14] = [
     "members",
     "invites",
     "removals",
@@ -316,6 +340,7 @@ pub const CONTAINERS: [&str; 13] = [
     "key_shares",
     "filings",
     "year_closes",
+    "purges",
 ];
 
 fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
@@ -337,6 +362,17 @@ fn filing(id: &str, v: &Value) -> ShapeResult<Filing> {
         by: json::str(v, "by")?,
         at: json::time(v, "at")?,
         signature: json::str(v, "signature")?,
+    })
+}
+
+fn purge(id: &str, v: &Value) -> ShapeResult<Purge> {
+    let close = year_close(id, v)?;
+    Ok(Purge {
+        id: close.id,
+        fiscal_year: close.fiscal_year,
+        by: close.by,
+        at: close.at,
+        signature: close.signature,
     })
 }
 
@@ -611,6 +647,13 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "year_closes",
             "年度締め",
             year_close,
+            &mut problems,
+        )),
+        purges: first_per_key(records(
+            &history,
+            "purges",
+            "記録の削除",
+            purge,
             &mut problems,
         )),
         batches,

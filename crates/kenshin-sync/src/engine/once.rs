@@ -96,6 +96,7 @@ impl Engine {
     /// Waits until every document in scope is open and the same on both ends of `conn`.
     pub(super) async fn settle(&self, conn: ConnectionId) -> Result<usize> {
         loop {
+            let mut moved = self.scope_changes();
             let scope = self.scope();
             let handles: Vec<DocHandle> = {
                 let h = self.shared.handles.lock().map_err(|_| SyncError::Stopped)?;
@@ -110,8 +111,16 @@ impl Engine {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             }
-            for h in &handles {
-                futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
+            let same = async {
+                for h in &handles {
+                    futures::join!(h.they_have_our_changes(conn), h.we_have_their_changes(conn));
+                }
+            };
+            // A document can leave the scope while its peer will never answer for it (a fiscal
+            // year deleted there, a member removed): take the scope again when it moves.
+            tokio::select! {
+                () = same => {}
+                _ = moved.changed() => continue,
             }
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
             // to store it, wait for its projection, and settle only if nothing was projected since
