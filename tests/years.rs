@@ -120,3 +120,36 @@ fn a_fiscal_year_closes_once_its_months_are_archived_and_then_takes_nothing() {
     let why = other.refused(&step_args("決裁 三郎", "do", &annual_old, "1", &[]));
     assert!(why.contains("fiscal year 2025 is closed"), "{why}");
 }
+
+#[test]
+fn a_demo_over_three_fiscal_years_holds_each_year_at_office_scale() {
+    let l = Laptop::new();
+    l.ok(&["demo", "--years", "3", "--vouchers", "200"]);
+    let fy = kenshin_core::domain::fiscal_year(chrono::Utc::now().date_naive());
+    let years = l.json(&["retention", "list"]);
+    let counts: Vec<(i64, u64)> = years
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                y["fiscal_year"].as_i64().unwrap(),
+                y["batches"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let fy = i64::from(fy);
+    assert_eq!(counts, [(fy - 2, 49), (fy - 1, 49), (fy, 6)]);
+    // A month of a year gone by: mailed, and its register holds the year's annual list too.
+    let board = l.board(&format!("{}-05 月次", fy - 1));
+    assert_eq!(support::step(&board, 11)["status"], "done", "{board}");
+    let found = l.json(&["voucher", "find", "10000001"]);
+    assert_eq!(
+        found["total"], 3,
+        "one voucher of that number a year: {found}"
+    );
+    assert!(!Laptop::new()
+        .run(&["demo", "--years", "0"])
+        .status
+        .success());
+}

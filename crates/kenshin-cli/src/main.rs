@@ -118,6 +118,9 @@ enum Command {
         /// Also issue this many synthetic vouchers in the year's annual batch (e.g. 150000).
         #[arg(long, default_value_t = 0)]
         vouchers: usize,
+        /// Fiscal years: the ones before this one at office scale (49 batches each), then this one.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+        years: u32,
     },
 }
 
@@ -765,8 +768,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Print(cmd) => archive::print(&mut open()?, cmd, lang)?,
         Command::Year(cmd) => archive::year(&mut open()?, cmd, cli.json, lang)?,
         Command::Retention(cmd) => archive::retention(&mut open()?, cmd, cli.json, lang)?,
-        Command::Demo { vouchers } => {
-            let mut office = kenshin_core::create_demo(&home, vouchers)?;
+        Command::Demo { vouchers, years } => {
+            let mut office = kenshin_core::create_demo_years(&home, years, vouchers)?;
             println!(
                 "{} {} ({})",
                 lang.pick("デモ事務所を作成しました:", "demo office created:"),

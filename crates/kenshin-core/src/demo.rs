@@ -15,15 +15,9 @@ const CONTRACTOR: &str = "委託 一郎";
 const CONTRACTOR_2: &str = "委託 二郎";
 
 /// One recorded step of the demo script: who, which step, how, and what they counted or said.
-type Scripted = (
-    &'static str,
-    u8,
-    Action,
-    &'static [&'static str],
-    Option<&'static str>,
-);
+type Scripted<'a> = (&'a str, u8, Action, &'a [&'a str], Option<&'a str>);
 
-fn run(dir: &HomeDir, batch: &str, script: &[Scripted]) -> Result<()> {
+fn run(dir: &HomeDir, batch: &str, script: &[Scripted<'_>]) -> Result<()> {
     for (who, step, action, counts, send_back) in script {
         let mut as_member = Office::open(dir, Some(who))?;
         as_member.record(
@@ -71,9 +65,115 @@ fn pullouts(office: &mut Office, batch: &str, people: &[Subject], reasons: &[&st
     Ok(())
 }
 
+/// The fiscal year's annual issuance (process 1-1): `vouchers` synthetic residents on its production
+/// list (numbers from 10000001, given again each year), its first step done.
+fn annual(dir: &HomeDir, office: &mut Office, fy: i32, vouchers: usize) -> Result<()> {
+    let annual = office.new_batch(
+        ProcessId::AnnualIssuance,
+        &format!("{fy} 年次更新"),
+        Some(fy),
+    )?;
+    if vouchers > 0 {
+        let people = subjects(fy as u64, fy, vouchers, 10_000_001);
+        production(office, &annual.batch_id, &people)?;
+    }
+    run(
+        dir,
+        &annual.batch_id,
+        &[(APPROVER, 1, Action::Do, &[], None)],
+    )
+}
+
+/// A monthly issuance mailed (process 1-2, steps 1 to 11): `people` on the production list, the first
+/// of them pulled out for `reasons`, the rest counted into envelopes and sent.
+fn mailed(
+    dir: &HomeDir,
+    contractor: &mut Office,
+    batch: &str,
+    people: &[Subject],
+    reasons: &[&str],
+) -> Result<()> {
+    use Action::{Approve as A, Do as D, Verify as V};
+    production(contractor, batch, people)?;
+    pullouts(contractor, batch, &people[..reasons.len()], reasons)?;
+    let targets = format!("targets={}", people.len());
+    let envelopes = format!("envelopes={}", people.len() - reasons.len());
+    let sent = format!("sent={}", people.len() - reasons.len());
+    run(
+        dir,
+        batch,
+        &[
+            (CONTRACTOR, 1, D, &[targets.as_str()], None),
+            (VERIFIER, 2, V, &[], None),
+            (APPROVER, 3, A, &[], None),
+            (CONTRACTOR, 4, D, &[], None),
+            (VERIFIER, 5, V, &[], None),
+            (APPROVER, 6, A, &[], None),
+            (CONTRACTOR_2, 7, D, &["blank=1"], None),
+            (VERIFIER, 8, V, &[], None),
+            (CONTRACTOR, 9, D, &[envelopes.as_str()], None),
+            (VERIFIER, 10, V, &[], None),
+            (CONTRACTOR, 11, D, &[sent.as_str()], None),
+        ],
+    )
+}
+
+/// A reissue batch (process 3) for two of `people`, requested online in `month`, made and mailed.
+fn reissued(
+    dir: &HomeDir,
+    office: &mut Office,
+    contractor: &mut Office,
+    month: kenshin_domain::dates::Month,
+    fy: i32,
+    people: &[Subject],
+) -> Result<()> {
+    use Action::Do as D;
+    let reissue = office.new_batch(ProcessId::Reissue, &format!("{month} 再発行"), Some(fy))?;
+    let (y, m) = (month.year, month.month);
+    let requests = csv(
+        "申請番号,申請日時,受診券整理番号,氏名,カナ氏名,生年月日,送付先郵便番号,送付先住所,再発行理由",
+        people.iter().take(2).enumerate().map(|(k, p)| {
+            format!(
+                "R{y}{m:02}-{:04},{y}/{m:02}/0{} 10:00:00,{},{},{},{},{},{},紛失",
+                k + 1,
+                k + 1,
+                p.voucher_no,
+                p.name,
+                p.kana,
+                p.birth,
+                p.postal,
+                p.address
+            )
+        }),
+    );
+    contractor.import(
+        ListKind::ReissueRequests,
+        &reissue.batch_id,
+        "電子申請.csv",
+        &requests,
+    )?;
+    run(
+        dir,
+        &reissue.batch_id,
+        &[
+            (CONTRACTOR, 1, D, &[], None),
+            (CONTRACTOR, 2, D, &[], None),
+            (CONTRACTOR, 3, D, &[], None),
+            (CONTRACTOR, 4, D, &[], None),
+            (CONTRACTOR_2, 5, D, &[], None),
+        ],
+    )
+}
+
 /// Creates the demo office in a new home, acting as its founder (an approver and admin). With `vouchers`
 /// above zero, the year's annual batch issues that many synthetic vouchers (150,000 is the real scale).
 pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> {
+    create_demo_years(home, 1, vouchers)
+}
+
+/// The demo office over `years` fiscal years: the ones before this one at office scale (see
+/// `past_year`), then this one as [`create_demo`] makes it.
+pub fn create_demo_years(home: impl Into<HomeDir>, years: u32, vouchers: usize) -> Result<Office> {
     let dir = &home.into();
     use Action::{Approve as A, Do as D, Verify as V};
     let mut office = Office::init(dir, "デモ市 健康推進課（特定健診）", APPROVER)?;
@@ -94,16 +194,16 @@ pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> 
     let mut contractor = Office::open(dir, Some(CONTRACTOR))?;
 
     let fy = fiscal_year(chrono::Utc::now().date_naive());
-    let annual = office.new_batch(
-        ProcessId::AnnualIssuance,
-        &format!("{fy} 年次更新"),
-        Some(fy),
-    )?;
-    if vouchers > 0 {
-        let people = subjects(fy as u64, fy, vouchers, 10_000_001);
-        production(&mut office, &annual.batch_id, &people)?;
+    for back in (1..years).rev() {
+        past_year(
+            dir,
+            &mut office,
+            &mut contractor,
+            fy - back as i32,
+            vouchers,
+        )?;
     }
-    run(dir, &annual.batch_id, &[(APPROVER, 1, D, &[], None)])?;
+    annual(dir, &mut office, fy, vouchers)?;
 
     let may_people = subjects(5, fy, 60, 20_000_001);
     let may = office.new_batch(
@@ -111,29 +211,12 @@ pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> 
         &format!("{fy}-05 月次"),
         Some(fy),
     )?;
-    production(&mut contractor, &may.batch_id, &may_people)?;
-    pullouts(
+    mailed(
+        dir,
         &mut contractor,
         &may.batch_id,
-        &may_people[..3],
+        &may_people,
         &["転出", "死亡", "社保加入"],
-    )?;
-    run(
-        dir,
-        &may.batch_id,
-        &[
-            (CONTRACTOR, 1, D, &["targets=60"], None),
-            (VERIFIER, 2, V, &[], None),
-            (APPROVER, 3, A, &[], None),
-            (CONTRACTOR, 4, D, &[], None),
-            (VERIFIER, 5, V, &[], None),
-            (APPROVER, 6, A, &[], None),
-            (CONTRACTOR_2, 7, D, &["blank=1"], None),
-            (VERIFIER, 8, V, &[], None),
-            (CONTRACTOR, 9, D, &["envelopes=57"], None),
-            (VERIFIER, 10, V, &[], None),
-            (CONTRACTOR, 11, D, &["sent=57"], None),
-        ],
     )?;
     contractor.record_return(
         &may.batch_id,
@@ -184,39 +267,14 @@ pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> 
         &[(CONTRACTOR, 1, D, &["targets=1260"], None)],
     )?;
 
-    let reissue = office.new_batch(ProcessId::Reissue, &format!("{fy}-07 再発行"), Some(fy))?;
-    let requests = csv(
-        "申請番号,申請日時,受診券整理番号,氏名,カナ氏名,生年月日,送付先郵便番号,送付先住所,再発行理由",
-        may_people[20..22].iter().enumerate().map(|(i, p)| {
-            format!(
-                "R{fy}-{:04},{fy}/07/0{} 10:00:00,{},{},{},{},{},{},紛失",
-                i + 1,
-                i + 1,
-                p.voucher_no,
-                p.name,
-                p.kana,
-                p.birth,
-                p.postal,
-                p.address
-            )
-        }),
-    );
-    contractor.import(
-        ListKind::ReissueRequests,
-        &reissue.batch_id,
-        "電子申請.csv",
-        &requests,
-    )?;
-    run(
+    let july = kenshin_domain::dates::Month { year: fy, month: 7 };
+    reissued(
         dir,
-        &reissue.batch_id,
-        &[
-            (CONTRACTOR, 1, D, &[], None),
-            (CONTRACTOR, 2, D, &[], None),
-            (CONTRACTOR, 3, D, &[], None),
-            (CONTRACTOR, 4, D, &[], None),
-            (CONTRACTOR_2, 5, D, &[], None),
-        ],
+        &mut office,
+        &mut contractor,
+        july,
+        fy,
+        &may_people[20..22],
     )?;
 
     let calls = office.new_batch(
@@ -237,4 +295,81 @@ pub fn create_demo(home: impl Into<HomeDir>, vouchers: usize) -> Result<Office> 
     }
     run(dir, &calls.batch_id, &[(CONTRACTOR, 1, D, &[], None)])?;
     Ok(office)
+}
+
+/// A fiscal year gone by, at office scale: its annual issuance (`vouchers` vouchers), and for every
+/// month an issuance mailed (its return logged), the batch of those reaching 75, reissues and phone
+/// inquiries, each as far as this year's demo takes its kind (49 batches). Its records carry today's
+/// time: nothing is signed with a time it was not made at.
+fn past_year(
+    dir: &HomeDir,
+    office: &mut Office,
+    contractor: &mut Office,
+    fy: i32,
+    vouchers: usize,
+) -> Result<()> {
+    use Action::Do as D;
+    annual(dir, office, fy, vouchers)?;
+    for (i, month) in kenshin_domain::filing::months_of(fy)
+        .into_iter()
+        .enumerate()
+    {
+        let people = subjects(
+            1_000 + (fy as u64) * 12 + i as u64,
+            fy,
+            40,
+            20_000_001 + 1_000 * i as u64,
+        );
+        let monthly = office.new_batch(
+            ProcessId::MonthlyIssuance,
+            &format!("{month} 月次"),
+            Some(fy),
+        )?;
+        mailed(
+            dir,
+            contractor,
+            &monthly.batch_id,
+            &people,
+            &["転出", "死亡"],
+        )?;
+        contractor.record_return(
+            &monthly.batch_id,
+            &people[10].voucher_no,
+            None,
+            "宛所尋ねあたりません",
+        )?;
+
+        let reaching_75 = office.new_batch(
+            ProcessId::Reaching75,
+            &format!("{month} 75歳到達"),
+            Some(fy),
+        )?;
+        run(
+            dir,
+            &reaching_75.batch_id,
+            &[(CONTRACTOR, 1, D, &["targets=105"], None)],
+        )?;
+
+        reissued(dir, office, contractor, month, fy, &people[20..22])?;
+
+        let calls = office.new_batch(
+            ProcessId::EligibilityInquiry,
+            &format!("{month} 問合せ"),
+            Some(fy),
+        )?;
+        for (p, from) in [
+            (&people[5], "城南中央クリニック"),
+            (&people[30], "みどり健診センター"),
+        ] {
+            contractor.log_inquiry(
+                &p.voucher_no,
+                from,
+                "有効な受診券です",
+                None,
+                Some(&calls.batch_id),
+            )?;
+        }
+        run(dir, &calls.batch_id, &[(CONTRACTOR, 1, D, &[], None)])?;
+    }
+    Ok(())
 }

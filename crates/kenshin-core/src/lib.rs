@@ -19,7 +19,7 @@ mod voucher;
 mod years;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
-pub use demo::create_demo;
+pub use demo::{create_demo, create_demo_years};
 pub use error::{Blank, CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;
