@@ -146,6 +146,7 @@ impl From<CoreError> for Refusal {
             CoreError::BadSetting(b) => ("settings.bad", b.ja(), None),
             CoreError::Year(y) => ("year.refused", y.ja(), None),
             CoreError::Retention(r) => ("retention.refused", r.ja(), None),
+            CoreError::Erasure(e) => ("erasure.refused", e.ja(), None),
             CoreError::ArchiveNotFiled { month, .. } => (
                 "archive.not_filed",
                 format!("{}の事跡は書き出しましたが、確かめると問題がありました。保存済みにはしていません。もう一度出力してください", month.ja()),
@@ -614,6 +615,7 @@ mod tests {
             CoreError::BadSetting(_) => "BadSetting",
             CoreError::Year(_) => "Year",
             CoreError::Retention(_) => "Retention",
+            CoreError::Erasure(_) => "Erasure",
             CoreError::ArchiveNotFiled { .. } => "ArchiveNotFiled",
             CoreError::ImportUnconfirmed { .. } => "ImportUnconfirmed",
             CoreError::AlreadyInitialised { .. } => "AlreadyInitialised",
@@ -658,7 +660,7 @@ mod tests {
             CoreError::Automerge(_) => "Automerge",
         }
     }
-    const VARIANTS: usize = 57;
+    const VARIANTS: usize = 58;
 
     fn s(text: &str) -> String {
         text.to_string()
@@ -1063,6 +1065,9 @@ mod tests {
                 },
                 problems: 1,
             },
+            CoreError::Erasure(kenshin_core::domain::erasure::ErasureRefusal::NotSynced {
+                tried: vec![s("192.0.2.1:7787: 接続できません")],
+            }),
             CoreError::Retention(
                 kenshin_core::domain::retention::RetentionRefusal::StillUsed {
                     fiscal_year: 2019,

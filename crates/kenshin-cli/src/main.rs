@@ -165,6 +165,21 @@ enum OfficeCmd {
     /// 中継用の暗号鍵 (admin): a new data key that seals everything sent through a relay from now on,
     /// given to every current member. Made with the office; made again when a member is removed.
     DataKey,
+    /// 契約終了: sync with a section laptop, then destroy this laptop's home and key, and write the
+    /// signed 消去証明 (what it held, when it was destroyed) to hand to the section.
+    Leave {
+        /// Say it: the home and its key are destroyed for good.
+        #[arg(long)]
+        wipe: bool,
+        /// Where to write the certificate (default: 消去証明-NAME-DATE.json here).
+        #[arg(long)]
+        certificate: Option<PathBuf>,
+        /// Give up on a peer after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+    /// 消去証明の確認: check a certificate a contractor laptop wrote when it was destroyed.
+    Certificate { file: PathBuf },
 }
 
 /// 保険者情報, printed on every voucher.
@@ -515,6 +530,68 @@ fn run(cli: Cli) -> Result<()> {
                 "{} {}",
                 lang.pick("中継用の暗号鍵を作りました: 第", "new data key: epoch "),
                 record.epoch
+            );
+        }
+        Command::Office(OfficeCmd::Leave {
+            wipe,
+            certificate,
+            timeout,
+        }) => {
+            anyhow::ensure!(
+                wipe,
+                "`office leave` destroys this laptop's home and key: say so with --wipe"
+            );
+            let office = open()?;
+            let (synced, tried) = tokio::runtime::Runtime::new()?.block_on(
+                kenshin_core::sync_with_the_section(&home, std::time::Duration::from_secs(timeout)),
+            )?;
+            let made = office.erase(&home, synced, tried)?;
+            let path = certificate.unwrap_or_else(|| {
+                PathBuf::from(format!(
+                    "消去証明-{}-{}.json",
+                    made.member_name,
+                    made.destroyed_at.format("%Y%m%d")
+                ))
+            });
+            let text = serde_json::to_string_pretty(&made)?;
+            // The home is gone: a certificate that cannot be written is printed rather than lost.
+            if let Err(e) = std::fs::write(&path, &text) {
+                println!("{text}");
+                anyhow::bail!("{}: {e} (the certificate is above)", path.display());
+            }
+            if cli.json {
+                return print_json(&made);
+            }
+            println!(
+                "{} {} ({} {}, {} {}) {} {}",
+                lang.pick(
+                    "この端末の記録を消去しました:",
+                    "this laptop's home is destroyed:"
+                ),
+                made.member_name,
+                made.held.documents,
+                lang.pick("文書", "documents"),
+                made.held.vouchers,
+                lang.pick("件の受診券", "vouchers"),
+                lang.pick("消去証明:", "certificate:"),
+                path.display()
+            );
+        }
+        Command::Office(OfficeCmd::Certificate { file }) => {
+            let checked = open()?.check_erasure(&file)?;
+            if cli.json {
+                return print_json(&checked);
+            }
+            println!(
+                "{} {} ({} {}, {} {}, {} {})",
+                lang.pick("消去証明を確認しました:", "the certificate holds:"),
+                checked.member_name,
+                lang.pick("消去", "destroyed"),
+                display_time(checked.destroyed_at),
+                checked.held.documents,
+                lang.pick("文書", "documents"),
+                checked.held.vouchers,
+                lang.pick("件の受診券", "vouchers"),
             );
         }
         Command::Office(OfficeCmd::Join { file }) => {

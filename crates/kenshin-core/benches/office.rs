@@ -507,9 +507,9 @@ async fn new_laptop_syncs(
     hub: &Path,
     proxy: &str,
     wire: &AtomicU64,
-    run: usize,
+    (run, role): (usize, Role),
 ) -> (tempfile::TempDir, Duration, u64) {
-    let laptop = invitee(hub, &format!("新人 {run}"));
+    let laptop = invitee(hub, &format!("新人 {run} {}", role.as_str()), role);
     wire.store(0, Ordering::SeqCst);
     let t = Instant::now();
     sync_once(laptop.path(), proxy).await;
@@ -536,7 +536,7 @@ async fn through_relay(file: &[u8], n: usize) -> ((Duration, u64), (Duration, u6
     let site_dir = tempfile::tempdir().unwrap();
     let site = site_dir.path();
     let mut office = Office::init(site, "ベンチ市", "決裁 太郎").unwrap();
-    let laptop = invitee(site, "中継 花子");
+    let laptop = invitee(site, "中継 花子", Role::Section);
     // On the LAN once: the laptop takes the roster, and the site gives it the data key.
     let (serving, bound) = serve_on_loopback(site).await;
     for _ in 0..2 {
@@ -628,6 +628,8 @@ struct Sized {
     by_number: (Duration, Duration, Duration),
     by_kana: (Duration, Duration),
     cold_sync: (Duration, u64, Duration, u64),
+    /// A new contractor laptop's cold sync: time, bytes on the wire.
+    contractor_sync: (Duration, u64),
     signoff: (Duration, Duration, Duration, Duration),
     merge: (Duration, u64, Duration),
     export: (Duration, Duration, u64),
@@ -635,10 +637,10 @@ struct Sized {
     relay: ((Duration, u64), (Duration, u64)),
 }
 
-fn invitee(hub: &Path, name: &str) -> tempfile::TempDir {
+fn invitee(hub: &Path, name: &str, role: Role) -> tempfile::TempDir {
     let invite = Office::open(hub, None)
         .unwrap()
-        .invite(name, Role::Section, false)
+        .invite(name, role, false)
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     join(
@@ -746,7 +748,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
     }
     let export = (median(exports), median(zips), size);
 
-    let (cold_sync, signoff, merge) = rt.block_on(async {
+    let (cold_sync, contractor_sync, signoff, merge) = rt.block_on(async {
         let (serving, bound) = serve_on_loopback(hub).await;
         let wire = Arc::new(AtomicU64::new(0));
         let proxy = counting_proxy(bound.clone(), wire.clone()).await;
@@ -755,7 +757,8 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         let held = office.register_page("", 0, 1).unwrap().total;
         let (mut colds, mut bytes) = (vec![], 0);
         for run in 0..RUNS {
-            let (laptop, took, wired) = new_laptop_syncs(hub, &proxy, &wire, run).await;
+            let (laptop, took, wired) =
+                new_laptop_syncs(hub, &proxy, &wire, (run, Role::Section)).await;
             colds.push(took);
             bytes = wired;
             assert_eq!(
@@ -765,9 +768,18 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
             );
         }
         let cold_sync = (median(colds), bytes, copied.0, copied.1);
+        // A new contractor laptop takes only the work it still has (委託先の最小保持).
+        let (mut colds, mut bytes) = (vec![], 0);
+        for run in 0..RUNS {
+            let (_laptop, took, wired) =
+                new_laptop_syncs(hub, &proxy, &wire, (run, Role::Contractor)).await;
+            colds.push(took);
+            bytes = wired;
+        }
+        let contractor_sync = (median(colds), bytes);
 
         // A sign-off recorded on the hub, until a connected laptop's own board shows it.
-        let laptop = invitee(hub, "受信 太郎");
+        let laptop = invitee(hub, "受信 太郎", Role::Section);
         let mut batches = Vec::new();
         for i in 0..SIGNOFFS {
             let b = office
@@ -834,7 +846,12 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
             .unwrap();
         assert!(!notes.is_empty());
         serving.stop().await.unwrap();
-        (cold_sync, signoff, (took, rss, bare_merged))
+        (
+            cold_sync,
+            contractor_sync,
+            signoff,
+            (took, rss, bare_merged),
+        )
     });
     Sized {
         import,
@@ -842,6 +859,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         by_number,
         by_kana,
         cold_sync,
+        contractor_sync,
         signoff,
         merge,
         export,
@@ -870,7 +888,8 @@ fn many_batches(batches: usize, rt: &tokio::runtime::Runtime) -> ManyBatches {
         let proxy = counting_proxy(bound.clone(), wire.clone()).await;
         let (mut colds, mut again, mut bytes) = (vec![], vec![], 0);
         for run in 0..RUNS {
-            let (laptop, took, wired) = new_laptop_syncs(hub, &proxy, &wire, run).await;
+            let (laptop, took, wired) =
+                new_laptop_syncs(hub, &proxy, &wire, (run, Role::Section)).await;
             colds.push(took);
             bytes = wired;
             let t = Instant::now();
@@ -985,6 +1004,11 @@ fn main() {
             measure: "bytes on the wire, cold sync / the SQLite file",
             target: "",
             cells: cell(&|s| format!("{} / {}", mb(s.cold_sync.1), mb(s.cold_sync.3))),
+        },
+        Line {
+            measure: "cold sync to a new contractor laptop (the work it still has) / bytes on the wire",
+            target: "",
+            cells: cell(&|s| format!("{} / {}", ms(s.contractor_sync.0), mb(s.contractor_sync.1))),
         },
         Line {
             measure: "a sign-off in one window → the other laptop's board p50 / p99 (bare samod round trip p50 / p99)",

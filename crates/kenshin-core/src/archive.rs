@@ -4,9 +4,9 @@
 use crate::error::Result;
 use crate::trust::{self, ANCHOR};
 use automerge::AutoCommit;
-use kenshin_domain::filing::{archive_doubts, ArchiveDoubt};
+use kenshin_domain::filing::{archive_doubts, ArchiveDoubt, FiledBatch};
 use kenshin_domain::trust::{at_end, AtEnd, Standing};
-use kenshin_domain::{derive, SignOff};
+use kenshin_domain::{derive, finished, SignOff};
 use kenshin_exchange::archive::{
     self, document_path, ArchivedBatch, ArchivedLookup, ArchivedRoster, ArchivedSignOff,
     BatchRecords, ListSnapshot, Month, MonthRecords, Named, Opened, StepAtEnd, ACCESS, ROSTER,
@@ -54,6 +54,11 @@ pub struct ArchiveCheck {
     #[ts(type = "number")]
     pub signoffs: usize,
     pub problems: Vec<String>,
+    /// Each batch as the archive holds it (its document's heads, finished there or not, its
+    /// lists), for the filing.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub held: Vec<FiledBatch>,
 }
 
 impl crate::Office {
@@ -356,6 +361,7 @@ pub fn verify_archive(
         files: m.files.len(),
         signoffs: 0,
         problems: Vec::new(),
+        held: Vec::new(),
     };
     match opened.json::<ArchivedRoster>(ROSTER) {
         Err(why) => problems.push(why),
@@ -385,7 +391,9 @@ pub fn verify_archive(
                 Ok(batches) => {
                     for b in &batches {
                         check.signoffs += b.signoffs.len();
-                        problems.extend(rejudge_batch(&opened, &r.office, &roster, b));
+                        let (wrong, held) = rejudge_batch(&opened, &r.office, &roster, b);
+                        problems.extend(wrong);
+                        check.held.extend(held);
                     }
                 }
             }
@@ -419,7 +427,13 @@ fn load_doc(opened: &Opened, id: &str) -> Option<std::result::Result<AutoCommit,
 
 /// Each archived sign-off against what judging the batch's document gives here (or, with no
 /// document, its signature and its signer's authority in the order listed).
-fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBatch) -> Vec<String> {
+/// Also what the archive holds of the batch, when it carries its document.
+fn rejudge_batch(
+    opened: &Opened,
+    office: &str,
+    roster: &Roster,
+    b: &ArchivedBatch,
+) -> (Vec<String>, Option<FiledBatch>) {
     let describe = |s: &ArchivedSignOff, why: &str| {
         format!(
             "{SIGNOFFS}: sign-off {} ({} {}, step {} {} by {} at {}): {why}",
@@ -440,7 +454,10 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
             // The first format: signatures, then authority in the listed order.
             let log: Vec<SignOff> = b.signoffs.iter().map(|s| s.entry.clone()).collect();
             let Ok(process) = b.process.parse::<kenshin_domain::ProcessId>() else {
-                return vec![format!("{SIGNOFFS}: batch {} names no process", b.label)];
+                return (
+                    vec![format!("{SIGNOFFS}: batch {} names no process", b.label)],
+                    None,
+                );
             };
             let standings = kenshin_domain::trust::judge(
                 process.process(),
@@ -449,7 +466,7 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
                 |e| roster.signer(&b.batch_id, e, None),
                 |j, i| j < i,
             );
-            return b
+            let wrong = b
                 .signoffs
                 .iter()
                 .zip(standings)
@@ -458,8 +475,9 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
                 })
                 .map(|(s, now)| describe(s, &kenshin_exchange::archive::standing_ja(&now)))
                 .collect();
+            return (wrong, None);
         }
-        Some(Err(why)) => return vec![why],
+        Some(Err(why)) => return (vec![why], None),
         Some(Ok(mut doc)) => {
             let heads: Vec<String> = doc.get_heads().iter().map(|h| h.to_string()).collect();
             let listed = opened
@@ -480,12 +498,12 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
                 .and_then(|all| {
                     trust::judge_batch(office, roster, doc, all).map_err(|e| e.to_string())
                 }) {
-                Err(why) => return vec![why],
-                Ok(j) => (j, problems),
+                Err(why) => return (vec![why], None),
+                Ok(j) => (j, heads, problems),
             }
         }
     };
-    let (j, mut problems) = judged;
+    let (j, heads, mut problems) = judged;
     // Entries are archived in log order; a copy of an entry is matched to its own place.
     let mut used = vec![false; j.all.signoffs.len()];
     for s in &b.signoffs {
@@ -518,7 +536,15 @@ fn rejudge_batch(opened: &Opened, office: &str, roster: &Roster, b: &ArchivedBat
             Some(_) => {}
         }
     }
-    problems
+    let counted = j.counted();
+    let process = counted.meta.process.process();
+    let held = FiledBatch {
+        batch_id: b.batch_id.clone(),
+        heads,
+        finished: finished(process, &derive(process, &counted.signoffs)),
+        lists: counted.lists.iter().map(|l| l.doc_id.clone()).collect(),
+    };
+    (problems, Some(held))
 }
 
 /// Each archived lookup against its access log document, judged here.

@@ -36,6 +36,8 @@ pub enum CoreError {
     Year(#[from] kenshin_domain::filing::YearRefusal),
     #[error(transparent)]
     Retention(#[from] kenshin_domain::retention::RetentionRefusal),
+    #[error(transparent)]
+    Erasure(#[from] kenshin_domain::erasure::ErasureRefusal),
     #[error("the archive of {month} was written but does not check ({problems} problems): it is not counted as filed; export it again")]
     ArchiveNotFiled {
         month: kenshin_domain::dates::Month,

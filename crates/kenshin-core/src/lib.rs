@@ -4,6 +4,7 @@
 
 mod archive;
 mod demo;
+mod erasure;
 mod error;
 mod evidence;
 mod lists;
@@ -20,6 +21,7 @@ mod years;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::{create_demo, create_demo_years};
+pub use erasure::{sync_with_the_section, LastSync};
 pub use error::{Blank, CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;

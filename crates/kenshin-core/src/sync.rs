@@ -5,6 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
 use crate::trust::{self, kept_keys, ME};
+use kenshin_domain::filing::keeps_least;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
@@ -41,9 +42,17 @@ pub struct SyncHome {
 /// a joiner is admitted.
 #[derive(Default)]
 struct Known {
-    /// The judged roster, its digest and the access logs the office document lists.
-    office: Option<(Roster, String, Vec<DocumentId>)>,
+    office: Option<KnownOffice>,
     lists: HashMap<DocumentId, Vec<DocumentId>>,
+}
+
+/// The judged roster, its digest, the access logs the office document lists and, on a laptop that
+/// keeps least (委託先), what section members' filings hold of each batch.
+struct KnownOffice {
+    roster: Roster,
+    digest: String,
+    logs: Vec<DocumentId>,
+    filed: HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -132,8 +141,8 @@ impl SyncHome {
         // documents and stopped before projecting them.
         let all = changed.is_empty();
         let office_changed = all || changed.contains(&self.office_doc);
-        let (roster, digest, logs, roster_changed) = match known.office.take() {
-            Some((roster, digest, logs)) if !office_changed => (roster, digest, logs, false),
+        let (office, roster_changed) = match known.office.take() {
+            Some(office) if !office_changed => (office, false),
             seen => {
                 let (_, office) = tx.load_office(&self.office_doc)?;
                 let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
@@ -150,15 +159,41 @@ impl SyncHome {
                     .collect::<kenshin_store::Result<_>>()?;
                 let digest = roster.digest();
                 // A new batch in the index changes no judgement of the others.
-                let changed = seen.is_none_or(|(_, before, _)| before != digest);
-                (roster, digest, logs, changed)
+                let changed = seen.is_none_or(|before| before.digest != digest);
+                let least = roster.current(&self.me).is_some_and(|e| {
+                    keeps_least(roster.as_of(e.member.clone(), crate::now()).role)
+                });
+                let filed = if least {
+                    crate::years::section_filed(&self.office_doc.to_string(), &roster, &office)
+                } else {
+                    HashMap::new()
+                };
+                let office = KnownOffice {
+                    roster,
+                    digest,
+                    logs,
+                    filed,
+                };
+                (office, changed)
             }
         };
-        documents.extend(logs.iter().cloned());
+        let (roster, digest) = (&office.roster, &office.digest);
+        documents.extend(office.logs.iter().cloned());
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
         for b in tx.batches()? {
             let id = batch_doc_id(&b.batch_id)?;
+            // 委託先の最小保持: a batch the section holds finished, with all this laptop has of it.
+            if let Some(filed) = office.filed.get(&b.batch_id) {
+                if (office_changed || changed.contains(&id) || !tx.has_document(&id)?)
+                    && crate::years::let_go(tx, &b, filed)?
+                {
+                    self.deleted
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                    known.lists.remove(&id);
+                    continue;
+                }
+            }
             documents.insert(id.clone());
             let list_ids = match known.lists.remove(&id) {
                 Some(ids) => Some(ids),
@@ -182,7 +217,7 @@ impl SyncHome {
             // projection (on a start, say): not judged again.
             if let Some(ids) = list_ids {
                 if !touched
-                    || tx.projected_from(&id)? == Some(projection_mark(tx, &digest, &id, &ids)?)
+                    || tx.projected_from(&id)? == Some(projection_mark(tx, digest, &id, &ids)?)
                 {
                     documents.extend(ids.iter().cloned());
                     known.lists.insert(id, ids);
@@ -190,7 +225,7 @@ impl SyncHome {
                 }
             }
             // A batch document that cannot be read shares nothing more (its board says why).
-            let Some(counted) = trust::project_batch(tx, &roster, &id)? else {
+            let Some(counted) = trust::project_batch(tx, roster, &id)? else {
                 continue;
             };
             let refs = &counted.lists;
@@ -208,7 +243,7 @@ impl SyncHome {
                 documents.insert(l.clone());
                 ids.push(l);
             }
-            tx.set_projected_from(&id, &projection_mark(tx, &digest, &id, &ids)?)?;
+            tx.set_projected_from(&id, &projection_mark(tx, digest, &id, &ids)?)?;
             known.lists.insert(id, ids);
             if present {
                 if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
@@ -220,7 +255,8 @@ impl SyncHome {
             }
         }
         let joined = roster.current(&self.me).is_some();
-        known.office = Some((roster.clone(), digest, logs));
+        let roster = roster.clone();
+        known.office = Some(office);
         Ok(Scope {
             roster,
             joined,
@@ -451,7 +487,7 @@ impl Drop for StatusSaver {
 }
 
 /// The file a running engine holds locked in its home.
-const ENGINE_LOCK: &str = "engine.lock";
+pub(crate) const ENGINE_LOCK: &str = "engine.lock";
 
 /// Takes the home's engine lock, or says who holds it.
 fn lock_engine(dir: &std::path::Path) -> Result<std::fs::File> {

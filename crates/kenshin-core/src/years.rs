@@ -6,14 +6,18 @@ use crate::error::{CoreError, Result};
 use crate::trust::{self, ANCHOR};
 use crate::{local_day, now, Office};
 use kenshin_domain::dates::Month;
-use kenshin_domain::filing::{check_close, check_open, year_ja, Filing, YearClose, YearRefusal};
+use kenshin_domain::filing::{
+    check_close, check_open, lets_go, year_ja, FiledBatch, Filing, HeldHere, YearClose, YearRefusal,
+};
 use kenshin_domain::retention::{
     check_purge, retention_list, Purge, RetentionRefusal, RetentionYear,
 };
 use kenshin_domain::signed::Signed;
+use kenshin_domain::Role;
 use kenshin_store::docs::office::{self, YEARS_SCHEMA};
 use kenshin_store::{DocumentId, Tx};
 use kenshin_trust::roster::Roster;
+use std::collections::{HashMap, HashSet};
 
 /// A fiscal year closed (年度締め), for people.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -50,6 +54,20 @@ impl Office {
                 problems: check.problems.len().max(1),
             });
         }
+        // Of each batch's lists, those this laptop holds (a contractor laptop lets go of no other).
+        let held = self.home.read(|tx| {
+            let mut held = check.held;
+            for b in &mut held {
+                let mut here = Vec::new();
+                for l in b.lists.drain(..) {
+                    if tx.has_document(&kenshin_store::batch_doc_id(&l)?)? {
+                        here.push(l);
+                    }
+                }
+                b.lists = here;
+            }
+            Ok::<_, CoreError>(held)
+        })?;
         let mut filing = Filing {
             id: uuid::Uuid::new_v4().simple().to_string(),
             month,
@@ -57,6 +75,7 @@ impl Office {
             by: self.me.id.clone(),
             at: now(),
             signature: String::new(),
+            held,
         };
         filing.signature = self.keys.sign(&filing.payload(&mine, &mine));
         // An earlier build reads past a filing (it only counts toward a close): no raise.
@@ -264,6 +283,103 @@ fn batch_lists(tx: &Tx<'_>, batch: &DocumentId) -> Result<Vec<String>> {
     Ok(b.lists.into_iter().map(|l| l.doc_id).collect())
 }
 
+/// What the filings of section members hold of each batch, by batch id: a contractor laptop lets
+/// a batch go on their word (委託先の最小保持).
+pub(crate) fn section_filed(
+    office_id: &str,
+    roster: &Roster,
+    office: &office::Office,
+) -> HashMap<String, Vec<FiledBatch>> {
+    let mut filed: HashMap<String, Vec<FiledBatch>> = HashMap::new();
+    for f in &office.filings {
+        let by_section = roster
+            .signer(office_id, f, None)
+            .is_ok_and(|m| roster.as_of(m.clone(), f.at).role == Role::Section);
+        if by_section {
+            for b in &f.held {
+                filed.entry(b.batch_id.clone()).or_default().push(b.clone());
+            }
+        }
+    }
+    filed
+}
+
+/// On a laptop that keeps least, deletes a batch (and its lists no other batch here counts) when a
+/// section member's filing of it lets it go, and takes it no more from any peer. Returns whether
+/// it was let go (held here or not).
+pub(crate) fn let_go(
+    tx: &Tx<'_>,
+    batch: &kenshin_domain::BatchRef,
+    filed: &[FiledBatch],
+) -> Result<bool> {
+    let id = kenshin_store::batch_doc_id(&batch.batch_id)?;
+    let mut lists = Vec::new();
+    for l in batch_lists(tx, &id)? {
+        let doc = kenshin_store::batch_doc_id(&l)?;
+        if tx.has_document(&doc)? {
+            lists.push((l, doc));
+        }
+    }
+    let mut doc = tx.load(&id)?;
+    for f in filed {
+        let here = match &mut doc {
+            None => HeldHere::Nothing,
+            Some(doc) => {
+                if within(doc, &f.heads) && lists.iter().all(|(l, _)| f.lists.contains(l)) {
+                    HeldHere::Within
+                } else {
+                    HeldHere::Ahead
+                }
+            }
+        };
+        if lets_go(f, batch.fiscal_year, local_day(now()), here) {
+            let counted_elsewhere: HashSet<String> = tx
+                .batches()?
+                .iter()
+                .filter(|b| b.batch_id != batch.batch_id)
+                .map(|b| tx.local(&crate::sync::counted_lists(&b.batch_id)))
+                .collect::<kenshin_store::Result<Vec<_>>>()?
+                .into_iter()
+                .flatten()
+                .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            let lists: Vec<DocumentId> = lists
+                .into_iter()
+                .filter(|(l, _)| !counted_elsewhere.contains(l))
+                .map(|(_, doc)| doc)
+                .collect();
+            tx.purge(&id, &lists)?;
+            forget_notes(tx, &batch.batch_id)?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether every change of `doc` is within `heads` (each of them held here): nothing of it is
+/// missing where those heads were read.
+fn within(doc: &mut automerge::AutoCommit, heads: &[String]) -> bool {
+    let Ok(heads) = heads
+        .iter()
+        .map(|h| h.parse::<automerge::ChangeHash>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+    else {
+        return false;
+    };
+    heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) && doc.get_changes(&heads).is_empty()
+}
+
+/// This laptop's notes of a batch it no longer holds.
+fn forget_notes(tx: &Tx<'_>, batch_id: &str) -> Result<()> {
+    for note in [
+        crate::sync::counted_lists(batch_id),
+        crate::sync::registered(batch_id),
+    ] {
+        tx.remove_local(&note)?;
+    }
+    Ok(())
+}
+
 /// Deletes, in `tx`, the batches of every fiscal year a deletion that holds names (from the office
 /// document's judged index: an entry's id is the hash of its signed meta, year included), with the
 /// documents of their lists, their projections and this laptop's notes of them. Returns whether
@@ -291,12 +407,7 @@ pub(crate) fn apply_purges(tx: &Tx<'_>, roster: &Roster, office: &office::Office
             .map(|l| kenshin_store::batch_doc_id(l))
             .collect::<kenshin_store::Result<Vec<_>>>()?;
         tx.purge(&id, &lists)?;
-        for note in [
-            crate::sync::counted_lists(&b.batch_id),
-            crate::sync::registered(&b.batch_id),
-        ] {
-            tx.remove_local(&note)?;
-        }
+        forget_notes(tx, &b.batch_id)?;
         any = true;
     }
     Ok(any)

@@ -279,6 +279,15 @@ impl fmt::Display for Month {
 }
 
 impl Month {
+    /// The month (Japan's) that holds `t`.
+    pub fn of(t: DateTime<Utc>) -> Month {
+        let local = t.with_timezone(&jst());
+        Month {
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+
     /// The month's first day.
     pub fn first_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)

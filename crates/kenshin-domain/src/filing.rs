@@ -19,6 +19,46 @@ pub struct Filing {
     pub by: String,
     pub at: DateTime<Utc>,
     pub signature: String,
+    /// What the archive held of each batch, as the filer's laptop checked it.
+    pub held: Vec<FiledBatch>,
+}
+
+/// One batch of a filed archive: the heads of its document there, whether every step of it was
+/// finished at those heads, and the lists it counts that the filer's laptop held. Signed with the
+/// filing: a contractor laptop lets the batch go on its word (see [`contractor_lets_go`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiledBatch {
+    pub batch_id: String,
+    pub heads: Vec<String>,
+    pub finished: bool,
+    pub lists: Vec<String>,
+}
+
+/// What a laptop holds of a batch, beside what a filing says the section holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldHere {
+    /// Not its document.
+    Nothing,
+    /// Its document, every change of it within the filed heads, and only filed lists.
+    Within,
+    /// A change or a list the filing does not hold (not sent yet, or made since).
+    Ahead,
+}
+
+/// 委託先の最小保持: whether laptops of `role` hold only current work. Contractor laptops do (a
+/// lost one holds as little as its work needs); section laptops keep every batch until its year's
+/// deletion.
+pub fn keeps_least(role: crate::catalogue::Role) -> bool {
+    role == crate::catalogue::Role::Contractor
+}
+
+/// Whether a laptop that keeps least lets a batch of `fiscal_year` go (deletes it, and takes it no
+/// more) on `today` (Japan's date), given a section member's filing of it: once the filing holds it
+/// finished and everything this laptop has of it, and the year is over (its vouchers, and the
+/// inquiries about them, end with it). The contractor has no work left in it, and what its laptop
+/// made is kept where the rules keep it.
+pub fn lets_go(filed: &FiledBatch, fiscal_year: i32, today: NaiveDate, here: HeldHere) -> bool {
+    filed.finished && today > fiscal_year_end(fiscal_year) && here != HeldHere::Ahead
 }
 
 /// 年度締め: an approver closed a fiscal year; its batches take no new entries and stay readable.
@@ -170,7 +210,40 @@ mod tests {
             by: "m1".into(),
             at: at.parse().expect("time"),
             signature: String::new(),
+            held: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_contractor_laptop_lets_go_of_a_finished_batch_the_section_holds_whole() {
+        use HeldHere::{Ahead, Nothing, Within};
+        let filed = |finished| FiledBatch {
+            batch_id: "b".into(),
+            heads: vec!["h".into()],
+            finished,
+            lists: Vec::new(),
+        };
+        let (done, open) = (filed(true), filed(false));
+        let day = |s: &str| s.parse::<NaiveDate>().expect("day");
+        // (filing, today, held here, lets go): a batch of fiscal 2025.
+        let cases = [
+            (&done, "2026-04-01", Within, true),
+            (&done, "2026-04-01", Nothing, true),
+            (&done, "2026-04-01", Ahead, false),
+            (&done, "2026-03-31", Within, false),
+            (&done, "2026-03-31", Nothing, false),
+            (&open, "2026-04-01", Within, false),
+            (&open, "2026-04-01", Nothing, false),
+        ];
+        for (f, today, here, want) in cases {
+            assert_eq!(
+                lets_go(f, 2025, day(today), here),
+                want,
+                "{f:?} {today} {here:?}"
+            );
+        }
+        assert!(keeps_least(crate::Role::Contractor));
+        assert!(!keeps_least(crate::Role::Section));
     }
 
     #[test]

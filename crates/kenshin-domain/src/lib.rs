@@ -7,6 +7,7 @@ pub mod batch;
 pub mod catalogue;
 pub mod dates;
 pub mod decide;
+pub mod erasure;
 pub mod evidence;
 pub mod filing;
 pub mod fiscal;
@@ -31,4 +32,6 @@ pub use catalogue::{process, processes, Action, Process, ProcessId, Role, Step, 
 pub use fiscal::fiscal_year;
 pub use lists::{ListKind, ListRef};
 pub use roster::RosterEntry;
-pub use workflow::{check, derive, may, Member, Proposal, Refusal, SignOff, Status, StepState};
+pub use workflow::{
+    check, derive, finished, may, Member, Proposal, Refusal, SignOff, Status, StepState,
+};

@@ -7,6 +7,7 @@ use crate::batch::BadLabel;
 use crate::catalogue::{Action, COUNTS};
 use crate::dates::{era_long, DateError};
 use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
+use crate::erasure::ErasureRefusal;
 use crate::filing::{year_ja, YearRefusal};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
@@ -426,6 +427,22 @@ impl Said for RetentionRefusal {
             RetentionRefusal::NotApprover { member } => {
                 format!("{member}には決裁権限がないため、記録の削除は決められません")
             }
+        }
+    }
+}
+
+impl Said for ErasureRefusal {
+    fn ja(&self) -> String {
+        match self {
+            ErasureRefusal::NotSynced { tried } => format!(
+                "この端末は課の端末とまだ同期しきれていません（{}）。この端末の記録が失われるため、何も消去していません",
+                tried.join("、")
+            ),
+            ErasureRefusal::Unreadable { why } => format!("消去証明が読めません: {why}"),
+            ErasureRefusal::OtherOffice { office } => {
+                format!("別の事務所の消去証明です（{office}）")
+            }
+            ErasureRefusal::Invalid { why } => format!("消去証明は正しくありません: {why}"),
         }
     }
 }

@@ -95,7 +95,20 @@ impl Signed for crate::filing::Filing {
         encode(json!({
             "v": "kenshin/filing/1", "office": office, "doc": doc, "id": self.id,
             "month": self.month.to_string(), "sha256": self.sha256, "by": self.by,
-            "at": time(self.at),
+            "at": time(self.at), "held": self.held,
+        }))
+    }
+}
+
+impl Signed for crate::erasure::ErasureCertificate {
+    signed_fields!("消去証明", id, member);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/erasure/1", "office": office, "doc": doc, "id": self.id,
+            "office_name": self.office_name, "member": self.member,
+            "member_name": self.member_name, "laptop": self.laptop, "held": self.held,
+            "synced_with": self.synced_with, "synced_at": time(self.synced_at),
+            "destroyed_at": time(self.destroyed_at),
         }))
     }
 }

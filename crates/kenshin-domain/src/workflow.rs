@@ -444,6 +444,17 @@ pub fn derive(process: &Process, log: &[SignOff]) -> Vec<StepState> {
     process.steps.iter().map(|s| d.state(s)).collect()
 }
 
+/// Whether a batch is finished (完了): every step done, verified or approved as its kind asks, and no
+/// 代決 waiting for its review; steps that repeat while the vouchers are out (問合せ対応, データ更新)
+/// have no end of their own.
+pub fn finished(process: &Process, states: &[StepState]) -> bool {
+    process.steps.iter().zip(states).all(|(step, s)| {
+        step.repeatable
+            || matches!(s.status, Status::Done | Status::Verified | Status::Approved)
+                && !s.awaiting_review
+    })
+}
+
 /// The step numbered `no`, if it is recorded with `action`.
 fn step_taking(process: &Process, no: u8, action: Action) -> Result<&Step, Refusal> {
     let step = process.step(no).ok_or_else(|| Refusal::NoSuchStep {

@@ -433,6 +433,19 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How much the home holds, for a 消去証明: documents, and vouchers in its register.
+    pub fn holdings(&self) -> Result<(u64, u64)> {
+        let documents = self.tx.query_row(
+            "SELECT count(DISTINCT substr(key, 1, instr(key, '/') - 1)) FROM chunks",
+            [],
+            |r| r.get(0),
+        )?;
+        let vouchers = self
+            .tx
+            .query_row("SELECT count(*) FROM p_vouchers", [], |r| r.get(0))?;
+        Ok((documents, vouchers))
+    }
+
     pub fn chunk(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
             .tx

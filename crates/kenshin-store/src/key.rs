@@ -227,6 +227,53 @@ fn write_slot(dir: &Path, slot: &Slot) -> Result<()> {
         .map_err(|e| key_err(dir, format!("cannot write {KEY_FILE}: {e}")))
 }
 
+/// Destroys a home for good (端末の消去). The key first, where it is kept (the laptop's key file, and
+/// `key.json`, which holds it sealed under a passphrase), each overwritten with zeros, synced and
+/// removed: what remains of the database anywhere (a copy, a disk's spare blocks) is ciphertext
+/// nobody can open (cryptographic erasure, NIST SP 800-88). Then the database and its journal files
+/// the same way, and the folder when nothing else is in it. The caller has closed every connection
+/// to the home.
+pub fn destroy(home: &HomeDir) -> Result<()> {
+    let dir = home.path();
+    let erase = |path: &Path| {
+        overwrite_and_remove(path)
+            .map_err(|e| key_err(dir, format!("cannot destroy {}: {e}", path.display())))
+    };
+    if let Some(Slot::Laptop { home } | Slot::Passphrase { home, .. }) = read_slot(dir)? {
+        erase(&laptop_key_path(&home))?;
+    }
+    erase(&dir.join(KEY_FILE))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        erase(&dir.join(format!("{}{suffix}", crate::DB_FILE)))?;
+    }
+    // Left in place when it holds something else (not the home's).
+    let _ = std::fs::remove_dir(dir);
+    Ok(())
+}
+
+/// Overwrites a file with zeros, syncs it and removes it; a file that is not there is done.
+fn overwrite_and_remove(path: &Path) -> std::io::Result<()> {
+    let mut f = match std::fs::OpenOptions::new().write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut left = f.metadata()?.len();
+    let zeros = vec![0u8; 1 << 20];
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        f.write_all(&zeros[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()?;
+    drop(f);
+    std::fs::remove_file(path)?;
+    if let Some(parent) = path.parent() {
+        std::fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
 fn laptop_key_path(home: &str) -> PathBuf {
     keys_dir().join(format!("{home}.key"))
 }

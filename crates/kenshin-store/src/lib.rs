@@ -24,7 +24,7 @@ pub use error::{Result, StoreError};
 pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
 pub use kenshin_domain::register::VoucherStatus;
 pub use kenshin_domain::BatchRef;
-pub use key::{needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};
+pub use key::{destroy, needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};
 pub use projection::{BoardBatch, BoardStep, JudgedMember, RosterProblem, SignOffView};
 pub use register::{sheet_of, Found, RegisterEntry, VoucherEvent};
 pub use samod_core::DocumentId;

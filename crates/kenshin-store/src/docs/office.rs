@@ -12,7 +12,7 @@
 //!   role_changes: { <change id>: { member, role, approver, by, at, signature } },
 //!   data_keys: { <record id>: { epoch, check, by, at, signature } },
 //!   key_shares: { <share id>: { check, member, to, ephemeral, sealed } },
-//!   filings: { <record id>: { month, sha256, by, at, signature } },
+//!   filings: { <record id>: { month, sha256, by, at, signature, held (JSON text) } },
 //!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
 //!   purges: { <record id>: { fiscal_year, by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
@@ -291,6 +291,9 @@ pub fn add_filing(doc: &mut AutoCommit, f: &Filing) -> Result<(), AutomergeError
     doc.put(&e, "by", f.by.as_str())?;
     doc.put(&e, "at", time_text(f.at))?;
     doc.put(&e, "signature", f.signature.as_str())?;
+    // One text, as settings are: read back whole and judged with the signature over it.
+    let held = serde_json::to_string(&f.held).expect("plain strings serialise");
+    doc.put(&e, "held", held)?;
     Ok(())
 }
 
@@ -362,6 +365,7 @@ fn filing(id: &str, v: &Value) -> ShapeResult<Filing> {
         by: json::str(v, "by")?,
         at: json::time(v, "at")?,
         signature: json::str(v, "signature")?,
+        held: serde_json::from_str(&json::str(v, "held")?).map_err(|e| e.to_string())?,
     })
 }
 

@@ -1,0 +1,76 @@
+//! 委託先の最小保持: a contractor laptop holds only the work it still has. Once a section member's
+//! filed archive holds a batch of a year gone by finished, with everything the contractor laptop has
+//! of it, that laptop deletes it and takes it no more; a new contractor laptop never takes it;
+//! section laptops keep it.
+
+mod network;
+mod support;
+
+use network::{held_text, join, sync, Hub};
+use support::{step_args, Laptop};
+
+const A: &str = "決裁 太郎";
+const C: &str = "委託 一郎";
+/// The contractor laptop's member.
+const C5: &str = "委託 五郎";
+
+#[test]
+fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    // Last fiscal year's annual issuance, finished (made and sent; inquiries go on while it lasts).
+    let done = l.batch_of_year("1-1", "令和7年度 年次", 2025);
+    let last_year = l.import_residents(A, "production", &done, 2025, 40);
+    l.ok(&step_args(A, "do", &done, "1", &[]));
+    // This year's monthly issuance, with its list.
+    let open = l.new_batch("1-2", "令和8年度 月次");
+    let people = l.import_residents(C, "production", &open, 2026, 20);
+    let gone_person = last_year
+        .iter()
+        .find(|p| !people.iter().any(|q| q.name == p.name))
+        .expect("someone only on last year's list");
+    let hub = Hub::start(&l);
+    let contractor = join(&l, &hub.addr, C5, "contractor");
+    let held = held_text(&contractor);
+    assert!(held.contains(&gone_person.name) && held.contains(&people[3].name));
+    assert!(contractor.chunks_of(&done) > 0);
+
+    // Offline, the contractor laptop records an inquiry on the finished batch (a step that
+    // repeats); meanwhile the section files this month's archive, which holds the batch without it.
+    contractor.ok(&step_args(C5, "do", &done, "2", &["--count", "calls=2"]));
+    let _first = l.verified_archive();
+    // The filing reaches the contractor laptop, which still has what the section has not: it keeps
+    // the batch and sends it.
+    sync(&contractor, &hub.addr);
+    assert!(contractor.chunks_of(&done) > 0);
+    assert_eq!(support::step(&l.board(&done), 2)["status"], "done");
+
+    // Filed again with the inquiry: the contractor laptop lets the batch and its lists go.
+    let _second = l.verified_archive();
+    sync(&contractor, &hub.addr);
+    let gone = |laptop: &Laptop| {
+        assert_eq!(laptop.chunks_of(&done), 0);
+        let held = held_text(laptop);
+        assert!(
+            !held.contains(&gone_person.name),
+            "last year's residents are gone"
+        );
+        assert!(held.contains(&people[3].name), "this year's are kept");
+        let batches = laptop.ok(&["batch", "list"]);
+        assert!(!batches.contains("令和7年度"), "{batches}");
+        assert!(batches.contains("令和8年度"), "{batches}");
+        assert!(laptop
+            .refused(&["board", "--batch", &done])
+            .contains("no batch"));
+    };
+    gone(&contractor);
+    // Offered again by the section on the next sync, it is not taken.
+    sync(&contractor, &hub.addr);
+    gone(&contractor);
+    // A contractor laptop joining now never takes it; the section keeps it whole.
+    let late = join(&l, &hub.addr, "委託 六郎", "contractor");
+    gone(&late);
+    assert!(l.chunks_of(&done) > 0);
+    assert_eq!(support::step(&l.board(&done), 2)["status"], "done");
+    hub.stop();
+}
