@@ -96,6 +96,18 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     };
     gone(&l);
     assert!(l.chunks_of(&kept) > 0);
+    // The month's archive lists the deletion: the year, its batches, who decided; no one's data.
+    let (_dir, zip) = l.verified_archive();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut listed = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("deletions.csv").unwrap(), &mut listed).unwrap();
+    assert!(
+        listed.contains("令和元年度")
+            && listed.contains("令和元年度 月次")
+            && listed.contains("決裁 太郎"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&resident.name), "{listed}");
 
     // Every laptop deletes it on its next sync.
     sync(&section, &hub.addr);

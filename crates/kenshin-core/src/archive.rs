@@ -8,9 +8,9 @@ use kenshin_domain::filing::{archive_doubts, ArchiveDoubt, FiledBatch};
 use kenshin_domain::trust::{at_end, AtEnd, Standing};
 use kenshin_domain::{derive, finished, SignOff};
 use kenshin_exchange::archive::{
-    self, document_path, ArchivedBatch, ArchivedLookup, ArchivedRoster, ArchivedSignOff,
-    BatchRecords, ListSnapshot, Month, MonthRecords, Named, Opened, StepAtEnd, ACCESS, ROSTER,
-    SIGNOFFS,
+    self, document_path, ArchivedBatch, ArchivedDeletion, ArchivedLookup, ArchivedRoster,
+    ArchivedSignOff, BatchRecords, ListSnapshot, Month, MonthRecords, Named, Opened, StepAtEnd,
+    ACCESS, DELETIONS, ROSTER, SIGNOFFS,
 };
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, AccessLog, Home, HomeDir, Office, Tx};
@@ -117,6 +117,19 @@ fn gather(
         name: names.get(id).copied().unwrap_or(id).to_string(),
     };
     let (batches, index_problems) = trust::judge_index(&office_id, &office, &roster);
+    let deletions = roster
+        .purges()
+        .filter(|p| month.holds(p.at))
+        .map(|p| ArchivedDeletion {
+            purge: p.clone(),
+            by_name: named(&p.by).name,
+            batches: batches
+                .iter()
+                .filter(|b| b.fiscal_year == p.fiscal_year)
+                .map(|b| b.label.clone())
+                .collect(),
+        })
+        .collect();
     let mut tampering: Vec<(String, String)> = office
         .problems
         .iter()
@@ -278,6 +291,7 @@ fn gather(
         batches: out,
         lookups,
         tampering,
+        deletions,
         documents,
     })
 }
@@ -395,6 +409,22 @@ pub fn verify_archive(
                         problems.extend(wrong);
                         check.held.extend(held);
                     }
+                }
+            }
+            if opened.files.contains_key(DELETIONS) {
+                match opened.json::<Vec<ArchivedDeletion>>(DELETIONS) {
+                    Err(why) => problems.push(why),
+                    Ok(listed) => problems.extend(
+                        listed
+                            .iter()
+                            .filter(|d| !roster.purges().any(|p| *p == d.purge))
+                            .map(|d| {
+                                format!(
+                                    "{DELETIONS}: the deletion of fiscal year {} by {} is not one the office document holds",
+                                    d.purge.fiscal_year, d.by_name
+                                )
+                            }),
+                    ),
                 }
             }
             if opened.files.contains_key(ACCESS) {

@@ -312,6 +312,14 @@ pub(crate) fn let_go(
     batch: &kenshin_domain::BatchRef,
     filed: &[FiledBatch],
 ) -> Result<bool> {
+    let today = local_day(now());
+    // Where even holding nothing of it would not let it go, nothing need be read.
+    if !filed
+        .iter()
+        .any(|f| lets_go(f, batch.fiscal_year, today, HeldHere::Nothing))
+    {
+        return Ok(false);
+    }
     let id = kenshin_store::batch_doc_id(&batch.batch_id)?;
     let mut lists = Vec::new();
     for l in batch_lists(tx, &id)? {
@@ -332,7 +340,7 @@ pub(crate) fn let_go(
                 }
             }
         };
-        if lets_go(f, batch.fiscal_year, local_day(now()), here) {
+        if lets_go(f, batch.fiscal_year, today, here) {
             let counted_elsewhere: HashSet<String> = tx
                 .batches()?
                 .iter()

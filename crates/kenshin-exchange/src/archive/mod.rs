@@ -44,6 +44,7 @@ pub const FORMAT: &str = "kenshin-archive/2";
 /// Archives this build reads (the first format has no documents to judge again).
 const FORMATS: [&str; 2] = ["kenshin-archive/1", FORMAT];
 pub const ACCESS: &str = "access.json";
+pub const DELETIONS: &str = "deletions.json";
 pub const DOCUMENTS: &str = "documents/";
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
@@ -150,8 +151,20 @@ pub struct MonthRecords {
     pub lookups: Vec<ArchivedLookup>,
     /// What the exporter found deleted or changed in the documents, or not counting, for people.
     pub tampering: Vec<(String, String)>,
+    /// The month's deletions at the end of keeping.
+    pub deletions: Vec<ArchivedDeletion>,
     /// The documents the month's records come from (office, batches, access logs): id and bytes.
     pub documents: Vec<(String, Vec<u8>)>,
+}
+
+/// A deletion at the end of keeping decided in the month (保存期間満了による削除), as signed: which
+/// fiscal year, who decided and when, and the batches it took (by label). No personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedDeletion {
+    #[serde(flatten)]
+    pub purge: kenshin_domain::retention::Purge,
+    pub by_name: String,
+    pub batches: Vec<String>,
 }
 
 /// A lookup as signed, with who looked and what the exporting laptop made of it.
@@ -430,6 +443,32 @@ fn access_table(records: &MonthRecords) -> Table {
     }
 }
 
+fn deletions_table(records: &MonthRecords) -> Table {
+    Table {
+        title: "保存期間満了による削除".into(),
+        headers: ["年度", "削除した業務", "決定者", "日時"]
+            .map(String::from)
+            .to_vec(),
+        rows: records
+            .deletions
+            .iter()
+            .map(|d| {
+                vec![
+                    kenshin_domain::filing::year_ja(d.purge.fiscal_year).into(),
+                    d.batches.join("、").into(),
+                    d.by_name.clone().into(),
+                    d.purge
+                        .at
+                        .with_timezone(&jst())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                        .into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
 fn tampering_table(records: &MonthRecords) -> Table {
     Table {
         title: "改ざんの疑い".into(),
@@ -494,6 +533,20 @@ pub fn write(
         &tampering_table(records),
         "what was found deleted or changed in the documents, or does not count",
     )?;
+    // Only a month with a deletion has the file: other months' archives stay as they were.
+    if !records.deletions.is_empty() {
+        files.push((
+            DELETIONS.into(),
+            json(&records.deletions)?,
+            "the month's deletions at the end of keeping, as signed".into(),
+        ));
+        both_encodings(
+            &mut files,
+            "deletions",
+            &deletions_table(records),
+            "the month's deletions at the end of keeping: which year, who decided, when",
+        )?;
+    }
     for (id, bytes) in &records.documents {
         files.push((
             document_path(id),
