@@ -169,7 +169,17 @@ impl Laptop {
 
     /// Imports a fixture file as `who`.
     pub fn import(&self, who: &str, kind: &str, batch: &str, fixture_name: &str) -> String {
-        let path = fixture(fixture_name);
+        self.import_file(who, kind, batch, &fixture(fixture_name))
+    }
+
+    /// Imports a list file as `who`.
+    pub fn import_file(
+        &self,
+        who: &str,
+        kind: &str,
+        batch: &str,
+        file: &std::path::Path,
+    ) -> String {
         self.ok(&[
             "--as",
             who,
@@ -177,7 +187,7 @@ impl Laptop {
             kind,
             "--batch",
             batch,
-            path.to_str().expect("utf-8 path"),
+            file.to_str().expect("utf-8 path"),
         ])
     }
 
@@ -307,15 +317,7 @@ impl Laptop {
             municipal_csv(&people, kenshin_core::exchange::TextEncoding::Cp932),
         )
         .expect("write the list");
-        self.ok(&[
-            "--as",
-            who,
-            "import",
-            kind,
-            "--batch",
-            batch,
-            file.to_str().expect("utf-8 path"),
-        ]);
+        self.import_file(who, kind, batch, &file);
         people
     }
 

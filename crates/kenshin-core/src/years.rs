@@ -321,14 +321,18 @@ pub(crate) fn let_go(
         return Ok(false);
     }
     let id = kenshin_store::batch_doc_id(&batch.batch_id)?;
-    let mut lists = Vec::new();
-    for l in batch_lists(tx, &id)? {
-        let doc = kenshin_store::batch_doc_id(&l)?;
-        if tx.has_document(&doc)? {
-            lists.push((l, doc));
+    // The document and its lists held here, read once.
+    let (mut doc, mut lists) = (None, Vec::new());
+    if tx.has_document(&id)? {
+        let (held, b) = tx.load_batch(&id)?;
+        doc = Some(held);
+        for l in b.lists {
+            let list = kenshin_store::batch_doc_id(&l.doc_id)?;
+            if tx.has_document(&list)? {
+                lists.push((l.doc_id, list));
+            }
         }
     }
-    let mut doc = tx.load(&id)?;
     for f in filed {
         let here = match &mut doc {
             None => HeldHere::Nothing,
