@@ -217,16 +217,15 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
-    let (mut batches, mut index_problems) = judge_index(&id.to_string(), &office, roster);
+    let (judged, mut index_problems) = judge_index(&id.to_string(), &office, roster);
     // A fiscal year deleted at the end of its keeping leaves its batches' index entries (signed,
     // without personal data) and nothing on the board; so does a batch a contractor laptop let go.
-    let mut gone = std::collections::HashSet::new();
-    for b in &batches {
-        if roster.purged(b.fiscal_year) || tx.is_purged(&batch_doc_id(&b.batch_id)?)? {
-            gone.insert(b.batch_id.clone());
+    let mut batches = Vec::with_capacity(judged.len());
+    for b in judged {
+        if !roster.purged(b.fiscal_year) && !tx.is_purged(&batch_doc_id(&b.batch_id)?)? {
+            batches.push(b);
         }
     }
-    batches.retain(|b| !gone.contains(&b.batch_id));
     if let Some(schema) =
         newer_than_known(roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA)
     {

@@ -5,6 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::trust::{self, ANCHOR};
 use crate::{local_day, now, Office};
+use automerge::AutoCommit;
 use kenshin_domain::dates::Month;
 use kenshin_domain::filing::{
     check_close, check_open, lets_go, year_ja, FiledBatch, Filing, HeldHere, YearClose, YearRefusal,
@@ -167,12 +168,7 @@ impl Office {
             let closed = roster.year_closes().any(|c| c.fiscal_year == fiscal_year);
             let used_by = used_elsewhere(tx, &roster, fiscal_year)?;
             check_purge(fiscal_year, local_day(at), closed, &used_by)?;
-            let migration =
-                crate::members::raise_office(tx, office_id, YEARS_SCHEMA, keys, &me.id)?;
-            crate::members::put_in_office(tx, office_id, |doc| {
-                if let Some(m) = &migration {
-                    office::migrate(doc, m)?;
-                }
+            put_year_record(tx, office_id, Some(YEARS_SCHEMA), keys, &me.id, |doc| {
                 office::add_purge(doc, &purge)
             })?;
             // The decision and the deletion in one transaction: a crash leaves both or neither.
@@ -204,31 +200,44 @@ impl Office {
         })
     }
 
-    /// Writes a filing or a close into the office document (raised to `schema` by a signed
-    /// migration in the same change, when given), and projects the office.
+    /// Writes a filing or a close into the office document (see [`put_year_record`]), and
+    /// projects the office.
     fn put_year_record(
         &mut self,
         schema: Option<i64>,
-        add: impl FnOnce(
-            &mut automerge::AutoCommit,
-        ) -> std::result::Result<(), automerge::AutomergeError>,
+        add: impl FnOnce(&mut AutoCommit) -> AmResult,
     ) -> Result<()> {
         let (office_id, me, keys) = (&self.office_doc, &self.me.id, &self.keys);
         self.home.write(|tx| {
-            let migration = match schema {
-                Some(schema) => crate::members::raise_office(tx, office_id, schema, keys, me)?,
-                None => None,
-            };
-            crate::members::put_in_office(tx, office_id, |doc| {
-                if let Some(m) = &migration {
-                    office::migrate(doc, m)?;
-                }
-                add(doc)
-            })?;
+            put_year_record(tx, office_id, schema, keys, me, add)?;
             trust::project_office(tx, &trust::roster(tx)?)?;
             Ok(())
         })
     }
+}
+
+type AmResult = std::result::Result<(), automerge::AutomergeError>;
+
+/// Writes a filing, a close or a deletion into the office document, raised to `schema` by a signed
+/// migration in the same change when given (an earlier build must then see a newer office).
+fn put_year_record(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    schema: Option<i64>,
+    keys: &kenshin_trust::Keys,
+    me: &str,
+    add: impl FnOnce(&mut AutoCommit) -> AmResult,
+) -> Result<()> {
+    let migration = match schema {
+        Some(schema) => crate::members::raise_office(tx, office_id, schema, keys, me)?,
+        None => None,
+    };
+    crate::members::put_in_office(tx, office_id, |doc| {
+        if let Some(m) = &migration {
+            office::migrate(doc, m)?;
+        }
+        add(doc)
+    })
 }
 
 /// Refuses a new entry in a batch of `fiscal_year` when a close of it holds.

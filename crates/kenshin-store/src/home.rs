@@ -377,7 +377,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Whether a document was deleted at the end of its keeping (see [`Tx::purge`]).
+    /// Whether a document was deleted from this laptop (see [`Tx::purge`]).
     pub fn is_purged(&self, doc_id: &DocumentId) -> Result<bool> {
         Ok(self
             .tx
@@ -390,10 +390,10 @@ impl Tx<'_> {
             .is_some())
     }
 
-    /// Deletes a batch and the documents of its lists at the end of their keeping: every chunk,
-    /// every projection row and every local note of them, in this transaction; none of them is
-    /// stored again (samod's writes and the home's writers skip them). The space comes back with
-    /// [`crate::Home::vacuum`].
+    /// Deletes a batch and the documents of its lists from this laptop (at the end of their keeping,
+    /// or let go by a contractor laptop): every chunk, every projection row and every local note of
+    /// them, in this transaction; none of them is stored again (samod's writes and the home's
+    /// writers skip them). The space comes back with [`crate::Home::vacuum`].
     pub fn purge(&self, batch: &DocumentId, lists: &[DocumentId]) -> Result<()> {
         let batch_id = batch.to_string();
         for doc in std::iter::once(batch).chain(lists) {
