@@ -5,7 +5,7 @@
 mod network;
 mod support;
 
-use network::{held_text, invite, sync, Hub};
+use network::{held_text, invite, sync, Hub, Relay};
 use support::Laptop;
 
 const V: &str = "検認 花子";
@@ -31,9 +31,54 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     let hub = Hub::start(&l);
     let section = joined(&l, &hub, "課 一子");
     let stale = joined(&l, &hub, "課 二子");
+    // A lookup of the resident made in that year (who looked up whom is kept as long as the year).
+    let typed = format!("{}（窓口照会）", resident.kana);
+    let lookup = serde_json::json!({
+        "at": "2019-06-03T01:00:00Z", "by": "決裁 太郎", "query": typed,
+        "matched": 1, "shown": [resident.voucher_no],
+    });
+    let db = kenshin_store::connect(l.home.path()).unwrap();
+    db.execute(
+        "INSERT INTO access_pending(lookup) VALUES (?1)",
+        [lookup.to_string()],
+    )
+    .unwrap();
+    // The hub's engine moves it into the office's access log of June 2019.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while db
+        .query_row("SELECT count(*) FROM access_pending", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lookup was not logged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(db);
+    sync(&section, &hub.addr);
+    sync(&stale, &hub.addr);
+    // The section's laptop also syncs through a relay between sites: it holds every document's sealed
+    // twin, the deleted year's among them.
+    let relay = Relay::start();
+    section.ok(&["sync", "--relay", &relay.url, "--once", "--timeout", "60"]);
+    let twins = |laptop: &Laptop| -> i64 {
+        let db = kenshin_store::connect(laptop.home.path()).unwrap();
+        db.query_row(
+            "SELECT count(DISTINCT substr(key, 1, instr(key, '/') - 1)) FROM twins",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let twins_before = twins(&section);
     for laptop in [&l, &section, &stale] {
         let held = held_text(laptop);
         assert!(held.contains(&resident.name) && held.contains(&resident.kana));
+        assert!(held.contains(&typed), "the access log of June 2019 is here");
         assert!(laptop.chunks_of(&old) > 0);
     }
 
@@ -78,6 +123,7 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
         let held = held_text(laptop);
         assert!(!held.contains(&resident.name), "the name is gone");
         assert!(!held.contains(&resident.kana), "the kana is gone");
+        assert!(!held.contains(&typed), "the year's access log is gone");
         assert!(
             !held.contains(&resident.voucher_no),
             "the voucher number is gone"
@@ -109,9 +155,14 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     );
     assert!(!listed.contains(&resident.name), "{listed}");
 
-    // Every laptop deletes it on its next sync.
+    // Every laptop deletes it on its next sync, with the sealed twins of what it deleted.
     sync(&section, &hub.addr);
     gone(&section);
+    let twins_after = twins(&section);
+    assert!(
+        twins_after < twins_before,
+        "twins of the deleted year: {twins_before} → {twins_after}"
+    );
     // A laptop that still holds it offers it: nothing of it is stored again, and it deletes its own.
     sync(&stale, &hub.addr);
     gone(&l);

@@ -3,7 +3,7 @@
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
 use crate::files::Chosen;
-use crate::office::{InviteMade, Opening};
+use crate::office::{CertificateView, InviteMade, Opening};
 use crate::sign_in::SignInView;
 use crate::sync::{Refused, SyncView};
 use crate::{
@@ -121,6 +121,7 @@ pub fn typescript() -> String {
         Opening,
         Joined,
         InviteMade,
+        CertificateView,
         Chosen,
     ];
     let mut out = String::from(

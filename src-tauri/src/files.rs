@@ -119,6 +119,13 @@ pub(crate) fn chosen(state: &AppState, token: &str) -> Answer<(PathBuf, String)>
     Ok((path, name))
 }
 
+/// The path and name of a file chosen in an open dialog, for a reader that caps what it takes.
+pub(crate) fn opened(state: &AppState, token: &str) -> Answer<(PathBuf, String)> {
+    let path = state.files.path(token, Purpose::Open)?;
+    let name = crate::file_name(&path.to_string_lossy());
+    Ok((path, name))
+}
+
 /// Reads a file chosen in an open dialog, whole.
 pub(crate) fn read_chosen(state: &AppState, token: &str) -> Answer<(String, Vec<u8>)> {
     let path = state.files.path(token, Purpose::Open)?;

@@ -46,6 +46,9 @@ pub struct AppState {
     files: files::ChosenFiles,
     /// The list the evidence view shows, read once (a list never changes) and paged from memory.
     shown_list: Mutex<Option<std::sync::Arc<ListText>>>,
+    /// This laptop's home was destroyed (契約終了): nothing opens it again (which would make a new,
+    /// empty one) until the window goes back to its first screen.
+    erased: std::sync::atomic::AtomicBool,
 }
 
 /// A page of a list's rows for the evidence view (リストの内容), and how the list differs from the one
@@ -160,10 +163,18 @@ impl AppState {
             sync: sync::AppSync::default(),
             shown_list: Mutex::new(None),
             files: files::ChosenFiles::default(),
+            erased: Default::default(),
         }
     }
 
     pub(crate) fn home(&self) -> Answer<HomeDir> {
+        if self.erased.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Refusal::new(
+                "erasure.done",
+                "この端末の記録は消去されました。最初の画面に戻ってください",
+                "this laptop's home was destroyed: go back to the first screen",
+            ));
+        }
         Ok(self.home.lock().map_err(Refusal::internal)?.clone())
     }
 
@@ -607,6 +618,8 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::join_office,
             office::make_invite,
             office::remove_member,
+            office::leave_office,
+            office::check_certificate,
             office::set_deputy,
             office::set_settings,
             office::set_insurer,

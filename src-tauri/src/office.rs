@@ -3,8 +3,9 @@
 //! joining with an invite file, and inviting a laptop.
 
 use crate::{files, sync, Answer, AppState, Refusal, Session};
+use kenshin_core::domain::erasure::ErasureCertificate;
 use kenshin_core::domain::Role;
-use kenshin_core::{CoreError, Joined, Office};
+use kenshin_core::{display_time, CoreError, Joined, Office};
 use serde::Serialize;
 use tauri::AppHandle;
 use ts_rs::TS;
@@ -28,6 +29,8 @@ pub enum Opening {
 
 #[tauri::command]
 pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
+    // The first screen again after a destroyed home: a new laptop from here.
+    state.set_erased(false);
     let home = state.home()?;
     if home.needs_passphrase()? {
         return Ok(Opening::Locked);
@@ -198,4 +201,119 @@ pub fn change_role(
 pub fn reset_member(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
     state.office()?.reset_member_here(&member_id)?;
     state.session()
+}
+
+/// A 消去証明 as the window shows it (no personal data: what it held is counted, and batches named).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CertificateView {
+    pub office_name: String,
+    pub member_name: String,
+    pub batches: Vec<String>,
+    #[ts(type = "number")]
+    pub documents: u64,
+    #[ts(type = "number")]
+    pub vouchers: u64,
+    pub synced_with: String,
+    pub synced_at: String,
+    pub destroyed_at: String,
+    /// The file it was saved to; None when it could not be (the window then shows `text`, for
+    /// copying: the home is gone, and the certificate must not be).
+    pub saved: Option<String>,
+    pub text: String,
+}
+
+impl CertificateView {
+    fn of(c: &ErasureCertificate, saved: Option<String>, text: String) -> CertificateView {
+        CertificateView {
+            office_name: c.office_name.clone(),
+            member_name: c.member_name.clone(),
+            batches: c.held.batches.clone(),
+            documents: c.held.documents,
+            vouchers: c.held.vouchers,
+            synced_with: c.synced_with.clone(),
+            synced_at: display_time(c.synced_at),
+            destroyed_at: display_time(c.destroyed_at),
+            saved,
+            text,
+        }
+    }
+}
+
+/// 契約終了 (the member of this laptop): one whole sync with a section laptop (the engine stopped for
+/// it), then this laptop's home and key are destroyed and the member's signed 消去証明 is saved in
+/// the file chosen. Refused, with nothing destroyed, when no section laptop answers or the file cannot
+/// be written; the engine then runs again.
+#[tauri::command]
+pub async fn leave_office(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    file: String,
+) -> Answer<CertificateView> {
+    let (path, name) = files::chosen(&state, &file)?;
+    let home = state.home()?;
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let folder = path.parent().map(canonical).unwrap_or_default();
+    if folder.starts_with(canonical(home.path())) {
+        return Err(Refusal::new(
+            "erasure.inside_home",
+            "消去証明は、消去する記録のフォルダーの外に保存してください",
+            "save the certificate outside the folder that is destroyed",
+        ));
+    }
+    // Where the certificate goes is writable before anything is destroyed.
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| Refusal::cannot_write(&name, e))?;
+    if !existed {
+        let _ = std::fs::remove_file(&path);
+    }
+    let office = state.take_office()?;
+    // Nothing opens the home from here (a new, empty one would be made): the window's other calls
+    // are refused until it is destroyed or this is refused.
+    state.set_erased(true);
+    state.sync.stop(&app).await;
+    let dir = home.clone();
+    let erased = match kenshin_core::sync_with_the_section(&home, LAST_SYNC).await {
+        Ok((synced, tried)) => {
+            tauri::async_runtime::spawn_blocking(move || office.erase(&dir, synced, tried))
+                .await
+                .map_err(Refusal::internal)
+                .and_then(|erased| erased.map_err(Refusal::from))
+        }
+        Err(e) => Err(e.into()),
+    };
+    let certificate = match erased {
+        Ok(c) => c,
+        Err(refused) => {
+            state.set_erased(false);
+            sync::spawn_start(&app);
+            return Err(refused);
+        }
+    };
+    // The home is gone: the certificate is kept before anything else can fail.
+    let text = serde_json::to_string_pretty(&certificate).unwrap_or_default();
+    let saved = files::write_chosen(&path, text.as_bytes())
+        .ok()
+        .map(|()| name);
+    state.forget_home();
+    Ok(CertificateView::of(&certificate, saved, text))
+}
+
+/// How long the last sync before an erasure may take with each section laptop.
+const LAST_SYNC: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// 消去証明の確認: a certificate a contractor laptop wrote when it was destroyed, checked against the
+/// office's roster.
+#[tauri::command]
+pub fn check_certificate(
+    state: tauri::State<'_, AppState>,
+    file: String,
+) -> Answer<CertificateView> {
+    let (path, _) = files::opened(&state, &file)?;
+    let c = state.office()?.check_erasure(&path)?;
+    Ok(CertificateView::of(&c, None, String::new()))
 }

@@ -115,6 +115,35 @@ impl AppState {
         Ok(OpenOffice(open))
     }
 
+    /// The office opened as the member the window acts as, taken out (to be destroyed).
+    pub(crate) fn take_office(&self) -> Answer<Office> {
+        drop(self.office()?);
+        let (_, office) = self
+            .open
+            .lock()
+            .map_err(Refusal::internal)?
+            .take()
+            .ok_or_else(|| Refusal::internal("the office was not open"))?;
+        Ok(office)
+    }
+
+    /// After this laptop's home was destroyed: a new laptop, as if the app had never opened one, once
+    /// the window is back on its first screen (see [`AppState::home`]).
+    pub(crate) fn forget_home(&self) {
+        if let Ok(mut who) = self.who.lock() {
+            *who = Who::default();
+        }
+        if let Ok(mut home) = self.home.lock() {
+            *home = kenshin_core::HomeDir::new(home.path());
+        }
+    }
+
+    /// While set, nothing opens the home (see [`AppState::home`]).
+    pub(crate) fn set_erased(&self, erased: bool) {
+        self.erased
+            .store(erased, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Closes the office kept open (its copy of the member's key goes with it): on a lock, a new
     /// member, a new secret or another home.
     pub(crate) fn close_office(&self) -> Answer<()> {

@@ -1237,3 +1237,100 @@ fn two_windows_sync_a_contractor_working_offline() {
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }
+
+/// 契約終了 from the contractor's window: refused while no section laptop answers (nothing
+/// destroyed), then, with the section's app back, the laptop syncs, its home goes and the 消去証明 is
+/// saved; the section's window checks that certificate against the roster.
+#[test]
+fn a_contractor_laptop_ends_its_contract_from_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let section = tempfile::tempdir().expect("section home");
+    let mut office = kenshin_core::create_demo(section.path(), 0).expect("demo office");
+    let invite = office
+        .invite("委託 三郎", kenshin_core::domain::Role::Contractor, false)
+        .expect("invite");
+    drop(office);
+    let hub = format!("127.0.0.1:{}", webdriver::free_port());
+    loopback_sync(section.path(), &hub, &[]);
+    let contractor = tempfile::tempdir().expect("contractor home");
+    let home = contractor.path().join("home");
+    kenshin_core::join(
+        &home,
+        &serde_json::to_string(&invite).expect("invite json"),
+        "invite",
+    )
+    .expect("joined");
+    loopback_sync(&home, "127.0.0.1:0", &[&hub]);
+
+    let (s, section_window) = Window::open(section.path());
+    s.sign_in(PIN);
+    s.wait("body[data-ready=board]");
+    let (c, _contractor_window) = Window::open(&home);
+    c.sign_in(PIN);
+    c.wait("body[data-ready=board]");
+    c.screen("sync");
+    c.until("the section's laptop connected", || {
+        c.find("table.peers tr[data-connected=yes]").is_some()
+    });
+
+    // The section's app is closed: the contract end is refused and the home stays whole.
+    drop(s);
+    drop(section_window);
+    let out = tempfile::tempdir().expect("out dir");
+    let certificate = out.path().join("消去証明-委託 三郎.json");
+    c.click("button[data-action=leave]");
+    c.choose_file("certificate-out", &certificate);
+    c.click("button[data-action=confirm-leave]");
+    c.until("the refusal", || {
+        c.text("#message").contains("何も消去していません")
+    });
+    assert!(home.join("kenshin.sqlite3").exists(), "nothing destroyed");
+    assert!(!certificate.exists());
+    screenshot(&c.display, "18-contract-end-refused");
+
+    // The section's app is back: the laptop syncs whole, then its home is destroyed.
+    let (s, _section_window) = Window::open(section.path());
+    s.sign_in(PIN);
+    s.wait("body[data-ready=board]");
+    c.until("the section's laptop connected again", || {
+        c.find("table.peers tr[data-connected=yes]").is_some()
+    });
+    c.click("button[data-action=confirm-leave]");
+    let saved = c.wait_text("[data-saved]");
+    assert!(saved.contains("消去証明を保存しました"), "{saved}");
+    // What the test's window keeps beside the home (its webview's data, the dialogs' answers) stays.
+    let left: Vec<String> = std::fs::read_dir(&home)
+        .expect("the test's files")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter()
+            .all(|n| !n.starts_with("kenshin") && n != "key.json"),
+        "the database and the key are gone: {left:?}"
+    );
+    assert!(c.text("table.certificate").contains("委託 三郎"));
+    screenshot(&c.display, "19-contract-ended");
+
+    // The section checks the certificate in its window.
+    s.screen("sync");
+    s.choose_file("certificate-in", &certificate);
+    s.click("button[data-action=check-certificate]");
+    let checked = s.wait_text(".certificate-checked");
+    assert!(
+        checked.contains("消去証明を確認しました") && checked.contains("委託 三郎"),
+        "{checked}"
+    );
+    screenshot(&s.display, "20-certificate-checked");
+
+    // Edited, it does not hold.
+    let text = std::fs::read_to_string(&certificate).expect("certificate");
+    let edited = out.path().join("書換え.json");
+    std::fs::write(&edited, text.replace("委託 三郎", "委託 四郎")).expect("edited");
+    s.choose_file("certificate-in", &edited);
+    s.click("button[data-action=check-certificate]");
+    s.until("the refusal", || {
+        s.text("#message").contains("消去証明は正しくありません")
+    });
+    c.call("DELETE", "", json!({}));
+    s.call("DELETE", "", json!({}));
+}

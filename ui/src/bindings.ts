@@ -634,6 +634,13 @@ fingerprint: string, };
 
 export type InviteMade = { name: string, file: string, fingerprint: string, };
 
+export type CertificateView = { office_name: string, member_name: string, batches: Array<string>, documents: number, vouchers: number, synced_with: string, synced_at: string, destroyed_at: string, 
+/**
+ * The file it was saved to; None when it could not be (the window then shows `text`, for
+ * copying: the home is gone, and the certificate must not be).
+ */
+saved: string | null, text: string, };
+
 export type Chosen = { 
 /**
  * What a command is given to name the file.

@@ -16,6 +16,30 @@ export function setLang(l: Lang): void {
 }
 
 const ja: Record<string, string> = {
+  // 契約終了・消去証明
+  "End of contract": "契約終了",
+  "End the contract (destroy this laptop's records)": "契約終了（この端末の記録を消去）",
+  "This laptop syncs once with a section laptop, then its records and key are destroyed: nothing of the office remains on it. You sign the erasure certificate.":
+    "この端末は課の端末と一度すべて同期してから、記録と暗号鍵を消去します。事務所のデータはこの端末に何も残りません。消去証明にはあなたが署名します。",
+  "Save the certificate to": "消去証明の保存先",
+  "Sync and destroy": "同期して消去する",
+  "Syncing with the section, then destroying…": "課の端末と同期してから消去します…",
+  "This laptop's records were destroyed": "この端末の記録を消去しました",
+  "The erasure certificate was saved": "消去証明を保存しました",
+  ". Hand it to the section.": "。課に渡してください。",
+  "The certificate could not be saved. Copy it below and hand it to the section.": "消去証明を保存できませんでした。下の内容を写して課に渡してください。",
+  "To the first screen": "最初の画面へ",
+  "Check an erasure certificate": "消去証明の確認",
+  "Certificate file": "消去証明のファイル",
+  "The erasure certificate holds": "消去証明を確認しました",
+  Office: "事務所",
+  Held: "保持していたもの",
+  " documents": "件の文書",
+  "Synced with": "最後に同期した課の職員",
+  "Synced at": "最後の同期",
+  " vouchers": "件の受診券",
+  Destroyed: "消去日時",
+  "Batches held": "保持していた業務",
   // 取下げ・代決・後閲
   Withdraw: "取下げ",
   "Approve as deputy": "代決",

@@ -1,6 +1,6 @@
 // 同期: the laptop's sync engine, which runs inside the app. The header's state line, and the screen
 // with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
-import type { Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
+import type { CertificateView, Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
 import { insurerForm } from "./insurer";
 import { h, replace } from "./dom";
@@ -98,6 +98,9 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     inviteForm(),
     h("h3", {}, t("Roster")),
     rosterList(root),
+    app.session?.me.role === "contractor"
+      ? [h("h3", {}, t("End of contract")), leavingForm()]
+      : [h("h3", {}, t("Check an erasure certificate")), certificateCheck()],
     h("h3", {}, t("The office's settings")),
     officeSettingsForm(),
     h("h3", {}, t("Insurer")),
@@ -438,5 +441,89 @@ function rosterList(root: HTMLElement): HTMLElement {
     { class: "peers roster" },
     h("thead", {}, h("tr", {}, [t("Member"), t("Role"), t("Authority"), t("Last seen"), ""].map((x) => h("th", {}, x)))),
     h("tbody", {}, session.members.map(row)),
+  );
+}
+
+/// What a 消去証明 says: who, of which office, what the laptop held, its last sync and destruction.
+function certificateLines(c: CertificateView): HTMLElement {
+  const row = (k: string, v: string) => h("tr", {}, h("th", {}, k), h("td", {}, v));
+  return h(
+    "table",
+    { class: "certificate" },
+    row(t("Office"), c.office_name),
+    row(t("Member"), c.member_name),
+    row(t("Held"), `${c.documents}${t(" documents")}・${c.vouchers}${t(" vouchers")}`),
+    row(t("Batches held"), c.batches.join("、") || "—"),
+    row(t("Synced with"), c.synced_with),
+    row(t("Synced at"), c.synced_at),
+    row(t("Destroyed"), c.destroyed_at),
+  );
+}
+
+/// 契約終了 (a contractor's own laptop): after one whole sync with a section laptop, this laptop's
+/// records and key are destroyed and the signed 消去証明 is saved for the section. Asked in place.
+function leavingForm(): HTMLElement {
+  const box = h("div", { class: "leaving" });
+  const out = fileField("certificate-out", { ext: ["json"], save: () => `消去証明-${app.session?.me.name ?? ""}.json` });
+  const done = (c: CertificateView) => {
+    say(t("This laptop's records were destroyed"));
+    replace(
+      document.getElementById("screen") ?? box,
+      h("h2", {}, t("This laptop's records were destroyed")),
+      c.saved
+        ? h("p", { class: "message ok", "data-saved": c.saved }, `${t("The erasure certificate was saved")}: ${c.saved}${t(". Hand it to the section.")}`)
+        : [h("p", { class: "message error" }, t("The certificate could not be saved. Copy it below and hand it to the section.")), h("textarea", { readonly: true, rows: 12, cols: 70 }, c.text)],
+      certificateLines(c),
+      h("button", { "data-action": "first-screen", onclick: () => window.location.reload() }, t("To the first screen")),
+    );
+  };
+  const ask = () =>
+    replace(
+      box,
+      h("p", {}, t("This laptop syncs once with a section laptop, then its records and key are destroyed: nothing of the office remains on it. You sign the erasure certificate.")),
+      label(t("Save the certificate to"), out.field),
+      h(
+        "button",
+        {
+          class: "danger",
+          "data-action": "confirm-leave",
+          onclick: async (e: Event) => {
+            const b = e.currentTarget as HTMLButtonElement;
+            b.disabled = true;
+            say(t("Syncing with the section, then destroying…"));
+            const c = await attempt(() => api.leaveOffice(out.file()));
+            b.disabled = false;
+            if (c) done(c);
+          },
+        },
+        t("Sync and destroy"),
+      ),
+      " ",
+      h("button", { "data-action": "cancel-leave", onclick: () => replace(box, start()) }, t("Cancel")),
+    );
+  const start = () => h("button", { "data-action": "leave", onclick: ask }, t("End the contract (destroy this laptop's records)"));
+  replace(box, start());
+  return box;
+}
+
+/// 消去証明の確認 (section): a certificate from a contractor laptop, checked against the roster.
+function certificateCheck(): HTMLElement {
+  const file = fileField("certificate-in", { ext: ["json"] });
+  const shown = h("div", { class: "certificate-checked" });
+  return h(
+    "form",
+    {
+      class: "certificate-check",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const c = await attempt(() => api.checkCertificate(file.file()));
+        if (!c) return replace(shown);
+        say(`${t("The erasure certificate holds")}: ${c.member_name}`);
+        replace(shown, h("p", { class: "message ok" }, t("The erasure certificate holds")), certificateLines(c));
+      },
+    },
+    label(t("Certificate file"), file.field),
+    h("button", { type: "submit", "data-action": "check-certificate" }, t("Check")),
+    shown,
   );
 }

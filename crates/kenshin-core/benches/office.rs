@@ -632,6 +632,8 @@ struct Sized {
     contractor_sync: (Duration, u64),
     signoff: (Duration, Duration, Duration, Duration),
     merge: (Duration, u64, Duration),
+    /// A laptop back after a week offline: its sync, bytes on the wire, a sync with nothing new.
+    reconnect: (Duration, u64, Duration),
     export: (Duration, Duration, u64),
     /// Through a relay: (sealed, plain), each (cold sync, bytes stored).
     relay: ((Duration, u64), (Duration, u64)),
@@ -748,7 +750,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
     }
     let export = (median(exports), median(zips), size);
 
-    let (cold_sync, contractor_sync, signoff, merge) = rt.block_on(async {
+    let (cold_sync, contractor_sync, signoff, merge, reconnect) = rt.block_on(async {
         let (serving, bound) = serve_on_loopback(hub).await;
         let wire = Arc::new(AtomicU64::new(0));
         let proxy = counting_proxy(bound.clone(), wire.clone()).await;
@@ -845,12 +847,41 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
             .board(Some(&merge_batch))
             .unwrap();
         assert!(!notes.is_empty());
+
+        // A week offline: the laptop opens batches of its own; the hub, serving all the while,
+        // records a week of the office's (a batch a day, each started, and 1,000 inquiries).
+        sync_once(laptop.path(), &proxy).await;
+        let mut away = Office::open(laptop.path(), None).unwrap();
+        for day in 0..5 {
+            away.new_batch(ProcessId::AnnualIssuance, &format!("留守 {day}"), None)
+                .unwrap();
+            let b = office
+                .new_batch(ProcessId::AnnualIssuance, &format!("週 {day}"), None)
+                .unwrap();
+            office
+                .record(&b.batch_id, 1, Action::Do, StepRecord::default())
+                .unwrap();
+        }
+        for i in 0..OFFLINE_EDITS {
+            let no = format!("{}", 10_000_001 + (i % n));
+            office
+                .log_inquiry(&no, "ベンチ健診所", "有効", None, Some(&merge_batch))
+                .unwrap();
+        }
+        wire.store(0, Ordering::SeqCst);
+        let t = Instant::now();
+        sync_once(laptop.path(), &proxy).await;
+        let week = (t.elapsed(), wire.load(Ordering::SeqCst));
+        let t = Instant::now();
+        sync_once(laptop.path(), &proxy).await;
+        let reconnect = (week.0, week.1, t.elapsed());
         serving.stop().await.unwrap();
         (
             cold_sync,
             contractor_sync,
             signoff,
             (took, rss, bare_merged),
+            reconnect,
         )
     });
     Sized {
@@ -862,6 +893,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         contractor_sync,
         signoff,
         merge,
+        reconnect,
         export,
         relay,
     }
@@ -1027,6 +1059,16 @@ fn main() {
             measure: "merge after 1,000 + 1,000 offline inquiries (sync, judge, project) / bare automerge merge",
             target: "< 1 s",
             cells: cell(&|s| versus(s.merge.0, s.merge.2)),
+        },
+        Line {
+            measure: "reconnect after a week offline (5 + 5 batches, 1,000 inquiries on the hub) / a sync with nothing new",
+            target: "",
+            cells: cell(&|s| versus(s.reconnect.0, s.reconnect.2)),
+        },
+        Line {
+            measure: "bytes on the wire, reconnect after a week",
+            target: "",
+            cells: cell(&|s| mb(s.reconnect.1)),
         },
         Line {
             measure: "peak RSS of the merging laptop's process",

@@ -6,7 +6,8 @@ use crate::error::{CoreError, Result};
 use crate::{now, trust, Office};
 use chrono::{DateTime, Utc};
 use kenshin_domain::erasure::{
-    check_erasure, ErasedHome, ErasureCertificate, ErasureRefusal, MAX_CERTIFICATE_BYTES,
+    check_erasure, CertificateFault, ErasedHome, ErasureCertificate, ErasureRefusal,
+    MAX_CERTIFICATE_BYTES,
 };
 use kenshin_domain::signed::Signed;
 use kenshin_store::HomeDir;
@@ -50,7 +51,13 @@ pub async fn sync_with_the_section(
                 return Ok((Some(synced), tried));
             }
             Ok(_) => tried.push(format!("{address}: 課の端末ではありません")),
-            Err(e) => tried.push(format!("{address}: {e}")),
+            Err(e) => {
+                // The reason in the office's words; the details go to the log.
+                tracing::warn!(address, %e, "no whole sync before an erasure");
+                tried.push(format!(
+                    "{address}: 同期できませんでした（応答がないか、接続が切れました）"
+                ));
+            }
         }
     }
     if tried.is_empty() {
@@ -128,8 +135,12 @@ impl Office {
     /// Checks a 消去証明 file against this office's roster: of this office, signed by the member it
     /// names (removed since or not) with their key, for their own laptop.
     pub fn check_erasure(&mut self, path: &std::path::Path) -> Result<ErasureCertificate> {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let unreadable = |why: String| ErasureRefusal::Unreadable {
-            why: format!("{}: {why}", path.display()),
+            why: format!("{name}: {why}"),
         };
         let mut bytes = Vec::new();
         std::fs::File::open(path)
@@ -144,16 +155,16 @@ impl Office {
         if c.office != mine {
             return Err(ErasureRefusal::OtherOffice { office: c.office }.into());
         }
-        let invalid = |why: &str| ErasureRefusal::Invalid { why: why.into() };
+        let invalid = |why| ErasureRefusal::Invalid { why };
         let entry = self
             .home
             .read(|tx| Ok::<_, CoreError>(trust::roster(tx)?.member(&c.member).cloned()))?
-            .ok_or_else(|| invalid("its member is not in the office's roster"))?;
+            .ok_or(invalid(CertificateFault::UnknownMember))?;
         if entry.noise_key != c.laptop {
-            return Err(invalid("the laptop it names is not its member's").into());
+            return Err(invalid(CertificateFault::OtherLaptop).into());
         }
         kenshin_trust::verify(&entry.sign_key, &c.payload(&mine, &mine), &c.signature)
-            .map_err(|why| ErasureRefusal::Invalid { why })?;
+            .map_err(|_| invalid(CertificateFault::Signature))?;
         Ok(c)
     }
 }

@@ -147,16 +147,18 @@ impl SyncHome {
                 let (_, office) = tx.load_office(&self.office_doc)?;
                 let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
                 // A fiscal year deleted at the end of its keeping goes from this laptop too.
-                if crate::years::apply_purges(tx, &roster, &office)? {
+                if crate::years::apply_purges(tx, &roster, &office, &self.noise)? {
                     self.deleted
                         .store(true, std::sync::atomic::Ordering::SeqCst);
                 }
                 trust::project_office(tx, &roster)?;
-                let logs = office
-                    .access_logs
-                    .iter()
-                    .map(|log| batch_doc_id(&log.doc_id))
-                    .collect::<kenshin_store::Result<_>>()?;
+                let mut logs = Vec::new();
+                for log in &office.access_logs {
+                    let id = batch_doc_id(&log.doc_id)?;
+                    if !tx.is_purged(&id)? {
+                        logs.push(id);
+                    }
+                }
                 let digest = roster.digest();
                 // A new batch in the index changes no judgement of the others.
                 let changed = seen.is_none_or(|before| before.digest != digest);

@@ -10,6 +10,7 @@ use kenshin_domain::dates::Month;
 use kenshin_domain::filing::{
     check_close, check_open, lets_go, year_ja, FiledBatch, Filing, HeldHere, YearClose, YearRefusal,
 };
+use kenshin_domain::fiscal_year;
 use kenshin_domain::retention::{
     check_purge, retention_list, Purge, RetentionRefusal, RetentionYear,
 };
@@ -18,6 +19,7 @@ use kenshin_domain::Role;
 use kenshin_store::docs::office::{self, YEARS_SCHEMA};
 use kenshin_store::{DocumentId, Tx};
 use kenshin_trust::roster::Roster;
+use kenshin_trust::NoiseKeys;
 use std::collections::{HashMap, HashSet};
 
 /// A fiscal year closed (年度締め), for people.
@@ -174,7 +176,7 @@ impl Office {
             // The decision and the deletion in one transaction: a crash leaves both or neither.
             let (_, read) = tx.load_office(office_id)?;
             let roster = trust::judge_roster(tx, office_id, &read)?;
-            apply_purges(tx, &roster, &read)?;
+            apply_purges(tx, &roster, &read, keys.noise())?;
             trust::project_office(tx, &roster)?;
             Ok::<_, CoreError>(())
         })?;
@@ -403,18 +405,28 @@ fn forget_notes(tx: &Tx<'_>, batch_id: &str) -> Result<()> {
 
 /// Deletes, in `tx`, the batches of every fiscal year a deletion that holds names (from the office
 /// document's judged index: an entry's id is the hash of its signed meta, year included), with the
-/// documents of their lists, their projections and this laptop's notes of them. Returns whether
-/// anything was deleted (the caller then gives the space back with a VACUUM).
-pub(crate) fn apply_purges(tx: &Tx<'_>, roster: &Roster, office: &office::Office) -> Result<bool> {
+/// documents of their lists, their projections and this laptop's notes of them; the access logs of
+/// that year's months (who looked up whom); and the sealed twins of all of these a relay brought
+/// (named by the office's data key, which `noise` opens). Returns whether anything was deleted (the
+/// caller then gives the space back with a VACUUM).
+pub(crate) fn apply_purges(
+    tx: &Tx<'_>,
+    roster: &Roster,
+    office: &office::Office,
+    noise: &NoiseKeys,
+) -> Result<bool> {
+    let office_id = tx.office_doc_id()?;
     if roster.purges().next().is_none() {
+        // Batches a contractor laptop let go are deleted documents too.
+        purge_twins(tx, office_id.as_ref(), noise)?;
         return Ok(false);
     }
-    let office_id = tx
-        .office_doc_id()?
+    let office_text = office_id
+        .as_ref()
         .map(|id| id.to_string())
         .unwrap_or_default();
-    let (index, _) = trust::judge_index(&office_id, office, roster);
-    let mut any = false;
+    let (index, _) = trust::judge_index(&office_text, office, roster);
+    let mut gone = Vec::new();
     for b in index {
         if !roster.purged(b.fiscal_year) {
             continue;
@@ -429,7 +441,63 @@ pub(crate) fn apply_purges(tx: &Tx<'_>, roster: &Roster, office: &office::Office
             .collect::<kenshin_store::Result<Vec<_>>>()?;
         tx.purge(&id, &lists)?;
         forget_notes(tx, &b.batch_id)?;
-        any = true;
+        gone.push(id.to_string());
+        gone.extend(lists.iter().map(|l| l.to_string()));
     }
-    Ok(any)
+    // The office's index of logs is a hint anyone may write: a document goes only when it reads as
+    // an access log whose own month is in a deleted year.
+    for log in &office.access_logs {
+        let id = kenshin_store::batch_doc_id(&log.doc_id)?;
+        if tx.is_purged(&id)? {
+            continue;
+        }
+        let Ok(Some(read)) = tx.load_access_log(&id) else {
+            continue;
+        };
+        let year = read
+            .month
+            .parse::<Month>()
+            .map(|m| fiscal_year(m.first_day()));
+        if year.is_ok_and(|y| roster.purged(y)) {
+            tx.purge_documents("chunks", &[id.to_string()])?;
+            gone.push(id.to_string());
+        }
+    }
+    purge_twins(tx, office_id.as_ref(), noise)?;
+    Ok(!gone.is_empty())
+}
+
+/// Local note: how many deleted documents this laptop has deleted the sealed twins of.
+const TWINS_PURGED: &str = "twins_purged";
+
+/// Deletes the sealed twins a relay brought of every deleted document, and keeps their ids out for
+/// good (a relay offering one again stores nothing), once per new deletion. A laptop that never
+/// held the data key cannot name a twin, and has none.
+fn purge_twins(tx: &Tx<'_>, office_id: Option<&DocumentId>, noise: &NoiseKeys) -> Result<()> {
+    let deleted = tx.purged_documents()?;
+    let noted = tx
+        .local(TWINS_PURGED)?
+        .and_then(|n| n.parse::<usize>().ok());
+    let Some(office_id) = office_id.filter(|_| noted != Some(deleted.len())) else {
+        return Ok(());
+    };
+    let Ok((ring, _)) = crate::relay_keys::keyring(tx, office_id, noise, &[]) else {
+        tx.set_local(TWINS_PURGED, &deleted.len().to_string())?;
+        return Ok(());
+    };
+    let twin = |doc: &String| {
+        ring.twin_id(doc)
+            .and_then(|bytes| DocumentId::try_from(bytes.to_vec()).ok())
+            .map(|id| id.to_string())
+    };
+    // `purged` holds the documents and the twins named before: a twin's own twin is no document.
+    let named: HashSet<String> = deleted.iter().filter_map(twin).collect();
+    let twins: Vec<String> = deleted
+        .iter()
+        .filter(|doc| !named.contains(*doc))
+        .filter_map(twin)
+        .collect();
+    tx.purge_documents("twins", &twins)?;
+    tx.set_local(TWINS_PURGED, &tx.purged_documents()?.len().to_string())?;
+    Ok(())
 }

@@ -54,7 +54,18 @@ pub enum ErasureRefusal {
     #[error("the certificate is of another office ({office})")]
     OtherOffice { office: String },
     #[error("the certificate does not hold: {why}")]
-    Invalid { why: String },
+    Invalid { why: CertificateFault },
+}
+
+/// Why a readable certificate of this office does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum CertificateFault {
+    #[error("its member is not in the office's roster")]
+    UnknownMember,
+    #[error("the laptop it names is not its member's")]
+    OtherLaptop,
+    #[error("its signature is not its member's (it was changed after it was signed)")]
+    Signature,
 }
 
 /// Whether a laptop may be destroyed after its last sync: only once it synced whole with a section

@@ -7,7 +7,7 @@ use crate::batch::BadLabel;
 use crate::catalogue::{Action, COUNTS};
 use crate::dates::{era_long, DateError};
 use crate::decide::{CountSource, EvidenceRefusal, Recount, RefusedRequest};
-use crate::erasure::ErasureRefusal;
+use crate::erasure::{CertificateFault, ErasureRefusal};
 use crate::filing::{year_ja, YearRefusal};
 use crate::reconcile::Mismatch;
 use crate::register::{FieldProblem, Ineligible, NoteField};
@@ -442,7 +442,15 @@ impl Said for ErasureRefusal {
             ErasureRefusal::OtherOffice { office } => {
                 format!("別の事務所の消去証明です（{office}）")
             }
-            ErasureRefusal::Invalid { why } => format!("消去証明は正しくありません: {why}"),
+            ErasureRefusal::Invalid { why } => format!(
+                "消去証明は正しくありません: {}",
+                match why {
+                    CertificateFault::UnknownMember => "記載の職員が名簿にありません",
+                    CertificateFault::OtherLaptop => "記載の端末がその職員の端末ではありません",
+                    CertificateFault::Signature =>
+                        "署名がその職員のものと一致しません（署名の後に書き換えられています）",
+                }
+            ),
         }
     }
 }

@@ -22,6 +22,7 @@ impl Home {
     /// when this returns, so a killed process loses nothing; a power cut may lose the last few.
     pub fn note_lookup(&mut self, lookup: &Lookup) -> Result<()> {
         let json = serde_json::to_string(lookup).expect("a lookup serialises");
+        let _turn = self.gate.enter();
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let kept = self
             .conn

@@ -7,6 +7,7 @@ use automerge::{ActorId, AutoCommit, ChangeHash};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use samod_core::{CompactionHash, DocumentId, StorageKey};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The file inside the home folder.
 pub const DB_FILE: &str = "kenshin.sqlite3";
@@ -92,6 +93,8 @@ pub struct Home {
     /// document forever (a day of 1,000 inquiries by 1,000 actors made each merge ten times slower).
     /// Writes are serialised by SQLite, so the actor's sequence numbers never clash on one home.
     actor: ActorId,
+    /// The turns of this home's writers in this process.
+    pub(crate) gate: Arc<crate::gate::Gate>,
 }
 
 impl Home {
@@ -117,7 +120,9 @@ impl Home {
                 found,
             });
         }
+        let gate = crate::gate::of(dir);
         if found < SCHEMA_VERSION {
+            let _turn = gate.enter();
             // 7: 取下げ・代決・後閲 in the projections (a home of 3 to 6 gains the columns; their
             // entries have none of them).
             conn.execute_batch(SCHEMA)?;
@@ -134,14 +139,24 @@ impl Home {
             conn.execute_batch(crate::register::VOUCHER_INDEXES)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
-        conn.execute(
-            "INSERT OR IGNORE INTO local(key, value) VALUES ('actor', lower(hex(randomblob(16))))",
-            [],
-        )?;
-        let actor: String =
+        let read_actor = || {
             conn.query_row("SELECT value FROM local WHERE key = 'actor'", [], |r| {
-                r.get(0)
-            })?;
+                r.get::<_, String>(0)
+            })
+            .optional()
+        };
+        // Written once: every open writing it would queue behind the home's writers.
+        let actor = match read_actor()? {
+            Some(actor) => actor,
+            None => {
+                let _turn = gate.enter();
+                conn.execute(
+                    "INSERT OR IGNORE INTO local(key, value) VALUES ('actor', lower(hex(randomblob(16))))",
+                    [],
+                )?;
+                read_actor()?.unwrap_or_default()
+            }
+        };
         let actor = ActorId::from(hex::decode(&actor).map_err(|e| StoreError::Shape {
             doc: "local".into(),
             what: "actor setting",
@@ -151,6 +166,7 @@ impl Home {
             dir: dir.to_path_buf(),
             conn,
             actor,
+            gate,
         })
     }
 
@@ -188,6 +204,7 @@ impl Home {
         commit: bool,
         f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        let _turn = self.gate.enter();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -211,6 +228,7 @@ impl Home {
     /// Gives the space of deleted documents back to the file system (SQLCipher rewrites the file:
     /// what was deleted is no longer in it, in free pages or otherwise).
     pub fn vacuum(&self) -> Result<()> {
+        let _turn = self.gate.enter();
         Ok(self.conn.execute_batch("VACUUM")?)
     }
 
@@ -396,17 +414,11 @@ impl Tx<'_> {
     /// writers skip them). The space comes back with [`crate::Home::vacuum`].
     pub fn purge(&self, batch: &DocumentId, lists: &[DocumentId]) -> Result<()> {
         let batch_id = batch.to_string();
-        for doc in std::iter::once(batch).chain(lists) {
-            let doc = doc.to_string();
-            self.tx.execute(
-                "DELETE FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0'",
-                [&doc],
-            )?;
-            self.tx
-                .execute("DELETE FROM p_problems WHERE doc_id = ?1", [&doc])?;
-            self.tx
-                .execute("INSERT OR IGNORE INTO purged(doc) VALUES (?1)", [&doc])?;
-        }
+        let docs: Vec<String> = std::iter::once(batch)
+            .chain(lists)
+            .map(|d| d.to_string())
+            .collect();
+        self.purge_documents("chunks", &docs)?;
         for table in [
             "p_batches",
             "p_signoffs",
@@ -424,6 +436,30 @@ impl Tx<'_> {
             [format!("projected:{batch_id}")],
         )?;
         Ok(())
+    }
+
+    /// Deletes documents by id from `table` (`chunks`, or `twins`: the sealed twins a relay carries):
+    /// every chunk and problem noted of them, in this transaction; none is stored again.
+    pub fn purge_documents(&self, table: &str, docs: &[String]) -> Result<()> {
+        let table = if table == "twins" { "twins" } else { "chunks" };
+        for doc in docs {
+            self.tx.execute(
+                &format!("DELETE FROM {table} WHERE key > ?1 || '/' AND key < ?1 || '0'"),
+                [doc],
+            )?;
+            self.tx
+                .execute("DELETE FROM p_problems WHERE doc_id = ?1", [doc])?;
+            self.tx
+                .execute("INSERT OR IGNORE INTO purged(doc) VALUES (?1)", [doc])?;
+        }
+        Ok(())
+    }
+
+    /// The ids of every document deleted here (and of their sealed twins).
+    pub fn purged_documents(&self) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT doc FROM purged")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every chunk key the home holds (small: documents times their chunks).

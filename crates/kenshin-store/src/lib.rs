@@ -8,6 +8,7 @@
 mod access;
 pub mod docs;
 mod error;
+mod gate;
 mod home;
 mod key;
 mod projection;

@@ -18,6 +18,8 @@ pub struct SqliteStorage {
     on_put: Option<PutHooks>,
     /// `chunks` (the documents) or `twins` (their sealed twins, see [`SqliteStorage::twins`]).
     table: &'static str,
+    /// The turns of this home's writers in this process (samod's puts wait theirs).
+    gate: Arc<crate::gate::Gate>,
 }
 
 /// Called around each put: `before` (is this key news? it is claimed before it reaches the table, so
@@ -30,6 +32,8 @@ struct PutHooks {
 
 impl SqliteStorage {
     pub fn open(home: impl Into<crate::HomeDir>) -> Result<SqliteStorage> {
+        let home = home.into();
+        let gate = crate::gate::of(home.path());
         let conn = connect(home)?;
         // samod reads each chunk once, when it loads a document: a page cache would only hold memory
         // (the home's own connections keep theirs).
@@ -39,6 +43,7 @@ impl SqliteStorage {
             failure: Arc::new(Mutex::new(None)),
             on_put: None,
             table: "chunks",
+            gate,
         })
     }
 
@@ -141,6 +146,7 @@ impl Storage for SqliteStorage {
         let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
         // A document deleted at the end of its keeping is not stored again, whoever offers it.
         let doc = key.split('/').next().unwrap_or_default();
+        let _turn = self.gate.enter();
         let stored = self.with_conn("put", |c| {
             c.execute(
                 &format!(
@@ -157,6 +163,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn delete(&self, key: StorageKey) {
+        let _turn = self.gate.enter();
         self.with_conn("delete", |c| {
             c.execute(
                 &format!("DELETE FROM {} WHERE key = ?1", self.table),
