@@ -115,6 +115,7 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
     a.ok(&step_args(A, "approve", &b1, "3", &[]));
     sync(&c, &hub.addr);
     c.ok(&step_args(C, "do", &b1, "4", &[]));
+    c.ok(&["--as", C, "voucher", "find", "30000001"]);
     c.ok(&[
         "--as",
         C,
@@ -152,13 +153,18 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
             .unwrap()
             .to_string()
     };
-    let v_log = office
-        .access_logs
-        .iter()
-        .find(|l| l.member == v_id)
-        .expect("V's access log")
-        .doc_id
-        .clone();
+    let log_of = |member: &str| {
+        office
+            .access_logs
+            .iter()
+            .find(|l| l.member == member)
+            .expect("an access log")
+            .doc_id
+            .clone()
+    };
+    let (v_log, c_log) = (log_of(&v_id), log_of(&c_id));
+    // Who looked up whom on the section's side never reaches a contractor laptop.
+    assert_eq!(c.chunks_of(&v_log), 0);
     let c_keys = keys_of(&c, &c_id);
 
     // ---- On the contractor's stolen laptop: a modified client writes into its documents. ----
@@ -290,8 +296,9 @@ fn every_attack_through_sync_leaves_the_evidence_as_signed_and_shows() {
         };
         kenshin_store::docs::batch::append_note(doc, &unsigned).unwrap();
     });
-    // The section's lookup deleted from its access log, and one added in its name.
-    tamper(&c, Some(&v_log), |doc| {
+    // The contractor's own lookup deleted from its access log, and one added in the section
+    // member's name.
+    tamper(&c, Some(&c_log), |doc| {
         let list = root_obj(doc, "lookups");
         doc.delete(&list, 0).unwrap();
         let mut forged = Lookup {

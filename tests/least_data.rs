@@ -6,7 +6,7 @@
 mod network;
 mod support;
 
-use network::{held_text, join, sync, Hub};
+use network::{held_text, join, lookups_logged, sync, Hub};
 use support::{step_args, Laptop};
 
 const A: &str = "決裁 太郎";
@@ -30,9 +30,21 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
         .find(|p| !people.iter().any(|q| q.name == p.name))
         .expect("someone only on last year's list");
     let hub = Hub::start(&l);
+    // Who looked up whom: a section member's access log stays off contractor laptops; a
+    // contractor's own reaches the section.
+    l.ok(&["voucher", "find", "カチョウノショウカイ"]);
+    lookups_logged(&l);
     let contractor = join(&l, &hub.addr, C5, "contractor");
+    contractor.ok(&["voucher", "find", "イタクノショウカイ"]);
+    sync(&contractor, &hub.addr);
     let held = held_text(&contractor);
     assert!(held.contains(&gone_person.name) && held.contains(&people[3].name));
+    assert!(held.contains("イタクノショウカイ"));
+    assert!(
+        !held.contains("カチョウノショウカイ"),
+        "the section's access log"
+    );
+    assert!(held_text(&l).contains("イタクノショウカイ"));
     assert!(contractor.chunks_of(&done) > 0);
 
     // Offline, the contractor laptop records an inquiry on the finished batch (a step that

@@ -430,6 +430,22 @@ impl Drop for Relay {
 
 /// Everything a home holds, as text: every cell of every table, and every value of every document
 /// its chunks make (a list's rows inflated).
+/// Waits until the engine serving `l` has moved every lookup noted there into the access logs.
+pub fn lookups_logged(l: &Laptop) {
+    let db = kenshin_store::connect(l.home.path()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while db
+        .query_row("SELECT count(*) FROM access_pending", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+        > 0
+    {
+        assert!(Instant::now() < deadline, "the lookups were not logged");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn held_text(l: &Laptop) -> String {
     let db = kenshin_store::connect(l.home.path()).unwrap();
     let tables: Vec<String> = {

@@ -14,7 +14,7 @@ use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
 use kenshin_trust::Roster;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use kenshin_sync::engine::Sealed;
@@ -44,15 +44,19 @@ pub struct SyncHome {
 struct Known {
     office: Option<KnownOffice>,
     lists: HashMap<DocumentId, Vec<DocumentId>>,
+    /// Whose each access log here is, as the log says (set when it is made, and read once).
+    log_owners: HashMap<DocumentId, String>,
 }
 
-/// The judged roster, its digest, the access logs the office document lists and, on a laptop that
-/// keeps least (委託先), what section members' filings hold of each batch.
+/// The judged roster, its digest, the access logs the office document lists (with whose the index
+/// says they are) and, on a laptop that keeps least (委託先), what section members' filings hold of
+/// each batch and the members whose keys are on this laptop.
 struct KnownOffice {
     roster: Roster,
     digest: String,
-    logs: Vec<DocumentId>,
+    logs: Vec<(DocumentId, String)>,
     filed: HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>,
+    here: Option<HashSet<String>>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -132,9 +136,8 @@ impl SyncHome {
         let mut documents = BTreeSet::from([self.office_doc.clone()]);
         if !tx.has_document(&self.office_doc)? {
             return Ok(Scope {
-                roster: Roster::default(),
-                joined: false,
                 documents,
+                ..Scope::default()
             });
         }
         // Nothing named (the engine starting): look at every batch, in case a previous run stored
@@ -156,7 +159,7 @@ impl SyncHome {
                 for log in &office.access_logs {
                     let id = batch_doc_id(&log.doc_id)?;
                     if !tx.is_purged(&id)? {
-                        logs.push(id);
+                        logs.push((id, log.member.clone()));
                     }
                 }
                 let digest = roster.digest();
@@ -165,22 +168,53 @@ impl SyncHome {
                 let least = roster.current(&self.me).is_some_and(|e| {
                     keeps_least(roster.as_of(e.member.clone(), crate::now()).role)
                 });
-                let filed = if least {
-                    crate::years::section_filed(&self.office_doc.to_string(), &roster, &office)
+                let (filed, here) = if least {
+                    let mut here = HashSet::new();
+                    for m in tx.members()? {
+                        if trust::kept_keys(tx, &m.member.id)?.is_some() {
+                            here.insert(m.member.id);
+                        }
+                    }
+                    let filed =
+                        crate::years::section_filed(&self.office_doc.to_string(), &roster, &office);
+                    (filed, Some(here))
                 } else {
-                    HashMap::new()
+                    (HashMap::new(), None)
                 };
                 let office = KnownOffice {
                     roster,
                     digest,
                     logs,
                     filed,
+                    here,
                 };
                 (office, changed)
             }
         };
         let (roster, digest) = (&office.roster, &office.digest);
-        documents.extend(office.logs.iter().cloned());
+        // Whose each access log is: as the log itself says once it is here (the office's index is a
+        // hint anyone may write), else as the index says. A contractor laptop holds only its members'.
+        let mut owners = HashMap::new();
+        for (id, hinted) in &office.logs {
+            let owner = match known.log_owners.get(id) {
+                Some(owner) => owner.clone(),
+                None => match tx.load_access_log(id) {
+                    Ok(Some(log)) => {
+                        known.log_owners.insert(id.clone(), log.member.clone());
+                        log.member
+                    }
+                    _ => hinted.clone(),
+                },
+            };
+            if office
+                .here
+                .as_ref()
+                .is_none_or(|here| here.contains(&owner))
+            {
+                documents.insert(id.clone());
+            }
+            owners.insert(id.clone(), owner);
+        }
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
         for b in tx.batches()? {
@@ -263,6 +297,7 @@ impl SyncHome {
             roster,
             joined,
             documents,
+            owners,
         })
     }
 }

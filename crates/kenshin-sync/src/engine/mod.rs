@@ -35,6 +35,9 @@ pub struct Scope {
     /// False until this home holds a roster (a laptop that joined but has not synced yet).
     pub joined: bool,
     pub documents: BTreeSet<DocumentId>,
+    /// Documents that are one member's own (their access log: whom they looked up), by that member's
+    /// id: shared with that member's laptop and with section members' only.
+    pub owners: HashMap<DocumentId, String>,
 }
 
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).
@@ -278,6 +281,21 @@ fn share(scope: &Scope, doc: &DocumentId, peer: &samod::PeerId) -> ShareConfig {
         Some(member) if scope.joined && scope.roster.current(member).is_none() => {
             ShareConfig::none()
         }
+        Some(member)
+            if scope
+                .owners
+                .get(doc)
+                .is_some_and(|owner| owner != member && !in_section(&scope.roster, member)) =>
+        {
+            ShareConfig::none()
+        }
         _ => ShareConfig::read_write(),
     }
+}
+
+/// Whether `member` is a section member now.
+fn in_section(roster: &Roster, member: &str) -> bool {
+    roster.current(member).is_some_and(|e| {
+        roster.as_of(e.member.clone(), chrono::Utc::now()).role == kenshin_domain::Role::Section
+    })
 }
