@@ -444,23 +444,27 @@ pub(crate) fn apply_purges(
         gone.push(id.to_string());
         gone.extend(lists.iter().map(|l| l.to_string()));
     }
-    // The office's index of logs is a hint anyone may write: a document goes only when it reads as
-    // an access log whose own month is in a deleted year.
-    for log in &office.access_logs {
+    // The office's index of logs is a hint anyone may write: a log its index puts in a deleted year
+    // goes only when it reads as an access log whose own month is in one.
+    let deleted_month = |month: &str| {
+        month
+            .parse::<Month>()
+            .is_ok_and(|m| roster.purged(fiscal_year(m.first_day())))
+    };
+    for log in office
+        .access_logs
+        .iter()
+        .filter(|l| deleted_month(&l.month))
+    {
         let id = kenshin_store::batch_doc_id(&log.doc_id)?;
         if tx.is_purged(&id)? {
             continue;
         }
-        let Ok(Some(read)) = tx.load_access_log(&id) else {
-            continue;
-        };
-        let year = read
-            .month
-            .parse::<Month>()
-            .map(|m| fiscal_year(m.first_day()));
-        if year.is_ok_and(|y| roster.purged(y)) {
-            tx.purge_documents("chunks", &[id.to_string()])?;
-            gone.push(id.to_string());
+        if let Ok(Some(read)) = tx.load_access_log(&id) {
+            if deleted_month(&read.month) {
+                tx.purge_documents("chunks", &[id.to_string()])?;
+                gone.push(id.to_string());
+            }
         }
     }
     purge_twins(tx, office_id.as_ref(), noise)?;
