@@ -271,10 +271,9 @@ pub async fn leave_office(
     if !existed {
         let _ = std::fs::remove_file(&path);
     }
-    let office = state.take_office()?;
     // Nothing opens the home from here (a new, empty one would be made): the window's other calls
     // are refused until it is destroyed or this is refused.
-    state.set_erased(true);
+    let office = state.take_office()?;
     state.sync.stop(&app).await;
     let dir = home.clone();
     let erased = match kenshin_core::sync_with_the_section(&home, LAST_SYNC).await {

@@ -115,16 +115,23 @@ impl AppState {
         Ok(OpenOffice(open))
     }
 
-    /// The office opened as the member the window acts as, taken out (to be destroyed).
+    /// The office opened as the member the window acts as, taken out to be destroyed: from here
+    /// nothing opens the home again (see [`AppState::home`]) until [`AppState::set_erased`] says so.
     pub(crate) fn take_office(&self) -> Answer<Office> {
         drop(self.office()?);
-        let (_, office) = self
+        self.set_erased(true);
+        let taken = self
             .open
             .lock()
-            .map_err(Refusal::internal)?
-            .take()
-            .ok_or_else(|| Refusal::internal("the office was not open"))?;
-        Ok(office)
+            .map_err(Refusal::internal)
+            .and_then(|mut open| {
+                open.take()
+                    .ok_or_else(|| Refusal::internal("the office was not open"))
+            });
+        if taken.is_err() {
+            self.set_erased(false);
+        }
+        Ok(taken?.1)
     }
 
     /// After this laptop's home was destroyed: a new laptop, as if the app had never opened one, once

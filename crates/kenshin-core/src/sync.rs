@@ -44,7 +44,7 @@ pub struct SyncHome {
 struct Known {
     office: Option<KnownOffice>,
     lists: HashMap<DocumentId, Vec<DocumentId>>,
-    /// Whose each access log here is, as the log says (set when it is made, and read once).
+    /// Whose each access log here is, as the log says (set when it is made; see `log_owner`).
     log_owners: HashMap<DocumentId, String>,
 }
 
@@ -66,6 +66,11 @@ fn text(e: impl std::fmt::Display) -> String {
 /// Local setting: which list documents a batch's register projection was made from.
 pub(crate) fn registered(batch: &str) -> String {
     format!("registered:{batch}")
+}
+
+/// Local setting: whose an access log is, as the log says (read once).
+fn log_owner(log: &DocumentId) -> String {
+    format!("log_owner:{log}")
 }
 
 /// Local setting: the list documents that count in a batch, as last judged (what sync shares).
@@ -194,18 +199,27 @@ impl SyncHome {
         let (roster, digest) = (&office.roster, &office.digest);
         // Whose each access log is: as the log itself says once it is here (the office's index is a
         // hint anyone may write), else as the index says. A contractor laptop holds only its members'.
+        // A log is read for it once on this laptop (a day's log holds thousands of lookups), then
+        // its owner is kept in a local note.
         let mut owners = HashMap::new();
         for (id, hinted) in &office.logs {
             let owner = match known.log_owners.get(id) {
-                Some(owner) => owner.clone(),
-                None => match tx.load_access_log(id) {
-                    Ok(Some(log)) => {
-                        known.log_owners.insert(id.clone(), log.member.clone());
-                        log.member
-                    }
-                    _ => hinted.clone(),
+                Some(owner) => Some(owner.clone()),
+                None => match tx.local(&log_owner(id))? {
+                    Some(owner) => Some(owner),
+                    None => match tx.load_access_log(id) {
+                        Ok(Some(log)) => {
+                            tx.set_local(&log_owner(id), &log.member)?;
+                            Some(log.member)
+                        }
+                        _ => None,
+                    },
                 },
             };
+            if let Some(owner) = &owner {
+                known.log_owners.insert(id.clone(), owner.clone());
+            }
+            let owner = owner.unwrap_or_else(|| hinted.clone());
             if office
                 .here
                 .as_ref()
