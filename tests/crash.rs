@@ -360,24 +360,14 @@ fn sigkill_during_a_purge_leaves_the_year_whole_or_gone() {
     let old = base.batch_of_year("1-2", "令和元年度 月次", 2019);
     base.import_residents("委託 一郎", "targets", &old, 2019, 3_000);
     base.close_year(2019);
-    base.db_size(); // its log folded in, so that a copy is the whole home
-    let copy = || {
-        let l = Laptop::new();
-        for f in std::fs::read_dir(base.home.path()).unwrap() {
-            let f = f.unwrap();
-            if !f.file_name().to_string_lossy().ends_with("-shm") {
-                std::fs::copy(f.path(), l.home.path().join(f.file_name())).unwrap();
-            }
-        }
-        l
-    };
+    let copy = || base.copy();
     let purge = |l: &Laptop| l.command(&["retention", "purge", "--fiscal-year", "2019"]);
     let timed = [copy(), copy()];
     let mut next = timed.iter();
     let window = typical(|| purge(next.next().unwrap()));
     let copies: Vec<Laptop> = (0..ROUNDS).map(|_| copy()).collect();
     let deleted = |l: &Laptop| {
-        l.json(&["retention", "list"])
+        l.json(&["retention", "list"])["years"]
             .as_array()
             .unwrap()
             .iter()
@@ -414,6 +404,61 @@ fn sigkill_during_a_purge_leaves_the_year_whole_or_gone() {
         decided.get()
     );
     assert!(done < ROUNDS, "some purges must be killed");
+}
+
+#[test]
+fn sigkill_during_a_deletion_of_departed_rows_leaves_the_old_lists_or_the_new() {
+    const ROUNDS: usize = 12;
+    let base = Laptop::new();
+    base.office_with_cast();
+    let monthly = base.batch_of_year("1-2", "令和6年度 月次", 2024);
+    // Who of them lost coverage in 令和6年度 is due: their rows go from the production and loss lists.
+    let people = base.import_residents("委託 一郎", "production", &monthly, 2024, 3_000);
+    let calls = base.batch_of_year("4", "令和6年度 問合せ", 2024);
+    let lost: Vec<(&str, &str)> = people
+        .iter()
+        .step_by(100)
+        .map(|p| (p.voucher_no.as_str(), "2024-10-01"))
+        .collect();
+    base.import_losses(&calls, &lost);
+    base.close_year(2024);
+    let purge = |l: &Laptop| l.command(&["retention", "purge", "--departed"]);
+    let timed = [base.copy(), base.copy()];
+    let mut next = timed.iter();
+    let window = typical(|| purge(next.next().unwrap()));
+    let copies: Vec<Laptop> = (0..ROUNDS).map(|_| base.copy()).collect();
+    let due = |l: &Laptop| l.json(&["retention", "list"])["departed"]["persons"].clone();
+    let found = |l: &Laptop| l.json(&["voucher", "find", lost[0].0])["total"].clone();
+    let decided = std::cell::Cell::new(0);
+    let acknowledged = kill_rounds(
+        ROUNDS,
+        window,
+        0x6666,
+        |i| purge(&copies[i]),
+        |i, ok| {
+            let l = &copies[i];
+            integrity_ok(l);
+            // The decision, the new lists and the deletion of the old ones together, or none.
+            let gone = due(l) == 0;
+            decided.set(decided.get() + usize::from(gone));
+            if gone {
+                assert_eq!(found(l), 0, "round {i}: decided, so deleted");
+            } else {
+                assert!(!ok, "round {i}: acknowledged but not deleted");
+                assert_eq!(due(l), 30, "round {i}: not decided, so whole");
+                assert_eq!(found(l), 1, "round {i}: not decided, so whole");
+                projections_match_a_rebuild(l);
+                l.ok(&["retention", "purge", "--departed"]);
+                assert_eq!(found(l), 0);
+            }
+        },
+    );
+    let done = acknowledged.iter().filter(|a| **a).count();
+    eprintln!(
+        "deletions of departed rows: {ROUNDS} rounds, {} deleted, {done} acknowledged; window {window:?}",
+        decided.get()
+    );
+    assert!(done < ROUNDS, "some deletions must be killed");
 }
 
 /// A small tmpfs, unmounted when dropped. Mounting needs root (CI runs the suite as root).

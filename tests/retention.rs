@@ -1,6 +1,7 @@
 //! 保存期間: a closed fiscal year past its keeping (five years from the next) is deleted on every
 //! laptop, its space given back, and never stored again, whoever offers it; what was deleted, when
-//! and by whose decision stays.
+//! and by whose decision stays. So are the rows of persons who left the insurer, past the end of the
+//! fiscal year after they left (資格喪失者の削除), from every list that holds them.
 
 mod network;
 mod support;
@@ -79,7 +80,7 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     assert!(why.contains("approver"), "{why}");
     let listed = l.json(&["retention", "list"]);
     let year = |fy: i64| {
-        listed
+        listed["years"]
             .as_array()
             .unwrap()
             .iter()
@@ -151,6 +152,171 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
         "twins of the deleted year: {twins_before} → {twins_after}"
     );
     // A laptop that still holds it offers it: nothing of it is stored again, and it deletes its own.
+    sync(&stale, &hub.addr);
+    gone(&l);
+    gone(&stale);
+    hub.stop();
+}
+
+#[test]
+fn departed_persons_rows_go_from_every_list_and_laptop_and_the_work_still_counts() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    // 令和6年度 (2024): who left in it is kept to 31 March 2026, then due. Who left in 令和7年度 is not.
+    let monthly = l.batch_of_year("1-2", "令和6年度 月次", 2024);
+    let people = l.import_residents(C, "targets", &monthly, 2024, 300);
+    let dir = tempfile::tempdir().unwrap();
+    let production = dir.path().join("production.csv");
+    std::fs::write(
+        &production,
+        kenshin_core::exchange::synth::municipal_csv(
+            &people,
+            kenshin_core::exchange::TextEncoding::Cp932,
+        ),
+    )
+    .unwrap();
+    let imported = l.json(&[
+        "--as",
+        C,
+        "import",
+        "production",
+        "--batch",
+        &monthly,
+        production.to_str().unwrap(),
+    ]);
+    let old_production = imported["list_id"].as_str().unwrap().to_string();
+    l.ok(&support::step_args(
+        C,
+        "do",
+        &monthly,
+        "1",
+        &["--count", "targets=300"],
+    ));
+    let calls = l.batch_of_year("4", "令和6年度 問合せ", 2024);
+    // People whose name and kana no one else has, so that finding them anywhere means them.
+    let unique: Vec<&kenshin_core::domain::rows::Subject> = people
+        .iter()
+        .filter(|p| {
+            people
+                .iter()
+                .filter(|q| q.name == p.name || q.kana == p.kana)
+                .count()
+                == 1
+        })
+        .collect();
+    let (gone_a, gone_b, staying, other) = (unique[0], unique[1], unique[2], unique[3]);
+    let old_losses = l.import_losses(
+        &calls,
+        &[
+            (&gone_a.voucher_no, "2024-10-01"),
+            (&gone_b.voucher_no, "2025-03-31"),
+            (&staying.voucher_no, "2025-04-01"),
+        ],
+    );
+    let hub = Hub::start(&l);
+    let section = joined(&l, &hub, "課 一子");
+    let stale = joined(&l, &hub, "課 二子");
+    for laptop in [&l, &section, &stale] {
+        assert!(held_text(laptop).contains(&gone_a.name));
+    }
+
+    // Listed as due, and refused while their year is open, by a non-approver, and with nothing due.
+    let listed = l.json(&["retention", "list"]);
+    let departed = &listed["departed"];
+    assert_eq!(departed["persons"], 2, "{listed}");
+    assert_eq!(departed["lost_by"], "2025-03-31", "{listed}");
+    assert_eq!(
+        departed["open_years"],
+        serde_json::json!([2024]),
+        "{listed}"
+    );
+    assert!(departed["rule"]
+        .as_str()
+        .unwrap()
+        .contains("資格喪失の翌年度末"));
+    let why = l.refused(&["retention", "purge", "--departed"]);
+    assert!(why.contains("not closed: 2024"), "{why}");
+    l.close_year(2024);
+    let why = l.refused(&["--as", V, "retention", "purge", "--departed"]);
+    assert!(why.contains("approver"), "{why}");
+    let redaction = l.json(&["retention", "purge", "--departed"]);
+    // The targets, the production list and the loss list each lost the two; nothing names them.
+    let lists = redaction["lists"].as_array().unwrap();
+    assert_eq!(lists.len(), 3, "{redaction}");
+    for list in lists {
+        assert_eq!(
+            list["old_rows"].as_u64().unwrap() - list["new_rows"].as_u64().unwrap(),
+            2,
+            "{list}"
+        );
+    }
+    assert!(!redaction.to_string().contains(&gone_a.voucher_no));
+    let why = l.refused(&["retention", "purge", "--departed"]);
+    assert!(why.contains("nothing is due"), "{why}");
+
+    let gone = |laptop: &Laptop| {
+        let held = held_text(laptop);
+        for person in [gone_a, gone_b] {
+            assert!(!held.contains(&person.name), "{} is gone", person.name);
+            assert!(!held.contains(&person.kana));
+        }
+        assert!(held.contains(&staying.name), "who left later is kept");
+        assert!(held.contains(&other.name), "everyone else is kept");
+        assert_eq!(laptop.chunks_of(&old_production), 0);
+        assert_eq!(laptop.chunks_of(&old_losses), 0);
+        let found = laptop.json(&["voucher", "find", &gone_a.voucher_no]);
+        assert_eq!(found["total"], 0, "{found}");
+        let found = laptop.json(&["voucher", "find", &staying.voucher_no]);
+        assert_eq!(found["total"], 1, "{found}");
+        // The work done on the old lists still counts.
+        let board = laptop.board(&monthly);
+        assert_eq!(support::step(&board, 1)["status"], "done", "{board}");
+        let problems = network::roster_problems(laptop);
+        assert!(!problems.contains("資格喪失者の削除"), "{problems}");
+    };
+    gone(&l);
+    // The reviewer sees the count beside the rows the list had when it was counted, and why it has
+    // fewer now.
+    let mut office = kenshin_core::Office::open(l.home.path(), None).unwrap();
+    let counts = [("targets".to_string(), 300)].into_iter().collect();
+    let recount = office.recounts(&monthly, &counts).unwrap();
+    assert_eq!(
+        (recount[0].rows, recount[0].differs, recount[0].removed),
+        (300, false, 2)
+    );
+    let current = office
+        .lists(&monthly)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|r| r.list_kind == kenshin_core::domain::ListKind::Production)
+        .unwrap();
+    let text = office.list_text(&monthly, &current.doc_id).unwrap();
+    assert_eq!(text.list.row_count, 298);
+    assert_eq!(
+        (text.redacted[0].rows_before, text.redacted[0].removed),
+        (300, 2)
+    );
+    assert_eq!(text.redacted[0].by_name, "決裁 太郎");
+    drop(office);
+    // The month's archive lists it: which lists, how many rows, whose decision; no one's data.
+    let (_dir, zip) = l.verified_archive();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut listed = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("redactions.csv").unwrap(), &mut listed)
+        .unwrap();
+    assert!(
+        listed.contains("本番リスト")
+            && listed.contains("令和6年度 月次")
+            && listed.contains("決裁 太郎"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&gone_a.name) && !listed.contains(&gone_a.voucher_no));
+
+    // Every laptop deletes them on its next sync; a laptop still holding the old lists offers them,
+    // and nothing of them is stored again.
+    sync(&section, &hub.addr);
+    gone(&section);
     sync(&stale, &hub.addr);
     gone(&l);
     gone(&stale);

@@ -321,6 +321,41 @@ impl Laptop {
         people
     }
 
+    /// A loss-of-coverage list (資格喪失者リスト) of `lost` (voucher number, 喪失日) imported into `batch`
+    /// (process 4) by the contractor; the list's id.
+    pub fn import_losses(&self, batch: &str, lost: &[(&str, &str)]) -> String {
+        let dir = tempfile::tempdir().expect("temp folder");
+        let file = dir.path().join("losses.csv");
+        let mut text = String::from("受診券整理番号,資格喪失日,保険者番号,喪失事由\n");
+        for (no, on) in lost {
+            text.push_str(&format!("{no},{on},00131011,転出\n"));
+        }
+        std::fs::write(&file, text).expect("write the list");
+        let out = self.json(&[
+            "--as",
+            "委託 一郎",
+            "import",
+            "coverage-loss",
+            "--batch",
+            batch,
+            file.to_str().expect("utf-8 path"),
+        ]);
+        out["list_id"].as_str().expect("the list's id").to_string()
+    }
+
+    /// A copy of this home (its log folded in first), as another laptop's.
+    pub fn copy(&self) -> Laptop {
+        self.db_size();
+        let l = Laptop::new();
+        for f in std::fs::read_dir(self.home.path()).expect("the home") {
+            let f = f.expect("a file");
+            if !f.file_name().to_string_lossy().ends_with("-shm") {
+                std::fs::copy(f.path(), l.home.path().join(f.file_name())).expect("copy");
+            }
+        }
+        l
+    }
+
     /// 年度締め of fiscal `fy` by the home's member: every month archived and checked here first.
     pub fn close_year(&self, fy: i32) {
         let dir = tempfile::tempdir().expect("temp folder");

@@ -127,7 +127,7 @@ fn a_demo_over_three_fiscal_years_holds_each_year_at_office_scale() {
     l.ok(&["demo", "--years", "3", "--vouchers", "200"]);
     let fy = kenshin_core::domain::fiscal_year(chrono::Utc::now().date_naive());
     let years = l.json(&["retention", "list"]);
-    let counts: Vec<(i64, u64)> = years
+    let counts: Vec<(i64, u64)> = years["years"]
         .as_array()
         .unwrap()
         .iter()

@@ -220,6 +220,7 @@ fuzz_target!(|data: &[u8]| {
         &standings,
         |i| roster.signer(&id, &read.lists[i], None),
         &read,
+        &[],
     );
     let notes = judge_notes(process, &read.notes, |i| {
         roster.signer(&id, &read.notes[i], None)

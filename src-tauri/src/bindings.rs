@@ -16,7 +16,7 @@ use kenshin_core::domain::evidence::Recount;
 use kenshin_core::domain::filing::ArchiveDoubt;
 use kenshin_core::domain::lists::{ImportWarning, ListDifference};
 use kenshin_core::domain::register::{EventKind, NoteField, NoteKind, VoucherNote};
-use kenshin_core::domain::retention::RetentionYear;
+use kenshin_core::domain::retention::{DepartedDue, Retention, RetentionYear};
 use kenshin_core::domain::rows::Subject;
 use kenshin_core::domain::settings::OfficeSettings;
 use kenshin_core::domain::sync::{Refusal, SyncProgress, SyncStanding, SyncWarning};
@@ -109,6 +109,9 @@ pub fn typescript() -> String {
         ArchiveCheck,
         ClosedYear,
         RetentionYear,
+        Retention,
+        DepartedDue,
+        kenshin_core::RedactedNote,
         SyncSettings,
         SyncFault,
         PeerView,

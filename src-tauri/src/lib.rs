@@ -15,7 +15,7 @@ pub use refusal::{FieldSaid, Refusal};
 use kenshin_core::domain::batch::BatchProposal;
 use kenshin_core::domain::lists::ListDifference;
 use kenshin_core::domain::register::VoucherNote;
-use kenshin_core::domain::retention::RetentionYear;
+use kenshin_core::domain::retention::Retention;
 use kenshin_core::domain::{fiscal_year, Action, BatchRef, ListKind, Member, ProcessId};
 use kenshin_core::exchange::archive::Month;
 use kenshin_core::exchange::print::Layout;
@@ -62,6 +62,8 @@ pub struct ListPage {
     pub offset: usize,
     pub rows: Vec<Vec<String>>,
     pub difference: Option<ListDifference>,
+    /// The deletions of departed persons' rows that made the list, newest first.
+    pub redacted: Vec<kenshin_core::RedactedNote>,
 }
 
 /// Who is using the app, in which office.
@@ -335,6 +337,7 @@ fn list_page(
         offset,
         rows,
         difference: shown.difference.clone(),
+        redacted: shown.redacted.clone(),
     })
 }
 
@@ -542,16 +545,25 @@ fn year_close(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Vec
 
 /// 保存期間: every fiscal year the office holds, kept until when, and what is due for deletion.
 #[tauri::command]
-fn retention(state: tauri::State<'_, AppState>) -> Answer<Vec<RetentionYear>> {
+fn retention(state: tauri::State<'_, AppState>) -> Answer<Retention> {
     Ok(state.office()?.retention()?)
 }
 
 /// 保存期間満了による削除 (approvers): a closed fiscal year past its keeping is deleted here, and from
 /// every laptop on its next sync; the years as they are after.
 #[tauri::command]
-fn purge_year(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Vec<RetentionYear>> {
+fn purge_year(state: tauri::State<'_, AppState>, fiscal_year: i32) -> Answer<Retention> {
     let mut office = state.office()?;
     office.purge_year(fiscal_year)?;
+    Ok(office.retention()?)
+}
+
+/// 資格喪失者の削除 (approvers): the rows of persons who left the insurer, past their keeping, go from
+/// every list here, and from every laptop on its next sync; what is kept as it is after.
+#[tauri::command]
+fn purge_departed(state: tauri::State<'_, AppState>) -> Answer<Retention> {
+    let mut office = state.office()?;
+    office.purge_departed()?;
     Ok(office.retention()?)
 }
 
@@ -654,6 +666,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             closed_years,
             retention,
             purge_year,
+            purge_departed,
             print_pdf,
             sync::sync_view,
             sync::sync_settings,

@@ -404,7 +404,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     // 保存期間: this year's records are kept, until 31 March five years after the next.
     let kept = d.text(".retention");
     assert!(
-        kept.contains("保存中") && kept.contains("令和8年度"),
+        kept.contains("保存中") && kept.contains("令和8年度") && kept.contains("資格喪失者"),
         "{kept}"
     );
     // The reissued vouchers as a PDF to print.

@@ -3,7 +3,7 @@ import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField, ym } from "./forms";
 import { archiveDoubtText, currentLang, reportText, t } from "./i18n";
-import type { ClosedYear, RetentionYear } from "./bindings";
+import type { ClosedYear, DepartedDue, Retention } from "./bindings";
 import { attempt, fmtTime, label, say } from "./state";
 
 /// The months to file, newest first, last month chosen: month-end filing is done in the days after
@@ -129,7 +129,46 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
 
   // 保存期間: each fiscal year kept until when; an approver deletes a closed one past its keeping.
   const kept = h("div", { class: "retention" });
-  const showKept = (years: RetentionYear[]) =>
+  // 資格喪失者: their rows go from every list once the fiscal year after they left is over.
+  const departedRow = (d: DepartedDue) => {
+    const cell = h("td", {});
+    const ask = () =>
+      replace(
+        cell,
+        `${d.persons}${t(" people")}${t("'s rows are deleted from every list, on every laptop; only the decision stays.")} `,
+        h(
+          "button",
+          {
+            type: "button",
+            class: "danger",
+            "data-action": "confirm-purge-departed",
+            onclick: async () => {
+              const after = await attempt(() => api.purgeDeparted());
+              if (!after) return;
+              showKept(after);
+              say(`${t("Departed persons' rows deleted")}: ${d.persons}${t(" people")}`);
+            },
+          },
+          t("Delete"),
+        ),
+        " ",
+        h("button", { type: "button", "data-action": "cancel-purge-departed", onclick: () => replace(cell, deleteButton()) }, t("Cancel")),
+      );
+    const deleteButton = () => h("button", { type: "button", "data-action": "purge-departed", onclick: ask }, t("Delete"));
+    const open = d.open_years.length > 0;
+    if (d.persons > 0 && !open) replace(cell, deleteButton());
+    const state = d.persons === 0 ? t("None due") : open ? t("Past their keeping (close the year first)") : t("Due for deletion");
+    return h(
+      "tr",
+      { "data-departed": d.persons },
+      h("td", { title: d.rule }, t("Persons who left the insurer")),
+      h("td", {}, `${d.persons}${t(" people")}`),
+      h("td", {}, `${t("lost coverage by")} ${d.lost_by}`),
+      h("td", {}, state),
+      cell,
+    );
+  };
+  const showKept = ({ years, departed }: Retention) =>
     replace(
       kept,
       h(
@@ -168,6 +207,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
             const state = y.deleted ? t("Deleted") : y.due ? (y.closed ? t("Due for deletion") : t("Past its keeping (close the year first)")) : t("Kept");
             return h("tr", { "data-year": y.fiscal_year }, h("td", {}, y.year_ja), h("td", {}, String(y.batches)), h("td", {}, y.kept_until), h("td", {}, state), cell);
           }),
+          departedRow(departed),
         ),
       ),
     );
@@ -254,7 +294,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     ),
     years,
     h("h2", {}, t("Keeping and deletion (保存期間)")),
-    h("p", { class: "hint" }, t("Records are kept five years from the fiscal year after they were made (基準第10条). Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.")),
+    h("p", { class: "hint" }, t("Records are kept five years from the fiscal year after they were made (基準第10条), and a person's who left the insurer to the end of the fiscal year after they left. Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.")),
     kept,
     h("h2", {}, t("Print")),
     h("p", { class: "hint" }, t("Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),

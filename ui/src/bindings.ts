@@ -20,7 +20,7 @@ export type Marking = { "kind": "withdraw", of: string, } | { "kind": "deputy" }
 
 export type Ask = "plain" | "withdraw" | "deputy" | "review";
 
-export type Standing = { "standing": "valid" } | { "standing": "flagged", why: string, } | { "standing": "resolved", why: string, by_entry: string, } | { "standing": "invalid", why: string, };
+export type Standing = { "standing": "valid" } | { "standing": "flagged", why: string, } | { "standing": "resolved", why: string, by_entry: string, } | { "standing": "invalid", why: string, } | { "standing": "replaced", by_list: string, };
 
 export type Member = { id: string, name: string, role: Role, 
 /**
@@ -250,13 +250,25 @@ export type Recount = {
 /**
  * The count's name in the catalogue (`targets`).
  */
-count: string, given: bigint, list: ListKind, rows: number, differs: boolean, };
+count: string, given: bigint, list: ListKind, 
+/**
+ * The list's rows when the count was given (before any 資格喪失者の削除).
+ */
+rows: number, differs: boolean, 
+/**
+ * Rows a deletion of departed persons' rows took from the list since (0: none).
+ */
+removed: number, };
 
 export type ListPage = { list: ListRef, fields: Array<string>, 
 /**
  * Rows matching the search.
  */
-total: number, offset: number, rows: Array<Array<string>>, difference: ListDifference | null, };
+total: number, offset: number, rows: Array<Array<string>>, difference: ListDifference | null, 
+/**
+ * The deletions of departed persons' rows that made the list, newest first.
+ */
+redacted: Array<RedactedNote>, };
 
 export type Subject = { 
 /**
@@ -565,6 +577,40 @@ due: boolean, closed: boolean, deleted: boolean,
  * The rule, in the office's words.
  */
 rule: string, };
+
+export type Retention = { 
+/**
+ * Fiscal years, oldest first (five years from the next).
+ */
+years: Array<RetentionYear>, 
+/**
+ * Persons who left the insurer (to the end of the fiscal year after).
+ */
+departed: DepartedDue, };
+
+export type DepartedDue = { 
+/**
+ * Losses of coverage on or before this day are due.
+ */
+lost_by: string, 
+/**
+ * Persons (a voucher of a fiscal year) still in a list here.
+ */
+persons: number, 
+/**
+ * The fiscal years of their vouchers.
+ */
+years: Array<number>, 
+/**
+ * Fiscal years whose lists hold them and which are not closed yet (close them first).
+ */
+open_years: Array<number>, rule: string, };
+
+export type RedactedNote = { 
+/**
+ * Persons who lost coverage on or before this day were deleted.
+ */
+lost_by: string, rows_before: number, removed: number, by_name: string, at: string, };
 
 export type SyncSettings = { 
 /**

@@ -43,6 +43,8 @@ function standingText(e: SignOffView): string {
       return `${t("Verified again")}: ${e.standing.why}`;
     case "invalid":
       return `${t("Does not count")}: ${e.standing.why}`;
+    case "replaced":
+      return `${t("Replaced")}: ${e.standing.by_list}`;
   }
 }
 

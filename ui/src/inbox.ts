@@ -93,7 +93,12 @@ async function item([b, s]: Item, arrived: boolean): Promise<HTMLElement> {
       `${t("Step")}${step.step} ${step.ja} — ${e.by_name} ${fmtTime(e.at)} `,
       h("code", {}, countsText(e.counts)),
       (await recounted(e)).map((r) =>
-        h("span", { class: `recount${r.differs ? " differs" : ""}`, "data-recount": r.count }, ` ${r.differs ? "⚠ " : ""}${listKindText(r.list)} ${r.rows}${t("rows")}`),
+        h(
+          "span",
+          { class: `recount${r.differs ? " differs" : ""}`, "data-recount": r.count },
+          ` ${r.differs ? "⚠ " : ""}${listKindText(r.list)} ${r.rows}${t("rows")}`,
+          r.removed > 0 ? `（${t("since then, departed persons' rows deleted")}: ${r.removed}${t("rows")}）` : "",
+        ),
       ),
       e.note ? ` 「${e.note}」` : "",
     );

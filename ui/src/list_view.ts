@@ -6,7 +6,7 @@ import { FIELD_JA } from "./bindings";
 import { api } from "./api";
 import { h, replace, rowsInView } from "./dom";
 import { currentLang, t } from "./i18n";
-import { attempt, listKindText } from "./state";
+import { attempt, fmtTime, listKindText } from "./state";
 
 const ROW = 26;
 const PAGE = 200;
@@ -52,11 +52,20 @@ export function openList(batch: { batch_id: string; label: string }, list: ListR
     draw();
   };
   const showDifference = (p: ListPage) => {
+    // 資格喪失者の削除: why the list has fewer rows than when its step was recorded.
+    const redacted = p.redacted.map((r) =>
+      h(
+        "p",
+        { "data-redacted": r.removed },
+        `${t("Departed persons' rows deleted")}（${r.by_name} ${fmtTime(r.at)}）: ${t("lost coverage by")} ${r.lost_by}、${r.removed}${t("rows")}（${t("before")} ${r.rows_before}${t("rows")}）`,
+      ),
+    );
     const d = p.difference;
-    if (!d) return replace(difference);
+    if (!d) return replace(difference, redacted);
     const names = (xs: string[], n: number) => (n === 0 ? t("none") : `${n}${t(" people")}: ${xs.join("、")}${n > xs.length ? " …" : ""}`);
     replace(
       difference,
+      redacted,
       h("p", {}, `${t("Compared with")} ${listKindText(d.against)}（${d.against_rows}${t("rows")}）`),
       h("p", { "data-difference": "added" }, `${t("Not in it")}: ${names(d.added, Number(d.added_count))}`),
       h("p", { "data-difference": "left_out" }, `${t("Left out")}: ${names(d.left_out, Number(d.left_out_count))}`),

@@ -50,10 +50,18 @@ pub enum RetentionCmd {
     /// Every fiscal year the office holds, kept until when (作成の翌年度から5年間), and what is due.
     List,
     /// 保存期間満了による削除 (approvers): a closed fiscal year past its keeping is deleted here at once
-    /// and from every laptop on its next sync; the decision (year, who, when) stays.
+    /// and from every laptop on its next sync; the decision (year, who, when) stays. With
+    /// --departed (資格喪失者の削除): the rows of persons who left the insurer before the last fiscal
+    /// year go from every list (each written again without them).
     Purge {
+        #[arg(
+            long,
+            required_unless_present = "departed",
+            conflicts_with = "departed"
+        )]
+        fiscal_year: Option<i32>,
         #[arg(long)]
-        fiscal_year: i32,
+        departed: bool,
     },
 }
 
@@ -262,11 +270,11 @@ pub fn year(office: &mut Office, cmd: YearCmd, json: bool, lang: Lang) -> Result
 pub fn retention(office: &mut Office, cmd: RetentionCmd, json: bool, lang: Lang) -> Result<()> {
     match cmd {
         RetentionCmd::List => {
-            let years = office.retention()?;
+            let retention = office.retention()?;
             if json {
-                return print_json(&years);
+                return print_json(&retention);
             }
-            for y in years {
+            for y in retention.years {
                 let state = if y.deleted {
                     lang.pick("削除済み", "deleted")
                 } else if y.due && y.closed {
@@ -289,8 +297,51 @@ pub fn retention(office: &mut Office, cmd: RetentionCmd, json: bool, lang: Lang)
                     y.kept_until
                 );
             }
+            let d = retention.departed;
+            let state = if d.persons == 0 {
+                lang.pick("該当なし", "none")
+            } else if d.open_years.is_empty() {
+                lang.pick("削除できます", "due for deletion")
+            } else {
+                lang.pick(
+                    "保存期間満了（年度締めが必要）",
+                    "past their keeping (close the year first)",
+                )
+            };
+            println!(
+                "{}	{} {}	{} {}	{state}",
+                lang.pick("資格喪失者", "departed"),
+                d.persons,
+                lang.pick("人", "persons"),
+                lang.pick("喪失日", "lost coverage by"),
+                d.lost_by
+            );
         }
-        RetentionCmd::Purge { fiscal_year } => {
+        RetentionCmd::Purge { departed: true, .. } => {
+            let r = office.purge_departed()?;
+            if json {
+                return print_json(&r);
+            }
+            let removed: u64 = r.lists.iter().map(|l| l.old_rows - l.new_rows).sum();
+            println!(
+                "{} {} {}, {} {}",
+                lang.pick(
+                    "資格喪失者の行を削除しました:",
+                    "departed persons' rows deleted:"
+                ),
+                r.lists.len(),
+                lang.pick("件のリスト", "lists"),
+                removed,
+                lang.pick("行", "rows"),
+            );
+        }
+        RetentionCmd::Purge {
+            fiscal_year: None, ..
+        } => anyhow::bail!("retention purge: give --fiscal-year YYYY or --departed"),
+        RetentionCmd::Purge {
+            fiscal_year: Some(fiscal_year),
+            ..
+        } => {
             let purge = office.purge_year(fiscal_year)?;
             if json {
                 return print_json(&purge);

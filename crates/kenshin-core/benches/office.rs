@@ -2,7 +2,8 @@
 //! same run on the same machine (these machines are noisy; compare ratios across runs, not figures).
 //!
 //! `cargo bench -p kenshin-core --bench office` (sizes 1,000, 15,000 and 150,000 vouchers, and
-//! 150,000 a year over five fiscal years; `KENSHIN_BENCH_SIZES=1000,15000x5` for others). The test suite runs it on 1,000 vouchers. A second
+//! 150,000 a year over five fiscal years; `KENSHIN_BENCH_SIZES=1000,15000x5` for others). The test suite runs it on 1,000 vouchers,
+//! repeating each measure a tenth as often (`KENSHIN_BENCH_QUICK`). A second
 //! table: offices of 10, 100 and 300 small batches (`KENSHIN_BENCH_BATCHES`), as years of work leave them.
 //!
 //! Each office is the demo office with N synthetic vouchers in the year's annual batch. Measures that
@@ -28,6 +29,16 @@ const RUNS: usize = 3;
 const LOOKUPS: usize = 2_000;
 const SIGNOFFS: usize = 200;
 const OFFLINE_EDITS: usize = 1_000;
+
+/// `n`, or a tenth of it with `KENSHIN_BENCH_QUICK` set: the test suite only checks that every row
+/// runs (on an unoptimised build, 200 sign-offs and 3,000 inquiries took 11 of its minutes).
+fn times(n: usize) -> usize {
+    if std::env::var_os("KENSHIN_BENCH_QUICK").is_some() {
+        (n / 10).max(1)
+    } else {
+        n
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Figures
@@ -661,7 +672,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
     let file = municipal_csv(&people, TextEncoding::Cp932);
     let parsed = import::<Subject>("bench.csv", &file).unwrap().rows;
     let (mut imports, mut baseline) = (Vec::new(), Vec::new());
-    for run in 0..RUNS {
+    for run in 0..times(RUNS) {
         let dir = tempfile::tempdir().unwrap();
         let mut office = Office::init(dir.path(), "ベンチ市", "決裁 太郎").unwrap();
         let batch = office
@@ -686,7 +697,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
 
     // Cold open in a new process, to the board drawn.
     let (mut opens, mut base_opens, mut open_rss, mut base_rss) = (vec![], vec![], 0, 0);
-    for _ in 0..RUNS {
+    for _ in 0..times(RUNS) {
         let (t, rss) = in_child(&["open", hub_str]);
         opens.push(t);
         open_rss = open_rss.max(rss);
@@ -702,7 +713,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
     let mut rng = Rng::new(7);
     let mut pick = || residents[rng.below(n as u64) as usize].clone();
     let (mut number, mut kana, mut raw) = (vec![], vec![], vec![]);
-    for _ in 0..LOOKUPS {
+    for _ in 0..times(LOOKUPS) {
         let s = pick();
         let t = Instant::now();
         // One voucher of that number a year (numbers are given again each year).
@@ -718,7 +729,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         let mut stmt = conn
             .prepare("SELECT name FROM p_vouchers WHERE voucher_no = ?1 AND fiscal_year = ?2")
             .unwrap();
-        for _ in 0..LOOKUPS {
+        for _ in 0..times(LOOKUPS) {
             let s = pick();
             let t = Instant::now();
             let _: String = stmt
@@ -741,7 +752,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         .parse()
         .unwrap();
     let (mut exports, mut zips, mut size) = (vec![], vec![], 0);
-    for _ in 0..RUNS {
+    for _ in 0..times(RUNS) {
         let t = Instant::now();
         let (bytes, _) = office.archive_export(month).unwrap();
         exports.push(t.elapsed());
@@ -758,7 +769,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         // Cold sync: a new laptop joins and syncs everything, to its register queryable.
         let held = office.register_page("", 0, 1).unwrap().total;
         let (mut colds, mut bytes) = (vec![], 0);
-        for run in 0..RUNS {
+        for run in 0..times(RUNS) {
             let (laptop, took, wired) =
                 new_laptop_syncs(hub, &proxy, &wire, (run, Role::Section)).await;
             colds.push(took);
@@ -772,7 +783,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         let cold_sync = (median(colds), bytes, copied.0, copied.1);
         // A new contractor laptop takes only the work it still has (委託先の最小保持).
         let (mut colds, mut bytes) = (vec![], 0);
-        for run in 0..RUNS {
+        for run in 0..times(RUNS) {
             let (_laptop, took, wired) =
                 new_laptop_syncs(hub, &proxy, &wire, (run, Role::Contractor)).await;
             colds.push(took);
@@ -783,7 +794,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         // A sign-off recorded on the hub, until a connected laptop's own board shows it.
         let laptop = invitee(hub, "受信 太郎", Role::Section);
         let mut batches = Vec::new();
-        for i in 0..SIGNOFFS {
+        for i in 0..times(SIGNOFFS) {
             let b = office
                 .new_batch(ProcessId::AnnualIssuance, &format!("bench {i}"), None)
                 .unwrap();
@@ -821,7 +832,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
             }
             propagation.push(t.elapsed());
         }
-        let bare = bare_small_changes(SIGNOFFS).await;
+        let bare = bare_small_changes(times(SIGNOFFS)).await;
         let signoff = (
             pct(propagation.clone(), 0.5),
             pct(propagation, 0.99),
@@ -832,7 +843,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
 
         // 1,000 + 1,000 inquiries logged offline on the hub and the laptop, then merged.
         let mut away = Office::open(laptop.path(), None).unwrap();
-        for i in 0..OFFLINE_EDITS {
+        for i in 0..times(OFFLINE_EDITS) {
             let no = format!("{}", 10_000_001 + (i % n));
             office
                 .log_inquiry(&no, "ベンチ医院", "有効", None, Some(&merge_batch))
@@ -862,7 +873,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
                 .record(&b.batch_id, 1, Action::Do, StepRecord::default())
                 .unwrap();
         }
-        for i in 0..OFFLINE_EDITS {
+        for i in 0..times(OFFLINE_EDITS) {
             let no = format!("{}", 10_000_001 + (i % n));
             office
                 .log_inquiry(&no, "ベンチ健診所", "有効", None, Some(&merge_batch))
@@ -919,7 +930,7 @@ fn many_batches(batches: usize, rt: &tokio::runtime::Runtime) -> ManyBatches {
         let wire = Arc::new(AtomicU64::new(0));
         let proxy = counting_proxy(bound.clone(), wire.clone()).await;
         let (mut colds, mut again, mut bytes) = (vec![], vec![], 0);
-        for run in 0..RUNS {
+        for run in 0..times(RUNS) {
             let (laptop, took, wired) =
                 new_laptop_syncs(hub, &proxy, &wire, (run, Role::Section)).await;
             colds.push(took);
@@ -939,7 +950,7 @@ fn many_batches(batches: usize, rt: &tokio::runtime::Runtime) -> ManyBatches {
         }
         serving.stop().await.unwrap();
         let mut bare = Vec::new();
-        for _ in 0..RUNS {
+        for _ in 0..times(RUNS) {
             bare.push(bare_cold_fetch(hub).await);
         }
         ManyBatches {

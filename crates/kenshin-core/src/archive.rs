@@ -8,9 +8,9 @@ use kenshin_domain::filing::{archive_doubts, ArchiveDoubt, FiledBatch};
 use kenshin_domain::trust::{at_end, AtEnd, Standing};
 use kenshin_domain::{derive, finished, SignOff};
 use kenshin_exchange::archive::{
-    self, document_path, ArchivedBatch, ArchivedDeletion, ArchivedLookup, ArchivedRoster,
-    ArchivedSignOff, BatchRecords, ListSnapshot, Month, MonthRecords, Named, Opened, StepAtEnd,
-    ACCESS, DELETIONS, ROSTER, SIGNOFFS,
+    self, document_path, ArchivedBatch, ArchivedDeletion, ArchivedLookup, ArchivedRedaction,
+    ArchivedRoster, ArchivedSignOff, BatchRecords, ListSnapshot, Month, MonthRecords, Named,
+    Opened, StepAtEnd, ACCESS, DELETIONS, REDACTIONS, ROSTER, SIGNOFFS,
 };
 use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, AccessLog, Home, HomeDir, Office, Tx};
@@ -128,6 +128,30 @@ fn gather(
                 .filter(|b| b.fiscal_year == p.fiscal_year)
                 .map(|b| b.label.clone())
                 .collect(),
+        })
+        .collect();
+    let label = |id: &String| {
+        batches
+            .iter()
+            .find(|b| &b.batch_id == id)
+            .map_or_else(|| id.clone(), |b| b.label.clone())
+    };
+    let redactions = roster
+        .redactions()
+        .into_iter()
+        .filter(|r| month.holds(r.at))
+        .map(|r| {
+            let mut labels: Vec<String> = r
+                .lists
+                .iter()
+                .flat_map(|l| l.batches.iter().map(label))
+                .collect();
+            labels.dedup();
+            ArchivedRedaction {
+                redaction: r.clone(),
+                by_name: named(&r.by).name,
+                batches: labels,
+            }
         })
         .collect();
     let mut tampering: Vec<(String, String)> = office
@@ -292,6 +316,7 @@ fn gather(
         lookups,
         tampering,
         deletions,
+        redactions,
         documents,
     })
 }
@@ -427,6 +452,22 @@ pub fn verify_archive(
                     ),
                 }
             }
+            if opened.files.contains_key(REDACTIONS) {
+                match opened.json::<Vec<ArchivedRedaction>>(REDACTIONS) {
+                    Err(why) => problems.push(why),
+                    Ok(listed) => problems.extend(
+                        listed
+                            .iter()
+                            .filter(|d| !roster.redactions().contains(&&d.redaction))
+                            .map(|d| {
+                                format!(
+                                    "{REDACTIONS}: the deletion of departed persons' rows {} by {} is not one the office document holds",
+                                    d.redaction.id, d.by_name
+                                )
+                            }),
+                    ),
+                }
+            }
             if opened.files.contains_key(ACCESS) {
                 match opened.json::<Vec<ArchivedLookup>>(ACCESS) {
                     Err(why) => problems.push(why),
@@ -526,7 +567,10 @@ fn rejudge_batch(
             match kenshin_store::docs::batch::read(&mut doc, &b.batch_id)
                 .map_err(|why| format!("{}: {why}", document_path(&b.batch_id)))
                 .and_then(|all| {
-                    trust::judge_batch(office, roster, doc, all).map_err(|e| e.to_string())
+                    let replacements = crate::departed::replacements(None, roster, &b.batch_id)
+                        .map_err(|e| e.to_string())?;
+                    trust::judge_batch(office, roster, doc, all, &replacements)
+                        .map_err(|e| e.to_string())
                 }) {
                 Err(why) => return (vec![why], None),
                 Ok(j) => (j, heads, problems),

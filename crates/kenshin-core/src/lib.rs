@@ -4,6 +4,7 @@
 
 mod archive;
 mod demo;
+mod departed;
 mod erasure;
 mod error;
 mod evidence;
@@ -21,6 +22,7 @@ mod years;
 
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::{create_demo, create_demo_years};
+pub use departed::RedactedNote;
 pub use erasure::{sync_with_the_section, LastSync};
 pub use error::{Blank, CoreError, Result};
 pub use kenshin_domain as domain;
@@ -463,7 +465,8 @@ impl Office {
             // Judged again from the document in hand (not loaded again), with the new entry.
             let all = batch::read(&mut doc, &meta.batch_id)
                 .map_err(|why| CoreError::Internal(format!("batch {}: {why}", meta.label)))?;
-            let judged = trust::judge_batch(&office, &roster, doc, all)?;
+            let replacements = departed::replacements(Some(tx), &roster, &meta.batch_id)?;
+            let judged = trust::judge_batch(&office, &roster, doc, all, &replacements)?;
             tx.project_batch(&judged.all, &judged.standings, &judged.problems)?;
             if !made.is_empty() {
                 tx.project_events(&current)?;

@@ -128,6 +128,8 @@ pub struct ListText {
     /// Canonical rows: tab-separated, field names first.
     pub text: String,
     pub difference: Option<ListDifference>,
+    /// The deletions of departed persons' rows that made it, newest first (資格喪失者の削除).
+    pub redacted: Vec<crate::departed::RedactedNote>,
 }
 
 /// How many rows a preview shows.
@@ -421,8 +423,16 @@ impl Office {
         let doc_id = batch_doc_id(&meta.batch_id)?;
         self.home.read(|tx| {
             let (_, batch) = crate::trust::load_counted(tx, &doc_id)?;
+            let roster = crate::trust::roster(tx)?;
+            // Counted against the rows the list had then: a later deletion of departed persons'
+            // rows is said beside it.
             Ok(kenshin_domain::evidence::recounts(counts, |k| {
-                batch.current_list(k).map(|l| l.row_count)
+                batch.current_list(k).map(|l| {
+                    let first = crate::departed::history_of(&roster, &l.doc_id)
+                        .last()
+                        .map_or(l.row_count, |n| n.rows_before);
+                    (first, l.row_count)
+                })
             }))
         })
     }
@@ -464,10 +474,12 @@ impl Office {
                 }
                 None => None,
             };
+            let redacted = crate::departed::history_of(&crate::trust::roster(tx)?, &list.doc_id);
             Ok(ListText {
                 list,
                 text: rows,
                 difference,
+                redacted,
             })
         })
     }

@@ -46,6 +46,8 @@ struct Known {
     lists: HashMap<DocumentId, Vec<DocumentId>>,
     /// Whose each access log here is, as the log says (set when it is made; see `log_owner`).
     log_owners: HashMap<DocumentId, String>,
+    /// A deletion of departed persons' rows waits for its new lists (checked again as they come).
+    redaction_pending: bool,
 }
 
 /// The judged roster, its digest, the access logs the office document lists (with whose the index
@@ -196,6 +198,17 @@ impl SyncHome {
                 (office, changed)
             }
         };
+        // 資格喪失者の削除: the old lists go once their new ones are here and checked.
+        let mut redacted = HashSet::new();
+        if office_changed || (known.redaction_pending && !changed.is_empty()) {
+            let applied = crate::departed::apply_redactions(tx, &office.roster)?;
+            if applied.deleted {
+                self.deleted
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            known.redaction_pending = applied.pending;
+            redacted = applied.touched;
+        }
         let (roster, digest) = (&office.roster, &office.digest);
         // Whose each access log is: as the log itself says once it is here (the office's index is a
         // hint anyone may write), else as the index says. A contractor laptop holds only its members'.
@@ -259,6 +272,7 @@ impl SyncHome {
                     .transpose()?,
             };
             let touched = roster_changed
+                || redacted.contains(&b.batch_id)
                 || changed.contains(&id)
                 || list_ids
                     .as_ref()
@@ -267,7 +281,8 @@ impl SyncHome {
             // projection (on a start, say): not judged again.
             if let Some(ids) = list_ids {
                 if !touched
-                    || tx.projected_from(&id)? == Some(projection_mark(tx, digest, &id, &ids)?)
+                    || (!redacted.contains(&b.batch_id)
+                        && tx.projected_from(&id)? == Some(projection_mark(tx, digest, &id, &ids)?))
                 {
                     documents.extend(ids.iter().cloned());
                     known.lists.insert(id, ids);

@@ -8,12 +8,14 @@ use automerge::AutoCommit;
 use kenshin_domain::filing::made_before_close;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_domain::signed::{Migration, Signed};
-use kenshin_domain::trust::{judge, judge_lists, judge_notes, time_before_past, Arrival, Standing};
+use kenshin_domain::trust::{
+    judge, judge_lists, judge_notes, time_before_past, Arrival, Replacement, Standing,
+};
 use kenshin_domain::workflow::acting;
 use kenshin_domain::{Action, BatchRef, SignOff};
-use kenshin_store::docs::batch::VOIDS_SCHEMA as BATCH_SCHEMA;
+use kenshin_store::docs::batch::REDACTED_SCHEMA as BATCH_SCHEMA;
 use kenshin_store::docs::history::newer;
-use kenshin_store::docs::office::YEARS_SCHEMA as OFFICE_SCHEMA;
+use kenshin_store::docs::office::REDACTIONS_SCHEMA as OFFICE_SCHEMA;
 use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
@@ -85,6 +87,9 @@ pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roste
     }
     for why in roster.judge_purges(&office.purges, crate::now()) {
         tracing::debug!(%why, "a deletion does not hold");
+    }
+    for why in roster.judge_redactions(&office.redactions, crate::now()) {
+        tracing::debug!(%why, "a deletion of departed persons' rows does not hold");
     }
     roster
 }
@@ -226,6 +231,15 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             batches.push(b);
         }
     }
+    // A deletion of departed persons' rows whose new lists are not the old ones without them.
+    for r in roster.redactions() {
+        if let Some(why) = crate::departed::refused_here(tx, &r.id)? {
+            index_problems.push(format!(
+                "資格喪失者の削除 {} は、この端末では認めません（古いリストを残します）: {why}",
+                r.id
+            ));
+        }
+    }
     if let Some(schema) =
         newer_than_known(roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA)
     {
@@ -330,11 +344,14 @@ fn legacy<'v>(vouched: &'v Vouched, p: Option<&Provenance>) -> Option<&'v str> {
     p.and_then(|p| vouched.by(&p.mark))
 }
 
+/// Judges every record of a batch; `replacements` are the redactions' new lists that count in
+/// place of old ones (see `departed::replacements`).
 pub(crate) fn judge_batch(
     office_id: &str,
     roster: &Roster,
     doc: AutoCommit,
     all: Batch,
+    replacements: &[Replacement<'_>],
 ) -> Result<Judged> {
     let batch_id = all.meta.batch_id.clone();
     let vouched = vouched(roster, &batch_id, &all.migrations);
@@ -364,7 +381,9 @@ pub(crate) fn judge_batch(
         &all.signoffs,
         &standings,
         |i| {
-            if let Some(at) = all.lists[i].at {
+            // A redaction's list comes after the year's close, by its nature.
+            let replacing = replacements.iter().any(|r| r.new == all.lists[i].doc_id);
+            if let (Some(at), false) = (all.lists[i].at, replacing) {
                 open_at(at)?;
             }
             roster.signer(
@@ -374,6 +393,7 @@ pub(crate) fn judge_batch(
             )
         },
         &all,
+        replacements,
     );
     let notes = judge_notes(process, &all.notes, |i| {
         open_at(all.notes[i].at)?;
@@ -441,7 +461,8 @@ pub(crate) fn load_judged(tx: &Tx<'_>, roster: &Roster, id: &DocumentId) -> Resu
         .office_doc_id()?
         .map(|o| o.to_string())
         .unwrap_or_default();
-    judge_batch(&office, roster, doc, all)
+    let replacements = crate::departed::replacements(Some(tx), roster, &all.meta.batch_id)?;
+    judge_batch(&office, roster, doc, all, &replacements)
 }
 
 /// The batch document and the batch as the rules see it (for writers that do not touch sign-offs).

@@ -12,7 +12,7 @@ use kenshin_domain::filing::{
 };
 use kenshin_domain::fiscal_year;
 use kenshin_domain::retention::{
-    check_purge, retention_list, Purge, RetentionRefusal, RetentionYear,
+    check_purge, retention_list, Purge, Retention, RetentionRefusal, RetentionYear,
 };
 use kenshin_domain::signed::Signed;
 use kenshin_domain::Role;
@@ -122,8 +122,16 @@ impl Office {
         Ok(close)
     }
 
-    /// 保存期間: every fiscal year the office has batches of, with whether it is due for deletion.
-    pub fn retention(&mut self) -> Result<Vec<RetentionYear>> {
+    /// 保存期間: every fiscal year the office has batches of, with whether it is due for deletion,
+    /// and the persons who left the insurer past their keeping.
+    pub fn retention(&mut self) -> Result<Retention> {
+        Ok(Retention {
+            years: self.retention_years()?,
+            departed: self.departed_due()?,
+        })
+    }
+
+    fn retention_years(&mut self) -> Result<Vec<RetentionYear>> {
         self.home.read(|tx| {
             let (_, read) = tx.load_office(&self.office_doc)?;
             let roster = trust::judge_roster(tx, &self.office_doc, &read)?;
@@ -222,7 +230,7 @@ type AmResult = std::result::Result<(), automerge::AutomergeError>;
 
 /// Writes a filing, a close or a deletion into the office document, raised to `schema` by a signed
 /// migration in the same change when given (an earlier build must then see a newer office).
-fn put_year_record(
+pub(crate) fn put_year_record(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     schema: Option<i64>,

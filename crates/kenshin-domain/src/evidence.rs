@@ -14,9 +14,13 @@ pub struct Recount {
     pub count: String,
     pub given: i64,
     pub list: ListKind,
+    /// The list's rows when the count was given (before any 資格喪失者の削除).
     #[ts(type = "number")]
     pub rows: u64,
     pub differs: bool,
+    /// Rows a deletion of departed persons' rows took from the list since (0: none).
+    #[ts(type = "number")]
+    pub removed: u64,
 }
 
 /// The counts a list's rows give, one row a person.
@@ -30,22 +34,24 @@ const FROM_LIST: [(&str, ListKind); 6] = [
 ];
 
 /// Each count of `counts` that a list gives, beside the rows of the batch's current list of that
-/// kind (`rows_of`; a count whose list the batch does not hold is left out).
+/// kind (`rows_of`: the rows it had when counted, and has now after deletions of departed persons'
+/// rows; a count whose list the batch does not hold is left out).
 pub fn recounts(
     counts: &BTreeMap<String, i64>,
-    rows_of: impl Fn(ListKind) -> Option<u64>,
+    rows_of: impl Fn(ListKind) -> Option<(u64, u64)>,
 ) -> Vec<Recount> {
     FROM_LIST
         .iter()
         .filter_map(|(name, kind)| {
             let given = *counts.get(*name)?;
-            let rows = rows_of(*kind)?;
+            let (rows, now) = rows_of(*kind)?;
             Some(Recount {
                 count: name.to_string(),
                 given,
                 list: *kind,
                 rows,
                 differs: i64::try_from(rows).ok() != Some(given),
+                removed: rows.saturating_sub(now),
             })
         })
         .collect()
@@ -205,20 +211,21 @@ mod tests {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
+        // The production list lost two departed persons' rows after it was counted.
         let rows_of = |k| match k {
-            ListKind::Targets => Some(60),
-            ListKind::Production => Some(60),
+            ListKind::Targets => Some((60, 60)),
+            ListKind::Production => Some((60, 58)),
             _ => None,
         };
-        let got: Vec<(String, i64, ListKind, u64, bool)> = recounts(&counts, rows_of)
+        let got: Vec<(String, i64, ListKind, u64, bool, u64)> = recounts(&counts, rows_of)
             .into_iter()
-            .map(|r| (r.count, r.given, r.list, r.rows, r.differs))
+            .map(|r| (r.count, r.given, r.list, r.rows, r.differs, r.removed))
             .collect();
         assert_eq!(
             got,
             vec![
-                ("targets".into(), 12, ListKind::Targets, 60, true),
-                ("production".into(), 60, ListKind::Production, 60, false),
+                ("targets".into(), 12, ListKind::Targets, 60, true, 0),
+                ("production".into(), 60, ListKind::Production, 60, false, 2),
             ]
         );
         assert!(recounts(&BTreeMap::new(), rows_of).is_empty());

@@ -4,7 +4,8 @@
 
 use crate::dates::jst;
 use crate::filing::year_ja;
-use crate::fiscal::fiscal_year_end;
+use crate::fiscal::{fiscal_year, fiscal_year_end};
+use crate::lists::ListKind;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -51,6 +52,10 @@ pub enum RetentionRefusal {
     AlreadyDeleted { fiscal_year: i32 },
     #[error("{member} has no approver authority (決裁権限) and cannot order a deletion")]
     NotApprover { member: String },
+    #[error("no list holds a person who lost coverage on or before {lost_by}: nothing is due")]
+    NothingDeparted { lost_by: NaiveDate },
+    #[error("persons due for deletion are in lists of fiscal years not closed: {}; close them first", .years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "))]
+    DepartedInOpenYears { years: Vec<i32> },
 }
 
 /// Whether a deletion of `fiscal_year` may be ordered on `today`: the year is closed, its records
@@ -94,6 +99,166 @@ pub fn purge_holds(p: &Purge, closed: bool, now: DateTime<Utc>) -> Result<(), St
         &[],
     )
     .map_err(|r| r.to_string())
+}
+
+/// The rule for persons who left the insurer, as the list says it.
+pub const DEPARTED_RULE_JA: &str =
+    "資格喪失の翌年度末まで（特定健康診査及び特定保健指導の実施に関する基準 第10条）";
+
+/// The last day a loss of coverage (喪失日) may fall on for that person's rows to be due for
+/// deletion on `today`: they are kept to the end of the fiscal year after the one they left in
+/// (shorter than five years, so it is the rule that applies to them).
+pub fn departed_due_by(today: NaiveDate) -> NaiveDate {
+    fiscal_year_end(fiscal_year(today) - 2)
+}
+
+/// 資格喪失者の削除: an approver's decision that the rows of persons who left the insurer, past their
+/// keeping, go from the office's lists. Each list holding such rows is replaced by a new list
+/// without them (the batches' references to it, signed by the approver, count where the old one
+/// did), and the old list is deleted from every laptop. No personal data: which lists, how many
+/// rows, the last 喪失日 that was due, who decided and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Redaction {
+    pub id: String,
+    /// Persons who lost coverage on or before this day were due.
+    pub lost_by: NaiveDate,
+    pub lists: Vec<RedactedList>,
+    pub by: String,
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    #[ts(skip)]
+    pub signature: String,
+}
+
+/// One list a redaction replaced: the old document and the new, with their rows' hashes and counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RedactedList {
+    /// The batches whose reference to the old list the new one replaces.
+    pub batches: Vec<String>,
+    pub list_kind: ListKind,
+    pub old_doc: String,
+    pub old_sha256: String,
+    #[ts(type = "number")]
+    pub old_rows: u64,
+    pub new_doc: String,
+    pub new_sha256: String,
+    #[ts(type = "number")]
+    pub new_rows: u64,
+}
+
+/// Whether a signed redaction holds on this laptop, besides its signature and its signer's
+/// authority: persons were due by its day when it was made, it names lists that lost rows, and it
+/// was not made in the future.
+pub fn redaction_holds(r: &Redaction, now: DateTime<Utc>) -> Result<(), String> {
+    if r.at > now + Duration::days(1) {
+        return Err(format!("dated {} , in the future", r.at));
+    }
+    let due_by = departed_due_by(r.at.with_timezone(&jst()).date_naive());
+    if r.lost_by > due_by {
+        return Err(format!(
+            "it takes losses of coverage up to {}, and only those up to {due_by} were due",
+            r.lost_by
+        ));
+    }
+    if r.lists.is_empty() {
+        return Err("it names no list".into());
+    }
+    match r
+        .lists
+        .iter()
+        .find(|l| l.new_rows >= l.old_rows || l.batches.is_empty())
+    {
+        Some(l) => Err(format!(
+            "list {} loses no rows ({} of {}) or belongs to no batch",
+            l.old_doc, l.new_rows, l.old_rows
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A list's canonical rows (field names first) without the rows whose voucher number `departed`
+/// names, and how many rows are left; None when the list has no voucher numbers or loses no row.
+pub fn redact(text: &str, departed: impl Fn(&str) -> bool) -> Option<(String, u64)> {
+    let mut lines = text.split_inclusive('\n');
+    let header = lines.next()?;
+    let at = header
+        .trim_end_matches('\n')
+        .split('\t')
+        .position(|f| f == "voucher_no")?;
+    let (mut out, mut kept, mut removed) = (header.to_string(), 0u64, false);
+    for line in lines {
+        let no = line
+            .trim_end_matches('\n')
+            .split('\t')
+            .nth(at)
+            .unwrap_or("");
+        if departed(no) {
+            removed = true;
+        } else {
+            out.push_str(line);
+            kept += 1;
+        }
+    }
+    removed.then_some((out, kept))
+}
+
+/// Who departed, by voucher number, when a laptop knows (it holds the year's loss lists).
+pub type Departed<'a> = Option<&'a dyn Fn(&str) -> bool>;
+
+/// Whether `new` is the list `old` without the rows of departed persons: exactly so when this
+/// laptop knows who departed, else without rows of its own (what it can check).
+pub fn redacted_from(old: &str, new: &str, departed: Departed<'_>) -> Result<(), String> {
+    match departed {
+        Some(departed) => match redact(old, departed) {
+            Some((expected, _)) if expected == new => Ok(()),
+            _ => Err(
+                "the new list is not the old one without the rows of persons who left the insurer"
+                    .into(),
+            ),
+        },
+        None => {
+            let (mut old, new) = (old.split_inclusive('\n'), new.split_inclusive('\n'));
+            let mut removed = false;
+            for line in new {
+                loop {
+                    match old.next() {
+                        Some(o) if o == line => break,
+                        Some(_) => removed = true,
+                        None => return Err("the new list holds rows the old one did not".into()),
+                    }
+                }
+            }
+            if removed || old.next().is_some() {
+                Ok(())
+            } else {
+                Err("the new list is the old one: nothing was removed".into())
+            }
+        }
+    }
+}
+
+/// What is due for deletion among persons who left the insurer, as the retention list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct DepartedDue {
+    /// Losses of coverage on or before this day are due.
+    pub lost_by: NaiveDate,
+    /// Persons (a voucher of a fiscal year) still in a list here.
+    #[ts(type = "number")]
+    pub persons: u64,
+    /// The fiscal years of their vouchers.
+    pub years: Vec<i32>,
+    /// Fiscal years whose lists hold them and which are not closed yet (close them first).
+    pub open_years: Vec<i32>,
+    pub rule: String,
+}
+
+/// 保存期間: what the office holds and when it is due for deletion, under each rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Retention {
+    /// Fiscal years, oldest first (five years from the next).
+    pub years: Vec<RetentionYear>,
+    /// Persons who left the insurer (to the end of the fiscal year after).
+    pub departed: DepartedDue,
 }
 
 /// A fiscal year as the retention list shows it.
@@ -209,6 +374,66 @@ mod tests {
         assert!(purge_holds(&p(2020, "2025-05-01T00:00:00Z"), true, now).is_err());
         // Dated in the future, to make this year's records due.
         assert!(purge_holds(&p(2026, "2033-05-01T00:00:00Z"), true, now).is_err());
+    }
+
+    #[test]
+    fn a_departed_person_is_kept_to_the_end_of_the_year_after_they_left() {
+        // Left in 令和6年度 (2024): kept through 31 March 2026.
+        assert_eq!(departed_due_by(day("2026-03-31")), day("2024-03-31"));
+        assert_eq!(departed_due_by(day("2026-04-01")), day("2025-03-31"));
+        assert_eq!(departed_due_by(day("2026-12-05")), day("2025-03-31"));
+    }
+
+    #[test]
+    fn a_redaction_removes_rows_of_departed_persons_and_is_checked_so() {
+        let old = "voucher_no\tname\n1\t甲\n2\t乙\n3\t丙\n";
+        let gone = |no: &str| no == "2";
+        let (new, kept) = redact(old, gone).expect("a row goes");
+        assert_eq!(
+            (new.as_str(), kept),
+            ("voucher_no\tname\n1\t甲\n3\t丙\n", 2)
+        );
+        assert_eq!(redact(old, |_| false), None);
+        assert_eq!(redact("postal\tcount\n100\t3\n", |_| true), None);
+        let cases: [(&str, Departed<'_>, bool); 6] = [
+            (new.as_str(), Some(&gone), true),
+            // A row that was not due, removed too.
+            ("voucher_no\tname\n1\t甲\n", Some(&gone), false),
+            (new.as_str(), None, true),
+            ("voucher_no\tname\n1\t甲\n", None, true),
+            // A row added, or nothing removed: not a redaction.
+            ("voucher_no\tname\n1\t甲\n4\t丁\n", None, false),
+            (old, None, false),
+        ];
+        for (new, departed, holds) in cases {
+            assert_eq!(redacted_from(old, new, departed).is_ok(), holds, "{new:?}");
+        }
+    }
+
+    #[test]
+    fn a_redaction_dated_ahead_or_taking_what_was_not_due_does_not_hold() {
+        let now: DateTime<Utc> = "2026-12-05T00:00:00Z".parse().expect("time");
+        let r = |lost_by: &str, at: &str, new_rows: u64| Redaction {
+            id: "r".into(),
+            lost_by: day(lost_by),
+            lists: vec![RedactedList {
+                batches: vec!["b".into()],
+                list_kind: ListKind::Production,
+                old_doc: "o".into(),
+                old_sha256: "x".into(),
+                old_rows: 3,
+                new_doc: "n".into(),
+                new_sha256: "y".into(),
+                new_rows,
+            }],
+            by: "m".into(),
+            at: at.parse().expect("time"),
+            signature: String::new(),
+        };
+        assert!(redaction_holds(&r("2025-03-31", "2026-12-01T00:00:00Z", 2), now).is_ok());
+        assert!(redaction_holds(&r("2025-04-01", "2026-12-01T00:00:00Z", 2), now).is_err());
+        assert!(redaction_holds(&r("2026-03-31", "2027-12-01T00:00:00Z", 2), now).is_err());
+        assert!(redaction_holds(&r("2025-03-31", "2026-12-01T00:00:00Z", 3), now).is_err());
     }
 
     #[test]

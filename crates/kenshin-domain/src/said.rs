@@ -427,6 +427,14 @@ impl Said for RetentionRefusal {
             RetentionRefusal::NotApprover { member } => {
                 format!("{member}には決裁権限がないため、記録の削除は決められません")
             }
+            RetentionRefusal::NothingDeparted { lost_by } => format!(
+                "{}までに資格を喪失した方の行を持つリストはありません。削除するものはありません",
+                era_long(*lost_by)
+            ),
+            RetentionRefusal::DepartedInOpenYears { years } => format!(
+                "削除する方の行が、年度締めをしていない年度のリストにあります: {}。先に年度を締めてください",
+                years.iter().map(|y| year_ja(*y)).collect::<Vec<_>>().join("、")
+            ),
         }
     }
 }

@@ -123,6 +123,17 @@ impl Signed for crate::retention::Purge {
     }
 }
 
+impl Signed for crate::retention::Redaction {
+    signed_fields!("資格喪失者の削除", id, by);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/redaction/1", "office": office, "doc": doc, "id": self.id,
+            "lost_by": self.lost_by.to_string(), "lists": self.lists, "by": self.by,
+            "at": time(self.at),
+        }))
+    }
+}
+
 impl Signed for crate::filing::YearClose {
     signed_fields!("年度締め", id, by);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {

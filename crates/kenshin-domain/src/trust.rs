@@ -41,6 +41,10 @@ pub enum Standing {
     Invalid {
         why: String,
     },
+    /// A list a redaction (資格喪失者の削除) replaced by `by_list`, which counts in its place.
+    Replaced {
+        by_list: String,
+    },
 }
 
 impl Standing {
@@ -223,8 +227,18 @@ fn past_tense(a: Action) -> &'static str {
     }
 }
 
+/// A list a redaction (資格喪失者の削除) that holds puts in place of another, and who signed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replacement<'a> {
+    pub old: &'a str,
+    pub new: &'a str,
+    pub by: &'a str,
+}
+
 /// Which list references of a batch count. `log` and `standings` are its judged sign-offs;
-/// `signer(i)` checks list `i`'s signature; `causal` relates lists and sign-offs.
+/// `signer(i)` checks list `i`'s signature; `causal` relates lists and sign-offs. A reference to a
+/// `replacements` new list, added by its signer, counts where the old one counted, whenever it was
+/// added (the steps that used the old list keep counting), and the old one is then replaced.
 pub fn judge_lists(
     process: &Process,
     lists: &[ListRef],
@@ -232,6 +246,7 @@ pub fn judge_lists(
     standings: &[Standing],
     signer: impl Fn(usize) -> Result<Member, String>,
     causal: &impl Causal,
+    replacements: &[Replacement<'_>],
 ) -> Vec<Standing> {
     let counts = |j: usize| standings.get(j).is_some_and(Standing::counts);
     let counted: Vec<SignOff> = (0..log.len())
@@ -242,10 +257,9 @@ pub fn judge_lists(
     // Where each counted entry sits in `counted`, to find the entry that completes a step now.
     let counted_at: Vec<usize> = (0..log.len()).filter(|&j| counts(j)).collect();
     let mut first_of: HashMap<&str, usize> = HashMap::new();
-    lists
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
+    let mut judged: Vec<Standing> = Vec::with_capacity(lists.len());
+    for (i, l) in lists.iter().enumerate() {
+        let standing = (|| {
             if let Err(why) = signer(i) {
                 return Standing::Invalid { why };
             }
@@ -259,6 +273,20 @@ pub fn judge_lists(
             }
             first_of.insert(&l.doc_id, i);
             let invalid = |why: String| Standing::Invalid { why };
+            if let Some(r) = replacements.iter().find(|r| r.new == l.doc_id) {
+                let old_counts = lists[..i]
+                    .iter()
+                    .zip(&judged)
+                    .any(|(o, s)| o.doc_id == r.old && o.list_kind == l.list_kind && s.counts());
+                return if l.by == r.by && old_counts {
+                    Standing::Valid
+                } else {
+                    invalid(format!(
+                        "it stands for list {} in a deletion of departed persons' rows, which does not count here or was not signed by who decided it",
+                        r.old
+                    ))
+                };
+            }
             let Some(window) = import_window(process.id, l.list_kind) else {
                 // A list a step makes comes in the same change as that step's counted entry (a
                 // Kenshin from before signing added it just before the entry, unsigned).
@@ -285,10 +313,7 @@ pub fn judge_lists(
                 .collect();
             let then = derive(process, &seen);
             let complete = |states: &[StepState], no: u8| {
-                states
-                    .iter()
-                    .find(|s| s.step == no)
-                    .and_then(complete_by)
+                states.iter().find(|s| s.step == no).and_then(complete_by)
             };
             if let Some(n) = window.before {
                 if complete(&then, n).is_some() {
@@ -314,8 +339,25 @@ pub fn judge_lists(
                 }
             }
             Standing::Valid
-        })
-        .collect()
+        })();
+        judged.push(standing);
+    }
+    for r in replacements {
+        let new_counts = lists
+            .iter()
+            .zip(&judged)
+            .any(|(l, s)| l.doc_id == r.new && s.counts());
+        if new_counts {
+            for (l, s) in lists.iter().zip(judged.iter_mut()) {
+                if l.doc_id == r.old && s.counts() {
+                    *s = Standing::Replaced {
+                        by_list: r.new.to_string(),
+                    };
+                }
+            }
+        }
+    }
+    judged
 }
 
 /// The entry (an index into the log derived) that makes a step complete, if it is.
@@ -459,6 +501,7 @@ mod tests {
                 Standing::Flagged { why } => format!("flagged: {why}"),
                 Standing::Resolved { by_entry, .. } => format!("resolved by {by_entry}"),
                 Standing::Invalid { why } => format!("invalid: {why}"),
+                Standing::Replaced { by_list } => format!("replaced by {by_list}"),
             })
             .collect()
     }
@@ -682,6 +725,15 @@ mod tests {
     }
 
     fn judged_lists(specs: &[&str], lists: &[ListRef], causal: &Sequence) -> Vec<String> {
+        replaced_lists(specs, lists, causal, &[])
+    }
+
+    fn replaced_lists(
+        specs: &[&str],
+        lists: &[ListRef],
+        causal: &Sequence,
+        replacements: &[Replacement<'_>],
+    ) -> Vec<String> {
         let log = log(specs);
         let standings = judge(p12(), &log, arrived, known, in_order);
         describe(judge_lists(
@@ -691,7 +743,55 @@ mod tests {
             &standings,
             |_| Ok(who("c1")),
             causal,
+            replacements,
         ))
+    }
+
+    #[test]
+    fn a_redacted_list_counts_in_place_of_the_one_it_replaces() {
+        let specs = ["1 do c1", "2 verify s1", "3 approve a1", "4 do c1"];
+        let production = |d, by| list(d, ListKind::Production, by);
+        // The old list before step 1; the redacted ones long after step 4 (and its year's close).
+        let after = |n| Sequence {
+            at: [0].into_iter().chain(std::iter::repeat_n(4, n)).collect(),
+            same: vec![None; n + 1],
+        };
+        let r = |old, new, by| Replacement { old, new, by };
+        let lists = [production("p1", "c1"), production("p2", "a1")];
+        let cases: [(&[Replacement<'_>], [&str; 2]); 4] = [
+            (&[r("p1", "p2", "a1")], ["replaced by p2", "valid"]),
+            // No redaction that holds names it: after step 4, it does not count.
+            (&[], ["valid", "invalid: added after step 4"]),
+            // Signed by another than who decided the redaction.
+            (
+                &[r("p1", "p2", "s1")],
+                ["valid", "invalid: it stands for list p1"],
+            ),
+            // Standing for a list the batch does not count.
+            (
+                &[r("p9", "p2", "a1")],
+                ["valid", "invalid: it stands for list p9"],
+            ),
+        ];
+        for (replacements, want) in cases {
+            let got = replaced_lists(&specs, &lists, &after(1), replacements);
+            for (got, want) in got.iter().zip(want) {
+                assert!(got.starts_with(want), "{got} / {want}");
+            }
+        }
+        // A second redaction replaces the first's list in turn.
+        let three = [
+            production("p1", "c1"),
+            production("p2", "a1"),
+            production("p3", "a1"),
+        ];
+        let got = replaced_lists(
+            &specs,
+            &three,
+            &after(2),
+            &[r("p1", "p2", "a1"), r("p2", "p3", "a1")],
+        );
+        assert_eq!(got, ["replaced by p2", "replaced by p3", "valid"]);
     }
 
     #[test]

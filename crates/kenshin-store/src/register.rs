@@ -368,6 +368,25 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Each voucher (number, fiscal year) whose holder lost coverage on or before `by`, as the loss
+    /// lists that count here say (資格喪失者), by fiscal year.
+    pub fn coverage_lost_by(&self, by: NaiveDate) -> Result<BTreeMap<i32, BTreeSet<String>>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT DISTINCT voucher_no, fiscal_year FROM p_voucher_events
+             WHERE kind = ?1 AND on_date <= ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![EventKind::CoverageLost.as_str(), by.to_string()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?)),
+        )?;
+        let mut out: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
+        for row in rows {
+            let (no, year) = row?;
+            out.entry(year).or_default().insert(no);
+        }
+        Ok(out)
+    }
+
     /// The batch holding a voucher number in a year.
     pub fn voucher_batch(&self, voucher_no: &str, fiscal_year: i32) -> Result<Option<String>> {
         Ok(self

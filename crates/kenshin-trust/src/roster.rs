@@ -3,7 +3,7 @@
 
 use crate::identity::verify;
 use kenshin_domain::filing::YearClose;
-use kenshin_domain::retention::{purge_holds, Purge};
+use kenshin_domain::retention::{purge_holds, redaction_holds, Purge, Redaction};
 use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange, RosterEntry,
@@ -34,6 +34,8 @@ pub struct Roster {
     year_closes: BTreeMap<i32, YearClose>,
     /// The fiscal years deleted (保存期間満了による削除), by a deletion that holds.
     purges: BTreeMap<i32, Purge>,
+    /// Deletions of departed persons' rows (資格喪失者の削除) that hold, by id.
+    redactions: BTreeMap<String, Redaction>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -355,6 +357,45 @@ impl Roster {
             }
         }
         refused
+    }
+
+    /// Takes the deletions of departed persons' rows: one holds when a member of the roster, an
+    /// approver at its time and not removed before it, signed it, the persons it took were due then,
+    /// and it is not dated after `now`. Returns why each other does not. Whether each new list is
+    /// its old one without those rows is for a laptop holding both to check.
+    pub fn judge_redactions(
+        &mut self,
+        redactions: &[Redaction],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<String> {
+        let mut refused = Vec::new();
+        let office = self.office.clone();
+        for r in redactions {
+            let held = match self.signer(&office, r, None) {
+                Ok(m) if !self.as_of(m.clone(), r.at).approver => {
+                    Err(format!("{} is not an approver", m.name))
+                }
+                Ok(_) => redaction_holds(r, now),
+                Err(why) => Err(why),
+            };
+            match held {
+                Ok(()) => {
+                    self.redactions.insert(r.id.clone(), r.clone());
+                }
+                Err(why) => refused.push(format!(
+                    "deletion of departed persons' rows {}: {why}",
+                    r.id
+                )),
+            }
+        }
+        refused
+    }
+
+    /// The deletions of departed persons' rows that hold, oldest first.
+    pub fn redactions(&self) -> Vec<&Redaction> {
+        let mut all: Vec<&Redaction> = self.redactions.values().collect();
+        all.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        all
     }
 
     /// The fiscal years whose documents every laptop deletes, with the deletion that holds.

@@ -45,6 +45,7 @@ pub const FORMAT: &str = "kenshin-archive/2";
 const FORMATS: [&str; 2] = ["kenshin-archive/1", FORMAT];
 pub const ACCESS: &str = "access.json";
 pub const DELETIONS: &str = "deletions.json";
+pub const REDACTIONS: &str = "redactions.json";
 pub const DOCUMENTS: &str = "documents/";
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.sig";
@@ -153,6 +154,8 @@ pub struct MonthRecords {
     pub tampering: Vec<(String, String)>,
     /// The month's deletions at the end of keeping.
     pub deletions: Vec<ArchivedDeletion>,
+    /// The month's deletions of departed persons' rows.
+    pub redactions: Vec<ArchivedRedaction>,
     /// The documents the month's records come from (office, batches, access logs): id and bytes.
     pub documents: Vec<(String, Vec<u8>)>,
 }
@@ -164,6 +167,17 @@ pub struct ArchivedDeletion {
     #[serde(flatten)]
     pub purge: kenshin_domain::retention::Purge,
     pub by_name: String,
+    pub batches: Vec<String>,
+}
+
+/// A deletion of departed persons' rows decided in the month (資格喪失者の削除), as signed: which
+/// lists lost how many rows, who decided and when, and the batches' labels. No personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedRedaction {
+    #[serde(flatten)]
+    pub redaction: kenshin_domain::retention::Redaction,
+    pub by_name: String,
+    /// The labels of the batches whose lists it replaced.
     pub batches: Vec<String>,
 }
 
@@ -248,6 +262,7 @@ pub fn standing_ja(s: &Standing) -> String {
         Standing::Flagged { why } => format!("要確認: {why}"),
         Standing::Resolved { why, .. } => format!("解消済: {why}"),
         Standing::Invalid { why } => format!("無効: {why}"),
+        Standing::Replaced { by_list } => format!("差し替え済（資格喪失者の削除）: {by_list}"),
     }
 }
 
@@ -443,6 +458,40 @@ fn access_table(records: &MonthRecords) -> Table {
     }
 }
 
+fn redactions_table(records: &MonthRecords) -> Table {
+    Table {
+        title: "資格喪失者の削除".into(),
+        headers: [
+            "喪失日（この日以前）",
+            "業務",
+            "リスト",
+            "削除前の行数",
+            "削除後の行数",
+            "決定者",
+            "日時",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: records
+            .redactions
+            .iter()
+            .flat_map(|r| {
+                r.redaction.lists.iter().map(move |l| {
+                    vec![
+                        r.redaction.lost_by.to_string().into(),
+                        r.batches.join("、").into(),
+                        l.list_kind.ja().into(),
+                        l.old_rows.to_string().into(),
+                        l.new_rows.to_string().into(),
+                        r.by_name.clone().into(),
+                        time_ja(r.redaction.at).into(),
+                    ]
+                })
+            })
+            .collect(),
+    }
+}
+
 fn deletions_table(records: &MonthRecords) -> Table {
     Table {
         title: "保存期間満了による削除".into(),
@@ -457,12 +506,7 @@ fn deletions_table(records: &MonthRecords) -> Table {
                     kenshin_domain::filing::year_ja(d.purge.fiscal_year).into(),
                     d.batches.join("、").into(),
                     d.by_name.clone().into(),
-                    d.purge
-                        .at
-                        .with_timezone(&jst())
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string()
-                        .into(),
+                    time_ja(d.purge.at).into(),
                 ]
             })
             .collect(),
@@ -545,6 +589,19 @@ pub fn write(
             "deletions",
             &deletions_table(records),
             "the month's deletions at the end of keeping: which year, who decided, when",
+        )?;
+    }
+    if !records.redactions.is_empty() {
+        files.push((
+            REDACTIONS.into(),
+            json(&records.redactions)?,
+            "the month's deletions of departed persons' rows, as signed".into(),
+        ));
+        both_encodings(
+            &mut files,
+            "redactions",
+            &redactions_table(records),
+            "the month's deletions of departed persons' rows: which lists, how many rows, who decided, when",
         )?;
     }
     for (id, bytes) in &records.documents {

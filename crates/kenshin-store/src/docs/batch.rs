@@ -39,8 +39,12 @@ pub const SCHEMA: i64 = 3;
 /// document as newer and changes nothing).
 pub const MARKED_SCHEMA: i64 = 4;
 /// The schema of a batch that holds a loss-of-coverage list (資格喪失者リスト), raised the same way: a
-/// build from before it would not void those vouchers. The newest this build reads.
+/// build from before it would not void those vouchers.
 pub const VOIDS_SCHEMA: i64 = 5;
+/// The schema of a batch a deletion of departed persons' rows (資格喪失者の削除) gave a new list, raised
+/// the same way: a build from before it would count the new list for nothing. The newest this build
+/// reads.
+pub const REDACTED_SCHEMA: i64 = 6;
 
 /// A batch as read from its document's history: every record ever added, in log order, with where
 /// each came from. Which of them count is for the caller to judge.
@@ -441,7 +445,7 @@ fn legacy_meta(history: &History, batch_id: &str) -> ShapeResult<(String, BatchR
 /// the rest reads.
 pub fn read(doc: &mut AutoCommit, batch_id: &str) -> ShapeResult<Batch> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, VOIDS_SCHEMA)?;
+    let schema = history.expect_kind(KIND, REDACTED_SCHEMA)?;
     let mut problems: Vec<String> = history
         .tampering
         .iter()

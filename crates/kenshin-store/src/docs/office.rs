@@ -15,6 +15,7 @@
 //!   filings: { <record id>: { month, sha256, by, at, signature, held (JSON text) } },
 //!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
 //!   purges: { <record id>: { fiscal_year, by, at, signature } },
+//!   redactions: { <record id>: { lost_by, lists (JSON text), by, at, signature } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -31,7 +32,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 pub use kenshin_domain::filing::{Filing, YearClose};
-pub use kenshin_domain::retention::Purge;
+pub use kenshin_domain::retention::{Purge, Redaction};
 pub use kenshin_domain::roster::{
     DataKeyRecord, DeputySetting, Invite, KeyShare, Removal, RoleChange, RosterEntry,
 };
@@ -56,8 +57,11 @@ pub const INSURER_SCHEMA: i64 = 5;
 /// read what is sealed after.
 pub const KEYS_SCHEMA: i64 = 6;
 /// 7: months filed (月次の保存) and fiscal years closed (年度締め), raised the same way: a build before
-/// them would keep taking entries in a closed year. The newest this build reads.
+/// them would keep taking entries in a closed year.
 pub const YEARS_SCHEMA: i64 = 7;
+/// 8: deletions of departed persons' rows (資格喪失者の削除), raised the same way: a build before them
+/// would keep the old lists and count the new ones for nothing. The newest this build reads.
+pub const REDACTIONS_SCHEMA: i64 = 8;
 
 /// A batch as the office's index lists it: the meta, and for one listed before signing its legacy
 /// mark. Which hold is for the reader to judge.
@@ -94,6 +98,8 @@ pub struct Office {
     pub year_closes: Vec<YearClose>,
     /// 保存期間満了による削除: approvers' signed deletions of a fiscal year, each id once.
     pub purges: Vec<Purge>,
+    /// 資格喪失者の削除: approvers' signed deletions of departed persons' rows, each id once.
+    pub redactions: Vec<Redaction>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -314,6 +320,20 @@ pub fn add_purge(doc: &mut AutoCommit, p: &Purge) -> Result<(), AutomergeError> 
     add_year_record(doc, "purges", &as_close)
 }
 
+/// Records an approver's deletion of departed persons' rows.
+pub fn add_redaction(doc: &mut AutoCommit, r: &Redaction) -> Result<(), AutomergeError> {
+    let records = later_map(doc, "redactions")?;
+    let e = doc.put_object(&records, r.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "lost_by", r.lost_by.to_string())?;
+    // One text, as a filing's holdings are: read back whole and judged with the signature over it.
+    let lists = serde_json::to_string(&r.lists).expect("plain fields serialise");
+    doc.put(&e, "lists", lists)?;
+    doc.put(&e, "by", r.by.as_str())?;
+    doc.put(&e, "at", time_text(r.at))?;
+    doc.put(&e, "signature", r.signature.as_str())?;
+    Ok(())
+}
+
 fn add_year_record(
     doc: &mut AutoCommit,
     container: &str,
@@ -329,7 +349,7 @@ fn add_year_record(
 }
 
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 14] = [
+pub const CONTAINERS: [&str; 15] = [
     "members",
     "invites",
     "removals",
@@ -344,6 +364,7 @@ pub const CONTAINERS: [&str; 14] = [
     "filings",
     "year_closes",
     "purges",
+    "redactions",
 ];
 
 fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
@@ -377,6 +398,19 @@ fn purge(id: &str, v: &Value) -> ShapeResult<Purge> {
         by: close.by,
         at: close.at,
         signature: close.signature,
+    })
+}
+
+fn redaction(id: &str, v: &Value) -> ShapeResult<Redaction> {
+    Ok(Redaction {
+        id: id.to_string(),
+        lost_by: json::str(v, "lost_by")?
+            .parse()
+            .map_err(|e| format!("lost_by: {e}"))?,
+        lists: serde_json::from_str(&json::str(v, "lists")?).map_err(|e| e.to_string())?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
     })
 }
 
@@ -550,7 +584,7 @@ fn first_of_each<T>(records: Vec<(T, &Item)>) -> Vec<(T, &Item)> {
 /// office at all; a malformed record is named in `problems` and the rest reads.
 pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
     let history = History::read(doc, &CONTAINERS);
-    let schema = history.expect_kind(KIND, YEARS_SCHEMA)?;
+    let schema = history.expect_kind(KIND, REDACTIONS_SCHEMA)?;
     let text = |key: &str| match history.root(key) {
         Some(Value::String(s)) => Ok(s.clone()),
         _ => Err(format!("{key} is missing")),
@@ -658,6 +692,13 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "purges",
             "記録の削除",
             purge,
+            &mut problems,
+        )),
+        redactions: first_per_key(records(
+            &history,
+            "redactions",
+            "資格喪失者の削除",
+            redaction,
             &mut problems,
         )),
         batches,
