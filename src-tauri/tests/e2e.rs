@@ -4,7 +4,8 @@
 //! an import is checked before it is written, and the month's archive is exported and checked. A home
 //! protected by a passphrase opens only from the window's unlock form. Two windows on two homes sync
 //! through the engines inside the apps: a contractor works offline, resumes, and the section's inbox
-//! and the contractor's board follow without a reload.
+//! and the contractor's board follow without a reload. An approver deletes the rows of persons who
+//! left the insurer from the 保存期間 table.
 //! Screenshots go to `test-artifacts/e2e/`.
 
 mod webdriver;
@@ -1333,4 +1334,88 @@ fn a_contractor_laptop_ends_its_contract_from_the_window() {
     });
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
+}
+
+#[test]
+fn an_approver_deletes_departed_persons_rows_from_the_window() {
+    use kenshin_core::domain::ListKind;
+    use kenshin_core::exchange::synth::{municipal_csv, subjects};
+    use kenshin_core::exchange::TextEncoding;
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("home");
+    let mut office = kenshin_core::create_demo(dir.path(), 0).expect("demo office");
+    // 令和6年度: a monthly batch of 40 residents, two of whom lost coverage in that year; the year
+    // archived month by month and closed. Their rows are due since 1 April 2026.
+    let monthly = office
+        .new_batch(ProcessId::MonthlyIssuance, "令和6年度 月次", Some(2024))
+        .expect("batch")
+        .batch_id;
+    let people = subjects(2024, 2024, 40, 60_000_001);
+    office
+        .import(
+            ListKind::Production,
+            &monthly,
+            "本番.csv",
+            &municipal_csv(&people, TextEncoding::Cp932),
+        )
+        .expect("production list");
+    let calls = office
+        .new_batch(
+            ProcessId::EligibilityInquiry,
+            "令和6年度 問合せ",
+            Some(2024),
+        )
+        .expect("batch")
+        .batch_id;
+    let losses = format!(
+        "受診券整理番号,資格喪失日,保険者番号,喪失事由\n{},2024-10-01,00139998,転出\n{},2025-01-15,00139998,社保加入\n",
+        people[1].voucher_no, people[2].voucher_no
+    );
+    office
+        .import(
+            ListKind::CoverageLoss,
+            &calls,
+            "喪失.csv",
+            losses.as_bytes(),
+        )
+        .expect("loss list");
+    for month in kenshin_core::domain::filing::months_of(2024) {
+        let (bytes, _) = office.archive_export(month).expect("archive");
+        office.file_archive(month, &bytes).expect("filed");
+    }
+    office.close_year(2024).expect("closed");
+    drop(office);
+
+    let (d, window) = Window::open(dir.path());
+    d.sign_in(PIN);
+    d.wait("body[data-ready=board]");
+    d.screen("archive");
+    let row = d.wait_text("tr[data-departed='2']");
+    assert!(
+        row.contains("資格喪失者") && row.contains("2人") && row.contains("削除できます"),
+        "{row}"
+    );
+    // Asked in place; cancelled, nothing happens.
+    d.click("button[data-action=purge-departed]");
+    d.click("button[data-action=cancel-purge-departed]");
+    d.wait("button[data-action=purge-departed]");
+    d.click("button[data-action=purge-departed]");
+    let asked = d.text("tr[data-departed='2']");
+    assert!(asked.contains("2人の行を"), "{asked}");
+    d.click("button[data-action=confirm-purge-departed]");
+    assert!(
+        d.message().contains("資格喪失者の行を削除しました"),
+        "{}",
+        d.message()
+    );
+    let row = d.wait_text("tr[data-departed='0']");
+    assert!(row.contains("該当なし"), "{row}");
+    screenshot(&d.display, "21-departed-deleted");
+    drop(d);
+    drop(window);
+    // Gone from the register; everyone else is there (read as a member without a secret here).
+    let mut office = kenshin_core::Office::open(dir.path(), Some("検認 花子")).expect("office");
+    let mut found = |no: &str| office.find_vouchers(no, 5).expect("search").total;
+    assert_eq!(found(&people[1].voucher_no), 0);
+    assert_eq!(found(&people[3].voucher_no), 1);
 }

@@ -2,7 +2,7 @@
 import { api } from "./api";
 import { h, replace } from "./dom";
 import { fileField, ym } from "./forms";
-import { archiveDoubtText, currentLang, reportText, t } from "./i18n";
+import { archiveDoubtText, currentLang, lostBy, reportText, t } from "./i18n";
 import type { ClosedYear, DepartedDue, Retention } from "./bindings";
 import { attempt, fmtTime, label, say } from "./state";
 
@@ -163,7 +163,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
       { "data-departed": d.persons },
       h("td", { title: d.rule }, t("Persons who left the insurer")),
       h("td", {}, `${d.persons}${t(" people")}`),
-      h("td", {}, `${t("lost coverage by")} ${d.lost_by}`),
+      h("td", {}, lostBy(d.lost_by)),
       h("td", {}, state),
       cell,
     );
@@ -294,7 +294,7 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
     ),
     years,
     h("h2", {}, t("Keeping and deletion (保存期間)")),
-    h("p", { class: "hint" }, t("Records are kept five years from the fiscal year after they were made (基準第10条), and a person's who left the insurer to the end of the fiscal year after they left. Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.")),
+    h("p", { class: "hint" }, t("Records are kept five years from the fiscal year after they were made (基準第10条); those of a person who left the insurer, to the end of the fiscal year after they left. Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.")),
     kept,
     h("h2", {}, t("Print")),
     h("p", { class: "hint" }, t("Issuing batches: the standard voucher, on A4 for window envelopes or as cards. Reissue batches: vouchers for window envelopes. Encouragement batches: the postcards' address list.")),

@@ -130,7 +130,7 @@ const ja: Record<string, string> = {
   "No fiscal year is closed yet": "締めた年度はまだありません",
   "closed by": "締めた人:",
   "Keeping and deletion (保存期間)": "保存期間",
-  "Records are kept five years from the fiscal year after they were made (基準第10条), and a person's who left the insurer to the end of the fiscal year after they left. Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.":
+  "Records are kept five years from the fiscal year after they were made (基準第10条); those of a person who left the insurer, to the end of the fiscal year after they left. Once a closed year is past that, an approver deletes it: from every laptop, with its space given back.":
     "記録は作成の翌年度から5年間、資格を喪失した方の記録は喪失の翌年度末まで保存します（基準第10条）。年度締めをした年度がそれを過ぎたら、決裁者が削除します。すべての端末から消え、領域も返します。",
   Batches: "業務数",
   "Kept until": "保存期限",
@@ -142,7 +142,6 @@ const ja: Record<string, string> = {
   "Past its keeping (close the year first)": "保存期間満了（先に年度締め）",
   "Persons who left the insurer": "資格喪失者",
   Replaced: "差し替え済み（資格喪失者の削除）",
-  "lost coverage by": "喪失日",
   "None due": "該当なし",
   "Past their keeping (close the year first)": "保存期間満了（先に年度締め）",
   "'s rows are deleted from every list, on every laptop; only the decision stays.": "の行を、すべてのリストからすべての端末で削除します。残るのは削除の決定だけです。",
@@ -385,6 +384,11 @@ const ja: Record<string, string> = {
 
 export function t(key: string): string {
   return lang === "ja" ? (ja[key] ?? key) : key;
+}
+
+/// Persons who lost coverage on or before `day` (資格喪失者の削除).
+export function lostBy(day: string): string {
+  return lang === "ja" ? `喪失日 ${day} 以前` : `lost coverage on or before ${day}`;
 }
 
 const statusJa: Record<Status, string> = {

@@ -5,7 +5,7 @@ import type { ListPage, ListRef } from "./bindings";
 import { FIELD_JA } from "./bindings";
 import { api } from "./api";
 import { h, replace, rowsInView } from "./dom";
-import { currentLang, t } from "./i18n";
+import { currentLang, lostBy, t } from "./i18n";
 import { attempt, fmtTime, listKindText } from "./state";
 
 const ROW = 26;
@@ -57,7 +57,7 @@ export function openList(batch: { batch_id: string; label: string }, list: ListR
       h(
         "p",
         { "data-redacted": r.removed },
-        `${t("Departed persons' rows deleted")}（${r.by_name} ${fmtTime(r.at)}）: ${t("lost coverage by")} ${r.lost_by}、${r.removed}${t("rows")}（${t("before")} ${r.rows_before}${t("rows")}）`,
+        `${t("Departed persons' rows deleted")}（${r.by_name} ${fmtTime(r.at)}）: ${lostBy(r.lost_by)}、${r.removed}${t("rows")}（${t("before")} ${r.rows_before}${t("rows")}）`,
       ),
     );
     const d = p.difference;
