@@ -277,7 +277,7 @@ pub(crate) struct Applied {
 
 /// Checks each redaction that holds and this laptop has not checked yet, once its new lists are
 /// here: each new list is its old one without the rows of persons who lost coverage by its day
-/// (exactly, where this laptop's register holds that year's losses; else without rows of its own).
+/// (exactly, where this laptop holds that year's old loss lists; else without rows of its own).
 /// When all hold, the old lists are deleted and never stored again; when one does not, the
 /// redaction is noted as not holding here and its new lists count for nothing.
 pub(crate) fn apply_redactions(tx: &Tx<'_>, roster: &Roster) -> Result<Applied> {
@@ -294,19 +294,16 @@ pub(crate) fn apply_redactions(tx: &Tx<'_>, roster: &Roster) -> Result<Applied> 
         if tx.local(&checked(&r.id))?.is_some() {
             continue;
         }
-        let mut pairs = Vec::new();
+        // Each list with whether its old document is here; checked once every new one held for is.
+        let (mut pairs, mut waiting) = (Vec::new(), false);
         for l in &r.lists {
-            let (old, new) = (batch_doc_id(&l.old_doc)?, batch_doc_id(&l.new_doc)?);
+            let old = batch_doc_id(&l.old_doc)?;
             let held = tx.has_document(&old)? && !tx.is_purged(&old)?;
-            if held && !tx.has_document(&new)? {
-                applied.pending = true;
-            }
-            pairs.push((l, old, new, held));
+            waiting |= held && !tx.has_document(&batch_doc_id(&l.new_doc)?)?;
+            pairs.push((l, held));
         }
-        if pairs
-            .iter()
-            .any(|(_, _, new, held)| *held && !tx.has_document(new).unwrap_or(false))
-        {
+        if waiting {
+            applied.pending = true;
             continue;
         }
         let year_of = |l: &RedactedList| l.batches.iter().find_map(|b| batches.get(b)).copied();
@@ -329,9 +326,9 @@ pub(crate) fn apply_redactions(tx: &Tx<'_>, roster: &Roster) -> Result<Applied> 
         // Who departed, from the loss lists as they were (their old documents, held here): the
         // register may already be projected from the new ones.
         let mut departed: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
-        for (l, ..) in pairs
+        for (l, _) in pairs
             .iter()
-            .filter(|(l, .., held)| *held && l.list_kind == ListKind::CoverageLoss)
+            .filter(|(l, held)| *held && l.list_kind == ListKind::CoverageLoss)
         {
             let Some(year) = year_of(l) else { continue };
             let losses = text(l, true).ok().and_then(|t| {
