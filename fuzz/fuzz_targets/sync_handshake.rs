@@ -6,6 +6,7 @@
 //! `accept` must end with an error or an admission, never a panic or a hang past its timeout.
 #![no_main]
 
+use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_sync::transport::{accept, Gate, Hello, Refusal};
 use kenshin_trust::Keys;
 use kenshin_trust::NOISE_PATTERN;
@@ -25,6 +26,15 @@ impl Gate for AdmitOffice {
     }
     fn vouch(&self, _member: &str, _noise_key: &str) -> Result<(), Refusal> {
         Ok(())
+    }
+    fn erasure_order(&self, _member: &str) -> Option<ErasureOrder> {
+        None
+    }
+    fn ordered(&self, _order: &ErasureOrder, _peer: &str) {}
+    fn erased(&self, c: &ErasureCertificate, _noise_key: &str) -> Result<(), Refusal> {
+        Err(Refusal::Other {
+            why: format!("not recorded: {}", c.id),
+        })
     }
 }
 

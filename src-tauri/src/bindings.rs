@@ -2,6 +2,7 @@
 //! file, `ui/src/bindings.ts`. `cargo test -p kenshin-desktop` fails when that file is not current;
 //! `UPDATE_BINDINGS=1 cargo test -p kenshin-desktop bindings` writes it.
 
+use crate::erasure::{ErasuresView, RemovedLaptopView};
 use crate::files::Chosen;
 use crate::office::{CertificateView, InviteMade, Opening};
 use crate::sign_in::SignInView;
@@ -125,6 +126,8 @@ pub fn typescript() -> String {
         Joined,
         InviteMade,
         CertificateView,
+        RemovedLaptopView,
+        ErasuresView,
         Chosen,
     ];
     let mut out = String::from(

@@ -3,6 +3,7 @@
 //! `ui/src/bindings.ts` is current.
 
 pub mod bindings;
+mod erasure;
 mod files;
 mod office;
 mod refusal;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// This laptop's home was destroyed (契約終了): nothing opens it again (which would make a new,
     /// empty one) until the window goes back to its first screen.
     erased: std::sync::atomic::AtomicBool,
+    /// The 消去証明 of this laptop's destruction on an admin's order, to save where the clerk says.
+    erased_certificate: Mutex<Option<String>>,
 }
 
 /// A page of a list's rows for the evidence view (リストの内容), and how the list differs from the one
@@ -166,6 +169,7 @@ impl AppState {
             shown_list: Mutex::new(None),
             files: files::ChosenFiles::default(),
             erased: Default::default(),
+            erased_certificate: Mutex::new(None),
         }
     }
 
@@ -632,6 +636,9 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             office::remove_member,
             office::leave_office,
             office::check_certificate,
+            erasure::erasures,
+            erasure::order_erasure,
+            erasure::save_erased_certificate,
             office::set_deputy,
             office::set_settings,
             office::set_insurer,

@@ -144,10 +144,15 @@ pub fn make_invite(
 }
 
 /// 名簿から削除 (admin): that laptop is cut off at once on every laptop connected to this one, and
-/// refused from then on; its entries the admin had seen keep counting.
+/// refused from then on; its entries the admin had seen keep counting. With `erase`, it is also
+/// ordered destroyed (消去命令), told with the refusal of its next connection.
 #[tauri::command]
-pub fn remove_member(state: tauri::State<'_, AppState>, member_id: String) -> Answer<Session> {
-    state.office()?.remove_member(&member_id)?;
+pub fn remove_member(
+    state: tauri::State<'_, AppState>,
+    member_id: String,
+    erase: bool,
+) -> Answer<Session> {
+    state.wrote(state.office()?.remove_member(&member_id, erase))?;
     state.session()
 }
 
@@ -214,8 +219,13 @@ pub struct CertificateView {
     #[ts(type = "number")]
     pub vouchers: u64,
     pub synced_with: String,
+    /// Empty when it was destroyed on an admin's order (no sync first).
     pub synced_at: String,
     pub destroyed_at: String,
+    /// Whether an admin ordered it (消去命令).
+    pub ordered: bool,
+    /// Handed back to a section laptop on its last connection (else the file is the way).
+    pub handed_back: bool,
     /// The file it was saved to; None when it could not be (the window then shows `text`, for
     /// copying: the home is gone, and the certificate must not be).
     pub saved: Option<String>,
@@ -223,7 +233,12 @@ pub struct CertificateView {
 }
 
 impl CertificateView {
-    fn of(c: &ErasureCertificate, saved: Option<String>, text: String) -> CertificateView {
+    pub(crate) fn of(
+        c: &ErasureCertificate,
+        handed_back: bool,
+        saved: Option<String>,
+        text: String,
+    ) -> CertificateView {
         CertificateView {
             office_name: c.office_name.clone(),
             member_name: c.member_name.clone(),
@@ -231,8 +246,10 @@ impl CertificateView {
             documents: c.held.documents,
             vouchers: c.held.vouchers,
             synced_with: c.synced_with.clone(),
-            synced_at: display_time(c.synced_at),
+            synced_at: c.synced_at.map(display_time).unwrap_or_default(),
             destroyed_at: display_time(c.destroyed_at),
+            ordered: c.ordered.is_some(),
+            handed_back,
             saved,
             text,
         }
@@ -285,8 +302,8 @@ pub async fn leave_office(
         }
         Err(e) => Err(e.into()),
     };
-    let certificate = match erased {
-        Ok(c) => c,
+    let erased = match erased {
+        Ok(e) => e,
         Err(refused) => {
             state.set_erased(false);
             sync::spawn_start(&app);
@@ -294,12 +311,18 @@ pub async fn leave_office(
         }
     };
     // The home is gone: the certificate is kept before anything else can fail.
-    let text = serde_json::to_string_pretty(&certificate).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&erased.certificate).unwrap_or_default();
     let saved = files::write_chosen(&path, text.as_bytes())
         .ok()
         .map(|()| name);
     state.forget_home();
-    Ok(CertificateView::of(&certificate, saved, text))
+    let handed_back = erased.hand_back().await.is_ok();
+    Ok(CertificateView::of(
+        &erased.certificate,
+        handed_back,
+        saved,
+        text,
+    ))
 }
 
 /// How long the last sync before an erasure may take with each section laptop.
@@ -314,5 +337,5 @@ pub fn check_certificate(
 ) -> Answer<CertificateView> {
     let (path, _) = files::opened(&state, &file)?;
     let c = state.office()?.check_erasure(&path)?;
-    Ok(CertificateView::of(&c, None, String::new()))
+    Ok(CertificateView::of(&c, false, None, String::new()))
 }

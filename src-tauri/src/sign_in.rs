@@ -145,6 +145,14 @@ impl AppState {
         }
     }
 
+    /// The member signed in, when one is.
+    pub(crate) fn signer(&self) -> Option<Signer> {
+        match &*self.who.lock().ok()? {
+            Who::SignedIn(signer) => Some(signer.clone()),
+            _ => None,
+        }
+    }
+
     /// While set, nothing opens the home (see [`AppState::home`]).
     pub(crate) fn set_erased(&self, erased: bool) {
         self.erased

@@ -78,6 +78,10 @@ impl AppSync {
                             Ok(e) => {
                                 app.state::<AppState>().sync.note(&e);
                                 let _ = app.emit(EVENT, &e);
+                                // A removed laptop may have been handed an order to destroy it.
+                                if matches!(e, Event::Refused { by_peer: true, .. }) {
+                                    crate::erasure::spawn_obey(&app);
+                                }
                             }
                             Err(RecvError::Lagged(_)) => {}
                             Err(RecvError::Closed) => break,

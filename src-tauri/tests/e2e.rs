@@ -1210,7 +1210,9 @@ fn two_windows_sync_a_contractor_working_offline() {
     c.until("sent", || c.find("#sync-state[data-unsent='0']").is_some());
     screenshot(&s.display, "16-section-back");
 
-    // The admin removes the contractor's laptop from the roster (asked twice); it is cut off at once.
+    // The admin removes the contractor's laptop from the roster (asked twice), ordering it destroyed
+    // (消去命令, offered for a contractor); it is cut off at once, is handed the order when it dials
+    // again, and destroys itself, handing its certificate back.
     s.screen("sync");
     c.screen("sync");
     c.wait("table.peers tr[data-connected=yes]");
@@ -1220,6 +1222,10 @@ fn two_windows_sync_a_contractor_working_offline() {
            .querySelector('button[data-action=remove-member]').click()",
         json!([]),
     );
+    assert!(
+        s.find("input[name=erase-too]:checked").is_some(),
+        "ordering the erasure is offered, checked, for a contractor"
+    );
     s.click("button[data-action=confirm-remove]");
     assert!(
         s.message().contains("名簿から削除しました"),
@@ -1227,14 +1233,37 @@ fn two_windows_sync_a_contractor_working_offline() {
         s.message()
     );
     assert!(!s.text("table.roster").contains("委託 次郎"));
-    c.until("the contractor's laptop cut off and told why", || {
-        c.find("table.peers tr[data-connected=yes]").is_none()
-            && c.find("p.refused[data-refusal=removed]").is_some_and(|_| {
-                c.text("p.refused")
-                    .contains("委託 次郎 は名簿から削除されています")
-            })
+    let destroyed = c.wait_text("[data-handed-back=yes]");
+    assert!(
+        destroyed.contains("消去証明を課の端末に渡しました"),
+        "{destroyed}"
+    );
+    assert!(
+        c.text("h2").contains("管理者の命令により"),
+        "{}",
+        c.text("h2")
+    );
+    assert!(c.text("table.certificate").contains("管理者の消去命令"));
+    assert!(
+        !contractor.path().join("kenshin.sqlite3").exists(),
+        "the home is gone"
+    );
+    screenshot(&c.display, "17-contractor-removed-and-destroyed");
+    // The section's window shows the certificate it was handed.
+    s.until("the certificate on the section's sync screen", || {
+        s.find("td[data-erasure]")
+            .is_some_and(|_| s.text("div.erasures").contains("消去済み"))
     });
-    screenshot(&c.display, "17-contractor-removed");
+    assert!(s.text("div.certificate-received").contains("委託 次郎"));
+    assert!(
+        !s.text("table.peers").contains("委託 次郎"),
+        "a removed laptop is no longer a peer"
+    );
+    s.script(
+        "document.querySelector('div.erasures').previousElementSibling.scrollIntoView()",
+        json!([]),
+    );
+    screenshot(&s.display, "22-section-erasures");
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }
@@ -1312,8 +1341,12 @@ fn a_contractor_laptop_ends_its_contract_from_the_window() {
     assert!(c.text("table.certificate").contains("委託 三郎"));
     screenshot(&c.display, "19-contract-ended");
 
-    // The section checks the certificate in its window.
+    // It was handed back to the section's laptop on the way out, and the section checks the file too.
     s.screen("sync");
+    s.until("the certificate handed back", || {
+        s.find("div.certificate-received")
+            .is_some_and(|_| s.text("div.certificate-received").contains("委託 三郎"))
+    });
     s.choose_file("certificate-in", &certificate);
     s.click("button[data-action=check-certificate]");
     let checked = s.wait_text(".certificate-checked");

@@ -39,6 +39,7 @@ import type {
   SyncView,
   Table,
   VoucherCheck,
+  ErasuresView,
 } from "./bindings";
 
 export const api = {
@@ -48,7 +49,10 @@ export const api = {
   openDemo: () => invoke<Session>("open_demo"),
   chooseFile: (ext: string[], save: string | null) => invoke<Chosen | null>("choose_file", { ext, save }),
   joinOffice: (file: string, peer: string) => invoke<Joined>("join_office", { file, peer }),
-  removeMember: (memberId: string) => invoke<Session>("remove_member", { memberId }),
+  removeMember: (memberId: string, erase: boolean) => invoke<Session>("remove_member", { memberId, erase }),
+  erasures: () => invoke<ErasuresView>("erasures"),
+  orderErasure: (memberId: string) => invoke<ErasuresView>("order_erasure", { memberId }),
+  saveErasedCertificate: (file: string) => invoke<string>("save_erased_certificate", { file }),
   leaveOffice: (file: string) => invoke<CertificateView>("leave_office", { file }),
   checkCertificate: (file: string) => invoke<CertificateView>("check_certificate", { file }),
   setDeputy: (memberId: string, deputy: boolean) => invoke<Session>("set_deputy", { memberId, deputy }),

@@ -680,12 +680,28 @@ fingerprint: string, };
 
 export type InviteMade = { name: string, file: string, fingerprint: string, };
 
-export type CertificateView = { office_name: string, member_name: string, batches: Array<string>, documents: number, vouchers: number, synced_with: string, synced_at: string, destroyed_at: string, 
+export type CertificateView = { office_name: string, member_name: string, batches: Array<string>, documents: number, vouchers: number, synced_with: string, 
+/**
+ * Empty when it was destroyed on an admin's order (no sync first).
+ */
+synced_at: string, destroyed_at: string, 
+/**
+ * Whether an admin ordered it (消去命令).
+ */
+ordered: boolean, 
+/**
+ * Handed back to a section laptop on its last connection (else the file is the way).
+ */
+handed_back: boolean, 
 /**
  * The file it was saved to; None when it could not be (the window then shows `text`, for
  * copying: the home is gone, and the certificate must not be).
  */
 saved: string | null, text: string, };
+
+export type RemovedLaptopView = { member_id: string, name: string, role: Role, ordered_at: string | null, };
+
+export type ErasuresView = { removed: Array<RemovedLaptopView>, certificates: Array<CertificateView>, };
 
 export type Chosen = { 
 /**

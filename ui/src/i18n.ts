@@ -40,6 +40,27 @@ const ja: Record<string, string> = {
   " vouchers": "件の受診券",
   Destroyed: "消去日時",
   "Batches held": "保持していた業務",
+  // 消去命令
+  "Erasure of laptops": "端末の消去",
+  Why: "消去の理由",
+  "The admin's erasure order": "管理者の消去命令",
+  "End of contract (after a whole sync)": "契約終了（同期の後）",
+  "Also order that laptop to destroy its records (消去命令)": "その端末の記録の消去も命じる（消去命令）",
+  "Order the erasure": "消去を命じる",
+  "is told to destroy its records the next time it connects to a laptop of this office. Its work not yet synced is lost.":
+    "の端末に、次にこの事務所の端末へつながったとき記録の消去を命じます。まだ同期していない記録は失われます。",
+  "Erasure ordered": "消去を命じました",
+  "Ordered": "命令",
+  "Not ordered": "命令なし",
+  "Erased": "消去済み",
+  "No laptop was removed from the roster.": "名簿から削除した端末はありません。",
+  "Erasure certificates received": "受け取った消去証明",
+  "None yet.": "まだありません。",
+  "This laptop's records were destroyed on the admin's order": "管理者の命令により、この端末の記録を消去しました",
+  "The erasure certificate was handed to the section's laptop.": "消去証明を課の端末に渡しました。",
+  "The erasure certificate could not be handed to the section's laptop: save it and hand the file to the section.":
+    "消去証明を課の端末に渡せませんでした。保存して、ファイルを課に渡してください。",
+  "Save the certificate": "消去証明を保存",
   // 取下げ・代決・後閲
   Withdraw: "取下げ",
   "Approve as deputy": "代決",

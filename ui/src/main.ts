@@ -9,10 +9,10 @@ import { inboxScreen, updateInbox } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
 import { app, say, SAID, SESSION } from "./state";
-import { redrawRoster, refreshSync, standingLine, syncScreen } from "./sync";
+import { destroyedScreen, redrawRoster, refreshErasures, refreshSync, standingLine, syncScreen } from "./sync";
 import { changeSecret, lockShowing, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
 import { joiningScreen, welcomeScreen } from "./welcome";
-import type { Opening, Session } from "./bindings";
+import type { CertificateView, Opening, Session } from "./bindings";
 import { listen } from "@tauri-apps/api/event";
 
 const SCREENS: [string, string, (root: HTMLElement) => Promise<void>][] = [
@@ -180,7 +180,10 @@ void listen<{ event: string }>("sync", (e) => {
     if (e.payload.event === "stored" || current === "sync") void redraw();
     if (e.payload.event === "stored") void followRoster();
   }
+  if (e.payload.event === "handed_back" && current === "sync") void refreshErasures();
 });
+// An admin's order destroyed this laptop (消去命令): whatever was on the screen is gone.
+void listen<CertificateView>("erased", (e) => destroyedScreen(e.payload, t("This laptop's records were destroyed on the admin's order")));
 document.addEventListener(SAID, () => void showSyncState());
 document.addEventListener(SESSION, () => {
   const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");

@@ -1,6 +1,6 @@
 // 同期: the laptop's sync engine, which runs inside the app. The header's state line, and the screen
 // with every peer, pause and resume, a peer's address for networks without mDNS, and 今すぐ同期.
-import type { CertificateView, Refused, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
+import type { CertificateView, ErasuresView, Refused, RemovedLaptopView, Role, SyncFault, SyncSettings, SyncStanding, SyncView } from "./bindings";
 import { api } from "./api";
 import { insurerForm } from "./insurer";
 import { h, replace } from "./dom";
@@ -100,7 +100,7 @@ export async function syncScreen(root: HTMLElement): Promise<void> {
     rosterList(root),
     app.session?.me.role === "contractor"
       ? [h("h3", {}, t("End of contract")), leavingForm()]
-      : [h("h3", {}, t("Check an erasure certificate")), certificateCheck()],
+      : [h("h3", {}, t("Erasure of laptops")), erasuresList(), h("h3", {}, t("Check an erasure certificate")), certificateCheck()],
     h("h3", {}, t("The office's settings")),
     officeSettingsForm(),
     h("h3", {}, t("Insurer")),
@@ -333,17 +333,20 @@ function rosterList(root: HTMLElement): HTMLElement {
   const admin = session.me.admin;
   const row = (m: (typeof session.members)[number]) => {
     const cell = h("td", {});
-    const ask = () =>
+    const ask = () => {
+      const erase = h("input", { type: "checkbox", name: "erase-too", checked: m.role === "contractor" });
       replace(
         cell,
         `${m.name} ${t("is removed from the roster: that laptop is cut off and can no longer sync.")} `,
+        h("label", { class: "check" }, erase, t("Also order that laptop to destroy its records (消去命令)")),
+        " ",
         h(
           "button",
           {
             class: "danger",
             "data-action": "confirm-remove",
             onclick: async () => {
-              const s = await attempt(() => api.removeMember(m.id));
+              const s = await attempt(() => api.removeMember(m.id, erase.checked));
               if (!s) return;
               newSession(s);
               await syncScreen(root);
@@ -355,6 +358,7 @@ function rosterList(root: HTMLElement): HTMLElement {
         " ",
         h("button", { "data-action": "cancel-remove", onclick: () => void syncScreen(root) }, t("Cancel")),
       );
+    };
     const deputy = session.deputies.includes(m.id);
     // 代決者: a section member who is not an approver may be designated (and undesignated).
     if (admin && m.role === "section" && !m.approver) {
@@ -444,7 +448,8 @@ function rosterList(root: HTMLElement): HTMLElement {
   );
 }
 
-/// What a 消去証明 says: who, of which office, what the laptop held, its last sync and destruction.
+/// What a 消去証明 says: who, of which office, what the laptop held, why, its last sync and
+/// destruction.
 function certificateLines(c: CertificateView): HTMLElement {
   const row = (k: string, v: string) => h("tr", {}, h("th", {}, k), h("td", {}, v));
   return h(
@@ -454,9 +459,111 @@ function certificateLines(c: CertificateView): HTMLElement {
     row(t("Member"), c.member_name),
     row(t("Held"), `${c.documents}${t(" documents")}・${c.vouchers}${t(" vouchers")}`),
     row(t("Batches held"), c.batches.join("、") || "—"),
-    row(t("Synced with"), c.synced_with),
-    row(t("Synced at"), c.synced_at),
+    row(t("Why"), c.ordered ? t("The admin's erasure order") : t("End of contract (after a whole sync)")),
+    c.ordered ? [] : [row(t("Synced with"), c.synced_with), row(t("Synced at"), c.synced_at)],
     row(t("Destroyed"), c.destroyed_at),
+  );
+}
+
+/// This laptop's records are gone (契約終了, or an admin's order): the screen says so with the
+/// certificate, and how it reaches the section.
+export function destroyedScreen(c: CertificateView, title: string): void {
+  say(title);
+  const screen = document.getElementById("screen") ?? document.body;
+  const saved = (name: string) => h("p", { class: "message ok", "data-saved": name }, `${t("The erasure certificate was saved")}: ${name}${t(". Hand it to the section.")}`);
+  const how = c.saved
+    ? saved(c.saved)
+    : c.handed_back
+      ? h("p", { class: "message ok", "data-handed-back": "yes" }, t("The erasure certificate was handed to the section's laptop."))
+      : c.ordered
+        ? h("p", { class: "message error" }, t("The erasure certificate could not be handed to the section's laptop: save it and hand the file to the section."))
+        : [h("p", { class: "message error" }, t("The certificate could not be saved. Copy it below and hand it to the section.")), h("textarea", { readonly: true, rows: 12, cols: 70 }, c.text)];
+  // On an order, the file is for the section's records too (or the only way, when not handed back).
+  const save = () => {
+    const out = fileField("certificate-out", { ext: ["json"], save: () => `消去証明-${c.member_name}.json` });
+    const box = h("div", { class: "save-certificate" });
+    replace(
+      box,
+      label(t("Save the certificate to"), out.field),
+      h(
+        "button",
+        {
+          "data-action": "save-certificate",
+          onclick: async () => {
+            const name = await attempt(() => api.saveErasedCertificate(out.file()));
+            if (name) replace(box, saved(name));
+          },
+        },
+        t("Save the certificate"),
+      ),
+    );
+    return box;
+  };
+  replace(
+    screen,
+    h("h2", {}, title),
+    how,
+    certificateLines(c),
+    c.ordered ? save() : [],
+    h("button", { "data-action": "first-screen", onclick: () => window.location.reload() }, t("To the first screen")),
+  );
+}
+
+/// 端末の消去 (section): removed members' laptops, where an admin orders one destroyed (asked in
+/// place), and the certificates destroyed laptops handed back. Filled again when one is handed back.
+function erasuresList(): HTMLElement {
+  const box = h("div", { class: "erasures" });
+  void fillErasures(box);
+  return box;
+}
+
+/// The sync screen's 端末の消去, read again (a destroyed laptop handed back its certificate).
+export async function refreshErasures(): Promise<void> {
+  const box = document.querySelector<HTMLElement>("div.erasures");
+  if (box) await fillErasures(box);
+}
+
+async function fillErasures(box: HTMLElement, given?: ErasuresView): Promise<void> {
+  const v = given ?? (await attempt(() => api.erasures()));
+  if (!v) return;
+  const admin = app.session?.me.admin ?? false;
+  const certified = new Set(v.certificates.map((c) => c.member_name));
+  const row = (r: RemovedLaptopView) => {
+    const cell = h("td", {});
+    const ask = () =>
+      replace(
+        cell,
+        `${r.name} ${t("is told to destroy its records the next time it connects to a laptop of this office. Its work not yet synced is lost.")} `,
+        h(
+          "button",
+          {
+            class: "danger",
+            "data-action": "confirm-order-erasure",
+            onclick: async () => {
+              const next = await attempt(() => api.orderErasure(r.member_id));
+              if (!next) return;
+              await fillErasures(box, next);
+              say(`${t("Erasure ordered")}: ${r.name}`);
+            },
+          },
+          t("Order the erasure"),
+        ),
+        " ",
+        h("button", { "data-action": "cancel-order-erasure", onclick: () => void fillErasures(box) }, t("Cancel")),
+      );
+    if (admin && r.ordered_at === null && !certified.has(r.name)) {
+      cell.append(h("button", { "data-action": "order-erasure", onclick: ask }, t("Order the erasure")));
+    }
+    const state = certified.has(r.name) ? t("Erased") : r.ordered_at !== null ? `${t("Ordered")} ${r.ordered_at}` : t("Not ordered");
+    return h("tr", { "data-removed": r.member_id }, h("td", {}, r.name), h("td", {}, roleText(r.role)), h("td", { "data-erasure": r.member_id }, state), cell);
+  };
+  replace(
+    box,
+    v.removed.length === 0
+      ? h("p", { class: "hint" }, t("No laptop was removed from the roster."))
+      : h("table", { class: "peers removed" }, h("tbody", {}, v.removed.map(row))),
+    h("h4", {}, t("Erasure certificates received")),
+    v.certificates.length === 0 ? h("p", { class: "hint" }, t("None yet.")) : v.certificates.map((c) => h("div", { class: "certificate-received" }, certificateLines(c))),
   );
 }
 
@@ -465,18 +572,7 @@ function certificateLines(c: CertificateView): HTMLElement {
 function leavingForm(): HTMLElement {
   const box = h("div", { class: "leaving" });
   const out = fileField("certificate-out", { ext: ["json"], save: () => `消去証明-${app.session?.me.name ?? ""}.json` });
-  const done = (c: CertificateView) => {
-    say(t("This laptop's records were destroyed"));
-    replace(
-      document.getElementById("screen") ?? box,
-      h("h2", {}, t("This laptop's records were destroyed")),
-      c.saved
-        ? h("p", { class: "message ok", "data-saved": c.saved }, `${t("The erasure certificate was saved")}: ${c.saved}${t(". Hand it to the section.")}`)
-        : [h("p", { class: "message error" }, t("The certificate could not be saved. Copy it below and hand it to the section.")), h("textarea", { readonly: true, rows: 12, cols: 70 }, c.text)],
-      certificateLines(c),
-      h("button", { "data-action": "first-screen", onclick: () => window.location.reload() }, t("To the first screen")),
-    );
-  };
+  const done = (c: CertificateView) => destroyedScreen(c, t("This laptop's records were destroyed"));
   const ask = () =>
     replace(
       box,

@@ -180,6 +180,9 @@ enum OfficeCmd {
     },
     /// 消去証明の確認: check a certificate a contractor laptop wrote when it was destroyed.
     Certificate { file: PathBuf },
+    /// 消去命令と消去証明: the orders given to destroy removed members' laptops, and the
+    /// certificates destroyed laptops handed back.
+    Erasures,
 }
 
 /// 保険者情報, printed on every voucher.
@@ -247,6 +250,15 @@ enum MemberCmd {
     /// Remove a member (admin only): their laptop can no longer sync, and what they record
     /// afterwards counts for nothing.
     Remove {
+        name: String,
+        /// Also order their laptop to destroy its home (消去命令), as `member erase` does.
+        #[arg(long)]
+        erase: bool,
+    },
+    /// 消去を命じる (admin): order the laptop of NAME, a removed member, to destroy its home. It is
+    /// told on its next connection, destroys itself once its member signs in, and hands back its
+    /// 消去証明.
+    Erase {
         name: String,
     },
     /// Change NAME's role and approver authority from now on (admin only); what they recorded before
@@ -401,6 +413,96 @@ fn unlock(home: HomeDir) -> Result<HomeDir> {
 
 /// The office opened as `who` (the home's own member when None), with their secret when they have
 /// one: from KENSHIN_SECRET, or typed at the terminal.
+/// After a sync or serve on a removed laptop: when an admin's order to destroy it arrived with the
+/// refusal, the home is destroyed and the certificate, signed by its member (asked for their secret
+/// when they have one), handed back.
+fn obey_erasure_order(home: &HomeDir, ran: Result<()>, json: bool, lang: Lang) -> Result<()> {
+    let Some(ordered) = kenshin_core::erasure_ordered(home)? else {
+        return ran;
+    };
+    eprintln!(
+        "{}",
+        lang.pick(
+            "管理者がこの端末の消去を命じました。この端末の記録と鍵を消去します。",
+            "an admin ordered this laptop destroyed: destroying its home and key."
+        )
+    );
+    use kenshin_core::{erase_on_order, CoreError, Unlock};
+    let erased = match erase_on_order(home, ordered.clone(), Unlock::Nothing) {
+        Err(CoreError::SecretNeeded { member }) => {
+            // Without the secret the laptop is destroyed even so; the certificate is then unsigned.
+            let prompt = format!("{member} の暗証番号（消去証明の署名に） / secret: ");
+            match ask_passphrase("KENSHIN_SECRET", &prompt, false) {
+                Ok(secret) => erase_on_order(home, ordered, Unlock::Secret(&secret))?,
+                Err(_) => erase_on_order(home, ordered, Unlock::Unsigned)?,
+            }
+        }
+        erased => erased?,
+    };
+    print_erased(&erased, None, json, lang)
+}
+
+/// A destroyed home's certificate: handed back to the section laptop, and written to `path`
+/// (default: 消去証明-NAME-DATE.json here).
+fn print_erased(
+    erased: &kenshin_core::Erased,
+    path: Option<PathBuf>,
+    json: bool,
+    lang: Lang,
+) -> Result<()> {
+    let made = &erased.certificate;
+    let path = path.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "消去証明-{}-{}.json",
+            made.member_name,
+            made.destroyed_at.format("%Y%m%d")
+        ))
+    });
+    let text = serde_json::to_string_pretty(made)?;
+    // The home is gone: a certificate that cannot be written is printed rather than lost.
+    if let Err(e) = std::fs::write(&path, &text) {
+        println!("{text}");
+        anyhow::bail!("{}: {e} (the certificate is above)", path.display());
+    }
+    let handed = tokio::runtime::Runtime::new()?.block_on(erased.hand_back());
+    if json {
+        return print_json(&serde_json::json!({
+            "certificate": made, "file": path, "handed_to": handed.as_ref().ok(),
+        }));
+    }
+    println!(
+        "{} {} ({} {}, {} {}) {} {}",
+        lang.pick(
+            "この端末の記録を消去しました:",
+            "this laptop's home is destroyed:"
+        ),
+        made.member_name,
+        made.held.documents,
+        lang.pick("文書", "documents"),
+        made.held.vouchers,
+        lang.pick("件の受診券", "vouchers"),
+        lang.pick("消去証明:", "certificate:"),
+        path.display()
+    );
+    match handed {
+        Ok(peer) => println!(
+            "{} {peer}",
+            lang.pick(
+                "消去証明を課の端末に渡しました:",
+                "the certificate was handed to the section laptop at"
+            )
+        ),
+        Err(e) => eprintln!(
+            "{} ({e})",
+            lang.pick(
+                "消去証明を課の端末に渡せませんでした。ファイルを課に渡してください",
+                "the certificate could not be handed to a section laptop: give the file to the section"
+            )
+        ),
+    }
+    Ok(())
+}
+
 fn open_office(home: &HomeDir, who: Option<&str>) -> Result<Office> {
     match Office::open(home, who) {
         Err(kenshin_core::CoreError::SecretNeeded { member }) => {
@@ -545,37 +647,41 @@ fn run(cli: Cli) -> Result<()> {
             let (synced, tried) = tokio::runtime::Runtime::new()?.block_on(
                 kenshin_core::sync_with_the_section(&home, std::time::Duration::from_secs(timeout)),
             )?;
-            let made = office.erase(&home, synced, tried)?;
-            let path = certificate.unwrap_or_else(|| {
-                PathBuf::from(format!(
-                    "消去証明-{}-{}.json",
-                    made.member_name,
-                    made.destroyed_at.format("%Y%m%d")
-                ))
-            });
-            let text = serde_json::to_string_pretty(&made)?;
-            // The home is gone: a certificate that cannot be written is printed rather than lost.
-            if let Err(e) = std::fs::write(&path, &text) {
-                println!("{text}");
-                anyhow::bail!("{}: {e} (the certificate is above)", path.display());
-            }
+            let erased = office.erase(&home, synced, tried)?;
+            print_erased(&erased, certificate, cli.json, lang)?;
+        }
+        Command::Office(OfficeCmd::Erasures) => {
+            let erasures = open()?.erasures()?;
             if cli.json {
-                return print_json(&made);
+                return print_json(&erasures);
             }
-            println!(
-                "{} {} ({} {}, {} {}) {} {}",
-                lang.pick(
-                    "この端末の記録を消去しました:",
-                    "this laptop's home is destroyed:"
-                ),
-                made.member_name,
-                made.held.documents,
-                lang.pick("文書", "documents"),
-                made.held.vouchers,
-                lang.pick("件の受診券", "vouchers"),
-                lang.pick("消去証明:", "certificate:"),
-                path.display()
-            );
+            for r in &erasures.removed {
+                let order = match &r.order {
+                    Some(o) => format!(
+                        "{} {}",
+                        lang.pick("消去命令", "erasure ordered"),
+                        display_time(o.at)
+                    ),
+                    None => lang.pick("消去命令なし", "no erasure order").to_string(),
+                };
+                println!(
+                    "{}\t{}\t{order}",
+                    lang.pick("名簿から削除", "removed"),
+                    r.member.name
+                );
+            }
+            for c in &erasures.certificates {
+                println!(
+                    "{}	{}	{}	{} {}	{} {}",
+                    lang.pick("消去証明", "certificate"),
+                    c.member_name,
+                    display_time(c.destroyed_at),
+                    c.held.documents,
+                    lang.pick("文書", "documents"),
+                    c.held.vouchers,
+                    lang.pick("件の受診券", "vouchers"),
+                );
+            }
         }
         Command::Office(OfficeCmd::Certificate { file }) => {
             let checked = open()?.check_erasure(&file)?;
@@ -614,8 +720,8 @@ fn run(cli: Cli) -> Result<()> {
                 joined.fingerprint
             );
         }
-        Command::Member(MemberCmd::Remove { name }) => {
-            let removal = open()?.remove_member(&name)?;
+        Command::Member(MemberCmd::Remove { name, erase }) => {
+            let (removal, order) = open()?.remove_member(&name, erase)?;
             if cli.json {
                 return print_json(&removal);
             }
@@ -623,10 +729,38 @@ fn run(cli: Cli) -> Result<()> {
                 "{} {name}",
                 lang.pick("名簿から外しました:", "removed from the roster:")
             );
+            if order.is_some() {
+                println!(
+                    "{}",
+                    lang.pick(
+                        "その端末の消去も命じました（次につながったときに伝わります）",
+                        "its laptop is ordered destroyed too (told when it next connects)"
+                    )
+                );
+            }
         }
-        Command::Serve(args) => sync::serve(&home, args, cli.json, lang)?,
-        Command::Sync(args) => sync::sync(&home, args, cli.json, lang)?,
+        Command::Serve(args) => {
+            let served = sync::serve(&home, args, cli.json, lang);
+            obey_erasure_order(&home, served, cli.json, lang)?
+        }
+        Command::Sync(args) => {
+            let synced = sync::sync(&home, args, cli.json, lang);
+            obey_erasure_order(&home, synced, cli.json, lang)?
+        }
         Command::Peers => sync::peers(&mut open()?, &home, cli.json, lang)?,
+        Command::Member(MemberCmd::Erase { name }) => {
+            let order = open()?.order_erasure(&name)?;
+            if cli.json {
+                return print_json(&order);
+            }
+            println!(
+                "{} {name}",
+                lang.pick(
+                    "消去を命じました（次にこの事務所の端末につながったときに伝わります）:",
+                    "erasure ordered (the laptop is told when it next connects):"
+                )
+            );
+        }
         Command::Member(MemberCmd::List) => {
             let mut office = open()?;
             let members = office.members()?;

@@ -74,17 +74,28 @@ fn print_event(e: &Event, json: bool, lang: Lang) {
             lang.pick("受信した文書:", "documents stored:")
         ),
         Event::Synced { member } => format!("{} {member}", lang.pick("同期完了:", "in sync with:")),
+        Event::HandedBack { member } => format!(
+            "{} {member}",
+            lang.pick("消去証明を受け取りました:", "erasure certificate received:")
+        ),
     };
     say(&line);
 }
 
-async fn until_stopped(syncing: &Syncing, json: bool, lang: Lang) {
+/// Until stopped, or until an admin's order to destroy this laptop came with a refusal.
+async fn until_stopped(home: &HomeDir, syncing: &Syncing, json: bool, lang: Lang) {
     let mut events = syncing.engine.subscribe();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     loop {
         tokio::select! {
             e = events.recv() => match e {
-                Ok(e) => print_event(&e, json, lang),
+                Ok(e) => {
+                    print_event(&e, json, lang);
+                    let refused = matches!(e, Event::Refused { by_peer: true, .. });
+                    if refused && matches!(kenshin_core::erasure_ordered(home), Ok(Some(_))) {
+                        return;
+                    }
+                }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return,
             },
@@ -114,14 +125,14 @@ pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<
         if let Some(relay) = &args.relay {
             syncing.dial_relay(relay)?;
         }
-        until_stopped(&syncing, json, lang).await;
+        until_stopped(home, &syncing, json, lang).await;
         syncing.stop().await?;
         Ok(())
     })
 }
 
 /// A member's name from this home's roster, or the id when the peer is not a member (a relay).
-fn member_name(home: &HomeDir, id: &str) -> String {
+pub fn member_name(home: &HomeDir, id: &str) -> String {
     kenshin_core::members_of(home)
         .ok()
         .and_then(|ms| ms.into_iter().find(|m| m.member.id == id))
@@ -183,7 +194,7 @@ pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()
                 if let Some(relay) = relay {
                     syncing.dial_relay(relay)?;
                 }
-                until_stopped(&syncing, json, lang).await;
+                until_stopped(home, &syncing, json, lang).await;
                 syncing.stop().await?;
                 Ok(())
             }

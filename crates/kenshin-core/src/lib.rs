@@ -23,7 +23,10 @@ mod years;
 pub use archive::{pinned_anchor, verify_archive, ArchiveCheck, Exported};
 pub use demo::{create_demo, create_demo_years};
 pub use departed::RedactedNote;
-pub use erasure::{sync_with_the_section, LastSync};
+pub use erasure::{
+    erase_on_order, erasure_ordered, sync_with_the_section, Erased, Erasures, LastSync,
+    OrderReceived, RemovedLaptop, Unlock,
+};
 pub use error::{Blank, CoreError, Result};
 pub use kenshin_domain as domain;
 pub use kenshin_exchange as exchange;

@@ -3,6 +3,7 @@
 use crate::error::{CoreError, Result};
 use crate::trust::{self, keys_setting, ANCHOR, ME};
 use crate::{new_keys, new_member, non_empty, now, refuse_duplicate_name, Office};
+use kenshin_domain::erasure::ErasureOrder;
 use kenshin_domain::roster::{
     deputy_payload, invite_payload, member_payload, removal_payload, role_change_payload,
     DeputySetting, Invite, Removal, RoleChange,
@@ -96,17 +97,31 @@ impl Office {
     }
 
     /// Removes a member (admin only). Their entries this laptop holds stay valid; anything they
-    /// record afterwards counts for nothing, and their laptop can no longer sync.
-    pub fn remove_member(&mut self, who: &str) -> Result<Removal> {
+    /// record afterwards counts for nothing, and their laptop can no longer sync. With `erase`, the
+    /// laptop is also ordered destroyed (消去命令).
+    pub fn remove_member(
+        &mut self,
+        who: &str,
+        erase: bool,
+    ) -> Result<(Removal, Option<ErasureOrder>)> {
         self.require_admin("remove members")?;
         let office_id = self.office_doc.clone();
         let me = self.me.id.clone();
         let keys = &self.keys;
         self.home.write(|tx| {
-            let member = crate::find_member(&tx.members()?, who)?;
+            let members = tx.members()?;
+            let member = crate::find_member(&members, who)?;
             if member.id == me {
                 return Err(CoreError::RemoveSelf);
             }
+            // 消去命令 with the removal, in the same change: the laptop cut off now is handed the
+            // order when it dials again.
+            let order = members
+                .iter()
+                .find(|e| e.member.id == member.id && erase)
+                .map(|e| {
+                    crate::erasure::signed_order(keys, &office_id, &e.member.id, &e.noise_key, &me)
+                });
             // Everything of theirs this laptop holds stays valid: sign-offs, lists, notes, batches.
             let mut kept = Vec::new();
             for b in tx.batches()? {
@@ -146,6 +161,9 @@ impl Office {
             };
             put_in_office(tx, &office_id, |doc| {
                 office::add_removal(doc, &removal)?;
+                if let Some(order) = &order {
+                    office::add_erasure_order(doc, order)?;
+                }
                 match &epoch {
                     Some((m, record, shares)) => {
                         crate::relay_keys::put_epoch(doc, m.as_ref(), record, shares)
@@ -154,7 +172,7 @@ impl Office {
                 }
             })?;
             trust::rebuild(tx)?;
-            Ok(removal)
+            Ok((removal, order))
         })
     }
 
@@ -212,7 +230,7 @@ impl Office {
         if member.id == self.me.id {
             return Err(CoreError::RemoveSelf);
         }
-        self.remove_member(&member.id)?;
+        self.remove_member(&member.id, false)?;
         let entry = self.add_member(&member.name, member.role, member.approver)?;
         // The old key opens nothing any more: it goes.
         self.home

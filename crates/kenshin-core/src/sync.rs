@@ -5,6 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
 use crate::trust::{self, kept_keys, ME};
+use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::filing::keeps_least;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
@@ -402,6 +403,10 @@ impl Gate for SyncHome {
                 }),
                 Some(_) => Ok(member.clone()),
             },
+            // Answered before admitting (see `erased`).
+            Hello::Erased { .. } => Err(Refusal::Other {
+                why: "a certificate, not a sync".into(),
+            }),
             Hello::Join { entry, .. } => {
                 if entry.noise_key != noise_key {
                     return Err(Refusal::Invite {
@@ -432,6 +437,65 @@ impl Gate for SyncHome {
                 member: member.to_string(),
             }),
         }
+    }
+
+    fn erasure_order(&self, member: &str) -> Option<ErasureOrder> {
+        self.roster().erasure_order(member).cloned()
+    }
+
+    fn ordered(&self, order: &ErasureOrder, peer: &str) {
+        let roster = self.roster();
+        if let Err(why) = roster.order_holds(order, &self.me, &self.noise.public_hex()) {
+            tracing::warn!(peer, %why, "an erasure order that does not hold: ignored");
+            return;
+        }
+        let note = crate::erasure::OrderReceived {
+            order: order.clone(),
+            peer: peer.to_string(),
+        };
+        let kept = self.with_write(|tx| {
+            let json = serde_json::to_string(&note).map_err(|e| CoreError::Sync(e.to_string()))?;
+            Ok(tx.set_local(crate::erasure::ERASURE_ORDER, &json)?)
+        });
+        match kept {
+            Ok(()) => tracing::warn!(peer, "an admin ordered this laptop destroyed"),
+            Err(why) => tracing::warn!(peer, %why, "an erasure order could not be kept"),
+        }
+    }
+
+    fn erased(
+        &self,
+        certificate: &ErasureCertificate,
+        noise_key: &str,
+    ) -> std::result::Result<(), Refusal> {
+        if certificate.office != self.office_doc.to_string() {
+            return Err(Refusal::OtherOffice);
+        }
+        if certificate.laptop != noise_key {
+            return Err(Refusal::Other {
+                why: "the certificate is not this laptop's".into(),
+            });
+        }
+        self.roster()
+            .certificate_holds(certificate)
+            .map_err(|why| Refusal::Other {
+                why: why.to_string(),
+            })?;
+        let office_doc = self.office_doc.clone();
+        self.with_write(|tx| {
+            let (mut doc, office) = tx.load_office(&office_doc)?;
+            if !office.erasures.iter().any(|c| c.id == certificate.id) {
+                let before = doc.get_heads();
+                kenshin_store::docs::office::add_erasure(&mut doc, certificate)?;
+                tx.save_office(&office_doc, &mut doc, &before)?;
+            }
+            Ok(())
+        })
+        .map_err(|why| Refusal::Other { why })?;
+        if let Ok(mut known) = self.known.lock() {
+            known.office = None;
+        }
+        self.wrote_here().map_err(|why| Refusal::Other { why })
     }
 }
 
@@ -896,15 +960,13 @@ pub fn overview(home: impl Into<HomeDir>, live: &[PeerStatus]) -> Result<Overvie
             .iter()
             .map(|t| u64::try_from(t.timestamp_millis()).unwrap_or(0))
             .collect();
-        Ok::<_, CoreError>((
-            read_settings(tx)?,
-            read_peers(tx)?,
-            tx.members()?,
-            me,
-            signed,
-        ))
+        let members = (tx.members()?, tx.removed_members()?);
+        Ok::<_, CoreError>((read_settings(tx)?, read_peers(tx)?, members, me, signed))
     })?;
     merge_peers(&mut statuses, live);
+    // A removed member's laptop is cut off: no longer a peer (nor one to wait for).
+    let (members, removed) = members;
+    statuses.retain(|p| !removed.contains(&p.member));
     let member = |id: &str| {
         members
             .iter()

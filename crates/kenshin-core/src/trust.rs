@@ -91,6 +91,12 @@ pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roste
     for why in roster.judge_redactions(&office.redactions, crate::now()) {
         tracing::debug!(%why, "a deletion of departed persons' rows does not hold");
     }
+    for why in roster.judge_erasure_orders(&office.erasure_orders) {
+        tracing::debug!(%why, "an erasure order does not hold");
+    }
+    for why in roster.judge_erasures(&office.erasures) {
+        tracing::debug!(%why, "an erasure certificate does not hold");
+    }
     roster
 }
 

@@ -1,6 +1,10 @@
 //! 消去証明: when a contract ends, a contractor laptop first syncs what it holds with a section
 //! laptop, then destroys its home and the key, and its member signs what the laptop held and when it
 //! was destroyed. The section checks the certificate against the office's roster.
+//!
+//! 消去命令: an admin may order the laptop of a removed member destroyed. A removed laptop is refused
+//! at the handshake; the refusal carries the order, the laptop checks it against its own roster,
+//! destroys itself and hands its certificate back on one last connection.
 
 use crate::catalogue::Role;
 use chrono::{DateTime, Utc};
@@ -37,10 +41,26 @@ pub struct ErasureCertificate {
     /// The laptop: its sync key (X25519, hex), as the roster knows it.
     pub laptop: String,
     pub held: ErasedHome,
-    /// The section member whose laptop it synced with last, whole, before the erasure.
+    /// The section member whose laptop it synced with last, whole, before the erasure (empty when
+    /// destroyed on an order, which does not wait for a sync).
     pub synced_with: String,
-    pub synced_at: DateTime<Utc>,
+    pub synced_at: Option<DateTime<Utc>>,
     pub destroyed_at: DateTime<Utc>,
+    /// The 消去命令 it obeyed (its id), when an admin ordered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered: Option<String>,
+    pub signature: String,
+}
+
+/// 消去命令: an admin's signed order that the laptop of a removed member destroy its home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureOrder {
+    pub id: String,
+    /// The removed member, and their laptop's sync key (X25519, hex) as the roster knows it.
+    pub member: String,
+    pub laptop: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
     pub signature: String,
 }
 
@@ -55,6 +75,10 @@ pub enum ErasureRefusal {
     OtherOffice { office: String },
     #[error("the certificate does not hold: {why}")]
     Invalid { why: CertificateFault },
+    /// Only a removed member's laptop is ordered destroyed: a current one leaves with its own
+    /// `office leave --wipe`.
+    #[error("{name} is still a member: remove them first")]
+    NotRemoved { name: String },
 }
 
 /// Why a readable certificate of this office does not hold.
@@ -80,6 +104,31 @@ pub fn check_erasure(synced_with: Option<Role>, tried: Vec<String>) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signed::Signed;
+
+    #[test]
+    fn a_certificate_from_before_orders_reads_and_keeps_its_canonical_form() {
+        let earlier = r#"{"id":"e1","office":"o","office_name":"事務所","member":"c","member_name":"委託 四郎",
+            "laptop":"ab","held":{"batches":["令和8年度 月次"],"documents":3,"vouchers":12,"bytes":4096},
+            "synced_with":"検認 花子","synced_at":"2026-12-01T09:00:00Z",
+            "destroyed_at":"2026-12-01T09:01:00Z","signature":"00"}"#;
+        let c: ErasureCertificate = serde_json::from_str(earlier).unwrap();
+        assert_eq!(c.ordered, None);
+        assert!(c.synced_at.is_some());
+        let payload = String::from_utf8(c.payload("o", "o")).unwrap();
+        assert!(
+            payload.contains(r#""synced_at":"2026-12-01T09:00:00.000Z""#),
+            "{payload}"
+        );
+        assert!(!payload.contains("order"), "{payload}");
+        let ordered = ErasureCertificate {
+            ordered: Some("o1".into()),
+            ..c
+        };
+        assert!(String::from_utf8(ordered.payload("o", "o"))
+            .unwrap()
+            .contains(r#""order":"o1""#));
+    }
 
     #[test]
     fn a_laptop_is_destroyed_only_after_a_whole_sync_with_the_section() {

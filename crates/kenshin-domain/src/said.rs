@@ -447,6 +447,9 @@ impl Said for ErasureRefusal {
                 tried.join("、")
             ),
             ErasureRefusal::Unreadable { why } => format!("消去証明が読めません: {why}"),
+            ErasureRefusal::NotRemoved { name } => format!(
+                "{name} さんはまだ名簿にいます。消去を命じるのは名簿から削除した職員の端末だけです"
+            ),
             ErasureRefusal::OtherOffice { office } => {
                 format!("別の事務所の消去証明です（{office}）")
             }

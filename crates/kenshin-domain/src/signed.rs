@@ -103,12 +103,27 @@ impl Signed for crate::filing::Filing {
 impl Signed for crate::erasure::ErasureCertificate {
     signed_fields!("消去証明", id, member);
     fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
-        encode(json!({
+        let mut v = json!({
             "v": "kenshin/erasure/1", "office": office, "doc": doc, "id": self.id,
             "office_name": self.office_name, "member": self.member,
             "member_name": self.member_name, "laptop": self.laptop, "held": self.held,
-            "synced_with": self.synced_with, "synced_at": time(self.synced_at),
+            "synced_with": self.synced_with, "synced_at": self.synced_at.map(time),
             "destroyed_at": time(self.destroyed_at),
+        });
+        // Certificates from before orders keep their canonical form.
+        if let Some(order) = &self.ordered {
+            v["order"] = json!(order);
+        }
+        encode(v)
+    }
+}
+
+impl Signed for crate::erasure::ErasureOrder {
+    signed_fields!("消去命令", id, by);
+    fn payload(&self, office: &str, doc: &str) -> Vec<u8> {
+        encode(json!({
+            "v": "kenshin/erasure-order/1", "office": office, "doc": doc, "id": self.id,
+            "member": self.member, "laptop": self.laptop, "by": self.by, "at": time(self.at),
         }))
     }
 }

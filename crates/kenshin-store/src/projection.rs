@@ -394,6 +394,15 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The members removed from the roster, by id.
+    pub fn removed_members(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .sql()
+            .prepare_cached("SELECT member_id FROM p_members WHERE removed_at IS NOT NULL")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The current members who are deputies (代決者), as the roster was last judged.
     pub fn deputies(&self) -> Result<Vec<String>> {
         let mut stmt = self.sql().prepare_cached(

@@ -23,6 +23,9 @@ pub enum SyncError {
         "the connection to {peer} was lost ({reason}); what arrived is kept: sync again to finish"
     )]
     Lost { peer: String, reason: String },
+    /// Not a sync: a destroyed laptop handed back its certificate, and it was recorded.
+    #[error("{member}'s destroyed laptop handed back its erasure certificate")]
+    HandedBack { member: String },
     #[error("protocol: {0}")]
     Protocol(String),
     #[error("the sync engine stopped")]

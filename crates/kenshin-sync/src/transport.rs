@@ -7,6 +7,7 @@
 use crate::error::{Result, SyncError};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
+use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::roster::RosterEntry;
 pub use kenshin_domain::sync::Refusal;
 use kenshin_trust::{NoiseKeys, NOISE_PATTERN};
@@ -34,12 +35,20 @@ pub enum Hello {
         office: String,
         entry: RosterEntry,
     },
+    /// A destroyed laptop handing back its 消去証明 on its last connection (no sync follows). An
+    /// earlier Kenshin does not read this hello and closes the connection.
+    Erased {
+        office: String,
+        certificate: Box<ErasureCertificate>,
+    },
 }
 
 impl Hello {
     pub fn office(&self) -> &str {
         match self {
-            Hello::Member { office, .. } | Hello::Join { office, .. } => office,
+            Hello::Member { office, .. }
+            | Hello::Join { office, .. }
+            | Hello::Erased { office, .. } => office,
         }
     }
 }
@@ -54,7 +63,13 @@ enum Reply {
         why: String,
         #[serde(default)]
         reason: Option<Refusal>,
+        /// To a removed member's laptop: an admin's order that it destroy its home. An earlier
+        /// Kenshin ignores it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        erase: Option<Box<ErasureOrder>>,
     },
+    /// A certificate handed back was recorded.
+    Received,
 }
 
 /// The accepting side's questions to its office.
@@ -64,6 +79,17 @@ pub trait Gate: Send + Sync + 'static {
     /// Whether `member` is a current member whose laptop holds `noise_key` (the dialer checks the
     /// acceptor with this). A laptop that has not joined yet has no roster and trusts its invite.
     fn vouch(&self, member: &str, noise_key: &str) -> std::result::Result<(), Refusal>;
+    /// The order that the refused `member`'s laptop destroy its home, when an admin gave one.
+    fn erasure_order(&self, member: &str) -> Option<ErasureOrder>;
+    /// An order to destroy this laptop, handed over with a refusal by the peer at `peer`: judged
+    /// against this laptop's roster, and kept when it holds.
+    fn ordered(&self, order: &ErasureOrder, peer: &str);
+    /// A destroyed laptop, holding `noise_key`, hands back its certificate: recorded when it holds.
+    fn erased(
+        &self,
+        certificate: &ErasureCertificate,
+        noise_key: &str,
+    ) -> std::result::Result<(), Refusal>;
 }
 
 /// A connection that passed the handshake, ready for samod.
@@ -384,10 +410,16 @@ pub async fn dial(
         let mut ch = handshake(stream, peer, keys, true).await?;
         ch.send_json(hello).await?;
         match ch.recv_json::<Reply>().await? {
-            Reply::Refused { why, reason } => Err(SyncError::Refused {
-                peer: peer.to_string(),
-                why: reason.unwrap_or(Refusal::Other { why }),
-            }),
+            Reply::Refused { why, reason, erase } => {
+                if let Some(order) = erase {
+                    gate.ordered(&order, peer);
+                }
+                Err(SyncError::Refused {
+                    peer: peer.to_string(),
+                    why: reason.unwrap_or(Refusal::Other { why }),
+                })
+            }
+            Reply::Received => Err(SyncError::Protocol("an answer to no question".into())),
             Reply::Welcome { member } => {
                 let noise_key = ch.remote_key();
                 gate.vouch(&member, &noise_key)
@@ -422,6 +454,24 @@ pub async fn accept(
         let mut ch = handshake(stream, peer, keys, false).await?;
         let hello: Hello = ch.recv_json().await?;
         let noise_key = ch.remote_key();
+        if let Hello::Erased { certificate, .. } = &hello {
+            let recorded = gate.erased(certificate, &noise_key);
+            let reply = match &recorded {
+                Ok(()) => Reply::Received,
+                Err(why) => refused(why, None),
+            };
+            ch.send_json(&reply).await?;
+            let _ = ch.stream.shutdown().await;
+            return Err(match recorded {
+                Ok(()) => SyncError::HandedBack {
+                    member: certificate.member_name.clone(),
+                },
+                Err(why) => SyncError::Refused {
+                    peer: peer.to_string(),
+                    why,
+                },
+            });
+        }
         match gate.admit(&hello, &noise_key) {
             Ok(member) => {
                 ch.send_json(&Reply::Welcome {
@@ -437,17 +487,54 @@ pub async fn accept(
                 })
             }
             Err(why) => {
-                ch.send_json(&Reply::Refused {
-                    why: why.to_string(),
-                    reason: Some(why.clone()),
-                })
-                .await?;
+                let order = match (&why, &hello) {
+                    (Refusal::Removed { .. }, Hello::Member { member, .. }) => {
+                        gate.erasure_order(member)
+                    }
+                    _ => None,
+                };
+                ch.send_json(&refused(&why, order)).await?;
                 let _ = ch.stream.shutdown().await;
                 Err(SyncError::Refused {
                     peer: peer.to_string(),
                     why,
                 })
             }
+        }
+    })
+    .await
+}
+
+fn refused(why: &Refusal, erase: Option<ErasureOrder>) -> Reply {
+    Reply::Refused {
+        why: why.to_string(),
+        reason: Some(why.clone()),
+        erase: erase.map(Box::new),
+    }
+}
+
+/// A destroyed laptop's last connection: hands its certificate to the laptop at `peer`, which
+/// records it when it holds. `keys` are the destroyed laptop's, held in memory only.
+pub async fn hand_back(
+    stream: TcpStream,
+    peer: &str,
+    keys: &NoiseKeys,
+    certificate: &ErasureCertificate,
+) -> Result<()> {
+    timed(&format!("handing the certificate to {peer}"), async {
+        let mut ch = handshake(stream, peer, keys, true).await?;
+        ch.send_json(&Hello::Erased {
+            office: certificate.office.clone(),
+            certificate: Box::new(certificate.clone()),
+        })
+        .await?;
+        match ch.recv_json::<Reply>().await? {
+            Reply::Received => Ok(()),
+            Reply::Refused { why, reason, .. } => Err(SyncError::Refused {
+                peer: peer.to_string(),
+                why: reason.unwrap_or(Refusal::Other { why }),
+            }),
+            Reply::Welcome { .. } => Err(SyncError::Protocol("a welcome to a certificate".into())),
         }
     })
     .await
@@ -461,6 +548,7 @@ mod tests {
     fn a_refusal_reads_from_this_and_an_earlier_kenshin() {
         let now = serde_json::to_string(&Reply::Refused {
             why: "委託 一郎 was removed from the roster".into(),
+            erase: None,
             reason: Some(Refusal::Removed {
                 name: "委託 一郎".into(),
             }),
@@ -468,8 +556,8 @@ mod tests {
         .expect("json");
         let earlier = r#"{"reply":"refused","why":"委託 一郎 was removed from the roster"}"#;
         let read = |text: &str| match serde_json::from_str::<Reply>(text).expect("a reply") {
-            Reply::Refused { why, reason } => reason.unwrap_or(Refusal::Other { why }),
-            Reply::Welcome { .. } => panic!("a refusal"),
+            Reply::Refused { why, reason, .. } => reason.unwrap_or(Refusal::Other { why }),
+            Reply::Welcome { .. } | Reply::Received => panic!("a refusal"),
         };
         assert_eq!(
             read(&now),

@@ -2,6 +2,7 @@
 //! home when it was founded or joined) down through admins and invites, and who signed a sign-off.
 
 use crate::identity::verify;
+use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::filing::YearClose;
 use kenshin_domain::retention::{purge_holds, redaction_holds, Purge, Redaction};
 use kenshin_domain::roster::{
@@ -36,6 +37,10 @@ pub struct Roster {
     purges: BTreeMap<i32, Purge>,
     /// Deletions of departed persons' rows (資格喪失者の削除) that hold, by id.
     redactions: BTreeMap<String, Redaction>,
+    /// 消去命令 that hold, the first per removed member.
+    erasure_orders: BTreeMap<String, ErasureOrder>,
+    /// 消去証明 that hold, by id.
+    erasures: BTreeMap<String, ErasureCertificate>,
 }
 
 const INVITE_PREFIX: &str = "invite:";
@@ -389,6 +394,92 @@ impl Roster {
             }
         }
         refused
+    }
+
+    /// Whether an order to destroy `laptop`, the laptop of `member`, holds: signed by an admin of
+    /// the roster, at its time and not removed before it, naming that member and laptop. The
+    /// ordered laptop checks the order it is handed with this, against its own roster.
+    pub fn order_holds(&self, o: &ErasureOrder, member: &str, laptop: &str) -> Result<(), String> {
+        let m = self.signer(&self.office, o, None)?;
+        if !self.as_of(m.clone(), o.at).admin {
+            return Err(format!("{} is not an admin", m.name));
+        }
+        if o.member != member || o.laptop != laptop {
+            return Err("it names another member or laptop".into());
+        }
+        Ok(())
+    }
+
+    /// Takes the orders to destroy a laptop: one holds when [`Roster::order_holds`] for the member's
+    /// laptop as the roster knows it and the member is removed. Returns why each other does not.
+    pub fn judge_erasure_orders(&mut self, orders: &[ErasureOrder]) -> Vec<String> {
+        let mut refused = Vec::new();
+        for o in orders {
+            let held = match self.valid.get(&o.member) {
+                None => Err(format!("{} is not in the roster", o.member)),
+                Some(_) if !self.removals.contains_key(&o.member) => {
+                    Err(format!("{} is not removed", o.member))
+                }
+                Some(e) => self.order_holds(o, &o.member, &e.noise_key),
+            };
+            match held {
+                Ok(()) => {
+                    self.erasure_orders
+                        .entry(o.member.clone())
+                        .or_insert(o.clone());
+                }
+                Err(why) => refused.push(format!("erasure order {}: {why}", o.id)),
+            }
+        }
+        refused
+    }
+
+    /// The order that a removed member's laptop destroy its home, when one holds.
+    pub fn erasure_order(&self, member: &str) -> Option<&ErasureOrder> {
+        self.erasure_orders.get(member)
+    }
+
+    /// Whether a certificate holds: signed with the key of the member it names (removed since or
+    /// not), for the laptop the roster holds for them.
+    pub fn certificate_holds(
+        &self,
+        c: &ErasureCertificate,
+    ) -> Result<(), kenshin_domain::erasure::CertificateFault> {
+        use kenshin_domain::erasure::CertificateFault;
+        let entry = self
+            .valid
+            .get(&c.member)
+            .ok_or(CertificateFault::UnknownMember)?;
+        if entry.noise_key != c.laptop {
+            return Err(CertificateFault::OtherLaptop);
+        }
+        verify(
+            &entry.sign_key,
+            &c.payload(&self.office, &self.office),
+            &c.signature,
+        )
+        .map_err(|_| CertificateFault::Signature)
+    }
+
+    /// Takes the certificates handed back by destroyed laptops. Returns why each other does not hold.
+    pub fn judge_erasures(&mut self, certificates: &[ErasureCertificate]) -> Vec<String> {
+        let mut refused = Vec::new();
+        for c in certificates {
+            match self.certificate_holds(c) {
+                Ok(()) => {
+                    self.erasures.insert(c.id.clone(), c.clone());
+                }
+                Err(why) => refused.push(format!("erasure certificate {}: {why}", c.id)),
+            }
+        }
+        refused
+    }
+
+    /// The certificates that hold, oldest destruction first.
+    pub fn erasures(&self) -> Vec<&ErasureCertificate> {
+        let mut all: Vec<&ErasureCertificate> = self.erasures.values().collect();
+        all.sort_by(|a, b| (a.destroyed_at, &a.id).cmp(&(b.destroyed_at, &b.id)));
+        all
     }
 
     /// The deletions of departed persons' rows that hold, oldest first.
@@ -816,6 +907,140 @@ mod tests {
             Err("recorded by c after their removal from the roster".into())
         );
         assert!(roster.signer("other-batch", &signed("e1"), None).is_err());
+    }
+
+    #[test]
+    fn an_erasure_order_holds_from_an_admin_for_a_removed_laptop_and_a_certificate_from_its_member()
+    {
+        use kenshin_domain::erasure::{CertificateFault, ErasedHome};
+        let founder = Keys::generate().unwrap();
+        let clerk = Keys::generate().unwrap();
+        let section = Keys::generate().unwrap();
+        let entries = vec![
+            entry("f", &founder, Role::Section, true, None, &founder),
+            entry(
+                "s",
+                &section,
+                Role::Section,
+                false,
+                Some("f".into()),
+                &founder,
+            ),
+            entry(
+                "c",
+                &clerk,
+                Role::Contractor,
+                false,
+                Some("f".into()),
+                &founder,
+            ),
+        ];
+        let mut rm = Removal {
+            member: "c".into(),
+            by: "f".into(),
+            at: at(),
+            kept: vec![],
+            signature: String::new(),
+        };
+        rm.signature = founder.sign(&removal_payload("o", &rm));
+        let removed = Roster::check("o", &founder.sign_key(), &entries, &[], &[rm], in_order);
+        let not_removed = Roster::check("o", &founder.sign_key(), &entries, &[], &[], in_order);
+        let order = |id: &str, member: &str, laptop: &Keys, by: &str, signer: &Keys| {
+            let mut o = ErasureOrder {
+                id: id.into(),
+                member: member.into(),
+                laptop: laptop.noise_key(),
+                by: by.into(),
+                at: at(),
+                signature: String::new(),
+            };
+            o.signature = signer.sign(&o.payload("o", "o"));
+            o
+        };
+        let mut tampered = order("o5", "c", &clerk, "f", &founder);
+        tampered.at = at() + chrono::Duration::days(1);
+        // (order, in the removed roster, in the roster without the removal)
+        let table = [
+            (order("o1", "c", &clerk, "f", &founder), true, false),
+            // Not an admin.
+            (order("o2", "c", &clerk, "s", &section), false, false),
+            // Another laptop than the roster's for c.
+            (order("o3", "c", &section, "f", &founder), false, false),
+            // Signed with another key than its signer's.
+            (order("o4", "c", &clerk, "f", &section), false, false),
+            // Changed after it was signed.
+            (tampered, false, false),
+        ];
+        for (o, in_removed, in_current) in table {
+            let mut r = removed.clone();
+            assert_eq!(
+                r.judge_erasure_orders(std::slice::from_ref(&o)).is_empty(),
+                in_removed,
+                "{}",
+                o.id
+            );
+            assert_eq!(r.erasure_order("c").is_some(), in_removed, "{}", o.id);
+            let mut r = not_removed.clone();
+            assert_eq!(
+                r.judge_erasure_orders(std::slice::from_ref(&o)).is_empty(),
+                in_current,
+                "{}",
+                o.id
+            );
+            // The ordered laptop's own check (its roster may not hold the removal yet).
+            let holds = removed.order_holds(&o, "c", &clerk.noise_key()).is_ok();
+            assert_eq!(holds, in_removed, "{}", o.id);
+            assert!(removed.order_holds(&o, "s", &section.noise_key()).is_err());
+        }
+
+        let certificate = |laptop: &Keys, signer: &Keys| {
+            let mut c = ErasureCertificate {
+                id: "e1".into(),
+                office: "o".into(),
+                office_name: "事務所".into(),
+                member: "c".into(),
+                member_name: "c".into(),
+                laptop: laptop.noise_key(),
+                held: ErasedHome {
+                    batches: vec!["令和8年度 月次".into()],
+                    documents: 3,
+                    vouchers: 12,
+                    bytes: 4096,
+                },
+                synced_with: String::new(),
+                synced_at: None,
+                destroyed_at: at(),
+                ordered: Some("o1".into()),
+                signature: String::new(),
+            };
+            c.signature = signer.sign(&c.payload("o", "o"));
+            c
+        };
+        assert_eq!(
+            removed.certificate_holds(&certificate(&clerk, &clerk)),
+            Ok(())
+        );
+        assert_eq!(
+            removed.certificate_holds(&certificate(&section, &clerk)),
+            Err(CertificateFault::OtherLaptop)
+        );
+        assert_eq!(
+            removed.certificate_holds(&certificate(&clerk, &founder)),
+            Err(CertificateFault::Signature)
+        );
+        let mut edited = certificate(&clerk, &clerk);
+        edited.ordered = None;
+        assert_eq!(
+            removed.certificate_holds(&edited),
+            Err(CertificateFault::Signature)
+        );
+        let mut r = removed.clone();
+        assert_eq!(
+            r.judge_erasures(&[certificate(&clerk, &clerk), edited])
+                .len(),
+            1
+        );
+        assert_eq!(r.erasures().len(), 1);
     }
 
     #[test]

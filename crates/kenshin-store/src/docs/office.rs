@@ -16,6 +16,8 @@
 //!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
 //!   purges: { <record id>: { fiscal_year, by, at, signature } },
 //!   redactions: { <record id>: { lost_by, lists (JSON text), by, at, signature } },
+//!   erasure_orders: { <record id>: { member, laptop, by, at, signature } },
+//!   erasures: { <certificate id>: { certificate (JSON text, signed by its member) } },
 //!   migrations: [ { id, schema, vouched: [mark], by, at, signature } ] }
 //! ```
 //! `access_logs` indexes the access log documents (see `access`): a hint of where lookups are, each
@@ -31,6 +33,7 @@ use super::json;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, AutomergeError, ObjType, ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
+pub use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 pub use kenshin_domain::filing::{Filing, YearClose};
 pub use kenshin_domain::retention::{Purge, Redaction};
 pub use kenshin_domain::roster::{
@@ -100,6 +103,11 @@ pub struct Office {
     pub purges: Vec<Purge>,
     /// 資格喪失者の削除: approvers' signed deletions of departed persons' rows, each id once.
     pub redactions: Vec<Redaction>,
+    /// 消去命令: admins' signed orders that a removed member's laptop destroy its home, each id once.
+    /// (Added without raising the schema: an earlier build ignores them and sends no order.)
+    pub erasure_orders: Vec<ErasureOrder>,
+    /// 消去証明 handed back by destroyed laptops, each id once; each is judged by its signature.
+    pub erasures: Vec<ErasureCertificate>,
     /// Every index entry ever added (a batch listed twice, or under a forged meta, included).
     pub batches: Vec<IndexedBatch>,
     pub access_logs: Vec<AccessLogRef>,
@@ -334,6 +342,27 @@ pub fn add_redaction(doc: &mut AutoCommit, r: &Redaction) -> Result<(), Automerg
     Ok(())
 }
 
+/// Records an admin's order that a removed member's laptop destroy its home.
+pub fn add_erasure_order(doc: &mut AutoCommit, o: &ErasureOrder) -> Result<(), AutomergeError> {
+    let orders = later_map(doc, "erasure_orders")?;
+    let e = doc.put_object(&orders, o.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "member", o.member.as_str())?;
+    doc.put(&e, "laptop", o.laptop.as_str())?;
+    doc.put(&e, "by", o.by.as_str())?;
+    doc.put(&e, "at", time_text(o.at))?;
+    doc.put(&e, "signature", o.signature.as_str())?;
+    Ok(())
+}
+
+/// Records a destroyed laptop's certificate, whole, as it was handed over.
+pub fn add_erasure(doc: &mut AutoCommit, c: &ErasureCertificate) -> Result<(), AutomergeError> {
+    let erasures = later_map(doc, "erasures")?;
+    let e = doc.put_object(&erasures, c.id.as_str(), ObjType::Map)?;
+    let text = serde_json::to_string(c).expect("plain fields serialise");
+    doc.put(&e, "certificate", text)?;
+    Ok(())
+}
+
 fn add_year_record(
     doc: &mut AutoCommit,
     container: &str,
@@ -349,7 +378,7 @@ fn add_year_record(
 }
 
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 15] = [
+pub const CONTAINERS: [&str; 17] = [
     "members",
     "invites",
     "removals",
@@ -365,6 +394,8 @@ pub const CONTAINERS: [&str; 15] = [
     "year_closes",
     "purges",
     "redactions",
+    "erasure_orders",
+    "erasures",
 ];
 
 fn data_key(id: &str, v: &Value) -> ShapeResult<DataKeyRecord> {
@@ -412,6 +443,26 @@ fn redaction(id: &str, v: &Value) -> ShapeResult<Redaction> {
         at: json::time(v, "at")?,
         signature: json::str(v, "signature")?,
     })
+}
+
+fn erasure_order(id: &str, v: &Value) -> ShapeResult<ErasureOrder> {
+    Ok(ErasureOrder {
+        id: id.to_string(),
+        member: json::str(v, "member")?,
+        laptop: json::str(v, "laptop")?,
+        by: json::str(v, "by")?,
+        at: json::time(v, "at")?,
+        signature: json::str(v, "signature")?,
+    })
+}
+
+fn erasure(id: &str, v: &Value) -> ShapeResult<ErasureCertificate> {
+    let c: ErasureCertificate =
+        serde_json::from_str(&json::str(v, "certificate")?).map_err(|e| e.to_string())?;
+    if c.id != id {
+        return Err(format!("filed under {id} but its id is {}", c.id));
+    }
+    Ok(c)
 }
 
 fn year_close(id: &str, v: &Value) -> ShapeResult<YearClose> {
@@ -699,6 +750,20 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "redactions",
             "資格喪失者の削除",
             redaction,
+            &mut problems,
+        )),
+        erasure_orders: first_per_key(records(
+            &history,
+            "erasure_orders",
+            "消去命令",
+            erasure_order,
+            &mut problems,
+        )),
+        erasures: first_per_key(records(
+            &history,
+            "erasures",
+            "消去証明",
+            erasure,
             &mut problems,
         )),
         batches,

@@ -182,6 +182,9 @@ impl Engine {
                                 engine.cut_when_removed(member, auth.cut);
                             }
                         }
+                        Err(SyncError::HandedBack { member }) => {
+                            engine.emit(Event::HandedBack { member })
+                        }
                         Err(e) => engine.emit(Event::Refused {
                             address: remote,
                             by_peer: false,

@@ -105,6 +105,11 @@ pub enum Event {
     Synced {
         member: String,
     },
+    /// A destroyed laptop of `member` (their name) handed back its 消去証明, now in the office
+    /// document.
+    HandedBack {
+        member: String,
+    },
 }
 
 pub struct Config {
