@@ -322,3 +322,67 @@ fn departed_persons_rows_go_from_every_list_and_laptop_and_the_work_still_counts
     gone(&stale);
     hub.stop();
 }
+
+/// A laptop that knows of a departed person the deciding approver's laptop did not (its loss list
+/// had not reached it) holds the decision for what it took, which its loss lists show, deletes the
+/// old lists, and then decides the second person's deletion itself; the approver's laptop holds that.
+#[test]
+fn a_laptop_that_knew_of_more_departed_persons_holds_the_deletion_and_deletes_the_rest() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let monthly = l.batch_of_year("1-2", "令和6年度 月次", 2024);
+    let people = l.import_residents(C, "targets", &monthly, 2024, 40);
+    let dir = tempfile::tempdir().unwrap();
+    let production = dir.path().join("production.csv");
+    let csv = kenshin_core::exchange::synth::municipal_csv(
+        &people,
+        kenshin_core::exchange::TextEncoding::Cp932,
+    );
+    std::fs::write(&production, csv).unwrap();
+    l.import_file(C, "production", &monthly, &production);
+    let counted = ["--count", "targets=40"];
+    l.ok(&support::step_args(C, "do", &monthly, "1", &counted));
+    let calls = l.batch_of_year("4", "令和6年度 問合せ", 2024);
+    l.import_losses(&calls, &[(&people[0].voucher_no, "2024-10-01")]);
+    let hub = Hub::start(&l);
+    let (_dir, file) = invite(&l, "決裁 三郎", "section", true);
+    let approver = Laptop::new();
+    approver.ok(&["office", "join", file.to_str().unwrap()]);
+    sync(&approver, &hub.addr);
+    hub.stop();
+    // Meanwhile the hub's laptop learns that a second person left; the approver's does not.
+    l.import_losses(&calls, &[(&people[1].voucher_no, "2024-11-01")]);
+    approver.close_year(2024);
+    let first = approver.json(&["retention", "purge", "--departed"]);
+    let old_targets = first["lists"][0]["old_doc"].as_str().unwrap().to_string();
+    assert_eq!(first["lists"][0]["new_rows"], 39, "{first}");
+
+    // The hub's laptop holds it (the new lists are the old without the person its loss list names),
+    // deletes the old lists, and still lists the second person as due.
+    let approver_hub = Hub::start(&approver);
+    sync(&l, &approver_hub.addr);
+    approver_hub.stop();
+    let found = |laptop: &Laptop, i: usize| {
+        laptop.json(&["voucher", "find", &people[i].voucher_no])["total"].clone()
+    };
+    assert_eq!(l.chunks_of(&old_targets), 0);
+    assert_eq!(found(&l, 0), 0);
+    assert_eq!(found(&l, 1), 1);
+    let listed = l.json(&["retention", "list"]);
+    assert_eq!(listed["departed"]["persons"], 1, "{listed}");
+    let problems = network::roster_problems(&l);
+    assert!(!problems.contains("資格喪失者の削除"), "{problems}");
+
+    // Its own deletion takes the second person from the first deletion's lists, on both laptops.
+    let second = l.json(&["retention", "purge", "--departed"]);
+    assert_eq!(second["lists"][0]["old_doc"], first["lists"][0]["new_doc"]);
+    assert_eq!(second["lists"][0]["new_rows"], 38, "{second}");
+    let hub = Hub::start(&l);
+    sync(&approver, &hub.addr);
+    hub.stop();
+    for laptop in [&l, &approver] {
+        assert_eq!(found(laptop, 1), 0);
+        let board = laptop.board(&monthly);
+        assert_eq!(support::step(&board, 1)["status"], "done", "{board}");
+    }
+}
