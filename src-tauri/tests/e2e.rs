@@ -1279,6 +1279,7 @@ fn a_contractor_laptop_ends_its_contract_from_the_window() {
     let invite = office
         .invite("委託 三郎", kenshin_core::domain::Role::Contractor, false)
         .expect("invite");
+    let [ichiro] = ids_of(&mut office, ["委託 一郎"]);
     drop(office);
     let hub = format!("127.0.0.1:{}", webdriver::free_port());
     loopback_sync(section.path(), &hub, &[]);
@@ -1365,6 +1366,26 @@ fn a_contractor_laptop_ends_its_contract_from_the_window() {
     s.until("the refusal", || {
         s.text("#message").contains("消去証明は正しくありません")
     });
+
+    // 委託 一郎 is removed without ordering their laptop's erasure; the admin orders it afterwards
+    // from 端末の消去, asked in place.
+    s.script(
+        "[...document.querySelectorAll('table.roster tr')]
+           .find((r) => r.textContent.includes('委託 一郎'))
+           .querySelector('button[data-action=remove-member]').click()",
+        json!([]),
+    );
+    s.click("input[name=erase-too]");
+    assert!(s.find("input[name=erase-too]:checked").is_none());
+    s.click("button[data-action=confirm-remove]");
+    let state = format!("td[data-erasure='{ichiro}']");
+    assert_eq!(s.wait_text(&state), "命令なし");
+    s.click(&format!(
+        "tr[data-removed='{ichiro}'] button[data-action=order-erasure]"
+    ));
+    s.click("button[data-action=confirm-order-erasure]");
+    s.until("the order given", || s.text(&state).starts_with("命令 "));
+    assert!(s.message().contains("消去を命じました"), "{}", s.message());
     c.call("DELETE", "", json!({}));
     s.call("DELETE", "", json!({}));
 }
