@@ -31,7 +31,7 @@ use kenshin_core::sync::{PeerView, SyncFault, SyncSettings};
 use kenshin_core::{
     ArchiveCheck, BatchRef, BoardBatch, BoardStep, ClosedYear, Exported, Found, ImportPreview,
     ImportSummary, InquiryLogged, Joined, ListRef, MemberHere, RegisterEntry, ReportKind,
-    RosterEntry, SignOffView, VoucherCheck, VoucherEvent, VoucherStatus,
+    RosterEntry, SignOffView, VoucherCheck, VoucherEvent, VoucherStatus, WorkingBoard,
 };
 use ts_rs::TS;
 
@@ -69,6 +69,7 @@ pub fn typescript() -> String {
         SignOffView,
         BoardStep,
         BoardBatch,
+        WorkingBoard,
         ListKind,
         ListRef,
         ListDifference,

@@ -24,7 +24,7 @@ use kenshin_core::exchange::{report, Table};
 use kenshin_core::{
     ArchiveCheck, BoardBatch, ClosedYear, CoreError, Exported, Found, HomeDir, ImportPreview,
     ImportSummary, InquiryLogged, ListRef, ListText, Office, ReportKind, RosterEntry, SignOffView,
-    StepRecord,
+    StepRecord, WorkingBoard,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -243,6 +243,12 @@ fn unlock(
 #[tauri::command]
 fn board(state: tauri::State<'_, AppState>) -> Answer<Vec<BoardBatch>> {
     Ok(state.office()?.board(None)?)
+}
+
+/// 今の業務 (the board and the inbox): past fiscal years' finished batches left out unless `all`.
+#[tauri::command]
+fn working_board(state: tauri::State<'_, AppState>, all: bool) -> Answer<WorkingBoard> {
+    Ok(state.office()?.working_board(all)?)
 }
 
 #[tauri::command]
@@ -650,6 +656,7 @@ pub fn run(home: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             sign_in::lock,
             sign_in::sign_in_view,
             board,
+            working_board,
             record,
             propose_batch,
             new_batch,

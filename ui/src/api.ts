@@ -40,6 +40,7 @@ import type {
   Table,
   VoucherCheck,
   ErasuresView,
+  WorkingBoard,
 } from "./bindings";
 
 export const api = {
@@ -51,6 +52,7 @@ export const api = {
   joinOffice: (file: string, peer: string) => invoke<Joined>("join_office", { file, peer }),
   removeMember: (memberId: string, erase: boolean) => invoke<Session>("remove_member", { memberId, erase }),
   erasures: () => invoke<ErasuresView>("erasures"),
+  workingBoard: (all: boolean) => invoke<WorkingBoard>("working_board", { all }),
   orderErasure: (memberId: string) => invoke<ErasuresView>("order_erasure", { memberId }),
   saveErasedCertificate: (file: string) => invoke<string>("save_erased_certificate", { file }),
   leaveOffice: (file: string) => invoke<CertificateView>("leave_office", { file }),

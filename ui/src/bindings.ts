@@ -219,6 +219,12 @@ tampering: Array<string>,
  */
 batch_id: string, process: ProcessId, label: string, fiscal_year: number, created_by: string, created_at: string, };
 
+export type WorkingBoard = { batches: Array<BoardBatch>, 
+/**
+ * Finished batches of past fiscal years left out.
+ */
+hidden: number, };
+
 export type ListKind = "targets" | "rehearsal" | "production" | "pullouts" | "postal_counts" | "reissue_requests" | "returned" | "reissues" | "checkup_results" | "coverage_loss";
 
 export type ListRef = { doc_id: string, list_kind: ListKind, 

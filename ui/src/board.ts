@@ -10,6 +10,8 @@ import { returnsForm } from "./returns";
 import { stepForm } from "./step_form";
 
 const filters = { process: "", month: "", state: "" };
+/// Past fiscal years' finished batches are shown only when asked for.
+let showAll = false;
 let selected: { batch: string; step: number } | null = null;
 
 /// The month a batch is about: YYYY-MM in its label, else the month it was created.
@@ -63,8 +65,18 @@ function stepTitle(s: BoardStep): string {
 }
 
 export async function boardScreen(root: HTMLElement): Promise<void> {
-  const batches = await attempt(() => api.board());
-  if (!batches) return;
+  const board = await attempt(() => api.workingBoard(showAll));
+  if (!board) return;
+  const batches = board.batches;
+  const toggle = (all: boolean) => () => {
+    showAll = all;
+    void boardScreen(root);
+  };
+  const past = showAll
+    ? h("p", { class: "hint past" }, h("button", { "data-action": "working-only", onclick: toggle(false) }, t("Show the current work only")))
+    : board.hidden > 0
+      ? h("p", { class: "hint past", "data-hidden": board.hidden }, `${t("Finished batches of past fiscal years are not shown")}（${board.hidden}${t(" batches")}） `, h("button", { "data-action": "show-past", onclick: toggle(true) }, t("Show them")))
+      : null;
   const months = [...new Set(batches.map(monthOf))].sort();
   const select = (key: keyof typeof filters, options: [string, string][]) =>
     h(
@@ -145,6 +157,7 @@ export async function boardScreen(root: HTMLElement): Promise<void> {
       h("span", { class: "legend" }, (["open", "awaiting_verify", "awaiting_approval", "sent_back", "blocked", "done"] as Status[]).map((s) => h("span", { class: `step ${s}` }, statusText(s)))),
     ),
     h("table", { class: "board" }, h("tbody", {}, rows)),
+    past,
     detail,
   );
   if (selected) {

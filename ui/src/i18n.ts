@@ -40,6 +40,11 @@ const ja: Record<string, string> = {
   " vouchers": "件の受診券",
   Destroyed: "消去日時",
   "Batches held": "保持していた業務",
+  // 今の業務
+  "Finished batches of past fiscal years are not shown": "過去の年度の完了した業務は表示していません",
+  " batches": "件",
+  "Show them": "表示する",
+  "Show the current work only": "今の業務だけを表示する",
   // 消去命令
   "Erasure of laptops": "端末の消去",
   Why: "消去の理由",

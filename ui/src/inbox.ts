@@ -17,7 +17,8 @@ const key = ([b, s]: Item) => `${b.batch_id}#${s.step}#${s.status}`;
 
 /// What waits for the acting member, in two groups: to review (section) and to do.
 async function waiting(): Promise<{ review: Item[]; work: Item[] } | null> {
-  const batches = await attempt(() => api.board());
+  // Past years' finished batches wait for no one.
+  const batches = (await attempt(() => api.workingBoard(false)))?.batches;
   if (!batches) return null;
   const mine: Item[] = [];
   for (const b of batches) for (const s of b.steps) if (actionFor(s) || s.asks.some((a) => a === "review" || a === "deputy")) mine.push([b, s]);

@@ -100,9 +100,10 @@ fn child(args: &[String]) {
     let started = Instant::now();
     match args[0].as_str() {
         "open" => {
+            // What the window opens on.
             let mut office = Office::open(dir, None).unwrap();
-            let board = office.board(None).unwrap();
-            assert!(!board.is_empty());
+            let board = office.working_board(false).unwrap();
+            assert!(!board.batches.is_empty());
         }
         "open-sqlite" => {
             let conn = kenshin_store::connect(dir).unwrap();

@@ -87,6 +87,14 @@ pub struct StepRecord {
 }
 
 /// A home, opened as one member of its office.
+/// 今の業務: the board as the window opens on it.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct WorkingBoard {
+    pub batches: Vec<BoardBatch>,
+    /// Finished batches of past fiscal years left out.
+    pub hidden: usize,
+}
+
 pub struct Office {
     home: Home,
     office_doc: DocumentId,
@@ -505,11 +513,39 @@ impl Office {
             Some(b) => Some(self.resolve_batch(b)?.batch_id),
             None => None,
         };
+        self.board_with(|tx| Ok(tx.board(only.as_deref())?))
+    }
+
+    /// 今の業務, what the window opens on: the board without past fiscal years' finished batches and
+    /// closed years' (which take no entries), and how many those are (`all`: every batch).
+    pub fn working_board(&mut self, all: bool) -> Result<WorkingBoard> {
+        let mut hidden = 0;
+        let today = now()
+            .with_timezone(&kenshin_domain::dates::jst())
+            .date_naive();
+        let fiscal_year = kenshin_domain::fiscal::fiscal_year(today);
+        let batches = self.board_with(|tx| match all {
+            true => Ok(tx.board(None)?),
+            false => {
+                let closed = trust::closed_years(tx)?;
+                let (batches, left_out) = tx.working_board(fiscal_year, &closed)?;
+                hidden = left_out;
+                Ok(batches)
+            }
+        })?;
+        Ok(WorkingBoard { batches, hidden })
+    }
+
+    /// The board `read` gives, with what the member may do at each step.
+    fn board_with(
+        &mut self,
+        read: impl FnOnce(&Tx<'_>) -> Result<Vec<BoardBatch>>,
+    ) -> Result<Vec<BoardBatch>> {
         // Whether the member is a deputy, as the roster was last judged (the board is read often).
         let me = &self.me;
         let (mut board, deputy) = self.home.read(|tx| {
             let deputy = tx.deputies()?.contains(&me.id);
-            Ok::<_, CoreError>((tx.board(only.as_deref())?, deputy))
+            Ok::<_, CoreError>((read(tx)?, deputy))
         })?;
         for b in &mut board {
             // The rules see the entries that count, in log order.

@@ -265,7 +265,22 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             }),
     );
     tx.project_office(&batches, &members, &problems)?;
+    let closed: Vec<String> = roster
+        .year_closes()
+        .map(|c| c.fiscal_year.to_string())
+        .collect();
+    tx.set_local(CLOSED_YEARS, &closed.join(","))?;
     Ok(())
+}
+
+/// Local note: the fiscal years closed (年度締め), as the roster was last judged (the board leaves
+/// their batches out without judging the roster).
+pub(crate) const CLOSED_YEARS: &str = "closed_years";
+
+/// The fiscal years closed, as last projected.
+pub(crate) fn closed_years(tx: &Tx<'_>) -> Result<Vec<i32>> {
+    let note = tx.local(CLOSED_YEARS)?.unwrap_or_default();
+    Ok(note.split(',').filter_map(|y| y.parse().ok()).collect())
 }
 
 /// A batch as stored, with what this laptop makes of each record.
