@@ -3,8 +3,8 @@
 //! connection (or as a file); the section checks it against the office's roster.
 //!
 //! 消去命令: an admin orders a removed member's laptop destroyed. The order reaches that laptop with
-//! the refusal of its next connection (kept as a local note once it holds); the laptop's member
-//! signs in, and it is destroyed the same way, without the sync first.
+//! the refusal of its next connection (kept as a local note once it holds), and the front end
+//! destroys it the same way at once, without the sync first (see [`erase_on_order`]).
 //! The rules are `kenshin_domain::erasure`'s.
 
 use crate::error::{CoreError, Result};
@@ -47,7 +47,7 @@ pub fn erasure_ordered(home: &HomeDir) -> Result<Option<OrderReceived>> {
 
 /// An admin's order (`me`, signing with `keys`) that `member`'s laptop, `laptop`, destroy its home.
 pub(crate) fn signed_order(
-    keys: &kenshin_trust::Keys,
+    keys: &Keys,
     office: &kenshin_store::DocumentId,
     member: &str,
     laptop: &str,
