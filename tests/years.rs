@@ -140,6 +140,15 @@ fn a_demo_over_three_fiscal_years_holds_each_year_at_office_scale() {
         .collect();
     let fy = i64::from(fy);
     assert_eq!(counts, [(fy - 2, 49), (fy - 1, 49), (fy, 6)]);
+    // The years gone by are closed, each month filed: the board opens on this year's work.
+    let closed: Vec<i64> = years["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|y| y["closed"] == true)
+        .map(|y| y["fiscal_year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(closed, [fy - 2, fy - 1], "{years}");
     // A month of a year gone by: mailed, and its register holds the year's annual list too.
     let board = l.board(&format!("{}-05 月次", fy - 1));
     assert_eq!(support::step(&board, 11)["status"], "done", "{board}");

@@ -300,6 +300,16 @@ pub fn create_demo_years(home: impl Into<HomeDir>, years: u32, vouchers: usize) 
         let month = kenshin_domain::dates::Month::of(crate::now());
         let (bytes, _) = office.archive_export(month)?;
         office.file_archive(month, &bytes)?;
+        // And each of their months was filed and the year closed (年度締め), as an office does each
+        // spring: their batches take no entries, and the board opens on this year's work.
+        for back in (1..years).rev() {
+            let past = fy - back as i32;
+            for month in kenshin_domain::filing::months_of(past) {
+                let (bytes, _) = office.archive_export(month)?;
+                office.file_archive(month, &bytes)?;
+            }
+            office.close_year(past)?;
+        }
     }
     Ok(office)
 }

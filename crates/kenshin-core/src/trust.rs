@@ -42,7 +42,10 @@ pub(crate) fn kept_keys(tx: &Tx<'_>, member: &str) -> Result<Option<KeptKeys>> {
     }
 }
 
-/// The roster as this home judges it (empty before a joining home's first sync).
+/// The roster as this home judges it (empty before a joining home's first sync). Judged again only
+/// when the office document's stored chunks, the anchor or the minute changed: at five years the
+/// office document holds some 60 filings, and every record judged it whole (≈ 8 ms at five years,
+/// 2 at one, release).
 pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
     let Some(id) = tx.office_doc_id()? else {
         return Ok(Roster::default());
@@ -50,8 +53,26 @@ pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
     if !tx.has_document(&id)? {
         return Ok(Roster::default());
     }
+    // Judgements that depend on the time (a record dated ahead) are made again each minute.
+    let minute = crate::now().timestamp() / 60;
+    let key = format!(
+        "{}|{}|{}|{minute}",
+        tx.db_file(),
+        tx.document_digest(&id)?,
+        tx.local(ANCHOR)?.unwrap_or_default()
+    );
+    static JUDGED: std::sync::Mutex<Option<(String, Roster)>> = std::sync::Mutex::new(None);
+    if let Ok(judged) = JUDGED.lock() {
+        if let Some((_, roster)) = judged.as_ref().filter(|(k, _)| *k == key) {
+            return Ok(roster.clone());
+        }
+    }
     let (_, office) = tx.load_office(&id)?;
-    judge_roster(tx, &id, &office)
+    let roster = judge_roster(tx, &id, &office)?;
+    if let Ok(mut judged) = JUDGED.lock() {
+        *judged = Some((key, roster.clone()));
+    }
+    Ok(roster)
 }
 
 /// The roster of `office` (read from its document `id`) as this home judges it, from its anchor.

@@ -325,6 +325,11 @@ impl Tx<'_> {
             .is_some())
     }
 
+    /// The database file this transaction is on (which home it is).
+    pub fn db_file(&self) -> &str {
+        self.tx.path().unwrap_or_default()
+    }
+
     /// A digest of the keys of a document's stored chunks (each key names its content's hash):
     /// equal digests, the same document stored.
     pub fn document_digest(&self, doc_id: &DocumentId) -> Result<String> {
