@@ -87,17 +87,16 @@ async fn obey(app: &AppHandle) -> Option<CertificateView> {
         kenshin_core::erase_on_order(&dir, ordered, unlock)
     })
     .await;
-    let erased = match erased {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => {
-            eprintln!("kenshin: the erasure order was not carried out: {e}");
+    let erased = match erased
+        .map_err(|e| e.to_string())
+        .and_then(|e| e.map_err(|e| e.to_string()))
+    {
+        Ok(e) => e,
+        Err(why) => {
+            // Not carried out (the order did not hold here, or the files could not go): sync again.
+            eprintln!("kenshin: the erasure order was not carried out: {why}");
             state.set_erased(false);
             sync::spawn_start(app);
-            return None;
-        }
-        Err(e) => {
-            eprintln!("kenshin: the erasure order was not carried out: {e}");
-            state.set_erased(false);
             return None;
         }
     };

@@ -1,7 +1,7 @@
 // 事跡・印刷: the month's records as one signed zip, checking an archive, and the print PDFs.
 import { api } from "./api";
 import { h, replace } from "./dom";
-import { fileField, ym } from "./forms";
+import { askInPlace, fileField, ym } from "./forms";
 import { archiveDoubtText, currentLang, lostBy, reportText, t } from "./i18n";
 import type { ClosedYear, DepartedDue, Retention } from "./bindings";
 import { attempt, fmtTime, label, say } from "./state";
@@ -101,27 +101,21 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   );
   const closeAsk = h("span", {});
   const askClose = () =>
-    replace(
+    askInPlace(
       closeAsk,
-      `${fiscal.selectedOptions[0]?.textContent ?? ""} ${t("takes no new entries once closed.")} `,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "danger",
-          "data-action": "confirm-close-year",
-          onclick: async () => {
-            replace(closeAsk);
-            const closed = await attempt(() => api.yearClose(Number(fiscal.value)));
-            if (!closed) return;
-            showClosed(closed);
-            say(`${t("Fiscal year closed")}: ${fiscal.selectedOptions[0]?.textContent ?? ""}`);
-          },
+      "close-year",
+      [`${fiscal.selectedOptions[0]?.textContent ?? ""} ${t("takes no new entries once closed.")} `],
+      {
+        label: t("Close the year"),
+        run: async () => {
+          replace(closeAsk);
+          const closed = await attempt(() => api.yearClose(Number(fiscal.value)));
+          if (!closed) return;
+          showClosed(closed);
+          say(`${t("Fiscal year closed")}: ${fiscal.selectedOptions[0]?.textContent ?? ""}`);
         },
-        t("Close the year"),
-      ),
-      " ",
-      h("button", { type: "button", "data-action": "cancel-close-year", onclick: () => replace(closeAsk) }, t("Cancel")),
+      },
+      () => replace(closeAsk),
     );
   fiscal.addEventListener("change", () => replace(closeAsk));
   const closed = await attempt(() => api.closedYears());
@@ -133,26 +127,20 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
   const departedRow = (d: DepartedDue) => {
     const cell = h("td", {});
     const ask = () =>
-      replace(
+      askInPlace(
         cell,
-        `${d.persons}${t(" people")}${t("'s rows are deleted from every list, on every laptop; only the decision stays.")} `,
-        h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            "data-action": "confirm-purge-departed",
-            onclick: async () => {
-              const after = await attempt(() => api.purgeDeparted());
-              if (!after) return;
-              showKept(after);
-              say(`${t("Departed persons' rows deleted")}: ${d.persons}${t(" people")}`);
-            },
+        "purge-departed",
+        [`${d.persons}${t(" people")}${t("'s rows are deleted from every list, on every laptop; only the decision stays.")} `],
+        {
+          label: t("Delete"),
+          run: async () => {
+            const after = await attempt(() => api.purgeDeparted());
+            if (!after) return;
+            showKept(after);
+            say(`${t("Departed persons' rows deleted")}: ${d.persons}${t(" people")}`);
           },
-          t("Delete"),
-        ),
-        " ",
-        h("button", { type: "button", "data-action": "cancel-purge-departed", onclick: () => replace(cell, deleteButton()) }, t("Cancel")),
+        },
+        () => replace(cell, deleteButton()),
       );
     const deleteButton = () => h("button", { type: "button", "data-action": "purge-departed", onclick: ask }, t("Delete"));
     const open = d.open_years.length > 0;
@@ -181,26 +169,20 @@ export async function archiveScreen(root: HTMLElement): Promise<void> {
           years.map((y) => {
             const cell = h("td", {});
             const ask = () =>
-              replace(
+              askInPlace(
                 cell,
-                `${y.year_ja} ${t("is deleted from every laptop; only the decision stays.")} `,
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "danger",
-                    "data-action": "confirm-purge",
-                    onclick: async () => {
-                      const after = await attempt(() => api.purgeYear(y.fiscal_year));
-                      if (!after) return;
-                      showKept(after);
-                      say(`${t("Records deleted")}: ${y.year_ja}`);
-                    },
+                "purge",
+                [`${y.year_ja} ${t("is deleted from every laptop; only the decision stays.")} `],
+                {
+                  label: t("Delete"),
+                  run: async () => {
+                    const after = await attempt(() => api.purgeYear(y.fiscal_year));
+                    if (!after) return;
+                    showKept(after);
+                    say(`${t("Records deleted")}: ${y.year_ja}`);
                   },
-                  t("Delete"),
-                ),
-                " ",
-                h("button", { type: "button", "data-action": "cancel-purge", onclick: () => replace(cell, deleteButton()) }, t("Cancel")),
+                },
+                () => replace(cell, deleteButton()),
               );
             const deleteButton = () => h("button", { type: "button", "data-action": "purge", onclick: ask }, t("Delete"));
             if (y.due && !y.deleted) replace(cell, deleteButton());

@@ -2,6 +2,7 @@
 // where it belongs.
 import type { FieldSaid, NoteField, Refusal } from "./bindings";
 import { h, replace } from "./dom";
+import type { Child } from "./dom";
 import { api } from "./api";
 import { fieldText, refusalText, t } from "./i18n";
 import { attempt, say } from "./state";
@@ -63,4 +64,22 @@ export function fileField(name: string, how: { ext: string[]; save?: () => strin
   };
   const button = h("button", { type: "button", "data-choose": name, onclick: () => void choose() }, t("Choose…"));
   return { field: h("span", { class: "file-field" }, button, shown, input), input, file: () => input.value };
+}
+
+/// A question asked in place before what cannot be undone (名簿から削除, 削除, 年度締め, ...): what happens,
+/// the button that does it (`confirm-ACTION`) and 取消 (`cancel-ACTION`).
+export function askInPlace(
+  box: Element,
+  action: string,
+  question: Child[],
+  confirm: { label: string; run: () => Promise<void> },
+  cancel: () => void,
+): void {
+  replace(
+    box,
+    ...question,
+    h("button", { type: "button", class: "danger", "data-action": `confirm-${action}`, onclick: () => void confirm.run() }, confirm.label),
+    " ",
+    h("button", { type: "button", "data-action": `cancel-${action}`, onclick: cancel }, t("Cancel")),
+  );
 }

@@ -4,7 +4,7 @@ import type { CertificateView, ErasuresView, Refused, RemovedLaptopView, Role, S
 import { api } from "./api";
 import { insurerForm } from "./insurer";
 import { h, replace } from "./dom";
-import { fileField } from "./forms";
+import { askInPlace, fileField } from "./forms";
 import { roleText, t } from "./i18n";
 import { app, attempt, fmtTime, label, newSession, say } from "./state";
 
@@ -335,28 +335,25 @@ function rosterList(root: HTMLElement): HTMLElement {
     const cell = h("td", {});
     const ask = () => {
       const erase = h("input", { type: "checkbox", name: "erase-too", checked: m.role === "contractor" });
-      replace(
+      askInPlace(
         cell,
-        `${m.name} ${t("is removed from the roster: that laptop is cut off and can no longer sync.")} `,
-        h("label", { class: "check" }, erase, t("Also order that laptop to destroy its records (消去命令)")),
-        " ",
-        h(
-          "button",
-          {
-            class: "danger",
-            "data-action": "confirm-remove",
-            onclick: async () => {
-              const s = await attempt(() => api.removeMember(m.id, erase.checked));
-              if (!s) return;
-              newSession(s);
-              await syncScreen(root);
-              say(`${t("Removed from the roster")}: ${m.name}`);
-            },
+        "remove",
+        [
+          `${m.name} ${t("is removed from the roster: that laptop is cut off and can no longer sync.")} `,
+          h("label", { class: "check" }, erase, t("Also order that laptop to destroy its records (消去命令)")),
+          " ",
+        ],
+        {
+          label: t("Remove"),
+          run: async () => {
+            const s = await attempt(() => api.removeMember(m.id, erase.checked));
+            if (!s) return;
+            newSession(s);
+            await syncScreen(root);
+            say(`${t("Removed from the roster")}: ${m.name}`);
           },
-          t("Remove"),
-        ),
-        " ",
-        h("button", { "data-action": "cancel-remove", onclick: () => void syncScreen(root) }, t("Cancel")),
+        },
+        () => void syncScreen(root),
       );
     };
     const deputy = session.deputies.includes(m.id);
@@ -374,26 +371,21 @@ function rosterList(root: HTMLElement): HTMLElement {
     // 暗証番号の再設定: a member of this laptop who forgot theirs is added again with new keys (asked
     // in place, like a removal).
     const reset = () =>
-      replace(
+      askInPlace(
         cell,
-        `${m.name}${t(" gets new keys and chooses a new PIN at their next sign-in; what they recorded keeps counting.")} `,
-        h(
-          "button",
-          {
-            class: "danger",
-            "data-action": "confirm-reset",
-            onclick: async () => {
-              const s = await attempt(() => api.resetMember(m.id));
-              if (!s) return;
-              newSession(s);
-              await syncScreen(root);
-              say(`${t("PIN reset")}: ${m.name}`);
-            },
+        "reset",
+        [`${m.name}${t(" gets new keys and chooses a new PIN at their next sign-in; what they recorded keeps counting.")} `],
+        {
+          label: t("Reset the PIN"),
+          run: async () => {
+            const s = await attempt(() => api.resetMember(m.id));
+            if (!s) return;
+            newSession(s);
+            await syncScreen(root);
+            say(`${t("PIN reset")}: ${m.name}`);
           },
-          t("Reset the PIN"),
-        ),
-        " ",
-        h("button", { "data-action": "cancel-reset", onclick: () => void syncScreen(root) }, t("Cancel")),
+        },
+        () => void syncScreen(root),
       );
     // 役割の変更: the member's role and approver authority from now on (asked in place).
     const change = () => {
@@ -531,25 +523,20 @@ async function fillErasures(box: HTMLElement, given?: ErasuresView): Promise<voi
   const row = (r: RemovedLaptopView) => {
     const cell = h("td", {});
     const ask = () =>
-      replace(
+      askInPlace(
         cell,
-        `${r.name} ${t("is told to destroy its records the next time it connects to a laptop of this office. Its work not yet synced is lost.")} `,
-        h(
-          "button",
-          {
-            class: "danger",
-            "data-action": "confirm-order-erasure",
-            onclick: async () => {
-              const next = await attempt(() => api.orderErasure(r.member_id));
-              if (!next) return;
-              await fillErasures(box, next);
-              say(`${t("Erasure ordered")}: ${r.name}`);
-            },
+        "order-erasure",
+        [`${r.name} ${t("is told to destroy its records the next time it connects to a laptop of this office. Its work not yet synced is lost.")} `],
+        {
+          label: t("Order the erasure"),
+          run: async () => {
+            const next = await attempt(() => api.orderErasure(r.member_id));
+            if (!next) return;
+            await fillErasures(box, next);
+            say(`${t("Erasure ordered")}: ${r.name}`);
           },
-          t("Order the erasure"),
-        ),
-        " ",
-        h("button", { "data-action": "cancel-order-erasure", onclick: () => void fillErasures(box) }, t("Cancel")),
+        },
+        () => void fillErasures(box),
       );
     if (admin && r.ordered_at === null && !certified.has(r.name)) {
       cell.append(h("button", { "data-action": "order-erasure", onclick: ask }, t("Order the erasure")));

@@ -118,7 +118,8 @@ impl Office {
             // order when it dials again.
             let order = members
                 .iter()
-                .find(|e| e.member.id == member.id && erase)
+                .find(|e| e.member.id == member.id)
+                .filter(|_| erase)
                 .map(|e| {
                     crate::erasure::signed_order(keys, &office_id, &e.member.id, &e.noise_key, &me)
                 });

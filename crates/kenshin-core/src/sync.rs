@@ -964,19 +964,24 @@ pub struct Overview {
 pub fn overview(home: impl Into<HomeDir>, live: &[PeerStatus]) -> Result<Overview> {
     use kenshin_domain::sync::{standing, PeerSeen};
     let mut home = Home::open(home)?;
-    let (settings, mut statuses, members, me, signed) = home.read(|tx| {
+    let (settings, mut statuses, members, removed, me, signed) = home.read(|tx| {
         let me = tx.local(ME)?.unwrap_or_default();
         let signed: Vec<u64> = tx
             .signed_by(&me)?
             .iter()
             .map(|t| u64::try_from(t.timestamp_millis()).unwrap_or(0))
             .collect();
-        let members = (tx.members()?, tx.removed_members()?);
-        Ok::<_, CoreError>((read_settings(tx)?, read_peers(tx)?, members, me, signed))
+        Ok::<_, CoreError>((
+            read_settings(tx)?,
+            read_peers(tx)?,
+            tx.members()?,
+            tx.removed_members()?,
+            me,
+            signed,
+        ))
     })?;
     merge_peers(&mut statuses, live);
     // A removed member's laptop is cut off: no longer a peer (nor one to wait for).
-    let (members, removed) = members;
     statuses.retain(|p| !removed.contains(&p.member));
     let member = |id: &str| {
         members
