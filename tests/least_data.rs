@@ -85,4 +85,9 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
     assert!(l.chunks_of(&done) > 0);
     assert_eq!(support::step(&l.board(&done), 2)["status"], "done");
     hub.stop();
+    // The section laptop dialing the contractor laptop: the batch it let go is not waited for.
+    let serving = Hub::start(&contractor);
+    l.ok(&["sync", "--peer", &serving.addr, "--once", "--timeout", "20"]);
+    gone(&contractor);
+    serving.stop();
 }

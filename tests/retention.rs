@@ -323,11 +323,18 @@ fn departed_persons_rows_go_from_every_list_and_laptop_and_the_work_still_counts
     hub.stop();
 }
 
-/// A laptop that knows of a departed person the deciding approver's laptop did not (its loss list
-/// had not reached it) holds the decision for what it took, which its loss lists show, deletes the
-/// old lists, and then decides the second person's deletion itself; the approver's laptop holds that.
-#[test]
-fn a_laptop_that_knew_of_more_departed_persons_holds_the_deletion_and_deletes_the_rest() {
+/// An office with 令和6年度's monthly batch of 40 (targets and production, step 1 done), its inquiry
+/// batch whose loss list says the first person left in October, and a second approver's laptop
+/// that synced all of it.
+struct Departing {
+    l: Laptop,
+    approver: Laptop,
+    monthly: String,
+    people: Vec<kenshin_core::domain::rows::Subject>,
+    calls: String,
+}
+
+fn departing() -> Departing {
     let l = Laptop::new();
     l.office_with_cast();
     let monthly = l.batch_of_year("1-2", "令和6年度 月次", 2024);
@@ -350,6 +357,27 @@ fn a_laptop_that_knew_of_more_departed_persons_holds_the_deletion_and_deletes_th
     approver.ok(&["office", "join", file.to_str().unwrap()]);
     sync(&approver, &hub.addr);
     hub.stop();
+    Departing {
+        l,
+        approver,
+        monthly,
+        people,
+        calls,
+    }
+}
+
+/// A laptop that knows of a departed person the deciding approver's laptop did not (its loss list
+/// had not reached it) holds the decision for what it took, which its loss lists show, deletes the
+/// old lists, and then decides the second person's deletion itself; the approver's laptop holds that.
+#[test]
+fn a_laptop_that_knew_of_more_departed_persons_holds_the_deletion_and_deletes_the_rest() {
+    let Departing {
+        l,
+        approver,
+        monthly,
+        people,
+        calls,
+    } = departing();
     // Meanwhile the hub's laptop learns that a second person left; the approver's does not.
     l.import_losses(&calls, &[(&people[1].voucher_no, "2024-11-01")]);
     approver.close_year(2024);
@@ -385,4 +413,83 @@ fn a_laptop_that_knew_of_more_departed_persons_holds_the_deletion_and_deletes_th
         let board = laptop.board(&monthly);
         assert_eq!(support::step(&board, 1)["status"], "done", "{board}");
     }
+}
+
+/// An approver's modified client deletes the rows of a person who never left, with a decision it
+/// signs: every other laptop finds the new lists are not the old without those who left, keeps the
+/// old lists (the work on them still counts, the person is still found), says why, and still ends
+/// its sync with the approver's laptop, which deleted the old lists and answers for them no more.
+#[test]
+fn a_deletion_of_someone_who_never_left_holds_nowhere_else() {
+    let Departing {
+        l,
+        approver,
+        monthly,
+        people,
+        calls,
+    } = departing();
+    // The modified client takes a person who never left for one who did.
+    let db = kenshin_store::connect(approver.home.path()).unwrap();
+    db.execute(
+        "INSERT INTO p_voucher_events (voucher_no, fiscal_year, batch_id, kind, on_date, detail) \
+         VALUES (?1, 2024, ?2, 'coverage_lost', '2024-10-01', '')",
+        [&people[5].voucher_no, &calls],
+    )
+    .unwrap();
+    drop(db);
+    approver.close_year(2024);
+    let forged = approver.json(&["retention", "purge", "--departed"]);
+    let old_targets = forged["lists"][0]["old_doc"].as_str().unwrap().to_string();
+    assert_eq!(forged["lists"][0]["new_rows"], 38, "{forged}");
+    // Its own laptop finds the decision wrong, as every laptop would, and keeps the old lists...
+    let problems = network::roster_problems(&approver);
+    assert!(problems.contains("認めません"), "{problems}");
+    assert!(approver.chunks_of(&old_targets) > 0);
+    // ...but the modified client skips that check and deletes them.
+    let old: Vec<String> = forged["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["old_doc"].as_str().unwrap().to_string())
+        .collect();
+    let mut home = kenshin_store::Home::open(approver.home.path()).unwrap();
+    home.write(|tx| {
+        let id = forged["id"].as_str().unwrap();
+        tx.set_local(&format!("redaction:{id}"), "holds")?;
+        tx.purge_documents("chunks", &old)
+    })
+    .unwrap();
+    drop(home);
+    kenshin_core::Office::open(approver.home.path(), None)
+        .unwrap()
+        .rebuild_projections()
+        .unwrap();
+    assert_eq!(approver.chunks_of(&old_targets), 0);
+    assert_eq!(
+        approver.json(&["voucher", "find", &people[5].voucher_no])["total"],
+        0
+    );
+
+    let approver_hub = Hub::start(&approver);
+    let synced = l.ok(&[
+        "sync",
+        "--peer",
+        &approver_hub.addr,
+        "--once",
+        "--timeout",
+        "30",
+    ]);
+    approver_hub.stop();
+    assert!(synced.contains("同期完了"), "{synced}");
+    let found = |i: usize| l.json(&["voucher", "find", &people[i].voucher_no])["total"].clone();
+    assert!(l.chunks_of(&old_targets) > 0, "the old lists stay");
+    assert_eq!(found(5), 1, "the person who never left");
+    assert_eq!(found(0), 1, "nothing of the decision is taken");
+    let problems = network::roster_problems(&l);
+    assert!(
+        problems.contains("資格喪失者の削除") && problems.contains("認めません"),
+        "{problems}"
+    );
+    let board = l.board(&monthly);
+    assert_eq!(support::step(&board, 1)["status"], "done", "{board}");
 }

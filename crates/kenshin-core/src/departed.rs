@@ -273,6 +273,8 @@ pub(crate) struct Applied {
     pub touched: HashSet<String>,
     /// A redaction waits for a new list to arrive before it is checked.
     pub pending: bool,
+    /// A redaction was found not to hold here (the roster's problems say so).
+    pub refused: bool,
 }
 
 /// Checks each redaction that holds and this laptop has not checked yet, once its new lists are
@@ -375,6 +377,7 @@ pub(crate) fn apply_redactions(tx: &Tx<'_>, roster: &Roster) -> Result<Applied> 
             Err(why) => {
                 tracing::warn!(redaction = %r.id, %why, "a deletion of departed persons' rows does not hold here");
                 tx.set_local(&checked(&r.id), &why)?;
+                applied.refused = true;
             }
         }
         applied

@@ -60,6 +60,8 @@ struct KnownOffice {
     logs: Vec<(DocumentId, String)>,
     filed: HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>,
     here: Option<HashSet<String>>,
+    /// See [`Scope::optional`].
+    optional: HashSet<DocumentId>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -193,6 +195,7 @@ impl SyncHome {
                     (HashMap::new(), None)
                 };
                 let office = KnownOffice {
+                    optional: optional(&office),
                     roster,
                     digest,
                     logs,
@@ -209,6 +212,9 @@ impl SyncHome {
             if applied.deleted {
                 self.deleted
                     .store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            if applied.refused {
+                trust::project_office(tx, &office.roster)?;
             }
             known.redaction_pending = applied.pending;
             redacted = applied.touched;
@@ -325,14 +331,36 @@ impl SyncHome {
         }
         let joined = roster.current(&self.me).is_some();
         let roster = roster.clone();
+        let optional = office.optional.clone();
         known.office = Some(office);
         Ok(Scope {
             roster,
             joined,
+            optional,
             documents,
             owners,
         })
     }
+}
+
+/// What a peer may rightly not have ([`Scope::optional`]): the batches any filing names and their
+/// lists, and the lists of every 資格喪失者の削除 (the old ones go where it holds, the new ones stay
+/// where it does not). Judged or not: it only spares waiting on what a peer says it does not have.
+fn optional(office: &kenshin_store::docs::office::Office) -> HashSet<DocumentId> {
+    let filed = office
+        .filings
+        .iter()
+        .flat_map(|f| &f.held)
+        .flat_map(|b| std::iter::once(&b.batch_id).chain(&b.lists));
+    let replaced = office
+        .redactions
+        .iter()
+        .flat_map(|r| &r.lists)
+        .flat_map(|l| [&l.old_doc, &l.new_doc]);
+    filed
+        .chain(replaced)
+        .filter_map(|id| batch_doc_id(id).ok())
+        .collect()
 }
 
 /// What a batch's projection is made from: this build (which may project differently), the roster's

@@ -11,9 +11,9 @@ use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::roster::RosterEntry;
 pub use kenshin_domain::sync::Refusal;
 use kenshin_trust::{NoiseKeys, NOISE_PATTERN};
-use samod::{PeerId, Transport};
+use samod::{DocumentId, PeerId, Transport};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -100,6 +100,65 @@ pub struct Authenticated {
     pub noise_key: String,
     /// Ends the connection from outside (the member was removed from the roster).
     pub cut: Cut,
+    /// What the peer said it does not hold or share on this connection.
+    pub declined: Declined,
+}
+
+/// The documents a peer answered "unavailable" for (samod's `doc-unavailable`: it does not hold
+/// one, or will not share it), until it sends one of them: a laptop's `sync --once` does not wait
+/// on what the peer let go.
+#[derive(Clone, Default)]
+pub struct Declined(Arc<watch::Sender<HashSet<DocumentId>>>);
+
+impl Declined {
+    pub fn subscribe(&self) -> watch::Receiver<HashSet<DocumentId>> {
+        self.0.subscribe()
+    }
+
+    /// Notes what a whole samod message from the peer says of its document.
+    fn heard(&self, message: &[u8]) {
+        self.0.send_if_modified(|declined| match about(message) {
+            Some(Said::Unavailable(doc)) => declined.insert(doc),
+            Some(Said::Sync(doc)) => declined.remove(&doc),
+            None => false,
+        });
+    }
+}
+
+/// What a samod message says of its document.
+#[derive(Debug, PartialEq)]
+enum Said {
+    /// The sender does not have it, or will not share it.
+    Unavailable(DocumentId),
+    /// The sender syncs it.
+    Sync(DocumentId),
+}
+
+/// What a samod message says of its document (none for messages about no document, and for what
+/// does not read).
+fn about(message: &[u8]) -> Option<Said> {
+    let mut d = minicbor::Decoder::new(message);
+    let fields = d.map().ok()??;
+    let (mut kind, mut doc) = (None, None);
+    for _ in 0..fields {
+        match d.str().ok()? {
+            "type" => kind = Some(d.str().ok()?),
+            "documentId" => {
+                doc = Some(match d.datatype().ok()? {
+                    minicbor::data::Type::Bytes => {
+                        DocumentId::try_from(d.bytes().ok()?.to_vec()).ok()?
+                    }
+                    _ => d.str().ok()?.parse().ok()?,
+                })
+            }
+            _ => d.skip().ok()?,
+        }
+    }
+    match kind? {
+        "doc-unavailable" => Some(Said::Unavailable(doc?)),
+        "sync" | "request" => Some(Said::Sync(doc?)),
+        _ => None,
+    }
 }
 
 /// Ends one connection: samod sees it fail, and the socket is shut.
@@ -242,7 +301,7 @@ impl Channel {
 
     /// Hands the channel to samod: whole samod messages in, split into Noise messages on the wire.
     /// `received` counts the bytes that arrive (the join screen's progress).
-    fn into_transport(self, remote: &str, received: &Arc<AtomicU64>) -> (Transport, Cut) {
+    fn into_transport(self, remote: &str, received: &Arc<AtomicU64>) -> (Transport, Cut, Declined) {
         let Channel {
             stream,
             noise,
@@ -258,6 +317,8 @@ impl Channel {
         let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
         let noise_r = noise.clone();
         let received = received.clone();
+        let declined = Declined::default();
+        let heard = declined.clone();
         tokio::spawn(async move {
             let mut message = Vec::new();
             loop {
@@ -297,8 +358,11 @@ impl Channel {
                     let _ = in_tx.send(Err(std::io::Error::other(why))).await;
                     return;
                 }
-                if plain[0] == 1 && in_tx.send(Ok(std::mem::take(&mut message))).await.is_err() {
-                    return;
+                if plain[0] == 1 {
+                    heard.heard(&message);
+                    if in_tx.send(Ok(std::mem::take(&mut message))).await.is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -336,6 +400,7 @@ impl Channel {
         (
             Transport::new(in_rx, out_tx).with_expected_peer_id(peer_id(remote)),
             Cut(cut),
+            declined,
         )
     }
 }
@@ -427,12 +492,13 @@ pub async fn dial(
                         peer: peer.to_string(),
                         why,
                     })?;
-                let (transport, cut) = ch.into_transport(&member, received);
+                let (transport, cut, declined) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
                     noise_key,
                     cut,
+                    declined,
                 })
             }
         }
@@ -478,12 +544,13 @@ pub async fn accept(
                     member: me.to_string(),
                 })
                 .await?;
-                let (transport, cut) = ch.into_transport(&member, received);
+                let (transport, cut, declined) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
                     noise_key,
                     cut,
+                    declined,
                 })
             }
             Err(why) => {
@@ -543,6 +610,80 @@ pub async fn hand_back(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A samod message as the wire carries it: a CBOR map of these fields.
+    fn message(fields: &[(&str, Field)]) -> Vec<u8> {
+        let mut e = minicbor::Encoder::new(Vec::new());
+        e.map(fields.len() as u64).expect("cbor");
+        for (key, value) in fields {
+            e.str(key).expect("cbor");
+            match value {
+                Field::Text(t) => e.str(t).expect("cbor"),
+                Field::Bytes(b) => e.bytes(b).expect("cbor"),
+            };
+        }
+        e.into_writer()
+    }
+
+    enum Field {
+        Text(String),
+        Bytes(Vec<u8>),
+    }
+
+    #[test]
+    fn what_a_peer_says_of_a_document_is_read_from_its_message() {
+        let doc = DocumentId::try_from((1..=16).collect::<Vec<u8>>()).expect("16 bytes");
+        let text = |t: &str| Field::Text(t.into());
+        let of = |kind: &str| {
+            message(&[
+                ("type", text(kind)),
+                ("senderId", text("kenshin-a")),
+                ("targetId", text("kenshin-b")),
+                ("documentId", text(&doc.to_string())),
+                ("data", Field::Bytes(vec![0x42; 300])),
+            ])
+        };
+        let as_bytes = message(&[
+            ("documentId", Field::Bytes(doc.as_bytes().to_vec())),
+            ("type", text("doc-unavailable")),
+        ]);
+        let cases: Vec<(&str, Vec<u8>, Option<Said>)> = vec![
+            (
+                "unavailable",
+                of("doc-unavailable"),
+                Some(Said::Unavailable(doc.clone())),
+            ),
+            ("sync", of("sync"), Some(Said::Sync(doc.clone()))),
+            ("request", of("request"), Some(Said::Sync(doc.clone()))),
+            (
+                "id as bytes, type last",
+                as_bytes,
+                Some(Said::Unavailable(doc.clone())),
+            ),
+            ("ephemeral", of("ephemeral"), None),
+            ("no document", message(&[("type", text("join"))]), None),
+            (
+                "not a document id",
+                message(&[("type", text("sync")), ("documentId", text("x"))]),
+                None,
+            ),
+            ("cut short", of("doc-unavailable")[..20].to_vec(), None),
+            ("not cbor", b"\xff\x00garbage".to_vec(), None),
+            ("empty", Vec::new(), None),
+        ];
+        for (case, bytes, expected) in cases {
+            assert_eq!(about(&bytes), expected, "{case}");
+        }
+        // Declined until the peer sends the document after all.
+        let declined = Declined::default();
+        let mut seen = declined.subscribe();
+        declined.heard(&of("doc-unavailable"));
+        assert!(seen.has_changed().expect("open") && seen.borrow_and_update().contains(&doc));
+        declined.heard(&of("doc-unavailable"));
+        assert!(!seen.has_changed().expect("open"), "told only of a change");
+        declined.heard(&of("sync"));
+        assert!(seen.borrow_and_update().is_empty());
+    }
 
     #[test]
     fn a_refusal_reads_from_this_and_an_earlier_kenshin() {

@@ -38,6 +38,10 @@ pub struct Scope {
     /// Documents that are one member's own (their access log: whom they looked up), by that member's
     /// id: shared with that member's laptop and with section members' only.
     pub owners: HashMap<DocumentId, String>,
+    /// Documents a peer may rightly not have (a batch a section member filed finished, which
+    /// contractor laptops let go; the lists of a 資格喪失者の削除, old where it holds, new where it
+    /// does not): `sync --once` does not wait on one the peer says it does not have.
+    pub optional: HashSet<DocumentId>,
 }
 
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).

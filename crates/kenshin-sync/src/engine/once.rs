@@ -3,9 +3,10 @@
 
 use super::connect::{clone_error, KenshinDialer};
 use super::*;
+use crate::transport::Declined;
 use automerge::ReadDoc;
 use futures::StreamExt;
-use samod::{BackoffConfig, ConnectionId, DialerHandle};
+use samod::{BackoffConfig, ConnectionId, DialerHandle, PeerId};
 use std::time::Instant;
 
 /// Dialing for one sync: a few quick attempts (samod 0.16 can fail the very first attempt of a new
@@ -35,7 +36,8 @@ impl Engine {
             .repo
             .dial(ONCE, dialer.clone())
             .map_err(|_| SyncError::Stopped)?;
-        self.settle_with(handle, address, timeout, |e| match e {
+        let declined = dialer.declined.clone();
+        self.settle_with(handle, address, timeout, declined, |e| match e {
             samod::DialerFailed::PermanentFailure(e) => clone_error(&e),
             _ => {
                 let why = dialer.last_error.lock().ok().and_then(|e| e.clone());
@@ -53,6 +55,7 @@ impl Engine {
         handle: DialerHandle<E>,
         address: &str,
         timeout: Duration,
+        declined: Arc<Mutex<Declined>>,
         failed: impl FnOnce(samod::DialerFailed<E>) -> SyncError,
     ) -> Result<SyncReport> {
         let started = Instant::now();
@@ -63,6 +66,7 @@ impl Engine {
             .trim_start_matches("kenshin-")
             .to_string();
         let conn = handle.connection_id().ok_or(SyncError::Stopped)?;
+        let declined = declined.lock().map_err(|_| SyncError::Stopped)?.subscribe();
         let mut events = handle.events();
         let lost = async {
             while let Some(e) = events.next().await {
@@ -73,7 +77,7 @@ impl Engine {
             "the dialer stopped".to_string()
         };
         let settled = tokio::select! {
-            r = tokio::time::timeout(timeout, self.settle(conn)) => r,
+            r = tokio::time::timeout(timeout, self.settle(conn, &peer.peer_id, declined)) => r,
             reason = lost => {
                 handle.close();
                 return Err(SyncError::Lost { peer: address.to_string(), reason });
@@ -93,20 +97,33 @@ impl Engine {
         })
     }
 
-    /// Waits until every document in scope is open and the same on both ends of `conn`.
-    pub(super) async fn settle(&self, conn: ConnectionId) -> Result<usize> {
+    /// Waits until every document in scope is open and the same on both ends of `conn`, but for
+    /// what is not shared with `peer` and what it may let go and did.
+    pub(super) async fn settle(
+        &self,
+        conn: ConnectionId,
+        peer: &PeerId,
+        mut declined: watch::Receiver<HashSet<DocumentId>>,
+    ) -> Result<usize> {
         loop {
             let mut moved = self.scope_changes();
             let scope = self.scope();
-            let handles: Vec<DocHandle> = {
-                let h = self.shared.handles.lock().map_err(|_| SyncError::Stopped)?;
+            let wanted: Vec<&DocumentId> = {
+                let declined = declined.borrow_and_update();
                 scope
                     .documents
                     .iter()
-                    .filter_map(|d| h.get(d).cloned())
+                    .filter(|d| {
+                        share(&scope, d, peer).access != samod::ShareAccess::None
+                            && !(scope.optional.contains(*d) && declined.contains(*d))
+                    })
                     .collect()
             };
-            if handles.len() < scope.documents.len() {
+            let handles: Vec<DocHandle> = {
+                let h = self.shared.handles.lock().map_err(|_| SyncError::Stopped)?;
+                wanted.iter().filter_map(|d| h.get(*d).cloned()).collect()
+            };
+            if handles.len() < wanted.len() {
                 self.open_scope();
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
@@ -121,6 +138,7 @@ impl Engine {
             tokio::select! {
                 () = same => {}
                 _ = moved.changed() => continue,
+                _ = declined.changed() => continue,
             }
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
             // to store it, wait for its projection, and settle only if nothing was projected since
