@@ -6,7 +6,7 @@
 mod network;
 mod support;
 
-use network::{held_text, join, lookups_logged, sync, Hub};
+use network::{held_text, invite, join, lookups_logged, sync, Hub};
 use support::{step_args, Laptop};
 
 const A: &str = "決裁 太郎";
@@ -89,5 +89,23 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
     let serving = Hub::start(&contractor);
     l.ok(&["sync", "--peer", &serving.addr, "--once", "--timeout", "20"]);
     gone(&contractor);
+    serving.stop();
+    // A new section laptop takes the filed batch whole: its lists, not opened on the hub until
+    // asked for (they never change), come when the new laptop asks; and again from it.
+    let hub = Hub::start(&l);
+    let section = join(&l, &hub.addr, "課 三子", "section");
+    hub.stop();
+    let serving = Hub::start(&section);
+    let (_dir, file) = invite(&l, "課 四子", "section", false);
+    sync(&l, &serving.addr);
+    let late_section = Laptop::new();
+    late_section.ok(&["office", "join", file.to_str().unwrap()]);
+    sync(&late_section, &serving.addr);
+    for laptop in [&section, &late_section] {
+        assert!(laptop.chunks_of(&done) > 0);
+        assert!(held_text(laptop).contains(&gone_person.name));
+        assert_eq!(support::step(&laptop.board(&done), 2)["status"], "done");
+    }
+    sync(&late_section, &serving.addr);
     serving.stop();
 }

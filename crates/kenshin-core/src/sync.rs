@@ -49,6 +49,17 @@ struct Known {
     log_owners: HashMap<DocumentId, String>,
     /// A deletion of departed persons' rows waits for its new lists (checked again as they come).
     redaction_pending: bool,
+    /// The section's filings as judged, kept while neither they nor the roster changed (judging
+    /// them verifies every filing: at five years some 50, on every change of the office document).
+    filings: Option<KnownFilings>,
+}
+
+struct KnownFilings {
+    /// The roster's digest and the filings' ids they were judged with.
+    key: (String, Vec<String>),
+    filed: Arc<HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>>,
+    /// The lists they name that were here when they were judged (see [`Scope::dormant`]).
+    dormant: HashSet<DocumentId>,
 }
 
 /// The judged roster, its digest, the access logs the office document lists (with whose the index
@@ -58,10 +69,12 @@ struct KnownOffice {
     roster: Roster,
     digest: String,
     logs: Vec<(DocumentId, String)>,
-    filed: HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>,
+    filed: Arc<HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>>,
     here: Option<HashSet<String>>,
     /// See [`Scope::optional`].
     optional: HashSet<DocumentId>,
+    /// See [`Scope::dormant`].
+    dormant: HashSet<DocumentId>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -181,6 +194,33 @@ impl SyncHome {
                 let least = roster.current(&self.me).is_some_and(|e| {
                     keeps_least(roster.as_of(e.member.clone(), crate::now()).role)
                 });
+                let key = (
+                    digest.clone(),
+                    office.filings.iter().map(|f| f.id.clone()).collect(),
+                );
+                let filings = match known.filings.take() {
+                    Some(kept) if kept.key == key => kept,
+                    _ => {
+                        let office_id = self.office_doc.to_string();
+                        let filed = crate::years::section_filed(&office_id, &roster, &office);
+                        // The lists a section member filed that are here whole (a list never
+                        // changes).
+                        let mut dormant = HashSet::new();
+                        let lists = filed.values().flatten().flat_map(|b| &b.lists);
+                        for id in lists.filter_map(|l| batch_doc_id(l).ok()) {
+                            if tx.has_document(&id)? {
+                                dormant.insert(id);
+                            }
+                        }
+                        KnownFilings {
+                            key,
+                            filed: Arc::new(filed),
+                            dormant,
+                        }
+                    }
+                };
+                let (filed, dormant) = (filings.filed.clone(), filings.dormant.clone());
+                known.filings = Some(filings);
                 let (filed, here) = if least {
                     let mut here = HashSet::new();
                     for m in tx.members()? {
@@ -188,14 +228,13 @@ impl SyncHome {
                             here.insert(m.member.id);
                         }
                     }
-                    let filed =
-                        crate::years::section_filed(&self.office_doc.to_string(), &roster, &office);
                     (filed, Some(here))
                 } else {
-                    (HashMap::new(), None)
+                    (Arc::default(), None)
                 };
                 let office = KnownOffice {
                     optional: optional(&office),
+                    dormant,
                     roster,
                     digest,
                     logs,
@@ -332,11 +371,18 @@ impl SyncHome {
         let joined = roster.current(&self.me).is_some();
         let roster = roster.clone();
         let optional = office.optional.clone();
+        let dormant = office
+            .dormant
+            .iter()
+            .filter(|d| documents.contains(*d))
+            .cloned()
+            .collect();
         known.office = Some(office);
         Ok(Scope {
             roster,
             joined,
             optional,
+            dormant,
             documents,
             owners,
         })

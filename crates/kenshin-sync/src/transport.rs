@@ -100,26 +100,37 @@ pub struct Authenticated {
     pub noise_key: String,
     /// Ends the connection from outside (the member was removed from the roster).
     pub cut: Cut,
-    /// What the peer said it does not hold or share on this connection.
-    pub declined: Declined,
+    /// What the peer said of documents on this connection.
+    pub heard: Hearing,
 }
 
-/// The documents a peer answered "unavailable" for (samod's `doc-unavailable`: it does not hold
-/// one, or will not share it), until it sends one of them: a laptop's `sync --once` does not wait
-/// on what the peer let go.
-#[derive(Clone, Default)]
-pub struct Declined(Arc<watch::Sender<HashSet<DocumentId>>>);
+/// What a peer said of documents on one connection, read from samod's messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Heard {
+    /// Answered "unavailable" (it does not hold one, or will not share it), until it sends one.
+    pub unavailable: HashSet<DocumentId>,
+    /// Asked for: it holds nothing of them.
+    pub requested: HashSet<DocumentId>,
+}
 
-impl Declined {
-    pub fn subscribe(&self) -> watch::Receiver<HashSet<DocumentId>> {
+/// What the peer said on a connection so far: a laptop's `sync --once` does not wait on what the
+/// peer let go, and waits on the dormant documents it asked for.
+#[derive(Clone, Default)]
+pub struct Hearing(Arc<watch::Sender<Heard>>);
+
+impl Hearing {
+    pub fn subscribe(&self) -> watch::Receiver<Heard> {
         self.0.subscribe()
     }
 
     /// Notes what a whole samod message from the peer says of its document.
     fn heard(&self, message: &[u8]) {
-        self.0.send_if_modified(|declined| match about(message) {
-            Some(Said::Unavailable(doc)) => declined.insert(doc),
-            Some(Said::Sync(doc)) => declined.remove(&doc),
+        self.0.send_if_modified(|heard| match about(message) {
+            Some(Said::Unavailable(doc)) => heard.unavailable.insert(doc),
+            Some(Said::Request(doc)) => {
+                heard.unavailable.remove(&doc) | heard.requested.insert(doc)
+            }
+            Some(Said::Sync(doc)) => heard.unavailable.remove(&doc),
             None => false,
         });
     }
@@ -130,6 +141,8 @@ impl Declined {
 enum Said {
     /// The sender does not have it, or will not share it.
     Unavailable(DocumentId),
+    /// The sender holds nothing of it and asks for it.
+    Request(DocumentId),
     /// The sender syncs it.
     Sync(DocumentId),
 }
@@ -156,7 +169,8 @@ fn about(message: &[u8]) -> Option<Said> {
     }
     match kind? {
         "doc-unavailable" => Some(Said::Unavailable(doc?)),
-        "sync" | "request" => Some(Said::Sync(doc?)),
+        "request" => Some(Said::Request(doc?)),
+        "sync" => Some(Said::Sync(doc?)),
         _ => None,
     }
 }
@@ -301,7 +315,7 @@ impl Channel {
 
     /// Hands the channel to samod: whole samod messages in, split into Noise messages on the wire.
     /// `received` counts the bytes that arrive (the join screen's progress).
-    fn into_transport(self, remote: &str, received: &Arc<AtomicU64>) -> (Transport, Cut, Declined) {
+    fn into_transport(self, remote: &str, received: &Arc<AtomicU64>) -> (Transport, Cut, Hearing) {
         let Channel {
             stream,
             noise,
@@ -317,8 +331,8 @@ impl Channel {
         let (out_tx, mut out_rx) = mpsc::channel::<Vec<u8>>(QUEUE);
         let noise_r = noise.clone();
         let received = received.clone();
-        let declined = Declined::default();
-        let heard = declined.clone();
+        let hearing = Hearing::default();
+        let heard = hearing.clone();
         tokio::spawn(async move {
             let mut message = Vec::new();
             loop {
@@ -400,7 +414,7 @@ impl Channel {
         (
             Transport::new(in_rx, out_tx).with_expected_peer_id(peer_id(remote)),
             Cut(cut),
-            declined,
+            hearing,
         )
     }
 }
@@ -492,13 +506,13 @@ pub async fn dial(
                         peer: peer.to_string(),
                         why,
                     })?;
-                let (transport, cut, declined) = ch.into_transport(&member, received);
+                let (transport, cut, heard) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
                     noise_key,
                     cut,
-                    declined,
+                    heard,
                 })
             }
         }
@@ -544,13 +558,13 @@ pub async fn accept(
                     member: me.to_string(),
                 })
                 .await?;
-                let (transport, cut, declined) = ch.into_transport(&member, received);
+                let (transport, cut, heard) = ch.into_transport(&member, received);
                 Ok(Authenticated {
                     transport,
                     member,
                     noise_key,
                     cut,
-                    declined,
+                    heard,
                 })
             }
             Err(why) => {
@@ -654,7 +668,7 @@ mod tests {
                 Some(Said::Unavailable(doc.clone())),
             ),
             ("sync", of("sync"), Some(Said::Sync(doc.clone()))),
-            ("request", of("request"), Some(Said::Sync(doc.clone()))),
+            ("request", of("request"), Some(Said::Request(doc.clone()))),
             (
                 "id as bytes, type last",
                 as_bytes,
@@ -674,15 +688,18 @@ mod tests {
         for (case, bytes, expected) in cases {
             assert_eq!(about(&bytes), expected, "{case}");
         }
-        // Declined until the peer sends the document after all.
-        let declined = Declined::default();
-        let mut seen = declined.subscribe();
-        declined.heard(&of("doc-unavailable"));
-        assert!(seen.has_changed().expect("open") && seen.borrow_and_update().contains(&doc));
-        declined.heard(&of("doc-unavailable"));
+        // Unavailable until the peer sends the document after all; asked for once it asks.
+        let hearing = Hearing::default();
+        let mut seen = hearing.subscribe();
+        hearing.heard(&of("doc-unavailable"));
+        assert!(seen.has_changed().expect("open"));
+        assert!(seen.borrow_and_update().unavailable.contains(&doc));
+        hearing.heard(&of("doc-unavailable"));
         assert!(!seen.has_changed().expect("open"), "told only of a change");
-        declined.heard(&of("sync"));
-        assert!(seen.borrow_and_update().is_empty());
+        hearing.heard(&of("sync"));
+        assert_eq!(*seen.borrow_and_update(), Heard::default());
+        hearing.heard(&of("request"));
+        assert!(seen.borrow_and_update().requested.contains(&doc));
     }
 
     #[test]

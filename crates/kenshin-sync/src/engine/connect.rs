@@ -1,7 +1,7 @@
 //! Connections: accepting laptops, dialing peers and relays, and cutting off a removed member.
 
 use super::*;
-use crate::transport::{self, Authenticated, Declined};
+use crate::transport::{self, Authenticated, Hearing};
 use futures::future::BoxFuture;
 use samod::{BackoffConfig, DialError, Dialer, DialerHandle};
 use std::net::SocketAddr;
@@ -26,8 +26,8 @@ pub(super) struct KenshinDialer {
     address: String,
     /// Why the latest attempt failed, for the message when the retries run out.
     pub(super) last_error: Arc<Mutex<Option<String>>>,
-    /// What the peer declined on the latest connection.
-    pub(super) declined: Arc<Mutex<Declined>>,
+    /// What the peer said of documents on the latest connection.
+    pub(super) hearing: Arc<Mutex<Hearing>>,
 }
 
 impl KenshinDialer {
@@ -36,7 +36,7 @@ impl KenshinDialer {
             engine: engine.clone(),
             address: address.to_string(),
             last_error: Arc::new(Mutex::new(None)),
-            declined: Arc::default(),
+            hearing: Arc::default(),
         })
     }
 }
@@ -56,7 +56,7 @@ impl Dialer for KenshinDialer {
         let engine = self.engine.clone();
         let address = self.address.clone();
         let last_error = self.last_error.clone();
-        let latest = self.declined.clone();
+        let latest = self.hearing.clone();
         let note = move |e: &SyncError| {
             if let Ok(mut l) = last_error.lock() {
                 *l = Some(e.to_string());
@@ -89,11 +89,11 @@ impl Dialer for KenshinDialer {
                     transport,
                     member,
                     cut,
-                    declined,
+                    heard,
                     ..
                 }) => {
                     if let Ok(mut latest) = latest.lock() {
-                        *latest = declined;
+                        *latest = heard;
                     }
                     engine.connected(&member, &address);
                     engine.cut_when_removed(member, cut);

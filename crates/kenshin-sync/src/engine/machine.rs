@@ -40,6 +40,8 @@ pub(crate) enum Input<W> {
     Opened { doc: DocumentId, found: bool },
     /// Something may hold documents still missing (a peer connected, a sync waits for them).
     OpenScope,
+    /// A dormant document is wanted (a peer asked for it, a relay is to carry it): open it.
+    Want(DocumentId),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -97,6 +99,8 @@ pub(crate) struct Machine<W> {
     deferred: HashMap<DocumentId, Vec<String>>,
     open: HashSet<DocumentId>,
     opening: HashSet<DocumentId>,
+    /// Dormant documents opened all the same (see [`Scope::dormant`]).
+    wanted: HashSet<DocumentId>,
 }
 
 impl<W> Machine<W> {
@@ -116,6 +120,7 @@ impl<W> Machine<W> {
             deferred: HashMap::new(),
             open: HashSet::new(),
             opening: HashSet::new(),
+            wanted: HashSet::new(),
         }
     }
 
@@ -181,6 +186,10 @@ impl<W> Machine<W> {
                 }
             }
             Input::OpenScope => out.extend(self.open_scope()),
+            Input::Want(doc) => {
+                self.wanted.insert(doc);
+                out.extend(self.open_scope());
+            }
         }
         self.project(now, &mut out);
         out
@@ -295,7 +304,8 @@ impl<W> Machine<W> {
     fn open_scope(&mut self) -> Vec<Effect<W>> {
         let mut out = Vec::new();
         for doc in &self.scope.documents {
-            if !self.open.contains(doc) && self.opening.insert(doc.clone()) {
+            let asleep = self.scope.dormant.contains(doc) && !self.wanted.contains(doc);
+            if !asleep && !self.open.contains(doc) && self.opening.insert(doc.clone()) {
                 out.push(Effect::Open(doc.clone()));
             }
         }
@@ -385,6 +395,19 @@ mod tests {
         assert_eq!(m.held(), 1);
         // Nowhere to be had yet: asked again when a peer connects, the open one is not.
         assert_eq!(m.step(Input::OpenScope, at), vec![Effect::Open(doc(2))]);
+    }
+
+    #[test]
+    fn a_dormant_document_opens_only_when_wanted() {
+        let mut m: Machine<u32> = Machine::new(Scope {
+            dormant: [doc(2)].into(),
+            ..scope(&[1, 2])
+        });
+        assert_eq!(m.start(), vec![Effect::Open(doc(1))]);
+        let at = Instant::now();
+        assert!(m.step(Input::OpenScope, at).is_empty());
+        assert_eq!(m.step(Input::Want(doc(2)), at), vec![Effect::Open(doc(2))]);
+        assert!(m.step(Input::Want(doc(2)), at).is_empty(), "once");
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub struct Scope {
     /// contractor laptops let go; the lists of a 資格喪失者の削除, old where it holds, new where it
     /// does not): `sync --once` does not wait on one the peer says it does not have.
     pub optional: HashSet<DocumentId>,
+    /// Documents held here whole that never change and that a section laptop holds too (the lists
+    /// a section member's filing names): not opened, so not loaded, until a peer asks for one (a
+    /// peer lacking one asks as it connects) or a relay is to carry them. At five years these are
+    /// four years of annual lists.
+    pub dormant: HashSet<DocumentId>,
 }
 
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).
@@ -132,6 +137,8 @@ struct Shared {
     scope_tx: watch::Sender<Arc<Scope>>,
     /// Documents open in samod (the machine decides which to open).
     handles: Mutex<HashMap<DocumentId, DocHandle>>,
+    /// How many documents are being opened now.
+    opening: watch::Sender<usize>,
     /// Chunk keys samod wrote or that were already fed to samod.
     known_keys: Arc<Mutex<HashSet<String>>>,
     events: broadcast::Sender<Event>,
@@ -209,6 +216,7 @@ impl Engine {
                 office,
                 scope_tx,
                 handles: Mutex::new(HashMap::new()),
+                opening: watch::channel(0).0,
                 known_keys: keys.known.clone(),
                 events,
                 peers: Mutex::new(BTreeMap::new()),
@@ -252,7 +260,11 @@ impl Engine {
     pub fn progress(&self) -> SyncProgress {
         let scope = self.scope();
         let held = self.shared.handles.lock().map_or(0, |h| {
-            scope.documents.iter().filter(|d| h.contains_key(d)).count()
+            scope
+                .documents
+                .iter()
+                .filter(|d| h.contains_key(d) || scope.dormant.contains(d))
+                .count()
         });
         SyncProgress {
             held,

@@ -3,7 +3,7 @@
 
 use super::connect::{clone_error, KenshinDialer};
 use super::*;
-use crate::transport::Declined;
+use crate::transport::{Heard, Hearing};
 use automerge::ReadDoc;
 use futures::StreamExt;
 use samod::{BackoffConfig, ConnectionId, DialerHandle, PeerId};
@@ -36,8 +36,8 @@ impl Engine {
             .repo
             .dial(ONCE, dialer.clone())
             .map_err(|_| SyncError::Stopped)?;
-        let declined = dialer.declined.clone();
-        self.settle_with(handle, address, timeout, declined, |e| match e {
+        let hearing = dialer.hearing.clone();
+        self.settle_with(handle, address, timeout, hearing, |e| match e {
             samod::DialerFailed::PermanentFailure(e) => clone_error(&e),
             _ => {
                 let why = dialer.last_error.lock().ok().and_then(|e| e.clone());
@@ -55,7 +55,7 @@ impl Engine {
         handle: DialerHandle<E>,
         address: &str,
         timeout: Duration,
-        declined: Arc<Mutex<Declined>>,
+        hearing: Arc<Mutex<Hearing>>,
         failed: impl FnOnce(samod::DialerFailed<E>) -> SyncError,
     ) -> Result<SyncReport> {
         let started = Instant::now();
@@ -66,7 +66,7 @@ impl Engine {
             .trim_start_matches("kenshin-")
             .to_string();
         let conn = handle.connection_id().ok_or(SyncError::Stopped)?;
-        let declined = declined.lock().map_err(|_| SyncError::Stopped)?.subscribe();
+        let heard = hearing.lock().map_err(|_| SyncError::Stopped)?.subscribe();
         let mut events = handle.events();
         let lost = async {
             while let Some(e) = events.next().await {
@@ -77,7 +77,7 @@ impl Engine {
             "the dialer stopped".to_string()
         };
         let settled = tokio::select! {
-            r = tokio::time::timeout(timeout, self.settle(conn, &peer.peer_id, declined)) => r,
+            r = tokio::time::timeout(timeout, self.settle(conn, &peer.peer_id, heard)) => r,
             reason = lost => {
                 handle.close();
                 return Err(SyncError::Lost { peer: address.to_string(), reason });
@@ -98,24 +98,26 @@ impl Engine {
     }
 
     /// Waits until every document in scope is open and the same on both ends of `conn`, but for
-    /// what is not shared with `peer` and what it may let go and did.
+    /// what is not shared with `peer`, what it may let go and did, and what is dormant here and it
+    /// did not ask for.
     pub(super) async fn settle(
         &self,
         conn: ConnectionId,
         peer: &PeerId,
-        mut declined: watch::Receiver<HashSet<DocumentId>>,
+        mut heard: watch::Receiver<Heard>,
     ) -> Result<usize> {
         loop {
             let mut moved = self.scope_changes();
             let scope = self.scope();
             let wanted: Vec<&DocumentId> = {
-                let declined = declined.borrow_and_update();
+                let heard = heard.borrow_and_update();
                 scope
                     .documents
                     .iter()
                     .filter(|d| {
                         share(&scope, d, peer).access != samod::ShareAccess::None
-                            && !(scope.optional.contains(*d) && declined.contains(*d))
+                            && !(scope.optional.contains(*d) && heard.unavailable.contains(*d))
+                            && (!scope.dormant.contains(*d) || heard.requested.contains(*d))
                     })
                     .collect()
             };
@@ -124,6 +126,12 @@ impl Engine {
                 wanted.iter().filter_map(|d| h.get(*d).cloned()).collect()
             };
             if handles.len() < wanted.len() {
+                self.want(
+                    wanted
+                        .iter()
+                        .copied()
+                        .filter(|d| scope.dormant.contains(*d)),
+                );
                 self.open_scope();
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
@@ -138,7 +146,7 @@ impl Engine {
             tokio::select! {
                 () = same => {}
                 _ = moved.changed() => continue,
-                _ = declined.changed() => continue,
+                _ = heard.changed() => continue,
             }
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
             // to store it, wait for its projection, and settle only if nothing was projected since

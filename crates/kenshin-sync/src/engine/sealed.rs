@@ -355,6 +355,14 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
         self.arrived = missing(self).into_iter().collect();
     }
 
+    /// Opens every document in scope held here, the dormant ones too: the relay is to carry them
+    /// all, and a document still loading would be missed.
+    async fn wake(&self, scope: &Scope) {
+        self.engine.want(&scope.dormant);
+        self.engine.open_scope();
+        self.engine.opened().await;
+    }
+
     /// A peer of the engine's repo, in process, holding the home's documents: the engine asks it
     /// for any it is still requesting.
     async fn offer(&self) -> Option<Repo> {
@@ -473,6 +481,7 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             self.report.missing_epoch = keyring.missing_epoch();
             if keyring.can_seal() {
                 self.mirror(&records);
+                self.wake(&scope).await;
                 let sealed = self.seal(&keyring, &scope);
                 self.report.sealed += sealed;
                 if sealed > 0 {

@@ -84,6 +84,21 @@ impl Engine {
         self.send(Input::OpenScope);
     }
 
+    /// Resolves once every document the machine was asked to open by now is open or was found
+    /// nowhere (a few seconds at most).
+    pub(super) async fn opened(&self) {
+        self.wait_projected().await;
+        let mut opening = self.shared.opening.subscribe();
+        let _ = tokio::time::timeout(Duration::from_secs(5), opening.wait_for(|n| *n == 0)).await;
+    }
+
+    /// Opens dormant documents (see [`Scope::dormant`]).
+    pub(super) fn want<'d>(&self, docs: impl IntoIterator<Item = &'d DocumentId>) {
+        for doc in docs {
+            self.send(Input::Want(doc.clone()));
+        }
+    }
+
     /// Runs the machine until the engine stops. Commits by other processes on the home are found by
     /// a poll (SQLite tells no other process); everything else is an input.
     pub(super) async fn drive(
@@ -162,9 +177,10 @@ impl Engine {
                 Effect::Open(doc) => {
                     let engine = self.clone();
                     let opened = doc.clone();
+                    self.shared.opening.send_modify(|n| *n += 1);
                     self.answered(
                         async move {
-                            match engine.shared.repo.find(doc.clone()).await {
+                            let found = match engine.shared.repo.find(doc.clone()).await {
                                 Ok(Some(handle)) => engine
                                     .shared
                                     .handles
@@ -172,7 +188,9 @@ impl Engine {
                                     .map(|mut h| h.insert(doc, handle))
                                     .is_ok(),
                                 _ => false,
-                            }
+                            };
+                            engine.shared.opening.send_modify(|n| *n -= 1);
+                            found
                         },
                         move |found| Input::Opened {
                             doc: opened,
