@@ -73,8 +73,6 @@ struct KnownOffice {
     here: Option<HashSet<String>>,
     /// See [`Scope::optional`].
     optional: HashSet<DocumentId>,
-    /// See [`Scope::dormant`].
-    dormant: HashSet<DocumentId>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -219,7 +217,7 @@ impl SyncHome {
                         }
                     }
                 };
-                let (filed, dormant) = (filings.filed.clone(), filings.dormant.clone());
+                let filed = filings.filed.clone();
                 known.filings = Some(filings);
                 let (filed, here) = if least {
                     let mut here = HashSet::new();
@@ -234,7 +232,6 @@ impl SyncHome {
                 };
                 let office = KnownOffice {
                     optional: optional(&office),
-                    dormant,
                     roster,
                     digest,
                     logs,
@@ -371,12 +368,13 @@ impl SyncHome {
         let joined = roster.current(&self.me).is_some();
         let roster = roster.clone();
         let optional = office.optional.clone();
-        let dormant = office
-            .dormant
-            .iter()
-            .filter(|d| documents.contains(*d))
-            .cloned()
-            .collect();
+        let dormant = known.filings.as_ref().map_or_else(HashSet::new, |f| {
+            f.dormant
+                .iter()
+                .filter(|d| documents.contains(*d))
+                .cloned()
+                .collect()
+        });
         known.office = Some(office);
         Ok(Scope {
             roster,
