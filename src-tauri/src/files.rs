@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 /// Where the tests' answers come from instead of a dialog (the GTK dialog cannot be driven from
 /// WebDriver): a file of paths, one taken per dialog. Set only by whoever starts the app.
+#[cfg(debug_assertions)]
 const ANSWERS_ENV: &str = "KENSHIN_DIALOG_ANSWERS";
 
 /// A chosen file as the page knows it.

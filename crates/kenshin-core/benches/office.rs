@@ -812,6 +812,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
             .dial(&bound, samod::BackoffConfig::default())
             .unwrap();
         let mut watcher = Office::open(laptop.path(), None).unwrap();
+        let mut events = connected.engine.subscribe();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut propagation = Vec::new();
         for b in &batches {
@@ -821,6 +822,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
                 .unwrap();
             // As the app's window does after a write.
             serving.engine.committed();
+            // As the window does: the board is read again when the engine says something arrived.
             while watcher.board(Some(b)).unwrap()[0].steps[0]
                 .decisive
                 .is_none()
@@ -829,7 +831,7 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
                     t.elapsed() < Duration::from_secs(10),
                     "the sign-off did not arrive"
                 );
-                tokio::time::sleep(Duration::from_millis(1)).await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), events.recv()).await;
             }
             propagation.push(t.elapsed());
         }

@@ -359,11 +359,15 @@ impl Office {
 
     /// Finds a batch by id, unique start of its id, or label.
     pub fn resolve_batch(&mut self, given: &str) -> Result<BatchRef> {
-        let batches = self.batches()?;
         let given_t = given.trim();
-        if let Some(b) = batches.iter().find(|b| b.batch_id == given_t) {
-            return Ok(b.clone());
+        // The window and scripts name a batch by its id: found without reading every batch.
+        if let Some(b) = self
+            .home
+            .read(|tx| Ok::<_, CoreError>(tx.batch(given_t)?))?
+        {
+            return Ok(b);
         }
+        let batches = self.batches()?;
         let matches: Vec<&BatchRef> = batches
             .iter()
             .filter(|b| {
@@ -479,8 +483,16 @@ impl Office {
             let replacements = departed::replacements(Some(tx), &roster, &meta.batch_id)?;
             let judged = trust::judge_batch(&office, &roster, doc, all, &replacements)?;
             tx.project_batch(&judged.all, &judged.standings, &judged.problems)?;
-            if !made.is_empty() {
-                tx.project_events(&current)?;
+            let counted = judged.counted();
+            if sync::registers_again(tx, &meta.batch_id, &counted)? {
+                // Its register (up to 150,000 rows) is the sync engine's to project again, after
+                // the record: the window does not wait for it.
+                if !made.is_empty() {
+                    tx.project_events(&current)?;
+                }
+            } else {
+                // The rest as the sync engine projects a batch, marked: it need not judge it again.
+                sync::project_counted(tx, &roster.digest(), &meta.batch_id, &doc_id, &counted)?;
             }
             let seq = judged
                 .all

@@ -73,6 +73,9 @@ struct KnownOffice {
     here: Option<HashSet<String>>,
     /// See [`Scope::optional`].
     optional: HashSet<DocumentId>,
+    /// The batch index entries that hold, with their documents' ids: read again only when the office
+    /// document changes, as they are projected from it (not on every arrival of a sign-off).
+    batches: Vec<(kenshin_domain::BatchRef, DocumentId)>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -168,7 +171,7 @@ impl SyncHome {
         // documents and stopped before projecting them.
         let all = changed.is_empty();
         let office_changed = all || changed.contains(&self.office_doc);
-        let (office, roster_changed) = match known.office.take() {
+        let (mut office, roster_changed) = match known.office.take() {
             Some(office) if !office_changed => (office, false),
             seen => {
                 let (_, office) = tx.load_office(&self.office_doc)?;
@@ -230,7 +233,13 @@ impl SyncHome {
                 } else {
                     (Arc::default(), None)
                 };
+                let mut batches = Vec::new();
+                for b in tx.batches()? {
+                    let id = batch_doc_id(&b.batch_id)?;
+                    batches.push((b, id));
+                }
                 let office = KnownOffice {
+                    batches,
                     optional: optional(&office),
                     roster,
                     digest,
@@ -290,23 +299,24 @@ impl SyncHome {
         }
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
-        for b in tx.batches()? {
-            let id = batch_doc_id(&b.batch_id)?;
+        let mut let_go = HashSet::new();
+        for (b, id) in &office.batches {
             // 委託先の最小保持: a batch the section holds finished, with all this laptop has of it.
             if let Some(filed) = office.filed.get(&b.batch_id) {
-                if (office_changed || changed.contains(&id) || !tx.has_document(&id)?)
-                    && crate::years::let_go(tx, &b, filed)?
+                if (office_changed || changed.contains(id) || !tx.has_document(id)?)
+                    && crate::years::let_go(tx, b, filed)?
                 {
                     self.deleted
                         .store(true, std::sync::atomic::Ordering::SeqCst);
-                    known.lists.remove(&id);
+                    known.lists.remove(id);
+                    let_go.insert(id.clone());
                     continue;
                 }
             }
             documents.insert(id.clone());
-            let list_ids = match known.lists.remove(&id) {
+            let list_ids = match known.lists.remove(id) {
                 Some(ids) => Some(ids),
-                None if !tx.has_document(&id)? => continue,
+                None if !tx.has_document(id)? => continue,
                 None => tx
                     .local(&counted_lists(&b.batch_id))?
                     .map(|k| {
@@ -319,7 +329,7 @@ impl SyncHome {
             };
             let touched = roster_changed
                 || redacted.contains(&b.batch_id)
-                || changed.contains(&id)
+                || changed.contains(id)
                 || list_ids
                     .as_ref()
                     .is_none_or(|ids| ids.iter().any(|l| changed.contains(l)));
@@ -328,43 +338,23 @@ impl SyncHome {
             if let Some(ids) = list_ids {
                 if !touched
                     || (!redacted.contains(&b.batch_id)
-                        && tx.projected_from(&id)? == Some(projection_mark(tx, digest, &id, &ids)?))
+                        && tx.projected_from(id)? == Some(projection_mark(tx, digest, id, &ids)?))
                 {
                     documents.extend(ids.iter().cloned());
-                    known.lists.insert(id, ids);
+                    known.lists.insert(id.clone(), ids);
                     continue;
                 }
             }
             // A batch document that cannot be read shares nothing more (its board says why).
-            let Some(counted) = trust::project_batch(tx, roster, &id)? else {
+            let Some(counted) = trust::project_batch(tx, roster, id)? else {
                 continue;
             };
-            let refs = &counted.lists;
-            let made_from = refs
-                .iter()
-                .map(|l| l.doc_id.as_str())
-                .collect::<Vec<_>>()
-                .join(",");
-            tx.set_local(&counted_lists(&b.batch_id), &made_from)?;
-            let mut present = true;
-            let mut ids = Vec::new();
-            for l in refs {
-                let l = batch_doc_id(&l.doc_id)?;
-                present &= tx.has_document(&l)?;
-                documents.insert(l.clone());
-                ids.push(l);
-            }
-            tx.set_projected_from(&id, &projection_mark(tx, digest, &id, &ids)?)?;
-            known.lists.insert(id, ids);
-            if present {
-                if tx.local(&registered(&b.batch_id))?.as_deref() != Some(made_from.as_str()) {
-                    trust::project_register(tx, &counted)?;
-                    tx.set_local(&registered(&b.batch_id), &made_from)?;
-                } else {
-                    tx.project_events(&counted)?;
-                }
-            }
+            let ids = project_counted(tx, digest, &b.batch_id, id, &counted)?;
+            documents.extend(ids.iter().cloned());
+            known.lists.insert(id.clone(), ids);
         }
+        // Gone from the index's projection with its documents (until the office document changes).
+        office.batches.retain(|(_, id)| !let_go.contains(id));
         let joined = roster.current(&self.me).is_some();
         let roster = roster.clone();
         let optional = office.optional.clone();
@@ -405,6 +395,71 @@ fn optional(office: &kenshin_store::docs::office::Office) -> HashSet<DocumentId>
         .chain(replaced)
         .filter_map(|id| batch_doc_id(id).ok())
         .collect()
+}
+
+/// What a batch's projection holds beside its board, written once the batch is judged: which lists
+/// count in it (what sync shares), its register or events once those lists are all here, and the
+/// mark of what it was made from (a projection that finds the same mark judges nothing again).
+/// Returns the counted lists' documents.
+pub(crate) fn project_counted(
+    tx: &Tx<'_>,
+    roster_digest: &str,
+    batch: &str,
+    id: &DocumentId,
+    counted: &kenshin_store::docs::batch::Batch,
+) -> Result<Vec<DocumentId>> {
+    let made_from = made_from(counted);
+    tx.set_local(&counted_lists(batch), &made_from)?;
+    let (ids, present) = counted_here(tx, counted)?;
+    tx.set_projected_from(id, &projection_mark(tx, roster_digest, id, &ids)?)?;
+    if present {
+        if tx.local(&registered(batch))?.as_deref() != Some(made_from.as_str()) {
+            trust::project_register(tx, counted)?;
+            tx.set_local(&registered(batch), &made_from)?;
+        } else {
+            tx.project_events(counted)?;
+        }
+    }
+    Ok(ids)
+}
+
+/// Whether [`project_counted`] would read a production list back into the register (the lists that
+/// count in the batch changed and are all here: up to 150,000 rows read and written).
+pub(crate) fn registers_again(
+    tx: &Tx<'_>,
+    batch: &str,
+    counted: &kenshin_store::docs::batch::Batch,
+) -> Result<bool> {
+    Ok(counted
+        .current_list(kenshin_domain::ListKind::Production)
+        .is_some()
+        && tx.local(&registered(batch))?.as_deref() != Some(made_from(counted).as_str())
+        && counted_here(tx, counted)?.1)
+}
+
+/// The lists that count in a batch, as kept in `registered` and `counted_lists` notes.
+fn made_from(counted: &kenshin_store::docs::batch::Batch) -> String {
+    counted
+        .lists
+        .iter()
+        .map(|l| l.doc_id.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The documents of the lists that count in a batch, and whether they are all here.
+fn counted_here(
+    tx: &Tx<'_>,
+    counted: &kenshin_store::docs::batch::Batch,
+) -> Result<(Vec<DocumentId>, bool)> {
+    let mut present = true;
+    let mut ids = Vec::new();
+    for l in &counted.lists {
+        let l = batch_doc_id(&l.doc_id)?;
+        present &= tx.has_document(&l)?;
+        ids.push(l);
+    }
+    Ok((ids, present))
 }
 
 /// What a batch's projection is made from: this build (which may project differently), the roster's

@@ -167,3 +167,40 @@ async fn a_hub_writing_while_it_serves_stores_everything_it_receives() {
     assert!(labels(hub).iter().any(|l| l == "留守 4"));
     assert!(labels(laptop).iter().any(|l| l == "本庁 9"));
 }
+
+/// A record projects its batch as the sync engine would, and marks the projection with what it was
+/// made from: the engine, starting, finds the mark holds and does not judge the batch again (probed
+/// by taking its sign-off rows out behind the engine's back: they stay out). On the laptop where a
+/// clerk records, that was a second judgement and a second durable commit after every record.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_does_not_judge_again_a_batch_a_record_projected() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_dir.path();
+    let mut office = kenshin_core::create_demo(hub, 200).unwrap();
+    let batch = office
+        .new_batch(ProcessId::AnnualIssuance, "記録の投影", Some(2026))
+        .unwrap()
+        .batch_id;
+    office
+        .record(&batch, 1, Action::Do, StepRecord::default())
+        .unwrap();
+    assert!(decided(hub, &batch));
+    let recorded = office.projection_dump().unwrap();
+    kenshin_store::connect(hub)
+        .unwrap()
+        .execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [&batch])
+        .unwrap();
+    assert!(!decided(hub, &batch), "the probe shows on the board");
+    let started = Syncing::start(hub).await.unwrap();
+    started.stop().await.unwrap();
+    assert!(
+        !decided(hub, &batch),
+        "the engine judged the recorded batch again"
+    );
+    office.rebuild_projections().unwrap();
+    assert_eq!(
+        office.projection_dump().unwrap(),
+        recorded,
+        "what the record projected is what a rebuild gives"
+    );
+}

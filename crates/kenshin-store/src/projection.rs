@@ -10,7 +10,7 @@ use kenshin_domain::trust::Standing;
 use kenshin_domain::workflow::{Ask, Marking, Waiting};
 use kenshin_domain::BatchRef;
 use kenshin_domain::{derive, Action, Member, ProcessId, Role, Status};
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use samod_core::DocumentId;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -425,6 +425,15 @@ impl Tx<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The batch with the id `batch_id`, if the index holds it (one lookup, not a read of them all).
+    pub fn batch(&self, batch_id: &str) -> Result<Option<BatchRef>> {
+        let mut stmt = self.sql().prepare_cached(
+            "SELECT batch_id, process, label, fiscal_year, created_by, created_at FROM p_batches
+             WHERE batch_id = ?1",
+        )?;
+        Ok(stmt.query_row([batch_id], batch_ref).optional()?)
     }
 
     pub fn batches(&self) -> Result<Vec<BatchRef>> {
