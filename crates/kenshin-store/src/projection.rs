@@ -447,11 +447,10 @@ impl Tx<'_> {
 
     /// The board, read from the projections: every batch (or one) with every step's state.
     pub fn board(&self, only: Option<&str>) -> Result<Vec<BoardBatch>> {
-        let batches = self
-            .batches()?
-            .into_iter()
-            .filter(|b| only.is_none_or(|o| o == b.batch_id))
-            .collect();
+        let batches = match only {
+            Some(id) => self.batch(id)?.into_iter().collect(),
+            None => self.batches()?,
+        };
         self.board_of(batches)
     }
 
