@@ -24,8 +24,8 @@ pub use kenshin_sync::{Engine, Event, PeerStatus, SyncReport};
 /// A home as the sync engine sees it.
 pub struct SyncHome {
     home: Mutex<Home>,
-    /// The database's data version at the last look for chunks (see `chunk_keys`).
-    seen_version: Mutex<i64>,
+    /// Where the last look for the home's commits stopped (see `chunk_keys`).
+    looked: Mutex<Looked>,
     office_doc: DocumentId,
     me: String,
     /// This laptop's X25519 keys: they open its shares of the office's data keys.
@@ -35,6 +35,14 @@ pub struct SyncHome {
     known: Mutex<Known>,
     /// A projection deleted a fiscal year's documents (保存期間): the space is given back after it.
     deleted: std::sync::atomic::AtomicBool,
+}
+
+/// Where the last look for the home's commits stopped: the database's data version (another
+/// connection's commit changes it), and the writers' journal's last number read (none before the
+/// first look, which reads every chunk key).
+struct Looked {
+    version: i64,
+    journal: Option<i64>,
 }
 
 /// What the last projection read, so that one the office document did not change reads only what
@@ -153,8 +161,8 @@ impl SyncHome {
             known.office = None;
         }
         // Written on this connection, which its own data version does not count: look again.
-        if let Ok(mut seen) = self.seen_version.lock() {
-            *seen = -1;
+        if let Ok(mut looked) = self.looked.lock() {
+            looked.version = -1;
         }
         Ok(())
     }
@@ -646,7 +654,7 @@ impl SyncHome {
     /// After a write on this connection, which SQLite's data version does not count: the next look
     /// for the home's commits must not skip it.
     fn wrote_here(&self) -> std::result::Result<(), String> {
-        *self.seen_version.lock().map_err(text)? = -1;
+        self.looked.lock().map_err(text)?.version = -1;
         Ok(())
     }
 }
@@ -656,8 +664,13 @@ impl kenshin_sync::Office for SyncHome {
         let mut known = self.known.lock().map_err(text)?;
         // Taken: a projection that fails leaves nothing known, and the next one reads everything.
         let mut next = std::mem::take(&mut *known);
+        let read = self.looked.lock().map_err(text)?.journal;
         let scope = self.with_write(|tx| {
             let scope = self.scope(tx, docs, &mut next)?;
+            // What the engine has read of the writers' journal is not needed again.
+            if let Some(read) = read {
+                tx.forget_written(read)?;
+            }
             // A durable commit even when nothing is projected: samod's writes of what arrived
             // (committed without an fsync, see `SqliteStorage::open`) reach the disk with it.
             if !docs.is_empty() {
@@ -685,11 +698,11 @@ impl kenshin_sync::Office for SyncHome {
     fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String> {
         let mut home = self.home.lock().map_err(text)?;
         let version = home.data_version().map_err(text)?;
-        let mut seen = self.seen_version.lock().map_err(text)?;
-        if *seen == version {
+        let mut looked = self.looked.lock().map_err(text)?;
+        if looked.version == version {
             return Ok(None);
         }
-        *seen = version;
+        looked.version = version;
         // Lookups made since the last look (by the CLI or the app) join the access log now, so
         // the chunks they make are among the keys.
         let office_doc = &self.office_doc;
@@ -704,7 +717,16 @@ impl kenshin_sync::Office for SyncHome {
             // They stay waiting in the home; sync goes on without them.
             tracing::error!(%e, "moving lookups into the access log failed");
         }
-        home.read(|tx| tx.chunk_keys()).map(Some).map_err(text)
+        // Every key at the first look; then only what the home's writers noted since (a thousand
+        // keys or more at five years took 4 ms to read, on each laptop, after every commit).
+        let (keys, last) = home
+            .read(|tx| match looked.journal {
+                None => tx.chunk_keys(),
+                Some(after) => tx.written_since(after),
+            })
+            .map_err(text)?;
+        looked.journal = Some(last);
+        Ok(Some(keys))
     }
 
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
@@ -812,7 +834,10 @@ impl Syncing {
         })?;
         let sync_home = Arc::new(SyncHome {
             home: Mutex::new(home),
-            seen_version: Mutex::new(-1),
+            looked: Mutex::new(Looked {
+                version: -1,
+                journal: None,
+            }),
             office_doc: office_doc.clone(),
             me: me.clone(),
             noise: keys.clone(),

@@ -14,8 +14,9 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// 2: the voucher register projection. 3: signed roster and sign-offs (earlier homes hold unsigned
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
-/// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins).
-const SCHEMA_VERSION: i64 = 9;
+/// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins). 10: the writers'
+/// journal of chunks (written).
+const SCHEMA_VERSION: i64 = 10;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// Adds a column to a table of an earlier home, unless it has it already.
@@ -48,6 +49,13 @@ CREATE TABLE IF NOT EXISTS local (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+-- The chunks the home's writers stored (samod's storage does not write here), in order: the sync
+-- engine reads what is new here instead of every chunk key. AUTOINCREMENT: a number is never given
+-- twice, even after the rows under it are deleted.
+CREATE TABLE IF NOT EXISTS written (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL
+);
 -- Documents deleted at the end of their keeping (保存期間): never stored again, whoever offers them.
 CREATE TABLE IF NOT EXISTS purged (
     doc TEXT PRIMARY KEY
@@ -363,8 +371,9 @@ impl Tx<'_> {
             .tx
             .prepare_cached("INSERT OR REPLACE INTO chunks(key, data) VALUES (?1, ?2)")?;
         for change in doc.get_changes(since) {
-            let key = StorageKey::incremental_path(doc_id, change.hash());
-            put.execute(params![key_string(&key), change.raw_bytes()])?;
+            let key = key_string(&StorageKey::incremental_path(doc_id, change.hash()));
+            put.execute(params![key, change.raw_bytes()])?;
+            self.note_written(&key)?;
         }
         let stored: i64 = self.tx.query_row(
             "SELECT count(*) FROM chunks WHERE key > ?1 || '/' AND key < ?1 || '0'",
@@ -380,7 +389,16 @@ impl Tx<'_> {
                 params![doc_id.to_string(), snapshot],
             )?;
             put.execute(params![snapshot, doc.save()])?;
+            self.note_written(&snapshot)?;
         }
+        Ok(())
+    }
+
+    /// Adds a chunk key to the writers' journal (see `written_since`).
+    fn note_written(&self, key: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO written(key) VALUES (?1)")?
+            .execute([key])?;
         Ok(())
     }
 
@@ -394,8 +412,10 @@ impl Tx<'_> {
             .tx
             .prepare_cached("INSERT OR IGNORE INTO chunks(key, data) VALUES (?1, ?2)")?;
         for change in changes {
-            let key = StorageKey::incremental_path(doc_id, change.hash());
-            put.execute(params![key_string(&key), change.raw_bytes()])?;
+            let key = key_string(&StorageKey::incremental_path(doc_id, change.hash()));
+            if put.execute(params![key, change.raw_bytes()])? > 0 {
+                self.note_written(&key)?;
+            }
         }
         Ok(())
     }
@@ -452,6 +472,12 @@ impl Tx<'_> {
                 &format!("DELETE FROM {table} WHERE key > ?1 || '/' AND key < ?1 || '0'"),
                 [doc],
             )?;
+            if table == "chunks" {
+                self.tx.execute(
+                    "DELETE FROM written WHERE key > ?1 || '/' AND key < ?1 || '0'",
+                    [doc],
+                )?;
+            }
             self.tx
                 .execute("DELETE FROM p_problems WHERE doc_id = ?1", [doc])?;
             self.tx
@@ -467,11 +493,41 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every chunk key the home holds (small: documents times their chunks).
-    pub fn chunk_keys(&self) -> Result<Vec<String>> {
+    /// Every chunk key the home holds (documents times their chunks: some thousands at five years),
+    /// and the writers' journal's last number as of the same moment (see `written_since`).
+    pub fn chunk_keys(&self) -> Result<(Vec<String>, i64)> {
         let mut stmt = self.tx.prepare_cached("SELECT key FROM chunks")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let keys = rows.collect::<rusqlite::Result<_>>()?;
+        let last = self
+            .tx
+            .query_row("SELECT coalesce(max(seq), 0) FROM written", [], |r| {
+                r.get(0)
+            })?;
+        Ok((keys, last))
+    }
+
+    /// The chunk keys the home's writers stored after the journal's number `after` (samod's own
+    /// are not among them), and the last number: what is new, without reading every key.
+    pub fn written_since(&self, after: i64) -> Result<(Vec<String>, i64)> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT seq, key FROM written WHERE seq > ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([after])?;
+        let (mut keys, mut last) = (Vec::new(), after);
+        while let Some(row) = rows.next()? {
+            last = row.get(0)?;
+            keys.push(row.get(1)?);
+        }
+        Ok((keys, last))
+    }
+
+    /// Forgets the journal up to number `upto`, once the sync engine has read it.
+    pub fn forget_written(&self, upto: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM written WHERE seq <= ?1")?
+            .execute([upto])?;
+        Ok(())
     }
 
     /// How much the home holds, for a 消去証明: documents, and vouchers in its register.

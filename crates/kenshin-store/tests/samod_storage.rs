@@ -128,3 +128,61 @@ async fn a_purged_document_is_not_stored_again_whoever_writes_it() {
     );
     assert!(held(&kept));
 }
+
+/// The sync engine reads what the home's writers stored from their journal, not every chunk key: it
+/// holds their keys in order and none of samod's, and a number is never given twice, even once the
+/// journal read so far is forgotten.
+#[tokio::test]
+async fn the_writers_journal_names_what_they_stored_since_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let (first, second) = (new_document_id(), new_document_id());
+    let mut doc = AutoCommit::new();
+    let change = |doc: &mut AutoCommit, v: &str| {
+        let before = doc.get_heads();
+        doc.put(ROOT, "v", v).unwrap();
+        doc.commit();
+        before
+    };
+    let before = change(&mut doc, "a");
+    home.write(|tx| tx.save(&first, &mut doc, &before)).unwrap();
+    let (all, start) = home.read(|tx| tx.chunk_keys()).unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(start > 0);
+    assert_eq!(
+        home.read(|tx| tx.written_since(start)).unwrap(),
+        (vec![], start)
+    );
+
+    // samod's storage writes a chunk: not the writers' news.
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let before = change(&mut doc, "b");
+    let samods = doc.get_changes(&before)[0].clone();
+    storage
+        .put(
+            StorageKey::incremental_path(&second, samods.hash()),
+            samods.raw_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(storage.health(), Ok(()));
+    let before = change(&mut doc, "c");
+    home.write(|tx| {
+        tx.save(&first, &mut doc, &before)?;
+        // Put again: already held, not noted twice.
+        tx.put_changes(&second, std::slice::from_ref(&samods))
+    })
+    .unwrap();
+    let (new, last) = home.read(|tx| tx.written_since(start)).unwrap();
+    let expected = StorageKey::incremental_path(&first, doc.get_heads()[0]).to_string();
+    assert_eq!(new, vec![expected]);
+    assert_eq!(last, start + 1);
+
+    // Forgotten up to what was read; the numbers go on from there.
+    home.write(|tx| tx.forget_written(last)).unwrap();
+    assert_eq!(home.read(|tx| tx.written_since(0)).unwrap(), (vec![], 0));
+    let before = change(&mut doc, "d");
+    home.write(|tx| tx.save(&first, &mut doc, &before)).unwrap();
+    let (new, next) = home.read(|tx| tx.written_since(last)).unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(next, last + 1);
+}

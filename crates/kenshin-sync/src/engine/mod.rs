@@ -53,8 +53,9 @@ pub struct Scope {
 pub trait Office: Gate {
     /// samod stored changes to `docs`: bring the projections up to date and say what to sync now.
     fn stored(&self, docs: &[DocumentId]) -> std::result::Result<Scope, String>;
-    /// Keys of chunks the home holds (the home's own writers add some while the engine runs), or
-    /// `None` when nothing was committed since the last call.
+    /// Keys of chunks the home's own writers stored: every chunk key at the first call, then those
+    /// stored since the call before (they add some while the engine runs); `None` when nothing was
+    /// committed since the last call.
     fn chunk_keys(&self) -> std::result::Result<Option<Vec<String>>, String>;
     /// The bytes of one chunk.
     fn chunk(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String>;
