@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use webdriver::{app_rss_kb, free_port, wait_for, Driver, Window, PIN};
+use webdriver::{app_rss_kb, free_port, wait_for, webkit_rss_split_kb, Driver, Window, PIN};
 
 const RUNS: usize = 3;
 const ACTIONS: usize = 1_000;
@@ -79,6 +79,13 @@ fn main() {
         mb(day.after_own),
         growth(day.start_own, day.half_own, day.after_own)
     );
+    println!(
+        "| ... WebKit's processes: anonymous (heaps) / file-backed (libraries, fonts), start → after | {} / {} → {} / {} |",
+        mb(day.start_split.0),
+        mb(day.start_split.1),
+        mb(day.after_split.0),
+        mb(day.after_split.1)
+    );
 }
 
 /// Growth over the whole run, and over its second half (a leak keeps growing; caches fill and stop).
@@ -99,6 +106,9 @@ fn mb(kb: u64) -> String {
 struct Day {
     start_own: u64,
     start: u64,
+    /// WebKit's processes: anonymous and file-backed, at start and after.
+    start_split: (u64, u64),
+    after_split: (u64, u64),
     half_own: u64,
     half: u64,
     after_own: u64,
@@ -148,6 +158,7 @@ fn all_day(home: &Path) -> Day {
     });
     std::thread::sleep(Duration::from_secs(5));
     let (start_own, start) = app_rss_kb().expect("the app's RSS");
+    let start_split = webkit_rss_split_kb().expect("WebKit's RSS");
 
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
@@ -191,11 +202,14 @@ fn all_day(home: &Path) -> Day {
     let arrived = writer.join().expect("the peer's writer");
     std::thread::sleep(Duration::from_secs(5));
     let (after_own, after) = app_rss_kb().expect("the app's RSS");
+    let after_split = webkit_rss_split_kb().expect("WebKit's RSS");
     rt.block_on(syncing.stop())
         .expect("the peer's engine stops");
     Day {
         start_own,
         start,
+        start_split,
+        after_split,
         half_own: half.0,
         half: half.1,
         after_own,

@@ -436,9 +436,8 @@ fn proc_field(pid: &str, field: &str) -> Option<u64> {
         .and_then(|n| n.parse().ok())
 }
 
-/// The resident memory of the running app in kB: its own process, and with the WebKit processes it
-/// started (web content, network) added.
-pub fn app_rss_kb() -> Option<(u64, u64)> {
+/// The running app's process id, and every process's id.
+fn app_and_pids() -> Option<(String, Vec<String>)> {
     let pids: Vec<String> = std::fs::read_dir("/proc")
         .ok()?
         .flatten()
@@ -446,13 +445,36 @@ pub fn app_rss_kb() -> Option<(u64, u64)> {
         .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
         .collect();
     let comm = |p: &str| std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
-    let app = pids.iter().find(|p| comm(p).trim() == "kenshin-desktop")?;
-    let own = proc_field(app, "VmRSS:")?;
-    let app_pid: u64 = app.parse().ok()?;
-    let children: u64 = pids
+    let app = pids
         .iter()
-        .filter(|p| proc_field(p, "PPid:") == Some(app_pid))
-        .filter_map(|p| proc_field(p, "VmRSS:"))
-        .sum();
-    Some((own, own + children))
+        .find(|p| comm(p).trim() == "kenshin-desktop")?
+        .clone();
+    Some((app, pids))
+}
+
+/// `field` of /proc/<pid>/status in kB, summed over the processes the app started (WebKit's).
+fn children_sum(app: &str, pids: &[String], field: &str) -> u64 {
+    let app: u64 = app.parse().unwrap_or(0);
+    pids.iter()
+        .filter(|p| proc_field(p, "PPid:") == Some(app))
+        .filter_map(|p| proc_field(p, field))
+        .sum()
+}
+
+/// The resident memory of the running app in kB: its own process, and with the WebKit processes it
+/// started (web content, network) added.
+pub fn app_rss_kb() -> Option<(u64, u64)> {
+    let (app, pids) = app_and_pids()?;
+    let own = proc_field(&app, "VmRSS:")?;
+    Some((own, own + children_sum(&app, &pids, "VmRSS:")))
+}
+
+/// The resident memory of the WebKit processes the app started in kB: anonymous (their heaps) and
+/// file-backed (libraries and fonts they touched).
+pub fn webkit_rss_split_kb() -> Option<(u64, u64)> {
+    let (app, pids) = app_and_pids()?;
+    Some((
+        children_sum(&app, &pids, "RssAnon:"),
+        children_sum(&app, &pids, "RssFile:"),
+    ))
 }

@@ -558,4 +558,51 @@ mod tests {
         let out = m.step(Input::Listed(vec!["???".into()]), t0);
         assert!(out.is_empty());
     }
+
+    #[test]
+    fn a_scope_shares_alike_only_when_nothing_that_decides_sharing_moved() {
+        let base = scope(&[1, 2]);
+        let mut judged_otherwise = base.clone();
+        judged_otherwise.roster.office = "another office".into();
+        let cases = [
+            ("the same, made again", scope(&[1, 2]), true),
+            ("a document more", scope(&[1, 2, 3]), false),
+            (
+                "joined",
+                Scope {
+                    joined: true,
+                    ..base.clone()
+                },
+                false,
+            ),
+            (
+                "one member's own",
+                Scope {
+                    owners: [(doc(1), "m1".to_string())].into(),
+                    ..base.clone()
+                },
+                false,
+            ),
+            (
+                "one a peer may not have",
+                Scope {
+                    optional: [doc(2)].into(),
+                    ..base.clone()
+                },
+                false,
+            ),
+            (
+                "one dormant",
+                Scope {
+                    dormant: [doc(2)].into(),
+                    ..base.clone()
+                },
+                false,
+            ),
+            ("the roster", judged_otherwise, false),
+        ];
+        for (what, other, alike) in cases {
+            assert_eq!(base.shares_alike(&other), alike, "{what}");
+        }
+    }
 }

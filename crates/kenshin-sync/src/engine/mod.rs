@@ -49,6 +49,19 @@ pub struct Scope {
     pub dormant: HashSet<DocumentId>,
 }
 
+impl Scope {
+    /// Whether `other` shares, waits on and opens the same documents with the same peers (the
+    /// roster judged the same way).
+    pub fn shares_alike(&self, other: &Scope) -> bool {
+        self.joined == other.joined
+            && self.documents == other.documents
+            && self.owners == other.owners
+            && self.optional == other.optional
+            && self.dormant == other.dormant
+            && self.roster.digest() == other.roster.digest()
+    }
+}
+
 /// What the engine asks of the office it syncs (kenshin-core implements it over the home).
 pub trait Office: Gate {
     /// samod stored changes to `docs`: bring the projections up to date and say what to sync now.

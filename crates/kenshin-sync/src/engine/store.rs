@@ -138,7 +138,15 @@ impl Engine {
             match effect {
                 Effect::WakeAt(at) => *wake = Some(tokio::time::Instant::from_std(at)),
                 Effect::NewScope => {
-                    self.shared.scope_tx.send_replace(machine.scope());
+                    // Each change asks samod's policy again for every open document and peer
+                    // (and samod's hub does work per document for each answer): only when what
+                    // may sync changed, not after every projection.
+                    let scope = machine.scope();
+                    self.shared.scope_tx.send_if_modified(|now| {
+                        let moved = !now.shares_alike(&scope);
+                        *now = scope;
+                        moved
+                    });
                 }
                 Effect::Emit(event) => self.emit(event),
                 Effect::Done(waiter) => {
