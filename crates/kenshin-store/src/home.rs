@@ -15,7 +15,7 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
 /// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins). 10: the writers'
-/// journal of chunks (written).
+/// journal of chunks (written); chunks and twins are rowid tables (see `rowid_tables`).
 const SCHEMA_VERSION: i64 = 10;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
@@ -32,6 +32,33 @@ fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> Resul
     Ok(())
 }
 
+/// Rebuilds an earlier home's `chunks` and `twins` as rowid tables, in one transaction. In a
+/// WITHOUT ROWID table each row is its b-tree's key, blob and all: a seek by key that passed a
+/// list of 150,000 rows read and decrypted its whole blob (SQLite advises small rows there). Keys
+/// now sit in their own index and a blob is read only when its row is.
+fn rowid_tables(conn: &Connection) -> Result<()> {
+    for table in ["chunks", "twins"] {
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if sql.is_some_and(|sql| sql.contains("WITHOUT ROWID")) {
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE;
+                 CREATE TABLE {table}_rowid (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+                 INSERT INTO {table}_rowid(key, data) SELECT key, data FROM {table};
+                 DROP TABLE {table};
+                 ALTER TABLE {table}_rowid RENAME TO {table};
+                 COMMIT;"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 /// A document with more chunks than this is compacted into one snapshot on its next write.
 const COMPACT_AFTER: usize = 32;
 
@@ -39,12 +66,12 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS chunks (
     key  TEXT PRIMARY KEY,
     data BLOB NOT NULL
-) WITHOUT ROWID;
+);
 -- Sealed twins of the documents, as a relay carries them (samod's layout, like chunks).
 CREATE TABLE IF NOT EXISTS twins (
     key  TEXT PRIMARY KEY,
     data BLOB NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS local (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -134,6 +161,7 @@ impl Home {
             // 7: 取下げ・代決・後閲 in the projections (a home of 3 to 6 gains the columns; their
             // entries have none of them).
             conn.execute_batch(SCHEMA)?;
+            rowid_tables(&conn)?;
             conn.execute_batch(crate::projection::SCHEMA)?;
             add_column(&conn, "p_signoffs", "marking", "TEXT")?;
             add_column(&conn, "p_members", "deputy", "INTEGER NOT NULL DEFAULT 0")?;

@@ -186,3 +186,43 @@ async fn the_writers_journal_names_what_they_stored_since_a_number() {
     assert_eq!(new.len(), 1);
     assert_eq!(next, last + 1);
 }
+
+/// A home of an earlier build keeps its chunks in a WITHOUT ROWID table (a seek read whole blobs
+/// it passed): opening it rebuilds that table as a rowid table and keeps every document.
+#[test]
+fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = new_document_id();
+    let mut home = Home::open(dir.path()).unwrap();
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "kept", "はい").unwrap();
+    doc.commit();
+    home.write(|tx| tx.save(&id, &mut doc, &[])).unwrap();
+    drop(home);
+    let table_sql = |conn: &rusqlite::Connection| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'chunks'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    {
+        // As a home of schema 9 holds them.
+        let conn = kenshin_store::connect(dir.path()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE old (key TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+             INSERT INTO old SELECT key, data FROM chunks;
+             DROP TABLE chunks;
+             ALTER TABLE old RENAME TO chunks;
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+        assert!(table_sql(&conn).contains("WITHOUT ROWID"));
+    }
+    let mut home = Home::open(dir.path()).unwrap();
+    let conn = kenshin_store::connect(dir.path()).unwrap();
+    assert!(!table_sql(&conn).contains("WITHOUT ROWID"));
+    let doc = home.read(|tx| tx.load_required(&id)).unwrap();
+    assert_eq!(text(&doc, "kept").as_deref(), Some("はい"));
+}
