@@ -109,3 +109,55 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
     sync(&late_section, &serving.addr);
     serving.stop();
 }
+
+/// A batch a section laptop holds exactly as the section filed it sleeps there like its lists (not
+/// opened, not announced) and costs a sync nothing; a late entry wakes it where it was made and
+/// still reaches a laptop where it sleeps, whichever laptop dials.
+#[test]
+fn a_batch_held_as_filed_sleeps_and_a_late_entry_still_travels() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let done = l.batch_of_year("1-1", "令和7年度 年次", 2025);
+    l.import_residents(A, "production", &done, 2025, 20);
+    l.ok(&step_args(A, "do", &done, "1", &[]));
+    let hub = Hub::start(&l);
+    let section = join(&l, &hub.addr, "課 三子", "section");
+    // How many documents a `sync --once` waited on.
+    let synced = |laptop: &Laptop, addr: &str| {
+        laptop.json(&["sync", "--peer", addr, "--once"])["documents"]
+            .as_u64()
+            .expect("a count")
+    };
+    let awake = synced(&section, &hub.addr);
+    let _filed = l.verified_archive();
+    // The filing reaches the section laptop; from then on the batch and its list sleep on both.
+    sync(&section, &hub.addr);
+    let asleep = synced(&section, &hub.addr);
+    assert_eq!(asleep, awake - 2, "the batch and its list sleep");
+    assert_eq!(l.heads(&done), section.heads(&done));
+
+    // A late entry where the hub runs (an inquiry on the finished batch): the dialing laptop, where
+    // the batch sleeps, takes it.
+    l.ok(&step_args(C, "do", &done, "2", &["--count", "calls=2"]));
+    assert_eq!(
+        synced(&section, &hub.addr),
+        asleep + 1,
+        "the batch is awake"
+    );
+    assert_eq!(l.heads(&done), section.heads(&done));
+    assert_eq!(support::step(&section.board(&done), 2)["status"], "done");
+
+    // Filed again with it: asleep on both again.
+    let _filed = l.verified_archive();
+    sync(&section, &hub.addr);
+    assert_eq!(synced(&section, &hub.addr), asleep);
+    hub.stop();
+
+    // A late entry on the dialing laptop: the serving one, where the batch sleeps, takes it.
+    let serving = Hub::start(&section);
+    let asleep = synced(&l, &serving.addr);
+    l.ok(&step_args(C, "do", &done, "2", &["--count", "calls=3"]));
+    assert_eq!(synced(&l, &serving.addr), asleep + 1);
+    assert_eq!(l.heads(&done), section.heads(&done));
+    serving.stop();
+}

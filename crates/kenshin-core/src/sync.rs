@@ -68,6 +68,9 @@ struct KnownFilings {
     filed: Arc<HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>>,
     /// The lists they name that were here when they were judged (see [`Scope::dormant`]).
     dormant: HashSet<DocumentId>,
+    /// Whether each batch they name is held here as they hold it (`years::at_filed_heads`):
+    /// asleep like those lists; judged again when the batch changes.
+    asleep: HashMap<DocumentId, bool>,
 }
 
 /// The judged roster, its digest, the access logs the office document lists (with whose the index
@@ -225,6 +228,7 @@ impl SyncHome {
                             key,
                             filed: Arc::new(filed),
                             dormant,
+                            asleep: HashMap::new(),
                         }
                     }
                 };
@@ -322,6 +326,14 @@ impl SyncHome {
                 }
             }
             documents.insert(id.clone());
+            if let Some(filings) = known.filings.as_mut() {
+                if let Some(filed) = filings.filed.get(&b.batch_id) {
+                    if changed.contains(id) || !filings.asleep.contains_key(id) {
+                        let at = crate::years::at_filed_heads(tx, &b.batch_id, id, filed)?;
+                        filings.asleep.insert(id.clone(), at);
+                    }
+                }
+            }
             let list_ids = match known.lists.remove(id) {
                 Some(ids) => Some(ids),
                 None if !tx.has_document(id)? => continue,
@@ -367,8 +379,10 @@ impl SyncHome {
         let roster = roster.clone();
         let optional = office.optional.clone();
         let dormant = known.filings.as_ref().map_or_else(HashSet::new, |f| {
+            let batches = f.asleep.iter().filter(|(_, at)| **at).map(|(d, _)| d);
             f.dormant
                 .iter()
+                .chain(batches)
                 .filter(|d| documents.contains(*d))
                 .cloned()
                 .collect()

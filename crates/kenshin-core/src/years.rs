@@ -387,6 +387,41 @@ pub(crate) fn let_go(
     Ok(false)
 }
 
+/// Local setting: the batch document as last found at (or off) its section filings' heads, with
+/// the filings' heads and its stored chunks then (see [`at_filed_heads`]).
+fn filed_heads_note(batch: &str) -> String {
+    format!("filed_heads:{batch}")
+}
+
+/// Whether this laptop holds the batch document `id` exactly as section members' filings of it
+/// hold it (every change they name, and nothing beyond): a section laptop holds the same, so
+/// sync need not open it until a peer asks (see `Scope::dormant`). A laptop with a late entry,
+/// or lacking one, is off those heads and syncs it as any other. Kept in a local note under the
+/// filings' heads and the document's stored chunks, so an engine starting reads no document.
+pub(crate) fn at_filed_heads(
+    tx: &Tx<'_>,
+    batch: &str,
+    id: &DocumentId,
+    filed: &[FiledBatch],
+) -> Result<bool> {
+    if !tx.has_document(id)? {
+        return Ok(false);
+    }
+    let mut heads: Vec<String> = filed.iter().flat_map(|f| f.heads.clone()).collect();
+    heads.sort();
+    heads.dedup();
+    let seen = format!("{}:{}", heads.join(","), tx.document_digest(id)?);
+    let note = filed_heads_note(batch);
+    if let Some(kept) = tx.local(&note)? {
+        if let Some(at) = kept.strip_suffix(&format!(":{seen}")) {
+            return Ok(at == "at");
+        }
+    }
+    let at = within(&mut tx.load_required(id)?, &heads);
+    tx.set_local(&note, &format!("{}:{seen}", if at { "at" } else { "off" }))?;
+    Ok(at)
+}
+
 /// Whether every change of `doc` is within `heads` (each of them held here): nothing of it is
 /// missing where those heads were read.
 fn within(doc: &mut automerge::AutoCommit, heads: &[String]) -> bool {
@@ -405,6 +440,7 @@ fn forget_notes(tx: &Tx<'_>, batch_id: &str) -> Result<()> {
     for note in [
         crate::sync::counted_lists(batch_id),
         crate::sync::registered(batch_id),
+        filed_heads_note(batch_id),
     ] {
         tx.remove_local(&note)?;
     }

@@ -605,4 +605,46 @@ mod tests {
             assert_eq!(base.shares_alike(&other), alike, "{what}");
         }
     }
+
+    #[test]
+    fn a_dormant_document_is_not_announced_to_member_laptops_but_answered_and_carried() {
+        use samod::{PeerId, ShareAccess};
+        let scope = Scope {
+            dormant: [doc(2)].into(),
+            ..scope(&[1, 2])
+        };
+        let (member, relay) = (PeerId::from("kenshin-m1"), PeerId::from("relay-1"));
+        let cases = [
+            (
+                "awake, to a member",
+                1,
+                &member,
+                ShareAccess::ReadWrite,
+                true,
+            ),
+            (
+                "dormant, to a member",
+                2,
+                &member,
+                ShareAccess::ReadWrite,
+                false,
+            ),
+            (
+                "dormant, to a relay",
+                2,
+                &relay,
+                ShareAccess::ReadWrite,
+                true,
+            ),
+            ("not in scope", 3, &member, ShareAccess::None, false),
+        ];
+        for (what, n, peer, access, announce) in cases {
+            let config = super::super::share(&scope, &doc(n), peer);
+            assert_eq!(
+                (config.access, config.announce),
+                (access, announce),
+                "{what}"
+            );
+        }
+    }
 }

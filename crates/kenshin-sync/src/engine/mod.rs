@@ -42,10 +42,12 @@ pub struct Scope {
     /// contractor laptops let go; the lists of a 資格喪失者の削除, old where it holds, new where it
     /// does not): `sync --once` does not wait on one the peer says it does not have.
     pub optional: HashSet<DocumentId>,
-    /// Documents held here whole that never change and that a section laptop holds too (the lists
-    /// a section member's filing names): not opened, so not loaded, until a peer asks for one (a
-    /// peer lacking one asks as it connects) or a relay is to carry them. At five years these are
-    /// four years of annual lists.
+    /// Documents held here as a section laptop holds them too (the lists a section member's filing
+    /// names, which never change; a filed batch held exactly as filed): not opened, so not loaded,
+    /// until a peer asks for one (a peer lacking one, or holding one otherwise, is not at rest with
+    /// it and asks or offers as it connects) or a relay is to carry them; and not announced to
+    /// member laptops when samod has them loaded (a laptop answered a request for one). At five
+    /// years these are four years of annual lists and batches.
     pub dormant: HashSet<DocumentId>,
 }
 
@@ -324,6 +326,8 @@ fn share(scope: &Scope, doc: &DocumentId, peer: &samod::PeerId) -> ShareConfig {
         {
             ShareConfig::none()
         }
+        // A member laptop that lacks a dormant document, or holds it otherwise, asks or offers.
+        Some(_) if scope.dormant.contains(doc) => ShareConfig::read_write().with_announce(false),
         _ => ShareConfig::read_write(),
     }
 }
