@@ -5,6 +5,7 @@
 use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
 use crate::trust::{self, kept_keys, ME};
+use crate::years::FiledRest;
 use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::filing::keeps_least;
 use kenshin_domain::roster::RosterEntry;
@@ -68,9 +69,9 @@ struct KnownFilings {
     filed: Arc<HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>>,
     /// The lists they name that were here when they were judged (see [`Scope::dormant`]).
     dormant: HashSet<DocumentId>,
-    /// Whether each batch they name is held here as they hold it (`years::at_filed_heads`):
-    /// asleep like those lists; judged again when the batch changes.
-    asleep: HashMap<DocumentId, bool>,
+    /// How each batch they name is held here against them: asleep like those lists when at their
+    /// heads; judged again when the batch changes, unless a late entry already took it beyond.
+    rest: HashMap<DocumentId, FiledRest>,
 }
 
 /// The judged roster, its digest, the access logs the office document lists (with whose the index
@@ -228,7 +229,7 @@ impl SyncHome {
                             key,
                             filed: Arc::new(filed),
                             dormant,
-                            asleep: HashMap::new(),
+                            rest: HashMap::new(),
                         }
                     }
                 };
@@ -328,9 +329,13 @@ impl SyncHome {
             documents.insert(id.clone());
             if let Some(filings) = known.filings.as_mut() {
                 if let Some(filed) = filings.filed.get(&b.batch_id) {
-                    if changed.contains(id) || !filings.asleep.contains_key(id) {
-                        let at = crate::years::at_filed_heads(tx, &b.batch_id, id, filed)?;
-                        filings.asleep.insert(id.clone(), at);
+                    let judge = match filings.rest.get(id) {
+                        None => true,
+                        Some(rest) => changed.contains(id) && *rest != FiledRest::Ahead,
+                    };
+                    if judge {
+                        let rest = crate::years::filed_rest(tx, &b.batch_id, id, filed)?;
+                        filings.rest.insert(id.clone(), rest);
                     }
                 }
             }
@@ -379,7 +384,8 @@ impl SyncHome {
         let roster = roster.clone();
         let optional = office.optional.clone();
         let dormant = known.filings.as_ref().map_or_else(HashSet::new, |f| {
-            let batches = f.asleep.iter().filter(|(_, at)| **at).map(|(d, _)| d);
+            let batches = f.rest.iter().filter(|(_, r)| **r == FiledRest::At);
+            let batches = batches.map(|(d, _)| d);
             f.dormant
                 .iter()
                 .chain(batches)

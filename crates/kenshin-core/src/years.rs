@@ -387,52 +387,87 @@ pub(crate) fn let_go(
     Ok(false)
 }
 
-/// Local setting: the batch document as last found at (or off) its section filings' heads, with
-/// the filings' heads and its stored chunks then (see [`at_filed_heads`]).
+/// Local setting: how the batch document stood against its section filings' heads, with those
+/// heads and its stored chunks then (see [`filed_rest`]).
 fn filed_heads_note(batch: &str) -> String {
     format!("filed_heads:{batch}")
 }
 
-/// Whether this laptop holds the batch document `id` exactly as section members' filings of it
-/// hold it (every change they name, and nothing beyond): a section laptop holds the same, so
-/// sync need not open it until a peer asks (see `Scope::dormant`). A laptop with a late entry,
-/// or lacking one, is off those heads and syncs it as any other. Kept in a local note under the
-/// filings' heads and the document's stored chunks, so an engine starting reads no document.
-pub(crate) fn at_filed_heads(
+/// How a batch document held here stands against the heads section members' filings hold of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FiledRest {
+    /// Every change they name and nothing beyond: a section laptop holds the same, so sync need
+    /// not open it until a peer asks (see `Scope::dormant`).
+    At,
+    /// A change beyond them (a late entry): so until a filing holds it, whatever else arrives.
+    Ahead,
+    /// Not held, or lacking a change they name.
+    Behind,
+}
+
+/// How this laptop holds the batch document `id` against section members' filings of it (`filed`).
+/// Kept in a local note under the filings' heads and the document's stored chunks, so an engine
+/// starting reads no document.
+pub(crate) fn filed_rest(
     tx: &Tx<'_>,
     batch: &str,
     id: &DocumentId,
     filed: &[FiledBatch],
-) -> Result<bool> {
+) -> Result<FiledRest> {
     if !tx.has_document(id)? {
-        return Ok(false);
+        return Ok(FiledRest::Behind);
     }
     let mut heads: Vec<String> = filed.iter().flat_map(|f| f.heads.clone()).collect();
     heads.sort();
     heads.dedup();
     let seen = format!("{}:{}", heads.join(","), tx.document_digest(id)?);
     let note = filed_heads_note(batch);
-    if let Some(kept) = tx.local(&note)? {
-        if let Some(at) = kept.strip_suffix(&format!(":{seen}")) {
-            return Ok(at == "at");
-        }
+    let kept = tx.local(&note)?;
+    let kept = kept
+        .as_deref()
+        .and_then(|k| k.strip_suffix(&format!(":{seen}")));
+    if let Some(r) = FiledRest::ALL.into_iter().find(|r| Some(r.name()) == kept) {
+        return Ok(r);
     }
-    let at = within(&mut tx.load_required(id)?, &heads);
-    tx.set_local(&note, &format!("{}:{seen}", if at { "at" } else { "off" }))?;
-    Ok(at)
+    let rest = rest(&mut tx.load_required(id)?, &heads);
+    tx.set_local(&note, &format!("{}:{seen}", rest.name()))?;
+    Ok(rest)
 }
 
-/// Whether every change of `doc` is within `heads` (each of them held here): nothing of it is
-/// missing where those heads were read.
-fn within(doc: &mut automerge::AutoCommit, heads: &[String]) -> bool {
+impl FiledRest {
+    const ALL: [FiledRest; 3] = [FiledRest::At, FiledRest::Ahead, FiledRest::Behind];
+
+    fn name(self) -> &'static str {
+        match self {
+            FiledRest::At => "at",
+            FiledRest::Ahead => "ahead",
+            FiledRest::Behind => "behind",
+        }
+    }
+}
+
+/// How `doc` stands against `heads`.
+fn rest(doc: &mut automerge::AutoCommit, heads: &[String]) -> FiledRest {
     let Ok(heads) = heads
         .iter()
         .map(|h| h.parse::<automerge::ChangeHash>())
         .collect::<std::result::Result<Vec<_>, _>>()
     else {
-        return false;
+        return FiledRest::Behind;
     };
-    heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) && doc.get_changes(&heads).is_empty()
+    if !heads.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+        FiledRest::Behind
+    } else if doc.get_changes(&heads).is_empty() {
+        FiledRest::At
+    } else {
+        FiledRest::Ahead
+    }
+}
+
+/// Whether every change of `doc` is within `heads` (each of them held here): nothing of it is
+/// missing where those heads were read.
+fn within(doc: &mut automerge::AutoCommit, heads: &[String]) -> bool {
+    rest(doc, heads) == FiledRest::At
 }
 
 /// This laptop's notes of a batch it no longer holds.
@@ -548,4 +583,46 @@ fn purge_twins(tx: &Tx<'_>, office_id: Option<&DocumentId>, noise: &NoiseKeys) -
     tx.purge_documents("twins", &twins)?;
     tx.set_local(TWINS_PURGED, &tx.purged_documents()?.len().to_string())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    #[test]
+    fn a_document_stands_at_ahead_of_or_behind_the_filed_heads() {
+        let mut doc = AutoCommit::new();
+        let mut heads = Vec::new();
+        for n in 0..2 {
+            doc.put(automerge::ROOT, "n", n).expect("put");
+            heads.push(doc.get_heads()[0].to_string());
+        }
+        let (first, last) = (heads[0].clone(), heads[1].clone());
+        let unknown = "00".repeat(32);
+        let cases = [
+            ("its heads", vec![last.clone()], FiledRest::At),
+            (
+                "its heads and an earlier one",
+                vec![first.clone(), last],
+                FiledRest::At,
+            ),
+            ("an earlier change", vec![first.clone()], FiledRest::Ahead),
+            (
+                "a change it lacks",
+                vec![unknown.clone()],
+                FiledRest::Behind,
+            ),
+            (
+                "one it lacks beside one it has",
+                vec![first, unknown],
+                FiledRest::Behind,
+            ),
+            ("not a hash", vec!["?".into()], FiledRest::Behind),
+            ("none", vec![], FiledRest::Ahead),
+        ];
+        for (what, filed, rest_) in cases {
+            assert_eq!(rest(&mut doc, &filed), rest_, "{what}");
+        }
+    }
 }
