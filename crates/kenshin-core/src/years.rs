@@ -399,7 +399,8 @@ pub(crate) enum FiledRest {
     /// Every change they name and nothing beyond: a section laptop holds the same, so sync need
     /// not open it until a peer asks (see `Scope::dormant`).
     At,
-    /// A change beyond them (a late entry): so until a filing holds it, whatever else arrives.
+    /// A change beyond them (a late entry): it stays so, whatever else arrives, until a filing
+    /// holds it.
     Ahead,
     /// Not held, or lacking a change they name.
     Behind,
