@@ -348,6 +348,8 @@ impl Office {
             current_batch.lists.push(list.clone());
             let clashes = match &parsed {
                 Parsed::Subjects(file) if kind == ListKind::Production => {
+                    // Refused whole below on a clash, the note with it.
+                    crate::sync::note_registered(tx, &meta.batch_id, &list.doc_id)?;
                     tx.project_vouchers(&current_batch, &file.rows)?
                 }
                 _ => Vec::new(),

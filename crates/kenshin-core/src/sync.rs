@@ -94,9 +94,16 @@ fn text(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Local setting: which list documents a batch's register projection was made from.
+/// Local setting: which production list a batch's vouchers in the register were made from (an
+/// earlier version kept the join of every list that counted: read as the same when it still holds).
 pub(crate) fn registered(batch: &str) -> String {
     format!("registered:{batch}")
+}
+
+/// Notes that the register holds `production`'s rows as a batch's vouchers: an import projected them
+/// from the rows in hand, so an engine or a record that finds the list counting reads nothing back.
+pub(crate) fn note_registered(tx: &Tx<'_>, batch: &str, production: &str) -> Result<()> {
+    Ok(tx.set_local(&registered(batch), production)?)
 }
 
 /// Local setting: how many documents the last arrival from peers changed (written to commit it).
@@ -436,23 +443,50 @@ pub(crate) fn project_counted(
     id: &DocumentId,
     counted: &kenshin_store::docs::batch::Batch,
 ) -> Result<Vec<DocumentId>> {
-    let made_from = made_from(counted);
-    tx.set_local(&counted_lists(batch), &made_from)?;
+    tx.set_local(&counted_lists(batch), &made_from(counted))?;
     let (ids, present) = counted_here(tx, counted)?;
     tx.set_projected_from(id, &projection_mark(tx, roster_digest, id, &ids)?)?;
     if present {
-        if tx.local(&registered(batch))?.as_deref() != Some(made_from.as_str()) {
-            trust::project_register(tx, counted)?;
-            tx.set_local(&registered(batch), &made_from)?;
-        } else {
+        if registered_as(tx, batch, counted)? {
             tx.project_events(counted)?;
+        } else {
+            trust::project_register(tx, counted)?;
+            note_registered(tx, batch, production(counted))?;
         }
     }
     Ok(ids)
 }
 
-/// Whether [`project_counted`] would read a production list back into the register (the lists that
-/// count in the batch changed and are all here: up to 150,000 rows read and written).
+/// The production list a batch's vouchers come from, as the `registered` note names it ("" for none).
+fn production(counted: &kenshin_store::docs::batch::Batch) -> &str {
+    counted
+        .current_list(kenshin_domain::ListKind::Production)
+        .map_or("", |l| l.doc_id.as_str())
+}
+
+/// Whether the register's vouchers of a batch were made from the production list that counts in it
+/// now. Lists of other kinds change only its events, which every projection writes again.
+fn registered_as(
+    tx: &Tx<'_>,
+    batch: &str,
+    counted: &kenshin_store::docs::batch::Batch,
+) -> Result<bool> {
+    Ok(register_holds(
+        tx.local(&registered(batch))?.as_deref(),
+        production(counted),
+        &made_from(counted),
+    ))
+}
+
+/// Whether a `registered` note still holds: it names the production list that counts now, or, as
+/// an earlier version wrote it, every list that counts now (then the production list too).
+fn register_holds(note: Option<&str>, production: &str, made_from: &str) -> bool {
+    note.is_some_and(|n| n == production || n == made_from)
+}
+
+/// Whether [`project_counted`] would read a production list back into the register (the production
+/// list that counts in the batch is not the one it holds, and the batch's lists are all here: up to
+/// 150,000 rows read and written).
 pub(crate) fn registers_again(
     tx: &Tx<'_>,
     batch: &str,
@@ -461,11 +495,11 @@ pub(crate) fn registers_again(
     Ok(counted
         .current_list(kenshin_domain::ListKind::Production)
         .is_some()
-        && tx.local(&registered(batch))?.as_deref() != Some(made_from(counted).as_str())
+        && !registered_as(tx, batch, counted)?
         && counted_here(tx, counted)?.1)
 }
 
-/// The lists that count in a batch, as kept in `registered` and `counted_lists` notes.
+/// The lists that count in a batch, as kept in the `counted_lists` note.
 fn made_from(counted: &kenshin_store::docs::batch::Batch) -> String {
     counted
         .lists
@@ -1195,4 +1229,30 @@ pub fn overview(home: impl Into<HomeDir>, live: &[PeerStatus]) -> Result<Overvie
         standing: standing(now, role, &seen, &signed),
         peers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::register_holds;
+
+    #[test]
+    fn a_registered_note_holds_while_the_production_list_that_counts_is_the_one_it_names() {
+        // (note, production list that counts, every list that counts, holds)
+        let table = [
+            (None, "P", "P", false),
+            (Some("P"), "P", "P,R", true),
+            (Some("P"), "P2", "P,P2", false),
+            (Some("P,R"), "P", "P,R", true),
+            (Some("P,R"), "P", "P,R,R2", false),
+            (Some(""), "", "", true),
+            (Some(""), "P", "P", false),
+        ];
+        for (note, production, made_from, holds) in table {
+            assert_eq!(
+                register_holds(note, production, made_from),
+                holds,
+                "{note:?} {production} {made_from}"
+            );
+        }
+    }
 }

@@ -204,3 +204,76 @@ async fn the_engine_does_not_judge_again_a_batch_a_record_projected() {
         "what the record projected is what a rebuild gives"
     );
 }
+
+/// An import writes its production list's rows into the register from the rows in hand and notes
+/// so: neither the record that follows, nor a list of another kind, nor an engine's start reads
+/// the list back (probed by taking a voucher out behind their backs: it stays out). A five-year
+/// office's first start after its imports read 150,000 rows back for each year before it listened.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imported_register_is_not_read_back() {
+    use kenshin_core::domain::ListKind;
+    use kenshin_core::exchange::synth::{municipal_csv, subjects};
+    use kenshin_core::exchange::TextEncoding;
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_dir.path();
+    let mut office = Office::init(hub, "テスト市", "決裁 太郎").unwrap();
+    office
+        .add_member("委託 一郎", Role::Contractor, false)
+        .unwrap();
+    let batch = office
+        .new_batch(ProcessId::MonthlyIssuance, "2026-05", Some(2026))
+        .unwrap()
+        .batch_id;
+    let mut office = Office::open(hub, Some("委託 一郎")).unwrap();
+    let people = subjects(5, 2026, 300, 70_000_001);
+    office
+        .import(
+            ListKind::Production,
+            &batch,
+            "本番リスト.csv",
+            &municipal_csv(&people, TextEncoding::Utf8Bom),
+        )
+        .unwrap();
+    let pulled = format!(
+        "受診券整理番号,引抜理由\r\n{},転出\r\n",
+        people[0].voucher_no
+    );
+    office
+        .import(
+            ListKind::Pullouts,
+            &batch,
+            "引抜き者リスト.csv",
+            pulled.as_bytes(),
+        )
+        .unwrap();
+    let targets = kenshin_core::domain::workflow::parse_count("targets=300").unwrap();
+    office
+        .record(
+            &batch,
+            1,
+            Action::Do,
+            StepRecord {
+                counts: [targets].into(),
+                ..StepRecord::default()
+            },
+        )
+        .unwrap();
+    let recorded = office.projection_dump().unwrap();
+    let probe = &people[7].voucher_no;
+    let held = |office: &mut Office| office.find_vouchers(probe, 10).unwrap().total;
+    assert_eq!(held(&mut office), 1);
+    kenshin_store::connect(hub)
+        .unwrap()
+        .execute("DELETE FROM p_vouchers WHERE voucher_no = ?1", [probe])
+        .unwrap();
+    assert_eq!(held(&mut office), 0, "the probe shows in a search");
+    let started = Syncing::start(hub).await.unwrap();
+    started.stop().await.unwrap();
+    assert_eq!(held(&mut office), 0, "the engine read the list back");
+    office.rebuild_projections().unwrap();
+    assert_eq!(
+        office.projection_dump().unwrap(),
+        recorded,
+        "what the import projected is what a rebuild gives"
+    );
+}
