@@ -110,6 +110,40 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
     serving.stop();
 }
 
+/// A batch left unfinished in a fiscal year that was then closed (年度締め) takes nothing more, so
+/// it is no one's work: once the section's filing holds everything the contractor laptop has of it,
+/// that laptop lets it go like a finished one, and a new one never takes it. Filed but not closed,
+/// it stays.
+#[test]
+fn a_contractor_laptop_lets_go_of_an_unfinished_batch_of_a_closed_year() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let left = l.batch_of_year("1-2", "令和7年度 月次", 2025);
+    let people = l.import_residents(C, "production", &left, 2025, 20);
+    l.ok(&step_args(C, "do", &left, "1", &["--count", "targets=20"]));
+    let hub = Hub::start(&l);
+    let contractor = join(&l, &hub.addr, C5, "contractor");
+    assert!(held_text(&contractor).contains(&people[3].name));
+
+    // Filed (this month's archive holds the batch as it stands), the year not closed: kept.
+    let _filed = l.verified_archive();
+    sync(&contractor, &hub.addr);
+    assert!(contractor.chunks_of(&left) > 0);
+    assert_eq!(support::step(&contractor.board(&left), 1)["status"], "done");
+
+    l.close_year(2025);
+    sync(&contractor, &hub.addr);
+    let gone = |laptop: &Laptop| {
+        assert_eq!(laptop.chunks_of(&left), 0);
+        assert!(!held_text(laptop).contains(&people[3].name));
+        assert!(!laptop.ok(&["batch", "list"]).contains("令和7年度"));
+    };
+    gone(&contractor);
+    gone(&join(&l, &hub.addr, "委託 六郎", "contractor"));
+    hub.stop();
+    assert!(l.chunks_of(&left) > 0, "the section keeps it");
+}
+
 /// A batch a section laptop holds exactly as the section filed it sleeps there like its lists (not
 /// opened, not announced) and costs a sync nothing; a late entry wakes it where it was made and
 /// still reaches a laptop where it sleeps, whichever laptop dials.

@@ -320,11 +320,13 @@ impl SyncHome {
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
         let mut let_go = HashSet::new();
+        let closed: HashSet<i32> = roster.year_closes().map(|c| c.fiscal_year).collect();
         for (b, id) in &office.batches {
-            // 委託先の最小保持: a batch the section holds finished, with all this laptop has of it.
+            // 委託先の最小保持: a batch the section holds finished or closed, with all this laptop
+            // has of it.
             if let Some(filed) = office.filed.get(&b.batch_id) {
                 if (office_changed || changed.contains(id) || !tx.has_document(id)?)
-                    && crate::years::let_go(tx, b, filed)?
+                    && crate::years::let_go(tx, b, filed, closed.contains(&b.fiscal_year))?
                 {
                     self.deleted
                         .store(true, std::sync::atomic::Ordering::SeqCst);

@@ -324,19 +324,18 @@ pub(crate) fn section_filed(
 }
 
 /// On a laptop that keeps least, deletes a batch (and its lists no other batch here counts) when a
-/// section member's filing of it lets it go, and takes it no more from any peer. Returns whether
-/// it was let go (held here or not).
+/// section member's filing of it lets it go (`year_closed`: its fiscal year is closed), and takes
+/// it no more from any peer. Returns whether it was let go (held here or not).
 pub(crate) fn let_go(
     tx: &Tx<'_>,
     batch: &kenshin_domain::BatchRef,
     filed: &[FiledBatch],
+    year_closed: bool,
 ) -> Result<bool> {
     let today = local_day(now());
+    let lets_go = |f, here| lets_go(f, batch.fiscal_year, today, here, year_closed);
     // Where even holding nothing of it would not let it go, nothing need be read.
-    if !filed
-        .iter()
-        .any(|f| lets_go(f, batch.fiscal_year, today, HeldHere::Nothing))
-    {
+    if !filed.iter().any(|f| lets_go(f, HeldHere::Nothing)) {
         return Ok(false);
     }
     let id = kenshin_store::batch_doc_id(&batch.batch_id)?;
@@ -363,7 +362,7 @@ pub(crate) fn let_go(
                 }
             }
         };
-        if lets_go(f, batch.fiscal_year, today, here) {
+        if lets_go(f, here) {
             let counted_elsewhere: HashSet<String> = tx
                 .batches()?
                 .iter()

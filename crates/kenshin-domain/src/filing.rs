@@ -54,11 +54,20 @@ pub fn keeps_least(role: crate::catalogue::Role) -> bool {
 
 /// Whether a laptop that keeps least lets a batch of `fiscal_year` go (deletes it, and takes it no
 /// more) on `today` (Japan's date), given a section member's filing of it: once the filing holds it
-/// finished and everything this laptop has of it, and the year is over (its vouchers, and the
+/// finished, or its year is closed (年度締め: nothing more can be recorded in it, finished or not),
+/// the filing holds everything this laptop has of it, and the year is over (its vouchers, and the
 /// inquiries about them, end with it). The contractor has no work left in it, and what its laptop
 /// made is kept where the rules keep it.
-pub fn lets_go(filed: &FiledBatch, fiscal_year: i32, today: NaiveDate, here: HeldHere) -> bool {
-    filed.finished && today > fiscal_year_end(fiscal_year) && here != HeldHere::Ahead
+pub fn lets_go(
+    filed: &FiledBatch,
+    fiscal_year: i32,
+    today: NaiveDate,
+    here: HeldHere,
+    year_closed: bool,
+) -> bool {
+    (filed.finished || year_closed)
+        && today > fiscal_year_end(fiscal_year)
+        && here != HeldHere::Ahead
 }
 
 /// 年度締め: an approver closed a fiscal year; its batches take no new entries and stay readable.
@@ -215,7 +224,7 @@ mod tests {
     }
 
     #[test]
-    fn a_contractor_laptop_lets_go_of_a_finished_batch_the_section_holds_whole() {
+    fn a_contractor_laptop_lets_go_of_a_finished_or_closed_batch_the_section_holds_whole() {
         use HeldHere::{Ahead, Nothing, Within};
         let filed = |finished| FiledBatch {
             batch_id: "b".into(),
@@ -225,21 +234,26 @@ mod tests {
         };
         let (done, open) = (filed(true), filed(false));
         let day = |s: &str| s.parse::<NaiveDate>().expect("day");
-        // (filing, today, held here, lets go): a batch of fiscal 2025.
+        // (filing, today, held here, year closed, lets go): a batch of fiscal 2025.
         let cases = [
-            (&done, "2026-04-01", Within, true),
-            (&done, "2026-04-01", Nothing, true),
-            (&done, "2026-04-01", Ahead, false),
-            (&done, "2026-03-31", Within, false),
-            (&done, "2026-03-31", Nothing, false),
-            (&open, "2026-04-01", Within, false),
-            (&open, "2026-04-01", Nothing, false),
+            (&done, "2026-04-01", Within, false, true),
+            (&done, "2026-04-01", Nothing, false, true),
+            (&done, "2026-04-01", Ahead, false, false),
+            (&done, "2026-03-31", Within, false, false),
+            (&done, "2026-03-31", Nothing, false, false),
+            (&open, "2026-04-01", Within, false, false),
+            (&open, "2026-04-01", Nothing, false, false),
+            // A closed year takes nothing more: an unfinished batch of it is no one's work.
+            (&open, "2026-05-01", Within, true, true),
+            (&open, "2026-05-01", Nothing, true, true),
+            (&open, "2026-05-01", Ahead, true, false),
+            (&done, "2026-05-01", Ahead, true, false),
         ];
-        for (f, today, here, want) in cases {
+        for (f, today, here, closed, want) in cases {
             assert_eq!(
-                lets_go(f, 2025, day(today), here),
+                lets_go(f, 2025, day(today), here, closed),
                 want,
-                "{f:?} {today} {here:?}"
+                "{f:?} {today} {here:?} {closed}"
             );
         }
         assert!(keeps_least(crate::Role::Contractor));
