@@ -363,16 +363,20 @@ pub(crate) fn let_go(
             }
         };
         if lets_go(f, here) {
-            let counted_elsewhere: HashSet<String> = tx
-                .batches()?
-                .iter()
-                .filter(|b| b.batch_id != batch.batch_id)
-                .map(|b| tx.local(&crate::sync::counted_lists(&b.batch_id)))
-                .collect::<kenshin_store::Result<Vec<_>>>()?
-                .into_iter()
-                .flatten()
-                .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
-                .collect();
+            // Read only when this laptop holds a list of it (a new laptop holds none).
+            let counted_elsewhere: HashSet<String> = if lists.is_empty() {
+                HashSet::new()
+            } else {
+                tx.batches()?
+                    .iter()
+                    .filter(|b| b.batch_id != batch.batch_id)
+                    .map(|b| tx.local(&crate::sync::counted_lists(&b.batch_id)))
+                    .collect::<kenshin_store::Result<Vec<_>>>()?
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
+                    .collect()
+            };
             let lists: Vec<DocumentId> = lists
                 .into_iter()
                 .filter(|(l, _)| !counted_elsewhere.contains(l))
