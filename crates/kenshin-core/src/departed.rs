@@ -224,8 +224,8 @@ impl Office {
             let applied = apply_redactions(tx, &roster)?;
             trust::project_office(tx, &roster)?;
             for b in &applied.touched {
-                if let Some(counted) = trust::project_batch(tx, &roster, &batch_doc_id(b)?)? {
-                    trust::project_register(tx, &counted)?;
+                if let Some(judged) = trust::project_batch(tx, &roster, &batch_doc_id(b)?)? {
+                    trust::project_register(tx, &judged.counted())?;
                 }
             }
             Ok::<_, CoreError>(r)

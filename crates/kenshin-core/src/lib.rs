@@ -492,7 +492,8 @@ impl Office {
                 }
             } else {
                 // The rest as the sync engine projects a batch, marked: it need not judge it again.
-                sync::project_counted(tx, &roster.digest(), &meta.batch_id, &doc_id, &counted)?;
+                let batch = (meta.batch_id.as_str(), &doc_id);
+                sync::project_counted(tx, &roster, &judged.all, batch, &counted)?;
             }
             let seq = judged
                 .all

@@ -284,7 +284,7 @@ impl SyncHome {
             known.redaction_pending = applied.pending;
             redacted = applied.touched;
         }
-        let (roster, digest) = (&office.roster, &office.digest);
+        let roster = &office.roster;
         // Whose each access log is: as the log itself says once it is here (the office's index is a
         // hint anyone may write), else as the index says. A contractor laptop holds only its members'.
         // A log is read for it once on this laptop (a day's log holds thousands of lookups), then
@@ -372,7 +372,7 @@ impl SyncHome {
             if let Some(ids) = list_ids {
                 if !touched
                     || (!redacted.contains(&b.batch_id)
-                        && tx.projected_from(id)? == Some(projection_mark(tx, digest, id, &ids)?))
+                        && tx.projected_from(id)? == mark_now(tx, roster, &b.batch_id, id, &ids)?)
                 {
                     documents.extend(ids.iter().cloned());
                     known.lists.insert(id.clone(), ids);
@@ -380,10 +380,11 @@ impl SyncHome {
                 }
             }
             // A batch document that cannot be read shares nothing more (its board says why).
-            let Some(counted) = trust::project_batch(tx, roster, id)? else {
+            let Some(judged) = trust::project_batch(tx, roster, id)? else {
                 continue;
             };
-            let ids = project_counted(tx, digest, &b.batch_id, id, &counted)?;
+            let batch = (b.batch_id.as_str(), id);
+            let ids = project_counted(tx, roster, &judged.all, batch, &judged.counted())?;
             documents.extend(ids.iter().cloned());
             known.lists.insert(id.clone(), ids);
         }
@@ -434,20 +435,24 @@ fn optional(office: &kenshin_store::docs::office::Office) -> HashSet<DocumentId>
         .collect()
 }
 
-/// What a batch's projection holds beside its board, written once the batch is judged: which lists
-/// count in it (what sync shares), its register or events once those lists are all here, and the
-/// mark of what it was made from (a projection that finds the same mark judges nothing again).
-/// Returns the counted lists' documents.
+/// What a batch's projection holds beside its board, written once the batch (`all` its records)
+/// is judged: which lists count in it (what sync shares), its register or events once those lists
+/// are all here, and the mark of what it was made from (a projection that finds the same mark
+/// judges nothing again). Returns the counted lists' documents.
 pub(crate) fn project_counted(
     tx: &Tx<'_>,
-    roster_digest: &str,
-    batch: &str,
-    id: &DocumentId,
+    roster: &Roster,
+    all: &kenshin_store::docs::batch::Batch,
+    (batch, id): (&str, &DocumentId),
     counted: &kenshin_store::docs::batch::Batch,
 ) -> Result<Vec<DocumentId>> {
     tx.set_local(&counted_lists(batch), &made_from(counted))?;
     let (ids, present) = counted_here(tx, counted)?;
-    tx.set_projected_from(id, &projection_mark(tx, roster_digest, id, &ids)?)?;
+    let signers: Vec<&str> = all.signers().into_iter().collect();
+    let noted = serde_json::to_string(&signers).map_err(|e| CoreError::Internal(e.to_string()))?;
+    tx.set_local(&signers_note(batch), &noted)?;
+    let mark = projection_mark(tx, &roster.digest_for(signers), id, &ids)?;
+    tx.set_projected_from(id, &mark)?;
     if present {
         if registered_as(tx, batch, counted)? {
             tx.project_events(counted)?;
@@ -526,8 +531,32 @@ fn counted_here(
     Ok((ids, present))
 }
 
-/// What a batch's projection is made from: this build (which may project differently), the roster's
-/// digest, the batch document's, and which of its counted lists are here (lists never change).
+/// Who a batch's records named as their signers when it was last judged (a JSON array: an id a
+/// record claims may hold any character).
+fn signers_note(batch: &str) -> String {
+    format!("signers:{batch}")
+}
+
+/// The mark a batch's projection would have now, with the signers its records named when it was
+/// judged (`None` before any, or a note that does not read: it is judged).
+fn mark_now(
+    tx: &Tx<'_>,
+    roster: &Roster,
+    batch: &str,
+    id: &DocumentId,
+    lists: &[DocumentId],
+) -> Result<Option<String>> {
+    let noted = tx.local(&signers_note(batch))?;
+    let Some(signers) = noted.and_then(|n| serde_json::from_str::<Vec<String>>(&n).ok()) else {
+        return Ok(None);
+    };
+    let digest = roster.digest_for(signers.iter().map(String::as_str));
+    Ok(Some(projection_mark(tx, &digest, id, lists)?))
+}
+
+/// What a batch's projection is made from: this build (which may project differently), the digest
+/// of the roster its signers' records are judged by, the batch document's, and which of its
+/// counted lists are here (lists never change).
 fn projection_mark(
     tx: &Tx<'_>,
     roster: &str,

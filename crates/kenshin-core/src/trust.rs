@@ -531,11 +531,11 @@ pub(crate) fn project_batch(
     tx: &Tx<'_>,
     roster: &Roster,
     id: &DocumentId,
-) -> Result<Option<Batch>> {
+) -> Result<Option<Judged>> {
     match load_judged(tx, roster, id) {
         Ok(j) => {
             tx.project_batch(&j.all, &j.standings, &j.problems)?;
-            Ok(Some(j.counted()))
+            Ok(Some(j))
         }
         Err(CoreError::Store(kenshin_store::StoreError::Shape { why, .. })) => {
             tx.project_problems(
@@ -563,8 +563,8 @@ pub(crate) fn rebuild(tx: &Tx<'_>) -> Result<()> {
         let id = batch_doc_id(&b.batch_id)?;
         // A batch listed by the office whose document has not arrived yet has nothing to show.
         if tx.has_document(&id)? {
-            if let Some(counted) = project_batch(tx, &roster, &id)? {
-                project_register(tx, &counted)?;
+            if let Some(judged) = project_batch(tx, &roster, &id)? {
+                project_register(tx, &judged.counted())?;
             }
         }
     }

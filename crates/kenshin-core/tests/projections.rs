@@ -12,7 +12,10 @@ fn decided(home: &Path, batch: &str) -> bool {
         .unwrap()
         .board(Some(batch))
         .unwrap();
-    board[0].steps[0].decisive.is_some()
+    board
+        .first()
+        .and_then(|b| b.steps.first())
+        .is_some_and(|s| s.decisive.is_some())
 }
 
 /// A section laptop `name` joins the office on `hub`, whose engine then listens on loopback: the
@@ -50,8 +53,7 @@ async fn a_start_judges_a_batch_stored_and_not_projected() {
         .collect();
     let (laptop_dir, serving, bound) = joined_and_served(&mut office, hub, "課 花子").await;
     let laptop = laptop_dir.path();
-    let syncing = Syncing::start(laptop).await.unwrap();
-    syncing.once(&bound, Duration::from_secs(60)).await.unwrap();
+    sync_once(laptop, &bound).await;
     serving.stop().await.unwrap();
     assert!(!decided(laptop, &batches[1]));
 
@@ -60,27 +62,7 @@ async fn a_start_judges_a_batch_stored_and_not_projected() {
     office
         .record(&batches[1], 1, Action::Do, StepRecord::default())
         .unwrap();
-    let chunks: Vec<(String, Vec<u8>)> = {
-        let db = kenshin_store::connect(hub).unwrap();
-        let mut stmt = db
-            .prepare("SELECT key, data FROM chunks WHERE key LIKE ?1 || '/%'")
-            .unwrap();
-        let rows = stmt
-            .query_map([&batches[1]], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap();
-        rows.map(|r| r.unwrap()).collect()
-    };
-    assert!(!chunks.is_empty());
-    {
-        let db = kenshin_store::connect(laptop).unwrap();
-        for (key, data) in &chunks {
-            db.execute(
-                "INSERT OR IGNORE INTO chunks (key, data) VALUES (?1, ?2)",
-                rusqlite::params![key, data],
-            )
-            .unwrap();
-        }
-    }
+    copy_chunks(hub, laptop, &batches[1]);
     assert!(!decided(laptop, &batches[1]), "not projected yet");
 
     // The laptop's engine starts and stops: the changed batch is judged, the others as they were.
@@ -276,4 +258,101 @@ async fn an_imported_register_is_not_read_back() {
         recorded,
         "what the import projected is what a rebuild gives"
     );
+}
+
+/// A member joining changes no judgement of a batch whose records they did not sign: a laptop that
+/// serves them judges no batch again (probed by taking a batch's board out behind its back: it stays
+/// out; at five years the serving laptop judged about 250 batches on the joiner's first sync). A
+/// record whose signer's entry had not arrived counts once it does.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_joining_judges_only_the_batches_they_signed_again() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let hub = hub_dir.path();
+    let mut office = Office::init(hub, "テスト市", "決裁 太郎").unwrap();
+    let [probed, later] = ["第1回", "第2回"].map(|label| {
+        office
+            .new_batch(ProcessId::AnnualIssuance, label, Some(2026))
+            .unwrap()
+            .batch_id
+    });
+    office
+        .record(&probed, 1, Action::Do, StepRecord::default())
+        .unwrap();
+    let (section_dir, serving, bound) = joined_and_served(&mut office, hub, "課 花子").await;
+    let section = section_dir.path();
+    sync_once(section, &bound).await;
+    assert!(decided(hub, &probed));
+    let db = kenshin_store::connect(hub).unwrap();
+    for table in ["p_board", "p_signoffs"] {
+        db.execute(
+            &format!("DELETE FROM {table} WHERE batch_id = ?1"),
+            [&probed],
+        )
+        .unwrap();
+    }
+    assert!(!decided(hub, &probed), "the probe shows on the board");
+
+    // An invite, and the new laptop's first sync: the hub judges nothing again.
+    let invite = office.invite("課 次郎", Role::Section, false).unwrap();
+    let joiner_dir = tempfile::tempdir().unwrap();
+    let joiner = joiner_dir.path();
+    join(joiner, &serde_json::to_string(&invite).unwrap(), "invite").unwrap();
+    sync_once(joiner, &bound).await;
+    serving.stop().await.unwrap();
+    assert!(
+        !decided(hub, &probed),
+        "the hub judged a batch again when a member who signed nothing in it joined"
+    );
+
+    // The new member records; the record reaches the first section laptop before the new member's
+    // roster entry does (as a relay might deliver them), and counts for nothing until it arrives.
+    Office::open(joiner, None)
+        .unwrap()
+        .record(&later, 1, Action::Do, StepRecord::default())
+        .unwrap();
+    copy_chunks(joiner, section, &later);
+    Syncing::start(section).await.unwrap().stop().await.unwrap();
+    assert!(!decided(section, &later), "signed by no one in the roster");
+    let serving = Syncing::start(hub).await.unwrap();
+    let bound = serving
+        .engine
+        .listen("127.0.0.1:0")
+        .await
+        .unwrap()
+        .to_string();
+    sync_once(section, &bound).await;
+    serving.stop().await.unwrap();
+    assert!(
+        decided(section, &later),
+        "the new member's entry arrived and their record counts"
+    );
+}
+
+/// One sync of `home` with the engine at `peer`.
+async fn sync_once(home: &Path, peer: &str) {
+    let syncing = Syncing::start(home).await.unwrap();
+    syncing.once(peer, Duration::from_secs(60)).await.unwrap();
+}
+
+/// A document's chunks copied from one home into another, as samod would store them there.
+fn copy_chunks(from: &Path, to: &Path, batch: &str) {
+    let chunks: Vec<(String, Vec<u8>)> = {
+        let db = kenshin_store::connect(from).unwrap();
+        let mut stmt = db
+            .prepare("SELECT key, data FROM chunks WHERE key LIKE ?1 || '/%'")
+            .unwrap();
+        let rows = stmt
+            .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    };
+    assert!(!chunks.is_empty());
+    let db = kenshin_store::connect(to).unwrap();
+    for (key, data) in &chunks {
+        db.execute(
+            "INSERT OR IGNORE INTO chunks (key, data) VALUES (?1, ?2)",
+            rusqlite::params![key, data],
+        )
+        .unwrap();
+    }
 }

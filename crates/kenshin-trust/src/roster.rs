@@ -54,6 +54,32 @@ impl Roster {
         hex::encode(Sha256::digest(format!("{self:?}").as_bytes()))
     }
 
+    /// The digest of what judging the records signed by `members` reads: their entries (held or
+    /// not), and every record that is not a member's entry or an invite (removals, roles, deputies,
+    /// settings, closes, deletions). Another member joining, or an invite, changes no judgement of
+    /// such records; a claimed signer's entry arriving does.
+    pub fn digest_for<'a>(&self, members: impl IntoIterator<Item = &'a str>) -> String {
+        let members: HashSet<&str> = members.into_iter().collect();
+        let named = |id: &String| members.contains(id.as_str());
+        Roster {
+            valid: self
+                .valid
+                .iter()
+                .filter(|(id, _)| named(id))
+                .map(|(id, e)| (id.clone(), e.clone()))
+                .collect(),
+            invalid: self
+                .invalid
+                .iter()
+                .filter(|(e, _)| named(&e.member.id))
+                .cloned()
+                .collect(),
+            invites: BTreeMap::new(),
+            ..self.clone()
+        }
+        .digest()
+    }
+
     /// Checks every entry. `anchor` is the founder's Ed25519 key as this home pinned it. `before(a,
     /// b)` says whether record `a` was in the past of record `b`, over the entries, then the invites,
     /// then the removals (in that order); a record past the end is after everything.
@@ -727,12 +753,8 @@ mod tests {
         e
     }
 
-    #[test]
-    fn entries_hold_from_the_anchor_down() {
-        let founder = Keys::generate().unwrap();
-        let clerk = Keys::generate().unwrap();
-        let joiner = Keys::generate().unwrap();
-        let invite_keys = Keys::generate().unwrap();
+    /// Invite i1 for a contractor "j", signed by the founder "f".
+    fn invite_i1(founder: &Keys, invite_keys: &Keys) -> Invite {
         let mut invite = Invite {
             id: "i1".into(),
             name: "j".into(),
@@ -744,24 +766,100 @@ mod tests {
             signature: String::new(),
         };
         invite.signature = founder.sign(&invite_payload("o", &invite));
-        let entries = vec![
-            entry("f", &founder, Role::Section, true, None, &founder),
+        invite
+    }
+
+    /// The founder "f", a contractor "c" the founder added, and "j" who joined with invite i1.
+    fn founder_clerk_joiner(
+        founder: &Keys,
+        clerk: &Keys,
+        joiner: &Keys,
+        invite_keys: &Keys,
+    ) -> [RosterEntry; 3] {
+        [
+            entry("f", founder, Role::Section, true, None, founder),
             entry(
                 "c",
-                &clerk,
+                clerk,
                 Role::Contractor,
                 false,
                 Some("f".into()),
-                &founder,
+                founder,
             ),
             entry(
                 "j",
-                &joiner,
+                joiner,
                 Role::Contractor,
                 false,
                 Some(invite_signer("i1")),
-                &invite_keys,
+                invite_keys,
             ),
+        ]
+    }
+
+    /// What a batch's projection mark holds of the roster: an invite or another member's entry
+    /// (held or not) leaves it as it was; an entry of a member the records name moves it.
+    #[test]
+    fn a_digest_for_signers_moves_only_with_their_entries() {
+        let founder = Keys::generate().unwrap();
+        let invite_keys = Keys::generate().unwrap();
+        let invite = invite_i1(&founder, &invite_keys);
+        let clerk = Keys::generate().unwrap();
+        let joiner = Keys::generate().unwrap();
+        let [f, c, j] = founder_clerk_joiner(&founder, &clerk, &joiner, &invite_keys);
+        // Added by a member who is not an admin: it does not hold.
+        let x = entry("x", &joiner, Role::Section, false, Some("c".into()), &clerk);
+        let check = |entries: &[&RosterEntry], invites: &[Invite]| {
+            let entries: Vec<RosterEntry> = entries.iter().map(|e| (*e).clone()).collect();
+            Roster::check("o", &founder.sign_key(), &entries, invites, &[], in_order)
+        };
+        let before = check(&[&f, &c], &[]);
+        let invited = check(&[&f, &c], std::slice::from_ref(&invite));
+        let joined = check(&[&f, &c, &j], std::slice::from_ref(&invite));
+        let claimed = check(&[&f, &c, &j, &x], &[invite]);
+        let cases: [(&str, &Roster, &Roster, &[&str], bool); 6] = [
+            ("an invite", &before, &invited, &["f", "c"], true),
+            ("another member joins", &invited, &joined, &["f", "c"], true),
+            (
+                "a named member joins",
+                &invited,
+                &joined,
+                &["c", "j"],
+                false,
+            ),
+            (
+                "an entry that does not hold, not named",
+                &joined,
+                &claimed,
+                &["c", "j"],
+                true,
+            ),
+            (
+                "an entry that does not hold, named",
+                &joined,
+                &claimed,
+                &["x"],
+                false,
+            ),
+            ("no records", &before, &joined, &[], true),
+        ];
+        for (what, a, b, signers, same) in cases {
+            assert_ne!(a.digest(), b.digest(), "{what}: the roster changed");
+            let moved =
+                a.digest_for(signers.iter().copied()) != b.digest_for(signers.iter().copied());
+            assert_eq!(!moved, same, "{what}");
+        }
+    }
+
+    #[test]
+    fn entries_hold_from_the_anchor_down() {
+        let founder = Keys::generate().unwrap();
+        let clerk = Keys::generate().unwrap();
+        let joiner = Keys::generate().unwrap();
+        let invite_keys = Keys::generate().unwrap();
+        let invite = invite_i1(&founder, &invite_keys);
+        let mut entries = founder_clerk_joiner(&founder, &clerk, &joiner, &invite_keys).to_vec();
+        entries.extend([
             // Signed by a member who is not an admin.
             entry(
                 "x",
@@ -782,12 +880,12 @@ mod tests {
                 Some(invite_signer("i1")),
                 &invite_keys,
             ),
-        ];
+        ]);
         let roster = Roster::check(
             "o",
             &founder.sign_key(),
             &entries,
-            &[invite.clone()],
+            std::slice::from_ref(&invite),
             &[],
             in_order,
         );

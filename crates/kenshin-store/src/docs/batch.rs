@@ -87,6 +87,18 @@ pub struct Provenance {
 }
 
 impl Batch {
+    /// Every member id its records name as their signer, in the roster or not: judging the batch
+    /// reads the roster's entries of these members only.
+    pub fn signers(&self) -> std::collections::BTreeSet<&str> {
+        use kenshin_domain::signed::Signed;
+        std::iter::once(self.meta.signer())
+            .chain(self.lists.iter().map(|l| l.signer()))
+            .chain(self.signoffs.iter().map(|e| e.signer()))
+            .chain(self.notes.iter().map(|n| n.signer()))
+            .chain(self.migrations.iter().map(|m| m.signer()))
+            .collect()
+    }
+
     /// The latest list of a kind (a later import of the same kind replaces it).
     pub fn current_list(&self, kind: ListKind) -> Option<&ListRef> {
         self.lists.iter().rev().find(|l| l.list_kind == kind)
