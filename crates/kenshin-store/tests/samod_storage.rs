@@ -54,6 +54,46 @@ async fn a_samod_repo_reads_and_writes_the_same_documents() {
     assert_eq!(text(&doc, "and_by").as_deref(), Some("samod"));
 }
 
+/// samod writes back every change of a document it loads; a key the home holds is not written again
+/// (another connection sees no commit while a repo opens the document and stops).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loaded_document_is_not_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    home.write(|tx| {
+        let mut doc = AutoCommit::new();
+        for i in 0..3 {
+            doc.put(ROOT, "n", i).unwrap();
+            doc.commit();
+        }
+        tx.save(&id, &mut doc, &[])
+    })
+    .unwrap();
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let open = || async {
+        let repo = Repo::build_tokio()
+            .with_storage(storage.clone())
+            .load()
+            .await;
+        let handle = repo.find(id.clone()).await.unwrap().expect("found");
+        assert_eq!(handle.with_document(|d| d.get_heads().len()), 1);
+        repo.stop().await;
+    };
+    // The first repo on the home notes its storage's id.
+    open().await;
+    let watcher = kenshin_store::connect(dir.path()).unwrap();
+    let version = || -> i64 {
+        watcher
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .unwrap()
+    };
+    let before = version();
+    open().await;
+    assert_eq!(storage.health(), Ok(()));
+    assert_eq!(version(), before, "samod wrote the document's changes back");
+}
+
 #[tokio::test]
 async fn load_range_takes_whole_key_components() {
     let dir = tempfile::tempdir().unwrap();
