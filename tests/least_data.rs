@@ -68,6 +68,10 @@ fn a_contractor_laptop_lets_go_of_a_finished_year_once_the_section_filed_it() {
             "last year's residents are gone"
         );
         assert!(held.contains(&people[3].name), "this year's are kept");
+        for note in ["lists", "registered", "signers"] {
+            let note = format!("{note}:{done}");
+            assert!(!held.contains(&note), "the laptop's note {note}");
+        }
         let batches = laptop.ok(&["batch", "list"]);
         assert!(!batches.contains("令和7年度"), "{batches}");
         assert!(batches.contains("令和8年度"), "{batches}");

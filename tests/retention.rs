@@ -158,6 +158,44 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     hub.stop();
 }
 
+/// The deciding laptop projects the batches a redaction touched as its sync engine would, with
+/// the engine's notes: the engine does not read the new lists back into the register (probed by
+/// taking a voucher out behind its back: it stays out until the projections are rebuilt).
+#[test]
+fn the_engine_does_not_read_a_redactions_new_lists_back() {
+    let l = Laptop::new();
+    l.office_with_cast();
+    let monthly = l.batch_of_year("1-2", "令和6年度 月次", 2024);
+    l.import_residents(C, "targets", &monthly, 2024, 20);
+    let people = l.import_residents(C, "production", &monthly, 2024, 20);
+    l.ok(&support::step_args(
+        C,
+        "do",
+        &monthly,
+        "1",
+        &["--count", "targets=20"],
+    ));
+    let calls = l.batch_of_year("4", "令和6年度 問合せ", 2024);
+    l.import_losses(&calls, &[(&people[0].voucher_no, "2024-10-01")]);
+    l.close_year(2024);
+    l.json(&["retention", "purge", "--departed"]);
+    let probe = &people[1].voucher_no;
+    let found = |l: &Laptop| l.json(&["voucher", "find", probe])["total"].clone();
+    assert_eq!(found(&l), 1);
+    kenshin_store::connect(l.home.path())
+        .unwrap()
+        .execute("DELETE FROM p_vouchers WHERE voucher_no = ?1", [probe])
+        .unwrap();
+    assert_eq!(found(&l), 0, "the probe shows in a search");
+    Hub::start(&l).stop();
+    assert_eq!(found(&l), 0, "the engine read the new lists back");
+    kenshin_core::Office::open(l.home.path(), None)
+        .unwrap()
+        .rebuild_projections()
+        .unwrap();
+    assert_eq!(found(&l), 1, "a rebuild reads them");
+}
+
 #[test]
 fn departed_persons_rows_go_from_every_list_and_laptop_and_the_work_still_counts() {
     let l = Laptop::new();

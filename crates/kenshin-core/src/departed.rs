@@ -223,9 +223,18 @@ impl Office {
             let roster = trust::roster(tx)?;
             let applied = apply_redactions(tx, &roster)?;
             trust::project_office(tx, &roster)?;
+            // Projected as the sync engine projects them, with its notes: it need not read the
+            // new lists back.
             for b in &applied.touched {
-                if let Some(judged) = trust::project_batch(tx, &roster, &batch_doc_id(b)?)? {
-                    trust::project_register(tx, &judged.counted())?;
+                let id = batch_doc_id(b)?;
+                if let Some(judged) = trust::project_batch(tx, &roster, &id)? {
+                    crate::sync::project_counted(
+                        tx,
+                        &roster,
+                        &judged.all,
+                        (b.as_str(), &id),
+                        &judged.counted(),
+                    )?;
                 }
             }
             Ok::<_, CoreError>(r)

@@ -119,6 +119,11 @@ pub(crate) fn counted_lists(batch: &str) -> String {
     format!("lists:{batch}")
 }
 
+/// The list documents a `counted_lists` note names (written by `made_from`).
+pub(crate) fn noted_lists(note: &str) -> impl Iterator<Item = &str> {
+    note.split(',').filter(|l| !l.is_empty())
+}
+
 impl SyncHome {
     fn with_write<T>(
         &self,
@@ -354,8 +359,7 @@ impl SyncHome {
                 None => tx
                     .local(&counted_lists(&b.batch_id))?
                     .map(|k| {
-                        k.split(',')
-                            .filter(|l| !l.is_empty())
+                        noted_lists(&k)
                             .map(batch_doc_id)
                             .collect::<kenshin_store::Result<Vec<_>>>()
                     })
@@ -533,7 +537,7 @@ fn counted_here(
 
 /// Who a batch's records named as their signers when it was last judged (a JSON array: an id a
 /// record claims may hold any character).
-fn signers_note(batch: &str) -> String {
+pub(crate) fn signers_note(batch: &str) -> String {
     format!("signers:{batch}")
 }
 

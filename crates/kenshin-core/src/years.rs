@@ -374,7 +374,11 @@ pub(crate) fn let_go(
                     .collect::<kenshin_store::Result<Vec<_>>>()?
                     .into_iter()
                     .flatten()
-                    .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
+                    .flat_map(|k| {
+                        crate::sync::noted_lists(&k)
+                            .map(str::to_string)
+                            .collect::<Vec<_>>()
+                    })
                     .collect()
             };
             let lists: Vec<DocumentId> = lists
@@ -479,6 +483,7 @@ fn forget_notes(tx: &Tx<'_>, batch_id: &str) -> Result<()> {
     for note in [
         crate::sync::counted_lists(batch_id),
         crate::sync::registered(batch_id),
+        crate::sync::signers_note(batch_id),
         filed_heads_note(batch_id),
     ] {
         tx.remove_local(&note)?;
