@@ -227,6 +227,9 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     screenshot(&display, "04b-sent-back");
 
+    // The inquiry desk, seen once: kept while nothing it read changes.
+    d.screen("inquiry");
+
     // The register searches kana in half width and shows the voucher in Japanese.
     d.screen("register");
     d.type_into("input[name=query]", "ﾔﾏ");
@@ -255,6 +258,18 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     );
     assert!(d.text(".history-panel p").contains("歳（年度末）"));
     screenshot(&display, "05-register");
+    // Back from another screen, with nothing it read changed, the register is as the clerk left it:
+    // their search and the chosen row.
+    d.screen("board");
+    d.screen("register");
+    assert_eq!(
+        d.script(
+            "return [document.querySelector('input[name=query]').value,
+                     document.querySelector('.vrow.selected')?.dataset.voucher]",
+            json!([])
+        ),
+        json!(["ﾔﾏ", chosen])
+    );
     // A reissue asked for at the window joins the request list of a reissue batch.
     d.script(
         "const s = document.querySelector('select[name=reissue-batch]');
@@ -269,6 +284,7 @@ fn a_step_goes_from_contractor_to_approval_through_the_window() {
     d.script("document.body.dataset.ready = '';", json!([]));
     d.click("button[data-action=voucher-inquiry]");
     d.wait("body[data-ready=inquiry]");
+    // The kept inquiry desk is drawn again for the voucher the register hands it.
     d.until("the inquiry desk on the chosen voucher", || {
         d.script(
             "return document.querySelector('form.inquiry input[name=voucher]').value",

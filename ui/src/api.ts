@@ -1,5 +1,5 @@
 // Typed calls to the app's commands (src-tauri/src/lib.rs). Each refusal arrives as a Refusal (code, Japanese, English).
-import { invoke } from "@tauri-apps/api/core";
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import type {
   ArchiveCheck,
   ClosedYear,
@@ -42,6 +42,51 @@ import type {
   ErasuresView,
   WorkingBoard,
 } from "./bindings";
+
+/// What a screen asked while it was drawn, noted so that it is drawn again only when an answer
+/// differs (`sameAnswers`). Only reads are noted and asked again; a screen that wrote while it was
+/// drawn is not kept. The sync view is left out: it changes every minute and the sync screen
+/// refreshes its part in place.
+export type Asked = { calls: [string, Record<string, unknown> | undefined, Promise<string>][]; wrote: boolean };
+const READS = new Set(["session", "erasures", "working_board", "board", "lists", "recounts", "list_page", "register_page", "inquiry_batches", "returned_count", "closed_years", "retention"]);
+/// Every screen being drawn notes every call made meanwhile (two may overlap: more is compared).
+const noting = new Set<Asked>();
+
+function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const answer = tauriInvoke<T>(cmd, args);
+  if (cmd === "sync_view") return answer;
+  // A refused call is never the same answer again: its screen is drawn again.
+  const text = READS.has(cmd) ? answer.then((a) => JSON.stringify(a)).catch(() => "\u0000refused") : null;
+  for (const asked of noting) {
+    if (text) asked.calls.push([cmd, args, text]);
+    else asked.wrote = true;
+  }
+  return answer;
+}
+
+/// Draws a screen, noting what it asks; null when it wrote (it is drawn again each time).
+export async function noted(draw: () => Promise<void>): Promise<Asked | null> {
+  const asked: Asked = { calls: [], wrote: false };
+  noting.add(asked);
+  try {
+    await draw();
+  } finally {
+    noting.delete(asked);
+  }
+  return asked.wrote ? null : asked;
+}
+
+/// Whether every call a screen made while it was drawn answers the same now.
+export async function sameAnswers(asked: Asked): Promise<boolean> {
+  try {
+    for (const [cmd, args, answer] of asked.calls) {
+      if (JSON.stringify(await tauriInvoke(cmd, args)) !== (await answer)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const api = {
   session: () => invoke<Session>("session"),

@@ -7,7 +7,7 @@ import { api } from "./api";
 import { h, replace } from "./dom";
 import { eventText, t, voucherStatusText } from "./i18n";
 import { fieldError, refused, showProblems, today } from "./forms";
-import { attempt, label, say } from "./state";
+import { attempt, drawFresh, label, say } from "./state";
 
 const recent: string[] = [];
 /// A voucher the register sent the clerk here about.
@@ -16,6 +16,7 @@ let about = "";
 /// Opens the inquiry desk on `voucher` (from the register's detail).
 export function askAbout(voucher: string): void {
   about = voucher;
+  drawFresh("inquiry");
   document.querySelector<HTMLButtonElement>("nav button[data-screen=inquiry]")?.click();
 }
 

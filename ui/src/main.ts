@@ -1,5 +1,5 @@
 // The window: header (office, screens, acting member, language), a message line, and the current screen.
-import { api } from "./api";
+import { api, noted, sameAnswers, type Asked } from "./api";
 import { archiveScreen } from "./archive";
 import { boardScreen } from "./board";
 import { h, replace } from "./dom";
@@ -8,7 +8,8 @@ import { importsScreen } from "./imports";
 import { inboxScreen, updateInbox } from "./inbox";
 import { inquiryScreen } from "./inquiry";
 import { registerScreen } from "./register";
-import { app, say, SAID, SESSION } from "./state";
+import { app, FRESH, say, SAID, SESSION } from "./state";
+import { today } from "./forms";
 import { destroyedScreen, redrawRoster, refreshErasures, refreshSync, standingLine, syncScreen } from "./sync";
 import { changeSecret, lockShowing, lockWhenIdle, memberOption, signIn, signInAgain } from "./sign_in";
 import { joiningScreen, welcomeScreen } from "./welcome";
@@ -38,15 +39,57 @@ async function followRoster(): Promise<void> {
   const ids = (s: Session) => s.members.map((m) => m.id).join();
   if (!session || !app.session || ids(session) === ids(app.session)) return;
   app.session = session;
+  forgetOthers();
   const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
   if (select && document.activeElement !== select) replace(select, memberOptions(session));
   if (current === "sync") redrawRoster();
+}
+
+/// Screens kept while the clerk goes round them, each with what it asked when it was drawn: shown
+/// again as they were while every answer is the same (the clerk's search, scroll and typing stay),
+/// drawn again when one differs. WebKit keeps the high-water mark of every screen built again
+/// (PERFORMANCE.md, "Where the window's memory goes"). Emptied when the header is drawn again (another
+/// member, the other language); a screen is drawn again on a new day (its forms' dates), and the
+/// others when the session or the roster changes (what a member may do).
+const kept = new Map<string, { main: HTMLElement; asked: Asked; day: string }>();
+
+function forgetOthers(): void {
+  for (const id of kept.keys()) if (id !== current) kept.delete(id);
+}
+
+/// Draws the current screen into `main`, keeping it if it only read.
+async function draw(main: HTMLElement): Promise<void> {
+  const id = current;
+  const screen = SCREENS.find(([s]) => s === id);
+  if (!screen) return;
+  const asked = await noted(() => screen[2](main));
+  if (asked) kept.set(id, { main, asked, day: today() });
+  else kept.delete(id);
+}
+
+/// Shows screen `id`: kept as it was if nothing it read changed, else drawn again.
+async function show(id: string): Promise<void> {
+  current = id;
+  document.querySelectorAll<HTMLElement>("nav button[data-screen]").forEach((b) => b.classList.toggle("active", b.dataset.screen === id));
+  if (!document.getElementById("screen")) return render();
+  const k = kept.get(id);
+  const same = k !== undefined && k.day === today() && (await sameAnswers(k.asked));
+  // Another screen was chosen meanwhile.
+  if (current !== id) return;
+  const main = same ? k.main : h("main", { id: "screen", "data-screen": id });
+  document.getElementById("screen")?.replaceWith(main);
+  if (same) {
+    main.querySelector<HTMLElement>("[autofocus]")?.focus();
+    if (id === "sync") await refreshSync();
+  } else await draw(main);
+  if (current === id) document.body.dataset.ready = id;
 }
 
 async function render(): Promise<void> {
   const root = document.getElementById("app");
   const session = app.session;
   if (!root || !session) return;
+  kept.clear();
   const main = h("main", { id: "screen", "data-screen": current });
   const member = h(
     "select",
@@ -74,13 +117,13 @@ async function render(): Promise<void> {
         "nav",
         {},
         SCREENS.map(([id, name], i) =>
-          h("button", { class: id === current ? "active" : "", "data-screen": id, title: `Alt+${i + 1}`, onclick: () => { current = id; void render(); } }, t(name)),
+          h("button", { class: id === current ? "active" : "", "data-screen": id, title: `Alt+${i + 1}`, onclick: () => void show(id) }, t(name)),
         ),
       ),
       h(
         "div",
         { class: "status-row" },
-        h("button", { id: "sync-state", class: `sync-state${syncLine.warn ? " warn" : ""}`, title: syncLine.text, "data-unsent": syncLine.unsent, onclick: () => { current = "sync"; void render(); } }, syncLine.text),
+        h("button", { id: "sync-state", class: `sync-state${syncLine.warn ? " warn" : ""}`, title: syncLine.text, "data-unsent": syncLine.unsent, onclick: () => void show("sync") }, syncLine.text),
         h(
           "div",
           { class: "who" },
@@ -94,8 +137,7 @@ async function render(): Promise<void> {
     h("div", { id: "message", class: "message", role: "status" }),
     main,
   );
-  const screen = SCREENS.find(([id]) => id === current);
-  if (screen) await screen[2](main);
+  await draw(main);
   document.body.dataset.ready = current;
   await showSyncState();
 }
@@ -142,10 +184,10 @@ async function showSyncState(): Promise<void> {
   badge.dataset.unsent = String(syncLine.unsent);
 }
 
-/// Screens that show what peers send: drawn again when documents arrive. A screen whose form has
-/// the focus waits until the clerk has left the field (and the click that left it has landed), so
-/// nothing changes under their typing. (The register keeps its search: it is drawn on request; the
-/// sync screen redraws only its peers' part.)
+/// Screens that show what peers send: drawn again when documents arrive and what they read changed.
+/// A screen whose form has the focus waits until the clerk has left the field (and the click that
+/// left it has landed), so nothing changes under their typing. (The register keeps its search: it is
+/// drawn on request; the sync screen redraws only its peers' part.)
 const LIVE = new Set(["board"]);
 let redrawPending = false;
 
@@ -153,7 +195,7 @@ async function redraw(): Promise<void> {
   const main = document.getElementById("screen");
   const screen = SCREENS.find(([id]) => id === current);
   if (current === "sync") await refreshSync();
-  // The inbox changes in place (nothing in it moves); the board is redrawn whole.
+  // The inbox changes in place (nothing in it moves); the board is drawn again whole.
   if (current === "inbox" && main) return updateInbox(main);
   if (!main || !screen || !LIVE.has(current)) return;
   const active = document.activeElement;
@@ -162,8 +204,11 @@ async function redraw(): Promise<void> {
     return;
   }
   redrawPending = false;
+  // Drawn again only when what it shows changed.
+  const k = kept.get(current);
+  if (k?.main === main && (await sameAnswers(k.asked))) return;
   const next = h("main", { id: "screen", "data-screen": current });
-  await screen[2](next);
+  await draw(next);
   main.replaceWith(next);
   document.body.dataset.synced = String(Number(document.body.dataset.synced ?? "0") + 1);
 }
@@ -185,7 +230,9 @@ void listen<{ event: string }>("sync", (e) => {
 // An admin's order destroyed this laptop (消去命令): whatever was on the screen is gone.
 void listen<CertificateView>("erased", (e) => destroyedScreen(e.payload, t("This laptop's records were destroyed on the admin's order")));
 document.addEventListener(SAID, () => void showSyncState());
+document.addEventListener(FRESH, (e) => kept.delete((e as CustomEvent<string>).detail));
 document.addEventListener(SESSION, () => {
+  forgetOthers();
   const select = document.querySelector<HTMLSelectElement>("select[name=acting-as]");
   if (select && app.session) replace(select, memberOptions(app.session));
 });
@@ -197,10 +244,7 @@ setInterval(() => {
 // Alt+1..6 switch screens: the office works from the keyboard.
 window.addEventListener("keydown", (e) => {
   const n = Number(e.key);
-  if (e.altKey && n >= 1 && n <= SCREENS.length) {
-    current = SCREENS[n - 1][0];
-    void render();
-  }
+  if (e.altKey && n >= 1 && n <= SCREENS.length) void show(SCREENS[n - 1][0]);
 });
 
 /// A home protected by a passphrase: asked for here, and nothing else shows until it opens.

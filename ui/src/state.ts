@@ -30,6 +30,12 @@ export function newSession(s: Session): void {
 
 export const SESSION = "kenshin:session";
 
+/// Asks for `screen` to be drawn afresh the next time it is shown (another screen handed it something).
+export function drawFresh(screen: string): void {
+  document.dispatchEvent(new CustomEvent(FRESH, { detail: screen }));
+}
+export const FRESH = "kenshin:fresh";
+
 /// Runs a command, showing its refusal if it fails. (A success says itself; the line stays until the
 /// next message or screen.)
 export async function attempt<T>(f: () => Promise<T>): Promise<T | undefined> {
