@@ -43,46 +43,50 @@ import type {
   WorkingBoard,
 } from "./bindings";
 
-/// What a screen asked while it was drawn, noted so that it is drawn again only when an answer
-/// differs (`sameAnswers`). Only reads are noted and asked again; a screen that wrote while it was
-/// drawn is not kept. The sync view is left out: it changes every minute and the sync screen
-/// refreshes its part in place.
-export type Asked = { calls: [string, Record<string, unknown> | undefined, Promise<string>][]; wrote: boolean };
+/// What the shown screen has read since it was drawn (the latest answer to each call), so that it is
+/// drawn again, when shown again, only if an answer differs (`sameAnswers`). Any other call while it
+/// is shown (a write, a preview, a lookup), or more reads than are worth asking again, and it is
+/// drawn afresh. The sync view is left out: it changes every minute and the sync screen refreshes its
+/// part in place.
+export type Asked = { calls: Map<string, [string, Record<string, unknown> | undefined, Promise<string>]>; fresh: boolean };
 const READS = new Set(["session", "erasures", "working_board", "board", "lists", "recounts", "list_page", "register_page", "inquiry_batches", "returned_count", "closed_years", "retention"]);
-/// Every screen being drawn notes every call made meanwhile (two may overlap: more is compared).
-const noting = new Set<Asked>();
+const MOST_READS = 16;
+let shown: Asked | null = null;
+
+/// Notes what the screen now shown reads (null: nothing).
+export function showing(asked: Asked | null): void {
+  shown = asked;
+}
+
+export function isShowing(asked: Asked): boolean {
+  return shown === asked;
+}
+
+export function asked(): Asked {
+  return { calls: new Map(), fresh: false };
+}
 
 function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   const answer = tauriInvoke<T>(cmd, args);
-  if (cmd === "sync_view") return answer;
+  if (!shown || cmd === "sync_view") return answer;
+  const key = `${cmd} ${JSON.stringify(args ?? null)}`;
+  if (!READS.has(cmd) || (!shown.calls.has(key) && shown.calls.size >= MOST_READS)) shown.fresh = true;
   // A refused call is never the same answer again: its screen is drawn again.
-  const text = READS.has(cmd) ? answer.then((a) => JSON.stringify(a)).catch(() => "\u0000refused") : null;
-  for (const asked of noting) {
-    if (text) asked.calls.push([cmd, args, text]);
-    else asked.wrote = true;
-  }
+  else shown.calls.set(key, [cmd, args, answer.then((a) => JSON.stringify(a)).catch(() => "\u0000refused")]);
   return answer;
 }
 
-/// Draws a screen, noting what it asks; null when it wrote (it is drawn again each time).
-export async function noted(draw: () => Promise<void>): Promise<Asked | null> {
-  const asked: Asked = { calls: [], wrote: false };
-  noting.add(asked);
-  try {
-    await draw();
-  } finally {
-    noting.delete(asked);
-  }
-  return asked.wrote ? null : asked;
+/// Forgets the shown screen's reads of `cmd`: it no longer shows their answers (a new search).
+export function forgetReads(cmd: string): void {
+  for (const key of shown?.calls.keys() ?? []) if (key.startsWith(`${cmd} `)) shown?.calls.delete(key);
 }
 
-/// Whether every call a screen made while it was drawn answers the same now.
+/// Whether every call the screen made answers the same now.
 export async function sameAnswers(asked: Asked): Promise<boolean> {
+  if (asked.fresh) return false;
   try {
-    for (const [cmd, args, answer] of asked.calls) {
-      if (JSON.stringify(await tauriInvoke(cmd, args)) !== (await answer)) return false;
-    }
-    return true;
+    const now = await Promise.all([...asked.calls.values()].map(async ([cmd, args, answer]) => JSON.stringify(await tauriInvoke(cmd, args)) === (await answer)));
+    return now.every(Boolean);
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 // The window: header (office, screens, acting member, language), a message line, and the current screen.
-import { api, noted, sameAnswers, type Asked } from "./api";
+import { api, asked, isShowing, sameAnswers, showing, type Asked } from "./api";
 import { archiveScreen } from "./archive";
 import { boardScreen } from "./board";
 import { h, replace } from "./dom";
@@ -45,43 +45,63 @@ async function followRoster(): Promise<void> {
   if (current === "sync") redrawRoster();
 }
 
-/// Screens kept while the clerk goes round them, each with what it asked when it was drawn: shown
-/// again as they were while every answer is the same (the clerk's search, scroll and typing stay),
-/// drawn again when one differs. WebKit keeps the high-water mark of every screen built again
-/// (PERFORMANCE.md, "Where the window's memory goes"). Emptied when the header is drawn again (another
-/// member, the other language); a screen is drawn again on a new day (its forms' dates), and the
-/// others when the session or the roster changes (what a member may do).
-const kept = new Map<string, { main: HTMLElement; asked: Asked; day: string }>();
+/// Screens kept while the clerk goes round them, each with what it read while shown: shown again as
+/// the clerk left it (their search, scroll and typing) while every answer is the same, drawn again
+/// when one differs or it did anything but read. WebKit keeps the high-water mark of every screen
+/// built again (PERFORMANCE.md, "Where the window's memory goes"). Emptied when the header is drawn
+/// again (another member, the other language); a screen is drawn again on a new day (its forms'
+/// dates), and the others when the session or the roster changes (what a member may do).
+type Kept = { main: HTMLElement; asked: Asked; day: string; scrolls: [HTMLElement, number][] };
+const kept = new Map<string, Kept>();
+/// Moves on when the header is drawn again: a show or draw begun before does not finish.
+let generation = 0;
 
 function forgetOthers(): void {
   for (const id of kept.keys()) if (id !== current) kept.delete(id);
 }
 
-/// Draws the current screen into `main`, keeping it if it only read.
-async function draw(main: HTMLElement): Promise<void> {
-  const id = current;
+/// Draws screen `id` into `main`, keeping it while it stays the one shown.
+async function draw(main: HTMLElement, id: string): Promise<void> {
   const screen = SCREENS.find(([s]) => s === id);
   if (!screen) return;
-  const asked = await noted(() => screen[2](main));
-  if (asked) kept.set(id, { main, asked, day: today() });
+  const began = generation;
+  const reads = asked();
+  showing(reads);
+  await screen[2](main);
+  if (began === generation && isShowing(reads)) kept.set(id, { main, asked: reads, day: today(), scrolls: [] });
   else kept.delete(id);
 }
 
-/// Shows screen `id`: kept as it was if nothing it read changed, else drawn again.
+/// Shows screen `id`: as it was if nothing it read changed, else drawn again.
 async function show(id: string): Promise<void> {
+  const was = document.getElementById("screen");
+  if (!was) return render();
+  const began = generation;
+  // WebKit forgets a detached element's scroll position.
+  const leaving = kept.get(current);
+  if (leaving?.main === was) {
+    leaving.scrolls = [was, ...was.querySelectorAll<HTMLElement>(".viewport")].filter((e) => e.scrollTop > 0).map((e) => [e, e.scrollTop]);
+  }
   current = id;
+  showing(null);
   document.querySelectorAll<HTMLElement>("nav button[data-screen]").forEach((b) => b.classList.toggle("active", b.dataset.screen === id));
-  if (!document.getElementById("screen")) return render();
+  const message = document.getElementById("message");
+  if (message) replace(message);
   const k = kept.get(id);
   const same = k !== undefined && k.day === today() && (await sameAnswers(k.asked));
-  // Another screen was chosen meanwhile.
-  if (current !== id) return;
+  // Another screen was chosen, or another member signed in, meanwhile.
+  if (current !== id || began !== generation) return;
   const main = same ? k.main : h("main", { id: "screen", "data-screen": id });
   document.getElementById("screen")?.replaceWith(main);
   if (same) {
+    showing(k.asked);
+    for (const [el, top] of k.scrolls) {
+      el.scrollTop = top;
+      el.dispatchEvent(new Event("scroll"));
+    }
     main.querySelector<HTMLElement>("[autofocus]")?.focus();
     if (id === "sync") await refreshSync();
-  } else await draw(main);
+  } else await draw(main, id);
   if (current === id) document.body.dataset.ready = id;
 }
 
@@ -89,6 +109,7 @@ async function render(): Promise<void> {
   const root = document.getElementById("app");
   const session = app.session;
   if (!root || !session) return;
+  generation++;
   kept.clear();
   const main = h("main", { id: "screen", "data-screen": current });
   const member = h(
@@ -137,7 +158,7 @@ async function render(): Promise<void> {
     h("div", { id: "message", class: "message", role: "status" }),
     main,
   );
-  await draw(main);
+  await draw(main, current);
   document.body.dataset.ready = current;
   await showSyncState();
 }
@@ -196,7 +217,14 @@ async function redraw(): Promise<void> {
   const screen = SCREENS.find(([id]) => id === current);
   if (current === "sync") await refreshSync();
   // The inbox changes in place (nothing in it moves); the board is drawn again whole.
-  if (current === "inbox" && main) return updateInbox(main);
+  if (current === "inbox" && main) {
+    const k = kept.get("inbox");
+    if (k?.main === main && (await sameAnswers(k.asked))) return;
+    await updateInbox(main);
+    // Marked in place: put in order again when the clerk comes back.
+    if (k) k.asked.fresh = true;
+    return;
+  }
   if (!main || !screen || !LIVE.has(current)) return;
   const active = document.activeElement;
   if (active && main.contains(active) && active.matches("input, textarea, select")) {
@@ -205,10 +233,13 @@ async function redraw(): Promise<void> {
   }
   redrawPending = false;
   // Drawn again only when what it shows changed.
-  const k = kept.get(current);
-  if (k?.main === main && (await sameAnswers(k.asked))) return;
-  const next = h("main", { id: "screen", "data-screen": current });
-  await draw(next);
+  const id = current;
+  const k = kept.get(id);
+  if (k?.main === main && k.day === today() && (await sameAnswers(k.asked))) return;
+  if (current !== id || document.getElementById("screen") !== main) return;
+  const next = h("main", { id: "screen", "data-screen": id });
+  await draw(next, id);
+  if (current !== id || document.getElementById("screen") !== main) return;
   main.replaceWith(next);
   document.body.dataset.synced = String(Number(document.body.dataset.synced ?? "0") + 1);
 }

@@ -2,7 +2,7 @@
 // fetches pages as they come into view; the chosen voucher's history and what can be done with it beside
 // it (log a call about it, record its envelope as returned).
 import type { RegisterEntry } from "./bindings";
-import { api } from "./api";
+import { api, forgetReads } from "./api";
 import { h, replace, rowsInView } from "./dom";
 import { eventText, sexText, t, voucherStatusText } from "./i18n";
 import { askAbout } from "./inquiry";
@@ -70,6 +70,7 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
 
   const run = async () => {
     pages.clear();
+    forgetReads("register_page");
     const found = await attempt(() => api.registerPage(query, 0, PAGE));
     if (!found) return;
     total = Number(found.total);
