@@ -51,10 +51,14 @@ async function followRoster(): Promise<void> {
 /// built again (PERFORMANCE.md, "Where the window's memory goes"). Emptied when the header is drawn
 /// again (another member, the other language); a screen is drawn again on a new day (its forms'
 /// dates), and the others when the session or the roster changes (what a member may do).
-type Kept = { main: HTMLElement; asked: Asked; day: string; scrolls: [HTMLElement, number][] };
+/// `watch`: notes a kept screen's DOM changing while it is hidden (a lookup or search landing after
+/// the clerk left): it is then drawn again.
+type Kept = { main: HTMLElement; asked: Asked; day: string; scroll: number; viewports: [HTMLElement, number][]; watch?: MutationObserver };
 const kept = new Map<string, Kept>();
 /// Moves on when the header is drawn again: a show or draw begun before does not finish.
 let generation = 0;
+/// Only the latest show finishes.
+let shows = 0;
 
 function forgetOthers(): void {
   for (const id of kept.keys()) if (id !== current) kept.delete(id);
@@ -67,9 +71,10 @@ async function draw(main: HTMLElement, id: string): Promise<void> {
   const began = generation;
   const reads = asked();
   showing(reads);
+  if (kept.get(id)?.main !== main) kept.delete(id);
   await screen[2](main);
-  if (began === generation && isShowing(reads)) kept.set(id, { main, asked: reads, day: today(), scrolls: [] });
-  else kept.delete(id);
+  if (began === generation && isShowing(reads)) kept.set(id, { main, asked: reads, day: today(), scroll: 0, viewports: [] });
+  else if (kept.get(id)?.main === main) kept.delete(id);
 }
 
 /// Shows screen `id`: as it was if nothing it read changed, else drawn again.
@@ -77,32 +82,43 @@ async function show(id: string): Promise<void> {
   const was = document.getElementById("screen");
   if (!was) return render();
   const began = generation;
-  // WebKit forgets a detached element's scroll position.
+  const mine = ++shows;
+  // WebKit forgets a detached element's scroll position; the page's is the window's.
   const leaving = kept.get(current);
   if (leaving?.main === was) {
-    leaving.scrolls = [was, ...was.querySelectorAll<HTMLElement>(".viewport")].filter((e) => e.scrollTop > 0).map((e) => [e, e.scrollTop]);
+    leaving.scroll = document.scrollingElement?.scrollTop ?? 0;
+    leaving.viewports = [...was.querySelectorAll<HTMLElement>(".viewport")].filter((e) => e.scrollTop > 0).map((e) => [e, e.scrollTop]);
+    leaving.watch = new MutationObserver(() => (leaving.asked.fresh = true));
+    leaving.watch.observe(was, { subtree: true, childList: true, characterData: true, attributes: true });
   }
   current = id;
-  showing(null);
   document.querySelectorAll<HTMLElement>("nav button[data-screen]").forEach((b) => b.classList.toggle("active", b.dataset.screen === id));
   const message = document.getElementById("message");
   if (message) replace(message);
   const k = kept.get(id);
-  const same = k !== undefined && k.day === today() && (await sameAnswers(k.asked));
+  const answered = k !== undefined && k.day === today() && (await sameAnswers(k.asked));
   // Another screen was chosen, or another member signed in, meanwhile.
-  if (current !== id || began !== generation) return;
-  const main = same ? k.main : h("main", { id: "screen", "data-screen": id });
+  if (mine !== shows || began !== generation) return;
+  // (Kept only if it was not let go meanwhile: a hand-off, the roster.)
+  const same = answered && kept.get(id) === k ? k : undefined;
+  const main = same ? same.main : h("main", { id: "screen", "data-screen": id });
+  showing(null);
+  k?.watch?.disconnect();
   document.getElementById("screen")?.replaceWith(main);
   if (same) {
-    showing(k.asked);
-    for (const [el, top] of k.scrolls) {
+    showing(same.asked);
+    if (document.scrollingElement) document.scrollingElement.scrollTop = same.scroll;
+    for (const [el, top] of same.viewports) {
       el.scrollTop = top;
       el.dispatchEvent(new Event("scroll"));
     }
     main.querySelector<HTMLElement>("[autofocus]")?.focus();
     if (id === "sync") await refreshSync();
-  } else await draw(main, id);
-  if (current === id) document.body.dataset.ready = id;
+  } else {
+    if (document.scrollingElement) document.scrollingElement.scrollTop = 0;
+    await draw(main, id);
+  }
+  if (mine === shows && began === generation) document.body.dataset.ready = id;
 }
 
 async function render(): Promise<void> {
@@ -220,9 +236,9 @@ async function redraw(): Promise<void> {
   if (current === "inbox" && main) {
     const k = kept.get("inbox");
     if (k?.main === main && (await sameAnswers(k.asked))) return;
-    await updateInbox(main);
     // Marked in place: put in order again when the clerk comes back.
     if (k) k.asked.fresh = true;
+    if (document.getElementById("screen") === main) await updateInbox(main);
     return;
   }
   if (!main || !screen || !LIVE.has(current)) return;
@@ -324,6 +340,8 @@ async function locked(): Promise<void> {
   for (const o of document.querySelectorAll(".overlay")) o.remove();
   const s = await signInAgain(t("The window is locked"));
   app.session = s;
+  // What the member may do may have changed meanwhile.
+  forgetOthers();
   if (s.me.id !== before) await render();
   else document.body.dataset.ready = current;
 }

@@ -75,6 +75,13 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
     if (!found) return;
     total = Number(found.total);
     pages.set(0, found.hits);
+    // The chosen voucher's detail as this search finds it, or none.
+    const again = found.hits.find((e) => e.voucher_no === selected);
+    if (again) showHistory(history, again);
+    else {
+      selected = "";
+      replace(history);
+    }
     count.textContent = `${total.toLocaleString()} ${t("found")}`;
     spacer.style.height = `${total * ROW}px`;
     viewport.scrollTop = 0;
