@@ -64,6 +64,11 @@ function forgetOthers(): void {
   for (const id of kept.keys()) if (id !== current) kept.delete(id);
 }
 
+/// Whether a kept screen shows what a fresh draw would: the same day, the same answers.
+async function unchanged(k: Kept): Promise<boolean> {
+  return k.day === today() && (await sameAnswers(k.asked));
+}
+
 /// Draws screen `id` into `main`, keeping it while it stays the one shown.
 async function draw(main: HTMLElement, id: string): Promise<void> {
   const screen = SCREENS.find(([s]) => s === id);
@@ -71,7 +76,8 @@ async function draw(main: HTMLElement, id: string): Promise<void> {
   const began = generation;
   const reads = asked();
   showing(reads);
-  if (kept.get(id)?.main !== main) kept.delete(id);
+  // The screen drawn again is no longer the kept one.
+  kept.delete(id);
   await screen[2](main);
   if (began === generation && isShowing(reads)) kept.set(id, { main, asked: reads, day: today(), scroll: 0, viewports: [] });
   else if (kept.get(id)?.main === main) kept.delete(id);
@@ -96,7 +102,7 @@ async function show(id: string): Promise<void> {
   const message = document.getElementById("message");
   if (message) replace(message);
   const k = kept.get(id);
-  const answered = k !== undefined && k.day === today() && (await sameAnswers(k.asked));
+  const answered = k !== undefined && (await unchanged(k));
   // Another screen was chosen, or another member signed in, meanwhile.
   if (mine !== shows || began !== generation) return;
   // (Kept only if it was not let go meanwhile: a hand-off, the roster.)
@@ -251,7 +257,7 @@ async function redraw(): Promise<void> {
   // Drawn again only when what it shows changed.
   const id = current;
   const k = kept.get(id);
-  if (k?.main === main && k.day === today() && (await sameAnswers(k.asked))) return;
+  if (k?.main === main && (await unchanged(k))) return;
   if (current !== id || document.getElementById("screen") !== main) return;
   const next = h("main", { id: "screen", "data-screen": id });
   await draw(next, id);
