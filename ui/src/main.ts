@@ -100,7 +100,10 @@ async function show(id: string): Promise<void> {
   current = id;
   document.querySelectorAll<HTMLElement>("nav button[data-screen]").forEach((b) => b.classList.toggle("active", b.dataset.screen === id));
   const message = document.getElementById("message");
-  if (message) replace(message);
+  if (message) {
+    message.className = "message";
+    replace(message);
+  }
   const k = kept.get(id);
   const answered = k !== undefined && (await unchanged(k));
   // Another screen was chosen, or another member signed in, meanwhile.
