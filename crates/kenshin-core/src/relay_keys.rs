@@ -224,17 +224,26 @@ pub(crate) fn keyring(
 
 /// Gives each current member of `roster` (as last judged) who lacks it a share of every key this
 /// laptop holds (a member who joined after the key was made). Shares need no signature: each opens
-/// only to its signed check. Returns how many were written.
+/// only to its signed check. Returns how many were written. `known`: the office document as read
+/// a moment ago (it tells whether anything is lacking; what is written is judged on a fresh read).
 pub(crate) fn share_missing(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     noise: &NoiseKeys,
     roster: &Roster,
+    known: Option<&kenshin_store::Office>,
 ) -> Result<usize> {
     if !tx.has_document(office_id)? {
         return Ok(0);
     }
-    let (_, read) = tx.load_office(office_id)?;
+    let loaded;
+    let read = match known {
+        Some(read) => read,
+        None => {
+            loaded = tx.load_office(office_id)?.1;
+            &loaded
+        }
+    };
     if read.data_keys.is_empty() {
         return Ok(0);
     }
@@ -264,6 +273,9 @@ pub(crate) fn share_missing(
     }
     if new.is_empty() {
         return Ok(0);
+    }
+    if known.is_some() {
+        return share_missing(tx, office_id, noise, roster, None);
     }
     let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
     let before = doc.get_heads();

@@ -10,7 +10,7 @@ use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::filing::keeps_least;
 use kenshin_domain::roster::RosterEntry;
 use kenshin_store::HomeDir;
-use kenshin_store::{batch_doc_id, DocumentId, Home, SqliteStorage, Tx};
+use kenshin_store::{batch_doc_id, DocumentId, Home, Office, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
 use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
@@ -58,6 +58,10 @@ struct Known {
     log_owners: HashMap<DocumentId, String>,
     /// A deletion of departed persons' rows waits for its new lists (checked again as they come).
     redaction_pending: bool,
+    /// Batch documents the index names that the home did not hold when last asked. A document
+    /// that arrives, from a peer or a writer here, is among those a projection is told of, so
+    /// the others are not asked of SQLite again on every projection of a cold sync.
+    absent: HashSet<DocumentId>,
     /// The section's filings as judged, kept while neither they nor the roster changed (judging
     /// them verifies every filing: at five years some 50, on every change of the office document).
     filings: Option<KnownFilings>,
@@ -88,6 +92,8 @@ struct KnownOffice {
     /// The batch index entries that hold, with their documents' ids: read again only when the office
     /// document changes, as they are projected from it (not on every arrival of a sign-off).
     batches: Vec<(kenshin_domain::BatchRef, DocumentId)>,
+    /// The office document as read then (its keys and shares tell whether a member lacks a share).
+    read: Arc<Office>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -166,7 +172,8 @@ impl SyncHome {
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
                     tx.save_office(&office_doc, &mut doc, &before)?;
                 }
-                trust::project_office(tx, &judged)?;
+                // Adding a member leaves the index, and what its history says, as read.
+                trust::project_loaded_office(tx, &judged, &office_doc, &office)?;
                 Ok(Ok(judged))
             })
             .map_err(|why| Refusal::Other { why })??;
@@ -194,6 +201,9 @@ impl SyncHome {
         // Nothing named (the engine starting): look at every batch, in case a previous run stored
         // documents and stopped before projecting them.
         let all = changed.is_empty();
+        if all {
+            known.absent.clear();
+        }
         let office_changed = all || changed.contains(&self.office_doc);
         let (mut office, roster_changed) = match known.office.take() {
             Some(office) if !office_changed => (office, false),
@@ -205,7 +215,7 @@ impl SyncHome {
                     self.deleted
                         .store(true, std::sync::atomic::Ordering::SeqCst);
                 }
-                trust::project_office(tx, &roster)?;
+                trust::project_loaded_office(tx, &roster, &self.office_doc, &office)?;
                 let mut logs = Vec::new();
                 for log in &office.access_logs {
                     let id = batch_doc_id(&log.doc_id)?;
@@ -266,6 +276,7 @@ impl SyncHome {
                 let office = KnownOffice {
                     batches,
                     optional: optional(&office),
+                    read: Arc::new(office),
                     roster,
                     digest,
                     logs,
@@ -330,7 +341,7 @@ impl SyncHome {
             // 委託先の最小保持: a batch the section holds finished or closed, with all this laptop
             // has of it.
             if let Some(filed) = office.filed.get(&b.batch_id) {
-                if (office_changed || changed.contains(id) || !tx.has_document(id)?)
+                if (office_changed || changed.contains(id) || !held(tx, id, changed, known)?)
                     && crate::years::let_go(tx, b, filed, closed.contains(&b.fiscal_year))?
                 {
                     self.deleted
@@ -355,7 +366,7 @@ impl SyncHome {
             }
             let list_ids = match known.lists.remove(id) {
                 Some(ids) => Some(ids),
-                None if !tx.has_document(id)? => continue,
+                None if !held(tx, id, changed, known)? => continue,
                 None => tx
                     .local(&counted_lists(&b.batch_id))?
                     .map(|k| {
@@ -419,10 +430,24 @@ impl SyncHome {
     }
 }
 
+/// Whether the home holds a batch document (see [`Known::absent`]).
+fn held(tx: &Tx<'_>, id: &DocumentId, changed: &[DocumentId], known: &mut Known) -> Result<bool> {
+    if known.absent.contains(id) && !changed.contains(id) {
+        return Ok(false);
+    }
+    let held = tx.has_document(id)?;
+    if held {
+        known.absent.remove(id);
+    } else {
+        known.absent.insert(id.clone());
+    }
+    Ok(held)
+}
+
 /// What a peer may rightly not have ([`Scope::optional`]): the batches any filing names and their
 /// lists, and the lists of every 資格喪失者の削除 (the old ones go where it holds, the new ones stay
 /// where it does not). Judged or not: it only spares waiting on what a peer says it does not have.
-fn optional(office: &kenshin_store::docs::office::Office) -> HashSet<DocumentId> {
+fn optional(office: &Office) -> HashSet<DocumentId> {
     let filed = office
         .filings
         .iter()
@@ -729,10 +754,11 @@ impl Gate for SyncHome {
 impl SyncHome {
     /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds:
     /// the shares go to the peers with the home's next look.
-    fn share_keys(&self) -> std::result::Result<(), String> {
+    /// `read`: the office document as the last projection read it, if it is that recent.
+    fn share_keys(&self, read: Option<&Office>) -> std::result::Result<(), String> {
         let roster = self.roster();
         let shared = self.with_write(|tx| {
-            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
+            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster, read)
         })?;
         if shared > 0 {
             self.wrote_here()?;
@@ -767,6 +793,7 @@ impl kenshin_sync::Office for SyncHome {
             }
             Ok(scope)
         })?;
+        let read = next.office.as_ref().map(|o| o.read.clone());
         *known = next;
         drop(known);
         if self
@@ -779,7 +806,7 @@ impl kenshin_sync::Office for SyncHome {
             *r = scope.roster.clone();
         }
         if docs.is_empty() || docs.contains(&self.office_doc) {
-            self.share_keys()?;
+            self.share_keys(read.as_deref())?;
         }
         Ok(scope)
     }
@@ -998,7 +1025,7 @@ impl Syncing {
     /// Before sealing: this laptop gives its keys to members who lack them (a member who joined
     /// after a key was made), and opens the twins' storage and the home's (for the bridge to read).
     fn relay_ready(&self) -> Result<(SqliteStorage, SqliteStorage)> {
-        self.home.share_keys().map_err(CoreError::Sync)?;
+        self.home.share_keys(None).map_err(CoreError::Sync)?;
         self.engine.committed();
         Ok((
             SqliteStorage::twins(&self.dir)?,

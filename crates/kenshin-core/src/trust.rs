@@ -223,6 +223,17 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
         return Ok(());
     };
     let (_, office) = tx.load_office(&id)?;
+    project_loaded_office(tx, roster, &id, &office)
+}
+
+/// [`project_office`] with the office document already loaded (at five years it holds some 250
+/// index entries: loading it costs as much as judging them).
+pub(crate) fn project_loaded_office(
+    tx: &Tx<'_>,
+    roster: &Roster,
+    id: &DocumentId,
+    office: &Office,
+) -> Result<()> {
     // Each member with the role and authority they have now (after any 役割の変更).
     let now = crate::now();
     let entries: Vec<RosterEntry> = roster
@@ -249,7 +260,7 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
             why: why.clone(),
         })
         .collect();
-    let (judged, mut index_problems) = judge_index(&id.to_string(), &office, roster);
+    let (judged, mut index_problems) = judge_index(&id.to_string(), office, roster);
     // A fiscal year deleted at the end of its keeping leaves its batches' index entries (signed,
     // without personal data) and nothing on the board; so does a batch a contractor laptop let go.
     let mut batches = Vec::with_capacity(judged.len());

@@ -573,6 +573,11 @@ fn purge_twins(tx: &Tx<'_>, office_id: Option<&DocumentId>, noise: &NoiseKeys) -
     let Some(office_id) = office_id.filter(|_| noted != Some(deleted.len())) else {
         return Ok(());
     };
+    // Nothing deleted (a new laptop's first sync, say): no keyring to open.
+    if deleted.is_empty() {
+        tx.set_local(TWINS_PURGED, "0")?;
+        return Ok(());
+    }
     let Ok((ring, _)) = crate::relay_keys::keyring(tx, office_id, noise, &[]) else {
         tx.set_local(TWINS_PURGED, &deleted.len().to_string())?;
         return Ok(());

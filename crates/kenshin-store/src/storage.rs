@@ -130,12 +130,9 @@ impl Storage for SqliteStorage {
     async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
         self.with_conn("load", |c| {
             use rusqlite::OptionalExtension;
-            c.query_row(
-                &format!("SELECT data FROM {} WHERE key = ?1", self.table),
-                [key.to_string()],
-                |r| r.get(0),
-            )
-            .optional()
+            c.prepare_cached(&format!("SELECT data FROM {} WHERE key = ?1", self.table))?
+                .query_row([key.to_string()], |r| r.get(0))
+                .optional()
         })
         .flatten()
     }
@@ -177,14 +174,12 @@ impl Storage for SqliteStorage {
         let doc = key.split('/').next().unwrap_or_default();
         let _turn = self.gate.enter();
         let stored = self.with_conn("put", |c| {
-            c.execute(
-                &format!(
-                    "INSERT OR REPLACE INTO {}(key, data) SELECT ?1, ?2
-                     WHERE NOT EXISTS (SELECT 1 FROM purged WHERE doc = ?3)",
-                    self.table
-                ),
-                params![key, data, doc],
-            )
+            c.prepare_cached(&format!(
+                "INSERT OR REPLACE INTO {}(key, data) SELECT ?1, ?2
+                 WHERE NOT EXISTS (SELECT 1 FROM purged WHERE doc = ?3)",
+                self.table
+            ))?
+            .execute(params![key, data, doc])
         });
         if let (Some(1), Some(h), true) = (stored, &self.on_put, news) {
             (h.after)(&key);
@@ -194,10 +189,8 @@ impl Storage for SqliteStorage {
     async fn delete(&self, key: StorageKey) {
         let _turn = self.gate.enter();
         self.with_conn("delete", |c| {
-            c.execute(
-                &format!("DELETE FROM {} WHERE key = ?1", self.table),
-                [key.to_string()],
-            )
+            c.prepare_cached(&format!("DELETE FROM {} WHERE key = ?1", self.table))?
+                .execute([key.to_string()])
         });
     }
 }
