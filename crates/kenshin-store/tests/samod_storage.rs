@@ -94,6 +94,34 @@ async fn a_loaded_document_is_not_written_again() {
     assert_eq!(version(), before, "samod wrote the document's changes back");
 }
 
+/// A key another storage on the home wrote (the relay bridge's repo has no hooks) is news to the
+/// engine's storage when samod stores it there too: told once, without writing it again; a key the
+/// engine claimed before (fed to samod from the home) is not.
+#[tokio::test]
+async fn a_key_another_storage_wrote_is_told_once_to_the_engine() {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let _home = Home::open(dir.path()).unwrap();
+    let key = |k: &str| StorageKey::from_parts(["doc", "incremental", k]).unwrap();
+    let bridge = SqliteStorage::open(dir.path()).unwrap();
+    for k in ["a", "b"] {
+        bridge.put(key(k), b"1".to_vec()).await;
+    }
+    let claimed = Arc::new(Mutex::new(HashSet::from(["doc/incremental/b".to_string()])));
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let (c, t) = (claimed.clone(), told.clone());
+    let engine = SqliteStorage::open(dir.path()).unwrap().on_put(
+        move |k| c.lock().unwrap().insert(k.to_string()),
+        move |k| t.lock().unwrap().push(k.to_string()),
+    );
+    for k in ["a", "a", "b"] {
+        engine.put(key(k), b"1".to_vec()).await;
+    }
+    assert_eq!(*told.lock().unwrap(), ["doc/incremental/a"]);
+    assert_eq!(engine.health(), Ok(()));
+}
+
 #[tokio::test]
 async fn load_range_takes_whole_key_components() {
     let dir = tempfile::tempdir().unwrap();

@@ -1266,6 +1266,7 @@ impl State {
     }
 
     fn handle_remove_dialer(&mut self, results: &mut HubResults, dialer_id: DialerId) {
+        self.redialed.remove(&dialer_id);
         let Some(dialer) = self.dialers.remove(&dialer_id) else {
             tracing::warn!(?dialer_id, "remove_dialer for unknown dialer");
             return;
