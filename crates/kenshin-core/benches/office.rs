@@ -472,15 +472,19 @@ impl BenchRelay {
         walk(self.data.path())
     }
 
-    /// Waits until the relay has stored nothing new for a second.
-    async fn settled(&self) -> u64 {
+    /// Waits until the relay holds more than `before` and then stores nothing new for a second (a
+    /// minute at most): a push may start after a second of quiet, and once measured 0 bytes.
+    async fn settled(&self, before: u64) -> u64 {
+        let started = Instant::now();
         let mut last = (self.stored(), Instant::now());
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
             let now = self.stored();
             if now != last.0 {
                 last = (now, Instant::now());
-            } else if last.1.elapsed() > Duration::from_secs(1) {
+            } else if (now > before || started.elapsed() > Duration::from_secs(60))
+                && last.1.elapsed() > Duration::from_secs(1)
+            {
                 return now;
             }
         }
@@ -572,7 +576,7 @@ async fn through_relay(file: &[u8], n: usize) -> ((Duration, u64), (Duration, u6
         n as u64,
         "the whole register came sealed through the relay"
     );
-    let sealed = (down, relay.settled().await);
+    let sealed = (down, relay.settled(0).await);
 
     // Plain: the site's documents as they are, through another relay, bare samod on both ends.
     let docs: Vec<automerge::Automerge> = {
@@ -603,6 +607,7 @@ async fn through_relay(file: &[u8], n: usize) -> ((Duration, u64), (Duration, u6
         by_doc.into_values().collect()
     };
     let relay = BenchRelay::start();
+    let empty = relay.stored();
     let url = url::Url::parse(&relay.url).unwrap();
     let (a, b) = (
         Repo::build_tokio().load().await,
@@ -617,7 +622,7 @@ async fn through_relay(file: &[u8], n: usize) -> ((Duration, u64), (Duration, u6
         .iter()
         .map(|h| h.as_ref().unwrap().document_id().clone())
         .collect();
-    let plain_bytes = relay.settled().await;
+    let plain_bytes = relay.settled(empty).await;
     let t = Instant::now();
     let dialer = b
         .dial_websocket(url, samod::BackoffConfig::default())
