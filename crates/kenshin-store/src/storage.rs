@@ -162,21 +162,19 @@ impl Storage for SqliteStorage {
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
         let key = key.to_string();
+        let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
         // samod writes back every change of a document it loads (its saved heads start empty), under
         // keys this home already holds: a change's key names its hash and a snapshot's the heads it
         // holds, so a key held holds the same. Written again, each cost a write transaction for every
-        // document opened (a sync with nothing new at 300 batches wrote about 900 times).
+        // document opened (a sync with nothing new at 300 batches wrote about 900 times). A held key
+        // can still be news to the engine: another storage on this home wrote it (the relay
+        // bridge's), and it is projected as if it had just arrived.
         if content_addressed(&key) && self.holds(&key) {
-            // Held, yet news to the engine if it has not claimed the key: another storage on this
-            // home wrote it (the relay bridge's). It is projected as if it had just arrived.
-            if let Some(h) = &self.on_put {
-                if (h.before)(&key) {
-                    (h.after)(&key);
-                }
+            if let (Some(h), true) = (&self.on_put, news) {
+                (h.after)(&key);
             }
             return;
         }
-        let news = self.on_put.as_ref().is_some_and(|h| (h.before)(&key));
         // A document deleted at the end of its keeping is not stored again, whoever offers it.
         let doc = key.split('/').next().unwrap_or_default();
         let _turn = self.gate.enter();
