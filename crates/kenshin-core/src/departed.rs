@@ -225,12 +225,13 @@ impl Office {
             trust::project_office(tx, &roster)?;
             // Projected as the sync engine projects them, with its notes: it need not read the
             // new lists back.
+            let digests = roster.signer_digests();
             for b in &applied.touched {
                 let id = batch_doc_id(b)?;
                 if let Some(judged) = trust::project_batch(tx, &roster, &id)? {
                     crate::sync::project_counted(
                         tx,
-                        &roster,
+                        &digests,
                         &judged.all,
                         (b.as_str(), &id),
                         &judged.counted(),

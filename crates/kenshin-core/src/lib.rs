@@ -493,7 +493,7 @@ impl Office {
             } else {
                 // The rest as the sync engine projects a batch, marked: it need not judge it again.
                 let batch = (meta.batch_id.as_str(), &doc_id);
-                sync::project_counted(tx, &roster, &judged.all, batch, &counted)?;
+                sync::project_counted(tx, &roster.signer_digests(), &judged.all, batch, &counted)?;
             }
             let seq = judged
                 .all

@@ -14,6 +14,7 @@ use kenshin_store::{batch_doc_id, DocumentId, Home, Office, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
 use kenshin_sync::transport::Refusal;
 use kenshin_sync::{Gate, Hello, StoreSignal};
+use kenshin_trust::roster::SignerDigests;
 use kenshin_trust::Roster;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -301,6 +302,7 @@ impl SyncHome {
             redacted = applied.touched;
         }
         let roster = &office.roster;
+        let digests = roster.signer_digests();
         // Whose each access log is: as the log itself says once it is here (the office's index is a
         // hint anyone may write), else as the index says. A contractor laptop holds only its members'.
         // A log is read for it once on this laptop (a day's log holds thousands of lookups), then
@@ -387,7 +389,7 @@ impl SyncHome {
             if let Some(ids) = list_ids {
                 if !touched
                     || (!redacted.contains(&b.batch_id)
-                        && tx.projected_from(id)? == mark_now(tx, roster, &b.batch_id, id, &ids)?)
+                        && tx.projected_from(id)? == mark_now(tx, &digests, &b.batch_id, id, &ids)?)
                 {
                     documents.extend(ids.iter().cloned());
                     known.lists.insert(id.clone(), ids);
@@ -399,7 +401,7 @@ impl SyncHome {
                 continue;
             };
             let batch = (b.batch_id.as_str(), id);
-            let ids = project_counted(tx, roster, &judged.all, batch, &judged.counted())?;
+            let ids = project_counted(tx, &digests, &judged.all, batch, &judged.counted())?;
             documents.extend(ids.iter().cloned());
             known.lists.insert(id.clone(), ids);
         }
@@ -470,7 +472,7 @@ fn optional(office: &Office) -> HashSet<DocumentId> {
 /// judges nothing again). Returns the counted lists' documents.
 pub(crate) fn project_counted(
     tx: &Tx<'_>,
-    roster: &Roster,
+    roster: &SignerDigests<'_>,
     all: &kenshin_store::docs::batch::Batch,
     (batch, id): (&str, &DocumentId),
     counted: &kenshin_store::docs::batch::Batch,
@@ -480,7 +482,7 @@ pub(crate) fn project_counted(
     let signers: Vec<&str> = all.signers().into_iter().collect();
     let noted = serde_json::to_string(&signers).map_err(|e| CoreError::Internal(e.to_string()))?;
     tx.set_local(&signers_note(batch), &noted)?;
-    let mark = projection_mark(tx, &roster.digest_for(signers), id, &ids)?;
+    let mark = projection_mark(tx, &roster.of(signers), id, &ids)?;
     tx.set_projected_from(id, &mark)?;
     if present {
         if registered_as(tx, batch, counted)? {
@@ -570,7 +572,7 @@ pub(crate) fn signers_note(batch: &str) -> String {
 /// judged (`None` before any, or a note that does not read: it is judged).
 fn mark_now(
     tx: &Tx<'_>,
-    roster: &Roster,
+    roster: &SignerDigests<'_>,
     batch: &str,
     id: &DocumentId,
     lists: &[DocumentId],
@@ -579,7 +581,7 @@ fn mark_now(
     let Some(signers) = noted.and_then(|n| serde_json::from_str::<Vec<String>>(&n).ok()) else {
         return Ok(None);
     };
-    let digest = roster.digest_for(signers.iter().map(String::as_str));
+    let digest = roster.of(signers.iter().map(String::as_str));
     Ok(Some(projection_mark(tx, &digest, id, lists)?))
 }
 
@@ -780,6 +782,7 @@ impl kenshin_sync::Office for SyncHome {
         // Taken: a projection that fails leaves nothing known, and the next one reads everything.
         let mut next = std::mem::take(&mut *known);
         let read = self.looked.lock().map_err(text)?.journal;
+        let started = std::time::Instant::now();
         let scope = self.with_write(|tx| {
             let scope = self.scope(tx, docs, &mut next)?;
             // What the engine has read of the writers' journal is not needed again.
@@ -793,6 +796,7 @@ impl kenshin_sync::Office for SyncHome {
             }
             Ok(scope)
         })?;
+        tracing::debug!(documents = docs.len(), took = ?started.elapsed(), "projected");
         let read = next.office.as_ref().map(|o| o.read.clone());
         *known = next;
         drop(known);

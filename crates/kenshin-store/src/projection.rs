@@ -256,14 +256,16 @@ impl Tx<'_> {
     ) -> Result<()> {
         let tx = self.sql();
         let id = &batch.meta.batch_id;
-        tx.execute("DELETE FROM p_signoffs WHERE batch_id = ?1", [id])?;
-        tx.execute("DELETE FROM p_board WHERE batch_id = ?1", [id])?;
+        tx.prepare_cached("DELETE FROM p_signoffs WHERE batch_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM p_board WHERE batch_id = ?1")?
+            .execute([id])?;
         // What a list's rows held is kept: a list never changes (see `readable_rows`).
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM p_problems WHERE doc_id = ?1
              AND (entry_id IS NULL OR (entry_id NOT LIKE 'list:%' AND entry_id NOT LIKE 'sheet:%'))",
-            [id],
-        )?;
+        )?
+        .execute([id])?;
         let mut p = tx
             .prepare_cached("INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, ?2, ?3)")?;
         for what in batch.problems.iter().chain(judged) {
@@ -547,12 +549,13 @@ impl Tx<'_> {
     /// or a batch document that cannot be read at all).
     pub fn project_problems(&self, doc_id: &str, problems: &[String]) -> Result<()> {
         self.sql()
-            .execute("DELETE FROM p_problems WHERE doc_id = ?1", [doc_id])?;
+            .prepare_cached("DELETE FROM p_problems WHERE doc_id = ?1")?
+            .execute([doc_id])?;
+        let mut insert = self.sql().prepare_cached(
+            "INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, NULL, ?2)",
+        )?;
         for what in problems {
-            self.sql().execute(
-                "INSERT INTO p_problems(doc_id, entry_id, what) VALUES (?1, NULL, ?2)",
-                params![doc_id, what],
-            )?;
+            insert.execute(params![doc_id, what])?;
         }
         Ok(())
     }

@@ -144,7 +144,8 @@ impl Tx<'_> {
     ) -> Result<Vec<(String, String)>> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
-        sql.execute("DELETE FROM p_vouchers WHERE batch_id = ?1", [id])?;
+        sql.prepare_cached("DELETE FROM p_vouchers WHERE batch_id = ?1")?
+            .execute([id])?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
         let mut clashes = Vec::new();
         // Counted only for a list that large: at five years the count reads 750,000 rows.
@@ -198,7 +199,8 @@ impl Tx<'_> {
     pub fn project_events(&self, batch: &Batch) -> Result<()> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
-        sql.execute("DELETE FROM p_voucher_events WHERE batch_id = ?1", [id])?;
+        sql.prepare_cached("DELETE FROM p_voucher_events WHERE batch_id = ?1")?
+            .execute([id])?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
         let mut event = sql.prepare_cached(
             "INSERT INTO p_voucher_events(voucher_no, fiscal_year, batch_id, kind, on_date, detail)

@@ -388,3 +388,85 @@ fn meta_of(office: &str, label: &str) -> BatchRef {
     .to_string();
     m
 }
+
+/// The office document as a home last read it is given again while its chunks are the same, and
+/// read anew once another connection (samod's storage, another process) stored a change to it.
+#[test]
+fn an_office_read_kept_follows_a_change_stored_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let office_id = new_document_id();
+    let entry = |id: &str| RosterEntry {
+        member: Member {
+            id: id.into(),
+            name: format!("職員 {id}"),
+            role: Role::Section,
+            approver: false,
+            admin: id == "m1",
+        },
+        sign_key: "00".into(),
+        noise_key: "11".into(),
+        added_by: None,
+        added_at: Utc::now(),
+        signature: "22".into(),
+    };
+    home.write(|tx| {
+        let mut o = office::create("テスト市", &entry("m1"))?;
+        o.commit();
+        Ok::<_, Wrapped>(tx.save(&office_id, &mut o, &[])?)
+    })
+    .unwrap();
+    let members = |home: &mut Home| {
+        home.read(|tx| tx.load_office(&office_id))
+            .unwrap()
+            .1
+            .members
+            .len()
+    };
+    assert_eq!(members(&mut home), 1);
+    assert_eq!(members(&mut home), 1);
+    let mut other = Home::open(dir.path()).unwrap();
+    other
+        .write(|tx| {
+            let (mut o, _) = tx.load_office(&office_id)?;
+            let before = o.get_heads();
+            office::add_member(&mut o, &entry("m2"))?;
+            o.commit();
+            Ok::<_, Wrapped>(tx.save(&office_id, &mut o, &before)?)
+        })
+        .unwrap();
+    assert_eq!(members(&mut home), 2, "the read kept was of other chunks");
+}
+
+/// A document stored as many chunks loads whole in one pass; a chunk that is not Automerge's does
+/// not lose the others (they load one by one, as before).
+#[test]
+fn a_document_of_many_chunks_loads_whole_and_around_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let id = new_document_id();
+    let mut doc = AutoCommit::new();
+    for i in 0..5i64 {
+        let before = doc.get_heads();
+        doc.put(ROOT, format!("k{i}"), i).unwrap();
+        doc.commit();
+        home.write(|tx| tx.save(&id, &mut doc, &before)).unwrap();
+    }
+    assert_eq!(chunk_count(&home, &id.to_string()), 5);
+    let mut loaded = home.read(|tx| tx.load_required(&id)).unwrap();
+    assert_eq!(loaded.get_heads(), doc.get_heads());
+    assert_eq!(loaded.get_changes(&[]).len(), 5);
+    // Sorts last, so a load one by one meets it after the good ones.
+    kenshin_store::connect(dir.path())
+        .unwrap()
+        .execute(
+            "INSERT INTO chunks(key, data) VALUES (?1 || '/incremental/0', x'00112233')",
+            [id.to_string()],
+        )
+        .unwrap();
+    let mut loaded = home.read(|tx| tx.load_required(&id)).unwrap();
+    assert_eq!(loaded.get_heads(), doc.get_heads());
+    for i in 0..5i64 {
+        assert!(loaded.get(ROOT, format!("k{i}")).unwrap().is_some(), "k{i}");
+    }
+}

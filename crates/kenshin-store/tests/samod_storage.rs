@@ -294,3 +294,57 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
     let doc = home.read(|tx| tx.load_required(&id)).unwrap();
     assert_eq!(text(&doc, "kept").as_deref(), Some("はい"));
 }
+
+/// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
+/// engine once, written together while others wait their turn; a purged document's is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn puts_made_at_once_are_each_stored_and_told_once() {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let purged = new_document_id();
+    home.write(|tx| tx.purge(&purged, &[])).unwrap();
+    let claimed = Arc::new(Mutex::new(HashSet::new()));
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let (c, t) = (claimed.clone(), told.clone());
+    let storage = SqliteStorage::open(dir.path()).unwrap().on_put(
+        move |k| c.lock().unwrap().insert(k.to_string()),
+        move |k| t.lock().unwrap().push(k.to_string()),
+    );
+    let docs: Vec<String> = (0..40).map(|_| new_document_id().to_string()).collect();
+    let mut puts = Vec::new();
+    for (i, doc) in docs.iter().chain([&purged.to_string()]).enumerate() {
+        for n in 0..5 {
+            let storage = storage.clone();
+            let key =
+                StorageKey::from_parts([doc.as_str(), "incremental", &format!("{n}")]).unwrap();
+            puts.push(tokio::spawn(async move {
+                storage.put(key, vec![i as u8, n]).await
+            }));
+        }
+    }
+    // A writer of the home holds its turn a moment: the puts wait theirs, then all are written.
+    home.write(|tx| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        tx.set_local("busy", "1")
+    })
+    .unwrap();
+    for p in puts {
+        p.await.unwrap();
+    }
+    assert_eq!(storage.health(), Ok(()));
+    let told = told.lock().unwrap().clone();
+    assert_eq!(told.len(), 200, "each put of a held document told once");
+    assert_eq!(told.iter().collect::<HashSet<_>>().len(), 200);
+    assert!(told.iter().all(|k| !k.starts_with(&purged.to_string())));
+    for doc in &docs {
+        let id = doc.parse().unwrap();
+        let chunks = storage
+            .load_range(StorageKey::from_parts([doc.as_str()]).unwrap())
+            .await;
+        assert_eq!(chunks.len(), 5, "{doc}");
+        assert!(home.read(|tx| tx.has_document(&id)).unwrap());
+    }
+    assert!(!home.read(|tx| tx.has_document(&purged)).unwrap());
+}

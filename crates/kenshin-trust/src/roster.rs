@@ -43,6 +43,43 @@ pub struct Roster {
     erasures: BTreeMap<String, ErasureCertificate>,
 }
 
+/// See [`Roster::signer_digests`]. Borrows the roster, so it cannot change underneath.
+pub struct SignerDigests<'r> {
+    roster: &'r Roster,
+    /// The digest of the records no member's entry is part of.
+    rest: std::cell::OnceCell<String>,
+}
+
+impl SignerDigests<'_> {
+    pub fn of<'a>(&self, members: impl IntoIterator<Item = &'a str>) -> String {
+        use sha2::{Digest, Sha256};
+        let members: HashSet<&str> = members.into_iter().collect();
+        let r = self.roster;
+        let valid: Vec<_> = r
+            .valid
+            .iter()
+            .filter(|(id, _)| members.contains(id.as_str()))
+            .collect();
+        let invalid: Vec<_> = r
+            .invalid
+            .iter()
+            .filter(|(e, _)| members.contains(e.member.id.as_str()))
+            .collect();
+        let rest = self.rest.get_or_init(|| {
+            Roster {
+                valid: BTreeMap::new(),
+                invalid: Vec::new(),
+                invites: BTreeMap::new(),
+                ..r.clone()
+            }
+            .digest()
+        });
+        hex::encode(Sha256::digest(
+            format!("{valid:?}{invalid:?}{rest}").as_bytes(),
+        ))
+    }
+}
+
 const INVITE_PREFIX: &str = "invite:";
 
 impl Roster {
@@ -59,25 +96,16 @@ impl Roster {
     /// settings, closes, deletions). Another member joining, or an invite, changes no judgement of
     /// such records; a claimed signer's entry arriving does.
     pub fn digest_for<'a>(&self, members: impl IntoIterator<Item = &'a str>) -> String {
-        let members: HashSet<&str> = members.into_iter().collect();
-        let named = |id: &String| members.contains(id.as_str());
-        Roster {
-            valid: self
-                .valid
-                .iter()
-                .filter(|(id, _)| named(id))
-                .map(|(id, e)| (id.clone(), e.clone()))
-                .collect(),
-            invalid: self
-                .invalid
-                .iter()
-                .filter(|(e, _)| named(&e.member.id))
-                .cloned()
-                .collect(),
-            invites: BTreeMap::new(),
-            ..self.clone()
+        self.signer_digests().of(members)
+    }
+
+    /// [`Roster::digest_for`] for many sets of signers (a projection's batches): what every set
+    /// reads alike is digested once.
+    pub fn signer_digests(&self) -> SignerDigests<'_> {
+        SignerDigests {
+            roster: self,
+            rest: std::cell::OnceCell::new(),
         }
-        .digest()
     }
 
     /// Checks every entry. `anchor` is the founder's Ed25519 key as this home pinned it. `before(a,

@@ -149,11 +149,14 @@ impl Engine {
                 _ = heard.changed() => continue,
             }
             // What arrived may have widened the scope (a new batch, a new list): give samod a moment
-            // to store it, wait for its projection, and settle only if nothing was projected since
-            // this round's scope was taken (else the handles above may miss a new document).
+            // to store it, wait for its projection, and settle only if the scope is as this round
+            // took it (else the handles above may miss a new document). A projection that left it
+            // as it was (the last few arrivals, stored after the others) is no reason for another
+            // round.
             tokio::time::sleep(Duration::from_millis(50)).await;
             self.wait_projected().await;
-            if Arc::ptr_eq(&scope, &self.scope()) {
+            let now = self.scope();
+            if Arc::ptr_eq(&scope, &now) || scope.shares_alike(&now) {
                 return Ok(handles.len());
             }
         }
