@@ -244,9 +244,30 @@ pub(crate) fn share_missing(
             &loaded
         }
     };
-    if read.data_keys.is_empty() {
+    let new = lacking_shares(office_id, noise, roster, read)?;
+    if new.is_empty() {
         return Ok(0);
     }
+    if known.is_some() {
+        return share_missing(tx, office_id, noise, roster, None);
+    }
+    let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
+    let before = doc.get_heads();
+    for s in &new {
+        office::add_key_share(&mut doc, s)?;
+    }
+    tx.save_office(office_id, &mut doc, &before)?;
+    Ok(new.len())
+}
+
+/// The shares of the keys this laptop holds that current members of `roster` lack in `read` (the
+/// office document as read in the transaction that writes them).
+pub(crate) fn lacking_shares(
+    office_id: &DocumentId,
+    noise: &NoiseKeys,
+    roster: &Roster,
+    read: &kenshin_store::Office,
+) -> Result<Vec<KeyShare>> {
     let office = office_id.to_string();
     let mut new = Vec::new();
     for r in &read.data_keys {
@@ -271,17 +292,5 @@ pub(crate) fn share_missing(
             new.push(share_of(&key, &office, &r.check, m)?);
         }
     }
-    if new.is_empty() {
-        return Ok(0);
-    }
-    if known.is_some() {
-        return share_missing(tx, office_id, noise, roster, None);
-    }
-    let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
-    let before = doc.get_heads();
-    for s in &new {
-        office::add_key_share(&mut doc, s)?;
-    }
-    tx.save_office(office_id, &mut doc, &before)?;
-    Ok(new.len())
+    Ok(new)
 }

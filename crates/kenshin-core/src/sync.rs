@@ -171,6 +171,17 @@ impl SyncHome {
                 if !office.members.iter().any(|m| m == entry) {
                     let before = doc.get_heads();
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
+                    // The joiner's shares of the office's data keys in the same change: one new
+                    // office document to project and send, not a second right after it.
+                    let shares = crate::relay_keys::lacking_shares(
+                        &office_doc,
+                        &self.noise,
+                        &judged,
+                        &office,
+                    )?;
+                    for share in &shares {
+                        kenshin_store::docs::office::add_key_share(&mut doc, share)?;
+                    }
                     tx.save_office(&office_doc, &mut doc, &before)?;
                 }
                 // Adding a member leaves the index, and what its history says, as read.

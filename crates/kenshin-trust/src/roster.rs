@@ -12,7 +12,7 @@ use kenshin_domain::roster::{
 use kenshin_domain::settings::{settings_payload, OfficeSettings, SettingsRecord};
 use kenshin_domain::signed::{kept_mark, Signed};
 use kenshin_domain::Member;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The roster as this laptop judges it.
 #[derive(Debug, Clone, Default)]
@@ -48,12 +48,17 @@ pub struct SignerDigests<'r> {
     roster: &'r Roster,
     /// The digest of the records no member's entry is part of.
     rest: std::cell::OnceCell<String>,
+    /// Each set of signers' digest, once worked out (most batches name the same few).
+    done: std::cell::RefCell<BTreeMap<BTreeSet<String>, String>>,
 }
 
 impl SignerDigests<'_> {
     pub fn of<'a>(&self, members: impl IntoIterator<Item = &'a str>) -> String {
         use sha2::{Digest, Sha256};
-        let members: HashSet<&str> = members.into_iter().collect();
+        let members: BTreeSet<String> = members.into_iter().map(str::to_string).collect();
+        if let Some(done) = self.done.borrow().get(&members) {
+            return done.clone();
+        }
         let r = self.roster;
         let valid: Vec<_> = r
             .valid
@@ -74,9 +79,11 @@ impl SignerDigests<'_> {
             }
             .digest()
         });
-        hex::encode(Sha256::digest(
+        let digest = hex::encode(Sha256::digest(
             format!("{valid:?}{invalid:?}{rest}").as_bytes(),
-        ))
+        ));
+        self.done.borrow_mut().insert(members, digest.clone());
+        digest
     }
 }
 
@@ -105,6 +112,7 @@ impl Roster {
         SignerDigests {
             roster: self,
             rest: std::cell::OnceCell::new(),
+            done: Default::default(),
         }
     }
 
@@ -877,6 +885,15 @@ mod tests {
                 a.digest_for(signers.iter().copied()) != b.digest_for(signers.iter().copied());
             assert_eq!(!moved, same, "{what}");
         }
+        // One set of digests for many sets of signers, as a projection takes them: each set's
+        // own, whatever was asked before it.
+        let digests = joined.signer_digests();
+        let sets: [&[&str]; 6] = [&["f"], &[], &["f", "c"], &["c", "f"], &["j"], &["f"]];
+        for signers in sets {
+            let alone = joined.digest_for(signers.iter().copied());
+            assert_eq!(digests.of(signers.iter().copied()), alone, "{signers:?}");
+        }
+        assert_ne!(digests.of(["f"]), digests.of(["c"]));
     }
 
     #[test]
