@@ -978,8 +978,10 @@ impl Syncing {
         });
         let (signal, stored) = StoreSignal::new();
         let (claim, notify) = (signal.clone(), signal.clone());
-        let storage = SqliteStorage::open(&home_dir)?
-            .on_put(move |k| claim.claim(k), move |k| notify.stored(k));
+        let storage = SqliteStorage::open(&home_dir)?.on_put(
+            move |k| claim.claim(k),
+            move |k, stored| notify.stored(k, stored),
+        );
         let config = Config {
             keys: Arc::new(keys),
             me,

@@ -24,6 +24,33 @@ pub struct SqliteStorage {
     queue: Arc<Mutex<Queue>>,
 }
 
+/// The writer of a storage's queued puts ([`SqliteStorage::write_queued`]). Dropped before it ended
+/// (never run, as a runtime stops, or panicking), it answers what is left as not stored and lets
+/// the next put start another: no put waits for ever.
+struct Writer(Option<SqliteStorage>);
+
+impl Writer {
+    fn run(mut self) {
+        if let Some(storage) = &self.0 {
+            storage.write_queued();
+        }
+        self.0 = None;
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if let Some(storage) = self.0.take() {
+            // Each put left is answered as it drops (see `Put`).
+            let mut q = storage.queue();
+            q.writing = false;
+            let left = std::mem::take(&mut q.waiting);
+            drop(q);
+            drop(left);
+        }
+    }
+}
+
 /// Puts waiting to be written, and whether a writer is at it.
 #[derive(Default)]
 struct Queue {
@@ -34,18 +61,46 @@ struct Queue {
 struct Put {
     key: String,
     data: Vec<u8>,
-    /// Whether the key is news to the engine (told once it is committed).
-    news: bool,
-    done: tokio::sync::oneshot::Sender<()>,
+    /// The hooks to tell, when the key was news to the engine.
+    news: Option<PutHooks>,
+    /// Taken when the put is answered.
+    done: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Put {
+    fn answer(mut self, stored: bool) {
+        self.tell(stored);
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+    }
+
+    fn tell(&mut self, stored: bool) {
+        if let Some(h) = self.news.take() {
+            (h.after)(&self.key, stored);
+        }
+    }
+}
+
+/// A put dropped unanswered (its writer panicked, or never ran) was not stored: the engine is told
+/// so, and the put's caller hears that the writer stopped.
+impl Drop for Put {
+    fn drop(&mut self) {
+        self.tell(false);
+    }
 }
 
 /// Called around each put: `before` (is this key news? it is claimed before it reaches the table, so
-/// nobody scanning the table mistakes it for a local change) and `after`, once committed, if it was.
+/// nobody scanning the table mistakes it for a local change) and, for a key that was news, `after`
+/// with whether it was stored, once it was committed or was not.
 #[derive(Clone)]
 struct PutHooks {
     before: Arc<dyn Fn(&str) -> bool + Send + Sync>,
-    after: Arc<dyn Fn(&str) + Send + Sync>,
+    after: Arc<After>,
 }
+
+/// `after(key, stored)`.
+type After = dyn Fn(&str, bool) + Send + Sync;
 
 impl SqliteStorage {
     pub fn open(home: impl Into<crate::HomeDir>) -> Result<SqliteStorage> {
@@ -79,11 +134,12 @@ impl SqliteStorage {
     }
 
     /// Tells the sync engine of each key samod stores: `before` it is written (returning whether the
-    /// key is news), and `after` it is committed when it was (the engine projects what arrived).
+    /// key is news), and `after`, for a key that was news, whether it was stored once it is done
+    /// (the engine projects what arrived, and waits for what is being written).
     pub fn on_put(
         mut self,
         before: impl Fn(&str) -> bool + Send + Sync + 'static,
-        after: impl Fn(&str) + Send + Sync + 'static,
+        after: impl Fn(&str, bool) + Send + Sync + 'static,
     ) -> SqliteStorage {
         self.on_put = Some(PutHooks {
             before: Arc::new(before),
@@ -119,13 +175,13 @@ impl SqliteStorage {
     /// no longer holds up samod's IO, which receives and loads on.
     fn write_queued(&self) {
         loop {
-            let puts = match self.queue.lock() {
-                Ok(mut q) if q.waiting.is_empty() => {
+            let puts = {
+                let mut q = self.queue();
+                if q.waiting.is_empty() {
                     q.writing = false;
                     return;
                 }
-                Ok(mut q) => std::mem::take(&mut q.waiting),
-                Err(_) => return,
+                std::mem::take(&mut q.waiting)
             };
             let _turn = self.gate.enter();
             // A document deleted at the end of its keeping is not stored again, whoever offers it.
@@ -148,13 +204,16 @@ impl SqliteStorage {
             });
             drop(_turn);
             for (i, p) in puts.into_iter().enumerate() {
-                let written = stored.as_ref().is_some_and(|s| s[i]);
-                if let (true, Some(h), true) = (written, &self.on_put, p.news) {
-                    (h.after)(&p.key);
-                }
-                let _ = p.done.send(());
+                p.answer(stored.as_ref().is_some_and(|s| s[i]));
             }
         }
+    }
+
+    /// The queue of puts (a list and a flag: whole even if a holder panicked).
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn fail(&self, what: &str, why: String) {
@@ -248,36 +307,31 @@ impl Storage for SqliteStorage {
         // bridge's), and it is projected as if it had just arrived.
         if content_addressed(&key) && self.holds(&key) {
             if let (Some(h), true) = (&self.on_put, news) {
-                (h.after)(&key);
+                (h.after)(&key, true);
             }
             return;
         }
         let (done, written) = tokio::sync::oneshot::channel();
-        let start = match self.queue.lock() {
-            Ok(mut q) => {
-                q.waiting.push(Put {
-                    key,
-                    data,
-                    news,
-                    done,
-                });
-                !std::mem::replace(&mut q.writing, true)
-            }
-            Err(_) => {
-                self.fail("put", "storage lock poisoned".to_string());
-                return;
-            }
+        let start = {
+            let mut q = self.queue();
+            q.waiting.push(Put {
+                key,
+                data,
+                news: self.on_put.clone().filter(|_| news),
+                done: Some(done),
+            });
+            !std::mem::replace(&mut q.writing, true)
         };
         if start {
+            let writer = Writer(Some(self.clone()));
             match tokio::runtime::Handle::try_current() {
                 Ok(rt) => {
-                    let this = self.clone();
-                    rt.spawn_blocking(move || this.write_queued());
+                    rt.spawn_blocking(move || writer.run());
                 }
-                Err(_) => self.write_queued(),
+                Err(_) => writer.run(),
             }
         }
-        // Dropped unsent only if the writer never ran (the runtime stopping) or panicked.
+        // Answered unsent only if the writer never ran (the runtime stopping) or panicked.
         if written.await.is_err() {
             self.fail("put", "the writer stopped before writing".to_string());
         }

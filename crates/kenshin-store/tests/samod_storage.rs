@@ -113,12 +113,15 @@ async fn a_key_another_storage_wrote_is_told_once_to_the_engine() {
     let (c, t) = (claimed.clone(), told.clone());
     let engine = SqliteStorage::open(dir.path()).unwrap().on_put(
         move |k| c.lock().unwrap().insert(k.to_string()),
-        move |k| t.lock().unwrap().push(k.to_string()),
+        move |k, stored| t.lock().unwrap().push((k.to_string(), stored)),
     );
     for k in ["a", "a", "b"] {
         engine.put(key(k), b"1".to_vec()).await;
     }
-    assert_eq!(*told.lock().unwrap(), ["doc/incremental/a"]);
+    assert_eq!(
+        *told.lock().unwrap(),
+        [("doc/incremental/a".to_string(), true)]
+    );
     assert_eq!(engine.health(), Ok(()));
 }
 
@@ -296,7 +299,8 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
 }
 
 /// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
-/// engine once, written together while others wait their turn; a purged document's is not.
+/// engine once, written together while others wait their turn; a purged document's is told as not
+/// stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn puts_made_at_once_are_each_stored_and_told_once() {
     use std::collections::HashSet;
@@ -310,7 +314,7 @@ async fn puts_made_at_once_are_each_stored_and_told_once() {
     let (c, t) = (claimed.clone(), told.clone());
     let storage = SqliteStorage::open(dir.path()).unwrap().on_put(
         move |k| c.lock().unwrap().insert(k.to_string()),
-        move |k| t.lock().unwrap().push(k.to_string()),
+        move |k, stored| t.lock().unwrap().push((k.to_string(), stored)),
     );
     let docs: Vec<String> = (0..40).map(|_| new_document_id().to_string()).collect();
     let mut puts = Vec::new();
@@ -335,9 +339,11 @@ async fn puts_made_at_once_are_each_stored_and_told_once() {
     }
     assert_eq!(storage.health(), Ok(()));
     let told = told.lock().unwrap().clone();
-    assert_eq!(told.len(), 200, "each put of a held document told once");
-    assert_eq!(told.iter().collect::<HashSet<_>>().len(), 200);
-    assert!(told.iter().all(|k| !k.starts_with(&purged.to_string())));
+    assert_eq!(told.len(), 205, "each put told once, stored or not");
+    assert_eq!(told.iter().collect::<HashSet<_>>().len(), 205);
+    for (key, stored) in &told {
+        assert_eq!(*stored, !key.starts_with(&purged.to_string()), "{key}");
+    }
     for doc in &docs {
         let id = doc.parse().unwrap();
         let chunks = storage

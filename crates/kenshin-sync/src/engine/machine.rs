@@ -18,8 +18,13 @@ use std::time::{Duration, Instant};
 pub(super) const SETTLE: Duration = Duration::from_millis(5);
 
 pub(crate) enum Input<W> {
+    /// The storage took a key the home did not hold, to write it: a wait for projection waits for
+    /// its [`Input::Stored`] or [`Input::NotStored`] too.
+    Storing,
     /// samod durably stored a key the home did not hold.
     Stored(String),
+    /// A key the storage took was not stored (its document was deleted here, or the write failed).
+    NotStored,
     /// A writer in this process committed to the home.
     Committed,
     /// The regular look for commits by other processes on the home.
@@ -85,6 +90,8 @@ pub(crate) struct Machine<W> {
     settling: bool,
     /// Waiting for the projection to be idle.
     flushes: Vec<W>,
+    /// Keys the storage took and has not stored yet (it writes them on a thread of its own).
+    storing: usize,
     look: Look,
     /// Another look is due when this one ends (a commit or a poll came during it).
     look_again: bool,
@@ -112,6 +119,7 @@ impl<W> Machine<W> {
             last_projected: None,
             settling: false,
             flushes: Vec::new(),
+            storing: 0,
             look: Look::Idle,
             look_again: false,
             fed: Vec::new(),
@@ -132,11 +140,14 @@ impl<W> Machine<W> {
     pub(crate) fn step(&mut self, input: Input<W>, now: Instant) -> Vec<Effect<W>> {
         let mut out = Vec::new();
         match input {
+            Input::Storing => self.storing += 1,
             Input::Stored(key) => {
+                self.storing = self.storing.saturating_sub(1);
                 if let Some(doc) = doc_of_key(&key) {
                     self.wait_for(doc);
                 }
             }
+            Input::NotStored => self.storing = self.storing.saturating_sub(1),
             Input::Committed => self.ask_look(&mut out),
             // A poll during a look is not another: the next one comes soon enough, and each look
             // holds the home a moment that a projection may be waiting for.
@@ -223,7 +234,9 @@ impl<W> Machine<W> {
             return;
         }
         if self.waiting.is_empty() {
-            out.extend(self.flushes.drain(..).map(Effect::Done));
+            if self.storing == 0 {
+                out.extend(self.flushes.drain(..).map(Effect::Done));
+            }
             return;
         }
         // A key after a quiet moment (a sign-off) is projected at once; in a burst (a merge, a cold
@@ -465,6 +478,23 @@ mod tests {
         assert!(done(&m.step(Input::Woke, t0 + SETTLE)).is_empty());
         let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0 + SETTLE);
         assert_eq!(done(&out), vec![8]);
+    }
+
+    /// The storage writes on a thread of its own: a key it took and has not written yet is waited
+    /// for (its document may widen the scope), whether it ends stored or not.
+    #[test]
+    fn a_wait_ends_only_once_the_keys_being_written_are_done() {
+        let mut m = opened(&[1]);
+        let t0 = Instant::now();
+        m.step(Input::Storing, t0);
+        m.step(Input::Storing, t0);
+        assert!(done(&m.step(Input::Flush(7), t0)).is_empty());
+        assert!(done(&m.step(Input::NotStored, t0)).is_empty());
+        let out = m.step(Input::Stored(key(1, "a")), t0);
+        assert_eq!(projects(&out), Some(vec![doc(1)]));
+        assert!(done(&out).is_empty());
+        let out = m.step(Input::Projected(Ok(Arc::new(scope(&[1])))), t0);
+        assert_eq!(done(&out), vec![7]);
     }
 
     #[test]

@@ -30,15 +30,29 @@ impl StoreSignal {
 
     /// Call before a key is stored: whether it is news. A key the home already held is a change
     /// that came from the home itself (fed to samod from SQLite, and stored back): nothing to project.
+    /// A key that is news is answered for with [`StoreSignal::stored`] once written or not.
     pub fn claim(&self, key: &str) -> bool {
-        self.known
+        let news = self
+            .known
             .lock()
-            .is_ok_and(|mut known| known.insert(key.to_string()))
+            .is_ok_and(|mut known| known.insert(key.to_string()));
+        if news {
+            let _ = self.tx.send(Input::Storing);
+        }
+        news
     }
 
-    /// Call after a claimed key is durably stored.
-    pub fn stored(&self, key: &str) {
-        let _ = self.tx.send(Input::Stored(key.to_string()));
+    /// Call once a claimed key is durably stored (`stored`), or is not (a deleted document, a
+    /// failed write: news again if it is offered again).
+    pub fn stored(&self, key: &str, stored: bool) {
+        if stored {
+            let _ = self.tx.send(Input::Stored(key.to_string()));
+            return;
+        }
+        if let Ok(mut known) = self.known.lock() {
+            known.remove(key);
+        }
+        let _ = self.tx.send(Input::NotStored);
     }
 }
 
