@@ -360,7 +360,7 @@ fn destroy(
                 batches.push(b.label);
             }
         }
-        let name = tx.load_office(office_doc)?.1.name;
+        let name = tx.read_office(office_doc)?.name;
         Ok::<_, CoreError>((name, batches, tx.holdings()?))
     })?;
     let db = home.db_path();

@@ -136,7 +136,7 @@ impl Office {
         let mut home = Home::open(&home_dir)?;
         let office_doc = home.write(|tx| {
             if let Some(id) = tx.office_doc_id()? {
-                let (_, existing) = tx.load_office(&id)?;
+                let existing = tx.read_office(&id)?;
                 return Err(CoreError::AlreadyInitialised {
                     home: dir.display().to_string(),
                     office: existing.name,
@@ -239,7 +239,7 @@ impl Office {
 
     pub fn name(&mut self) -> Result<String> {
         let id = self.office_doc.clone();
-        self.home.read(|tx| Ok(tx.load_office(&id)?.1.name))
+        self.home.read(|tx| Ok(tx.read_office(&id)?.name))
     }
 
     pub fn members(&mut self) -> Result<Vec<RosterEntry>> {

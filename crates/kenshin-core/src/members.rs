@@ -148,7 +148,7 @@ impl Office {
             removal.signature = keys.sign(&removal_payload(&office_id.to_string(), &removal));
             // An office that seals toward a relay gets a new data key, shared with the members who
             // stay only: the removed member's laptop reads nothing sealed with it.
-            let (_, read) = tx.load_office(&office_id)?;
+            let read = tx.read_office(&office_id)?;
             let epoch = if read.data_keys.is_empty() {
                 None
             } else {
@@ -349,7 +349,7 @@ pub(crate) fn raise_office(
     keys: &Keys,
     me: &str,
 ) -> Result<Option<Migration>> {
-    let (_, read) = tx.load_office(office_id)?;
+    let read = tx.read_office(office_id)?;
     if read.schema >= schema {
         return Ok(None);
     }

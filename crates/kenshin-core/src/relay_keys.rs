@@ -46,7 +46,7 @@ pub(crate) fn new_epoch<'m>(
     me: &str,
     members: impl IntoIterator<Item = &'m RosterEntry>,
 ) -> Result<(DataKeyRecord, Vec<KeyShare>)> {
-    let (_, read) = tx.load_office(office_id)?;
+    let read = tx.read_office(office_id)?;
     let roster = trust::judge_roster(tx, office_id, &read)?;
     // After the newest that holds: a record nobody may sign does not move the count.
     let epoch = match read
@@ -163,7 +163,7 @@ pub(crate) fn keyring(
     noise: &NoiseKeys,
     carried: &[String],
 ) -> Result<(Keyring, Vec<(String, String)>)> {
-    let (_, read) = tx.load_office(office_id)?;
+    let read = tx.read_office(office_id)?;
     let roster = trust::judge_roster(tx, office_id, &read)?;
     let in_office = read.data_keys.len();
     let mut records = read.data_keys.clone();
@@ -224,32 +224,20 @@ pub(crate) fn keyring(
 
 /// Gives each current member of `roster` (as last judged) who lacks it a share of every key this
 /// laptop holds (a member who joined after the key was made). Shares need no signature: each opens
-/// only to its signed check. Returns how many were written. `known`: the office document as read
-/// a moment ago (it tells whether anything is lacking; what is written is judged on a fresh read).
+/// only to its signed check. Returns how many were written.
 pub(crate) fn share_missing(
     tx: &Tx<'_>,
     office_id: &DocumentId,
     noise: &NoiseKeys,
     roster: &Roster,
-    known: Option<&kenshin_store::Office>,
 ) -> Result<usize> {
     if !tx.has_document(office_id)? {
         return Ok(0);
     }
-    let loaded;
-    let read = match known {
-        Some(read) => read,
-        None => {
-            loaded = tx.load_office(office_id)?.1;
-            &loaded
-        }
-    };
-    let new = lacking_shares(office_id, noise, roster, read)?;
+    let read = tx.read_office(office_id)?;
+    let new = lacking_shares(office_id, noise, roster, &read)?;
     if new.is_empty() {
         return Ok(0);
-    }
-    if known.is_some() {
-        return share_missing(tx, office_id, noise, roster, None);
     }
     let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
     let before = doc.get_heads();

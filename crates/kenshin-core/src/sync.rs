@@ -93,8 +93,6 @@ struct KnownOffice {
     /// The batch index entries that hold, with their documents' ids: read again only when the office
     /// document changes, as they are projected from it (not on every arrival of a sign-off).
     batches: Vec<(kenshin_domain::BatchRef, DocumentId)>,
-    /// The office document as read then (its keys and shares tell whether a member lacks a share).
-    read: Arc<Office>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -220,7 +218,7 @@ impl SyncHome {
         let (mut office, roster_changed) = match known.office.take() {
             Some(office) if !office_changed => (office, false),
             seen => {
-                let (_, office) = tx.load_office(&self.office_doc)?;
+                let office = tx.read_office(&self.office_doc)?;
                 let roster = trust::judge_roster(tx, &self.office_doc, &office)?;
                 // A fiscal year deleted at the end of its keeping goes from this laptop too.
                 if crate::years::apply_purges(tx, &roster, &office, &self.noise)? {
@@ -288,7 +286,6 @@ impl SyncHome {
                 let office = KnownOffice {
                     batches,
                     optional: optional(&office),
-                    read: Arc::new(office),
                     roster,
                     digest,
                     logs,
@@ -767,11 +764,10 @@ impl Gate for SyncHome {
 impl SyncHome {
     /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds:
     /// the shares go to the peers with the home's next look.
-    /// `read`: the office document as the last projection read it, if it is that recent.
-    fn share_keys(&self, read: Option<&Office>) -> std::result::Result<(), String> {
+    fn share_keys(&self) -> std::result::Result<(), String> {
         let roster = self.roster();
         let shared = self.with_write(|tx| {
-            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster, read)
+            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
         })?;
         if shared > 0 {
             self.wrote_here()?;
@@ -808,7 +804,6 @@ impl kenshin_sync::Office for SyncHome {
             Ok(scope)
         })?;
         tracing::debug!(documents = docs.len(), took = ?started.elapsed(), "projected");
-        let read = next.office.as_ref().map(|o| o.read.clone());
         *known = next;
         drop(known);
         if self
@@ -821,7 +816,7 @@ impl kenshin_sync::Office for SyncHome {
             *r = scope.roster.clone();
         }
         if docs.is_empty() || docs.contains(&self.office_doc) {
-            self.share_keys(read.as_deref())?;
+            self.share_keys()?;
         }
         Ok(scope)
     }
@@ -1042,7 +1037,7 @@ impl Syncing {
     /// Before sealing: this laptop gives its keys to members who lack them (a member who joined
     /// after a key was made), and opens the twins' storage and the home's (for the bridge to read).
     fn relay_ready(&self) -> Result<(SqliteStorage, SqliteStorage)> {
-        self.home.share_keys(None).map_err(CoreError::Sync)?;
+        self.home.share_keys().map_err(CoreError::Sync)?;
         self.engine.committed();
         Ok((
             SqliteStorage::twins(&self.dir)?,

@@ -67,7 +67,7 @@ pub(crate) fn roster(tx: &Tx<'_>) -> Result<Roster> {
             return Ok(roster.clone());
         }
     }
-    let (_, office) = tx.load_office(&id)?;
+    let office = tx.read_office(&id)?;
     let roster = judge_roster(tx, &id, &office)?;
     if let Ok(mut judged) = JUDGED.lock() {
         *judged = Some((key, roster.clone()));
@@ -222,7 +222,7 @@ pub(crate) fn project_office(tx: &Tx<'_>, roster: &Roster) -> Result<()> {
     let Some(id) = tx.office_doc_id()? else {
         return Ok(());
     };
-    let (_, office) = tx.load_office(&id)?;
+    let office = tx.read_office(&id)?;
     project_loaded_office(tx, roster, &id, &office)
 }
 

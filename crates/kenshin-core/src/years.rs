@@ -92,7 +92,7 @@ impl Office {
         let mine = self.office_doc.to_string();
         let at = now();
         self.home.read(|tx| {
-            let (_, read) = tx.load_office(&self.office_doc)?;
+            let read = tx.read_office(&self.office_doc)?;
             let roster = trust::judge_roster(tx, &self.office_doc, &read)?;
             if !roster.as_of(self.me.clone(), at).approver {
                 return Err(CoreError::from(YearRefusal::NotApprover {
@@ -133,7 +133,7 @@ impl Office {
 
     fn retention_years(&mut self) -> Result<Vec<RetentionYear>> {
         self.home.read(|tx| {
-            let (_, read) = tx.load_office(&self.office_doc)?;
+            let read = tx.read_office(&self.office_doc)?;
             let roster = trust::judge_roster(tx, &self.office_doc, &read)?;
             let (batches, _) = trust::judge_index(&self.office_doc.to_string(), &read, &roster);
             let mut years: Vec<(i32, usize)> = Vec::new();
@@ -165,7 +165,7 @@ impl Office {
         purge.signature = self.keys.sign(&purge.payload(&mine, &mine));
         let (office_id, me, keys) = (&self.office_doc, &self.me, &self.keys);
         self.home.write(|tx| {
-            let (_, read) = tx.load_office(office_id)?;
+            let read = tx.read_office(office_id)?;
             let roster = trust::judge_roster(tx, office_id, &read)?;
             if !roster.as_of(me.clone(), at).approver {
                 return Err(CoreError::from(RetentionRefusal::NotApprover {
@@ -182,7 +182,7 @@ impl Office {
                 office::add_purge(doc, &purge)
             })?;
             // The decision and the deletion in one transaction: a crash leaves both or neither.
-            let (_, read) = tx.load_office(office_id)?;
+            let read = tx.read_office(office_id)?;
             let roster = trust::judge_roster(tx, office_id, &read)?;
             apply_purges(tx, &roster, &read, keys.noise())?;
             trust::project_office(tx, &roster)?;

@@ -49,24 +49,38 @@ impl Tx<'_> {
         }
     }
 
-    /// The office document and what it holds. Reading it walks its whole history (10–15 ms at
-    /// 300 batches), and a hub reads it several times for one arrival (admitting, projecting,
-    /// sharing keys): a read is kept with the digest of the chunks it was made from, whose keys
-    /// name their content, and given again while they are the same.
+    /// The office document, to write to, and what it holds.
     pub fn load_office(&self, id: &DocumentId) -> Result<(AutoCommit, office::Office)> {
         let mut doc = self.load_required(id)?;
+        let office = self.office(id, Some(&mut doc))?;
+        Ok((doc, office))
+    }
+
+    /// What the office document holds. Reading it walks its whole history (10–15 ms at 300
+    /// batches), and a hub reads it several times for one arrival (admitting, projecting, sharing
+    /// keys): a read is kept with the digest of the chunks it was made from, whose keys name their
+    /// content, and given again while they are the same (without loading the document).
+    pub fn read_office(&self, id: &DocumentId) -> Result<office::Office> {
+        self.office(id, None)
+    }
+
+    fn office(&self, id: &DocumentId, doc: Option<&mut AutoCommit>) -> Result<office::Office> {
         let digest = self.document_digest(id)?;
         let mut kept = self.office_read.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(read) = kept.as_ref().filter(|r| r.id == *id && r.digest == digest) {
-            return Ok((doc, read.office.clone()));
+            return Ok(read.office.clone());
         }
-        let office = office::read(&mut doc).map_err(shape(id, "office document"))?;
+        let office = match doc {
+            Some(doc) => office::read(doc),
+            None => office::read(&mut self.load_required(id)?),
+        }
+        .map_err(shape(id, "office document"))?;
         *kept = Some(OfficeRead {
             id: id.clone(),
             digest,
             office: office.clone(),
         });
-        Ok((doc, office))
+        Ok(office)
     }
 
     pub fn load_access_log(&self, id: &DocumentId) -> Result<Option<access::AccessLog>> {
