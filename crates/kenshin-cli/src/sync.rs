@@ -82,10 +82,22 @@ fn print_event(e: &Event, json: bool, lang: Lang) {
     say(&line);
 }
 
-/// Until stopped, or until an admin's order to destroy this laptop came with a refusal.
-async fn until_stopped(home: &HomeDir, syncing: &Syncing, json: bool, lang: Lang) {
+/// SIGTERM, caught from here on: taken before a server says where it listens, so that whoever
+/// read that line and stops it gets a clean stop, not the signal's default.
+fn terminate() -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok()
+}
+
+/// Until stopped (`term`, from [`terminate`]), or until an admin's order to destroy this laptop
+/// came with a refusal.
+async fn until_stopped(
+    home: &HomeDir,
+    syncing: &Syncing,
+    mut term: Option<tokio::signal::unix::Signal>,
+    json: bool,
+    lang: Lang,
+) {
     let mut events = syncing.engine.subscribe();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     loop {
         tokio::select! {
             e = events.recv() => match e {
@@ -113,6 +125,7 @@ pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<
             paused: false,
             peers: args.peers,
         };
+        let term = terminate();
         let (syncing, serving) = Syncing::serve(home, &settings).await?;
         if let Some(fault) = serving.faults.first() {
             syncing.stop().await?;
@@ -125,7 +138,7 @@ pub fn serve(home: &HomeDir, args: ServeArgs, json: bool, lang: Lang) -> Result<
         if let Some(relay) = &args.relay {
             syncing.dial_relay(relay)?;
         }
-        until_stopped(home, &syncing, json, lang).await;
+        until_stopped(home, &syncing, term, json, lang).await;
         syncing.stop().await?;
         Ok(())
     })
@@ -194,7 +207,7 @@ pub fn sync(home: &HomeDir, args: SyncArgs, json: bool, lang: Lang) -> Result<()
                 if let Some(relay) = relay {
                     syncing.dial_relay(relay)?;
                 }
-                until_stopped(home, &syncing, json, lang).await;
+                until_stopped(home, &syncing, terminate(), json, lang).await;
                 syncing.stop().await?;
                 Ok(())
             }

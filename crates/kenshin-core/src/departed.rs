@@ -35,28 +35,45 @@ pub(crate) fn replacements<'r>(
     roster: &'r Roster,
     batch_id: &str,
 ) -> Result<Vec<Replacement<'r>>> {
-    let mut out = Vec::new();
+    let refused = match tx {
+        Some(tx) => refused(tx, roster)?,
+        None => HashSet::new(),
+    };
+    Ok(replacements_but(roster, batch_id, &refused))
+}
+
+/// The redactions that hold in `roster` which this laptop found wrong (its notes).
+pub(crate) fn refused(tx: &Tx<'_>, roster: &Roster) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
     for r in roster.redactions() {
-        let lists: Vec<&RedactedList> = r
-            .lists
-            .iter()
-            .filter(|l| l.batches.iter().any(|b| b == batch_id))
-            .collect();
-        if lists.is_empty() {
-            continue;
+        if tx.local(&checked(&r.id))?.is_some_and(|n| n != HOLDS) {
+            out.insert(r.id.clone());
         }
-        if let Some(tx) = tx {
-            if tx.local(&checked(&r.id))?.is_some_and(|n| n != HOLDS) {
-                continue;
-            }
-        }
-        out.extend(lists.into_iter().map(|l| Replacement {
-            old: &l.old_doc,
-            new: &l.new_doc,
-            by: &r.by,
-        }));
     }
     Ok(out)
+}
+
+/// [`replacements`] with the redactions found wrong read already ([`refused`]).
+pub(crate) fn replacements_but<'r>(
+    roster: &'r Roster,
+    batch_id: &str,
+    refused: &HashSet<String>,
+) -> Vec<Replacement<'r>> {
+    roster
+        .redactions()
+        .into_iter()
+        .filter(|r| !refused.contains(&r.id))
+        .flat_map(|r| {
+            r.lists
+                .iter()
+                .filter(|l| l.batches.iter().any(|b| b == batch_id))
+                .map(|l| Replacement {
+                    old: &l.old_doc,
+                    new: &l.new_doc,
+                    by: &r.by,
+                })
+        })
+        .collect()
 }
 
 /// A list to write again without departed persons' rows.

@@ -10,6 +10,7 @@ mod error;
 mod evidence;
 mod lists;
 mod members;
+mod par;
 mod register;
 mod relay_keys;
 mod reports;

@@ -200,7 +200,41 @@ impl SyncHome {
         Ok(())
     }
 
-    fn scope(&self, tx: &Tx<'_>, changed: &[DocumentId], known: &mut Known) -> Result<Scope> {
+    /// Judges the batch documents that arrived with the roster already known, before the
+    /// projection's write: the write then holds the home only to write (samod's writes of what
+    /// arrives meanwhile wait for it). Nothing is judged ahead when the office document or a
+    /// pending 資格喪失者の削除 may change the roster or the lists the batches are judged with.
+    fn prejudge(&self, changed: &[DocumentId], known: &Known) -> trust::Judgements {
+        let Some(office) = known.office.as_ref() else {
+            return trust::Judgements::default();
+        };
+        if changed.is_empty() || changed.contains(&self.office_doc) || known.redaction_pending {
+            return trust::Judgements::default();
+        }
+        let batches: HashSet<&DocumentId> = office.batches.iter().map(|(_, id)| id).collect();
+        let ids: Vec<DocumentId> = changed
+            .iter()
+            .filter(|id| batches.contains(id))
+            .cloned()
+            .collect();
+        let read = match self.home.lock() {
+            Ok(mut home) => home.read(|tx| trust::ToJudge::read(tx, &office.roster, &ids)),
+            Err(_) => return trust::Judgements::default(),
+        };
+        // What cannot be read now is read and judged in the write, as it would have been.
+        read.map_or_else(
+            |_| trust::Judgements::default(),
+            |read| read.judge(&office.roster, &office.digest),
+        )
+    }
+
+    fn scope(
+        &self,
+        tx: &Tx<'_>,
+        changed: &[DocumentId],
+        known: &mut Known,
+        ready: trust::Judgements,
+    ) -> Result<Scope> {
         let mut documents = BTreeSet::from([self.office_doc.clone()]);
         if !tx.has_document(&self.office_doc)? {
             return Ok(Scope {
@@ -346,6 +380,7 @@ impl SyncHome {
         // The batches whose index entries hold, and the lists that count in each (kept per batch,
         // so a batch nothing touched is not read again).
         let mut let_go = HashSet::new();
+        let mut to_judge = Vec::new();
         let closed: HashSet<i32> = roster.year_closes().map(|c| c.fiscal_year).collect();
         for (b, id) in &office.batches {
             // 委託先の最小保持: a batch the section holds finished or closed, with all this laptop
@@ -404,14 +439,20 @@ impl SyncHome {
                     continue;
                 }
             }
+            to_judge.push((b.batch_id.as_str(), id.clone()));
+        }
+        // Judged together, on every core (a cold sync brings hundreds at once).
+        let ids: Vec<DocumentId> = to_judge.iter().map(|(_, id)| id.clone()).collect();
+        let ready = ready.with_roster(&office.digest);
+        let judged = trust::project_batches(tx, roster, &ids, ready)?;
+        for ((batch, id), judged) in to_judge.into_iter().zip(judged) {
             // A batch document that cannot be read shares nothing more (its board says why).
-            let Some(judged) = trust::project_batch(tx, roster, id)? else {
+            let Some(judged) = judged else {
                 continue;
             };
-            let batch = (b.batch_id.as_str(), id);
-            let ids = project_counted(tx, &digests, &judged.all, batch, &judged.counted())?;
+            let ids = project_counted(tx, &digests, &judged.all, (batch, &id), &judged.counted())?;
             documents.extend(ids.iter().cloned());
-            known.lists.insert(id.clone(), ids);
+            known.lists.insert(id, ids);
         }
         // Gone from the index's projection with its documents (until the office document changes).
         office.batches.retain(|(_, id)| !let_go.contains(id));
@@ -790,8 +831,9 @@ impl kenshin_sync::Office for SyncHome {
         let mut next = std::mem::take(&mut *known);
         let read = self.looked.lock().map_err(text)?.journal;
         let started = std::time::Instant::now();
+        let ready = self.prejudge(docs, &next);
         let scope = self.with_write(|tx| {
-            let scope = self.scope(tx, docs, &mut next)?;
+            let scope = self.scope(tx, docs, &mut next, ready)?;
             // What the engine has read of the writers' journal is not needed again.
             if let Some(read) = read {
                 tx.forget_written(read)?;

@@ -20,6 +20,7 @@ use kenshin_store::{
     batch_doc_id, Batch, DocumentId, JudgedMember, Office, Provenance, RosterProblem, Tx,
 };
 use kenshin_trust::{KeptKeys, Roster, Vouched};
+use std::collections::{HashMap, HashSet};
 
 /// Local setting: the founder's Ed25519 key, pinned when this home founded or joined the office.
 pub(crate) const ANCHOR: &str = "anchor";
@@ -175,11 +176,19 @@ pub(crate) fn judge_index(
     roster: &Roster,
 ) -> (Vec<BatchRef>, Vec<String>) {
     let vouched = vouched(roster, office_id, &office.migrations);
+    // Each entry's signature checked on every core (five years list some 250 batches each); which
+    // entry counts for an id is decided in order.
+    let held = crate::par::map(office.batches.iter().collect(), |b| match &b.mark {
+        Some(mark) => roster.signer(office_id, &b.meta, vouched.by(mark)),
+        None if b.office != office_id => Err(format!("it names office {}", b.office)),
+        None => roster.signer(office_id, &b.meta, None),
+    });
     let mut valid: Vec<BatchRef> = Vec::new();
+    let mut counted: HashMap<&str, usize> = HashMap::new();
     let mut problems = Vec::new();
-    for b in &office.batches {
-        if valid.iter().any(|v| v.batch_id == b.meta.batch_id) {
-            if !valid.contains(&b.meta) {
+    for (b, held) in office.batches.iter().zip(held) {
+        if let Some(&i) = counted.get(b.meta.batch_id.as_str()) {
+            if valid[i] != b.meta {
                 problems.push(format!(
                     "業務 {} の索引が別の内容で書かれています（数えません）",
                     b.meta.label
@@ -187,13 +196,11 @@ pub(crate) fn judge_index(
             }
             continue;
         }
-        let held = match &b.mark {
-            Some(mark) => roster.signer(office_id, &b.meta, vouched.by(mark)),
-            None if b.office != office_id => Err(format!("it names office {}", b.office)),
-            None => roster.signer(office_id, &b.meta, None),
-        };
         match held {
-            Ok(_) => valid.push(b.meta.clone()),
+            Ok(_) => {
+                counted.insert(&b.meta.batch_id, valid.len());
+                valid.push(b.meta.clone());
+            }
             Err(why) => problems.push(format!(
                 "業務 {} ({}) は数えません: {why}",
                 b.meta.label, b.meta.batch_id
@@ -543,20 +550,132 @@ pub(crate) fn project_batch(
     roster: &Roster,
     id: &DocumentId,
 ) -> Result<Option<Judged>> {
-    match load_judged(tx, roster, id) {
-        Ok(j) => {
-            tx.project_batch(&j.all, &j.standings, &j.problems)?;
-            Ok(Some(j))
+    let judged = project_batches(tx, roster, std::slice::from_ref(id), Judgements::default())?;
+    Ok(judged.into_iter().next().flatten())
+}
+
+/// Batches judged from their chunks as stored, each with the digest of those chunks. Judged before
+/// a projection's write (so that samod's writes go on meanwhile), one counts in it only if the home
+/// still holds the same chunks, and the roster and the redactions found wrong are as they were.
+#[derive(Default)]
+pub(crate) struct Judgements {
+    /// The digest of the roster they were judged with.
+    roster: String,
+    refused: HashSet<String>,
+    judged: HashMap<DocumentId, (String, Result<Judged>)>,
+}
+
+impl Judgements {
+    /// These, if judged with the roster of digest `roster`; else none.
+    pub(crate) fn with_roster(self, roster: &str) -> Judgements {
+        if self.roster == roster {
+            self
+        } else {
+            Judgements::default()
         }
-        Err(CoreError::Store(kenshin_store::StoreError::Shape { why, .. })) => {
-            tx.project_problems(
-                &id.to_string(),
-                &[format!("この業務の文書は読めません: {why}")],
-            )?;
-            Ok(None)
-        }
-        Err(e) => Err(e),
     }
+}
+
+/// What judging batches needs from the home, read in one transaction.
+pub(crate) struct ToJudge {
+    office: String,
+    refused: HashSet<String>,
+    stored: Vec<kenshin_store::Stored>,
+}
+
+impl ToJudge {
+    pub(crate) fn read(tx: &Tx<'_>, roster: &Roster, ids: &[DocumentId]) -> Result<ToJudge> {
+        Ok(ToJudge {
+            office: tx
+                .office_doc_id()?
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+            refused: crate::departed::refused(tx, roster)?,
+            stored: ids
+                .iter()
+                .map(|id| tx.stored(id))
+                .collect::<kenshin_store::Result<_>>()?,
+        })
+    }
+
+    /// Loads and judges each batch, on every core (a cold sync brings hundreds at once), with
+    /// `roster` (of digest `digest`).
+    pub(crate) fn judge(self, roster: &Roster, digest: &str) -> Judgements {
+        let ToJudge {
+            office,
+            refused,
+            stored,
+        } = self;
+        let judged = crate::par::map(stored, |stored| {
+            let (id, digest) = (stored.id().clone(), stored.digest());
+            let judged = stored
+                .load_batch()
+                .map_err(CoreError::from)
+                .and_then(|(doc, all)| {
+                    let replacements =
+                        crate::departed::replacements_but(roster, &all.meta.batch_id, &refused);
+                    judge_batch(&office, roster, doc, all, &replacements)
+                });
+            (id, (digest, judged))
+        });
+        Judgements {
+            roster: digest.to_string(),
+            refused,
+            judged: judged.into_iter().collect(),
+        }
+    }
+}
+
+/// [`project_batch`] for many batches, in order: those `ready` judged from the chunks still held,
+/// the others judged now, a slice at a time (judged documents are held until written).
+pub(crate) fn project_batches(
+    tx: &Tx<'_>,
+    roster: &Roster,
+    ids: &[DocumentId],
+    mut ready: Judgements,
+) -> Result<Vec<Option<Judged>>> {
+    const SLICE: usize = 64;
+    if !ready.judged.is_empty() && ready.refused != crate::departed::refused(tx, roster)? {
+        ready.judged.clear();
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for slice in ids.chunks(SLICE) {
+        let mut missing = Vec::new();
+        for id in slice {
+            let held = match ready.judged.get(id) {
+                Some((digest, _)) => *digest == tx.document_digest(id)?,
+                None => false,
+            };
+            if !held {
+                ready.judged.remove(id);
+                missing.push(id.clone());
+            }
+        }
+        if !missing.is_empty() {
+            let now = ToJudge::read(tx, roster, &missing)?.judge(roster, "");
+            ready.judged.extend(now.judged);
+        }
+        for id in slice {
+            let Some((_, judged)) = ready.judged.remove(id) else {
+                return Err(CoreError::Internal(format!("batch {id} was not judged")));
+            };
+            out.push(match judged {
+                Ok(j) => {
+                    tx.project_batch(&j.all, &j.standings, &j.problems)?;
+                    Some(j)
+                }
+                Err(CoreError::Store(kenshin_store::StoreError::Shape { why, .. })) => {
+                    tx.project_problems(
+                        &id.to_string(),
+                        &[format!("この業務の文書は読めません: {why}")],
+                    )?;
+                    None
+                }
+                Err(e) => return Err(e),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Derives every projection again from the documents.
@@ -570,14 +689,19 @@ pub(crate) fn rebuild(tx: &Tx<'_>) -> Result<()> {
     }
     let roster = roster(tx)?;
     project_office(tx, &roster)?;
+    let mut held = Vec::new();
     for b in tx.batches()? {
         let id = batch_doc_id(&b.batch_id)?;
         // A batch listed by the office whose document has not arrived yet has nothing to show.
         if tx.has_document(&id)? {
-            if let Some(judged) = project_batch(tx, &roster, &id)? {
-                project_register(tx, &judged.counted())?;
-            }
+            held.push(id);
         }
+    }
+    for judged in project_batches(tx, &roster, &held, Judgements::default())?
+        .into_iter()
+        .flatten()
+    {
+        project_register(tx, &judged.counted())?;
     }
     Ok(())
 }
@@ -592,4 +716,71 @@ pub(crate) fn project_register(tx: &Tx<'_>, batch: &Batch) -> Result<()> {
     }
     tx.project_register(batch)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Office, StepRecord};
+    use kenshin_domain::ProcessId;
+
+    /// A batch judged ahead of a projection's write (as `SyncHome::prejudge` does) is taken in it
+    /// only while the home holds the chunks it was judged from and the roster is the same.
+    #[test]
+    fn a_batch_judged_ahead_counts_only_from_the_chunks_it_was_judged_from() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut office = Office::init(dir.path(), "テスト市", "決裁 太郎").expect("init");
+        let b = office
+            .new_batch(ProcessId::AnnualIssuance, "第1回", None)
+            .expect("batch");
+        let id = batch_doc_id(&b.batch_id).expect("id");
+        // Judged with its chunks as they are, under the roster of digest "r".
+        let ahead = |office: &mut Office| {
+            office
+                .home
+                .read(|tx| {
+                    let roster = roster(tx)?;
+                    Ok::<_, CoreError>(
+                        ToJudge::read(tx, &roster, std::slice::from_ref(&id))?.judge(&roster, "r"),
+                    )
+                })
+                .expect("judged ahead")
+        };
+        let project = |office: &mut Office, ready: Judgements| {
+            office
+                .home
+                .write(|tx| {
+                    let judged =
+                        project_batches(tx, &roster(tx)?, std::slice::from_ref(&id), ready)?;
+                    Ok::<_, CoreError>(judged[0].as_ref().map(|j| j.all.signoffs.len()))
+                })
+                .expect("projected")
+        };
+        // A judgement the home would not make (unreadable), with the chunks' digest: taken as is.
+        let mut odd = ahead(&mut office);
+        for (_, judged) in odd.judged.values_mut() {
+            *judged = Err(CoreError::Store(kenshin_store::StoreError::Shape {
+                doc: id.to_string(),
+                what: "batch document",
+                why: "judged ahead".into(),
+            }));
+        }
+        assert_eq!(
+            project(&mut office, odd),
+            None,
+            "taken while the chunks are held"
+        );
+        let stale = ahead(&mut office);
+        office
+            .record(&b.batch_id, 1, Action::Do, StepRecord::default())
+            .expect("recorded");
+        assert_eq!(
+            project(&mut office, stale),
+            Some(1),
+            "judged again: a sign-off was stored after judging ahead"
+        );
+        let other = ahead(&mut office).with_roster("another roster");
+        assert!(other.judged.is_empty(), "judged with another roster");
+        assert!(!ahead(&mut office).with_roster("r").judged.is_empty());
+    }
 }

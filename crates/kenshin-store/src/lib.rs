@@ -22,7 +22,7 @@ pub use docs::list::{ListMeta, ListRef, NewList};
 pub use docs::office::{AccessLogRef, IndexedBatch, Invite, Office, Removal, RosterEntry};
 pub use docs::{batch_doc_id, OFFICE_DOC};
 pub use error::{Result, StoreError};
-pub use home::{connect, new_document_id, Home, Tx, DB_FILE};
+pub use home::{connect, new_document_id, Home, Stored, Tx, DB_FILE};
 pub use kenshin_domain::register::VoucherStatus;
 pub use kenshin_domain::BatchRef;
 pub use key::{destroy, needs_passphrase, set_passphrase, HomeDir, KEY_FILE, PASSPHRASE_ENV};

@@ -22,6 +22,16 @@ fn shape(doc: &DocumentId, what: &'static str) -> impl FnOnce(String) -> StoreEr
     move |why| StoreError::Shape { doc, what, why }
 }
 
+impl crate::home::Stored {
+    /// The batch document and what it holds, loaded outside the transaction that read it.
+    pub fn load_batch(self) -> Result<(AutoCommit, batch::Batch)> {
+        let id = self.id.clone();
+        let mut doc = self.load_required()?;
+        let batch = batch::read(&mut doc, &id.to_string()).map_err(shape(&id, "batch document"))?;
+        Ok((doc, batch))
+    }
+}
+
 /// An office document as read, with the digest of the chunks it was read from.
 pub(crate) struct OfficeRead {
     id: DocumentId,
@@ -93,9 +103,7 @@ impl Tx<'_> {
     }
 
     pub fn load_batch(&self, id: &DocumentId) -> Result<(AutoCommit, batch::Batch)> {
-        let mut doc = self.load_required(id)?;
-        let batch = batch::read(&mut doc, &id.to_string()).map_err(shape(id, "batch document"))?;
-        Ok((doc, batch))
+        self.stored(id)?.load_batch()
     }
 
     /// Commits and saves a change to the office document (the caller projects the roster again).
