@@ -201,8 +201,8 @@ impl SyncHome {
     }
 
     /// Judges the batch documents that arrived with the roster already known, before the
-    /// projection's write: the write then holds the home only to write (samod's writes of what
-    /// arrives meanwhile wait for it). Nothing is judged ahead when the office document or a
+    /// projection's write: the write then holds the home only to write, and samod's writes of what
+    /// arrives meanwhile wait only for that. Nothing is judged ahead when the office document or a
     /// pending 資格喪失者の削除 may change the roster or the lists the batches are judged with.
     fn prejudge(&self, changed: &[DocumentId], known: &Known) -> trust::Judgements {
         let Some(office) = known.office.as_ref() else {

@@ -194,7 +194,6 @@ impl Tx<'_> {
         let tx = self.sql();
         tx.execute("DELETE FROM p_members", [])?;
         tx.execute("DELETE FROM p_roster_problems", [])?;
-        tx.execute("DELETE FROM p_batches", [])?;
         let mut m = tx.prepare_cached(
             "INSERT INTO p_members(member_id, name, role, approver, admin, added_by, added_at,
                                    sign_key, noise_key, signature, removed_at, deputy)
@@ -227,19 +226,41 @@ impl Tx<'_> {
         for problem in problems {
             p.execute(params![problem.member_id, problem.name, problem.why])?;
         }
+        // The index changes by a batch or two at a time and holds some 250 a year: only the rows
+        // that differ are written.
+        type Row = (String, String, i64, String, String);
+        let mut held: HashMap<String, Row> = tx
+            .prepare_cached(
+                "SELECT batch_id, process, label, fiscal_year, created_by, created_at FROM p_batches",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let mut b = tx.prepare_cached(
-            "INSERT INTO p_batches(batch_id, process, label, fiscal_year, created_by, created_at)
+            "INSERT OR REPLACE INTO p_batches(batch_id, process, label, fiscal_year, created_by,
+                                              created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for r in batches {
-            b.execute(params![
-                r.batch_id,
-                r.process.code(),
-                r.label,
-                r.fiscal_year,
-                r.created_by,
-                sql_time(r.created_at)
-            ])?;
+            let row: Row = (
+                r.process.code().to_string(),
+                r.label.clone(),
+                i64::from(r.fiscal_year),
+                r.created_by.clone(),
+                sql_time(r.created_at),
+            );
+            if held.remove(&r.batch_id).is_some_and(|was| was == row) {
+                continue;
+            }
+            b.execute(params![r.batch_id, row.0, row.1, row.2, row.3, row.4])?;
+        }
+        let mut gone = tx.prepare_cached("DELETE FROM p_batches WHERE batch_id = ?1")?;
+        for batch_id in held.keys() {
+            gone.execute([batch_id])?;
         }
         Ok(())
     }

@@ -470,3 +470,35 @@ fn a_document_of_many_chunks_loads_whole_and_around_a_bad_one() {
         assert!(loaded.get(ROOT, format!("k{i}")).unwrap().is_some(), "k{i}");
     }
 }
+
+/// The index's projection follows each judged index in turn: rows of batches that went are gone,
+/// a batch whose entry changed shows the new one, a new batch is added (only those rows written).
+#[test]
+fn the_batch_index_projection_follows_each_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut home = Home::open(dir.path()).unwrap();
+    let office = new_document_id().to_string();
+    let (a, b, c) = (
+        meta_of(&office, "第1回"),
+        meta_of(&office, "第2回"),
+        meta_of(&office, "第3回"),
+    );
+    let mut b_relabelled = b.clone();
+    b_relabelled.label = "第2回（訂正）".into();
+    let labels = |home: &mut Home, index: &[BatchRef]| {
+        home.write(|tx| {
+            tx.project_office(index, &[], &[])?;
+            let mut labels: Vec<String> = tx.batches()?.into_iter().map(|b| b.label).collect();
+            labels.sort();
+            Ok::<_, StoreError>(labels)
+        })
+        .unwrap()
+    };
+    assert_eq!(labels(&mut home, &[a.clone(), b]), ["第1回", "第2回"]);
+    let after = [b_relabelled, c];
+    assert_eq!(labels(&mut home, &after), ["第2回（訂正）", "第3回"]);
+    assert_eq!(labels(&mut home, &after), ["第2回（訂正）", "第3回"]);
+    assert_eq!(labels(&mut home, &[]), Vec::<String>::new());
+    let fetched = home.read(|tx| tx.batch(&a.batch_id)).unwrap();
+    assert!(fetched.is_none(), "a batch gone from the index is gone");
+}
