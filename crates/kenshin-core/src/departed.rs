@@ -46,7 +46,7 @@ pub(crate) fn replacements<'r>(
 pub(crate) fn refused(tx: &Tx<'_>, roster: &Roster) -> Result<HashSet<String>> {
     let mut out = HashSet::new();
     for r in roster.redactions() {
-        if tx.local(&checked(&r.id))?.is_some_and(|n| n != HOLDS) {
+        if refused_here(tx, &r.id)?.is_some() {
             out.insert(r.id.clone());
         }
     }

@@ -217,6 +217,9 @@ impl SyncHome {
             .filter(|id| batches.contains(id))
             .cloned()
             .collect();
+        if ids.is_empty() {
+            return trust::Judgements::default();
+        }
         let read = match self.home.lock() {
             Ok(mut home) => home.read(|tx| trust::ToJudge::read(tx, &office.roster, &ids)),
             Err(_) => return trust::Judgements::default(),
@@ -441,19 +444,17 @@ impl SyncHome {
             }
             to_judge.push((b.batch_id.as_str(), id.clone()));
         }
-        // Judged together, on every core (a cold sync brings hundreds at once).
+        // Judged together, on up to four cores (a cold sync brings hundreds at once). A batch
+        // document that cannot be read shares nothing more (its board says why).
         let ids: Vec<DocumentId> = to_judge.iter().map(|(_, id)| id.clone()).collect();
         let ready = ready.with_roster(&office.digest);
-        let judged = trust::project_batches(tx, roster, &ids, ready)?;
-        for ((batch, id), judged) in to_judge.into_iter().zip(judged) {
-            // A batch document that cannot be read shares nothing more (its board says why).
-            let Some(judged) = judged else {
-                continue;
-            };
-            let ids = project_counted(tx, &digests, &judged.all, (batch, &id), &judged.counted())?;
-            documents.extend(ids.iter().cloned());
-            known.lists.insert(id, ids);
-        }
+        trust::project_batches(tx, roster, &ids, ready, |i, judged| {
+            let (batch, id) = (to_judge[i].0, &ids[i]);
+            let lists = project_counted(tx, &digests, &judged.all, (batch, id), &judged.counted())?;
+            documents.extend(lists.iter().cloned());
+            known.lists.insert(id.clone(), lists);
+            Ok(())
+        })?;
         // Gone from the index's projection with its documents (until the office document changes).
         office.batches.retain(|(_, id)| !let_go.contains(id));
         let joined = roster.current(&self.me).is_some();

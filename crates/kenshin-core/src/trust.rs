@@ -176,34 +176,47 @@ pub(crate) fn judge_index(
     roster: &Roster,
 ) -> (Vec<BatchRef>, Vec<String>) {
     let vouched = vouched(roster, office_id, &office.migrations);
-    // Each entry's signature checked on every core (five years list some 250 batches each); which
-    // entry counts for an id is decided in order.
+    // Each entry's signature checked on up to four cores (five years list some 250 batches each);
+    // which entry counts for an id is decided in order.
     let held = crate::par::map(office.batches.iter().collect(), |b| match &b.mark {
         Some(mark) => roster.signer(office_id, &b.meta, vouched.by(mark)),
         None if b.office != office_id => Err(format!("it names office {}", b.office)),
         None => roster.signer(office_id, &b.meta, None),
     });
     let mut valid: Vec<BatchRef> = Vec::new();
-    let mut counted: HashMap<&str, usize> = HashMap::new();
+    let mut counted: HashMap<String, usize> = HashMap::new();
     let mut problems = Vec::new();
     for (b, held) in office.batches.iter().zip(held) {
-        if let Some(&i) = counted.get(b.meta.batch_id.as_str()) {
-            if valid[i] != b.meta {
+        // One batch per document: an id is taken as the document id it spells (samod reads several
+        // spellings of one), so a copy of an entry under another spelling is that entry again.
+        let mut meta = b.meta.clone();
+        match batch_doc_id(&meta.batch_id) {
+            Ok(doc) => meta.batch_id = doc.to_string(),
+            Err(_) => {
+                problems.push(format!(
+                    "業務 {} ({}) は数えません: 索引の id が文書の id ではありません",
+                    meta.label, meta.batch_id
+                ));
+                continue;
+            }
+        }
+        if let Some(&i) = counted.get(&meta.batch_id) {
+            if valid[i] != meta {
                 problems.push(format!(
                     "業務 {} の索引が別の内容で書かれています（数えません）",
-                    b.meta.label
+                    meta.label
                 ));
             }
             continue;
         }
         match held {
             Ok(_) => {
-                counted.insert(&b.meta.batch_id, valid.len());
-                valid.push(b.meta.clone());
+                counted.insert(meta.batch_id.clone(), valid.len());
+                valid.push(meta);
             }
             Err(why) => problems.push(format!(
                 "業務 {} ({}) は数えません: {why}",
-                b.meta.label, b.meta.batch_id
+                meta.label, meta.batch_id
             )),
         }
     }
@@ -550,13 +563,19 @@ pub(crate) fn project_batch(
     roster: &Roster,
     id: &DocumentId,
 ) -> Result<Option<Judged>> {
-    let judged = project_batches(tx, roster, std::slice::from_ref(id), Judgements::default())?;
-    Ok(judged.into_iter().next().flatten())
+    let mut judged = None;
+    let ids = std::slice::from_ref(id);
+    project_batches(tx, roster, ids, Judgements::default(), |_, j| {
+        judged = Some(j);
+        Ok(())
+    })?;
+    Ok(judged)
 }
 
 /// Batches judged from their chunks as stored, each with the digest of those chunks. Judged before
 /// a projection's write (so that samod's writes go on meanwhile), one counts in it only if the home
-/// still holds the same chunks, and the roster and the redactions found wrong are as they were.
+/// still holds the same chunks, the roster is the one its caller names ([`Judgements::with_roster`])
+/// and the redactions found wrong are as they were.
 #[derive(Default)]
 pub(crate) struct Judgements {
     /// The digest of the roster they were judged with.
@@ -585,12 +604,17 @@ pub(crate) struct ToJudge {
 
 impl ToJudge {
     pub(crate) fn read(tx: &Tx<'_>, roster: &Roster, ids: &[DocumentId]) -> Result<ToJudge> {
+        let refused = crate::departed::refused(tx, roster)?;
+        ToJudge::read_with(tx, ids, refused)
+    }
+
+    fn read_with(tx: &Tx<'_>, ids: &[DocumentId], refused: HashSet<String>) -> Result<ToJudge> {
         Ok(ToJudge {
             office: tx
                 .office_doc_id()?
                 .map(|o| o.to_string())
                 .unwrap_or_default(),
-            refused: crate::departed::refused(tx, roster)?,
+            refused,
             stored: ids
                 .iter()
                 .map(|id| tx.stored(id))
@@ -598,9 +622,9 @@ impl ToJudge {
         })
     }
 
-    /// Loads and judges each batch, on every core (a cold sync brings hundreds at once), with
-    /// `roster` (of digest `digest`).
-    pub(crate) fn judge(self, roster: &Roster, digest: &str) -> Judgements {
+    /// Loads and judges each batch, on up to four cores (a cold sync brings hundreds at once), with
+    /// `roster`, whose digest is `roster_digest`.
+    pub(crate) fn judge(self, roster: &Roster, roster_digest: &str) -> Judgements {
         let ToJudge {
             office,
             refused,
@@ -619,63 +643,69 @@ impl ToJudge {
             (id, (digest, judged))
         });
         Judgements {
-            roster: digest.to_string(),
+            roster: roster_digest.to_string(),
             refused,
             judged: judged.into_iter().collect(),
         }
     }
 }
 
-/// [`project_batch`] for many batches, in order: those `ready` judged from the chunks still held,
-/// the others judged now, a slice at a time (judged documents are held until written).
+/// [`project_batch`] for many batches, in order, each judged handed to `then` with its index in
+/// `ids` (an id given again is judged once). Those `ready` judged from the chunks still held are
+/// taken as they are; the others are judged now, a slice at a time, so that only a slice of judged
+/// documents is held at once.
 pub(crate) fn project_batches(
     tx: &Tx<'_>,
     roster: &Roster,
     ids: &[DocumentId],
     mut ready: Judgements,
-) -> Result<Vec<Option<Judged>>> {
+    mut then: impl FnMut(usize, Judged) -> Result<()>,
+) -> Result<()> {
     const SLICE: usize = 64;
-    if !ready.judged.is_empty() && ready.refused != crate::departed::refused(tx, roster)? {
+    let refused = crate::departed::refused(tx, roster)?;
+    if ready.refused != refused {
         ready.judged.clear();
     }
-    let mut out = Vec::with_capacity(ids.len());
-    for slice in ids.chunks(SLICE) {
+    let mut done = HashSet::new();
+    for (first, slice) in ids.chunks(SLICE).enumerate() {
         let mut missing = Vec::new();
         for id in slice {
             let held = match ready.judged.get(id) {
                 Some((digest, _)) => *digest == tx.document_digest(id)?,
                 None => false,
             };
-            if !held {
+            if !held && !missing.contains(id) && !done.contains(id) {
                 ready.judged.remove(id);
                 missing.push(id.clone());
             }
         }
         if !missing.is_empty() {
-            let now = ToJudge::read(tx, roster, &missing)?.judge(roster, "");
+            let now = ToJudge::read_with(tx, &missing, refused.clone())?.judge(roster, "");
             ready.judged.extend(now.judged);
         }
-        for id in slice {
+        for (i, id) in slice.iter().enumerate() {
+            if !done.insert(id) {
+                continue;
+            }
             let Some((_, judged)) = ready.judged.remove(id) else {
                 return Err(CoreError::Internal(format!("batch {id} was not judged")));
             };
-            out.push(match judged {
+            match judged {
                 Ok(j) => {
                     tx.project_batch(&j.all, &j.standings, &j.problems)?;
-                    Some(j)
+                    then(first * SLICE + i, j)?;
                 }
                 Err(CoreError::Store(kenshin_store::StoreError::Shape { why, .. })) => {
                     tx.project_problems(
                         &id.to_string(),
                         &[format!("この業務の文書は読めません: {why}")],
                     )?;
-                    None
                 }
                 Err(e) => return Err(e),
-            });
+            }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Derives every projection again from the documents.
@@ -697,12 +727,9 @@ pub(crate) fn rebuild(tx: &Tx<'_>) -> Result<()> {
             held.push(id);
         }
     }
-    for judged in project_batches(tx, &roster, &held, Judgements::default())?
-        .into_iter()
-        .flatten()
-    {
-        project_register(tx, &judged.counted())?;
-    }
+    project_batches(tx, &roster, &held, Judgements::default(), |_, judged| {
+        project_register(tx, &judged.counted())
+    })?;
     Ok(())
 }
 
@@ -750,9 +777,13 @@ mod tests {
             office
                 .home
                 .write(|tx| {
-                    let judged =
-                        project_batches(tx, &roster(tx)?, std::slice::from_ref(&id), ready)?;
-                    Ok::<_, CoreError>(judged[0].as_ref().map(|j| j.all.signoffs.len()))
+                    let mut signoffs = None;
+                    let ids = std::slice::from_ref(&id);
+                    project_batches(tx, &roster(tx)?, ids, ready, |_, j| {
+                        signoffs = Some(j.all.signoffs.len());
+                        Ok(())
+                    })?;
+                    Ok::<_, CoreError>(signoffs)
                 })
                 .expect("projected")
         };
@@ -779,8 +810,58 @@ mod tests {
             Some(1),
             "judged again: a sign-off was stored after judging ahead"
         );
+        // The same id twice is judged once.
+        let calls = office
+            .home
+            .write(|tx| {
+                let mut calls = 0;
+                let ids = [id.clone(), id.clone()];
+                project_batches(tx, &roster(tx)?, &ids, Judgements::default(), |_, _| {
+                    calls += 1;
+                    Ok(())
+                })?;
+                Ok::<_, CoreError>(calls)
+            })
+            .expect("projected");
+        assert_eq!(calls, 1);
         let other = ahead(&mut office).with_roster("another roster");
         assert!(other.judged.is_empty(), "judged with another roster");
         assert!(!ahead(&mut office).with_roster("r").judged.is_empty());
+    }
+
+    /// A copy of an index entry under another spelling of its document id (samod reads a UUID's
+    /// text as well as its own) is that entry again: one batch per document, and a copy that
+    /// differs is said.
+    #[test]
+    fn an_index_entry_under_another_spelling_of_its_id_is_the_same_batch() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut office = Office::init(dir.path(), "テスト市", "決裁 太郎").expect("init");
+        office
+            .new_batch(ProcessId::AnnualIssuance, "第1回", None)
+            .expect("batch");
+        let (id, mut index, roster) = office
+            .home
+            .read(|tx| {
+                let id = tx.office_doc_id()?.expect("an office");
+                let index = tx.read_office(&id)?;
+                Ok::<_, CoreError>((id.to_string(), index, roster(tx)?))
+            })
+            .expect("read");
+        let mut copy = index.batches[0].clone();
+        let doc = batch_doc_id(&copy.meta.batch_id).expect("a document id");
+        let spelt = uuid::Uuid::from_slice(doc.as_bytes())
+            .expect("16 bytes")
+            .hyphenated()
+            .to_string();
+        assert_eq!(batch_doc_id(&spelt).ok(), Some(doc), "the same document");
+        copy.meta.batch_id = spelt;
+        index.batches.push(copy.clone());
+        let (valid, problems) = judge_index(&id, &index, &roster);
+        assert_eq!(valid.len(), 1, "one batch");
+        assert!(problems.is_empty(), "{problems:?}");
+        copy.meta.label = "第1回（別）".into();
+        index.batches.push(copy);
+        let (valid, problems) = judge_index(&id, &index, &roster);
+        assert_eq!((valid.len(), problems.len()), (1, 1), "{problems:?}");
     }
 }
