@@ -529,13 +529,25 @@ fn short(s: &str) -> &str {
 }
 
 pub(crate) fn load_judged(tx: &Tx<'_>, roster: &Roster, id: &DocumentId) -> Result<Judged> {
-    let (doc, all) = tx.load_batch(id)?;
     let office = tx
         .office_doc_id()?
         .map(|o| o.to_string())
         .unwrap_or_default();
-    let replacements = crate::departed::replacements(Some(tx), roster, &all.meta.batch_id)?;
-    judge_batch(&office, roster, doc, all, &replacements)
+    let refused = crate::departed::refused(tx, roster)?;
+    judge_stored(&office, roster, &refused, tx.stored(id)?)
+}
+
+/// Loads a batch document from its chunks as read and judges it with `roster` and the redactions
+/// this laptop found wrong (`refused`): no transaction needed.
+fn judge_stored(
+    office: &str,
+    roster: &Roster,
+    refused: &HashSet<String>,
+    stored: kenshin_store::Stored,
+) -> Result<Judged> {
+    let (doc, all) = stored.load_batch()?;
+    let replacements = crate::departed::replacements_but(roster, &all.meta.batch_id, refused);
+    judge_batch(office, roster, doc, all, &replacements)
 }
 
 /// The batch document and the batch as the rules see it (for writers that do not touch sign-offs).
@@ -632,15 +644,10 @@ impl ToJudge {
         } = self;
         let judged = crate::par::map(stored, |stored| {
             let (id, digest) = (stored.id().clone(), stored.digest());
-            let judged = stored
-                .load_batch()
-                .map_err(CoreError::from)
-                .and_then(|(doc, all)| {
-                    let replacements =
-                        crate::departed::replacements_but(roster, &all.meta.batch_id, &refused);
-                    judge_batch(&office, roster, doc, all, &replacements)
-                });
-            (id, (digest, judged))
+            (
+                id,
+                (digest, judge_stored(&office, roster, &refused, stored)),
+            )
         });
         Judgements {
             roster: roster_digest.to_string(),
