@@ -82,3 +82,22 @@ fn usage_errors_are_refused_too() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role \"boss\""));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let l = Laptop::new();
+    l.office_with_cast();
+    l.new_batch("1-2", "2026-05 月次");
+    // The reading end is closed before the command writes: `kenshin board | head -0`.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = l
+        .command(&["board"])
+        .stdout(writer)
+        .output()
+        .expect("run kenshin");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "nothing on stderr, got {stderr:?}");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+}

@@ -376,6 +376,15 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A reader that stops early (`kenshin board | head`) ends the command quietly, as it ends other
+    // commands in a pipe; Rust ignores SIGPIPE, and `println!` then panics on the broken pipe. A
+    // laptop that syncs keeps syncing and drops the lines nobody reads (`print_event`).
+    if !matches!(cli.command, Command::Serve(_) | Command::Sync(_)) {
+        // SAFETY: before any thread starts; SIG_DFL is a valid disposition for SIGPIPE.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     // Diagnostics on stderr only when asked for (KENSHIN_LOG=debug): stderr carries refusals.
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("KENSHIN_LOG") {
         tracing_subscriber::fmt()

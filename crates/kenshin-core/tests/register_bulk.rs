@@ -37,9 +37,9 @@ fn bulk_import_searches_refuses_whole_and_rebuilds() {
         all_indexes,
         [
             "p_vouchers_batch",
-            "p_vouchers_kana",
             "p_vouchers_name",
-            "p_vouchers_postal"
+            "p_vouchers_postal",
+            "p_vouchers_year_kana"
         ]
     );
 
@@ -94,4 +94,94 @@ fn bulk_import_searches_refuses_whole_and_rebuilds() {
     let mut rebuilt = office.projection_dump().unwrap();
     rebuilt.retain(|row| !row.contains(&monthly.batch_id));
     assert_eq!(rebuilt, before);
+}
+
+/// A number given in two years: a lookup by it finds both vouchers, each with its own year's events
+/// (read once for the number), the same as the whole register reads them (once for each year).
+#[test]
+fn a_number_of_two_years_shows_each_years_voucher_with_its_own_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = kenshin_core::create_demo_years(dir.path(), 2, 120).unwrap();
+    let whole = office.register_page("", 0, 10_000).unwrap();
+    assert!(
+        whole.hits.len() > 100,
+        "the register reads each year's events at once"
+    );
+    let (mut with_events, mut of_two_years) = (0, 0);
+    for entry in whole.hits.iter().filter(|e| !e.events.is_empty()) {
+        with_events += 1;
+        let found = office.find_vouchers(&entry.subject.voucher_no, 50).unwrap();
+        let years: Vec<i32> = found.hits.iter().map(|h| h.fiscal_year).collect();
+        assert_eq!(found.total as usize, found.hits.len());
+        assert!(years.windows(2).all(|w| w[0] > w[1]), "{years:?}");
+        of_two_years += usize::from(years.len() == 2);
+        let same = found
+            .hits
+            .iter()
+            .find(|h| h.fiscal_year == entry.fiscal_year)
+            .unwrap();
+        assert_eq!(same, entry, "{}", entry.subject.voucher_no);
+    }
+    assert!(
+        with_events > 5,
+        "the demo's inquiries, returns and pull-outs"
+    );
+    assert!(of_two_years > 5, "numbers given again the next year");
+    // A page shorter than what matches still says how many did.
+    let kana: String = whole.hits[0].subject.kana.chars().take(1).collect();
+    let all = office.find_vouchers(&kana, 10_000).unwrap();
+    let page = office.find_vouchers(&kana, 2).unwrap();
+    assert!(all.total > 2);
+    assert_eq!((page.total, page.hits.len()), (all.total, 2));
+}
+
+/// The register read a year at a time: pages of any size, blank or by a kana prefix, run through
+/// every year newest first with nothing left out or shown twice, in the order SQLite sorts the
+/// whole register in, and say how many matched in all.
+#[test]
+fn pages_of_the_register_run_from_year_to_year_without_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = kenshin_core::create_demo_years(dir.path(), 3, 60).unwrap();
+    let sorted = |filter: &str| -> Vec<(String, i32)> {
+        let conn = kenshin_store::connect(dir.path()).unwrap();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT voucher_no, fiscal_year FROM p_vouchers WHERE {filter}
+                 ORDER BY fiscal_year DESC, kana_key, voucher_no"
+            ))
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let whole = sorted("1 = 1");
+    let years: std::collections::BTreeSet<i32> = whole.iter().map(|k| k.1).collect();
+    assert_eq!(years.len(), 3, "three years of vouchers");
+    let kana: String = office.register_page("", 0, 1).unwrap().hits[0]
+        .subject
+        .kana
+        .chars()
+        .take(1)
+        .collect();
+    let prefix = kenshin_core::domain::text::kana_key(&kana);
+    let by_kana = sorted(&format!(
+        "kana_key >= '{prefix}' AND kana_key < '{prefix}\u{10FFFF}'"
+    ));
+    assert!(by_kana.len() > 20 && by_kana.len() < whole.len());
+    for (query, want) in [("", &whole), (kana.as_str(), &by_kana)] {
+        for size in [5, 50, want.len()] {
+            let mut got = Vec::new();
+            for offset in (0..want.len() + size).step_by(size) {
+                let page = office.register_page(query, offset, size).unwrap();
+                assert_eq!(page.total as usize, want.len(), "{query:?} at {offset}");
+                got.extend(
+                    page.hits
+                        .into_iter()
+                        .map(|h| (h.subject.voucher_no, h.fiscal_year)),
+                );
+            }
+            assert_eq!(&got, want, "{query:?} in pages of {size}");
+        }
+    }
 }

@@ -15,8 +15,9 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// documents this build cannot judge). 4: lookups waiting for the access log (added to a 3 on open).
 /// 5: problems found in documents' histories (p_problems). 7: 取下げ・代決・後閲 (p_signoffs.marking,
 /// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins). 10: the writers'
-/// journal of chunks (written); chunks and twins are rowid tables (see `rowid_tables`).
-const SCHEMA_VERSION: i64 = 10;
+/// journal of chunks (written); chunks and twins are rowid tables (see `rowid_tables`). 11: the
+/// register's kana index leads with the fiscal year (`p_vouchers_year_kana`; made again on open).
+const SCHEMA_VERSION: i64 = 11;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// Adds a column to a table of an earlier home, unless it has it already.
@@ -177,6 +178,7 @@ impl Home {
                 "INTEGER NOT NULL DEFAULT 0",
             )?;
             conn.execute_batch(crate::register::SCHEMA)?;
+            conn.execute_batch("DROP INDEX IF EXISTS p_vouchers_kana")?;
             conn.execute_batch(crate::register::VOUCHER_INDEXES)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }

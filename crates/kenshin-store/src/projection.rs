@@ -486,19 +486,27 @@ impl Tx<'_> {
         fiscal_year: i32,
         closed: &[i32],
     ) -> Result<(Vec<BoardBatch>, usize)> {
+        // A batch of a year gone by is read only when it has no steps (something is wrong with it)
+        // or a step of it is open: a seek or two into the board each, not the whole board.
         let mut stmt = self.sql().prepare_cached(
-            "SELECT batch_id FROM p_board GROUP BY batch_id
-             HAVING SUM(status NOT IN ('done', 'verified', 'approved') OR awaiting_review) = 0",
+            "SELECT batch_id, process, label, fiscal_year, created_by, created_at FROM p_batches b
+             WHERE fiscal_year NOT IN (SELECT value FROM json_each(?2))
+               AND (fiscal_year >= ?1
+                 OR NOT EXISTS (SELECT 1 FROM p_board s WHERE s.batch_id = b.batch_id)
+                 OR EXISTS (SELECT 1 FROM p_board s WHERE s.batch_id = b.batch_id
+                   AND (s.status NOT IN ('done', 'verified', 'approved') OR s.awaiting_review)))
+             ORDER BY created_at, batch_id",
         )?;
-        let finished: std::collections::HashSet<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let (working, past): (Vec<BatchRef>, Vec<BatchRef>) =
-            self.batches()?.into_iter().partition(|b| {
-                !closed.contains(&b.fiscal_year)
-                    && (b.fiscal_year >= fiscal_year || !finished.contains(&b.batch_id))
-            });
-        Ok((self.board_of(working)?, past.len()))
+        let closed: Vec<String> = closed.iter().map(i32::to_string).collect();
+        let closed = format!("[{}]", closed.join(","));
+        let working = stmt
+            .query_map(params![fiscal_year, closed], batch_ref)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let all: usize = self
+            .sql()
+            .query_row("SELECT count(*) FROM p_batches", [], |r| r.get(0))?;
+        let left_out = all.saturating_sub(working.len());
+        Ok((self.board_of(working)?, left_out))
     }
 
     fn board_of(&self, batches: Vec<BatchRef>) -> Result<Vec<BoardBatch>> {

@@ -14,6 +14,7 @@ use kenshin_domain::register::{EventKind, NoteKind, VoucherStatus};
 use kenshin_domain::rows::{CheckupResult, CoverageLoss, Pullout, ReissueSheet, Returned, Subject};
 use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
+use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -47,7 +48,7 @@ CREATE INDEX IF NOT EXISTS p_voucher_events_batch ON p_voucher_events(batch_id);
 
 /// The register's search indexes, apart so that a bulk load can build them after inserting.
 pub(crate) const VOUCHER_INDEXES: &str = "
-CREATE INDEX IF NOT EXISTS p_vouchers_kana ON p_vouchers(kana_key);
+CREATE INDEX IF NOT EXISTS p_vouchers_year_kana ON p_vouchers(fiscal_year, kana_key);
 CREATE INDEX IF NOT EXISTS p_vouchers_name ON p_vouchers(name_key);
 CREATE INDEX IF NOT EXISTS p_vouchers_postal ON p_vouchers(postal);
 CREATE INDEX IF NOT EXISTS p_vouchers_batch ON p_vouchers(batch_id);
@@ -153,7 +154,7 @@ impl Tx<'_> {
             production.len() >= BULK_LOAD && production.len() as u64 >= self.vouchers_held()?;
         if bulk {
             sql.execute_batch(
-                "DROP INDEX p_vouchers_kana; DROP INDEX p_vouchers_name;
+                "DROP INDEX p_vouchers_year_kana; DROP INDEX p_vouchers_name;
                  DROP INDEX p_vouchers_postal; DROP INDEX p_vouchers_batch;",
             )?;
         }
@@ -442,13 +443,89 @@ impl Tx<'_> {
             ),
         };
         let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
-        let total: u64 = self.sql().query_row(
-            &format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"),
-            args.as_slice(),
-            |r| r.get(0),
-        )?;
+        if let None | Some(Query::Kana(_)) = query {
+            return self.find_by_year(filter, &args, query.is_none(), offset, limit);
+        }
         let hits = self.register_query(filter, &args, offset, limit)?;
+        // A first page that is not full holds every match (a lookup by number, mostly).
+        let total = match offset == 0 && hits.len() < limit {
+            true => hits.len() as u64,
+            false => self
+                .sql()
+                .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?
+                .query_row(args.as_slice(), |r| r.get(0))?,
+        };
         Ok(Found { total, hits })
+    }
+
+    /// A search read a fiscal year at a time, newest first, each year's matches in kana order from
+    /// the index that leads with the year: a page reads its own rows, where sorting every year's
+    /// matches read them all (a blank page of the register at five years of 150,000 sorted 750,000
+    /// keys: 180 ms against 15 ms at one year). `everything` is counted at once (SQLite counts a
+    /// table's pages without reading its rows); a prefix's matches, year by year.
+    fn find_by_year(
+        &self,
+        filter: &str,
+        args: &[&dyn ToSql],
+        everything: bool,
+        mut skip: usize,
+        limit: usize,
+    ) -> Result<Found> {
+        let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
+        let mut count = self
+            .sql()
+            .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?;
+        let known = match everything {
+            true => Some(self.vouchers_held()?),
+            false => None,
+        };
+        let (mut total, mut hits) = (0, Vec::new());
+        let mut year = self.voucher_year_before(None)?;
+        while let Some(y) = year {
+            if known.is_some() && hits.len() >= limit {
+                break;
+            }
+            let mut with_year = args.to_vec();
+            with_year.push(&y);
+            let matched = match known {
+                None => Some(count.query_row(with_year.as_slice(), |r| r.get::<_, u64>(0))?),
+                Some(_) => None,
+            };
+            total += matched.unwrap_or(0);
+            if hits.len() < limit && matched != Some(0) {
+                let rows = self.register_query(&filter, &with_year, skip, limit - hits.len())?;
+                skip = match rows.is_empty() {
+                    // The page starts in an earlier year: this one is skipped whole.
+                    true => {
+                        let matched = match matched {
+                            Some(n) => n,
+                            None => count.query_row(with_year.as_slice(), |r| r.get(0))?,
+                        };
+                        skip.saturating_sub(usize::try_from(matched).unwrap_or(usize::MAX))
+                    }
+                    false => 0,
+                };
+                hits.extend(rows);
+            }
+            year = self.voucher_year_before(Some(y))?;
+        }
+        Ok(Found {
+            total: known.unwrap_or(total),
+            hits,
+        })
+    }
+
+    /// The newest fiscal year the register holds vouchers of, before `year` if given: a seek into
+    /// the index that leads with the year.
+    fn voucher_year_before(&self, year: Option<i32>) -> Result<Option<i32>> {
+        Ok(self
+            .sql()
+            .prepare_cached(
+                "SELECT fiscal_year FROM p_vouchers WHERE fiscal_year < ?1
+                 ORDER BY fiscal_year DESC LIMIT 1",
+            )?
+            .query_row([year.unwrap_or(i32::MAX)], |r| r.get(0))
+            .optional()?)
     }
 
     /// Every voucher of a year, for lists made from the register (encouragement).
@@ -470,14 +547,20 @@ impl Tx<'_> {
         let mut stmt = self.sql().prepare_cached(&format!(
             "SELECT v.*, b.label, b.process FROM
                (SELECT voucher_no, fiscal_year FROM p_vouchers v WHERE {filter}
-                ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT {} OFFSET {}) page
+                ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT ?{} OFFSET ?{}) page
              JOIN p_vouchers v USING (voucher_no, fiscal_year)
              JOIN p_batches b USING (batch_id)
              ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no",
-            i64::try_from(limit).unwrap_or(i64::MAX),
-            i64::try_from(offset).unwrap_or(i64::MAX)
+            args.len() + 1,
+            args.len() + 2
         ))?;
-        let rows = stmt.query_map(args, |r| {
+        let (limit, offset) = (
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        );
+        let mut args = args.to_vec();
+        args.extend([&limit as &dyn ToSql, &offset]);
+        let rows = stmt.query_map(args.as_slice(), |r| {
             Ok((
                 subject(r)?,
                 r.get::<_, i32>(1)?,
@@ -488,11 +571,11 @@ impl Tx<'_> {
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         // Columns of p_voucher_events: voucher_no, fiscal_year, batch_id, kind, on_date, detail.
-        let event = |r: &Row<'_>| -> rusqlite::Result<(String, VoucherEvent)> {
+        let event = |r: &Row<'_>| -> rusqlite::Result<((String, i32), VoucherEvent)> {
             let kind: String = r.get(3)?;
             let on: Option<String> = r.get(4)?;
             Ok((
-                r.get(0)?,
+                (r.get(0)?, r.get(1)?),
                 VoucherEvent {
                     kind: kind.parse().map_err(crate::projection::text_error)?,
                     on: on.and_then(|d| d.parse().ok()),
@@ -501,24 +584,37 @@ impl Tx<'_> {
                 },
             ))
         };
-        // A few hits read their own events; a whole year reads the year's events once.
+        // A few hits read their numbers' events, each number once over the years it was found in
+        // (a number is given again each year); a whole year reads the year's events once.
         let mut by_voucher: HashMap<(String, i32), Vec<VoucherEvent>> = HashMap::new();
-        let years: BTreeSet<i32> = rows.iter().map(|r| r.1).collect();
-        let many = rows.len() > 100;
-        if many {
-            let mut stmt = self.sql().prepare_cached(
+        let (sql, keys): (_, Vec<Vec<Value>>) = if rows.len() > 100 {
+            let years: BTreeSet<i32> = rows.iter().map(|r| r.1).collect();
+            (
                 "SELECT * FROM p_voucher_events WHERE fiscal_year = ?1 ORDER BY on_date, rowid",
-            )?;
-            for year in years {
-                for e in stmt.query_map([year], event)? {
-                    let (no, e) = e?;
-                    by_voucher.entry((no, year)).or_default().push(e);
-                }
+                years.into_iter().map(|y| vec![y.into()]).collect(),
+            )
+        } else {
+            let mut numbers: BTreeMap<&String, (i32, i32)> = BTreeMap::new();
+            for (subject, year, ..) in &rows {
+                let span = numbers.entry(&subject.voucher_no).or_insert((*year, *year));
+                *span = (span.0.min(*year), span.1.max(*year));
+            }
+            (
+                "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year BETWEEN ?2 AND ?3
+                 ORDER BY on_date, rowid",
+                numbers
+                    .into_iter()
+                    .map(|(no, (first, last))| vec![no.clone().into(), first.into(), last.into()])
+                    .collect(),
+            )
+        };
+        let mut read = self.sql().prepare_cached(sql)?;
+        for key in keys {
+            for e in read.query_map(rusqlite::params_from_iter(key), event)? {
+                let (at, e) = e?;
+                by_voucher.entry(at).or_default().push(e);
             }
         }
-        let mut events = self.sql().prepare_cached(
-            "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
-        )?;
         let mut sent = self.sql().prepare_cached(
             "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
         )?;
@@ -526,16 +622,9 @@ impl Tx<'_> {
         let today = chrono::Local::now().date_naive();
         rows.into_iter()
             .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
-                let list = if many {
-                    by_voucher
-                        .remove(&(subject.voucher_no.clone(), fiscal_year))
-                        .unwrap_or_default()
-                } else {
-                    events
-                        .query_map(params![subject.voucher_no, fiscal_year], event)?
-                        .map(|e| e.map(|(_, e)| e))
-                        .collect::<rusqlite::Result<Vec<_>>>()?
-                };
+                let list = by_voucher
+                    .remove(&(subject.voucher_no.clone(), fiscal_year))
+                    .unwrap_or_default();
                 let was_sent = match batch_sent.get(&batch_id) {
                     Some(s) => *s,
                     None => {
