@@ -90,11 +90,11 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     l.office_with_cast();
     l.new_batch("1-2", "2026-05 月次");
     // The reading end is closed before the command writes: `kenshin board | head -0`.
-    let (reader, writer) = std::io::pipe().expect("pipe");
+    let (reader, writer) = std::os::unix::net::UnixStream::pair().expect("socket pair");
     drop(reader);
     let out = l
         .command(&["board"])
-        .stdout(writer)
+        .stdout(std::os::fd::OwnedFd::from(writer))
         .output()
         .expect("run kenshin");
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -379,6 +379,7 @@ fn main() -> ExitCode {
     // A reader that stops early (`kenshin board | head`) ends the command quietly, as it ends other
     // commands in a pipe; Rust ignores SIGPIPE, and `println!` then panics on the broken pipe. A
     // laptop that syncs keeps syncing and drops the lines nobody reads (`print_event`).
+    #[cfg(unix)]
     if !matches!(cli.command, Command::Serve(_) | Command::Sync(_)) {
         // SAFETY: before any thread starts; SIG_DFL is a valid disposition for SIGPIPE.
         unsafe {

@@ -486,15 +486,14 @@ impl Tx<'_> {
         fiscal_year: i32,
         closed: &[i32],
     ) -> Result<(Vec<BoardBatch>, usize)> {
-        // A batch of a year gone by is read only when it has no steps (something is wrong with it)
-        // or a step of it is open: a seek or two into the board each, not the whole board.
+        // A batch of a year gone by is shown unless its every step is finished (one that has no
+        // steps is shown: something is wrong with it): its own steps are read, not the whole board.
         let mut stmt = self.sql().prepare_cached(
             "SELECT batch_id, process, label, fiscal_year, created_by, created_at FROM p_batches b
              WHERE fiscal_year NOT IN (SELECT value FROM json_each(?2))
-               AND (fiscal_year >= ?1
-                 OR NOT EXISTS (SELECT 1 FROM p_board s WHERE s.batch_id = b.batch_id)
-                 OR EXISTS (SELECT 1 FROM p_board s WHERE s.batch_id = b.batch_id
-                   AND (s.status NOT IN ('done', 'verified', 'approved') OR s.awaiting_review)))
+               AND (fiscal_year >= ?1 OR (
+                 SELECT min(s.status IN ('done', 'verified', 'approved') AND NOT s.awaiting_review)
+                 FROM p_board s WHERE s.batch_id = b.batch_id) IS NOT 1)
              ORDER BY created_at, batch_id",
         )?;
         let closed: Vec<String> = closed.iter().map(i32::to_string).collect();

@@ -14,7 +14,6 @@ use kenshin_domain::register::{EventKind, NoteKind, VoucherStatus};
 use kenshin_domain::rows::{CheckupResult, CoverageLoss, Pullout, ReissueSheet, Returned, Subject};
 use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
-use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -117,6 +116,14 @@ pub fn sheet_of(detail: &str) -> &str {
 }
 
 /// Upper bound for a prefix range over UTF-8 text.
+/// How a page of the register reads its vouchers' events.
+enum EventsRead {
+    /// Each voucher's own (a page, or a few hits).
+    EachVoucher,
+    /// The year's at once (every voucher of that year).
+    TheYear(i32),
+}
+
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
@@ -414,6 +421,7 @@ impl Tx<'_> {
             &[&voucher_no, &fiscal_year],
             0,
             1,
+            EventsRead::EachVoucher,
         )?;
         Ok(found.into_iter().next())
     }
@@ -446,14 +454,11 @@ impl Tx<'_> {
         if let None | Some(Query::Kana(_)) = query {
             return self.find_by_year(filter, &args, query.is_none(), offset, limit);
         }
-        let hits = self.register_query(filter, &args, offset, limit)?;
+        let hits = self.register_query(filter, &args, offset, limit, EventsRead::EachVoucher)?;
         // A first page that is not full holds every match (a lookup by number, mostly).
         let total = match offset == 0 && hits.len() < limit {
             true => hits.len() as u64,
-            false => self
-                .sql()
-                .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?
-                .query_row(args.as_slice(), |r| r.get(0))?,
+            false => self.count_where(filter, &args)?,
         };
         Ok(Found { total, hits })
     }
@@ -472,9 +477,6 @@ impl Tx<'_> {
         limit: usize,
     ) -> Result<Found> {
         let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
-        let mut count = self
-            .sql()
-            .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?;
         let known = match everything {
             true => Some(self.vouchers_held()?),
             false => None,
@@ -487,25 +489,30 @@ impl Tx<'_> {
             }
             let mut with_year = args.to_vec();
             with_year.push(&y);
+            // A prefix's matches are counted a year at a time, for the total.
             let matched = match known {
-                None => Some(count.query_row(with_year.as_slice(), |r| r.get::<_, u64>(0))?),
+                None => Some(self.count_where(&filter, &with_year)?),
                 Some(_) => None,
             };
             total += matched.unwrap_or(0);
-            if hits.len() < limit && matched != Some(0) {
-                let rows = self.register_query(&filter, &with_year, skip, limit - hits.len())?;
-                skip = match rows.is_empty() {
-                    // The page starts in an earlier year: this one is skipped whole.
-                    true => {
-                        let matched = match matched {
-                            Some(n) => n,
-                            None => count.query_row(with_year.as_slice(), |r| r.get(0))?,
-                        };
-                        skip.saturating_sub(usize::try_from(matched).unwrap_or(usize::MAX))
-                    }
-                    false => 0,
-                };
-                hits.extend(rows);
+            match matched {
+                // The page starts in an earlier year: this one is passed over whole.
+                Some(n) if n <= skip as u64 => skip -= n as usize,
+                _ if hits.len() < limit => {
+                    let left = limit - hits.len();
+                    let read = EventsRead::EachVoucher;
+                    let rows = self.register_query(&filter, &with_year, skip, left, read)?;
+                    skip = match rows.is_empty() && skip > 0 {
+                        // Every voucher, counted only now: the page starts in an earlier year.
+                        true => {
+                            let n = self.count_where(&filter, &with_year)?;
+                            skip.saturating_sub(usize::try_from(n).unwrap_or(usize::MAX))
+                        }
+                        false => 0,
+                    };
+                    hits.extend(rows);
+                }
+                _ => {}
             }
             year = self.voucher_year_before(Some(y))?;
         }
@@ -513,6 +520,14 @@ impl Tx<'_> {
             total: known.unwrap_or(total),
             hits,
         })
+    }
+
+    /// How many vouchers `filter` matches.
+    fn count_where(&self, filter: &str, args: &[&dyn ToSql]) -> Result<u64> {
+        Ok(self
+            .sql()
+            .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?
+            .query_row(args, |r| r.get(0))?)
     }
 
     /// The newest fiscal year the register holds vouchers of, before `year` if given: a seek into
@@ -530,7 +545,8 @@ impl Tx<'_> {
 
     /// Every voucher of a year, for lists made from the register (encouragement).
     pub fn register_year(&self, fiscal_year: i32) -> Result<Vec<RegisterEntry>> {
-        self.register_query("v.fiscal_year = ?1", &[&fiscal_year], 0, usize::MAX)
+        let read = EventsRead::TheYear(fiscal_year);
+        self.register_query("v.fiscal_year = ?1", &[&fiscal_year], 0, usize::MAX, read)
     }
 
     fn register_query(
@@ -539,6 +555,7 @@ impl Tx<'_> {
         args: &[&dyn ToSql],
         offset: usize,
         limit: usize,
+        read: EventsRead,
     ) -> Result<Vec<RegisterEntry>> {
         // The page is chosen from the vouchers' keys alone (the kana index holds every column the
         // choice reads), then joined to its rows and batches: a join first walked every voucher of
@@ -584,33 +601,28 @@ impl Tx<'_> {
                 },
             ))
         };
-        // A few hits read their numbers' events, each number once over the years it was found in
-        // (a number is given again each year); a whole year reads the year's events once.
         let mut by_voucher: HashMap<(String, i32), Vec<VoucherEvent>> = HashMap::new();
-        let (sql, keys): (_, Vec<Vec<Value>>) = if rows.len() > 100 {
-            let years: BTreeSet<i32> = rows.iter().map(|r| r.1).collect();
-            (
+        let keys: Vec<(&str, Vec<&dyn ToSql>)> = match &read {
+            EventsRead::EachVoucher => rows
+                .iter()
+                .map(|(subject, year, ..)| {
+                    let sql =
+                        "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2
+                               ORDER BY on_date, rowid";
+                    (sql, vec![&subject.voucher_no as &dyn ToSql, year])
+                })
+                .collect(),
+            EventsRead::TheYear(year) => vec![(
                 "SELECT * FROM p_voucher_events WHERE fiscal_year = ?1 ORDER BY on_date, rowid",
-                years.into_iter().map(|y| vec![y.into()]).collect(),
-            )
-        } else {
-            let mut numbers: BTreeMap<&String, (i32, i32)> = BTreeMap::new();
-            for (subject, year, ..) in &rows {
-                let span = numbers.entry(&subject.voucher_no).or_insert((*year, *year));
-                *span = (span.0.min(*year), span.1.max(*year));
-            }
-            (
-                "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year BETWEEN ?2 AND ?3
-                 ORDER BY on_date, rowid",
-                numbers
-                    .into_iter()
-                    .map(|(no, (first, last))| vec![no.clone().into(), first.into(), last.into()])
-                    .collect(),
-            )
+                vec![year as &dyn ToSql],
+            )],
         };
-        let mut read = self.sql().prepare_cached(sql)?;
-        for key in keys {
-            for e in read.query_map(rusqlite::params_from_iter(key), event)? {
+        for (sql, key) in keys {
+            for e in self
+                .sql()
+                .prepare_cached(sql)?
+                .query_map(key.as_slice(), event)?
+            {
                 let (at, e) = e?;
                 by_voucher.entry(at).or_default().push(e);
             }

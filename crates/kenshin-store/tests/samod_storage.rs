@@ -298,6 +298,50 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
     assert_eq!(text(&doc, "kept").as_deref(), Some("はい"));
 }
 
+/// A home of schema 10 has the register's kana index by kana alone: on open it is made again with
+/// the fiscal year first, and the others are kept.
+#[test]
+fn an_earlier_homes_kana_index_is_made_again_year_first() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Home::open(dir.path()).unwrap());
+    let indexes = |conn: &rusqlite::Connection| -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'p_vouchers'
+                 AND name LIKE 'p_%' ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let now = [
+        "p_vouchers_batch",
+        "p_vouchers_name",
+        "p_vouchers_postal",
+        "p_vouchers_year_kana",
+    ];
+    {
+        // As a home of schema 10 holds them.
+        let conn = kenshin_store::connect(dir.path()).unwrap();
+        assert_eq!(indexes(&conn), now);
+        conn.execute_batch(
+            "DROP INDEX p_vouchers_year_kana;
+             CREATE INDEX p_vouchers_kana ON p_vouchers(kana_key);
+             PRAGMA user_version = 10;",
+        )
+        .unwrap();
+    }
+    drop(Home::open(dir.path()).unwrap());
+    let conn = kenshin_store::connect(dir.path()).unwrap();
+    assert_eq!(indexes(&conn), now);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 11);
+}
+
 /// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
 /// engine once, written together while others wait their turn; a purged document's is told as not
 /// stored.
