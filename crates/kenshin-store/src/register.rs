@@ -115,8 +115,8 @@ pub fn sheet_of(detail: &str) -> &str {
     detail.split(" (").next().unwrap_or(detail)
 }
 
-/// Upper bound for a prefix range over UTF-8 text.
 /// How a page of the register reads its vouchers' events.
+#[derive(Clone, Copy)]
 enum EventsRead {
     /// Each voucher's own (a page, or a few hits).
     EachVoucher,
@@ -124,6 +124,7 @@ enum EventsRead {
     TheYear(i32),
 }
 
+/// Upper bound for a prefix range over UTF-8 text.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
@@ -588,11 +589,11 @@ impl Tx<'_> {
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         // Columns of p_voucher_events: voucher_no, fiscal_year, batch_id, kind, on_date, detail.
-        let event = |r: &Row<'_>| -> rusqlite::Result<((String, i32), VoucherEvent)> {
+        let event = |r: &Row<'_>| -> rusqlite::Result<(String, VoucherEvent)> {
             let kind: String = r.get(3)?;
             let on: Option<String> = r.get(4)?;
             Ok((
-                (r.get(0)?, r.get(1)?),
+                r.get(0)?,
                 VoucherEvent {
                     kind: kind.parse().map_err(crate::projection::text_error)?,
                     on: on.and_then(|d| d.parse().ok()),
@@ -601,32 +602,20 @@ impl Tx<'_> {
                 },
             ))
         };
+        // A whole year reads the year's events once; a page, each voucher its own.
         let mut by_voucher: HashMap<(String, i32), Vec<VoucherEvent>> = HashMap::new();
-        let keys: Vec<(&str, Vec<&dyn ToSql>)> = match &read {
-            EventsRead::EachVoucher => rows
-                .iter()
-                .map(|(subject, year, ..)| {
-                    let sql =
-                        "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2
-                               ORDER BY on_date, rowid";
-                    (sql, vec![&subject.voucher_no as &dyn ToSql, year])
-                })
-                .collect(),
-            EventsRead::TheYear(year) => vec![(
+        if let EventsRead::TheYear(year) = read {
+            let mut stmt = self.sql().prepare_cached(
                 "SELECT * FROM p_voucher_events WHERE fiscal_year = ?1 ORDER BY on_date, rowid",
-                vec![year as &dyn ToSql],
-            )],
-        };
-        for (sql, key) in keys {
-            for e in self
-                .sql()
-                .prepare_cached(sql)?
-                .query_map(key.as_slice(), event)?
-            {
-                let (at, e) = e?;
-                by_voucher.entry(at).or_default().push(e);
+            )?;
+            for e in stmt.query_map([year], event)? {
+                let (no, e) = e?;
+                by_voucher.entry((no, year)).or_default().push(e);
             }
         }
+        let mut events = self.sql().prepare_cached(
+            "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
+        )?;
         let mut sent = self.sql().prepare_cached(
             "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
         )?;
@@ -634,9 +623,15 @@ impl Tx<'_> {
         let today = chrono::Local::now().date_naive();
         rows.into_iter()
             .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
-                let list = by_voucher
-                    .remove(&(subject.voucher_no.clone(), fiscal_year))
-                    .unwrap_or_default();
+                let list = match read {
+                    EventsRead::TheYear(_) => by_voucher
+                        .remove(&(subject.voucher_no.clone(), fiscal_year))
+                        .unwrap_or_default(),
+                    EventsRead::EachVoucher => events
+                        .query_map(params![subject.voucher_no, fiscal_year], event)?
+                        .map(|e| e.map(|(_, e)| e))
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                };
                 let was_sent = match batch_sent.get(&batch_id) {
                     Some(s) => *s,
                     None => {
