@@ -27,6 +27,7 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     // 令和元年度 (2019) is kept until 31 March 2025; 令和2年度 until 31 March 2026; 令和3年度 until 2027.
     let old = l.batch_of_year("1-2", "令和元年度 月次", 2019);
     let people = l.import_residents(C, "targets", &old, 2019, 2_000);
+    l.import_residents(C, "production", &old, 2019, 2_000);
     let kept = l.batch_of_year("1-2", "令和3年度 月次", 2021);
     let resident = &people[17];
     let hub = Hub::start(&l);
@@ -99,8 +100,18 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     assert_eq!(year(2021)["due"], false);
     assert!(year(2019)["rule"].as_str().unwrap().contains("第10条"));
 
+    // A window kept open on this laptop counts the register again after the deletion.
+    let mut window = kenshin_core::Office::open(l.home.path(), None).unwrap();
+    let held = window.register_page("", 0, 1).unwrap().total;
     let before = l.db_size();
     l.ok(&["retention", "purge", "--fiscal-year", "2019"]);
+    let left: u64 = kenshin_store::connect(l.home.path())
+        .unwrap()
+        .query_row("SELECT count(*) FROM p_vouchers", [], |r| r.get(0))
+        .unwrap();
+    assert!(left < held, "{left} of {held}");
+    assert_eq!(window.register_page("", 0, 1).unwrap().total, left);
+    drop(window);
     let after = l.db_size();
     assert!(after < before, "the file shrinks: {before} → {after} bytes");
     let why = l.refused(&["retention", "purge", "--fiscal-year", "2019"]);

@@ -143,6 +143,66 @@ fn a_number_of_two_years_shows_each_years_voucher_with_its_own_events() {
     assert_eq!((page.total, page.hits.len()), (all.total, 2));
 }
 
+/// The register's (number, year) keys `filter` matches, in the order SQLite sorts the whole register.
+fn sorted(dir: &std::path::Path, filter: &str) -> Vec<(String, i32)> {
+    let conn = kenshin_store::connect(dir).unwrap();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT voucher_no, fiscal_year FROM p_vouchers WHERE {filter}
+             ORDER BY fiscal_year DESC, kana_key, voucher_no"
+        ))
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// What a search counted is kept only while the register stays as it was: a list imported through
+/// another connection to the home is counted at the next search, and the last page is still the
+/// register's last.
+#[test]
+fn a_search_counts_again_what_another_connection_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut office = kenshin_core::create_demo_years(dir.path(), 2, 60).unwrap();
+    let newest = office.register_page("", 0, 1).unwrap().hits[0].fiscal_year;
+    let people = subjects(9, newest, 40, 30_000_001);
+    let kana: String = people[0].kana.chars().take(1).collect();
+    let added = people.iter().filter(|p| p.kana.starts_with(&kana)).count() as u64;
+    let total = |office: &mut Office, query: &str| office.register_page(query, 0, 5).unwrap().total;
+    let (all, by_kana) = (total(&mut office, ""), total(&mut office, &kana));
+    // Every year's count is kept by a page in the oldest year.
+    assert_eq!(
+        office
+            .register_page("", all as usize - 5, 5)
+            .unwrap()
+            .hits
+            .len(),
+        5
+    );
+
+    let mut other = Office::open(dir.path(), None).unwrap();
+    let monthly = other
+        .new_batch(ProcessId::MonthlyIssuance, "追加 月次", Some(newest))
+        .unwrap();
+    let file = municipal_csv(&people, TextEncoding::Utf8Bom);
+    other
+        .import(ListKind::Production, &monthly.batch_id, "m.csv", &file)
+        .unwrap();
+
+    assert_eq!(total(&mut office, ""), all + 40);
+    assert_eq!(total(&mut office, &kana), by_kana + added);
+    let whole = sorted(dir.path(), "1 = 1");
+    let last: Vec<_> = office
+        .register_page("", whole.len() - 5, 5)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| (h.subject.voucher_no, h.fiscal_year))
+        .collect();
+    assert_eq!(last, whole[whole.len() - 5..]);
+}
+
 /// The register read a year at a time: pages of any size, blank or by a kana prefix, run through
 /// every year newest first with nothing left out or shown twice, in the order SQLite sorts the
 /// whole register in, and say how many matched in all.
@@ -150,19 +210,7 @@ fn a_number_of_two_years_shows_each_years_voucher_with_its_own_events() {
 fn pages_of_the_register_run_from_year_to_year_without_gaps() {
     let dir = tempfile::tempdir().unwrap();
     let mut office = kenshin_core::create_demo_years(dir.path(), 3, 60).unwrap();
-    let sorted = |filter: &str| -> Vec<(String, i32)> {
-        let conn = kenshin_store::connect(dir.path()).unwrap();
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT voucher_no, fiscal_year FROM p_vouchers WHERE {filter}
-                 ORDER BY fiscal_year DESC, kana_key, voucher_no"
-            ))
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
+    let sorted = |filter: &str| sorted(dir.path(), filter);
     let whole = sorted("1 = 1");
     let years: std::collections::BTreeSet<i32> = whole.iter().map(|k| k.1).collect();
     assert_eq!(years.len(), 3, "three years of vouchers");

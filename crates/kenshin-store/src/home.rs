@@ -136,6 +136,8 @@ pub struct Home {
     pub(crate) gate: Arc<crate::gate::Gate>,
     /// The office document as last read on this home (see [`Tx::load_office`]).
     office_read: std::sync::Mutex<Option<crate::docs::OfficeRead>>,
+    /// What the register's searches counted (see [`crate::register::KeptCounts`]).
+    kept_counts: std::sync::Mutex<crate::register::KeptCounts>,
 }
 
 impl Home {
@@ -211,6 +213,7 @@ impl Home {
             actor,
             gate,
             office_read: Default::default(),
+            kept_counts: Default::default(),
         })
     }
 
@@ -257,6 +260,7 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
+            kept_counts: &self.kept_counts,
         })?;
         if commit {
             tx.commit().map_err(StoreError::from)?;
@@ -290,6 +294,7 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
+            kept_counts: &self.kept_counts,
         })
     }
 }
@@ -299,6 +304,7 @@ pub struct Tx<'c> {
     pub(crate) tx: &'c rusqlite::Transaction<'c>,
     actor: &'c ActorId,
     pub(crate) office_read: &'c std::sync::Mutex<Option<crate::docs::OfficeRead>>,
+    pub(crate) kept_counts: &'c std::sync::Mutex<crate::register::KeptCounts>,
 }
 
 /// A document's chunks read from the home ([`Tx::stored`]), not yet loaded.
@@ -541,6 +547,7 @@ impl Tx<'_> {
             .map(|d| d.to_string())
             .collect();
         self.purge_documents("chunks", &docs)?;
+        self.register_changed()?;
         for table in [
             "p_batches",
             "p_signoffs",

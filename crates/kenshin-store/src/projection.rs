@@ -355,6 +355,7 @@ impl Tx<'_> {
         }
         self.sql()
             .execute("DELETE FROM local WHERE key LIKE 'projected:%'", [])?;
+        self.register_changed()?;
         Ok(())
     }
 

@@ -124,6 +124,34 @@ enum EventsRead {
     TheYear(i32),
 }
 
+/// The `local` note bumped whenever the register's vouchers change, in the same transaction.
+const REGISTER_CHANGES: &str = "register:changes";
+
+/// How many vouchers a search matched, kept while the register stays as it was counted (its
+/// `register:changes` note, read in each search's own transaction, so a change another connection
+/// made is seen). Counting reads every match: a kana prefix shared by many (サイト: 7,417 a year)
+/// took 0.3 ms a year warm, at five years most of a lookup; and a page deep in the register walked
+/// every voucher of each newer year to learn how many it held.
+#[derive(Default)]
+pub(crate) struct KeptCounts {
+    changes: Option<String>,
+    /// By the search's prefix ("" for every voucher) and its fiscal year (`None`: every year).
+    counts: HashMap<(String, Option<i32>), u64>,
+}
+
+impl KeptCounts {
+    /// Enough for every prefix a day of inquiries asks; past it, counting starts afresh.
+    const MOST: usize = 4_096;
+
+    fn keep(&mut self, key: (String, Option<i32>), n: u64) -> u64 {
+        if self.counts.len() >= Self::MOST {
+            self.counts.clear();
+        }
+        self.counts.insert(key, n);
+        n
+    }
+}
+
 /// Upper bound for a prefix range over UTF-8 text.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
@@ -153,6 +181,7 @@ impl Tx<'_> {
     ) -> Result<Vec<(String, String)>> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
+        self.register_changed()?;
         sql.prepare_cached("DELETE FROM p_vouchers WHERE batch_id = ?1")?
             .execute([id])?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
@@ -202,6 +231,18 @@ impl Tx<'_> {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(clashes)
+    }
+
+    /// Notes that the register's vouchers change in this transaction: what was counted of them is
+    /// counted again.
+    pub(crate) fn register_changed(&self) -> Result<()> {
+        self.sql()
+            .prepare_cached(
+                "INSERT INTO local(key, value) VALUES (?1, '1')
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            )?
+            .execute([REGISTER_CHANGES])?;
+        Ok(())
     }
 
     /// Writes what happened to a batch's vouchers (pull-outs, returns, reissues, inquiries, checkups) again.
@@ -452,8 +493,12 @@ impl Tx<'_> {
             ),
         };
         let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
-        if let None | Some(Query::Kana(_)) = query {
-            return self.find_by_year(filter, &args, query.is_none(), offset, limit);
+        match query {
+            None => return self.find_by_year(filter, &args, None, offset, limit),
+            Some(Query::Kana(k)) => {
+                return self.find_by_year(filter, &args, Some(k), offset, limit)
+            }
+            _ => {}
         }
         let hits = self.register_query(filter, &args, offset, limit, EventsRead::EachVoucher)?;
         // A first page that is not full holds every match (a lookup by number, mostly).
@@ -467,20 +512,30 @@ impl Tx<'_> {
     /// A search read a fiscal year at a time, newest first, each year's matches in kana order from
     /// the index that leads with the year: a page reads its own rows, where sorting every year's
     /// matches read them all (a blank page of the register at five years of 150,000 sorted 750,000
-    /// keys: 180 ms against 15 ms at one year). `everything` is counted at once (SQLite counts a
-    /// table's pages without reading its rows); a prefix's matches, year by year.
+    /// keys: 180 ms against 15 ms at one year). `prefix` is the kana searched (None: every voucher,
+    /// counted at once: SQLite counts a table's pages without reading its rows); a prefix's matches
+    /// are counted year by year. Counts are kept ([`KeptCounts`]).
     fn find_by_year(
         &self,
         filter: &str,
         args: &[&dyn ToSql],
-        everything: bool,
+        prefix: Option<&str>,
         mut skip: usize,
         limit: usize,
     ) -> Result<Found> {
         let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
-        let known = match everything {
-            true => Some(self.vouchers_held()?),
-            false => None,
+        let mut kept = self.kept_counts()?;
+        let key = |y: Option<i32>| (prefix.unwrap_or_default().to_string(), y);
+        let count = |kept: &mut KeptCounts, y: i32, with_year: &[&dyn ToSql]| -> Result<u64> {
+            match kept.counts.get(&key(Some(y))) {
+                Some(n) => Ok(*n),
+                None => Ok(kept.keep(key(Some(y)), self.count_where(&filter, with_year)?)),
+            }
+        };
+        let known = match (prefix, kept.counts.get(&key(None))) {
+            (Some(_), _) => None,
+            (None, Some(n)) => Some(*n),
+            (None, None) => Some(kept.keep(key(None), self.vouchers_held()?)),
         };
         let (mut total, mut hits) = (0, Vec::new());
         let mut year = self.voucher_year_before(None)?;
@@ -490,10 +545,11 @@ impl Tx<'_> {
             }
             let mut with_year = args.to_vec();
             with_year.push(&y);
-            // A prefix's matches are counted a year at a time, for the total.
+            // A prefix's matches are counted a year at a time, for the total; every voucher's,
+            // only once a page has started after them (a count reads the whole year).
             let matched = match known {
-                None => Some(self.count_where(&filter, &with_year)?),
-                Some(_) => None,
+                None => Some(count(&mut kept, y, &with_year)?),
+                Some(_) => kept.counts.get(&key(Some(y))).copied(),
             };
             total += matched.unwrap_or(0);
             match matched {
@@ -504,9 +560,8 @@ impl Tx<'_> {
                     let read = EventsRead::EachVoucher;
                     let rows = self.register_query(&filter, &with_year, skip, left, read)?;
                     skip = match rows.is_empty() && skip > 0 {
-                        // Every voucher, counted only now: the page starts in an earlier year.
                         true => {
-                            let n = self.count_where(&filter, &with_year)?;
+                            let n = count(&mut kept, y, &with_year)?;
                             skip.saturating_sub(usize::try_from(n).unwrap_or(usize::MAX))
                         }
                         false => 0,
@@ -521,6 +576,17 @@ impl Tx<'_> {
             total: known.unwrap_or(total),
             hits,
         })
+    }
+
+    /// The counts kept of this register as this transaction sees it.
+    fn kept_counts(&self) -> Result<std::sync::MutexGuard<'_, KeptCounts>> {
+        let changes = self.local(REGISTER_CHANGES)?;
+        let mut kept = self.kept_counts.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.changes != changes {
+            kept.counts.clear();
+            kept.changes = changes;
+        }
+        Ok(kept)
     }
 
     /// How many vouchers `filter` matches.
@@ -563,7 +629,8 @@ impl Tx<'_> {
         // every batch (323 ms for a kana prefix at five years of 150,000, against 4 ms at one), and
         // whole rows read every match of a prefix from the table to sort them (376 ms at five years).
         let mut stmt = self.sql().prepare_cached(&format!(
-            "SELECT v.*, b.label, b.process FROM
+            "SELECT v.*, b.label, b.process, EXISTS (SELECT 1 FROM p_voucher_events e
+                 WHERE e.voucher_no = v.voucher_no AND e.fiscal_year = v.fiscal_year) FROM
                (SELECT voucher_no, fiscal_year FROM p_vouchers v WHERE {filter}
                 ORDER BY v.fiscal_year DESC, v.kana_key, v.voucher_no LIMIT ?{} OFFSET ?{}) page
              JOIN p_vouchers v USING (voucher_no, fiscal_year)
@@ -585,6 +652,7 @@ impl Tx<'_> {
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(11)?,
                 r.get::<_, String>(12)?,
+                r.get::<_, bool>(13)?,
             ))
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -622,13 +690,15 @@ impl Tx<'_> {
         let mut batch_sent: HashMap<String, bool> = HashMap::new();
         let today = chrono::Local::now().date_naive();
         rows.into_iter()
-            .map(|(subject, fiscal_year, batch_id, batch_label, process)| {
+            .map(|(subject, year, batch_id, label, process, has_events)| {
                 let list = match read {
+                    // Most vouchers have none: the page says which, so only those are read.
+                    _ if !has_events => Vec::new(),
                     EventsRead::TheYear(_) => by_voucher
-                        .remove(&(subject.voucher_no.clone(), fiscal_year))
+                        .remove(&(subject.voucher_no.clone(), year))
                         .unwrap_or_default(),
                     EventsRead::EachVoucher => events
-                        .query_map(params![subject.voucher_no, fiscal_year], event)?
+                        .query_map(params![subject.voucher_no, year], event)?
                         .map(|e| e.map(|(_, e)| e))
                         .collect::<rusqlite::Result<Vec<_>>>()?,
                 };
@@ -656,11 +726,11 @@ impl Tx<'_> {
                 let status = VoucherStatus::of(now, was_sent);
                 Ok(RegisterEntry {
                     birth_ja: era_long(subject.birth),
-                    age: age_on(subject.birth, fiscal_year_end(fiscal_year)),
+                    age: age_on(subject.birth, fiscal_year_end(year)),
                     subject,
-                    fiscal_year,
+                    fiscal_year: year,
                     batch_id,
-                    batch_label,
+                    batch_label: label,
                     process,
                     status,
                     events: list,
