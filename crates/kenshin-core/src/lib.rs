@@ -228,7 +228,8 @@ impl Office {
         Ok(())
     }
 
-    /// Gives back the memory the home's page cache holds, for an office kept open between commands.
+    /// Gives back the memory the home's page cache holds but for the pages used last, for an office
+    /// kept open between commands.
     pub fn shrink_memory(&self) -> Result<()> {
         Ok(self.home.shrink_memory()?)
     }

@@ -95,6 +95,12 @@ CREATE TABLE IF NOT EXISTS access_pending (
 );
 ";
 
+/// A connection's page cache, in KiB (negative: SQLite's way of saying KiB rather than pages).
+const CACHE_KIB: i64 = -65_536;
+
+/// What a connection keeps of its page cache between commands ([`Home::shrink_memory`]).
+const KEPT_KIB: i64 = -8_192;
+
 /// Opens the home's database in `dir`, decrypted with its key (see [`crate::key`]), with the settings
 /// every connection must have: WAL, and a commit is on disk (synchronous=FULL) before anyone is told
 /// it succeeded. Public for tests and benchmarks that look at the tables directly.
@@ -115,7 +121,7 @@ pub fn connect(home: impl Into<HomeDir>) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(open_err)?;
     // 64 MiB of page cache: the register's indexes take 150,000 inserts in kana and postal order.
-    conn.pragma_update(None, "cache_size", -65_536)
+    conn.pragma_update(None, "cache_size", CACHE_KIB)
         .map_err(open_err)?;
     // A projection goes through some 50 prepared statements (rusqlite keeps 16 by default, and
     // parsing one again costs more than running it).
@@ -268,10 +274,16 @@ impl Home {
         Ok(out)
     }
 
-    /// Gives back the page cache the connection filled (a home kept open between commands holds
-    /// no more memory at rest than one opened for each).
+    /// Gives back the page cache the connection filled but the pages it used last (SQLite frees
+    /// the least recently used down to a smaller limit, then takes its limit back without reading
+    /// anything). A home kept open between commands holds little more memory at rest than one
+    /// opened for each, and its next command does not read and decrypt again every page on its
+    /// way: the register's upper levels, the batches and the board. Given back whole, a lookup at
+    /// five years read 24 pages and took 0.75–1.04 ms, against 0.15 ms with its pages at hand.
     pub fn shrink_memory(&self) -> Result<()> {
-        Ok(self.conn.execute_batch("PRAGMA shrink_memory")?)
+        Ok(self.conn.execute_batch(&format!(
+            "PRAGMA cache_size = {KEPT_KIB}; PRAGMA cache_size = {CACHE_KIB}"
+        ))?)
     }
 
     /// Gives the space of deleted documents back to the file system (SQLCipher rewrites the file:
@@ -673,4 +685,21 @@ impl Tx<'_> {
 pub fn new_document_id() -> DocumentId {
     DocumentId::try_from(uuid::Uuid::new_v4().as_bytes().to_vec())
         .expect("a uuid is a valid document id")
+}
+
+#[cfg(test)]
+mod tests {
+    /// The page cache given back between commands takes its whole limit back: the next import
+    /// has the cache its indexes need.
+    #[test]
+    fn memory_given_back_leaves_the_cache_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = crate::Home::open(dir.path()).unwrap();
+        home.shrink_memory().unwrap();
+        let limit: i64 = home
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(limit, super::CACHE_KIB);
+    }
 }

@@ -124,7 +124,8 @@ enum EventsRead {
     TheYear(i32),
 }
 
-/// The `local` note bumped whenever the register's vouchers change, in the same transaction.
+/// The `local` note made new whenever the register's vouchers change, in the same transaction: a
+/// random value, not a counter, so a change rolled back and a later one never share it.
 const REGISTER_CHANGES: &str = "register:changes";
 
 /// How many vouchers a search matched, kept while the register stays as it was counted (its
@@ -135,15 +136,15 @@ const REGISTER_CHANGES: &str = "register:changes";
 #[derive(Default)]
 pub(crate) struct KeptCounts {
     changes: Option<String>,
-    /// By the search's prefix ("" for every voucher) and its fiscal year (`None`: every year).
-    counts: HashMap<(String, Option<i32>), u64>,
+    /// By the kana prefix searched (`None`: every voucher) and the fiscal year (`None`: every year).
+    counts: HashMap<(Option<String>, Option<i32>), u64>,
 }
 
 impl KeptCounts {
     /// Enough for every prefix a day of inquiries asks; past it, counting starts afresh.
     const MOST: usize = 4_096;
 
-    fn keep(&mut self, key: (String, Option<i32>), n: u64) -> u64 {
+    fn keep(&mut self, key: (Option<String>, Option<i32>), n: u64) -> u64 {
         if self.counts.len() >= Self::MOST {
             self.counts.clear();
         }
@@ -238,8 +239,8 @@ impl Tx<'_> {
     pub(crate) fn register_changed(&self) -> Result<()> {
         self.sql()
             .prepare_cached(
-                "INSERT INTO local(key, value) VALUES (?1, '1')
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                "INSERT INTO local(key, value) VALUES (?1, hex(randomblob(16)))
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             )?
             .execute([REGISTER_CHANGES])?;
         Ok(())
@@ -525,7 +526,7 @@ impl Tx<'_> {
     ) -> Result<Found> {
         let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
         let mut kept = self.kept_counts()?;
-        let key = |y: Option<i32>| (prefix.unwrap_or_default().to_string(), y);
+        let key = |y: Option<i32>| (prefix.map(str::to_string), y);
         let count = |kept: &mut KeptCounts, y: i32, with_year: &[&dyn ToSql]| -> Result<u64> {
             match kept.counts.get(&key(Some(y))) {
                 Some(n) => Ok(*n),
