@@ -339,7 +339,7 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 11);
+    assert_eq!(version, 12);
 }
 
 /// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
