@@ -144,12 +144,21 @@ impl KeptCounts {
     /// Enough for every prefix a day of inquiries asks; past it, counting starts afresh.
     const MOST: usize = 4_096;
 
-    fn keep(&mut self, key: (Option<String>, Option<i32>), n: u64) -> u64 {
+    /// The count kept under `key`, else `count`'s, then kept.
+    fn or_count(
+        &mut self,
+        key: (Option<String>, Option<i32>),
+        count: impl FnOnce() -> Result<u64>,
+    ) -> Result<u64> {
+        if let Some(n) = self.counts.get(&key) {
+            return Ok(*n);
+        }
+        let n = count()?;
         if self.counts.len() >= Self::MOST {
             self.counts.clear();
         }
         self.counts.insert(key, n);
-        n
+        Ok(n)
     }
 }
 
@@ -527,16 +536,12 @@ impl Tx<'_> {
         let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
         let mut kept = self.kept_counts()?;
         let key = |y: Option<i32>| (prefix.map(str::to_string), y);
-        let count = |kept: &mut KeptCounts, y: i32, with_year: &[&dyn ToSql]| -> Result<u64> {
-            match kept.counts.get(&key(Some(y))) {
-                Some(n) => Ok(*n),
-                None => Ok(kept.keep(key(Some(y)), self.count_where(&filter, with_year)?)),
-            }
+        let count = |kept: &mut KeptCounts, y: i32, with_year: &[&dyn ToSql]| {
+            kept.or_count(key(Some(y)), || self.count_where(&filter, with_year))
         };
-        let known = match (prefix, kept.counts.get(&key(None))) {
-            (Some(_), _) => None,
-            (None, Some(n)) => Some(*n),
-            (None, None) => Some(kept.keep(key(None), self.vouchers_held()?)),
+        let known = match prefix {
+            Some(_) => None,
+            None => Some(kept.or_count(key(None), || self.vouchers_held())?),
         };
         let (mut total, mut hits) = (0, Vec::new());
         let mut year = self.voucher_year_before(None)?;
