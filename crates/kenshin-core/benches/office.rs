@@ -67,6 +67,11 @@ fn ms(d: Duration) -> String {
     }
 }
 
+/// A median and a 99th percentile.
+fn p50_p99((p50, p99): (Duration, Duration)) -> String {
+    format!("{} / {}", ms(p50), ms(p99))
+}
+
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
@@ -1074,17 +1079,17 @@ fn main() {
         Line {
             measure: "lookup by kana prefix (3 characters, 50 shown) p50 / p99",
             target: "",
-            cells: cell(&|s| format!("{} / {}", ms(s.by_kana.0), ms(s.by_kana.1))),
+            cells: cell(&|s| p50_p99(s.by_kana)),
         },
         Line {
             measure: "lookup by voucher number as the window makes it (its page cache cut back after each command) p50 / p99",
             target: "p99 < 1 ms",
-            cells: cell(&|s| format!("{} / {}", ms(s.by_number_window.0), ms(s.by_number_window.1))),
+            cells: cell(&|s| p50_p99(s.by_number_window)),
         },
         Line {
             measure: "the register's window: a page of 200, nothing searched p50 / p99",
             target: "",
-            cells: cell(&|s| format!("{} / {}", ms(s.register_page.0), ms(s.register_page.1))),
+            cells: cell(&|s| p50_p99(s.register_page)),
         },
         Line {
             measure: "cold sync of the office to a new laptop / copying the SQLite file over a socket",
