@@ -380,6 +380,28 @@ impl Laptop {
             .len()
     }
 
+    /// Checks that the register's kept counts (by fiscal year and kana prefix of up to 4
+    /// characters) are its vouchers counted again.
+    pub fn register_counts_agree(&self) {
+        let db = kenshin_store::connect(self.home.path()).expect("open the home");
+        let rows = |sql: &str| -> Vec<(String, i32, i64)> {
+            let mut stmt = db.prepare(sql).expect("prepare");
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("read")
+        };
+        assert_eq!(
+            rows("SELECT prefix, fiscal_year, n FROM p_register_counts ORDER BY 1, 2"),
+            rows(
+                "WITH k(len) AS (VALUES (0), (1), (2), (3), (4))
+                 SELECT substr(kana_key, 1, len), fiscal_year, count(*) FROM p_vouchers, k
+                 WHERE length(kana_key) >= len GROUP BY 1, 2 ORDER BY 1, 2"
+            ),
+            "the register's counts"
+        );
+    }
+
     /// How many chunks of the document `doc` the home holds.
     pub fn chunks_of(&self, doc: &str) -> i64 {
         let db = kenshin_store::connect(self.home.path()).expect("open the home");

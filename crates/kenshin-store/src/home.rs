@@ -17,9 +17,10 @@ pub const DB_FILE: &str = "kenshin.sqlite3";
 /// p_board.awaiting_review). 8: the documents' sealed twins for a relay (twins). 10: the writers'
 /// journal of chunks (written); chunks and twins are rowid tables (see `rowid_tables`). 11: the
 /// register's kana index leads with the fiscal year (`p_vouchers_year_kana`; made again on open).
-/// 12: every write of the register makes its `register:changes` note new (searches keep their counts
-/// by it): a build before it writes the register without, so it is refused a home of 12.
-const SCHEMA_VERSION: i64 = 12;
+/// 12: every write of the register made a `register:changes` note new. 13: the register's counts by
+/// fiscal year and kana prefix (`p_register_counts`, made on open), written with every write of
+/// the register: a build before it writes the register without them, so it is refused a home of 13.
+const SCHEMA_VERSION: i64 = 13;
 /// The oldest schema this build opens (and brings up to date: every table is CREATE IF NOT EXISTS).
 const OLDEST_OPENED: i64 = 3;
 /// Adds a column to a table of an earlier home, unless it has it already.
@@ -144,8 +145,6 @@ pub struct Home {
     pub(crate) gate: Arc<crate::gate::Gate>,
     /// The office document as last read on this home (see [`Tx::load_office`]).
     office_read: std::sync::Mutex<Option<crate::docs::OfficeRead>>,
-    /// What the register's searches counted (see [`crate::register::KeptCounts`]).
-    kept_counts: std::sync::Mutex<crate::register::KeptCounts>,
 }
 
 impl Home {
@@ -190,6 +189,8 @@ impl Home {
             conn.execute_batch(crate::register::SCHEMA)?;
             conn.execute_batch("DROP INDEX IF EXISTS p_vouchers_kana")?;
             conn.execute_batch(crate::register::VOUCHER_INDEXES)?;
+            crate::register::count_again(&conn)?;
+            conn.execute("DELETE FROM local WHERE key = 'register:changes'", [])?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
         let read_actor = || {
@@ -221,7 +222,6 @@ impl Home {
             actor,
             gate,
             office_read: Default::default(),
-            kept_counts: Default::default(),
         })
     }
 
@@ -268,7 +268,6 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
-            kept_counts: &self.kept_counts,
         })?;
         if commit {
             tx.commit().map_err(StoreError::from)?;
@@ -308,7 +307,6 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
-            kept_counts: &self.kept_counts,
         })
     }
 }
@@ -318,7 +316,6 @@ pub struct Tx<'c> {
     pub(crate) tx: &'c rusqlite::Transaction<'c>,
     actor: &'c ActorId,
     pub(crate) office_read: &'c std::sync::Mutex<Option<crate::docs::OfficeRead>>,
-    pub(crate) kept_counts: &'c std::sync::Mutex<crate::register::KeptCounts>,
 }
 
 /// A document's chunks read from the home ([`Tx::stored`]), not yet loaded.
@@ -561,14 +558,8 @@ impl Tx<'_> {
             .map(|d| d.to_string())
             .collect();
         self.purge_documents("chunks", &docs)?;
-        self.register_changed()?;
-        for table in [
-            "p_batches",
-            "p_signoffs",
-            "p_board",
-            "p_vouchers",
-            "p_voucher_events",
-        ] {
+        self.delete_vouchers(&batch_id)?;
+        for table in ["p_batches", "p_signoffs", "p_board", "p_voucher_events"] {
             self.tx.execute(
                 &format!("DELETE FROM {table} WHERE batch_id = ?1"),
                 [&batch_id],
@@ -658,11 +649,13 @@ impl Tx<'_> {
         Ok((documents, self.vouchers_held()?))
     }
 
-    /// How many vouchers the register holds (every row read: asked only where that is worth it).
+    /// How many vouchers the register holds (from its kept counts, a row a year).
     pub fn vouchers_held(&self) -> Result<u64> {
-        Ok(self
-            .tx
-            .query_row("SELECT count(*) FROM p_vouchers", [], |r| r.get(0))?)
+        Ok(self.tx.query_row(
+            "SELECT coalesce(sum(n), 0) FROM p_register_counts WHERE prefix = ''",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn chunk(&self, key: &str) -> Result<Option<Vec<u8>>> {

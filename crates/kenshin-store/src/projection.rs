@@ -355,7 +355,6 @@ impl Tx<'_> {
         }
         self.sql()
             .execute("DELETE FROM local WHERE key LIKE 'projected:%'", [])?;
-        self.register_changed()?;
         Ok(())
     }
 

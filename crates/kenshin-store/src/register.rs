@@ -41,6 +41,12 @@ CREATE TABLE IF NOT EXISTS p_voucher_events (
     on_date     TEXT,
     detail      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS p_register_counts (
+    prefix      TEXT NOT NULL,
+    fiscal_year INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (prefix, fiscal_year)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS p_voucher_events_voucher ON p_voucher_events(voucher_no, fiscal_year);
 CREATE INDEX IF NOT EXISTS p_voucher_events_batch ON p_voucher_events(batch_id);
 ";
@@ -57,7 +63,62 @@ CREATE INDEX IF NOT EXISTS p_vouchers_batch ON p_vouchers(batch_id);
 /// sorting once is about twice as fast as 150,000 inserts in kana order.
 const BULK_LOAD: usize = 10_000;
 
-pub(crate) const TABLES: [&str; 2] = ["p_vouchers", "p_voucher_events"];
+pub(crate) const TABLES: [&str; 3] = ["p_vouchers", "p_voucher_events", "p_register_counts"];
+
+/// The register's vouchers are counted by fiscal year and by kana prefix up to this many characters
+/// (`p_register_counts`; the empty prefix counts the year). A search's total is then a row a year:
+/// counting read every match, and a prefix typed a character at a time matches many (サ: about
+/// 10,000 a year of 150,000; at five years 10 ms the first time, most of a lookup). A longer prefix
+/// (a surname and more) matches few and is counted from the index.
+const COUNTED_PREFIX: usize = 4;
+
+/// Changes to `p_register_counts`, gathered over a write of the register and then written at once.
+#[derive(Default)]
+struct CountChanges(HashMap<(String, i32), i64>);
+
+impl CountChanges {
+    /// A voucher of `year` whose kana key is `kana` added (`by` 1) or removed (-1).
+    fn add(&mut self, year: i32, kana: &str, by: i64) {
+        // Where each prefix ends, from the empty one to the whole key.
+        let ends = kana.char_indices().map(|(i, _)| i).chain([kana.len()]);
+        for end in ends.take(COUNTED_PREFIX + 1) {
+            *self.0.entry((kana[..end].to_string(), year)).or_default() += by;
+        }
+    }
+
+    fn write(self, sql: &rusqlite::Transaction<'_>) -> Result<()> {
+        let mut put = sql.prepare_cached(
+            "INSERT INTO p_register_counts(prefix, fiscal_year, n) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        )?;
+        let mut drop = sql.prepare_cached(
+            "DELETE FROM p_register_counts WHERE prefix = ?1 AND fiscal_year = ?2 AND n <= 0",
+        )?;
+        for ((prefix, year), by) in self.0 {
+            if by != 0 {
+                put.execute(params![prefix, year, by])?;
+            }
+            if by < 0 {
+                drop.execute(params![prefix, year])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counts the register again from its vouchers (a home from before `p_register_counts`).
+pub(crate) fn count_again(sql: &rusqlite::Connection) -> Result<()> {
+    sql.execute("DELETE FROM p_register_counts", [])?;
+    for k in 0..=COUNTED_PREFIX {
+        sql.execute(
+            "INSERT INTO p_register_counts(prefix, fiscal_year, n)
+             SELECT substr(kana_key, 1, ?1), fiscal_year, count(*) FROM p_vouchers
+             WHERE length(kana_key) >= ?1 GROUP BY 1, 2",
+            [k],
+        )?;
+    }
+    Ok(())
+}
 
 /// Something that happened to a voucher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -124,44 +185,6 @@ enum EventsRead {
     TheYear(i32),
 }
 
-/// The `local` note made new whenever the register's vouchers change, in the same transaction: a
-/// random value, not a counter, so a change rolled back and a later one never share it.
-const REGISTER_CHANGES: &str = "register:changes";
-
-/// How many vouchers a search matched, kept while the register stays as it was counted (its
-/// `register:changes` note, read in each search's own transaction, so a change another connection
-/// made is seen). Counting reads every match: a kana prefix shared by many (サイト: 7,417 a year)
-/// took 0.3 ms a year warm, at five years most of a lookup; and a page deep in the register walked
-/// every voucher of each newer year to learn how many it held.
-#[derive(Default)]
-pub(crate) struct KeptCounts {
-    changes: Option<String>,
-    /// By the kana prefix searched (`None`: every voucher) and the fiscal year (`None`: every year).
-    counts: HashMap<(Option<String>, Option<i32>), u64>,
-}
-
-impl KeptCounts {
-    /// Enough for every prefix a day of inquiries asks; past it, counting starts afresh.
-    const MOST: usize = 4_096;
-
-    /// The count kept under `key`, else `count`'s, then kept.
-    fn or_count(
-        &mut self,
-        key: (Option<String>, Option<i32>),
-        count: impl FnOnce() -> Result<u64>,
-    ) -> Result<u64> {
-        if let Some(n) = self.counts.get(&key) {
-            return Ok(*n);
-        }
-        let n = count()?;
-        if self.counts.len() >= Self::MOST {
-            self.counts.clear();
-        }
-        self.counts.insert(key, n);
-        Ok(n)
-    }
-}
-
 /// Upper bound for a prefix range over UTF-8 text.
 fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
@@ -191,12 +214,9 @@ impl Tx<'_> {
     ) -> Result<Vec<(String, String)>> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
-        self.register_changed()?;
-        sql.prepare_cached("DELETE FROM p_vouchers WHERE batch_id = ?1")?
-            .execute([id])?;
+        self.delete_vouchers(id)?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
-        let mut clashes = Vec::new();
-        // Counted only for a list that large: at five years the count reads 750,000 rows.
+        let (mut clashes, mut counts) = (Vec::new(), CountChanges::default());
         let bulk =
             production.len() >= BULK_LOAD && production.len() as u64 >= self.vouchers_held()?;
         if bulk {
@@ -212,6 +232,7 @@ impl Tx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
             )?;
             for s in production {
+                let kana = kana_key(&s.kana);
                 let added = put.execute(params![
                     s.voucher_no,
                     year,
@@ -222,14 +243,16 @@ impl Tx<'_> {
                     s.sex,
                     s.postal,
                     s.address,
-                    kana_key(&s.kana),
+                    kana,
                     name_key(&s.name),
                 ])?;
-                if added == 0 {
-                    clashes.push(s.voucher_no.clone());
+                match added {
+                    0 => clashes.push(s.voucher_no.clone()),
+                    _ => counts.add(year, &kana, 1),
                 }
             }
         }
+        counts.write(sql)?;
         if bulk {
             sql.execute_batch(VOUCHER_INDEXES)?;
         }
@@ -243,16 +266,17 @@ impl Tx<'_> {
         Ok(clashes)
     }
 
-    /// Notes that the register's vouchers change in this transaction: what was counted of them is
-    /// counted again.
-    pub(crate) fn register_changed(&self) -> Result<()> {
-        self.sql()
-            .prepare_cached(
-                "INSERT INTO local(key, value) VALUES (?1, hex(randomblob(16)))
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute([REGISTER_CHANGES])?;
-        Ok(())
+    /// Deletes a batch's vouchers from the register, and from its counts.
+    pub(crate) fn delete_vouchers(&self, batch_id: &str) -> Result<()> {
+        let mut counts = CountChanges::default();
+        let mut delete = self.sql().prepare_cached(
+            "DELETE FROM p_vouchers WHERE batch_id = ?1 RETURNING fiscal_year, kana_key",
+        )?;
+        let mut rows = delete.query([batch_id])?;
+        while let Some(r) = rows.next()? {
+            counts.add(r.get(0)?, &r.get::<_, String>(1)?, -1);
+        }
+        counts.write(self.sql())
     }
 
     /// Writes what happened to a batch's vouchers (pull-outs, returns, reissues, inquiries, checkups) again.
@@ -504,10 +528,8 @@ impl Tx<'_> {
         };
         let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
         match query {
-            None => return self.find_by_year(filter, &args, None, offset, limit),
-            Some(Query::Kana(k)) => {
-                return self.find_by_year(filter, &args, Some(k), offset, limit)
-            }
+            None => return self.find_by_year(filter, &args, "", offset, limit),
+            Some(Query::Kana(k)) => return self.find_by_year(filter, &args, k, offset, limit),
             _ => {}
         }
         let hits = self.register_query(filter, &args, offset, limit, EventsRead::EachVoucher)?;
@@ -522,77 +544,99 @@ impl Tx<'_> {
     /// A search read a fiscal year at a time, newest first, each year's matches in kana order from
     /// the index that leads with the year: a page reads its own rows, where sorting every year's
     /// matches read them all (a blank page of the register at five years of 150,000 sorted 750,000
-    /// keys: 180 ms against 15 ms at one year). `prefix` is the kana searched (None: every voucher,
-    /// counted at once: SQLite counts a table's pages without reading its rows); a prefix's matches
-    /// are counted year by year. Counts are kept ([`KeptCounts`]).
+    /// keys: 180 ms against 15 ms at one year). `prefix` is the kana searched ("": every voucher).
+    /// Each year's matches are counted from `p_register_counts` (a prefix longer than it keeps, from
+    /// the index): the total, and the years a page deep in the register passes over whole. Within
+    /// its year a page starts where those counts say ([`Tx::page_start`]).
     fn find_by_year(
         &self,
         filter: &str,
         args: &[&dyn ToSql],
-        prefix: Option<&str>,
+        prefix: &str,
         mut skip: usize,
         limit: usize,
     ) -> Result<Found> {
         let filter = format!("v.fiscal_year = ?{} AND {filter}", args.len() + 1);
-        let mut kept = self.kept_counts()?;
-        let key = |y: Option<i32>| (prefix.map(str::to_string), y);
-        let count = |kept: &mut KeptCounts, y: i32, with_year: &[&dyn ToSql]| {
-            kept.or_count(key(Some(y)), || self.count_where(&filter, with_year))
-        };
-        let known = match prefix {
-            Some(_) => None,
-            None => Some(kept.or_count(key(None), || self.vouchers_held())?),
-        };
+        let from_key = format!("{filter} AND v.kana_key >= ?{}", args.len() + 2);
+        let counted = prefix.chars().count() <= COUNTED_PREFIX;
+        let years: Vec<(i32, u64)> = self
+            .sql()
+            .prepare_cached(
+                "SELECT fiscal_year, n FROM p_register_counts WHERE prefix = ?1
+                 ORDER BY fiscal_year DESC",
+            )?
+            .query_map([if counted { prefix } else { "" }], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let (mut total, mut hits) = (0, Vec::new());
-        let mut year = self.voucher_year_before(None)?;
-        while let Some(y) = year {
-            if known.is_some() && hits.len() >= limit {
-                break;
-            }
+        for (year, n) in years {
             let mut with_year = args.to_vec();
-            with_year.push(&y);
-            // A prefix's matches are counted a year at a time, for the total; every voucher's,
-            // only once a page has started after them (a count reads the whole year).
-            let matched = match known {
-                None => Some(count(&mut kept, y, &with_year)?),
-                Some(_) => kept.counts.get(&key(Some(y))).copied(),
+            with_year.push(&year);
+            let matched = match counted {
+                true => n,
+                false => self.count_where(&filter, &with_year)?,
             };
-            total += matched.unwrap_or(0);
-            match matched {
-                // The page starts in an earlier year: this one is passed over whole.
-                Some(n) if n <= skip as u64 => skip -= n as usize,
-                _ if hits.len() < limit => {
-                    let left = limit - hits.len();
-                    let read = EventsRead::EachVoucher;
-                    let rows = self.register_query(&filter, &with_year, skip, left, read)?;
-                    skip = match rows.is_empty() && skip > 0 {
-                        true => {
-                            let n = count(&mut kept, y, &with_year)?;
-                            skip.saturating_sub(usize::try_from(n).unwrap_or(usize::MAX))
-                        }
-                        false => 0,
-                    };
-                    hits.extend(rows);
-                }
-                _ => {}
+            total += matched;
+            if matched <= skip as u64 {
+                skip -= matched as usize;
+            } else if hits.len() < limit {
+                let left = limit - hits.len();
+                let read = EventsRead::EachVoucher;
+                let page = match counted && skip > 0 {
+                    true => {
+                        let (key, skip) = self.page_start(year, prefix, skip as u64)?;
+                        with_year.push(&key);
+                        self.register_query(&from_key, &with_year, skip as usize, left, read)?
+                    }
+                    false => self.register_query(&filter, &with_year, skip, left, read)?,
+                };
+                hits.extend(page);
+                skip = 0;
             }
-            year = self.voucher_year_before(Some(y))?;
         }
-        Ok(Found {
-            total: known.unwrap_or(total),
-            hits,
-        })
+        Ok(Found { total, hits })
     }
 
-    /// The counts kept of this register as this transaction sees it.
-    fn kept_counts(&self) -> Result<std::sync::MutexGuard<'_, KeptCounts>> {
-        let changes = self.local(REGISTER_CHANGES)?;
-        let mut kept = self.kept_counts.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.changes != changes {
-            kept.counts.clear();
-            kept.changes = changes;
+    /// Where the match `skip` places into `prefix`'s matches of `year` lies: the kana key its group
+    /// starts at, and how many matches of the group come before it. The counts are walked down a
+    /// character at a time (a key equal to the prefix sorts before the longer ones): OFFSET walked
+    /// every voucher before the page, 75,000 for a page in the middle of a year of 150,000 (7 ms at
+    /// five years, where the index is mostly outside the cache); now only those of its group.
+    fn page_start(&self, year: i32, prefix: &str, mut skip: u64) -> Result<(String, u64)> {
+        let mut exact = self.sql().prepare_cached(
+            "SELECT count(*) FROM p_vouchers WHERE fiscal_year = ?1 AND kana_key = ?2",
+        )?;
+        let mut next = self.sql().prepare_cached(
+            "SELECT prefix, n FROM p_register_counts
+             WHERE prefix > ?1 AND prefix < ?2 AND fiscal_year = ?3 ORDER BY prefix LIMIT 1",
+        )?;
+        let mut at = prefix.to_string();
+        'down: for _ in prefix.chars().count()..COUNTED_PREFIX {
+            let equal: u64 = exact.query_row(params![year, at], |r| r.get(0))?;
+            let mut left = match skip.checked_sub(equal) {
+                Some(left) if left > 0 => left,
+                _ => break,
+            };
+            // The groups one character longer, in order: each found past the last one's.
+            let mut after = at.clone();
+            while let Some((group, n)) = next
+                .query_row(params![after, prefix_end(&at), year], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+                })
+                .optional()?
+            {
+                if left < n {
+                    (at, skip) = (group, left);
+                    continue 'down;
+                }
+                left -= n;
+                after = prefix_end(&group);
+            }
+            // Counts that do not add up: the page walks from here.
+            break;
         }
-        Ok(kept)
+        Ok((at, skip))
     }
 
     /// How many vouchers `filter` matches.
@@ -601,19 +645,6 @@ impl Tx<'_> {
             .sql()
             .prepare_cached(&format!("SELECT count(*) FROM p_vouchers v WHERE {filter}"))?
             .query_row(args, |r| r.get(0))?)
-    }
-
-    /// The newest fiscal year the register holds vouchers of, before `year` if given: a seek into
-    /// the index that leads with the year.
-    fn voucher_year_before(&self, year: Option<i32>) -> Result<Option<i32>> {
-        Ok(self
-            .sql()
-            .prepare_cached(
-                "SELECT fiscal_year FROM p_vouchers WHERE fiscal_year < ?1
-                 ORDER BY fiscal_year DESC LIMIT 1",
-            )?
-            .query_row([year.unwrap_or(i32::MAX)], |r| r.get(0))
-            .optional()?)
     }
 
     /// Every voucher of a year, for lists made from the register (encouragement).
@@ -743,5 +774,129 @@ impl Tx<'_> {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A voucher counts under its year and under each prefix of its kana key up to
+    /// [`COUNTED_PREFIX`] characters, each once (a key shorter than that, under the key itself).
+    #[test]
+    fn a_voucher_counts_under_each_prefix_of_its_kana_once() {
+        for (kana, prefixes) in [
+            ("", &[""][..]),
+            ("ア", &["", "ア"]),
+            ("サイハナ", &["", "サ", "サイ", "サイハ", "サイハナ"]),
+            ("サイトウタロウ", &["", "サ", "サイ", "サイト", "サイトウ"]),
+        ] {
+            let mut counts = CountChanges::default();
+            counts.add(2026, kana, 1);
+            counts.add(2027, kana, -1);
+            let mut got: Vec<_> = counts.0.into_iter().collect();
+            got.sort();
+            let mut want: Vec<_> = prefixes
+                .iter()
+                .flat_map(|p| [((p.to_string(), 2026), 1), ((p.to_string(), 2027), -1)])
+                .collect();
+            want.sort();
+            assert_eq!(got, want, "{kana}");
+        }
+    }
+
+    /// Pages of one voucher and of three, at every offset, blank and by kana prefixes shorter than,
+    /// as long as and longer than the counts keep, are SQLite's sort of the register: keys equal
+    /// to a prefix come before the longer ones, groups missing from a year are passed over.
+    #[test]
+    fn a_page_starts_where_the_counts_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut home = crate::Home::open(dir.path()).unwrap();
+        let keys = [
+            (
+                2026,
+                &[
+                    "サ",
+                    "サ",
+                    "サイ",
+                    "サイト",
+                    "サイトウ",
+                    "サイトウタロウ",
+                    "サイトウハナコ",
+                ][..],
+            ),
+            (
+                2026,
+                &[
+                    "ア",
+                    "アイ",
+                    "サカ",
+                    "サカモト",
+                    "サイトウ",
+                    "ン",
+                    "サイトウイチロウ",
+                ],
+            ),
+            (
+                2025,
+                &["サイトウ", "サイトウタロウ", "サ", "タナカ", "サカ"],
+            ),
+            (2024, &["サカモトジロウ", "ア"]),
+        ];
+        home.write(|tx| -> Result<()> {
+            let sql = tx.sql();
+            for (b, year) in [(1, 2024), (2, 2025), (3, 2026)] {
+                sql.execute(
+                    "INSERT INTO p_batches VALUES (?1, '1-1', 'l', ?2, 'm', '')",
+                    params![format!("b{b}"), year],
+                )?;
+            }
+            let mut no = 0;
+            for (year, kanas) in keys {
+                for kana in kanas {
+                    no += 1;
+                    sql.execute(
+                        "INSERT INTO p_vouchers VALUES (?1, ?2, ?3, '', ?4, '1950-01-01', '', '', '', ?4, '')",
+                        params![format!("{:08}", 9 - no % 9 + no * 10), year, format!("b{}", year - 2023), kana],
+                    )?;
+                }
+            }
+            count_again(sql)
+        })
+        .unwrap();
+        for prefix in ["", "サ", "サイ", "サイトウ", "サイトウタ"] {
+            let query = (!prefix.is_empty()).then(|| Query::Kana(prefix.into()));
+            let want: Vec<(String, i32)> = home
+                .read(|tx| -> Result<_> {
+                    let mut stmt = tx.sql().prepare(
+                        "SELECT voucher_no, fiscal_year FROM p_vouchers WHERE kana_key >= ?1
+                         AND kana_key < ?2 ORDER BY fiscal_year DESC, kana_key, voucher_no",
+                    )?;
+                    let rows = stmt.query_map([prefix, &prefix_end(prefix)], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                    Ok(rows.collect::<rusqlite::Result<_>>()?)
+                })
+                .unwrap();
+            for size in [1, 3] {
+                for offset in 0..want.len() + 1 {
+                    let found = home
+                        .read(|tx| tx.find_vouchers(query.as_ref(), offset, size))
+                        .unwrap();
+                    let got: Vec<_> = found
+                        .hits
+                        .into_iter()
+                        .map(|h| (h.subject.voucher_no, h.fiscal_year))
+                        .collect();
+                    let end = want.len().min(offset + size);
+                    assert_eq!(
+                        got,
+                        want[offset.min(end)..end],
+                        "{prefix:?} at {offset}, {size}"
+                    );
+                    assert_eq!(found.total as usize, want.len());
+                }
+            }
+        }
     }
 }

@@ -298,8 +298,8 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
     assert_eq!(text(&doc, "kept").as_deref(), Some("はい"));
 }
 
-/// A home of schema 10 has the register's kana index by kana alone: on open it is made again with
-/// the fiscal year first, and the others are kept.
+/// A home of schema 10 has the register's kana index by kana alone, and no counts: on open the
+/// index is made again with the fiscal year first, the others are kept, and the register is counted.
 #[test]
 fn an_earlier_homes_kana_index_is_made_again_year_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -329,6 +329,11 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
         conn.execute_batch(
             "DROP INDEX p_vouchers_year_kana;
              CREATE INDEX p_vouchers_kana ON p_vouchers(kana_key);
+             DROP TABLE p_register_counts;
+             INSERT INTO p_vouchers VALUES
+                 ('1', 2025, 'b1', '', 'サイトウ タロウ', '', '', '', '', 'サイトウタロウ', ''),
+                 ('2', 2025, 'b1', '', 'サイ ハナ', '', '', '', '', 'サイハナ', ''),
+                 ('1', 2026, 'b2', '', 'ア', '', '', '', '', 'ア', '');
              PRAGMA user_version = 10;",
         )
         .unwrap();
@@ -339,7 +344,28 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 12);
+    assert_eq!(version, 13);
+    let mut stmt = conn
+        .prepare("SELECT prefix, fiscal_year, n FROM p_register_counts ORDER BY 2, 1")
+        .unwrap();
+    let counts: Vec<(String, i32, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want = [
+        ("", 2025, 2),
+        ("サ", 2025, 2),
+        ("サイ", 2025, 2),
+        ("サイト", 2025, 1),
+        ("サイトウ", 2025, 1),
+        ("サイハ", 2025, 1),
+        ("サイハナ", 2025, 1),
+        ("", 2026, 1),
+        ("ア", 2026, 1),
+    ]
+    .map(|(p, y, n)| (p.to_string(), y, n));
+    assert_eq!(counts, want);
 }
 
 /// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
