@@ -381,7 +381,8 @@ impl Laptop {
     }
 
     /// Checks that the register's kept counts (by fiscal year and kana prefix of up to 4
-    /// characters) are its vouchers counted again.
+    /// characters) are its vouchers counted again (none when it holds none: a deleted year's go
+    /// with it).
     pub fn register_counts_agree(&self) {
         let db = kenshin_store::connect(self.home.path()).expect("open the home");
         let rows = |sql: &str| -> Vec<(String, i32, i64)> {

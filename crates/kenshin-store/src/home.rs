@@ -558,7 +558,9 @@ impl Tx<'_> {
             .map(|d| d.to_string())
             .collect();
         self.purge_documents("chunks", &docs)?;
-        self.delete_vouchers(&batch_id)?;
+        let mut counts = crate::register::CountChanges::default();
+        self.delete_vouchers(&batch_id, &mut counts)?;
+        counts.write(self.tx)?;
         for table in ["p_batches", "p_signoffs", "p_board", "p_voucher_events"] {
             self.tx.execute(
                 &format!("DELETE FROM {table} WHERE batch_id = ?1"),

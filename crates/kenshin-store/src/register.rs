@@ -72,9 +72,10 @@ pub(crate) const TABLES: [&str; 3] = ["p_vouchers", "p_voucher_events", "p_regis
 /// (a surname and more) matches few and is counted from the index.
 const COUNTED_PREFIX: usize = 4;
 
-/// Changes to `p_register_counts`, gathered over a write of the register and then written at once.
+/// Changes to `p_register_counts`, gathered over a write of the register and then written at once
+/// (a batch projected again with the same vouchers writes none).
 #[derive(Default)]
-struct CountChanges(HashMap<(String, i32), i64>);
+pub(crate) struct CountChanges(HashMap<(String, i32), i64>);
 
 impl CountChanges {
     /// A voucher of `year` whose kana key is `kana` added (`by` 1) or removed (-1).
@@ -86,12 +87,12 @@ impl CountChanges {
         }
     }
 
-    fn write(self, sql: &rusqlite::Transaction<'_>) -> Result<()> {
+    pub(crate) fn write(self, sql: &rusqlite::Transaction<'_>) -> Result<()> {
         let mut put = sql.prepare_cached(
             "INSERT INTO p_register_counts(prefix, fiscal_year, n) VALUES (?1, ?2, ?3)
              ON CONFLICT DO UPDATE SET n = n + excluded.n",
         )?;
-        let mut drop = sql.prepare_cached(
+        let mut gone = sql.prepare_cached(
             "DELETE FROM p_register_counts WHERE prefix = ?1 AND fiscal_year = ?2 AND n <= 0",
         )?;
         for ((prefix, year), by) in self.0 {
@@ -99,25 +100,27 @@ impl CountChanges {
                 put.execute(params![prefix, year, by])?;
             }
             if by < 0 {
-                drop.execute(params![prefix, year])?;
+                gone.execute(params![prefix, year])?;
             }
         }
         Ok(())
     }
 }
 
-/// Counts the register again from its vouchers (a home from before `p_register_counts`).
+/// Counts the register again from its vouchers (a home from before `p_register_counts`), in one
+/// transaction: another process writing the register meanwhile waits, whether it counts or not.
 pub(crate) fn count_again(sql: &rusqlite::Connection) -> Result<()> {
-    sql.execute("DELETE FROM p_register_counts", [])?;
+    let tx = rusqlite::Transaction::new_unchecked(sql, rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute("DELETE FROM p_register_counts", [])?;
     for k in 0..=COUNTED_PREFIX {
-        sql.execute(
+        tx.execute(
             "INSERT INTO p_register_counts(prefix, fiscal_year, n)
              SELECT substr(kana_key, 1, ?1), fiscal_year, count(*) FROM p_vouchers
              WHERE length(kana_key) >= ?1 GROUP BY 1, 2",
             [k],
         )?;
     }
-    Ok(())
+    Ok(tx.commit()?)
 }
 
 /// Something that happened to a voucher.
@@ -214,9 +217,9 @@ impl Tx<'_> {
     ) -> Result<Vec<(String, String)>> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
-        self.delete_vouchers(id)?;
-        let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
         let (mut clashes, mut counts) = (Vec::new(), CountChanges::default());
+        self.delete_vouchers(id, &mut counts)?;
+        let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
         let bulk =
             production.len() >= BULK_LOAD && production.len() as u64 >= self.vouchers_held()?;
         if bulk {
@@ -266,9 +269,8 @@ impl Tx<'_> {
         Ok(clashes)
     }
 
-    /// Deletes a batch's vouchers from the register, and from its counts.
-    pub(crate) fn delete_vouchers(&self, batch_id: &str) -> Result<()> {
-        let mut counts = CountChanges::default();
+    /// Deletes a batch's vouchers from the register, taking them from `counts`.
+    pub(crate) fn delete_vouchers(&self, batch_id: &str, counts: &mut CountChanges) -> Result<()> {
         let mut delete = self.sql().prepare_cached(
             "DELETE FROM p_vouchers WHERE batch_id = ?1 RETURNING fiscal_year, kana_key",
         )?;
@@ -276,7 +278,7 @@ impl Tx<'_> {
         while let Some(r) = rows.next()? {
             counts.add(r.get(0)?, &r.get::<_, String>(1)?, -1);
         }
-        counts.write(self.sql())
+        Ok(())
     }
 
     /// Writes what happened to a batch's vouchers (pull-outs, returns, reissues, inquiries, checkups) again.
@@ -851,17 +853,19 @@ mod tests {
                     params![format!("b{b}"), year],
                 )?;
             }
-            let mut no = 0;
+            let (mut no, mut counts) = (0, CountChanges::default());
             for (year, kanas) in keys {
                 for kana in kanas {
+                    // Numbers out of the kana order.
                     no += 1;
                     sql.execute(
                         "INSERT INTO p_vouchers VALUES (?1, ?2, ?3, '', ?4, '1950-01-01', '', '', '', ?4, '')",
-                        params![format!("{:08}", 9 - no % 9 + no * 10), year, format!("b{}", year - 2023), kana],
+                        params![format!("{:08}", no * 37 % 101), year, format!("b{}", year - 2023), kana],
                     )?;
+                    counts.add(year, kana, 1);
                 }
             }
-            count_again(sql)
+            counts.write(sql)
         })
         .unwrap();
         for prefix in ["", "サ", "サイ", "サイトウ", "サイトウタ"] {
