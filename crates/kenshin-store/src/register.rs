@@ -108,18 +108,21 @@ impl CountChanges {
 }
 
 /// Counts the register again from its vouchers (a home from before `p_register_counts`), in one
-/// transaction: another process writing the register meanwhile waits, whether it counts or not.
+/// transaction: another process writing the register meanwhile waits, whether it counts or not. The
+/// prefixes are taken as every write takes them ([`CountChanges::add`]), not by SQLite's `substr`,
+/// whose `length` stops at a NUL a peer's list may hold.
 pub(crate) fn count_again(sql: &rusqlite::Connection) -> Result<()> {
     let tx = rusqlite::Transaction::new_unchecked(sql, rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("DELETE FROM p_register_counts", [])?;
-    for k in 0..=COUNTED_PREFIX {
-        tx.execute(
-            "INSERT INTO p_register_counts(prefix, fiscal_year, n)
-             SELECT substr(kana_key, 1, ?1), fiscal_year, count(*) FROM p_vouchers
-             WHERE length(kana_key) >= ?1 GROUP BY 1, 2",
-            [k],
-        )?;
+    let mut counts = CountChanges::default();
+    {
+        let mut vouchers = tx.prepare("SELECT fiscal_year, kana_key FROM p_vouchers")?;
+        let mut rows = vouchers.query([])?;
+        while let Some(r) = rows.next()? {
+            counts.add(r.get(0)?, &r.get::<_, String>(1)?, 1);
+        }
     }
+    counts.write(&tx)?;
     Ok(tx.commit()?)
 }
 

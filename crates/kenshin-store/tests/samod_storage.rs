@@ -299,7 +299,8 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
 }
 
 /// A home of schema 10 has the register's kana index by kana alone, and no counts: on open the
-/// index is made again with the fiscal year first, the others are kept, and the register is counted.
+/// index is made again with the fiscal year first, the others are kept, and the register is counted
+/// as its writes count it.
 #[test]
 fn an_earlier_homes_kana_index_is_made_again_year_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -333,7 +334,8 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
              INSERT INTO p_vouchers VALUES
                  ('1', 2025, 'b1', '', 'サイトウ タロウ', '', '', '', '', 'サイトウタロウ', ''),
                  ('2', 2025, 'b1', '', 'サイ ハナ', '', '', '', '', 'サイハナ', ''),
-                 ('1', 2026, 'b2', '', 'ア', '', '', '', '', 'ア', '');
+                 ('1', 2026, 'b2', '', 'ア', '', '', '', '', 'ア', ''),
+                 ('2', 2026, 'b2', '', 'ア', '', '', '', '', 'ア' || char(0) || 'イ', '');
              PRAGMA user_version = 10;",
         )
         .unwrap();
@@ -361,8 +363,11 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
         ("サイトウ", 2025, 1),
         ("サイハ", 2025, 1),
         ("サイハナ", 2025, 1),
-        ("", 2026, 1),
-        ("ア", 2026, 1),
+        // A NUL a peer's list may hold is counted as every write counts it.
+        ("", 2026, 2),
+        ("ア", 2026, 2),
+        ("ア\0", 2026, 1),
+        ("ア\0イ", 2026, 1),
     ]
     .map(|(p, y, n)| (p.to_string(), y, n));
     assert_eq!(counts, want);
