@@ -221,10 +221,11 @@ impl Tx<'_> {
         let sql = self.sql();
         let id = batch.meta.batch_id.as_str();
         let (mut clashes, mut counts) = (Vec::new(), CountChanges::default());
-        self.delete_vouchers(id, &mut counts)?;
+        let removed = self.delete_vouchers(id, &mut counts)?;
         let year = voucher_year(batch.meta.process, batch.meta.fiscal_year);
-        let bulk =
-            production.len() >= BULK_LOAD && production.len() as u64 >= self.vouchers_held()?;
+        // What the register holds without the batch's old vouchers (their counts are not written yet).
+        let bulk = production.len() >= BULK_LOAD
+            && production.len() as u64 >= self.vouchers_held()?.saturating_sub(removed);
         if bulk {
             sql.execute_batch(
                 "DROP INDEX p_vouchers_year_kana; DROP INDEX p_vouchers_name;
@@ -272,16 +273,18 @@ impl Tx<'_> {
         Ok(clashes)
     }
 
-    /// Deletes a batch's vouchers from the register, taking them from `counts`.
-    pub(crate) fn delete_vouchers(&self, batch_id: &str, counts: &mut CountChanges) -> Result<()> {
+    /// Deletes a batch's vouchers from the register, taking them from `counts`. Returns how many.
+    pub(crate) fn delete_vouchers(&self, batch_id: &str, counts: &mut CountChanges) -> Result<u64> {
         let mut delete = self.sql().prepare_cached(
             "DELETE FROM p_vouchers WHERE batch_id = ?1 RETURNING fiscal_year, kana_key",
         )?;
         let mut rows = delete.query([batch_id])?;
+        let mut removed = 0;
         while let Some(r) = rows.next()? {
             counts.add(r.get(0)?, &r.get::<_, String>(1)?, -1);
+            removed += 1;
         }
-        Ok(())
+        Ok(removed)
     }
 
     /// Writes what happened to a batch's vouchers (pull-outs, returns, reissues, inquiries, checkups) again.
