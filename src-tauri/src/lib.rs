@@ -226,7 +226,7 @@ fn session(state: tauri::State<'_, AppState>) -> Answer<Session> {
 
 /// Opens a passphrase-protected home with the passphrase typed in the window.
 #[tauri::command]
-fn unlock(
+async fn unlock(
     app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     passphrase: String,
@@ -237,7 +237,7 @@ fn unlock(
     state.close_office()?;
     // Sync starts once the home opens (before anyone signs in: it needs no member's secret).
     sync::spawn_start(&app);
-    office::opening(state)
+    office::opening(state).await
 }
 
 #[tauri::command]

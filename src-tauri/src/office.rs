@@ -27,15 +27,20 @@ pub enum Opening {
     },
 }
 
+/// Opened off the window's thread: the first open after an upgrade brings the home up to date
+/// (seconds on a home of five years), and the window says so meanwhile.
 #[tauri::command]
-pub fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
+pub async fn opening(state: tauri::State<'_, AppState>) -> Answer<Opening> {
     // The first screen again after a destroyed home: a new laptop from here.
     state.set_erased(false);
     let home = state.home()?;
     if home.needs_passphrase()? {
         return Ok(Opening::Locked);
     }
-    match Office::open(&home, None) {
+    let opened = tauri::async_runtime::spawn_blocking(move || Office::open(&home, None).map(drop))
+        .await
+        .map_err(Refusal::internal)?;
+    match opened {
         Ok(_) => Ok(Opening::Ready {
             session: Box::new(state.session()?),
         }),

@@ -310,6 +310,7 @@ const ja: Record<string, string> = {
   "A made-up office with synthetic residents, to try everything. No real personal data.":
     "架空の住民データで全機能を試せるデモ事務所です。実在の個人情報は含みません。",
   "Making the demo office (about 10 seconds)…": "デモ事務所を作成しています（10秒ほど）…",
+  "Opening the office…": "事務所のデータを開いています…",
   "Joining the office": "事務所に参加しています",
   "Read this fingerprint aloud with the admin who made the invite": "招待した管理者とこの照合番号を読み合わせてください",
   "Documents received": "受信した文書",

@@ -307,6 +307,7 @@ window.addEventListener("keydown", (e) => {
 function unlockForm(root: HTMLElement, why: string): void {
   const input = h("input", { type: "password", name: "passphrase", size: 30, autofocus: true, autocomplete: "off" });
   const message = h("div", { id: "message", class: "message error" }, why);
+  const button = h("button", { type: "submit" }, t("Open"));
   const form = h(
     "form",
     { id: "unlock" },
@@ -314,16 +315,23 @@ function unlockForm(root: HTMLElement, why: string): void {
     h("p", {}, t("This laptop's data is protected by a passphrase.")),
     h("label", {}, t("Passphrase"), " ", input),
     " ",
-    h("button", { type: "submit" }, t("Open")),
+    button,
     message,
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true;
+    // The first open after an upgrade brings the home up to date: seconds on a home of five years.
+    message.className = "message";
+    message.textContent = t("Opening the office…");
     void (async () => {
       try {
         await begin(root, await api.unlock(input.value));
       } catch (err) {
+        message.className = "message error";
         message.textContent = refusalText(err);
+        button.disabled = false;
         input.select();
       }
     })();
@@ -386,6 +394,8 @@ void (async () => {
   const root = document.getElementById("app");
   if (!root) return;
   try {
+    // The first open after an upgrade brings the home up to date: seconds on a home of five years.
+    replace(root, h("p", { class: "message" }, t("Opening the office…")));
     await begin(root, await api.opening());
   } catch (err) {
     replace(root, h("div", { id: "message", class: "message error" }, refusalText(err)));

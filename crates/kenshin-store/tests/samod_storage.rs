@@ -298,11 +298,11 @@ fn an_earlier_homes_chunks_become_a_rowid_table_and_keep_their_documents() {
     assert_eq!(text(&doc, "kept").as_deref(), Some("はい"));
 }
 
-/// A home of schema 10 has the register's kana index by kana alone, and no counts: on open the
-/// index is made again with the fiscal year first, the others are kept, and the register is counted
-/// as its writes count it.
+/// A home of schema 10 has the register's kana index by kana alone, and no counts; one of 13, by
+/// year and kana without the rows: on open the index is made again in the register's order with
+/// every column, the others are kept, and the register is counted as its writes count it.
 #[test]
-fn an_earlier_homes_kana_index_is_made_again_year_first() {
+fn an_earlier_homes_kana_index_is_made_again_in_the_registers_order() {
     let dir = tempfile::tempdir().unwrap();
     drop(Home::open(dir.path()).unwrap());
     let indexes = |conn: &rusqlite::Connection| -> Vec<String> {
@@ -319,16 +319,16 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
     };
     let now = [
         "p_vouchers_batch",
+        "p_vouchers_in_order",
         "p_vouchers_name",
         "p_vouchers_postal",
-        "p_vouchers_year_kana",
     ];
     {
         // As a home of schema 10 holds them.
         let conn = kenshin_store::connect(dir.path()).unwrap();
         assert_eq!(indexes(&conn), now);
         conn.execute_batch(
-            "DROP INDEX p_vouchers_year_kana;
+            "DROP INDEX p_vouchers_in_order;
              CREATE INDEX p_vouchers_kana ON p_vouchers(kana_key);
              DROP TABLE p_register_counts;
              INSERT INTO p_vouchers VALUES
@@ -340,13 +340,18 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
         )
         .unwrap();
     }
-    drop(Home::open(dir.path()).unwrap());
-    let conn = kenshin_store::connect(dir.path()).unwrap();
-    assert_eq!(indexes(&conn), now);
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 13);
+    // Opened by this build: the indexes of now, at schema 14.
+    let opened = || {
+        drop(Home::open(dir.path()).unwrap());
+        let conn = kenshin_store::connect(dir.path()).unwrap();
+        assert_eq!(indexes(&conn), now);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 14);
+        conn
+    };
+    let conn = opened();
     let mut stmt = conn
         .prepare("SELECT prefix, fiscal_year, n FROM p_register_counts ORDER BY 2, 1")
         .unwrap();
@@ -371,6 +376,17 @@ fn an_earlier_homes_kana_index_is_made_again_year_first() {
     ]
     .map(|(p, y, n)| (p.to_string(), y, n));
     assert_eq!(counts, want);
+    drop(stmt);
+
+    // As a home of schema 13 holds its kana index.
+    conn.execute_batch(
+        "DROP INDEX p_vouchers_in_order;
+         CREATE INDEX p_vouchers_year_kana ON p_vouchers(fiscal_year, kana_key);
+         PRAGMA user_version = 13;",
+    )
+    .unwrap();
+    drop(conn);
+    opened();
 }
 
 /// samod puts what arrives at once (a cold sync's documents): each put is stored and told to the
