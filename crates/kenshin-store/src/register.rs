@@ -16,6 +16,7 @@ use kenshin_domain::text::{kana_key, name_key, Query};
 use kenshin_domain::ListKind;
 use rusqlite::{params, OptionalExtension, Row, ToSql};
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub(crate) const SCHEMA: &str = "
@@ -536,7 +537,7 @@ impl Tx<'_> {
         voucher_no: &str,
         fiscal_year: i32,
     ) -> Result<Option<RegisterEntry>> {
-        let found = self.register_query(
+        let (found, _) = self.register_query(
             "v.voucher_no = ?1 AND v.fiscal_year = ?2",
             &[&voucher_no, &fiscal_year],
             0,
@@ -578,10 +579,10 @@ impl Tx<'_> {
             _ => {}
         }
         let (walk, read) = (Walk::ByKey, EventsRead::EachVoucher);
-        let hits = self.register_query(filter, &args, offset, limit, walk, read)?;
+        let (hits, places) = self.register_query(filter, &args, offset, limit, walk, read)?;
         // A first page that is not full holds every match (a lookup by number, mostly).
-        let total = match offset == 0 && hits.len() < limit {
-            true => hits.len() as u64,
+        let total = match offset == 0 && places < limit {
+            true => places as u64,
             false => self.count_where(filter, &args)?,
         };
         Ok(Found { total, hits })
@@ -630,7 +631,7 @@ impl Tx<'_> {
                 skip -= matched as usize;
             } else if left > 0 {
                 let (walk, read) = (Walk::InOrder, EventsRead::EachVoucher);
-                let page = match counted && skip > 0 {
+                let (page, places) = match counted && skip > 0 {
                     true => {
                         let (key, skip) = self.page_start(year, prefix, skip as u64)?;
                         with_year.push(&key);
@@ -640,7 +641,7 @@ impl Tx<'_> {
                 };
                 hits.extend(page);
                 let here = usize::try_from(matched - skip as u64).unwrap_or(usize::MAX);
-                left -= left.min(here);
+                left -= left.min(here.max(places));
                 skip = 0;
             }
         }
@@ -700,16 +701,19 @@ impl Tx<'_> {
     pub fn register_year(&self, fiscal_year: i32) -> Result<Vec<RegisterEntry>> {
         let read = EventsRead::TheYear(fiscal_year);
         let args: [&dyn ToSql; 1] = [&fiscal_year];
-        self.register_query(
+        let (entries, _) = self.register_query(
             "v.fiscal_year = ?1",
             &args,
             0,
             usize::MAX,
             Walk::InOrder,
             read,
-        )
+        )?;
+        Ok(entries)
     }
 
+    /// A page of the register, and how many places it took: a voucher of a batch the home does not
+    /// hold takes one, unshown.
     fn register_query(
         &self,
         filter: &str,
@@ -718,7 +722,7 @@ impl Tx<'_> {
         limit: usize,
         walk: Walk,
         read: EventsRead,
-    ) -> Result<Vec<RegisterEntry>> {
+    ) -> Result<(Vec<RegisterEntry>, usize)> {
         let mut stmt = self
             .sql()
             .prepare_cached(&page_sql(walk, filter, args.len()))?;
@@ -737,6 +741,7 @@ impl Tx<'_> {
             ))
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let places = rows.len();
         // Columns of p_voucher_events: voucher_no, fiscal_year, batch_id, kind, on_date, detail.
         let event = |r: &Row<'_>| -> rusqlite::Result<(String, VoucherEvent)> {
             let kind: String = r.get(3)?;
@@ -777,24 +782,27 @@ impl Tx<'_> {
         let today = chrono::Local::now().date_naive();
         let mut entries = Vec::with_capacity(rows.len());
         for (subject, year, batch_id, has_events) in rows {
-            if !batches.contains_key(&batch_id) {
-                let read = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
-                let found = match batch.query_row([&batch_id], read).optional()? {
-                    Some((label, process)) => {
-                        let was_sent = match process.parse().ok().and_then(send_step) {
-                            Some(step) => sent
-                                .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
-                                .optional()?
-                                .unwrap_or(false),
-                            None => false,
-                        };
-                        Some((label, process, was_sent))
-                    }
-                    None => None,
-                };
-                batches.insert(batch_id.clone(), found);
-            }
-            let Some((label, process, was_sent)) = batches[&batch_id].clone() else {
+            let held = match batches.entry(batch_id.clone()) {
+                Entry::Occupied(held) => held.into_mut(),
+                Entry::Vacant(new) => {
+                    let row = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
+                    let found = match batch.query_row([&batch_id], row).optional()? {
+                        Some((label, process)) => {
+                            let was_sent = match process.parse().ok().and_then(send_step) {
+                                Some(step) => sent
+                                    .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
+                                    .optional()?
+                                    .unwrap_or(false),
+                                None => false,
+                            };
+                            Some((label, process, was_sent))
+                        }
+                        None => None,
+                    };
+                    new.insert(found)
+                }
+            };
+            let Some((label, process, was_sent)) = held.clone() else {
                 continue;
             };
             let list = match read {
@@ -826,7 +834,7 @@ impl Tx<'_> {
                 events: list,
             });
         }
-        Ok(entries)
+        Ok((entries, places))
     }
 }
 
@@ -1007,6 +1015,16 @@ mod tests {
                     assert_eq!(found.total as usize, want.len());
                 }
             }
+        }
+        // A search in another order (every voucher here has the same postal code) counts the
+        // unshown voucher in a first page that is not full, as the counts do.
+        let all = keys.iter().map(|(_, k)| k.len()).sum::<usize>() + 1;
+        for size in [all, all + 1] {
+            let query = Query::Postal(String::new());
+            let found = home
+                .read(|tx| tx.find_vouchers(Some(&query), 0, size))
+                .unwrap();
+            assert_eq!((found.total as usize, found.hits.len()), (all, all - 1));
         }
     }
 }
