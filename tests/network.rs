@@ -8,6 +8,7 @@ use crate::support::Laptop;
 use kenshin_core::domain::roster::signoff_payload;
 use kenshin_core::domain::{Action, SignOff};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Stdio};
@@ -334,10 +335,9 @@ pub fn office_id(l: &Laptop) -> String {
         .to_string()
 }
 
-/// Each document a relay stored (its chunks under `<two characters>/<the rest>/`), loaded, with
-/// every value it holds as text (see [`values_of`]).
-pub fn relay_documents(stored: &[(String, Vec<u8>)]) -> Vec<(String, Vec<String>)> {
-    let mut docs: std::collections::BTreeMap<String, automerge::AutoCommit> = Default::default();
+/// Each document a relay stored (its chunks under `<two characters>/<the rest>/`), loaded, by path.
+fn relay_docs(stored: &[(String, Vec<u8>)]) -> BTreeMap<String, automerge::AutoCommit> {
+    let mut docs: BTreeMap<String, automerge::AutoCommit> = Default::default();
     for (path, bytes) in stored {
         let chunk = path.contains("/snapshot/") || path.contains("/incremental/");
         let Some(doc) = path
@@ -352,8 +352,38 @@ pub fn relay_documents(stored: &[(String, Vec<u8>)]) -> Vec<(String, Vec<String>
             d.load_incremental(bytes).unwrap();
         }
     }
-    docs.into_iter()
+    docs
+}
+
+/// Each document a relay stored, with every value it holds as text (see [`values_of`]).
+pub fn relay_documents(stored: &[(String, Vec<u8>)]) -> Vec<(String, Vec<String>)> {
+    relay_docs(stored)
+        .into_iter()
         .map(|(doc, mut d)| (doc, values_of(&mut d)))
+        .collect()
+}
+
+/// The sealed blobs of each twin a relay stored, by the twin's id (its path's last two parts).
+pub fn relay_blobs(stored: &[(String, Vec<u8>)]) -> BTreeMap<String, Vec<Vec<u8>>> {
+    use automerge::ReadDoc;
+    relay_docs(stored)
+        .into_iter()
+        .map(|(path, d)| {
+            let mut parts = path.rsplit('/');
+            let rest = parts.next().unwrap_or_default();
+            let id = format!("{}{rest}", parts.next().unwrap_or_default());
+            let blobs = d
+                .map_range(automerge::ROOT, ..)
+                .filter(|item| item.key.starts_with("b:"))
+                .filter_map(|item| match item.value {
+                    automerge::ValueRef::Scalar(automerge::ScalarValueRef::Bytes(b)) => {
+                        Some(b.to_vec())
+                    }
+                    _ => None,
+                })
+                .collect();
+            (id, blobs)
+        })
         .collect()
 }
 

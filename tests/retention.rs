@@ -6,7 +6,8 @@
 mod network;
 mod support;
 
-use network::{held_text, invite, lookups_logged, sync, Hub, Relay};
+use network::{held_text, invite, lookups_logged, relay_blobs, sync, Hub, Relay};
+use std::collections::{BTreeMap, BTreeSet};
 use support::Laptop;
 
 const V: &str = "検認 花子";
@@ -64,6 +65,68 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
         .unwrap()
     };
     let twins_before = twins(&section);
+    // What the relay keeps, by the document each twin is of (named with the section's keys).
+    let held_docs = |laptop: &Laptop| -> BTreeSet<String> {
+        let db = kenshin_store::connect(laptop.home.path()).unwrap();
+        let mut q = db
+            .prepare("SELECT DISTINCT substr(key, 1, instr(key, '/') - 1) FROM chunks")
+            .unwrap();
+        let docs = q.query_map([], |r| r.get(0)).unwrap();
+        docs.map(|d| d.unwrap()).collect()
+    };
+    let docs_before = held_docs(&section);
+    let ring = |laptop: &Laptop| {
+        let mut office = kenshin_core::Office::open(laptop.home.path(), None).unwrap();
+        office.relay_keys().unwrap()
+    };
+    let naming = ring(&section);
+    let kept_by_relay: BTreeMap<String, Vec<Vec<u8>>> = relay_blobs(&relay.stored())
+        .into_iter()
+        .filter_map(|(twin, blobs)| {
+            let doc = docs_before.iter().find(|d| {
+                let id = naming.twin_id(d).unwrap().to_vec();
+                kenshin_store::DocumentId::try_from(id).unwrap().to_string() == twin
+            })?;
+            Some((doc.clone(), blobs))
+        })
+        .collect();
+    assert!(
+        kept_by_relay.contains_key(&old) && kept_by_relay.contains_key(&kept),
+        "the relay keeps both years' batches: {:?}",
+        kept_by_relay.keys()
+    );
+    let open_before: BTreeSet<&String> = kept_by_relay
+        .iter()
+        .filter(|(d, blobs)| blobs.iter().all(|b| naming.open(d, b).is_ok()))
+        .map(|(d, _)| d)
+        .collect();
+    // How many of the blobs the relay keeps of `docs` open with a laptop's keys.
+    let opened = |laptop: &Laptop, docs: &BTreeSet<String>| -> (usize, usize) {
+        let ring = ring(laptop);
+        let blobs = docs.iter().flat_map(|d| {
+            kept_by_relay
+                .get(d)
+                .into_iter()
+                .flatten()
+                .map(move |b| (d, b))
+        });
+        let (mut open, mut all) = (0, 0);
+        for (doc, blob) in blobs {
+            all += 1;
+            open += usize::from(ring.open(doc, blob).is_ok());
+        }
+        (open, all)
+    };
+    let year_secrets = |laptop: &Laptop, fy: i32| -> i64 {
+        kenshin_store::connect(laptop.home.path())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM local WHERE key = ?1",
+                [format!("year_secret:{fy}")],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
     for laptop in [&l, &section, &stale] {
         let held = held_text(laptop);
         assert!(held.contains(&resident.name) && held.contains(&resident.kana));
@@ -168,6 +231,38 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     gone(&l);
     gone(&stale);
     hub.stop();
+
+    // The relay still keeps what it was given of the deleted year (an automerge-repo sync server
+    // deletes nothing), sealed under the year's key: no laptop of the office opens any of it, since
+    // each destroyed its secret for the year. The kept year's blobs still open.
+    let deleted: BTreeSet<String> = docs_before
+        .difference(&held_docs(&section))
+        .cloned()
+        .collect();
+    assert!(deleted.contains(&old), "{deleted:?}");
+    assert!(
+        deleted.len() >= 3,
+        "the batch, its lists and the month's log: {deleted:?}"
+    );
+    assert!(
+        deleted.iter().all(|d| open_before.contains(d)),
+        "before the deletion the section opened every blob of the year"
+    );
+    for laptop in [&l, &section, &stale] {
+        let (open, all) = opened(laptop, &deleted);
+        assert!(
+            all >= deleted.len(),
+            "the relay keeps {all} blobs of the deleted year"
+        );
+        assert_eq!(open, 0, "{open} of {all} blobs of the deleted year open");
+        assert_eq!(year_secrets(laptop, 2019), 0);
+        assert_eq!(year_secrets(laptop, 2021), 1);
+    }
+    let (open, all) = opened(&section, &BTreeSet::from([kept.clone()]));
+    assert!(
+        open == all && all > 0,
+        "{open} of {all} of the kept year open"
+    );
 }
 
 /// The deciding laptop projects the batches a redaction touched as its sync engine would, with

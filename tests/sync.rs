@@ -654,6 +654,63 @@ fn a_serving_laptop_keeps_in_sync_through_the_relay() {
     serving.stop();
 }
 
+/// A fiscal year that only one laptop has work in yet: its key is made there, and reaches the other
+/// laptop through the relay alone (which first writes its own key for the year, then is given the
+/// year's key); until then the other laptop says it lacks the year's key, and makes none of its own.
+#[test]
+fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+    hub.stop();
+    let relay = Relay::start();
+    let via = |l: &Laptop| l.json(&["sync", "--relay", &relay.url, "--once", "--timeout", "60"]);
+    let year_keys = |l: &Laptop| -> Vec<(i64, String)> {
+        let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
+        let office = home
+            .read(|tx| {
+                let id = tx.office_doc_id()?.unwrap();
+                tx.read_office(&id)
+            })
+            .unwrap();
+        let mut made: Vec<(i64, String)> = office
+            .year_key_shares
+            .iter()
+            .filter(|s| s.fiscal_year == 2027)
+            .map(|s| (i64::from(s.fiscal_year), s.check.clone()))
+            .collect();
+        made.sort();
+        made.dedup();
+        made
+    };
+    via(&a);
+    via(&c);
+    let b = a.batch_of_year("1-2", "令和9年度 月次", 2027);
+    let sealed = via(&a);
+    assert!(sealed["sealed"]["sealed"].as_u64().unwrap() > 0, "{sealed}");
+    assert_eq!(
+        year_keys(&a).len(),
+        1,
+        "the year's key, made on the laptop with the year's work"
+    );
+    // The contractor's laptop learns of the batch, lacks its year's key and says so; it writes its
+    // own key for the year, and makes no year's key.
+    let lacking = via(&c);
+    assert!(
+        lacking["sealed"]["no_year_key"].as_u64().unwrap() > 0,
+        "{lacking}"
+    );
+    assert_eq!(c.chunks_of(&b), 0, "the batch's document is not here");
+    via(&c);
+    assert_eq!(year_keys(&c).len(), 1, "no second key for the year");
+    // The next round of each: the key reaches the contractor, which opens the batch.
+    via(&a);
+    let given = via(&c);
+    assert!(c.chunks_of(&b) > 0, "{given}");
+    assert_eq!(given["sealed"]["no_year_key"], 0, "{given}");
+    assert_eq!(given["sealed"]["waiting_year_key"], 0, "{given}");
+}
+
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.
 fn sealed_through(relay: Relay) {
     let a = hub_home();

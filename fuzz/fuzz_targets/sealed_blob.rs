@@ -13,7 +13,11 @@ fn ring() -> &'static Keyring {
         let mut ring = Keyring::new("office");
         let check = key.check("office", 0);
         ring.name_with(&check, &key);
+        let year = DataKey::generate();
+        let year_check = year.year_check("office", 2019, &check);
         ring.add(0, &check, key, true).expect("a fresh key's check");
+        ring.add_year(2019, 0, &year_check, year, true)
+            .expect("a fresh key's check");
         ring
     })
 }
@@ -24,7 +28,9 @@ fuzz_target!(|data: &[u8]| {
         ring.open("doc", data).is_err(),
         "bytes nobody sealed opened"
     );
-    let blob = ring.seal("doc", data).expect("the ring seals");
-    assert_eq!(ring.open("doc", &blob).as_deref(), Ok(data));
-    assert!(ring.open("other", &blob).is_err());
+    for year in [None, Some(2019)] {
+        let blob = ring.seal("doc", year, data).expect("the ring seals");
+        assert_eq!(ring.open("doc", &blob).as_deref(), Ok(data));
+        assert!(ring.open("other", &blob).is_err());
+    }
 });

@@ -237,6 +237,16 @@ fn relay_warnings(sealed: &kenshin_core::sync::Sealed, lang: Lang) {
             )
         );
     }
+    let (blobs, docs) = (sealed.no_year_key, sealed.waiting_year_key);
+    if blobs + docs > 0 {
+        eprintln!(
+            "{}",
+            lang.pick(
+                &format!("年度の暗号鍵がこの端末にまだ届いていないため、中継の{blobs}件を開けず、{docs}件の文書を送っていません（鍵を持つ端末が次に同期すると届きます。届かないときは管理者が新しい鍵を作ります: kenshin office data-key）"),
+                &format!("a fiscal year's key has not reached this laptop yet: {blobs} sealed blobs from the relay do not open and {docs} documents were not sent (a laptop holding it gives it at its next sync; failing that, an admin makes a new key: `kenshin office data-key`)"),
+            )
+        );
+    }
     if let Some(epoch) = sealed.missing_epoch {
         eprintln!(
             "{}",

@@ -1,16 +1,26 @@
 //! The office's data keys for sealed relay sync (中継用の暗号鍵): an admin makes one (and a new one
 //! whenever a member is removed), each member receives it sealed to their laptop, and the sync
 //! engine seals and opens the documents' twins with the keys this laptop holds.
+//!
+//! A fiscal year's documents are sealed under that year's key (年度の暗号鍵): each laptop writes its
+//! own X25519 key for each year it holds documents of into the office document (the secret stays in
+//! its home), and a laptop holding the year's key shares it to each of them, bound to the data key.
+//! When the year is deleted every laptop destroys its secret for it: the shares in the office
+//! document's history, and the blobs a relay keeps of the year, then open for no one.
 
 use crate::error::{CoreError, Result};
 use crate::trust;
 use crate::{now, Office};
-use kenshin_domain::roster::{data_key_payload, DataKeyRecord, KeyShare, RosterEntry};
+use kenshin_domain::fiscal_year;
+use kenshin_domain::roster::{
+    data_key_payload, DataKeyRecord, KeyShare, LaptopYearKey, RosterEntry, YearKeyShare,
+};
 use kenshin_store::docs::office;
 use kenshin_store::{DocumentId, Tx};
-use kenshin_trust::sealing::{self, DataKey, Keyring, Wrapped};
+use kenshin_trust::sealing::{self, DataKey, Keyring, Wrapped, YearSecret};
 use kenshin_trust::{Keys, NoiseKeys, Roster};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A key record as a relay's keyring twin carries it: public (the key itself is only in shares,
 /// sealed to each laptop), so a member whose office document lags can still open new work.
@@ -105,6 +115,15 @@ impl Office {
         let (office_id, me, keys) = (&self.office_doc, &self.me.id, &self.keys);
         self.home.write(|tx| make_data_key(tx, office_id, keys, me))
     }
+
+    /// The keys this laptop holds toward a relay: what it can open of what a relay keeps (a deleted
+    /// fiscal year's documents, sealed under that year's key, no longer).
+    pub fn relay_keys(&mut self) -> Result<Keyring> {
+        let (office_id, noise) = (&self.office_doc, self.keys.noise());
+        self.home
+            .read(|tx| keyring(tx, office_id, noise, &[]))
+            .map(|(ring, _)| ring)
+    }
 }
 
 /// A new epoch for every current member, written into the office document in `tx`.
@@ -165,6 +184,49 @@ pub(crate) fn keyring(
 ) -> Result<(Keyring, Vec<(String, String)>)> {
     let read = tx.read_office(office_id)?;
     let roster = trust::judge_roster(tx, office_id, &read)?;
+    let Held { ring, mirror, .. } = held(tx, office_id, noise, carried, &read, &roster)?;
+    Ok((ring, mirror))
+}
+
+/// Local setting: this laptop's X25519 secret for a fiscal year (see [`LaptopYearKey`]), destroyed
+/// when the year is deleted.
+pub(crate) fn year_secret_note(fiscal_year: i32) -> String {
+    format!("year_secret:{fiscal_year}")
+}
+
+fn year_secret(tx: &Tx<'_>, fiscal_year: i32) -> Result<Option<YearSecret>> {
+    Ok(tx
+        .local(&year_secret_note(fiscal_year))?
+        .and_then(|hex| YearSecret::from_hex(&hex).ok()))
+}
+
+/// What [`held`] finds: the keyring, the office's key records as a keyring twin carries them, and
+/// the years' keys this laptop holds.
+struct Held {
+    ring: Keyring,
+    mirror: Vec<(String, String)>,
+    years: Vec<HeldYear>,
+}
+
+/// A fiscal year's key this laptop holds, and the data key it is bound to (with its check).
+struct HeldYear {
+    fiscal_year: i32,
+    bound: (String, DataKey),
+    check: String,
+    key: DataKey,
+}
+
+/// As [`keyring`], on the office document and roster as read, with the years' keys this laptop
+/// holds (opened with its secret for the year and the data key each is bound to). A year's key
+/// seals when it is bound to the data key that seals.
+fn held(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    noise: &NoiseKeys,
+    carried: &[String],
+    read: &kenshin_store::Office,
+    roster: &Roster,
+) -> Result<Held> {
     let in_office = read.data_keys.len();
     let mut records = read.data_keys.clone();
     let mut shares = read.key_shares.clone();
@@ -183,7 +245,7 @@ pub(crate) fn keyring(
         }
     }
     let office = office_id.to_string();
-    let members: std::collections::HashSet<&str> = current_members(&roster)
+    let members: HashSet<&str> = current_members(roster)
         .map(|m| m.noise_key.as_str())
         .collect();
     let mut ring = Keyring::new(&office);
@@ -219,12 +281,61 @@ pub(crate) fn keyring(
         .map(|(id, c)| Ok((id, serde_json::to_string(&c)?)))
         .collect::<std::result::Result<_, serde_json::Error>>()
         .map_err(|e| CoreError::Internal(e.to_string()))?;
-    Ok((ring, mirror))
+    let sealing = ring.sealing_key().map(|(check, _)| check.to_string());
+    let mut secrets: HashMap<i32, Option<YearSecret>> = HashMap::new();
+    let mut years = Vec::new();
+    for s in &read.year_key_shares {
+        if ring.holds(&s.check) {
+            continue;
+        }
+        let secret = match secrets.entry(s.fiscal_year) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(year_secret(tx, s.fiscal_year)?)
+            }
+        };
+        let Some(secret) = secret.as_ref().filter(|k| k.public_hex() == s.to) else {
+            continue;
+        };
+        let Some((epoch, bound)) = ring.data_key(&s.bound).map(|(e, k)| (e, k.clone())) else {
+            continue;
+        };
+        let wrapped = Wrapped {
+            ephemeral: s.ephemeral.clone(),
+            sealed: s.sealed.clone(),
+        };
+        let Ok(key) = sealing::unwrap_year(
+            secret,
+            &bound,
+            &s.bound,
+            &office,
+            s.fiscal_year,
+            &s.check,
+            &wrapped,
+        ) else {
+            continue;
+        };
+        let seals = sealing.as_deref() == Some(s.bound.as_str());
+        ring.add_year(s.fiscal_year, epoch, &s.check, key.clone(), seals)
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        years.push(HeldYear {
+            fiscal_year: s.fiscal_year,
+            bound: (s.bound.clone(), bound),
+            check: s.check.clone(),
+            key,
+        });
+    }
+    Ok(Held {
+        ring,
+        mirror,
+        years,
+    })
 }
 
 /// Gives each current member of `roster` (as last judged) who lacks it a share of every key this
-/// laptop holds (a member who joined after the key was made). Shares need no signature: each opens
-/// only to its signed check. Returns how many were written.
+/// laptop holds (a member who joined after the key was made), and what the years' keys lack (see
+/// [`lacking_year_keys`]), in one change. Shares need no signature: each opens only to its check.
+/// Returns how many records were written.
 pub(crate) fn share_missing(
     tx: &Tx<'_>,
     office_id: &DocumentId,
@@ -236,7 +347,9 @@ pub(crate) fn share_missing(
     }
     let read = tx.read_office(office_id)?;
     let new = lacking_shares(office_id, noise, roster, &read)?;
-    if new.is_empty() {
+    let (year_keys, year_shares) = lacking_year_keys(tx, office_id, noise, roster, &read)?;
+    let written = new.len() + year_keys.len() + year_shares.len();
+    if written == 0 {
         return Ok(0);
     }
     let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
@@ -244,8 +357,138 @@ pub(crate) fn share_missing(
     for s in &new {
         office::add_key_share(&mut doc, s)?;
     }
+    for k in &year_keys {
+        office::add_laptop_year_key(&mut doc, k)?;
+    }
+    for s in &year_shares {
+        office::add_year_key_share(&mut doc, s)?;
+    }
     tx.save_office(office_id, &mut doc, &before)?;
-    Ok(new.len())
+    Ok(written)
+}
+
+/// The most keys of one laptop for one year that are given the year's key (any member may write
+/// one in a laptop's name: see docs/SECURITY.md); which are taken follows the document's order.
+const KEYS_PER_LAPTOP_YEAR: usize = 4;
+
+/// What this laptop writes in `tx` for the years' keys (`read` being the office document): its own
+/// key for each fiscal year of the batch index (and the current one), its secret kept in the home;
+/// a share of each year's key it holds to each current member's laptop's key for that year that
+/// lacks one; and, for a year no laptop has made a key of that is bound to the data key that seals,
+/// a new one, shared the same way (a laptop that lacks a year's key someone made waits to be given
+/// it). Deleted years are left out.
+fn lacking_year_keys(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    noise: &NoiseKeys,
+    roster: &Roster,
+    read: &kenshin_store::Office,
+) -> Result<(Vec<LaptopYearKey>, Vec<YearKeyShare>)> {
+    let mine = noise.public_hex();
+    let laptops: HashSet<&str> = current_members(roster)
+        .map(|m| m.noise_key.as_str())
+        .collect();
+    if !laptops.contains(mine.as_str()) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    // From the judged index (an access log's month is a hint anyone may write).
+    let mut wanted: BTreeSet<i32> = tx.batches()?.iter().map(|b| b.fiscal_year).collect();
+    wanted.insert(fiscal_year(crate::local_day(now())));
+    // Judged again when `read` holds a deletion `roster` (judged earlier) does not.
+    let unjudged = read.purges.iter().any(|p| !roster.purged(p.fiscal_year));
+    let fresh = match unjudged {
+        true => Some(trust::judge_roster(tx, office_id, read)?),
+        false => None,
+    };
+    wanted.retain(|y| !fresh.as_ref().unwrap_or(roster).purged(*y));
+    let mut per_laptop: HashMap<(i32, &str), usize> = HashMap::new();
+    // Each current member's laptop's keys for each year, as (year, key).
+    let mut recipients: BTreeSet<(i32, String)> = BTreeSet::new();
+    for k in &read.laptop_year_keys {
+        let n = per_laptop
+            .entry((k.fiscal_year, k.laptop.as_str()))
+            .or_default();
+        if laptops.contains(k.laptop.as_str()) && *n < KEYS_PER_LAPTOP_YEAR {
+            *n += 1;
+            recipients.insert((k.fiscal_year, k.key.clone()));
+        }
+    }
+    let mut new_keys = Vec::new();
+    for &year in &wanted {
+        let secret = match year_secret(tx, year)? {
+            Some(secret) => secret,
+            None => {
+                let secret = YearSecret::generate();
+                tx.set_local(&year_secret_note(year), &secret.to_hex())?;
+                secret
+            }
+        };
+        let key = secret.public_hex().to_string();
+        // Its own key counts whatever others wrote in its name.
+        let written = read
+            .laptop_year_keys
+            .iter()
+            .any(|k| k.fiscal_year == year && k.laptop == mine && k.key == key);
+        recipients.insert((year, key.clone()));
+        if !written {
+            new_keys.push(LaptopYearKey {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                fiscal_year: year,
+                laptop: mine.clone(),
+                key,
+            });
+        }
+    }
+    let Held {
+        ring, years: held, ..
+    } = held(tx, office_id, noise, &[], read, roster)?;
+    let office = office_id.to_string();
+    let mut shares = Vec::new();
+    let mut share = |year: i32, key: &DataKey, bound: (&str, &DataKey), check: &str| {
+        let shared: HashSet<&str> = read
+            .year_key_shares
+            .iter()
+            .filter(|s| s.check == check)
+            .map(|s| s.to.as_str())
+            .collect();
+        for (_, to) in recipients
+            .iter()
+            .filter(|(y, to)| *y == year && !shared.contains(to.as_str()))
+        {
+            let Wrapped { ephemeral, sealed } =
+                sealing::wrap_year(key, bound.1, &office, check, to)
+                    .map_err(|e| CoreError::Internal(e.to_string()))?;
+            shares.push(YearKeyShare {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                fiscal_year: year,
+                bound: bound.0.to_string(),
+                check: check.to_string(),
+                to: to.clone(),
+                ephemeral,
+                sealed,
+            });
+        }
+        Ok::<_, CoreError>(())
+    };
+    for h in held.iter().filter(|h| wanted.contains(&h.fiscal_year)) {
+        share(h.fiscal_year, &h.key, (&h.bound.0, &h.bound.1), &h.check)?;
+    }
+    if let Some((bound_check, bound)) = ring.sealing_key().filter(|_| ring.can_seal()) {
+        let made = |year: i32| {
+            read.year_key_shares
+                .iter()
+                .any(|s| s.fiscal_year == year && s.bound == bound_check)
+        };
+        for &year in wanted
+            .iter()
+            .filter(|y| !ring.seals_year(**y) && !made(**y))
+        {
+            let key = DataKey::generate();
+            let check = key.year_check(&office, year, bound_check);
+            share(year, &key, (bound_check, bound), &check)?;
+        }
+    }
+    Ok((new_keys, shares))
 }
 
 /// The shares of the keys this laptop holds that current members of `roster` lack in `read` (the

@@ -85,7 +85,9 @@ struct KnownFilings {
 struct KnownOffice {
     roster: Roster,
     digest: String,
-    logs: Vec<(DocumentId, String)>,
+    /// With the fiscal year of the month the index gives (the current one when that does not read:
+    /// a log goes to a relay under some year's key, never the data key).
+    logs: Vec<(DocumentId, String, i32)>,
     filed: Arc<HashMap<String, Vec<kenshin_domain::filing::FiledBatch>>>,
     here: Option<HashSet<String>>,
     /// See [`Scope::optional`].
@@ -267,7 +269,10 @@ impl SyncHome {
                 for log in &office.access_logs {
                     let id = batch_doc_id(&log.doc_id)?;
                     if !tx.is_purged(&id)? {
-                        logs.push((id, log.member.clone()));
+                        let month = log.month.parse::<kenshin_domain::dates::Month>();
+                        let day = month
+                            .map_or_else(|_| crate::local_day(crate::now()), |m| m.first_day());
+                        logs.push((id, log.member.clone(), kenshin_domain::fiscal_year(day)));
                     }
                 }
                 let digest = roster.digest();
@@ -353,7 +358,7 @@ impl SyncHome {
         // A log is read for it once on this laptop (a day's log holds thousands of lookups), then
         // its owner is kept in a local note.
         let mut owners = HashMap::new();
-        for (id, hinted) in &office.logs {
+        for (id, hinted, _) in &office.logs {
             let owner = match known.log_owners.get(id) {
                 Some(owner) => Some(owner.clone()),
                 None => match tx.local(&log_owner(id))? {
@@ -470,6 +475,19 @@ impl SyncHome {
                 .cloned()
                 .collect()
         });
+        let mut years: HashMap<DocumentId, i32> = office
+            .logs
+            .iter()
+            .map(|(id, _, year)| (id.clone(), *year))
+            .collect();
+        for (b, id) in &office.batches {
+            let lists = known.lists.get(id).into_iter().flatten();
+            years.extend(
+                std::iter::once(id)
+                    .chain(lists)
+                    .map(|d| (d.clone(), b.fiscal_year)),
+            );
+        }
         known.office = Some(office);
         Ok(Scope {
             roster,
@@ -478,6 +496,7 @@ impl SyncHome {
             dormant,
             documents,
             owners,
+            years,
         })
     }
 }
@@ -804,9 +823,10 @@ impl Gate for SyncHome {
 }
 
 impl SyncHome {
-    /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds:
-    /// the shares go to the peers with the home's next look.
-    fn share_keys(&self) -> std::result::Result<(), String> {
+    /// Gives a member who joined (or whose laptop changed) the office's data keys this laptop holds,
+    /// and writes what the years' keys lack (see `relay_keys::share_missing`): the records go to the
+    /// peers with the home's next look. Returns whether it wrote any.
+    fn share_keys(&self) -> std::result::Result<bool, String> {
         let roster = self.roster();
         let shared = self.with_write(|tx| {
             crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
@@ -814,7 +834,7 @@ impl SyncHome {
         if shared > 0 {
             self.wrote_here()?;
         }
-        Ok(())
+        Ok(shared > 0)
     }
 
     /// After a write on this connection, which SQLite's data version does not count: the next look
@@ -910,6 +930,10 @@ impl kenshin_sync::Office for SyncHome {
         let mut home = self.home.lock().map_err(text)?;
         home.read(|tx| crate::relay_keys::keyring(tx, &self.office_doc, &self.noise, carried))
             .map_err(text)
+    }
+
+    fn give_keys(&self) -> std::result::Result<bool, String> {
+        self.share_keys()
     }
 
     fn accept(
@@ -1077,11 +1101,9 @@ impl Syncing {
             .map_err(relay_error)
     }
 
-    /// Before sealing: this laptop gives its keys to members who lack them (a member who joined
-    /// after a key was made), and opens the twins' storage and the home's (for the bridge to read).
+    /// The twins' storage and the home's (for the bridge to read). The bridge gives this laptop's
+    /// keys to those who lack them before it seals (`Office::give_keys`).
     fn relay_ready(&self) -> Result<(SqliteStorage, SqliteStorage)> {
-        self.home.share_keys().map_err(CoreError::Sync)?;
-        self.engine.committed();
         Ok((
             SqliteStorage::twins(&self.dir)?,
             SqliteStorage::open(&self.dir)?,

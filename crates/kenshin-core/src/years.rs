@@ -495,8 +495,9 @@ fn forget_notes(tx: &Tx<'_>, batch_id: &str) -> Result<()> {
 /// document's judged index: an entry's id is the hash of its signed meta, year included), with the
 /// documents of their lists, their projections and this laptop's notes of them; the access logs of
 /// that year's months (who looked up whom); and the sealed twins of all of these a relay brought
-/// (named by the office's data key, which `noise` opens). Returns whether anything was deleted (the
-/// caller then gives the space back with a VACUUM).
+/// (named by the office's data key, which `noise` opens); and this laptop's secret for each such
+/// year, so that what a relay keeps of the year, sealed under the year's key, opens for no one.
+/// Returns whether anything was deleted (the caller then gives the space back with a VACUUM).
 pub(crate) fn apply_purges(
     tx: &Tx<'_>,
     roster: &Roster,
@@ -504,6 +505,14 @@ pub(crate) fn apply_purges(
     noise: &NoiseKeys,
 ) -> Result<bool> {
     let office_id = tx.office_doc_id()?;
+    let mut destroyed = false;
+    for p in roster.purges() {
+        let note = crate::relay_keys::year_secret_note(p.fiscal_year);
+        if tx.local(&note)?.is_some() {
+            tx.remove_local(&note)?;
+            destroyed = true;
+        }
+    }
     if roster.purges().next().is_none() {
         // Batches a contractor laptop let go are deleted documents too.
         purge_twins(tx, office_id.as_ref(), noise)?;
@@ -556,7 +565,7 @@ pub(crate) fn apply_purges(
         }
     }
     purge_twins(tx, office_id.as_ref(), noise)?;
-    Ok(!gone.is_empty())
+    Ok(!gone.is_empty() || destroyed)
 }
 
 /// Local note: how many deleted documents this laptop has deleted the sealed twins of.

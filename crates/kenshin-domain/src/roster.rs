@@ -284,3 +284,36 @@ pub struct KeyShare {
     /// The key, sealed (hex).
     pub sealed: String,
 }
+
+/// One laptop's X25519 public key for one fiscal year (年度ごとの端末鍵): the year's data keys are
+/// sealed to it, and the laptop destroys its secret when the year is deleted, so the shares that
+/// stay in the office document's history (and the blobs a relay keeps) open for no one after.
+/// Unsigned: a share to it is bound to the office's data key as well, so a key written by someone
+/// outside the office opens nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaptopYearKey {
+    pub id: String,
+    pub fiscal_year: i32,
+    /// The laptop's lasting X25519 public key (hex), as the roster holds it.
+    pub laptop: String,
+    /// The year's X25519 public key (hex).
+    pub key: String,
+}
+
+/// A fiscal year's data key (年度の暗号鍵), sealed to one [`LaptopYearKey`] and bound to the office's
+/// data key whose check is `bound`: opening it takes both the year's secret and that data key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearKeyShare {
+    pub id: String,
+    pub fiscal_year: i32,
+    /// The check of the office's data key it is bound to.
+    pub bound: String,
+    /// The check of the year's key inside.
+    pub check: String,
+    /// The year public key (hex) it is sealed to.
+    pub to: String,
+    /// The sealer's one-time X25519 public key, hex.
+    pub ephemeral: String,
+    /// The key, sealed (hex).
+    pub sealed: String,
+}

@@ -308,7 +308,11 @@ impl Home {
     /// what was deleted is no longer in it, in free pages or otherwise).
     pub fn vacuum(&self) -> Result<()> {
         let _turn = self.gate.enter();
-        Ok(self.conn.execute_batch("VACUUM")?)
+        self.conn.execute_batch("VACUUM")?;
+        // The old pages also leave the write-ahead log (as far as no reader still holds them).
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Runs `f` over a consistent snapshot of the home.

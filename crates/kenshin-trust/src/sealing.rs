@@ -10,6 +10,9 @@
 //!   the key id as associated data: a blob copied into another document's twin does not open.
 //! - A twin's id is derived from the real document's id under the office's naming key (from the
 //!   first epoch's key, which every member receives): unlinkable to it without that key.
+//! - A fiscal year's documents are sealed under that year's key instead (年度の暗号鍵), shared only
+//!   to each laptop's X25519 key for that year and bound to the data key: when the year is deleted
+//!   every laptop destroys its secret for it, and what a relay keeps of the year opens for no one.
 
 use crate::BadKey;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -51,6 +54,19 @@ impl DataKey {
         hex::encode(h.finalize())
     }
 
+    /// The check of a fiscal year's key bound to the data key whose check is `bound`.
+    pub fn year_check(&self, office: &str, fiscal_year: i32, bound: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(b"kenshin year key check v1\0");
+        h.update(office.as_bytes());
+        h.update([0]);
+        h.update(fiscal_year.to_be_bytes());
+        h.update(bound.as_bytes());
+        h.update([0]);
+        h.update(*self.0);
+        hex::encode(h.finalize())
+    }
+
     fn derive(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
         let mut out = Zeroizing::new([0u8; 32]);
         expand(&*self.0, info, &mut *out);
@@ -82,10 +98,33 @@ fn expand(ikm: &[u8], info: &[u8], out: &mut [u8]) {
         .expect("16 or 32 bytes is a valid HKDF length");
 }
 
-fn share_cipher(shared: &[u8; 32], office: &str, check: &str, to: &str) -> XChaCha20Poly1305 {
+/// What a share is sealed for: a data key to a laptop's lasting key, or a year's key to a laptop's
+/// key for that year, bound to a data key (whose bytes go into the share's key too).
+#[derive(Clone, Copy)]
+enum ShareOf<'k> {
+    Laptop,
+    Year(&'k DataKey),
+}
+
+fn share_cipher(
+    shared: &[u8; 32],
+    of: ShareOf<'_>,
+    office: &str,
+    check: &str,
+    to: &str,
+) -> XChaCha20Poly1305 {
     let mut key = Zeroizing::new([0u8; 32]);
-    let info = format!("kenshin key share v1\0{office}\0{check}\0{to}");
-    expand(shared, info.as_bytes(), &mut *key);
+    let mut ikm = Zeroizing::new(Vec::with_capacity(64));
+    ikm.extend_from_slice(shared);
+    let label = match of {
+        ShareOf::Laptop => "kenshin key share v1",
+        ShareOf::Year(bound) => {
+            ikm.extend_from_slice(&bound.0[..]);
+            "kenshin year key share v1"
+        }
+    };
+    let info = format!("{label}\0{office}\0{check}\0{to}");
+    expand(&ikm, info.as_bytes(), &mut *key);
     XChaCha20Poly1305::new((&*key).into())
 }
 
@@ -106,13 +145,35 @@ pub struct Wrapped {
 
 /// Seals `key` (whose check is `check`) to the laptop whose X25519 public key is `to` (hex).
 pub fn wrap(key: &DataKey, office: &str, check: &str, to: &str) -> Result<Wrapped> {
+    seal_share(key, ShareOf::Laptop, office, check, to)
+}
+
+/// Seals a fiscal year's `key` (whose check is `check`) to a laptop's X25519 key for that year
+/// (`to`, hex), bound to the data key `bound`: only a holder of both opens it.
+pub fn wrap_year(
+    key: &DataKey,
+    bound: &DataKey,
+    office: &str,
+    check: &str,
+    to: &str,
+) -> Result<Wrapped> {
+    seal_share(key, ShareOf::Year(bound), office, check, to)
+}
+
+fn seal_share(
+    key: &DataKey,
+    of: ShareOf<'_>,
+    office: &str,
+    check: &str,
+    to: &str,
+) -> Result<Wrapped> {
     let recipient = public_key(to)?;
     let mut seed = Zeroizing::new([0u8; 32]);
     OsRng.fill_bytes(&mut *seed);
     let ephemeral = StaticSecret::from(*seed);
     let shared = ephemeral.diffie_hellman(&recipient);
     // One key per one-time X25519 key: a zero nonce is never reused under it.
-    let sealed = share_cipher(shared.as_bytes(), office, check, to)
+    let sealed = share_cipher(shared.as_bytes(), of, office, check, to)
         .encrypt(&XNonce::default(), &key.0[..])
         .map_err(|_| BadKey("sealing a key share failed".into()))?;
     Ok(Wrapped {
@@ -130,6 +191,51 @@ pub fn unwrap(
     to: &str,
     wrapped: &Wrapped,
 ) -> Result<DataKey> {
+    let key = open_share(secret, ShareOf::Laptop, office, check, to, wrapped)?;
+    if key.check(office, epoch) != check {
+        return Err(BadKey(
+            "the share opens to another key than its check".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// Opens a share of fiscal year `fiscal_year`'s key with this laptop's secret for that year and the
+/// data key it is bound to (whose check is `bound_check`); the key must match `check`.
+#[allow(clippy::too_many_arguments)]
+pub fn unwrap_year(
+    secret: &YearSecret,
+    bound: &DataKey,
+    bound_check: &str,
+    office: &str,
+    fiscal_year: i32,
+    check: &str,
+    wrapped: &Wrapped,
+) -> Result<DataKey> {
+    let key = open_share(
+        &secret.secret[..],
+        ShareOf::Year(bound),
+        office,
+        check,
+        &secret.public,
+        wrapped,
+    )?;
+    if key.year_check(office, fiscal_year, bound_check) != check {
+        return Err(BadKey(
+            "the share opens to another key than its check".into(),
+        ));
+    }
+    Ok(key)
+}
+
+fn open_share(
+    secret: &[u8],
+    of: ShareOf<'_>,
+    office: &str,
+    check: &str,
+    to: &str,
+    wrapped: &Wrapped,
+) -> Result<DataKey> {
     let secret: [u8; 32] = secret
         .try_into()
         .map_err(|_| BadKey("the laptop's X25519 secret is not 32 bytes".into()))?;
@@ -140,20 +246,55 @@ pub fn unwrap(
     let shared = secret.diffie_hellman(&public_key(&wrapped.ephemeral)?);
     let sealed = hex::decode(&wrapped.sealed).map_err(|_| BadKey("share is not hex".into()))?;
     let plain = Zeroizing::new(
-        share_cipher(shared.as_bytes(), office, check, to)
+        share_cipher(shared.as_bytes(), of, office, check, to)
             .decrypt(&XNonce::default(), &sealed[..])
             .map_err(|_| BadKey("the share does not open".into()))?,
     );
     let bytes: [u8; 32] = plain[..]
         .try_into()
         .map_err(|_| BadKey("the share holds no key".into()))?;
-    let key = DataKey(Zeroizing::new(bytes));
-    if key.check(office, epoch) != check {
-        return Err(BadKey(
-            "the share opens to another key than its check".into(),
-        ));
+    Ok(DataKey(Zeroizing::new(bytes)))
+}
+
+/// A laptop's X25519 secret for one fiscal year, kept only in its home and destroyed with the
+/// year. Wiped from memory when dropped.
+pub struct YearSecret {
+    secret: Zeroizing<[u8; 32]>,
+    /// The public key shares are sealed to, hex.
+    public: String,
+}
+
+impl YearSecret {
+    fn new(secret: Zeroizing<[u8; 32]>) -> YearSecret {
+        let public = hex::encode(PublicKey::from(&StaticSecret::from(*secret)).as_bytes());
+        YearSecret { secret, public }
     }
-    Ok(key)
+
+    pub fn generate() -> YearSecret {
+        let mut k = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(&mut *k);
+        YearSecret::new(k)
+    }
+
+    /// From its hex, as the home keeps it.
+    pub fn from_hex(text: &str) -> Result<YearSecret> {
+        let bytes = Zeroizing::new(
+            hex::decode(text).map_err(|_| BadKey("a year's secret is not hex".into()))?,
+        );
+        let key: [u8; 32] = bytes[..]
+            .try_into()
+            .map_err(|_| BadKey("a year's secret is not 32 bytes".into()))?;
+        Ok(YearSecret::new(Zeroizing::new(key)))
+    }
+
+    pub fn to_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(*self.secret))
+    }
+
+    /// The public key shares are sealed to, hex.
+    pub fn public_hex(&self) -> &str {
+        &self.public
+    }
 }
 
 /// Why a blob did not open.
@@ -161,19 +302,37 @@ pub fn unwrap(
 pub enum Unopened {
     /// Sealed under an epoch's key this laptop does not hold.
     NoKey { epoch: u32 },
+    /// Sealed under a fiscal year's key this laptop does not hold (yet), bound to an epoch's key it
+    /// holds.
+    NoYearKey { epoch: u32 },
     /// Not a blob, cut short, too large, altered, or sealed for another document.
     Broken(String),
 }
 
-/// The data keys this laptop holds, and the one it seals with.
+/// A key a keyring holds.
+#[derive(Clone)]
+struct Held {
+    /// The epoch a blob's header names: the data key's, or that of the data key a year's key is
+    /// bound to.
+    epoch: u32,
+    key: DataKey,
+    check: String,
+    /// The fiscal year of a year's key; none for a data key.
+    year: Option<i32>,
+}
+
+/// The data keys and years' keys this laptop holds, and those it seals with.
 #[derive(Clone, Default)]
 pub struct Keyring {
     office: String,
     /// The naming key, and the check of the first epoch's key it comes from.
     naming: Option<(String, Zeroizing<[u8; 32]>)>,
-    keys: BTreeMap<[u8; 8], (u32, DataKey)>,
+    /// Data keys and years' keys, by id.
+    keys: BTreeMap<[u8; 8], Held>,
     /// The newest epoch this laptop holds a key of that may seal.
     sealing: Option<[u8; 8]>,
+    /// The key each fiscal year's documents are sealed under (bound to the sealing data key).
+    years: BTreeMap<i32, [u8; 8]>,
     /// The newest epoch that holds, whether or not this laptop holds its key.
     newest: Option<u32>,
 }
@@ -195,13 +354,76 @@ impl Keyring {
             let newer = self
                 .sealing
                 .and_then(|s| self.keys.get(&s))
-                .is_none_or(|(e, _)| epoch > *e);
+                .is_none_or(|h| epoch > h.epoch);
             if newer {
                 self.sealing = Some(id);
             }
         }
-        self.keys.entry(id).or_insert((epoch, key));
+        self.hold(id, epoch, key, check, None);
         Ok(())
+    }
+
+    fn hold(&mut self, id: [u8; 8], epoch: u32, key: DataKey, check: &str, year: Option<i32>) {
+        self.keys.entry(id).or_insert(Held {
+            epoch,
+            key,
+            check: check.to_string(),
+            year,
+        });
+    }
+
+    /// Adds a fiscal year's key, bound to a data key of `epoch`. `seals`: its documents are sealed
+    /// under it (the caller judged it bound to the sealing data key; of several, the lowest check).
+    pub fn add_year(
+        &mut self,
+        fiscal_year: i32,
+        epoch: u32,
+        check: &str,
+        key: DataKey,
+        seals: bool,
+    ) -> Result<()> {
+        let id = key_id(check)?;
+        self.hold(id, epoch, key, check, Some(fiscal_year));
+        if seals {
+            let lower = self
+                .years
+                .get(&fiscal_year)
+                .and_then(|s| self.keys.get(s))
+                .is_none_or(|h| check < h.check.as_str());
+            if lower {
+                self.years.insert(fiscal_year, id);
+            }
+        }
+        Ok(())
+    }
+
+    fn held(&self, check: &str) -> Option<&Held> {
+        self.keys
+            .get(&key_id(check).ok()?)
+            .filter(|h| h.check == check)
+    }
+
+    /// Whether this laptop holds the key (a data key or a year's) whose check is `check`.
+    pub fn holds(&self, check: &str) -> bool {
+        self.held(check).is_some()
+    }
+
+    /// The data key whose check is `check` (never a year's), with its epoch.
+    pub fn data_key(&self, check: &str) -> Option<(u32, &DataKey)> {
+        self.held(check)
+            .filter(|h| h.year.is_none())
+            .map(|h| (h.epoch, &h.key))
+    }
+
+    /// The data key new work is sealed under, with its check.
+    pub fn sealing_key(&self) -> Option<(&str, &DataKey)> {
+        let h = self.keys.get(&self.sealing?)?;
+        Some((&h.check, &h.key))
+    }
+
+    /// Whether this laptop holds a key that seals fiscal year `fiscal_year`'s documents.
+    pub fn seals_year(&self, fiscal_year: i32) -> bool {
+        self.years.contains_key(&fiscal_year)
     }
 
     /// Names the twins with the first epoch's key (of two made offline at once, the lower check).
@@ -220,7 +442,7 @@ impl Keyring {
     pub fn sealing_epoch(&self) -> Option<u32> {
         self.sealing
             .and_then(|s| self.keys.get(&s))
-            .map(|(e, _)| *e)
+            .map(|h| h.epoch)
     }
 
     /// The newest epoch that holds, when this laptop cannot seal with it (it lacks the key, or the
@@ -262,10 +484,14 @@ impl Keyring {
         aad
     }
 
-    /// Seals `plain` (of document `doc`) under the sealing epoch's key.
-    pub fn seal(&self, doc: &str, plain: &[u8]) -> Option<Vec<u8>> {
-        let id = self.sealing?;
-        let (epoch, key) = self.keys.get(&id)?;
+    /// Seals `plain` (of document `doc`) under its fiscal year's key when it belongs to one (none
+    /// when this laptop holds no key for that year), else under the sealing epoch's key.
+    pub fn seal(&self, doc: &str, fiscal_year: Option<i32>, plain: &[u8]) -> Option<Vec<u8>> {
+        let id = match fiscal_year {
+            Some(year) => *self.years.get(&year)?,
+            None => self.sealing?,
+        };
+        let Held { epoch, key, .. } = self.keys.get(&id)?;
         let mut nonce = [0u8; 24];
         OsRng.fill_bytes(&mut nonce);
         let aad = self.aad(doc, *epoch, &id);
@@ -298,8 +524,22 @@ impl Keyring {
         }
         let epoch = u32::from_be_bytes(blob[3..7].try_into().map_err(|_| broken("header"))?);
         let id: [u8; 8] = blob[7..15].try_into().map_err(|_| broken("header"))?;
-        let Some((held_epoch, key)) = self.keys.get(&id) else {
-            return Err(Unopened::NoKey { epoch });
+        let Some(Held {
+            epoch: held_epoch,
+            key,
+            ..
+        }) = self.keys.get(&id)
+        else {
+            // This laptop holds that epoch's data key: the blob is under a year's key it lacks.
+            let year = self
+                .keys
+                .values()
+                .any(|h| h.year.is_none() && h.epoch == epoch);
+            return Err(if year {
+                Unopened::NoYearKey { epoch }
+            } else {
+                Unopened::NoKey { epoch }
+            });
         };
         if *held_epoch != epoch {
             return Err(broken("the epoch does not match its key"));
@@ -377,8 +617,8 @@ mod tests {
             "twins keep their ids"
         );
         assert_ne!(after.twin_id("d"), after.twin_id("e"));
-        let old = before.seal("d", b"old").unwrap();
-        let new = after.seal("d", b"new").unwrap();
+        let old = before.seal("d", None, b"old").unwrap();
+        let new = after.seal("d", None, b"new").unwrap();
         assert_eq!(after.open("d", &old).unwrap(), b"old");
         assert_eq!(after.open("d", &new).unwrap(), b"new");
         assert_eq!(before.open("d", &old).unwrap(), b"old");
@@ -395,6 +635,61 @@ mod tests {
             Err(Unopened::Broken(_))
         ));
         assert!(ring("other office", &[(0, &k0)]).open("d", &old).is_err());
+    }
+
+    #[test]
+    fn a_years_key_opens_with_that_years_secret_and_its_data_key_only() {
+        let office = "office";
+        let k0 = DataKey::generate();
+        let c0 = k0.check(office, 0);
+        let mine = YearSecret::generate();
+        let year = DataKey::generate();
+        let check = year.year_check(office, 2019, &c0);
+        let w = wrap_year(&year, &k0, office, &check, mine.public_hex()).unwrap();
+        let opened = unwrap_year(&mine, &k0, &c0, office, 2019, &check, &w).unwrap();
+        assert_eq!(opened.year_check(office, 2019, &c0), check);
+        let back = YearSecret::from_hex(&mine.to_hex()).unwrap();
+        assert_eq!(back.public_hex(), mine.public_hex());
+        // Another laptop's secret (or the year's secret destroyed); the data key without the year's
+        // secret (a relay that wrote a laptop's year key itself holds that secret, not the data
+        // key); another year: nothing.
+        let k1 = DataKey::generate();
+        for (secret, bound, bound_check, fiscal_year) in [
+            (&YearSecret::generate(), &k0, c0.as_str(), 2019),
+            (&mine, &k1, c0.as_str(), 2019),
+            (&mine, &k0, c0.as_str(), 2020),
+        ] {
+            let tried = unwrap_year(secret, bound, bound_check, office, fiscal_year, &check, &w);
+            assert!(tried.is_err(), "opened for {fiscal_year}");
+        }
+        let forged = wrap_year(&k1, &k0, office, &check, mine.public_hex()).unwrap();
+        let why = unwrap_year(&mine, &k0, &c0, office, 2019, &check, &forged);
+        assert!(why.err().unwrap().0.contains("another key"));
+
+        // A year's document is sealed under its year's key, or not at all; the data key alone does
+        // not open it.
+        let mut r = ring(office, &[(0, &k0)]);
+        assert!(r.seal("d", Some(2019), b"year").is_none());
+        assert!(!r.seals_year(2019));
+        r.add_year(2019, 0, &check, opened, true).unwrap();
+        assert!(r.seals_year(2019));
+        let blob = r.seal("d", Some(2019), b"year").unwrap();
+        assert_eq!(r.open("d", &blob).unwrap(), b"year");
+        assert_eq!(
+            ring(office, &[(0, &k0)]).open("d", &blob),
+            Err(Unopened::NoYearKey { epoch: 0 })
+        );
+        assert_eq!(
+            Keyring::new(office).open("d", &blob),
+            Err(Unopened::NoKey { epoch: 0 })
+        );
+        assert!(r.open("e", &blob).is_err(), "sealed for its document only");
+        assert!(
+            r.holds(&check) && r.data_key(&check).is_none(),
+            "a year's key binds nothing"
+        );
+        assert_eq!(r.data_key(&c0).map(|(e, _)| e), Some(0));
+        assert_eq!(r.sealing_key().map(|(c, _)| c), Some(c0.as_str()));
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //!   role_changes: { <change id>: { member, role, approver, by, at, signature } },
 //!   data_keys: { <record id>: { epoch, check, by, at, signature } },
 //!   key_shares: { <share id>: { check, member, to, ephemeral, sealed } },
+//!   laptop_year_keys: { <record id>: { fiscal_year, laptop, key } },
+//!   year_key_shares: { <share id>: { fiscal_year, bound, check, to, ephemeral, sealed } },
 //!   filings: { <record id>: { month, sha256, by, at, signature, held (JSON text) } },
 //!   year_closes: { <record id>: { fiscal_year, by, at, signature } },
 //!   purges: { <record id>: { fiscal_year, by, at, signature } },
@@ -37,7 +39,8 @@ pub use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 pub use kenshin_domain::filing::{Filing, YearClose};
 pub use kenshin_domain::retention::{Purge, Redaction};
 pub use kenshin_domain::roster::{
-    DataKeyRecord, DeputySetting, Invite, KeyShare, Removal, RoleChange, RosterEntry,
+    DataKeyRecord, DeputySetting, Invite, KeyShare, LaptopYearKey, Removal, RoleChange,
+    RosterEntry, YearKeyShare,
 };
 pub use kenshin_domain::settings::SettingsRecord;
 use kenshin_domain::signed::{legacy_mark, Migration};
@@ -95,6 +98,12 @@ pub struct Office {
     pub data_keys: Vec<DataKeyRecord>,
     /// Each member's share of a data key, each id once.
     pub key_shares: Vec<KeyShare>,
+    /// Each laptop's public key for a fiscal year, each id once. (Added without raising the schema,
+    /// as the shares below: an earlier build ignores both and seals every document under the data
+    /// key.)
+    pub laptop_year_keys: Vec<LaptopYearKey>,
+    /// Each fiscal year's data key sealed to a laptop's key for that year, each id once.
+    pub year_key_shares: Vec<YearKeyShare>,
     /// 月次の保存: members' signed records of a month's archive written and checked, each id once.
     pub filings: Vec<Filing>,
     /// 年度締め: approvers' signed closes of a fiscal year, each id once.
@@ -296,6 +305,29 @@ pub fn add_key_share(doc: &mut AutoCommit, k: &KeyShare) -> Result<(), Automerge
     Ok(())
 }
 
+/// Records a laptop's public key for a fiscal year.
+pub fn add_laptop_year_key(doc: &mut AutoCommit, k: &LaptopYearKey) -> Result<(), AutomergeError> {
+    let keys = later_map(doc, "laptop_year_keys")?;
+    let e = doc.put_object(&keys, k.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "fiscal_year", i64::from(k.fiscal_year))?;
+    doc.put(&e, "laptop", k.laptop.as_str())?;
+    doc.put(&e, "key", k.key.as_str())?;
+    Ok(())
+}
+
+/// Records a fiscal year's data key sealed to one laptop's key for that year.
+pub fn add_year_key_share(doc: &mut AutoCommit, k: &YearKeyShare) -> Result<(), AutomergeError> {
+    let shares = later_map(doc, "year_key_shares")?;
+    let e = doc.put_object(&shares, k.id.as_str(), ObjType::Map)?;
+    doc.put(&e, "fiscal_year", i64::from(k.fiscal_year))?;
+    doc.put(&e, "bound", k.bound.as_str())?;
+    doc.put(&e, "check", k.check.as_str())?;
+    doc.put(&e, "to", k.to.as_str())?;
+    doc.put(&e, "ephemeral", k.ephemeral.as_str())?;
+    doc.put(&e, "sealed", k.sealed.as_str())?;
+    Ok(())
+}
+
 /// Records a month's archive, written and checked.
 pub fn add_filing(doc: &mut AutoCommit, f: &Filing) -> Result<(), AutomergeError> {
     let filings = later_map(doc, "filings")?;
@@ -378,7 +410,7 @@ fn add_year_record(
 }
 
 /// The containers whose items are records, in an office document.
-pub const CONTAINERS: [&str; 17] = [
+pub const CONTAINERS: [&str; 19] = [
     "members",
     "invites",
     "removals",
@@ -390,6 +422,8 @@ pub const CONTAINERS: [&str; 17] = [
     "role_changes",
     "data_keys",
     "key_shares",
+    "laptop_year_keys",
+    "year_key_shares",
     "filings",
     "year_closes",
     "purges",
@@ -468,8 +502,7 @@ fn erasure(id: &str, v: &Value) -> ShapeResult<ErasureCertificate> {
 fn year_close(id: &str, v: &Value) -> ShapeResult<YearClose> {
     Ok(YearClose {
         id: id.to_string(),
-        fiscal_year: i32::try_from(json::int(v, "fiscal_year")?)
-            .map_err(|_| "fiscal_year out of range")?,
+        fiscal_year: fiscal_year(v)?,
         by: json::str(v, "by")?,
         at: json::time(v, "at")?,
         signature: json::str(v, "signature")?,
@@ -481,6 +514,31 @@ fn key_share(id: &str, v: &Value) -> ShapeResult<KeyShare> {
         id: id.to_string(),
         check: json::str(v, "check")?,
         member: json::str(v, "member")?,
+        to: json::str(v, "to")?,
+        ephemeral: json::str(v, "ephemeral")?,
+        sealed: json::str(v, "sealed")?,
+    })
+}
+
+fn fiscal_year(v: &Value) -> ShapeResult<i32> {
+    Ok(i32::try_from(json::int(v, "fiscal_year")?).map_err(|_| "fiscal_year out of range")?)
+}
+
+fn laptop_year_key(id: &str, v: &Value) -> ShapeResult<LaptopYearKey> {
+    Ok(LaptopYearKey {
+        id: id.to_string(),
+        fiscal_year: fiscal_year(v)?,
+        laptop: json::str(v, "laptop")?,
+        key: json::str(v, "key")?,
+    })
+}
+
+fn year_key_share(id: &str, v: &Value) -> ShapeResult<YearKeyShare> {
+    Ok(YearKeyShare {
+        id: id.to_string(),
+        fiscal_year: fiscal_year(v)?,
+        bound: json::str(v, "bound")?,
+        check: json::str(v, "check")?,
         to: json::str(v, "to")?,
         ephemeral: json::str(v, "ephemeral")?,
         sealed: json::str(v, "sealed")?,
@@ -722,6 +780,20 @@ pub fn read(doc: &mut AutoCommit) -> ShapeResult<Office> {
             "key_shares",
             "暗号鍵の配布",
             key_share,
+            &mut problems,
+        )),
+        laptop_year_keys: first_per_key(records(
+            &history,
+            "laptop_year_keys",
+            "年度ごとの端末鍵",
+            laptop_year_key,
+            &mut problems,
+        )),
+        year_key_shares: first_per_key(records(
+            &history,
+            "year_key_shares",
+            "年度の暗号鍵の配布",
+            year_key_share,
             &mut problems,
         )),
         filings: first_per_key(records(

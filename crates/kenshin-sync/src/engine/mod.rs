@@ -49,6 +49,9 @@ pub struct Scope {
     /// member laptops when samod has them loaded (a laptop answered a request for one). At five
     /// years these are four years of annual lists and batches.
     pub dormant: HashSet<DocumentId>,
+    /// The fiscal year of each document that belongs to one (a batch, its lists, a month's access
+    /// log): toward a relay it is sealed under that year's key, which is destroyed with the year.
+    pub years: HashMap<DocumentId, i32>,
 }
 
 impl Scope {
@@ -82,6 +85,9 @@ pub trait Office: Gate {
         &self,
         carried: &[String],
     ) -> std::result::Result<(kenshin_trust::sealing::Keyring, Vec<(String, String)>), String>;
+    /// Writes what this laptop gives of the office's keys (shares for members who lack them, its own
+    /// keys for fiscal years, a year's key for laptops that lack it, or a new one): whether it wrote.
+    fn give_keys(&self) -> std::result::Result<bool, String>;
     /// Changes of `doc` opened from a relay's twin: into the home as its own writers' changes go
     /// (the engine then hands them to samod, and they are judged like any other). Only adds.
     fn accept(

@@ -30,10 +30,15 @@ pub struct Sealed {
     pub opened: usize,
     /// Blobs sealed under an epoch whose key this laptop lacks, by epoch.
     pub no_key: BTreeMap<u32, usize>,
+    /// Blobs sealed under a fiscal year's key that has not reached this laptop yet.
+    pub no_year_key: usize,
     /// Blobs refused: cut short, altered, or sealed for another document.
     pub refused: Vec<String>,
     /// The newest epoch holds a key this laptop was not given: it seals nothing until it is.
     pub missing_epoch: Option<u32>,
+    /// Documents with work not sealed because their fiscal year's key has not reached this laptop
+    /// yet (a laptop holding it shares it when this laptop's key for the year reaches it).
+    pub waiting_year_key: usize,
 }
 
 const WHOLE: u8 = 0;
@@ -105,8 +110,9 @@ struct Twin {
     handle: DocHandle,
     /// Blobs taken (opened or refused for good), by key.
     seen: HashSet<String>,
-    /// Blobs under a key this laptop lacks (counted in the report), by key.
-    keyless: HashSet<String>,
+    /// Blobs under a key this laptop lacks, by key: the epoch of a data key, none for a year's key
+    /// (counted in the report as they stand at the end; opened when the key comes).
+    keyless: HashMap<String, Option<u32>>,
     /// What each opened blob covers (see [`parse`]), by key: only blobs still in the twin count,
     /// so what the relay deleted is sealed again.
     claims: HashMap<String, Vec<ChangeHash>>,
@@ -192,7 +198,7 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             Twin {
                 handle,
                 seen: HashSet::new(),
-                keyless: HashSet::new(),
+                keyless: HashMap::new(),
                 claims: HashMap::new(),
             },
         );
@@ -284,15 +290,17 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
                             .await?
                             .map_err(|why| format!("opened, but holds no document: {why}")),
                         Err(Unopened::NoKey { epoch }) => {
-                            // Counted once; opened when the key comes.
-                            if twin.keyless.insert(key) {
-                                *self.report.no_key.entry(epoch).or_default() += 1;
-                            }
+                            twin.keyless.insert(key, Some(epoch));
+                            continue;
+                        }
+                        Err(Unopened::NoYearKey { .. }) => {
+                            twin.keyless.insert(key, None);
                             continue;
                         }
                         Err(Unopened::Broken(why)) => Err(why),
                     }
                 };
+                twin.keyless.remove(&key);
                 let (changes, covers) = match opened {
                     Ok(opened) => opened,
                     Err(why) => {
@@ -387,10 +395,12 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
         Some(repo)
     }
 
-    /// Seals what each document has beyond its twin's blobs. Returns how many blobs it sealed.
-    fn seal(&mut self, keyring: &Keyring, scope: &Scope) -> usize {
-        let mut sealed = 0;
-        for doc in scope.documents.iter().map(|d| d.to_string()) {
+    /// Seals what each document has beyond its twin's blobs. Returns how many blobs it sealed, and
+    /// how many documents wait for their year's key.
+    fn seal(&mut self, keyring: &Keyring, scope: &Scope) -> (usize, usize) {
+        let (mut sealed, mut waiting) = (0, 0);
+        for id in &scope.documents {
+            let doc = id.to_string();
             let (Some(main), Some(twin)) = (self.main_handle(&doc), self.twins.get_mut(&doc))
             else {
                 continue;
@@ -427,7 +437,9 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             let Some((plain, covers)) = plain else {
                 continue;
             };
-            let Some(blob) = keyring.seal(&doc, &plain) else {
+            let year = scope.years.get(id).copied();
+            let Some(blob) = keyring.seal(&doc, year, &plain) else {
+                waiting += 1;
                 continue;
             };
             let key = blob_key(&blob);
@@ -441,7 +453,7 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             twin.claims.insert(key, covers);
             sealed += 1;
         }
-        sealed
+        (sealed, waiting)
     }
 
     /// Until the relay and this laptop hold the same: twins opened for every document in scope,
@@ -480,10 +492,22 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             }
             self.report.missing_epoch = keyring.missing_epoch();
             if keyring.can_seal() {
+                // Keys this laptop gives or makes go out in this settle (a year's key for a laptop
+                // whose own key for the year just arrived), and seal with the keyring they change.
+                let office = self.engine.shared.office.clone();
+                if off_thread(move || office.give_keys())
+                    .await?
+                    .map_err(SyncError::Office)?
+                {
+                    self.engine.committed();
+                    self.engine.feed_local_once().await;
+                    continue;
+                }
                 self.mirror(&records);
                 self.wake(&scope).await;
-                let sealed = self.seal(&keyring, &scope);
+                let (sealed, waiting) = self.seal(&keyring, &scope);
                 self.report.sealed += sealed;
+                self.report.waiting_year_key = waiting;
                 if sealed > 0 {
                     quiet(&self.repo, &self.handles(), conn).await;
                 }
@@ -492,8 +516,14 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
         }
     }
 
-    pub(super) async fn stop(self) -> Sealed {
+    pub(super) async fn stop(mut self) -> Sealed {
         self.repo.stop().await;
+        for lacking in self.twins.values().flat_map(|t| t.keyless.values()) {
+            match lacking {
+                Some(epoch) => *self.report.no_key.entry(*epoch).or_default() += 1,
+                None => self.report.no_year_key += 1,
+            }
+        }
         self.report
     }
 }
