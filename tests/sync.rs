@@ -657,6 +657,8 @@ fn a_serving_laptop_keeps_in_sync_through_the_relay() {
 /// A fiscal year that only one laptop has work in yet: its key is made there, and reaches the other
 /// laptop through the relay alone (which first writes its own key for the year, then is given the
 /// year's key); until then the other laptop says it lacks the year's key, and makes none of its own.
+/// Keys a member's modified client writes in that laptop's name, which are no keys, hold nothing up;
+/// and a laptop that waited a day for a year's key makes its own.
 #[test]
 fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
     let a = hub_home();
@@ -665,26 +667,46 @@ fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
     hub.stop();
     let relay = Relay::start();
     let via = |l: &Laptop| l.json(&["sync", "--relay", &relay.url, "--once", "--timeout", "60"]);
-    let year_keys = |l: &Laptop| -> Vec<(i64, String)> {
+    let office = |l: &Laptop| {
         let mut home = kenshin_store::Home::open(l.home.path()).unwrap();
-        let office = home
-            .read(|tx| {
-                let id = tx.office_doc_id()?.unwrap();
-                tx.read_office(&id)
-            })
-            .unwrap();
-        let mut made: Vec<(i64, String)> = office
+        home.read(|tx| {
+            let id = tx.office_doc_id()?.unwrap();
+            tx.read_office(&id)
+        })
+        .unwrap()
+    };
+    let year_keys_of = |l: &Laptop, fy: i32| -> Vec<(i64, String)> {
+        let mut made: Vec<(i64, String)> = office(l)
             .year_key_shares
             .iter()
-            .filter(|s| s.fiscal_year == 2027)
+            .filter(|s| s.fiscal_year == fy)
             .map(|s| (i64::from(s.fiscal_year), s.check.clone()))
             .collect();
         made.sort();
         made.dedup();
         made
     };
-    via(&a);
+    let year_keys = |l: &Laptop| year_keys_of(l, 2027);
+    let laptop = office(&c)
+        .members
+        .iter()
+        .find(|m| m.member.name == C)
+        .unwrap()
+        .noise_key
+        .clone();
+    tamper(&c, None, |d| {
+        for n in 0..3 {
+            let bogus = kenshin_core::domain::roster::LaptopYearKey {
+                id: format!("bogus{n}"),
+                fiscal_year: 2027,
+                laptop: laptop.clone(),
+                key: "not a key".into(),
+            };
+            kenshin_store::docs::office::add_laptop_year_key(d, &bogus).unwrap();
+        }
+    });
     via(&c);
+    via(&a);
     let b = a.batch_of_year("1-2", "令和9年度 月次", 2027);
     let sealed = via(&a);
     assert!(sealed["sealed"]["sealed"].as_u64().unwrap() > 0, "{sealed}");
@@ -709,6 +731,31 @@ fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
     assert!(c.chunks_of(&b) > 0, "{given}");
     assert_eq!(given["sealed"]["no_year_key"], 0, "{given}");
     assert_eq!(given["sealed"]["waiting_year_key"], 0, "{given}");
+
+    // Another new year: the contractor's laptop waits for its key, and after a day makes its own.
+    let later = a.batch_of_year("1-2", "令和10年度 月次", 2028);
+    via(&a);
+    via(&c);
+    via(&c);
+    assert_eq!(year_keys_of(&c, 2028).len(), 1);
+    kenshin_store::connect(c.home.path())
+        .unwrap()
+        .execute(
+            "UPDATE local SET value = ?1 WHERE key = 'year_secret_since:2028'",
+            [(chrono::Utc::now() - chrono::TimeDelta::hours(25)).to_rfc3339()],
+        )
+        .unwrap();
+    let own = via(&c);
+    assert_eq!(year_keys_of(&c, 2028).len(), 2, "{own}");
+    assert_eq!(own["sealed"]["waiting_year_key"], 0, "{own}");
+    assert_eq!(
+        c.chunks_of(&later),
+        0,
+        "a's key for the year is not here yet"
+    );
+    via(&a);
+    via(&c);
+    assert!(c.chunks_of(&later) > 0);
 }
 
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.

@@ -242,8 +242,8 @@ fn relay_warnings(sealed: &kenshin_core::sync::Sealed, lang: Lang) {
         eprintln!(
             "{}",
             lang.pick(
-                &format!("年度の暗号鍵がこの端末にまだ届いていないため、中継の{blobs}件を開けず、{docs}件の文書を送っていません（鍵を持つ端末が次に同期すると届きます。届かないときは管理者が新しい鍵を作ります: kenshin office data-key）"),
-                &format!("a fiscal year's key has not reached this laptop yet: {blobs} sealed blobs from the relay do not open and {docs} documents were not sent (a laptop holding it gives it at its next sync; failing that, an admin makes a new key: `kenshin office data-key`)"),
+                &format!("年度の暗号鍵がこの端末にまだ届いていないため、中継の{blobs}件を開けず、{docs}件の文書を送っていません（鍵を持つ端末が次に同期すると届きます。1日たっても届かないときは、この端末が自分で作ります）"),
+                &format!("a fiscal year's key has not reached this laptop yet: {blobs} sealed blobs from the relay do not open and {docs} documents were not sent (a laptop holding it gives it at its next sync; after a day without it, this laptop makes its own)"),
             )
         );
     }

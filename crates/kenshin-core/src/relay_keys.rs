@@ -11,6 +11,7 @@
 use crate::error::{CoreError, Result};
 use crate::trust;
 use crate::{now, Office};
+use kenshin_domain::dates::Month;
 use kenshin_domain::fiscal_year;
 use kenshin_domain::roster::{
     data_key_payload, DataKeyRecord, KeyShare, LaptopYearKey, RosterEntry, YearKeyShare,
@@ -190,8 +191,28 @@ pub(crate) fn keyring(
 
 /// Local setting: this laptop's X25519 secret for a fiscal year (see [`LaptopYearKey`]), destroyed
 /// when the year is deleted.
-pub(crate) fn year_secret_note(fiscal_year: i32) -> String {
+fn year_secret_note(fiscal_year: i32) -> String {
     format!("year_secret:{fiscal_year}")
+}
+
+/// Local setting: when this laptop made its key for a fiscal year (see [`WAIT_FOR_YEAR_KEY`]).
+fn year_since_note(fiscal_year: i32) -> String {
+    format!("year_secret_since:{fiscal_year}")
+}
+
+/// How long a laptop that made its key for a year waits to be given the year's key someone else
+/// made before it makes one of its own (a share nobody can open, which any member may write, holds
+/// it up no longer than this).
+const WAIT_FOR_YEAR_KEY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// Destroys this laptop's secret for a deleted fiscal year: what was sealed under the year's key
+/// opens for no one after. Returns whether there was one.
+pub(crate) fn forget_year_secret(tx: &Tx<'_>, fiscal_year: i32) -> Result<bool> {
+    let note = year_secret_note(fiscal_year);
+    let held = tx.local(&note)?.is_some();
+    tx.remove_local(&note)?;
+    tx.remove_local(&year_since_note(fiscal_year))?;
+    Ok(held)
 }
 
 fn year_secret(tx: &Tx<'_>, fiscal_year: i32) -> Result<Option<YearSecret>> {
@@ -352,7 +373,11 @@ pub(crate) fn share_missing(
     if written == 0 {
         return Ok(0);
     }
-    let (mut doc, _) = trust::office_for_writing(tx, office_id)?;
+    let (mut doc, _) = match trust::office_for_writing(tx, office_id) {
+        // Raised by a newer Kenshin: this laptop writes nothing into it.
+        Err(CoreError::Closed { .. }) => return Ok(0),
+        opened => opened?,
+    };
     let before = doc.get_heads();
     for s in &new {
         office::add_key_share(&mut doc, s)?;
@@ -372,11 +397,12 @@ pub(crate) fn share_missing(
 const KEYS_PER_LAPTOP_YEAR: usize = 4;
 
 /// What this laptop writes in `tx` for the years' keys (`read` being the office document): its own
-/// key for each fiscal year of the batch index (and the current one), its secret kept in the home;
+/// key for each fiscal year it may seal documents of, its secret kept in the home;
 /// a share of each year's key it holds to each current member's laptop's key for that year that
-/// lacks one; and, for a year no laptop has made a key of that is bound to the data key that seals,
-/// a new one, shared the same way (a laptop that lacks a year's key someone made waits to be given
-/// it). Deleted years are left out.
+/// lacks one; and, for a year it holds no key of that is bound to the data key that seals, a new one,
+/// shared the same way, unless another laptop's key for the year was given one and this laptop's
+/// own key is less than [`WAIT_FOR_YEAR_KEY`] old (it waits to be given that one). Deleted years are
+/// left out.
 fn lacking_year_keys(
     tx: &Tx<'_>,
     office_id: &DocumentId,
@@ -391,15 +417,24 @@ fn lacking_year_keys(
     if !laptops.contains(mine.as_str()) {
         return Ok((Vec::new(), Vec::new()));
     }
-    // From the judged index (an access log's month is a hint anyone may write).
+    // The years of the judged index, the current one, and those of the access logs' months within
+    // the last ten (a log's month is a hint anyone may write).
     let mut wanted: BTreeSet<i32> = tx.batches()?.iter().map(|b| b.fiscal_year).collect();
-    wanted.insert(fiscal_year(crate::local_day(now())));
+    let current = fiscal_year(crate::local_day(now()));
+    wanted.insert(current);
+    for log in &read.access_logs {
+        if let Ok(month) = log.month.parse::<Month>() {
+            let year = fiscal_year(month.first_day());
+            if (current - 10..=current).contains(&year) {
+                wanted.insert(year);
+            }
+        }
+    }
     // Judged again when `read` holds a deletion `roster` (judged earlier) does not.
     let unjudged = read.purges.iter().any(|p| !roster.purged(p.fiscal_year));
-    let fresh = match unjudged {
-        true => Some(trust::judge_roster(tx, office_id, read)?),
-        false => None,
-    };
+    let fresh = unjudged
+        .then(|| trust::judge_roster(tx, office_id, read))
+        .transpose()?;
     wanted.retain(|y| !fresh.as_ref().unwrap_or(roster).purged(*y));
     let mut per_laptop: HashMap<(i32, &str), usize> = HashMap::new();
     // Each current member's laptop's keys for each year, as (year, key).
@@ -414,16 +449,25 @@ fn lacking_year_keys(
         }
     }
     let mut new_keys = Vec::new();
+    // This laptop's key for each year, and the years whose key it made less than a day ago.
+    let (mut own, mut recent) = (HashMap::new(), HashSet::new());
     for &year in &wanted {
         let secret = match year_secret(tx, year)? {
             Some(secret) => secret,
             None => {
                 let secret = YearSecret::generate();
                 tx.set_local(&year_secret_note(year), &secret.to_hex())?;
+                tx.set_local(&year_since_note(year), &now().to_rfc3339())?;
                 secret
             }
         };
+        let since = tx.local(&year_since_note(year))?;
+        let since = since.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
+        if since.is_some_and(|t| now() - t.to_utc() < WAIT_FOR_YEAR_KEY) {
+            recent.insert(year);
+        }
         let key = secret.public_hex().to_string();
+        own.insert(year, key.clone());
         // Its own key counts whatever others wrote in its name.
         let written = read
             .laptop_year_keys
@@ -455,9 +499,12 @@ fn lacking_year_keys(
             .iter()
             .filter(|(y, to)| *y == year && !shared.contains(to.as_str()))
         {
-            let Wrapped { ephemeral, sealed } =
+            // A key that is no X25519 key (anyone may write one) is given nothing.
+            let Ok(Wrapped { ephemeral, sealed }) =
                 sealing::wrap_year(key, bound.1, &office, check, to)
-                    .map_err(|e| CoreError::Internal(e.to_string()))?;
+            else {
+                continue;
+            };
             shares.push(YearKeyShare {
                 id: uuid::Uuid::new_v4().simple().to_string(),
                 fiscal_year: year,
@@ -468,24 +515,28 @@ fn lacking_year_keys(
                 sealed,
             });
         }
-        Ok::<_, CoreError>(())
     };
     for h in held.iter().filter(|h| wanted.contains(&h.fiscal_year)) {
-        share(h.fiscal_year, &h.key, (&h.bound.0, &h.bound.1), &h.check)?;
+        share(h.fiscal_year, &h.key, (&h.bound.0, &h.bound.1), &h.check);
     }
     if let Some((bound_check, bound)) = ring.sealing_key().filter(|_| ring.can_seal()) {
+        // Another laptop's key was given the year's key, and none was given to this laptop's (one
+        // that was would seal, unless nobody can open it).
         let made = |year: i32| {
-            read.year_key_shares
-                .iter()
-                .any(|s| s.fiscal_year == year && s.bound == bound_check)
+            let of_year = |s: &&YearKeyShare| s.fiscal_year == year && s.bound == bound_check;
+            let mine = own.get(&year);
+            let shares = || read.year_key_shares.iter().filter(of_year);
+            shares().all(|s| Some(&s.to) != mine)
+                && shares().any(|s| recipients.contains(&(year, s.to.clone())))
         };
+        let wait = |year: i32| recent.contains(&year) && made(year);
         for &year in wanted
             .iter()
-            .filter(|y| !ring.seals_year(**y) && !made(**y))
+            .filter(|y| !ring.seals_year(**y) && !wait(**y))
         {
             let key = DataKey::generate();
             let check = key.year_check(&office, year, bound_check);
-            share(year, &key, (bound_check, bound), &check)?;
+            share(year, &key, (bound_check, bound), &check);
         }
     }
     Ok((new_keys, shares))

@@ -507,11 +507,7 @@ pub(crate) fn apply_purges(
     let office_id = tx.office_doc_id()?;
     let mut destroyed = false;
     for p in roster.purges() {
-        let note = crate::relay_keys::year_secret_note(p.fiscal_year);
-        if tx.local(&note)?.is_some() {
-            tx.remove_local(&note)?;
-            destroyed = true;
-        }
+        destroyed |= crate::relay_keys::forget_year_secret(tx, p.fiscal_year)?;
     }
     if roster.purges().next().is_none() {
         // Batches a contractor laptop let go are deleted documents too.
