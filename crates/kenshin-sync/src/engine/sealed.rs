@@ -493,14 +493,13 @@ impl<S: Storage + Clone + Send + Sync + 'static> Bridge<S> {
             self.report.missing_epoch = keyring.missing_epoch();
             if keyring.can_seal() {
                 // Keys this laptop gives or makes go out in this settle (a year's key for a laptop
-                // whose own key for the year just arrived), and seal with the keyring they change.
+                // whose own key for the year just arrived), and seal with the keyring they change;
+                // so do those the projection of what arrived gave.
                 let office = self.engine.shared.office.clone();
-                if off_thread(move || office.give_keys())
-                    .await?
-                    .map_err(SyncError::Office)?
-                {
-                    self.engine.committed();
-                    self.engine.feed_local_once().await;
+                let gave = off_thread(move || office.give_keys()).await?;
+                self.engine.committed();
+                self.engine.feed_local_once().await;
+                if gave.map_err(SyncError::Office)? {
                     continue;
                 }
                 self.mirror(&records);
