@@ -185,7 +185,20 @@ pub(crate) fn keyring(
 ) -> Result<(Keyring, Vec<(String, String)>)> {
     let read = tx.read_office(office_id)?;
     let roster = trust::judge_roster(tx, office_id, &read)?;
-    let Held { ring, mirror, .. } = held(tx, office_id, noise, carried, &read, &roster)?;
+    let (ring, _) = held(tx, office_id, noise, carried, &read, &roster)?;
+    let records = read
+        .data_keys
+        .iter()
+        .map(|r| (format!("k:{}", r.id), Carried::DataKey(r.clone())));
+    let shares = read
+        .key_shares
+        .iter()
+        .map(|s| (format!("s:{}", s.id), Carried::KeyShare(s.clone())));
+    let mirror = records
+        .chain(shares)
+        .map(|(id, c)| Ok((id, serde_json::to_string(&c)?)))
+        .collect::<std::result::Result<_, serde_json::Error>>()
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
     Ok((ring, mirror))
 }
 
@@ -221,14 +234,6 @@ fn year_secret(tx: &Tx<'_>, fiscal_year: i32) -> Result<Option<YearSecret>> {
         .and_then(|hex| YearSecret::from_hex(&hex).ok()))
 }
 
-/// What [`held`] finds: the keyring, the office's key records as a keyring twin carries them, and
-/// the years' keys this laptop holds.
-struct Held {
-    ring: Keyring,
-    mirror: Vec<(String, String)>,
-    years: Vec<HeldYear>,
-}
-
 /// A fiscal year's key this laptop holds, and the data key it is bound to (with its check).
 struct HeldYear {
     fiscal_year: i32,
@@ -237,9 +242,9 @@ struct HeldYear {
     key: DataKey,
 }
 
-/// As [`keyring`], on the office document and roster as read, with the years' keys this laptop
-/// holds (opened with its secret for the year and the data key each is bound to). A year's key
-/// seals when it is bound to the data key that seals.
+/// The keyring of [`keyring`], on the office document and roster as read, with the years' keys this
+/// laptop holds (opened with its secret for the year and the data key each is bound to). A year's
+/// key seals when it is bound to the data key that seals.
 fn held(
     tx: &Tx<'_>,
     office_id: &DocumentId,
@@ -247,17 +252,10 @@ fn held(
     carried: &[String],
     read: &kenshin_store::Office,
     roster: &Roster,
-) -> Result<Held> {
+) -> Result<(Keyring, Vec<HeldYear>)> {
     let in_office = read.data_keys.len();
     let mut records = read.data_keys.clone();
     let mut shares = read.key_shares.clone();
-    let mut mirror = Vec::new();
-    for r in &records {
-        mirror.push((format!("k:{}", r.id), Carried::DataKey(r.clone())));
-    }
-    for s in &shares {
-        mirror.push((format!("s:{}", s.id), Carried::KeyShare(s.clone())));
-    }
     for text in carried.iter().filter(|t| t.len() <= MAX_CARRIED) {
         match serde_json::from_str(text) {
             Ok(Carried::DataKey(r)) => records.push(r),
@@ -297,25 +295,20 @@ fn held(
         )
         .map_err(|e| CoreError::Internal(e.to_string()))?;
     }
-    let mirror = mirror
-        .into_iter()
-        .map(|(id, c)| Ok((id, serde_json::to_string(&c)?)))
-        .collect::<std::result::Result<_, serde_json::Error>>()
-        .map_err(|e| CoreError::Internal(e.to_string()))?;
     let sealing = ring.sealing_key().map(|(check, _)| check.to_string());
-    let mut secrets: HashMap<i32, Option<YearSecret>> = HashMap::new();
+    // This laptop's secret for each year a share is sealed for.
+    let shared: BTreeSet<i32> = read.year_key_shares.iter().map(|s| s.fiscal_year).collect();
+    let secrets = shared
+        .into_iter()
+        .map(|year| Ok((year, year_secret(tx, year)?)))
+        .collect::<Result<HashMap<_, _>>>()?;
     let mut years = Vec::new();
     for s in &read.year_key_shares {
         if ring.holds(&s.check) {
             continue;
         }
-        let secret = match secrets.entry(s.fiscal_year) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(year_secret(tx, s.fiscal_year)?)
-            }
-        };
-        let Some(secret) = secret.as_ref().filter(|k| k.public_hex() == s.to) else {
+        let secret = secrets.get(&s.fiscal_year).and_then(Option::as_ref);
+        let Some(secret) = secret.filter(|k| k.public_hex() == s.to) else {
             continue;
         };
         let Some((epoch, bound)) = ring.data_key(&s.bound).map(|(e, k)| (e, k.clone())) else {
@@ -346,11 +339,7 @@ fn held(
             key,
         });
     }
-    Ok(Held {
-        ring,
-        mirror,
-        years,
-    })
+    Ok((ring, years))
 }
 
 /// Gives each current member of `roster` (as last judged) who lacks it a share of every key this
@@ -483,9 +472,7 @@ fn lacking_year_keys(
             });
         }
     }
-    let Held {
-        ring, years: held, ..
-    } = held(tx, office_id, noise, &[], read, roster)?;
+    let (ring, held) = held(tx, office_id, noise, &[], read, roster)?;
     let office = office_id.to_string();
     let mut shares = Vec::new();
     let mut share = |year: i32, key: &DataKey, bound: (&str, &DataKey), check: &str| {

@@ -531,11 +531,11 @@ impl Keyring {
         }) = self.keys.get(&id)
         else {
             // This laptop holds that epoch's data key: the blob is under a year's key it lacks.
-            let year = self
+            let epoch_held = self
                 .keys
                 .values()
                 .any(|h| h.year.is_none() && h.epoch == epoch);
-            return Err(if year {
+            return Err(if epoch_held {
                 Unopened::NoYearKey { epoch }
             } else {
                 Unopened::NoKey { epoch }

@@ -628,7 +628,6 @@ fn batch(id: &str, v: &Value) -> ShapeResult<IndexedBatch> {
         });
     }
     // Listed before signing: the meta's fields as a map.
-    let fiscal_year = json::int(v, "fiscal_year")?;
     Ok(IndexedBatch {
         office: String::new(),
         meta: BatchRef {
@@ -637,8 +636,7 @@ fn batch(id: &str, v: &Value) -> ShapeResult<IndexedBatch> {
                 .parse::<ProcessId>()
                 .map_err(|e| e.to_string())?,
             label: json::str(v, "label")?,
-            fiscal_year: i32::try_from(fiscal_year)
-                .map_err(|_| "fiscal_year out of range".to_string())?,
+            fiscal_year: fiscal_year(v)?,
             created_by: json::str(v, "created_by")?,
             created_at: json::time(v, "created_at")?,
             nonce: String::new(),
