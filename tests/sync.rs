@@ -758,6 +758,42 @@ fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
     assert!(c.chunks_of(&later) > 0);
 }
 
+/// A joining laptop presents its key for the current fiscal year with its roster entry, and the hub
+/// gives it the year's key in the change that admits it: after its first sync the new laptop seals
+/// the year's work for a relay, having written nothing into the office document. (It wrote its key
+/// after that sync before, and the hub's answer took one more exchange of the office document.)
+#[test]
+fn a_joining_laptop_is_given_the_years_key_when_admitted() {
+    let a = hub_home();
+    let hub = Hub::start(&a);
+    let c = join(&a, &hub.addr, C, "contractor");
+    hub.stop();
+    let mut home = kenshin_store::Home::open(c.home.path()).unwrap();
+    let (actor, writers) = home
+        .read(|tx| {
+            let mut office = tx.load_required(&tx.office_doc_id()?.unwrap())?;
+            let writers: Vec<String> = office
+                .get_changes(&[])
+                .iter()
+                .map(|c| c.actor_id().to_hex_string())
+                .collect();
+            Ok::<_, kenshin_store::StoreError>((tx.local("actor")?.unwrap(), writers))
+        })
+        .unwrap();
+    assert!(!writers.is_empty());
+    assert!(
+        !writers.contains(&actor),
+        "the new laptop wrote into the office document"
+    );
+    drop(home);
+    let keys = kenshin_core::Office::open(c.home.path(), None)
+        .unwrap()
+        .relay_keys()
+        .unwrap();
+    let year = kenshin_core::domain::fiscal_year(chrono::Local::now().date_naive());
+    assert!(keys.seals_year(year), "the year's key, given when admitted");
+}
+
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.
 fn sealed_through(relay: Relay) {
     let a = hub_home();

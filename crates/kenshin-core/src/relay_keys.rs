@@ -355,11 +355,8 @@ pub(crate) fn share_missing(
     if !tx.has_document(office_id)? {
         return Ok(0);
     }
-    let read = tx.read_office(office_id)?;
-    let new = lacking_shares(office_id, noise, roster, &read)?;
-    let (year_keys, year_shares) = lacking_year_keys(tx, office_id, noise, roster, &read)?;
-    let written = new.len() + year_keys.len() + year_shares.len();
-    if written == 0 {
+    let missing = Missing::of(tx, office_id, noise, roster, &tx.read_office(office_id)?)?;
+    if missing.len() == 0 {
         return Ok(0);
     }
     let (mut doc, _) = match trust::office_for_writing(tx, office_id) {
@@ -368,17 +365,108 @@ pub(crate) fn share_missing(
         opened => opened?,
     };
     let before = doc.get_heads();
-    for s in &new {
-        office::add_key_share(&mut doc, s)?;
-    }
-    for k in &year_keys {
-        office::add_laptop_year_key(&mut doc, k)?;
-    }
-    for s in &year_shares {
-        office::add_year_key_share(&mut doc, s)?;
-    }
+    missing.write(&mut doc)?;
     tx.save_office(office_id, &mut doc, &before)?;
-    Ok(written)
+    Ok(missing.len())
+}
+
+/// What the office document lacks of the keys this laptop holds or makes: shares of the data keys
+/// ([`lacking_shares`]), and the years' keys and shares ([`lacking_year_keys`]).
+pub(crate) struct Missing {
+    shares: Vec<KeyShare>,
+    year_keys: Vec<LaptopYearKey>,
+    year_shares: Vec<YearKeyShare>,
+}
+
+impl Missing {
+    /// What `read` (the office document as read in `tx`) lacks, for the members of `roster`.
+    pub(crate) fn of(
+        tx: &Tx<'_>,
+        office_id: &DocumentId,
+        noise: &NoiseKeys,
+        roster: &Roster,
+        read: &kenshin_store::Office,
+    ) -> Result<Missing> {
+        let shares = lacking_shares(office_id, noise, roster, read)?;
+        let (year_keys, year_shares) = lacking_year_keys(tx, office_id, noise, roster, read)?;
+        Ok(Missing {
+            shares,
+            year_keys,
+            year_shares,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.shares.len() + self.year_keys.len() + self.year_shares.len()
+    }
+
+    /// Writes the records into the office document being written.
+    pub(crate) fn write(&self, doc: &mut automerge::AutoCommit) -> Result<()> {
+        for s in &self.shares {
+            office::add_key_share(doc, s)?;
+        }
+        for k in &self.year_keys {
+            office::add_laptop_year_key(doc, k)?;
+        }
+        for s in &self.year_shares {
+            office::add_year_key_share(doc, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// This laptop's key for the current fiscal year, made now if it has none: a joining laptop
+/// presents it with its roster entry, and the laptop that admits it gives it that year's key in the
+/// same change (the current year's work then waits for no second exchange of the office document,
+/// which costs in proportion to the batches; a past year's key still comes that way).
+pub(crate) fn joining_year_key(tx: &Tx<'_>, noise: &NoiseKeys) -> Result<LaptopYearKey> {
+    let year = fiscal_year(crate::local_day(now()));
+    Ok(LaptopYearKey {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        fiscal_year: year,
+        laptop: noise.public_hex(),
+        key: own_year_secret(tx, year)?.public_hex().to_string(),
+    })
+}
+
+/// The year's keys a joining laptop (`laptop`) presented that the laptop admitting it writes: its
+/// own X25519 keys, for the current fiscal year or one beside it (clocks differ about the first of
+/// April) that `roster` has not deleted, two at most, not `written` yet, each under an id of the
+/// admitting laptop's making (an id names the record it replaces).
+pub(crate) fn joiner_year_keys(
+    presented: &[LaptopYearKey],
+    laptop: &str,
+    written: &[LaptopYearKey],
+    roster: &Roster,
+) -> Vec<LaptopYearKey> {
+    let current = fiscal_year(crate::local_day(now()));
+    let mut taken: HashSet<(i32, &str)> = written
+        .iter()
+        .filter(|k| k.laptop == laptop)
+        .map(|k| (k.fiscal_year, k.key.as_str()))
+        .collect();
+    presented
+        .iter()
+        .filter(|k| k.laptop == laptop && (current - 1..=current + 1).contains(&k.fiscal_year))
+        .filter(|k| !roster.purged(k.fiscal_year) && sealing::is_public_key(&k.key))
+        .filter(|k| taken.insert((k.fiscal_year, k.key.as_str())))
+        .take(2)
+        .map(|k| LaptopYearKey {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            ..k.clone()
+        })
+        .collect()
+}
+
+/// This laptop's secret for `year`, made (and noted with its time) when it has none.
+fn own_year_secret(tx: &Tx<'_>, year: i32) -> Result<YearSecret> {
+    if let Some(secret) = year_secret(tx, year)? {
+        return Ok(secret);
+    }
+    let secret = YearSecret::generate();
+    tx.set_local(&year_secret_note(year), &secret.to_hex())?;
+    tx.set_local(&year_since_note(year), &now().to_rfc3339())?;
+    Ok(secret)
 }
 
 /// The most keys of one laptop for one year that are given the year's key (any member may write
@@ -441,15 +529,7 @@ fn lacking_year_keys(
     // This laptop's key for each year, and the years whose key it made less than a day ago.
     let (mut own, mut recent) = (HashMap::new(), HashSet::new());
     for &year in &wanted {
-        let secret = match year_secret(tx, year)? {
-            Some(secret) => secret,
-            None => {
-                let secret = YearSecret::generate();
-                tx.set_local(&year_secret_note(year), &secret.to_hex())?;
-                tx.set_local(&year_since_note(year), &now().to_rfc3339())?;
-                secret
-            }
-        };
+        let secret = own_year_secret(tx, year)?;
         let since = tx.local(&year_since_note(year))?;
         let since = since.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
         if since.is_some_and(|t| now() - t.to_utc() < WAIT_FOR_YEAR_KEY) {
@@ -562,4 +642,49 @@ pub(crate) fn lacking_shares(
         }
     }
     Ok(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hub writes only the joining laptop's own X25519 keys, for years about now, two at most,
+    /// each once, under ids of its own.
+    #[test]
+    fn a_joiner_presents_its_own_keys_for_about_now() {
+        let now = fiscal_year(crate::local_day(now()));
+        let key = |n: u8, fiscal_year: i32, laptop: &str| LaptopYearKey {
+            id: format!("k{n}"),
+            fiscal_year,
+            laptop: laptop.into(),
+            key: format!("{n:02x}").repeat(32),
+        };
+        let not_a_key = LaptopYearKey {
+            key: "not a key".into(),
+            ..key(2, now, "joiner")
+        };
+        let written = [key(1, now, "joiner")];
+        for (presented, taken) in [
+            (vec![key(2, now, "joiner")], vec![2]),
+            (vec![key(2, now, "other")], vec![]),
+            (vec![not_a_key], vec![]),
+            (
+                vec![key(2, now + 2, "joiner"), key(3, now - 2, "joiner")],
+                vec![],
+            ),
+            (
+                vec![key(2, now - 1, "joiner"), key(3, now + 1, "joiner")],
+                vec![2, 3],
+            ),
+            (vec![key(1, now, "joiner")], vec![]),
+            (vec![key(2, now, "joiner"), key(2, now, "joiner")], vec![2]),
+            ((2..8).map(|n| key(n, now, "joiner")).collect(), vec![2, 3]),
+        ] {
+            let got = joiner_year_keys(&presented, "joiner", &written, &Roster::default());
+            let keys: Vec<&str> = got.iter().map(|k| k.key.as_str()).collect();
+            let want: Vec<String> = taken.iter().map(|&n| key(n, now, "").key).collect();
+            assert_eq!(keys, want, "{presented:?}");
+            assert!(got.iter().all(|k| !k.id.starts_with('k')), "ids of its own");
+        }
+    }
 }

@@ -4,11 +4,12 @@
 
 use crate::error::{CoreError, Result};
 use crate::members::JOIN_ENTRY;
+use crate::relay_keys;
 use crate::trust::{self, kept_keys, ME};
 use crate::years::FiledRest;
 use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
 use kenshin_domain::filing::keeps_least;
-use kenshin_domain::roster::RosterEntry;
+use kenshin_domain::roster::{LaptopYearKey, RosterEntry};
 use kenshin_store::HomeDir;
 use kenshin_store::{batch_doc_id, DocumentId, Home, Office, SqliteStorage, Tx};
 use kenshin_sync::engine::{Config, Scope};
@@ -144,8 +145,13 @@ impl SyncHome {
         self.roster.read().map(|r| r.clone()).unwrap_or_default()
     }
 
-    /// Puts a joining laptop's entry into the roster, if its invite allows it.
-    fn admit_joiner(&self, entry: &RosterEntry) -> std::result::Result<(), Refusal> {
+    /// Puts a joining laptop's entry into the roster, if its invite allows it, with the keys for
+    /// the years it presented (see [`relay_keys::joining_year_key`]).
+    fn admit_joiner(
+        &self,
+        entry: &RosterEntry,
+        year_keys: &[LaptopYearKey],
+    ) -> std::result::Result<(), Refusal> {
         let office_doc = self.office_doc.clone();
         let roster = self
             .with_write(|tx| {
@@ -171,16 +177,24 @@ impl SyncHome {
                 if !office.members.iter().any(|m| m == entry) {
                     let before = doc.get_heads();
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
-                    // The joiner's shares of the office's data keys in the same change: one new
-                    // office document to project and send, not a second right after it.
-                    let shares = crate::relay_keys::lacking_shares(
-                        &office_doc,
-                        &self.noise,
-                        &judged,
-                        &office,
-                    )?;
-                    for share in &shares {
-                        kenshin_store::docs::office::add_key_share(&mut doc, share)?;
+                    // The joiner's shares of the office's data keys, and its key for the current
+                    // year with that year's key sealed to it, in the same change: one new office
+                    // document to project and send, not more after it. No keys go into a document
+                    // a newer Kenshin raised, nor to a member the roster does not hold current.
+                    let newer = trust::raised_by_newer(&judged, &office_doc, &office).is_some();
+                    if !newer && judged.current(&entry.member.id).is_some() {
+                        let mut read = office.clone();
+                        for key in relay_keys::joiner_year_keys(
+                            year_keys,
+                            &entry.noise_key,
+                            &office.laptop_year_keys,
+                            &judged,
+                        ) {
+                            kenshin_store::docs::office::add_laptop_year_key(&mut doc, &key)?;
+                            read.laptop_year_keys.push(key);
+                        }
+                        relay_keys::Missing::of(tx, &office_doc, &self.noise, &judged, &read)?
+                            .write(&mut doc)?;
                     }
                     tx.save_office(&office_doc, &mut doc, &before)?;
                 }
@@ -196,9 +210,7 @@ impl SyncHome {
             known.office = None;
         }
         // Written on this connection, which its own data version does not count: look again.
-        if let Ok(mut looked) = self.looked.lock() {
-            looked.version = -1;
-        }
+        self.wrote_here().ok();
         Ok(())
     }
 
@@ -730,7 +742,9 @@ impl Gate for SyncHome {
             Hello::Erased { .. } => Err(Refusal::Other {
                 why: "a certificate, not a sync".into(),
             }),
-            Hello::Join { entry, .. } => {
+            Hello::Join {
+                entry, year_keys, ..
+            } => {
                 if entry.noise_key != noise_key {
                     return Err(Refusal::Invite {
                         why: "the joining entry names another laptop's key".into(),
@@ -739,7 +753,7 @@ impl Gate for SyncHome {
                 if roster.removal(&entry.member.id).is_some() {
                     return Err(removed(&entry.member.name));
                 }
-                self.admit_joiner(entry)?;
+                self.admit_joiner(entry, year_keys)?;
                 Ok(entry.member.id.clone())
             }
         }
@@ -829,7 +843,7 @@ impl SyncHome {
     fn share_keys(&self) -> std::result::Result<bool, String> {
         let roster = self.roster();
         let shared = self.with_write(|tx| {
-            crate::relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
+            relay_keys::share_missing(tx, &self.office_doc, &self.noise, &roster)
         })?;
         if shared > 0 {
             self.wrote_here()?;
@@ -928,7 +942,7 @@ impl kenshin_sync::Office for SyncHome {
         carried: &[String],
     ) -> std::result::Result<(kenshin_trust::sealing::Keyring, Vec<(String, String)>), String> {
         let mut home = self.home.lock().map_err(text)?;
-        home.read(|tx| crate::relay_keys::keyring(tx, &self.office_doc, &self.noise, carried))
+        home.read(|tx| relay_keys::keyring(tx, &self.office_doc, &self.noise, carried))
             .map_err(text)
     }
 
@@ -1004,7 +1018,8 @@ impl Syncing {
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
         };
-        let (office_doc, me, keys, hello) = home.read(|tx| {
+        // A write: a joining laptop makes its key for the current year to present (see `Hello::Join`).
+        let (office_doc, me, keys, hello) = home.write(|tx| {
             let office_doc = tx.office_doc_id()?.ok_or_else(no_office)?;
             let me = tx.local(ME)?.ok_or_else(no_office)?;
             let keys = kept_keys(tx, &me)?
@@ -1017,6 +1032,7 @@ impl Syncing {
                     office,
                     entry: serde_json::from_str(&entry)
                         .map_err(|e| CoreError::Internal(e.to_string()))?,
+                    year_keys: vec![relay_keys::joining_year_key(tx, &keys)?],
                 },
                 _ => Hello::Member {
                     office,

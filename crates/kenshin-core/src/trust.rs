@@ -228,13 +228,19 @@ pub(crate) fn judge_index(
 pub(crate) fn office_for_writing(tx: &Tx<'_>, id: &DocumentId) -> Result<(AutoCommit, Office)> {
     let (doc, office) = tx.load_office(id)?;
     let roster = judge_roster(tx, id, &office)?;
-    match newer_than_known(&roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA) {
+    match raised_by_newer(&roster, id, &office) {
         Some(schema) => Err(CoreError::Closed {
             batch: None,
             why: newer(schema, OFFICE_SCHEMA),
         }),
         None => Ok((doc, office)),
     }
+}
+
+/// The schema a newer Kenshin raised the office document to (`roster` judged from it), past the one
+/// this build knows: it then writes nothing into it but what admitting a member needs.
+pub(crate) fn raised_by_newer(roster: &Roster, id: &DocumentId, office: &Office) -> Option<i64> {
+    newer_than_known(roster, &id.to_string(), &office.migrations, OFFICE_SCHEMA)
 }
 
 /// Writes the roster and batch index projections from the office document, as judged.

@@ -176,6 +176,8 @@ pub struct Home {
     pub(crate) gate: Arc<crate::gate::Gate>,
     /// The office document as last read on this home (see [`Tx::load_office`]).
     office_read: std::sync::Mutex<Option<crate::docs::OfficeRead>>,
+    /// The register's batches as its reads last showed them (see [`crate::register::ShownBatches`]).
+    shown: std::sync::Mutex<crate::register::ShownBatches>,
 }
 
 impl Home {
@@ -239,6 +241,7 @@ impl Home {
             actor,
             gate,
             office_read: Default::default(),
+            shown: Default::default(),
         })
     }
 
@@ -285,9 +288,14 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
+            shown: None,
         })?;
         if commit {
             tx.commit().map_err(StoreError::from)?;
+            self.shown
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .forget();
         }
         Ok(out)
     }
@@ -328,6 +336,7 @@ impl Home {
             tx: &tx,
             actor: &self.actor,
             office_read: &self.office_read,
+            shown: Some(&self.shown),
         })
     }
 }
@@ -337,6 +346,8 @@ pub struct Tx<'c> {
     pub(crate) tx: &'c rusqlite::Transaction<'c>,
     actor: &'c ActorId,
     pub(crate) office_read: &'c std::sync::Mutex<Option<crate::docs::OfficeRead>>,
+    /// The home's register batches as last shown: a read's only (a write's own changes are not in them).
+    pub(crate) shown: Option<&'c std::sync::Mutex<crate::register::ShownBatches>>,
 }
 
 /// A document's chunks read from the home ([`Tx::stored`]), not yet loaded.

@@ -188,6 +188,34 @@ pub fn sheet_of(detail: &str) -> &str {
     detail.split(" (").next().unwrap_or(detail)
 }
 
+/// A batch as the register shows it: label, process, whether its vouchers were sent.
+type BatchShown = (String, String, bool);
+
+/// The batches the home's reads of the register showed, kept while no projection changed: the
+/// home's own write transactions forget them (its lookups' notes in `access_pending` touch no
+/// projection), and another connection's commit (the sync engine's, samod's) changes SQLite's
+/// `data_version`.
+#[derive(Default)]
+pub(crate) struct ShownBatches {
+    version: Option<i64>,
+    batches: HashMap<String, Option<BatchShown>>,
+}
+
+impl ShownBatches {
+    /// Forgets the batches kept when another connection committed since `version`.
+    fn as_of(&mut self, version: i64) {
+        if self.version != Some(version) {
+            self.forget();
+            self.version = Some(version);
+        }
+    }
+
+    pub(crate) fn forget(&mut self) {
+        self.version = None;
+        self.batches.clear();
+    }
+}
+
 /// How a page of the register finds its rows.
 #[derive(Clone, Copy)]
 enum Walk {
@@ -712,6 +740,33 @@ impl Tx<'_> {
         Ok(entries)
     }
 
+    /// A batch's label, process and whether its vouchers were sent, as the register shows them; none
+    /// for a batch the home does not hold (its vouchers are not shown).
+    fn batch_shown(&self, batch_id: &str) -> Result<Option<BatchShown>> {
+        let row = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
+        let found = self
+            .sql()
+            .prepare_cached("SELECT label, process FROM p_batches WHERE batch_id = ?1")?
+            .query_row([batch_id], row)
+            .optional()?;
+        let Some((label, process)) = found else {
+            return Ok(None);
+        };
+        let was_sent = match process.parse().ok().and_then(send_step) {
+            Some(step) => self
+                .sql()
+                .prepare_cached(
+                    "SELECT status IN ('done', 'verified', 'approved') FROM p_board
+                     WHERE batch_id = ?1 AND step = ?2",
+                )?
+                .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
+                .optional()?
+                .unwrap_or(false),
+            None => false,
+        };
+        Ok(Some((label, process, was_sent)))
+    }
+
     /// A page of the register, and how many places it took: a voucher of a batch the home does not
     /// hold takes one, unshown.
     fn register_query(
@@ -770,37 +825,33 @@ impl Tx<'_> {
         let mut events = self.sql().prepare_cached(
             "SELECT * FROM p_voucher_events WHERE voucher_no = ?1 AND fiscal_year = ?2 ORDER BY on_date, rowid",
         )?;
-        let mut batch = self
-            .sql()
-            .prepare_cached("SELECT label, process FROM p_batches WHERE batch_id = ?1")?;
-        let mut sent = self.sql().prepare_cached(
-            "SELECT status IN ('done', 'verified', 'approved') FROM p_board WHERE batch_id = ?1 AND step = ?2",
-        )?;
-        // Each batch's label, process and whether its vouchers were sent, read once. A voucher of a
-        // batch the home does not hold is not shown.
-        let mut batches: HashMap<String, Option<(String, String, bool)>> = HashMap::new();
+        // The batches shown are kept between reads while the home is unchanged: a lookup by number
+        // at five years shows a voucher of each year's annual batch, and reading five batches' label
+        // and board took a fifth of its time. The data version is read in this read's snapshot.
+        let mut own = HashMap::new();
+        let mut kept = match self.shown {
+            Some(home) => {
+                let version = self
+                    .sql()
+                    .pragma_query_value(None, "data_version", |r| r.get(0))?;
+                let mut kept = home
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                kept.as_of(version);
+                Some(kept)
+            }
+            None => None,
+        };
+        let batches = match kept.as_deref_mut() {
+            Some(kept) => &mut kept.batches,
+            None => &mut own,
+        };
         let today = chrono::Local::now().date_naive();
         let mut entries = Vec::with_capacity(rows.len());
         for (subject, year, batch_id, has_events) in rows {
             let held = match batches.entry(batch_id.clone()) {
                 Entry::Occupied(held) => held.into_mut(),
-                Entry::Vacant(new) => {
-                    let row = |r: &Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?));
-                    let found = match batch.query_row([&batch_id], row).optional()? {
-                        Some((label, process)) => {
-                            let was_sent = match process.parse().ok().and_then(send_step) {
-                                Some(step) => sent
-                                    .query_row(params![batch_id, step], |r| r.get::<_, bool>(0))
-                                    .optional()?
-                                    .unwrap_or(false),
-                                None => false,
-                            };
-                            Some((label, process, was_sent))
-                        }
-                        None => None,
-                    };
-                    new.insert(found)
-                }
+                Entry::Vacant(new) => new.insert(self.batch_shown(&batch_id)?),
             };
             let Some((label, process, was_sent)) = held.clone() else {
                 continue;
@@ -1026,5 +1077,46 @@ mod tests {
                 .unwrap();
             assert_eq!((found.total as usize, found.hits.len()), (all, all - 1));
         }
+    }
+
+    /// The batches a read of the register showed are kept between reads, and given up when the
+    /// home changes: by its own write, or by another connection's (the sync engine's). It fails if
+    /// a label written meanwhile is not shown, or a batch that arrived still hides its vouchers.
+    #[test]
+    fn the_batches_shown_follow_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut home, mut other) = (
+            crate::Home::open(dir.path()).unwrap(),
+            crate::Home::open(dir.path()).unwrap(),
+        );
+        let write = |home: &mut crate::Home, sql: &str| {
+            home.write(|tx| -> Result<()> { Ok(tx.sql().execute_batch(sql)?) })
+                .unwrap()
+        };
+        write(
+            &mut home,
+            "INSERT INTO p_batches VALUES ('b1', '1-1', 'first', 2026, 'm', '');
+             INSERT INTO p_vouchers VALUES ('00000001', 2026, 'b1', '', 'ア', '1950-01-01', '', '', '', 'ア', '');
+             INSERT INTO p_vouchers VALUES ('00000001', 2025, 'b2', '', 'ア', '1950-01-01', '', '', '', 'ア', '');",
+        );
+        let shown = |home: &mut crate::Home| -> Vec<String> {
+            let number = Query::Number {
+                digits: "00000001".into(),
+            };
+            let found = home
+                .read(|tx| tx.find_vouchers(Some(&number), 0, 10))
+                .unwrap();
+            found.hits.into_iter().map(|h| h.batch_label).collect()
+        };
+        assert_eq!(shown(&mut home), ["first"]);
+        write(&mut other, "UPDATE p_batches SET label = 'second'");
+        assert_eq!(shown(&mut home), ["second"]);
+        write(&mut home, "UPDATE p_batches SET label = 'third'");
+        assert_eq!(shown(&mut home), ["third"]);
+        write(
+            &mut other,
+            "INSERT INTO p_batches VALUES ('b2', '1-1', 'arrived', 2025, 'm', '')",
+        );
+        assert_eq!(shown(&mut home), ["third", "arrived"]);
     }
 }

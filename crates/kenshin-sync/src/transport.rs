@@ -8,7 +8,7 @@ use crate::error::{Result, SyncError};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use kenshin_domain::erasure::{ErasureCertificate, ErasureOrder};
-use kenshin_domain::roster::RosterEntry;
+use kenshin_domain::roster::{LaptopYearKey, RosterEntry};
 pub use kenshin_domain::sync::Refusal;
 use kenshin_trust::{NoiseKeys, NOISE_PATTERN};
 use samod::{DocumentId, PeerId, Transport};
@@ -30,10 +30,13 @@ pub enum Hello {
         office: String,
         member: String,
     },
-    /// A laptop joining with an invite: its own roster entry, signed with the invite's key.
+    /// A laptop joining with an invite: its own roster entry, signed with the invite's key, and its
+    /// key for the current fiscal year (an earlier Kenshin neither sends nor reads it).
     Join {
         office: String,
         entry: RosterEntry,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        year_keys: Vec<LaptopYearKey>,
     },
     /// A destroyed laptop handing back its 消去証明 on its last connection (no sync follows). An
     /// earlier Kenshin does not read this hello and closes the connection.

@@ -83,6 +83,11 @@ fn key_id(check: &str) -> Result<[u8; 8]> {
         .ok_or_else(|| BadKey(format!("check {check} is too short")))
 }
 
+/// Whether `hex_key` is an X25519 public key (32 bytes, hex).
+pub fn is_public_key(hex_key: &str) -> bool {
+    public_key(hex_key).is_ok()
+}
+
 fn public_key(hex_key: &str) -> Result<PublicKey> {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()
