@@ -758,13 +758,16 @@ fn a_new_years_key_reaches_a_laptop_through_the_relay_alone() {
     assert!(c.chunks_of(&later) > 0);
 }
 
-/// A joining laptop presents its key for the current fiscal year with its roster entry, and the hub
-/// gives it the year's key in the change that admits it: after its first sync the new laptop seals
-/// the year's work for a relay, having written nothing into the office document. (It wrote its key
-/// after that sync before, and the hub's answer took one more exchange of the office document.)
+/// A joining laptop presents its keys for the years an office may have with its roster entry, and
+/// the hub gives it each of the office's years' keys in the change that admits it: after its first
+/// sync the new laptop seals each year's work for a relay, having written nothing into the office
+/// document. (It wrote its keys after that sync before, and the hub's answer took one more exchange
+/// of the office document.)
 #[test]
-fn a_joining_laptop_is_given_the_years_key_when_admitted() {
+fn a_joining_laptop_is_given_the_years_keys_when_admitted() {
     let a = hub_home();
+    let year = kenshin_core::domain::fiscal_year(chrono::Local::now().date_naive());
+    a.batch_of_year("1-2", "前年度 月次", year - 1);
     let hub = Hub::start(&a);
     let c = join(&a, &hub.addr, C, "contractor");
     hub.stop();
@@ -790,8 +793,9 @@ fn a_joining_laptop_is_given_the_years_key_when_admitted() {
         .unwrap()
         .relay_keys()
         .unwrap();
-    let year = kenshin_core::domain::fiscal_year(chrono::Local::now().date_naive());
-    assert!(keys.seals_year(year), "the year's key, given when admitted");
+    for year in [year - 1, year] {
+        assert!(keys.seals_year(year), "{year}'s key, given when admitted");
+    }
 }
 
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.

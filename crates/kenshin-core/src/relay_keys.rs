@@ -208,7 +208,8 @@ fn year_secret_note(fiscal_year: i32) -> String {
     format!("year_secret:{fiscal_year}")
 }
 
-/// Local setting: when this laptop made its key for a fiscal year (see [`WAIT_FOR_YEAR_KEY`]).
+/// Local setting: when this laptop first wanted its key for a fiscal year written (see
+/// [`WAIT_FOR_YEAR_KEY`]).
 fn year_since_note(fiscal_year: i32) -> String {
     format!("year_secret_since:{fiscal_year}")
 }
@@ -415,42 +416,51 @@ impl Missing {
     }
 }
 
-/// This laptop's key for the current fiscal year, made now if it has none: a joining laptop
-/// presents it with its roster entry, and the laptop that admits it gives it that year's key in the
-/// same change (the current year's work then waits for no second exchange of the office document,
-/// which costs in proportion to the batches; a past year's key still comes that way).
-pub(crate) fn joining_year_key(tx: &Tx<'_>, noise: &NoiseKeys) -> Result<LaptopYearKey> {
-    let year = fiscal_year(crate::local_day(now()));
-    Ok(LaptopYearKey {
-        id: uuid::Uuid::new_v4().simple().to_string(),
-        fiscal_year: year,
-        laptop: noise.public_hex(),
-        key: own_year_secret(tx, year)?.public_hex().to_string(),
-    })
+/// The fiscal years, from the current one, a joining laptop presents its keys for: those an office
+/// keeps records of (five years after the year they were made) and the next.
+const JOINING_YEARS: std::ops::RangeInclusive<i32> = -6..=1;
+
+/// This laptop's keys for the years of [`JOINING_YEARS`], made now where it has none: a joining
+/// laptop presents them with its roster entry, and the laptop that admits it writes those of the
+/// years the office has, each with that year's key sealed to it, in the same change (a new laptop's
+/// first sync then waits for no second exchange of the office document, which costs in proportion
+/// to the batches).
+pub(crate) fn joining_year_keys(tx: &Tx<'_>, noise: &NoiseKeys) -> Result<Vec<LaptopYearKey>> {
+    let current = fiscal_year(crate::local_day(now()));
+    JOINING_YEARS
+        .map(|year| {
+            let year = current + year;
+            Ok(LaptopYearKey {
+                id: uuid::Uuid::new_v4().simple().to_string(),
+                fiscal_year: year,
+                laptop: noise.public_hex(),
+                key: own_year_secret(tx, year)?.public_hex().to_string(),
+            })
+        })
+        .collect()
 }
 
 /// The year's keys a joining laptop (`laptop`) presented that the laptop admitting it writes: its
-/// own X25519 keys, for the current fiscal year or one beside it (clocks differ about the first of
-/// April) that `roster` has not deleted, two at most, not `written` yet, each under an id of the
-/// admitting laptop's making (an id names the record it replaces).
+/// own X25519 keys, one for each of `years` (the office's, as this laptop holds them) that `roster`
+/// has not deleted and `written` lacks, each under an id of the admitting laptop's making (an id
+/// names the record it replaces).
 pub(crate) fn joiner_year_keys(
     presented: &[LaptopYearKey],
     laptop: &str,
     written: &[LaptopYearKey],
     roster: &Roster,
+    years: &BTreeSet<i32>,
 ) -> Vec<LaptopYearKey> {
-    let current = fiscal_year(crate::local_day(now()));
-    let mut taken: HashSet<(i32, &str)> = written
+    let mut taken: HashSet<i32> = written
         .iter()
         .filter(|k| k.laptop == laptop)
-        .map(|k| (k.fiscal_year, k.key.as_str()))
+        .map(|k| k.fiscal_year)
         .collect();
     presented
         .iter()
-        .filter(|k| k.laptop == laptop && (current - 1..=current + 1).contains(&k.fiscal_year))
+        .filter(|k| k.laptop == laptop && years.contains(&k.fiscal_year))
         .filter(|k| !roster.purged(k.fiscal_year) && sealing::is_public_key(&k.key))
-        .filter(|k| taken.insert((k.fiscal_year, k.key.as_str())))
-        .take(2)
+        .filter(|k| taken.insert(k.fiscal_year))
         .map(|k| LaptopYearKey {
             id: uuid::Uuid::new_v4().simple().to_string(),
             ..k.clone()
@@ -458,14 +468,13 @@ pub(crate) fn joiner_year_keys(
         .collect()
 }
 
-/// This laptop's secret for `year`, made (and noted with its time) when it has none.
+/// This laptop's secret for `year`, made when it has none.
 fn own_year_secret(tx: &Tx<'_>, year: i32) -> Result<YearSecret> {
     if let Some(secret) = year_secret(tx, year)? {
         return Ok(secret);
     }
     let secret = YearSecret::generate();
     tx.set_local(&year_secret_note(year), &secret.to_hex())?;
-    tx.set_local(&year_since_note(year), &now().to_rfc3339())?;
     Ok(secret)
 }
 
@@ -530,9 +539,16 @@ fn lacking_year_keys(
     let (mut own, mut recent) = (HashMap::new(), HashSet::new());
     for &year in &wanted {
         let secret = own_year_secret(tx, year)?;
-        let since = tx.local(&year_since_note(year))?;
-        let since = since.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
-        if since.is_some_and(|t| now() - t.to_utc() < WAIT_FOR_YEAR_KEY) {
+        let since = match tx.local(&year_since_note(year))? {
+            Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|t| t.to_utc()),
+            None => {
+                tx.set_local(&year_since_note(year), &now().to_rfc3339())?;
+                Some(now())
+            }
+        };
+        if since.is_some_and(|t| now() - t < WAIT_FOR_YEAR_KEY) {
             recent.insert(year);
         }
         let key = secret.public_hex().to_string();
@@ -648,11 +664,10 @@ pub(crate) fn lacking_shares(
 mod tests {
     use super::*;
 
-    /// The hub writes only the joining laptop's own X25519 keys, for years about now, two at most,
-    /// each once, under ids of its own.
+    /// The hub writes only the joining laptop's own X25519 keys, one for each year of the office
+    /// that it has none written for, under ids of its own.
     #[test]
-    fn a_joiner_presents_its_own_keys_for_about_now() {
-        let now = fiscal_year(crate::local_day(now()));
+    fn a_joiner_presents_its_own_keys_for_the_offices_years() {
         let key = |n: u8, fiscal_year: i32, laptop: &str| LaptopYearKey {
             id: format!("k{n}"),
             fiscal_year,
@@ -661,28 +676,30 @@ mod tests {
         };
         let not_a_key = LaptopYearKey {
             key: "not a key".into(),
-            ..key(2, now, "joiner")
+            ..key(2, 2026, "joiner")
         };
-        let written = [key(1, now, "joiner")];
+        let written = [key(1, 2024, "joiner")];
+        let years = BTreeSet::from([2024, 2025, 2026]);
         for (presented, taken) in [
-            (vec![key(2, now, "joiner")], vec![2]),
-            (vec![key(2, now, "other")], vec![]),
+            (vec![key(2, 2026, "joiner")], vec![2]),
+            (vec![key(2, 2026, "other")], vec![]),
             (vec![not_a_key], vec![]),
+            (vec![key(2, 2027, "joiner"), key(3, 2023, "joiner")], vec![]),
+            (vec![key(2, 2024, "joiner")], vec![]),
             (
-                vec![key(2, now + 2, "joiner"), key(3, now - 2, "joiner")],
-                vec![],
+                vec![key(2, 2026, "joiner"), key(3, 2026, "joiner")],
+                vec![2],
             ),
             (
-                vec![key(2, now - 1, "joiner"), key(3, now + 1, "joiner")],
-                vec![2, 3],
+                (2..8)
+                    .map(|n| key(n, 2021 + i32::from(n), "joiner"))
+                    .collect(),
+                vec![4, 5],
             ),
-            (vec![key(1, now, "joiner")], vec![]),
-            (vec![key(2, now, "joiner"), key(2, now, "joiner")], vec![2]),
-            ((2..8).map(|n| key(n, now, "joiner")).collect(), vec![2, 3]),
         ] {
-            let got = joiner_year_keys(&presented, "joiner", &written, &Roster::default());
+            let got = joiner_year_keys(&presented, "joiner", &written, &Roster::default(), &years);
             let keys: Vec<&str> = got.iter().map(|k| k.key.as_str()).collect();
-            let want: Vec<String> = taken.iter().map(|&n| key(n, now, "").key).collect();
+            let want: Vec<String> = taken.iter().map(|&n| key(n, 0, "").key).collect();
             assert_eq!(keys, want, "{presented:?}");
             assert!(got.iter().all(|k| !k.id.starts_with('k')), "ids of its own");
         }

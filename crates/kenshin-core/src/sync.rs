@@ -146,7 +146,7 @@ impl SyncHome {
     }
 
     /// Puts a joining laptop's entry into the roster, if its invite allows it, with the keys for
-    /// the years it presented (see [`relay_keys::joining_year_key`]).
+    /// the years it presented (see [`relay_keys::joining_year_keys`]).
     fn admit_joiner(
         &self,
         entry: &RosterEntry,
@@ -177,18 +177,22 @@ impl SyncHome {
                 if !office.members.iter().any(|m| m == entry) {
                     let before = doc.get_heads();
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
-                    // The joiner's shares of the office's data keys, and its key for the current
-                    // year with that year's key sealed to it, in the same change: one new office
+                    // The joiner's shares of the office's data keys, and its keys for the office's
+                    // years with each year's key sealed to it, in the same change: one new office
                     // document to project and send, not more after it. No keys go into a document
                     // a newer Kenshin raised, nor to a member the roster does not hold current.
                     let newer = trust::raised_by_newer(&judged, &office_doc, &office).is_some();
                     if !newer && judged.current(&entry.member.id).is_some() {
+                        let mut years: BTreeSet<i32> =
+                            tx.batches()?.iter().map(|b| b.fiscal_year).collect();
+                        years.insert(kenshin_domain::fiscal_year(crate::local_day(crate::now())));
                         let mut read = office.clone();
                         for key in relay_keys::joiner_year_keys(
                             year_keys,
                             &entry.noise_key,
                             &office.laptop_year_keys,
                             &judged,
+                            &years,
                         ) {
                             kenshin_store::docs::office::add_laptop_year_key(&mut doc, &key)?;
                             read.laptop_year_keys.push(key);
@@ -1018,7 +1022,7 @@ impl Syncing {
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
         };
-        // A write: a joining laptop makes its key for the current year to present (see `Hello::Join`).
+        // A write: a joining laptop makes its keys for the years to present (see `Hello::Join`).
         let (office_doc, me, keys, hello) = home.write(|tx| {
             let office_doc = tx.office_doc_id()?.ok_or_else(no_office)?;
             let me = tx.local(ME)?.ok_or_else(no_office)?;
@@ -1032,7 +1036,7 @@ impl Syncing {
                     office,
                     entry: serde_json::from_str(&entry)
                         .map_err(|e| CoreError::Internal(e.to_string()))?,
-                    year_keys: vec![relay_keys::joining_year_key(tx, &keys)?],
+                    year_keys: relay_keys::joining_year_keys(tx, &keys)?,
                 },
                 _ => Hello::Member {
                     office,

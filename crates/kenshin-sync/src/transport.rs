@@ -31,7 +31,7 @@ pub enum Hello {
         member: String,
     },
     /// A laptop joining with an invite: its own roster entry, signed with the invite's key, and its
-    /// key for the current fiscal year (an earlier Kenshin neither sends nor reads it).
+    /// keys for the fiscal years an office may have (an earlier Kenshin neither sends nor reads them).
     Join {
         office: String,
         entry: RosterEntry,
