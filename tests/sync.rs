@@ -796,6 +796,18 @@ fn a_joining_laptop_is_given_the_years_keys_when_admitted() {
     for year in [year - 1, year] {
         assert!(keys.seals_year(year), "{year}'s key, given when admitted");
     }
+    // Its key for next year, presented but not written (the office has no batch of it): made, and
+    // its wait for that year's key not begun (it begins when the laptop wants the key written).
+    let conn = kenshin_store::connect(c.home.path()).unwrap();
+    let noted = |key: String| -> i64 {
+        conn.query_row("SELECT count(*) FROM local WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(noted(format!("year_secret:{}", year + 1)), 1);
+    assert_eq!(noted(format!("year_secret_since:{}", year + 1)), 0);
+    assert_eq!(noted(format!("year_secret_since:{year}")), 1);
 }
 
 /// Two laptops sync a 1,000-voucher office through `relay`, which stores only what it cannot read.

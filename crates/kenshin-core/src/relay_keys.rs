@@ -214,8 +214,8 @@ fn year_since_note(fiscal_year: i32) -> String {
     format!("year_secret_since:{fiscal_year}")
 }
 
-/// How long a laptop that made its key for a year waits to be given the year's key someone else
-/// made before it makes one of its own (a share nobody can open, which any member may write, holds
+/// How long a laptop that wants its key for a year written waits to be given the year's key someone
+/// else made before it makes one of its own (a share nobody can open, which any member may write, holds
 /// it up no longer than this).
 const WAIT_FOR_YEAR_KEY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
@@ -416,20 +416,25 @@ impl Missing {
     }
 }
 
-/// The fiscal years, from the current one, a joining laptop presents its keys for: those an office
-/// keeps records of (five years after the year they were made) and the next.
-const JOINING_YEARS: std::ops::RangeInclusive<i32> = -6..=1;
+/// The fiscal years, from the current one, a joining laptop presents its keys for: those of the
+/// access logs' months a laptop wants keys for (see [`wanted_years`]), and the next.
+const JOINING_YEARS: std::ops::RangeInclusive<i32> = -10..=1;
 
-/// This laptop's keys for the years of [`JOINING_YEARS`], made now where it has none: a joining
-/// laptop presents them with its roster entry, and the laptop that admits it writes those of the
-/// years the office has, each with that year's key sealed to it, in the same change (a new laptop's
-/// first sync then waits for no second exchange of the office document, which costs in proportion
-/// to the batches).
-pub(crate) fn joining_year_keys(tx: &Tx<'_>, noise: &NoiseKeys) -> Result<Vec<LaptopYearKey>> {
+/// This laptop's keys for the years of [`JOINING_YEARS`] that `roster` (as this laptop last judged
+/// it) has not deleted, made now where it has none: a joining laptop presents them with its roster
+/// entry, and the laptop that admits it writes those of the years it wants, and shares to them the
+/// years' keys it holds, in the same change (a new laptop's first sync then waits for no second
+/// exchange of the office document, which costs in proportion to the batches).
+pub(crate) fn joining_year_keys(
+    tx: &Tx<'_>,
+    noise: &NoiseKeys,
+    roster: &Roster,
+) -> Result<Vec<LaptopYearKey>> {
     let current = fiscal_year(crate::local_day(now()));
     JOINING_YEARS
+        .map(|year| current + year)
+        .filter(|year| !roster.purged(*year))
         .map(|year| {
-            let year = current + year;
             Ok(LaptopYearKey {
                 id: uuid::Uuid::new_v4().simple().to_string(),
                 fiscal_year: year,
@@ -441,25 +446,25 @@ pub(crate) fn joining_year_keys(tx: &Tx<'_>, noise: &NoiseKeys) -> Result<Vec<La
 }
 
 /// The year's keys a joining laptop (`laptop`) presented that the laptop admitting it writes: its
-/// own X25519 keys, one for each of `years` (the office's, as this laptop holds them) that `roster`
-/// has not deleted and `written` lacks, each under an id of the admitting laptop's making (an id
-/// names the record it replaces).
+/// own X25519 keys not `written` yet, one for each of `years` (the [`wanted_years`] of the laptop
+/// admitting it), each under an id of that laptop's making (an id names the record it replaces).
 pub(crate) fn joiner_year_keys(
     presented: &[LaptopYearKey],
     laptop: &str,
     written: &[LaptopYearKey],
-    roster: &Roster,
     years: &BTreeSet<i32>,
 ) -> Vec<LaptopYearKey> {
-    let mut taken: HashSet<i32> = written
+    let written: HashSet<(i32, &str)> = written
         .iter()
         .filter(|k| k.laptop == laptop)
-        .map(|k| k.fiscal_year)
+        .map(|k| (k.fiscal_year, k.key.as_str()))
         .collect();
+    let mut taken = HashSet::new();
     presented
         .iter()
         .filter(|k| k.laptop == laptop && years.contains(&k.fiscal_year))
-        .filter(|k| !roster.purged(k.fiscal_year) && sealing::is_public_key(&k.key))
+        .filter(|k| sealing::is_public_key(&k.key))
+        .filter(|k| !written.contains(&(k.fiscal_year, k.key.as_str())))
         .filter(|k| taken.insert(k.fiscal_year))
         .map(|k| LaptopYearKey {
             id: uuid::Uuid::new_v4().simple().to_string(),
@@ -482,13 +487,43 @@ fn own_year_secret(tx: &Tx<'_>, year: i32) -> Result<YearSecret> {
 /// one in a laptop's name: see docs/SECURITY.md); which are taken follows the document's order.
 const KEYS_PER_LAPTOP_YEAR: usize = 4;
 
+/// The fiscal years a laptop may seal documents of, and so writes its key for: those of the judged
+/// batch index, the current one, and those of the access logs' months within the last ten (a log's
+/// month is a hint anyone may write), but none deleted (`read` being the office document, `roster`
+/// as judged, perhaps before a deletion `read` holds).
+pub(crate) fn wanted_years(
+    tx: &Tx<'_>,
+    office_id: &DocumentId,
+    roster: &Roster,
+    read: &kenshin_store::Office,
+) -> Result<BTreeSet<i32>> {
+    let mut wanted: BTreeSet<i32> = tx.batches()?.iter().map(|b| b.fiscal_year).collect();
+    let current = fiscal_year(crate::local_day(now()));
+    wanted.insert(current);
+    for log in &read.access_logs {
+        if let Ok(month) = log.month.parse::<Month>() {
+            let year = fiscal_year(month.first_day());
+            if (current - 10..=current).contains(&year) {
+                wanted.insert(year);
+            }
+        }
+    }
+    // Judged again when `read` holds a deletion `roster` does not.
+    let unjudged = read.purges.iter().any(|p| !roster.purged(p.fiscal_year));
+    let fresh = unjudged
+        .then(|| trust::judge_roster(tx, office_id, read))
+        .transpose()?;
+    wanted.retain(|y| !fresh.as_ref().unwrap_or(roster).purged(*y));
+    Ok(wanted)
+}
+
 /// What this laptop writes in `tx` for the years' keys (`read` being the office document): its own
-/// key for each fiscal year it may seal documents of, its secret kept in the home;
+/// key for each of the [`wanted_years`], its secret kept in the home;
 /// a share of each year's key it holds to each current member's laptop's key for that year that
 /// lacks one; and, for a year it holds no key of that is bound to the data key that seals, a new one,
-/// shared the same way, unless another laptop's key for the year was given one and this laptop's
-/// own key is less than [`WAIT_FOR_YEAR_KEY`] old (it waits to be given that one). Deleted years are
-/// left out.
+/// shared the same way, unless another laptop's key for the year was given one and this laptop
+/// first wanted its own key written less than [`WAIT_FOR_YEAR_KEY`] ago (it waits to be given that
+/// one).
 fn lacking_year_keys(
     tx: &Tx<'_>,
     office_id: &DocumentId,
@@ -503,25 +538,7 @@ fn lacking_year_keys(
     if !laptops.contains(mine.as_str()) {
         return Ok((Vec::new(), Vec::new()));
     }
-    // The years of the judged index, the current one, and those of the access logs' months within
-    // the last ten (a log's month is a hint anyone may write).
-    let mut wanted: BTreeSet<i32> = tx.batches()?.iter().map(|b| b.fiscal_year).collect();
-    let current = fiscal_year(crate::local_day(now()));
-    wanted.insert(current);
-    for log in &read.access_logs {
-        if let Ok(month) = log.month.parse::<Month>() {
-            let year = fiscal_year(month.first_day());
-            if (current - 10..=current).contains(&year) {
-                wanted.insert(year);
-            }
-        }
-    }
-    // Judged again when `read` holds a deletion `roster` (judged earlier) does not.
-    let unjudged = read.purges.iter().any(|p| !roster.purged(p.fiscal_year));
-    let fresh = unjudged
-        .then(|| trust::judge_roster(tx, office_id, read))
-        .transpose()?;
-    wanted.retain(|y| !fresh.as_ref().unwrap_or(roster).purged(*y));
+    let wanted = wanted_years(tx, office_id, roster, read)?;
     let mut per_laptop: HashMap<(i32, &str), usize> = HashMap::new();
     // Each current member's laptop's keys for each year, as (year, key).
     let mut recipients: BTreeSet<(i32, String)> = BTreeSet::new();
@@ -535,7 +552,8 @@ fn lacking_year_keys(
         }
     }
     let mut new_keys = Vec::new();
-    // This laptop's key for each year, and the years whose key it made less than a day ago.
+    // This laptop's key for each year, and the years it first wanted its key written less than a
+    // day ago.
     let (mut own, mut recent) = (HashMap::new(), HashSet::new());
     for &year in &wanted {
         let secret = own_year_secret(tx, year)?;
@@ -664,8 +682,8 @@ pub(crate) fn lacking_shares(
 mod tests {
     use super::*;
 
-    /// The hub writes only the joining laptop's own X25519 keys, one for each year of the office
-    /// that it has none written for, under ids of its own.
+    /// The hub writes only the joining laptop's own X25519 keys, one for each year it wants, not
+    /// written yet, under ids of its own.
     #[test]
     fn a_joiner_presents_its_own_keys_for_the_offices_years() {
         let key = |n: u8, fiscal_year: i32, laptop: &str| LaptopYearKey {
@@ -685,7 +703,8 @@ mod tests {
             (vec![key(2, 2026, "other")], vec![]),
             (vec![not_a_key], vec![]),
             (vec![key(2, 2027, "joiner"), key(3, 2023, "joiner")], vec![]),
-            (vec![key(2, 2024, "joiner")], vec![]),
+            (vec![key(1, 2024, "joiner")], vec![]),
+            (vec![key(2, 2024, "joiner")], vec![2]),
             (
                 vec![key(2, 2026, "joiner"), key(3, 2026, "joiner")],
                 vec![2],
@@ -694,10 +713,10 @@ mod tests {
                 (2..8)
                     .map(|n| key(n, 2021 + i32::from(n), "joiner"))
                     .collect(),
-                vec![4, 5],
+                vec![3, 4, 5],
             ),
         ] {
-            let got = joiner_year_keys(&presented, "joiner", &written, &Roster::default(), &years);
+            let got = joiner_year_keys(&presented, "joiner", &written, &years);
             let keys: Vec<&str> = got.iter().map(|k| k.key.as_str()).collect();
             let want: Vec<String> = taken.iter().map(|&n| key(n, 0, "").key).collect();
             assert_eq!(keys, want, "{presented:?}");

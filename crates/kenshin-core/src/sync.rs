@@ -177,21 +177,18 @@ impl SyncHome {
                 if !office.members.iter().any(|m| m == entry) {
                     let before = doc.get_heads();
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
-                    // The joiner's shares of the office's data keys, and its keys for the office's
-                    // years with each year's key sealed to it, in the same change: one new office
-                    // document to project and send, not more after it. No keys go into a document
+                    // The joiner's shares of the office's data keys, and its keys for the years this
+                    // laptop wants with the years' keys it holds sealed to them, in the same change:
+                    // one new office document to project and send, not more after it. No keys go into a document
                     // a newer Kenshin raised, nor to a member the roster does not hold current.
                     let newer = trust::raised_by_newer(&judged, &office_doc, &office).is_some();
                     if !newer && judged.current(&entry.member.id).is_some() {
-                        let mut years: BTreeSet<i32> =
-                            tx.batches()?.iter().map(|b| b.fiscal_year).collect();
-                        years.insert(kenshin_domain::fiscal_year(crate::local_day(crate::now())));
+                        let years = relay_keys::wanted_years(tx, &office_doc, &judged, &office)?;
                         let mut read = office.clone();
                         for key in relay_keys::joiner_year_keys(
                             year_keys,
                             &entry.noise_key,
                             &office.laptop_year_keys,
-                            &judged,
                             &years,
                         ) {
                             kenshin_store::docs::office::add_laptop_year_key(&mut doc, &key)?;
@@ -1031,12 +1028,13 @@ impl Syncing {
                 .noise()
                 .clone();
             let office = office_doc.to_string();
+            let roster = trust::roster(tx)?;
             let hello = match tx.local(JOIN_ENTRY)? {
-                Some(entry) if trust::roster(tx)?.current(&me).is_none() => Hello::Join {
+                Some(entry) if roster.current(&me).is_none() => Hello::Join {
                     office,
                     entry: serde_json::from_str(&entry)
                         .map_err(|e| CoreError::Internal(e.to_string()))?,
-                    year_keys: relay_keys::joining_year_keys(tx, &keys)?,
+                    year_keys: relay_keys::joining_year_keys(tx, &keys, &roster)?,
                 },
                 _ => Hello::Member {
                     office,

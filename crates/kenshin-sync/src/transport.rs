@@ -31,7 +31,8 @@ pub enum Hello {
         member: String,
     },
     /// A laptop joining with an invite: its own roster entry, signed with the invite's key, and its
-    /// keys for the fiscal years an office may have (an earlier Kenshin neither sends nor reads them).
+    /// keys for the fiscal years an office may have (a Kenshin before years' keys neither sends nor
+    /// reads them).
     Join {
         office: String,
         entry: RosterEntry,
