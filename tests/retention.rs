@@ -230,7 +230,31 @@ fn a_year_past_its_keeping_is_deleted_everywhere_and_stays_deleted() {
     sync(&stale, &hub.addr);
     gone(&l);
     gone(&stale);
+    // A laptop that joins after the deletion presents a key for 2019 too (it knows of no deletion
+    // yet): none is written for it, and its secret for the year is destroyed on its first sync.
+    let late = joined(&l, &hub, "課 三子");
     hub.stop();
+    let office = kenshin_store::Home::open(l.home.path())
+        .unwrap()
+        .read(|tx| tx.read_office(&tx.office_doc_id()?.unwrap()))
+        .unwrap();
+    let laptop = &office
+        .members
+        .iter()
+        .find(|m| m.member.name == "課 三子")
+        .unwrap()
+        .noise_key;
+    let years_of = |laptop: &str| -> BTreeSet<i32> {
+        office
+            .laptop_year_keys
+            .iter()
+            .filter(|k| k.laptop == laptop)
+            .map(|k| k.fiscal_year)
+            .collect()
+    };
+    assert!(years_of(laptop).contains(&2021), "{:?}", years_of(laptop));
+    assert!(!years_of(laptop).contains(&2019), "{:?}", years_of(laptop));
+    assert_eq!(year_secrets(&late, 2019), 0);
 
     // The relay still keeps what it was given of the deleted year (an automerge-repo sync server
     // deletes nothing), sealed under the year's key: no laptop of the office opens any of it, since

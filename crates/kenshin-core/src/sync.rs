@@ -179,8 +179,8 @@ impl SyncHome {
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
                     // The joiner's shares of the office's data keys, and its keys for the years this
                     // laptop wants with the years' keys it holds sealed to them, in the same change:
-                    // one new office document to project and send, not more after it. No keys go into a document
-                    // a newer Kenshin raised, nor to a member the roster does not hold current.
+                    // one new office document to project and send, not more after it. No keys go
+                    // into a document a newer Kenshin raised, nor to a member not judged current.
                     let newer = trust::raised_by_newer(&judged, &office_doc, &office).is_some();
                     if !newer && judged.current(&entry.member.id).is_some() {
                         let years = relay_keys::wanted_years(tx, &office_doc, &judged, &office)?;
@@ -285,7 +285,14 @@ impl SyncHome {
                         let month = log.month.parse::<kenshin_domain::dates::Month>();
                         let day = month
                             .map_or_else(|_| crate::local_day(crate::now()), |m| m.first_day());
-                        logs.push((id, log.member.clone(), kenshin_domain::fiscal_year(day)));
+                        let year = kenshin_domain::fiscal_year(day);
+                        // One the index puts in a deleted year is not asked for unless it is here
+                        // (then `apply_purges` reads its own month): the laptops that held it deleted
+                        // it, and a laptop that joined after the deletion waited for it for good.
+                        if roster.purged(year) && !tx.has_document(&id)? {
+                            continue;
+                        }
+                        logs.push((id, log.member.clone(), year));
                     }
                 }
                 let digest = roster.digest();
@@ -1028,9 +1035,12 @@ impl Syncing {
                 .noise()
                 .clone();
             let office = office_doc.to_string();
-            let roster = trust::roster(tx)?;
-            let hello = match tx.local(JOIN_ENTRY)? {
-                Some(entry) if roster.current(&me).is_none() => Hello::Join {
+            let joining = match tx.local(JOIN_ENTRY)? {
+                Some(entry) => Some((entry, trust::roster(tx)?)),
+                None => None,
+            };
+            let hello = match joining {
+                Some((entry, roster)) if roster.current(&me).is_none() => Hello::Join {
                     office,
                     entry: serde_json::from_str(&entry)
                         .map_err(|e| CoreError::Internal(e.to_string()))?,
