@@ -215,8 +215,8 @@ fn year_since_note(fiscal_year: i32) -> String {
 }
 
 /// How long a laptop that wants its key for a year written waits to be given the year's key someone
-/// else made before it makes one of its own (a share nobody can open, which any member may write, holds
-/// it up no longer than this).
+/// else made before it makes one of its own (a share nobody can open, which any member may write,
+/// holds it up no longer than this).
 const WAIT_FOR_YEAR_KEY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 /// Destroys this laptop's secret for a deleted fiscal year: what was sealed under the year's key
@@ -356,7 +356,9 @@ pub(crate) fn share_missing(
     if !tx.has_document(office_id)? {
         return Ok(0);
     }
-    let missing = Missing::of(tx, office_id, noise, roster, &tx.read_office(office_id)?)?;
+    let read = tx.read_office(office_id)?;
+    let wanted = wanted_years(tx, office_id, roster, &read)?;
+    let missing = Missing::of(tx, office_id, noise, roster, &read, &wanted)?;
     if missing.len() == 0 {
         return Ok(0);
     }
@@ -380,16 +382,19 @@ pub(crate) struct Missing {
 }
 
 impl Missing {
-    /// What `read` (the office document as read in `tx`) lacks, for the members of `roster`.
+    /// What `read` (the office document as read in `tx`) lacks, for the members of `roster` and
+    /// the [`wanted_years`].
     pub(crate) fn of(
         tx: &Tx<'_>,
         office_id: &DocumentId,
         noise: &NoiseKeys,
         roster: &Roster,
         read: &kenshin_store::Office,
+        wanted: &BTreeSet<i32>,
     ) -> Result<Missing> {
         let shares = lacking_shares(office_id, noise, roster, read)?;
-        let (year_keys, year_shares) = lacking_year_keys(tx, office_id, noise, roster, read)?;
+        let (year_keys, year_shares) =
+            lacking_year_keys(tx, office_id, noise, roster, read, wanted)?;
         Ok(Missing {
             shares,
             year_keys,
@@ -416,9 +421,13 @@ impl Missing {
     }
 }
 
+/// How many fiscal years before the current one the access logs' months give a laptop years it
+/// wants keys for (see [`wanted_years`]).
+const LOG_YEARS: i32 = 10;
+
 /// The fiscal years, from the current one, a joining laptop presents its keys for: those of the
-/// access logs' months a laptop wants keys for (see [`wanted_years`]), and the next.
-const JOINING_YEARS: std::ops::RangeInclusive<i32> = -10..=1;
+/// access logs' months a laptop wants keys for, and the next.
+const JOINING_YEARS: std::ops::RangeInclusive<i32> = -LOG_YEARS..=1;
 
 /// This laptop's keys for the years of [`JOINING_YEARS`] that `roster` (as this laptop last judged
 /// it) has not deleted, made now where it has none: a joining laptop presents them with its roster
@@ -503,7 +512,7 @@ pub(crate) fn wanted_years(
     for log in &read.access_logs {
         if let Ok(month) = log.month.parse::<Month>() {
             let year = fiscal_year(month.first_day());
-            if (current - 10..=current).contains(&year) {
+            if (current - LOG_YEARS..=current).contains(&year) {
                 wanted.insert(year);
             }
         }
@@ -518,7 +527,7 @@ pub(crate) fn wanted_years(
 }
 
 /// What this laptop writes in `tx` for the years' keys (`read` being the office document): its own
-/// key for each of the [`wanted_years`], its secret kept in the home;
+/// key for each of the `wanted` years ([`wanted_years`]), its secret kept in the home;
 /// a share of each year's key it holds to each current member's laptop's key for that year that
 /// lacks one; and, for a year it holds no key of that is bound to the data key that seals, a new one,
 /// shared the same way, unless another laptop's key for the year was given one and this laptop
@@ -530,6 +539,7 @@ fn lacking_year_keys(
     noise: &NoiseKeys,
     roster: &Roster,
     read: &kenshin_store::Office,
+    wanted: &BTreeSet<i32>,
 ) -> Result<(Vec<LaptopYearKey>, Vec<YearKeyShare>)> {
     let mine = noise.public_hex();
     let laptops: HashSet<&str> = current_members(roster)
@@ -538,7 +548,6 @@ fn lacking_year_keys(
     if !laptops.contains(mine.as_str()) {
         return Ok((Vec::new(), Vec::new()));
     }
-    let wanted = wanted_years(tx, office_id, roster, read)?;
     let mut per_laptop: HashMap<(i32, &str), usize> = HashMap::new();
     // Each current member's laptop's keys for each year, as (year, key).
     let mut recipients: BTreeSet<(i32, String)> = BTreeSet::new();
@@ -555,7 +564,7 @@ fn lacking_year_keys(
     // This laptop's key for each year, and the years it first wanted its key written less than a
     // day ago.
     let (mut own, mut recent) = (HashMap::new(), HashSet::new());
-    for &year in &wanted {
+    for &year in wanted {
         let secret = own_year_secret(tx, year)?;
         let since = match tx.local(&year_since_note(year))? {
             Some(t) => chrono::DateTime::parse_from_rfc3339(&t)

@@ -194,8 +194,15 @@ impl SyncHome {
                             kenshin_store::docs::office::add_laptop_year_key(&mut doc, &key)?;
                             read.laptop_year_keys.push(key);
                         }
-                        relay_keys::Missing::of(tx, &office_doc, &self.noise, &judged, &read)?
-                            .write(&mut doc)?;
+                        relay_keys::Missing::of(
+                            tx,
+                            &office_doc,
+                            &self.noise,
+                            &judged,
+                            &read,
+                            &years,
+                        )?
+                        .write(&mut doc)?;
                     }
                     tx.save_office(&office_doc, &mut doc, &before)?;
                 }
@@ -1026,33 +1033,37 @@ impl Syncing {
         let no_office = || CoreError::NoOffice {
             home: dir.display().to_string(),
         };
-        // A write: a joining laptop makes its keys for the years to present (see `Hello::Join`).
-        let (office_doc, me, keys, hello) = home.write(|tx| {
+        let (office_doc, me, keys, joining) = home.read(|tx| {
             let office_doc = tx.office_doc_id()?.ok_or_else(no_office)?;
             let me = tx.local(ME)?.ok_or_else(no_office)?;
             let keys = kept_keys(tx, &me)?
                 .ok_or_else(|| CoreError::KeysElsewhere { member: me.clone() })?
                 .noise()
                 .clone();
-            let office = office_doc.to_string();
+            // A laptop its own roster does not hold yet joins, with the invite's entry.
             let joining = match tx.local(JOIN_ENTRY)? {
-                Some(entry) => Some((entry, trust::roster(tx)?)),
+                Some(entry) => {
+                    let roster = trust::roster(tx)?;
+                    roster.current(&me).is_none().then_some((entry, roster))
+                }
                 None => None,
             };
-            let hello = match joining {
-                Some((entry, roster)) if roster.current(&me).is_none() => Hello::Join {
-                    office,
-                    entry: serde_json::from_str(&entry)
-                        .map_err(|e| CoreError::Internal(e.to_string()))?,
-                    year_keys: relay_keys::joining_year_keys(tx, &keys, &roster)?,
-                },
-                _ => Hello::Member {
-                    office,
-                    member: me.clone(),
-                },
-            };
-            Ok::<_, CoreError>((office_doc, me, keys, hello))
+            Ok::<_, CoreError>((office_doc, me, keys, joining))
         })?;
+        let office = office_doc.to_string();
+        let hello = match joining {
+            Some((entry, roster)) => Hello::Join {
+                office,
+                entry: serde_json::from_str(&entry)
+                    .map_err(|e| CoreError::Internal(e.to_string()))?,
+                // Made in a write of their own: a member's start only reads.
+                year_keys: home.write(|tx| relay_keys::joining_year_keys(tx, &keys, &roster))?,
+            },
+            None => Hello::Member {
+                office,
+                member: me.clone(),
+            },
+        };
         let sync_home = Arc::new(SyncHome {
             home: Mutex::new(home),
             looked: Mutex::new(Looked {
