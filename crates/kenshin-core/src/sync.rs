@@ -133,6 +133,27 @@ pub(crate) fn noted_lists(note: &str) -> impl Iterator<Item = &str> {
 }
 
 impl SyncHome {
+    fn new(
+        home: Home,
+        office_doc: &DocumentId,
+        me: &str,
+        noise: &kenshin_trust::NoiseKeys,
+    ) -> Self {
+        SyncHome {
+            home: Mutex::new(home),
+            looked: Mutex::new(Looked {
+                version: -1,
+                journal: None,
+            }),
+            office_doc: office_doc.clone(),
+            me: me.to_string(),
+            noise: noise.clone(),
+            roster: RwLock::new(Roster::default()),
+            known: Mutex::new(Known::default()),
+            deleted: Default::default(),
+        }
+    }
+
     fn with_write<T>(
         &self,
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
@@ -157,24 +178,23 @@ impl SyncHome {
             .with_write(|tx| {
                 let (mut doc, office) = tx.load_office(&office_doc)?;
                 let anchor = tx.local(trust::ANCHOR)?.unwrap_or_default();
-                // The joiner's entry is judged as if added now, after everything this laptop holds.
-                let mut members = office.members.clone();
-                let new = !members.contains(entry);
+                // The joiner's entry is judged as if added now, after everything this laptop holds,
+                // in the roster judged whole (roles, deputies, deletions), as the engine keeps it.
+                let mut with_joiner = office.clone();
+                let new = !office.members.contains(entry);
                 if new {
-                    members.push(entry.clone());
+                    with_joiner.members.push(entry.clone());
                 }
-                let judged = Roster::check(
+                let judged = trust::roster_with(
                     &office_doc.to_string(),
                     &anchor,
-                    &members,
-                    &office.invites,
-                    &office.removals,
-                    trust::office_order(&office, new.then_some(office.members.len())),
+                    &with_joiner,
+                    new.then_some(office.members.len()),
                 );
                 if let Some((_, why)) = judged.invalid.iter().find(|(e, _)| e == entry) {
                     return Ok(Err(Refusal::Invite { why: why.clone() }));
                 }
-                if !office.members.iter().any(|m| m == entry) {
+                if new {
                     let before = doc.get_heads();
                     kenshin_store::docs::office::add_member(&mut doc, entry)?;
                     // The joiner's shares of the office's data keys, and its keys for the years this
@@ -1064,19 +1084,7 @@ impl Syncing {
                 member: me.clone(),
             },
         };
-        let sync_home = Arc::new(SyncHome {
-            home: Mutex::new(home),
-            looked: Mutex::new(Looked {
-                version: -1,
-                journal: None,
-            }),
-            office_doc: office_doc.clone(),
-            me: me.clone(),
-            noise: keys.clone(),
-            roster: RwLock::new(Roster::default()),
-            known: Mutex::new(Known::default()),
-            deleted: Default::default(),
-        });
+        let sync_home = Arc::new(SyncHome::new(home, &office_doc, &me, &keys));
         let (signal, stored) = StoreSignal::new();
         let (claim, notify) = (signal.clone(), signal.clone());
         let storage = SqliteStorage::open(&home_dir)?.on_put(
@@ -1411,7 +1419,51 @@ pub fn overview(home: impl Into<HomeDir>, live: &[PeerStatus]) -> Result<Overvie
 
 #[cfg(test)]
 mod tests {
-    use super::register_holds;
+    use super::*;
+    use kenshin_domain::Role;
+
+    /// A laptop admitted here is judged in the roster judged whole, which the engine keeps until
+    /// it projects again: an admin's settings hold in it from the admission on (it was judged from
+    /// the entries, invites and removals alone, and the settings read as the defaults).
+    #[test]
+    fn a_joiner_is_admitted_into_the_roster_judged_whole() {
+        let hub_dir = tempfile::tempdir().expect("tempdir");
+        let mut office =
+            crate::Office::init(hub_dir.path(), "テスト市", "決裁 太郎").expect("init");
+        let settings = kenshin_domain::settings::OfficeSettings {
+            idle_minutes: 25,
+            ..office.settings().expect("settings")
+        };
+        office.set_settings(settings.clone()).expect("set");
+        let invite = office
+            .invite("委託 一郎", Role::Contractor, false)
+            .expect("invite");
+        let joiner_dir = tempfile::tempdir().expect("tempdir");
+        let invite = serde_json::to_string(&invite).expect("json");
+        let joined = crate::join(joiner_dir.path(), &invite, "invite.json").expect("join");
+        let entry = Home::open(joiner_dir.path())
+            .expect("open")
+            .read(|tx| tx.local(JOIN_ENTRY))
+            .expect("read")
+            .expect("an entry");
+        let entry: RosterEntry = serde_json::from_str(&entry).expect("entry");
+        let (office_doc, me, noise) = (
+            office.office_doc.clone(),
+            office.me.id.clone(),
+            office.keys.noise().clone(),
+        );
+        drop(office);
+        let hub = SyncHome::new(
+            Home::open(hub_dir.path()).expect("open"),
+            &office_doc,
+            &me,
+            &noise,
+        );
+        hub.admit_joiner(&entry, &[]).expect("admitted");
+        let roster = hub.roster();
+        assert!(roster.current(&joined.member).is_some());
+        assert_eq!(roster.settings(), settings);
+    }
 
     #[test]
     fn a_registered_note_holds_while_the_production_list_that_counts_is_the_one_it_names() {

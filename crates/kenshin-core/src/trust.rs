@@ -85,7 +85,18 @@ pub(crate) fn judge_roster(tx: &Tx<'_>, id: &DocumentId, office: &Office) -> Res
 /// The roster an office document holds, judged from `anchor`: its entries, invites and removals,
 /// then the admins' records (deputies, role changes, settings), all in their causal order.
 pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roster {
-    let order = office_order(office, None);
+    roster_with(office_id, anchor, office, None)
+}
+
+/// The roster as [`roster_of`] judges it, with `office.members[added]` an entry its document does
+/// not hold yet (a laptop being admitted), judged as if written after everything else.
+pub(crate) fn roster_with(
+    office_id: &str,
+    anchor: &str,
+    office: &Office,
+    added: Option<usize>,
+) -> Roster {
+    let order = office_order(office, added);
     let mut roster = Roster::check(
         office_id,
         anchor,
@@ -124,10 +135,7 @@ pub(crate) fn roster_of(office_id: &str, anchor: &str, office: &Office) -> Roste
 
 /// The causal order of an office's roster records (see `Roster::check`), with `added` a record
 /// inserted at that index (a joiner not yet written): after everything.
-pub(crate) fn office_order(
-    office: &Office,
-    added: Option<usize>,
-) -> impl Fn(usize, usize) -> bool + '_ {
+fn office_order(office: &Office, added: Option<usize>) -> impl Fn(usize, usize) -> bool + '_ {
     move |a, b| {
         let shift = |i: usize| match added {
             Some(n) if i > n => Some(i - 1),
