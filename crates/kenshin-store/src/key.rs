@@ -34,6 +34,13 @@ pub(crate) const ARGON_T: u32 = 3;
 /// SQLCipher's page: 16 KiB rather than its 4 KiB, since each page pays for its own IV and HMAC (the
 /// 150,000-row import took 2.1 s with 4 KiB pages and 1.8 s with 16 KiB, medians of 5).
 const CIPHER_PAGE_SIZE: i64 = 16_384;
+/// How each page is authenticated: HMAC-SHA256, which this CPU computes with its own instructions
+/// (SHA-NI) at 1.8 GB/s, against 0.8 GB/s for SQLCipher's default SHA-512 (`openssl speed`): a page
+/// read from the file is decrypted and checked in some 12 µs rather than 25, and a lookup by
+/// number took 13–21 % less (docs/PERFORMANCE.md). A 256-bit tag keyed with a 256-bit key.
+const PAGE_MAC: &str = "HMAC_SHA256";
+/// The MAC of homes made before (SQLCipher 4's default): they open as they are.
+const EARLIER_PAGE_MAC: &str = "HMAC_SHA512";
 /// SQLite's plaintext header: a home from before encryption starts with it.
 const PLAIN_HEADER: &[u8] = b"SQLite format 3\0";
 
@@ -456,8 +463,20 @@ fn pragma_key(key: &Key) -> Zeroizing<String> {
     ))
 }
 
-/// A connection to the database keyed with `key`, or why the key does not open it.
+/// A connection to the database keyed with `key`, its pages' MAC this build's or, for a home made
+/// before, SQLCipher's default; or why the key does not open it.
 fn keyed(dir: &Path, key: &Key) -> Result<std::result::Result<Connection, StoreError>> {
+    match keyed_with(dir, key, PAGE_MAC)? {
+        Ok(conn) => Ok(Ok(conn)),
+        Err(wrong) => Ok(keyed_with(dir, key, EARLIER_PAGE_MAC)?.map_err(|_| wrong)),
+    }
+}
+
+fn keyed_with(
+    dir: &Path,
+    key: &Key,
+    mac: &str,
+) -> Result<std::result::Result<Connection, StoreError>> {
     let path = dir.join(crate::DB_FILE);
     let open_err = |source| StoreError::Open {
         path: path.display().to_string(),
@@ -471,6 +490,8 @@ fn keyed(dir: &Path, key: &Key) -> Result<std::result::Result<Connection, StoreE
     conn.pragma_update(None, "cipher_log_level", "NONE")
         .map_err(open_err)?;
     conn.pragma_update(None, "cipher_page_size", CIPHER_PAGE_SIZE)
+        .map_err(open_err)?;
+    conn.pragma_update(None, "cipher_hmac_algorithm", mac)
         .map_err(open_err)?;
     // A wrong key shows only when a page is read, as "not a database"; any other failure of that
     // first read is the disk's, said as such.
@@ -536,6 +557,7 @@ fn encrypt_in_place(dir: &Path, key: &Key) -> Result<()> {
     conn.execute_batch(&Zeroizing::new(format!(
         "ATTACH DATABASE '{quoted}' AS sealed KEY \"{}\";
          PRAGMA sealed.cipher_page_size = {CIPHER_PAGE_SIZE};
+         PRAGMA sealed.cipher_hmac_algorithm = {PAGE_MAC};
          SELECT sqlcipher_export('sealed');
          PRAGMA sealed.user_version = {version};
          DETACH DATABASE sealed;",
