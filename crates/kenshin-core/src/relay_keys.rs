@@ -517,7 +517,8 @@ pub(crate) fn wanted_years(
             }
         }
     }
-    // Judged again when `read` holds a deletion `roster` does not.
+    // Judged again when `read` holds a deletion `roster` does not (a roster judged before `read`
+    // was, or a deletion that does not hold).
     let unjudged = read.purges.iter().any(|p| !roster.purged(p.fiscal_year));
     let fresh = unjudged
         .then(|| trust::judge_roster(tx, office_id, read))

@@ -1463,6 +1463,15 @@ mod tests {
         let roster = hub.roster();
         assert!(roster.current(&joined.member).is_some());
         assert_eq!(roster.settings(), settings);
+        // As the office document judges it once it holds the entry.
+        let whole = Home::open(hub_dir.path())
+            .expect("open")
+            .read(|tx| {
+                let office = tx.read_office(&office_doc)?;
+                trust::judge_roster(tx, &office_doc, &office)
+            })
+            .expect("judged");
+        assert_eq!(roster.digest(), whole.digest());
     }
 
     #[test]

@@ -145,9 +145,8 @@ pub fn connect(home: impl Into<HomeDir>) -> Result<Connection> {
         path: path.display().to_string(),
         source,
     };
+    // Waits up to 10 s for another connection's lock (set when the key is given).
     let conn = crate::key::open_encrypted(&home)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(open_err)?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(open_err)?;
     conn.pragma_update(None, "synchronous", "FULL")

@@ -36,8 +36,8 @@ pub(crate) const ARGON_T: u32 = 3;
 const CIPHER_PAGE_SIZE: i64 = 16_384;
 /// How each page is authenticated: HMAC-SHA256, which this CPU computes with its own instructions
 /// (SHA-NI) at 1.8 GB/s, against 0.8 GB/s for SQLCipher's default SHA-512 (`openssl speed`): a page
-/// read from the file is decrypted and checked in some 12 µs rather than 25, and a lookup by
-/// number took 13–21 % less (docs/PERFORMANCE.md). A 256-bit tag keyed with a 256-bit key.
+/// read from the file is decrypted and checked in some 11 µs rather than 23 (docs/PERFORMANCE.md,
+/// "Pages checked with HMAC-SHA256"). A 256-bit tag keyed with a 256-bit key.
 const PAGE_MAC: &str = "HMAC_SHA256";
 /// The MAC of homes made before (SQLCipher 4's default): they open as they are.
 const EARLIER_PAGE_MAC: &str = "HMAC_SHA512";
@@ -483,6 +483,9 @@ fn keyed_with(
         source,
     };
     let conn = Connection::open(&path).map_err(open_err)?;
+    // The first read below may wait for another process's recovery or checkpoint of the WAL.
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(open_err)?;
     conn.pragma_update(None, "key", &*pragma_key(key))
         .map_err(open_err)?;
     // A wrong key is reported below, once, not logged by SQLCipher onto a command's stderr (its

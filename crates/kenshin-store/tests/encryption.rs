@@ -84,16 +84,20 @@ fn a_home_made_with_the_earlier_page_mac_opens_and_keeps_its_data() {
     // A copy as an earlier build made it: the same key (the same key.json), SHA-512 pages.
     let earlier = tempfile::tempdir().unwrap();
     let copy = earlier.path().join(DB_FILE);
-    kenshin_store::connect(new.path())
-        .unwrap()
-        .execute_batch(&format!(
-            "ATTACH DATABASE '{}' AS earlier;
-             PRAGMA earlier.cipher_page_size = 16384;
-             PRAGMA earlier.cipher_hmac_algorithm = HMAC_SHA512;
-             SELECT sqlcipher_export('earlier'); DETACH DATABASE earlier;",
-            copy.display()
-        ))
+    let conn = kenshin_store::connect(new.path()).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{}' AS earlier;
+         PRAGMA earlier.cipher_page_size = 16384;
+         PRAGMA earlier.cipher_hmac_algorithm = HMAC_SHA512;
+         SELECT sqlcipher_export('earlier');
+         PRAGMA earlier.user_version = {version}; DETACH DATABASE earlier;",
+        copy.display()
+    ))
+    .unwrap();
+    drop(conn);
     std::fs::copy(new.path().join(KEY_FILE), earlier.path().join(KEY_FILE)).unwrap();
     let bytes = std::fs::read(&copy).unwrap();
     assert!(!bytes.windows(6).any(|w| w == "山田".as_bytes()));
