@@ -350,7 +350,12 @@ postal: string,
  */
 address: string, };
 
-export type Found = { total: number, hits: Array<RegisterEntry>, };
+export type Found = { total: number, hits: Array<RegisterEntry>, 
+/**
+ * The page's places whose voucher is not shown (one of a batch this laptop does not hold),
+ * counted from the page's first place: they keep their place, so rows after them do not move.
+ */
+unshown: Array<number>, };
 
 export type NoteKind = "inquiry" | "returned";
 

@@ -210,6 +210,7 @@ const ja: Record<string, string> = {
   "Evidence": "根拠",
   Lists: "リスト",
   "Search: number, kana, name, postal code": "検索：受診券整理番号・カナ・氏名・郵便番号",
+  "A voucher of a batch this laptop does not hold": "この端末にない業務の受診券です（表示できません）",
   found: "件",
   "Voucher number": "受診券整理番号",
   Name: "氏名",

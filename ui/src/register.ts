@@ -1,7 +1,7 @@
 // 受診券リスト: search by number, kana, name or postal code; all 150,000 rows scroll in a virtual list that
 // fetches pages as they come into view; the chosen voucher's history and what can be done with it beside
 // it (log a call about it, record its envelope as returned).
-import type { RegisterEntry } from "./bindings";
+import type { Found, RegisterEntry } from "./bindings";
 import { api, forgetReads } from "./api";
 import { h, replace, rowsInView } from "./dom";
 import { eventText, sexText, t, voucherStatusText } from "./i18n";
@@ -16,7 +16,8 @@ const PAGE = 200;
 export async function registerScreen(root: HTMLElement): Promise<void> {
   let query = "";
   let total = 0;
-  const pages = new Map<number, RegisterEntry[] | "loading">();
+  // A page's places: null for a voucher this laptop does not show (one of a batch it does not hold).
+  const pages = new Map<number, (RegisterEntry | null)[] | "loading">();
   const search = h("input", { type: "search", name: "query", placeholder: t("Search: number, kana, name, postal code"), size: 40, autofocus: true });
   const count = h("span", { class: "count" });
   const spacer = h("div", { class: "spacer" });
@@ -54,7 +55,9 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
               h("span", {}, `${e.process} ${e.batch_label}`),
               h("span", { class: `badge ${e.status}` }, voucherStatusText(e.status), e.events.length ? ` +${e.events.length}` : ""),
             )
-          : h("div", { class: "vrow loading" }, "…"),
+          : e === null
+            ? h("div", { class: "vrow unshown" }, h("span", {}, t("A voucher of a batch this laptop does not hold")))
+            : h("div", { class: "vrow loading" }, "…"),
     );
     replace(rows, out);
   };
@@ -64,7 +67,7 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
     const asked = query;
     const found = await attempt(() => api.registerPage(asked, page * PAGE, PAGE));
     if (!found || asked !== query) return;
-    pages.set(page, found.hits);
+    pages.set(page, placed(found));
     draw();
   };
 
@@ -74,7 +77,7 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
     const found = await attempt(() => api.registerPage(query, 0, PAGE));
     if (!found) return;
     total = Number(found.total);
-    pages.set(0, found.hits);
+    pages.set(0, placed(found));
     // The chosen voucher's detail as this search finds it, or none.
     const again = found.hits.find((e) => e.voucher_no === selected);
     if (again) showHistory(history, again);
@@ -101,6 +104,13 @@ export async function registerScreen(root: HTMLElement): Promise<void> {
   replace(root, h("div", { class: "register" }, h("div", { class: "searchbar" }, search, count), h("div", { class: "table" }, header, viewport), history));
   await run();
   search.focus();
+}
+
+/// The page's hits in their places, with null where a voucher is not shown.
+function placed(found: Found): (RegisterEntry | null)[] {
+  const out: (RegisterEntry | null)[] = [...found.hits];
+  for (const at of found.unshown) out.splice(at, 0, null);
+  return out;
 }
 
 function showHistory(box: HTMLElement, e: RegisterEntry): void {

@@ -235,6 +235,16 @@ pub fn voucher(office: &mut Office, cmd: VoucherCmd, json: bool, lang: Lang) -> 
         found.hits.len(),
         found.total
     );
+    if !found.unshown.is_empty() {
+        println!(
+            "{} {}",
+            lang.pick(
+                "この端末にない業務の受診券（表示していません）:",
+                "vouchers of batches this laptop does not hold (not shown):"
+            ),
+            found.unshown.len()
+        );
+    }
     Ok(())
 }
 

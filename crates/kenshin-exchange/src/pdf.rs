@@ -8,9 +8,11 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
+use rustybuzz::{script, Direction, Face, Script, ShapePlan, UnicodeBuffer};
 use std::path::PathBuf;
+use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,21 +40,18 @@ const FONTS: [(&str, u32); 4] = [
     ),
 ];
 
-/// The Japanese font this machine has (`KENSHIN_FONT` first, then Debian's).
-fn japanese_font() -> Result<Font, PdfError> {
+/// The Japanese font this machine has (`KENSHIN_FONT` first, then Debian's): its bytes, its face
+/// index in a collection, and where it was read.
+fn japanese_font() -> Result<(Vec<u8>, u32, PathBuf), PdfError> {
     let mut candidates: Vec<(PathBuf, u32)> = Vec::new();
     if let Some(p) = std::env::var_os("KENSHIN_FONT") {
         candidates.push((PathBuf::from(p), 0));
     }
     candidates.extend(FONTS.iter().map(|(p, i)| (PathBuf::from(p), *i)));
     for (path, index) in &candidates {
-        let Ok(bytes) = std::fs::read(path) else {
-            continue;
-        };
-        return Font::new(bytes.into(), *index).ok_or_else(|| PdfError::BadFont {
-            path: path.display().to_string(),
-            why: "not a font krilla can read".into(),
-        });
+        if let Ok(bytes) = std::fs::read(path) {
+            return Ok((bytes, *index, path.clone()));
+        }
     }
     let looked: Vec<String> = candidates
         .iter()
@@ -72,13 +71,23 @@ fn mm(v: f32) -> f32 {
 }
 
 /// A PDF being written, page by page.
-pub struct Pdf {
+pub struct Pdf<'f> {
     doc: Document,
     font: Font,
+    shaper: Shaper<'f>,
 }
 
-impl Pdf {
-    pub fn new() -> Result<Pdf, PdfError> {
+impl Pdf<'_> {
+    /// Writes a document whose pages `draw` adds.
+    pub fn write(draw: impl FnOnce(&mut Pdf<'_>)) -> Result<Vec<u8>, PdfError> {
+        let (bytes, index, path) = japanese_font()?;
+        let bytes = Arc::new(bytes);
+        let unreadable = || PdfError::BadFont {
+            path: path.display().to_string(),
+            why: "not a font that can be read".into(),
+        };
+        let font = Font::new(bytes.clone().into(), index).ok_or_else(unreadable)?;
+        let face = Face::from_slice(&bytes, index).ok_or_else(unreadable)?;
         let settings = SerializeSettings {
             // No XMP packet: it would carry nothing we need, and the same document must give the
             // same bytes.
@@ -86,14 +95,19 @@ impl Pdf {
             enable_tagging: false,
             ..SerializeSettings::default()
         };
-        Ok(Pdf {
+        let mut pdf = Pdf {
             doc: Document::new_with(settings),
-            font: japanese_font()?,
-        })
+            font,
+            shaper: Shaper::new(&face),
+        };
+        draw(&mut pdf);
+        pdf.doc
+            .finish()
+            .map_err(|e| PdfError::Write(format!("{e:?}")))
     }
 
     /// Adds an A4 page and draws it.
-    pub fn page(&mut self, draw: impl FnOnce(&mut Canvas<'_, '_>)) {
+    pub fn page(&mut self, draw: impl FnOnce(&mut Canvas<'_, '_, '_>)) {
         let mut page = self
             .doc
             .start_page_with(PageSettings::from_wh(A4.0, A4.1).expect("A4 is a valid page size"));
@@ -101,37 +115,33 @@ impl Pdf {
         let mut canvas = Canvas {
             surface: &mut surface,
             font: &self.font,
+            shaper: &mut self.shaper,
         };
         draw(&mut canvas);
         surface.finish();
         page.finish();
     }
-
-    pub fn finish(self) -> Result<Vec<u8>, PdfError> {
-        self.doc
-            .finish()
-            .map_err(|e| PdfError::Write(format!("{e:?}")))
-    }
 }
 
 /// One page's drawing surface. Positions are millimetres from the top left; `y` is the baseline.
-pub struct Canvas<'s, 'p> {
+pub struct Canvas<'s, 'p, 'f> {
     surface: &'s mut Surface<'p>,
     font: &'s Font,
+    shaper: &'s mut Shaper<'f>,
 }
 
-impl Canvas<'_, '_> {
+impl Canvas<'_, '_, '_> {
     pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str) {
         if text.is_empty() {
             return;
         }
-        self.surface.draw_text(
+        self.surface.draw_glyphs(
             Point::from_xy(mm(x), mm(y)),
+            self.shaper.shape(text),
             self.font.clone(),
-            size,
             text,
+            size,
             false,
-            TextDirection::Auto,
         );
     }
 
@@ -199,6 +209,73 @@ impl Canvas<'_, '_> {
     }
 }
 
+/// Text shaped as krilla's `draw_text` shapes it, with what that makes for each text made once
+/// for the document: the font parsed (Noto Sans CJK's layout tables, a sixth of a month's archive
+/// at five years), a plan for each script, the buffers. Made for each text, they also left the
+/// allocator's free lists too scattered to reuse (a print of 3,000 pages peaked at 438 MB).
+/// Text is set left to right: the office's is Japanese, digits and Latin letters.
+struct Shaper<'f> {
+    face: &'f Face<'f>,
+    /// A plan for each script met (none for digits alone; no language is ever set).
+    plans: Vec<(Option<Script>, ShapePlan)>,
+    /// The buffer between texts (rustybuzz gives it back after shaping).
+    buffer: Option<UnicodeBuffer>,
+    glyphs: Vec<KrillaGlyph>,
+}
+
+impl<'f> Shaper<'f> {
+    fn new(face: &'f Face<'f>) -> Self {
+        Shaper {
+            face,
+            plans: Vec::new(),
+            buffer: None,
+            glyphs: Vec::new(),
+        }
+    }
+
+    /// `text`'s glyphs, left to right: each with its advance in ems and the bytes of `text` its
+    /// cluster covers (up to where the next cluster starts).
+    fn shape(&mut self, text: &str) -> &[KrillaGlyph] {
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        buffer.set_direction(Direction::LeftToRight);
+        let script = Some(buffer.script()).filter(|s| *s != script::UNKNOWN);
+        let at = match self.plans.iter().position(|(s, _)| *s == script) {
+            Some(at) => at,
+            None => {
+                let plan = ShapePlan::new(self.face, Direction::LeftToRight, script, None, &[]);
+                self.plans.push((script, plan));
+                self.plans.len() - 1
+            }
+        };
+        let output = rustybuzz::shape_with_plan(self.face, &self.plans[at].1, buffer);
+        let em = self.face.units_per_em() as f32;
+        let infos = output.glyph_infos();
+        self.glyphs.clear();
+        self.glyphs
+            .extend(infos.iter().zip(output.glyph_positions()).enumerate().map(
+                |(i, (info, pos))| {
+                    let end = infos[i + 1..]
+                        .iter()
+                        .find(|next| next.cluster != info.cluster)
+                        .map_or(text.len(), |next| next.cluster as usize);
+                    KrillaGlyph::new(
+                        GlyphId::new(info.glyph_id),
+                        pos.x_advance as f32 / em,
+                        pos.x_offset as f32 / em,
+                        pos.y_offset as f32 / em,
+                        pos.y_advance as f32 / em,
+                        info.cluster as usize..end,
+                        None,
+                    )
+                },
+            ));
+        self.buffer = Some(output.clear());
+        &self.glyphs
+    }
+}
+
 /// Width of text in mm at `size` pt, counting wide (Japanese) characters as one em and narrow ones
 /// as half: close enough for a monospaced-looking CJK font, and independent of the font file.
 fn width_mm(text: &str, size: f32) -> f32 {
@@ -254,5 +331,34 @@ mod tests {
             vec!["あいうえお".to_string(), "かきくけ…".to_string()]
         );
         assert_eq!(wrap("", 10.0, 18.0, 2), vec![String::new()]);
+    }
+
+    #[test]
+    fn text_is_shaped_a_glyph_a_character_in_the_face_parsed_once() {
+        let (bytes, index, _) = japanese_font().unwrap();
+        let face = Face::from_slice(&bytes, index).unwrap();
+        let mut shaper = Shaper::new(&face);
+        // Digits alone have no script of their own: a plan without one.
+        assert_eq!(shaper.shape("0123").len(), 4);
+        let text = "受診券整理番号 0123 ｱ様";
+        let glyphs = shaper.shape(text).to_vec();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        assert_eq!(glyphs.len(), chars.len());
+        let em = face.units_per_em() as f32;
+        for (g, (i, (at, c))) in glyphs.iter().zip(chars.iter().enumerate()) {
+            let glyph = face.glyph_index(*c).unwrap();
+            assert_eq!(g.glyph_id.to_u32(), u32::from(glyph.0), "{c}");
+            // Each glyph covers its character's bytes, up to the next one's.
+            let end = chars.get(i + 1).map_or(text.len(), |(next, _)| *next);
+            assert_eq!(g.text_range, *at..end, "{c}");
+            let advance = face.glyph_hor_advance(glyph).unwrap() as f32 / em;
+            assert_eq!(g.x_advance, advance, "{c}");
+        }
+        // Kanji are a full em wide, the half-width kana half of one.
+        assert_eq!(glyphs[0].x_advance, 1.0);
+        assert_eq!(glyphs[chars.len() - 2].x_advance, 0.5);
+        assert!(shaper.shape("").is_empty());
+        // One plan for the digits, one for the kanji's script.
+        assert_eq!(shaper.plans.len(), 2);
     }
 }

@@ -38,7 +38,7 @@ pub enum Layout {
 
 /// One labelled table: each value wrapped in its box (at most 3 lines); returns where it ends.
 fn fields_table(
-    c: &mut Canvas<'_, '_>,
+    c: &mut Canvas<'_, '_, '_>,
     (x, mut y): (f32, f32),
     (label_w, value_w): (f32, f32),
     size: f32,
@@ -72,78 +72,80 @@ pub fn standard_vouchers(
     settings: &str,
     layout: Layout,
 ) -> Result<Vec<u8>, PdfError> {
-    let mut pdf = Pdf::new()?;
-    let foot = format!("保険者情報の設定 {settings}");
-    match layout {
-        Layout::A4 => {
-            for face in faces {
-                pdf.page(|c| {
-                    address_block(c, &face.postal, &face.address, &face.name);
-                    c.text_in(125.0, 20.0, 9.0, 70.0, &insurer.name);
-                    c.text_in(125.0, 26.0, 8.0, 70.0, &insurer.address);
-                    c.text_in(125.0, 31.0, 8.0, 70.0, &format!("電話 {}", insurer.phone));
-                    c.text(125.0, 36.0, 8.0, "国民健康保険 特定健康診査 担当");
-                    let (head, request) = title(face);
-                    c.text(40.0, 110.0, 16.0, head);
-                    c.text_in(150.0, 110.0, 9.0, 40.0, &request);
-                    let fields = face_fields(face, insurer);
-                    let end = fields_table(c, (22.0, 115.0), (44.0, 122.0), 9.0, &fields);
-                    c.text(22.0, end + 8.0, 10.0, "注意事項");
-                    let mut y = end + 14.0;
-                    for n in NOTICES {
-                        y += 4.6 * c.text_wrapped(22.0, y, 8.5, 166.0, 2, &format!("・{n}")) as f32;
-                    }
-                    c.text(22.0, 290.0, 6.0, &foot);
-                });
-            }
-        }
-        Layout::Card => {
-            // A6 cells on A4: two across, two down.
-            const CELLS: [(f32, f32); 4] = [(0.0, 0.0), (105.0, 0.0), (0.0, 148.5), (105.0, 148.5)];
-            for chunk in faces.chunks(CELLS.len()) {
-                pdf.page(|c| {
-                    cut_marks(c);
-                    for (face, (x, y)) in chunk.iter().zip(CELLS) {
+    Pdf::write(|pdf| {
+        let foot = format!("保険者情報の設定 {settings}");
+        match layout {
+            Layout::A4 => {
+                for face in faces {
+                    pdf.page(|c| {
+                        address_block(c, &face.postal, &face.address, &face.name);
+                        c.text_in(125.0, 20.0, 9.0, 70.0, &insurer.name);
+                        c.text_in(125.0, 26.0, 8.0, 70.0, &insurer.address);
+                        c.text_in(125.0, 31.0, 8.0, 70.0, &format!("電話 {}", insurer.phone));
+                        c.text(125.0, 36.0, 8.0, "国民健康保険 特定健康診査 担当");
                         let (head, request) = title(face);
-                        c.text(x + 6.0, y + 10.0, 11.0, head);
-                        c.text_in(x + 68.0, y + 10.0, 6.0, 32.0, &request);
+                        c.text(40.0, 110.0, 16.0, head);
+                        c.text_in(150.0, 110.0, 9.0, 40.0, &request);
                         let fields = face_fields(face, insurer);
-                        fields_table(c, (x + 5.0, y + 13.0), (27.0, 68.0), 6.5, &fields);
-                        c.text(x + 6.0, y + 144.0, 5.0, &foot);
-                    }
-                });
-                pdf.page(|c| {
-                    cut_marks(c);
-                    // Mirrored across: the back of the left card is printed on the right.
-                    for (face, (x, y)) in chunk.iter().zip(CELLS) {
-                        let x = 105.0 - x;
-                        c.text(x + 6.0, y + 12.0, 10.0, "注意事項");
-                        let mut ny = y + 20.0;
+                        let end = fields_table(c, (22.0, 115.0), (44.0, 122.0), 9.0, &fields);
+                        c.text(22.0, end + 8.0, 10.0, "注意事項");
+                        let mut y = end + 14.0;
                         for n in NOTICES {
-                            ny += 3.6
-                                * c.text_wrapped(x + 6.0, ny, 7.0, 92.0, 3, &format!("・{n}"))
-                                    as f32;
+                            y += 4.6
+                                * c.text_wrapped(22.0, y, 8.5, 166.0, 2, &format!("・{n}")) as f32;
                         }
-                        c.text_in(x + 6.0, y + 120.0, 8.0, 92.0, &insurer.name);
-                        c.text_in(x + 6.0, y + 125.0, 7.0, 92.0, &insurer.address);
-                        c.text_in(
-                            x + 6.0,
-                            y + 130.0,
-                            7.0,
-                            92.0,
-                            &format!("電話 {}　保険者番号 {}", insurer.phone, insurer.number),
-                        );
-                        c.text_in(x + 6.0, y + 136.0, 6.0, 92.0, &face.sheet_no);
-                    }
-                });
+                        c.text(22.0, 290.0, 6.0, &foot);
+                    });
+                }
+            }
+            Layout::Card => {
+                // A6 cells on A4: two across, two down.
+                const CELLS: [(f32, f32); 4] =
+                    [(0.0, 0.0), (105.0, 0.0), (0.0, 148.5), (105.0, 148.5)];
+                for chunk in faces.chunks(CELLS.len()) {
+                    pdf.page(|c| {
+                        cut_marks(c);
+                        for (face, (x, y)) in chunk.iter().zip(CELLS) {
+                            let (head, request) = title(face);
+                            c.text(x + 6.0, y + 10.0, 11.0, head);
+                            c.text_in(x + 68.0, y + 10.0, 6.0, 32.0, &request);
+                            let fields = face_fields(face, insurer);
+                            fields_table(c, (x + 5.0, y + 13.0), (27.0, 68.0), 6.5, &fields);
+                            c.text(x + 6.0, y + 144.0, 5.0, &foot);
+                        }
+                    });
+                    pdf.page(|c| {
+                        cut_marks(c);
+                        // Mirrored across: the back of the left card is printed on the right.
+                        for (face, (x, y)) in chunk.iter().zip(CELLS) {
+                            let x = 105.0 - x;
+                            c.text(x + 6.0, y + 12.0, 10.0, "注意事項");
+                            let mut ny = y + 20.0;
+                            for n in NOTICES {
+                                ny += 3.6
+                                    * c.text_wrapped(x + 6.0, ny, 7.0, 92.0, 3, &format!("・{n}"))
+                                        as f32;
+                            }
+                            c.text_in(x + 6.0, y + 120.0, 8.0, 92.0, &insurer.name);
+                            c.text_in(x + 6.0, y + 125.0, 7.0, 92.0, &insurer.address);
+                            c.text_in(
+                                x + 6.0,
+                                y + 130.0,
+                                7.0,
+                                92.0,
+                                &format!("電話 {}　保険者番号 {}", insurer.phone, insurer.number),
+                            );
+                            c.text_in(x + 6.0, y + 136.0, 6.0, 92.0, &face.sheet_no);
+                        }
+                    });
+                }
             }
         }
-    }
-    pdf.finish()
+    })
 }
 
 /// Where to cut A4 into four A6 cards.
-fn cut_marks(c: &mut Canvas<'_, '_>) {
+fn cut_marks(c: &mut Canvas<'_, '_, '_>) {
     for (x1, y1, x2, y2) in [
         (105.0, 0.0, 105.0, 5.0),
         (105.0, 292.0, 105.0, 297.0),
@@ -155,7 +157,7 @@ fn cut_marks(c: &mut Canvas<'_, '_>) {
 }
 
 /// The addressee, inside the envelope's window.
-fn address_block(c: &mut Canvas<'_, '_>, postal: &str, address: &str, name: &str) {
+fn address_block(c: &mut Canvas<'_, '_, '_>, postal: &str, address: &str, name: &str) {
     let w = WINDOW;
     let (x, mut y) = (w.x + 4.0, w.y + 8.0);
     c.text(x, y, 10.0, &format!("〒{}", postal_display(postal)));
@@ -180,48 +182,48 @@ pub fn postcard_addresses(
 ) -> Result<Vec<u8>, PdfError> {
     let mut sorted: Vec<&Subject> = subjects.iter().collect();
     sorted.sort_by(|a, b| (&a.postal, &a.voucher_no).cmp(&(&b.postal, &b.voucher_no)));
-    let mut pdf = Pdf::new()?;
-    let pages = sorted.len().div_ceil(ROWS_PER_PAGE).max(1);
-    for page in 0..pages {
-        let chunk = sorted.iter().skip(page * ROWS_PER_PAGE).take(ROWS_PER_PAGE);
-        pdf.page(|c| {
-            c.text_in(
-                15.0,
-                16.0,
-                12.0,
-                130.0,
-                &format!("受診勧奨はがき 宛名一覧　{label}"),
-            );
-            c.text(150.0, 16.0, 9.0, &format!("{} / {} 頁", page + 1, pages));
-            c.text_in(
-                15.0,
-                22.0,
-                8.0,
-                180.0,
-                &format!("{office_name}　全 {} 件　郵便番号順", sorted.len()),
-            );
-            let mut y = 30.0;
-            c.header_row(
-                y,
-                8.0,
-                &[
-                    ("No", 15.0),
-                    ("郵便番号", 28.0),
-                    ("住所", 46.0),
-                    ("氏名", 136.0),
-                    ("受診券整理番号", 170.0),
-                ],
-            );
-            for (i, s) in chunk.enumerate() {
-                y += 5.6;
-                c.text(15.0, y, 8.0, &(page * ROWS_PER_PAGE + i + 1).to_string());
-                c.text(28.0, y, 8.0, &postal_display(&s.postal));
-                c.text_in(46.0, y, 8.0, 88.0, &s.address);
-                c.text_in(136.0, y, 8.0, 32.0, &format!("{} 様", s.name));
-                c.text(170.0, y, 8.0, &s.voucher_no);
-                c.line(15.0, y + 1.6, 195.0, y + 1.6, 0.2);
-            }
-        });
-    }
-    pdf.finish()
+    Pdf::write(|pdf| {
+        let pages = sorted.len().div_ceil(ROWS_PER_PAGE).max(1);
+        for page in 0..pages {
+            let chunk = sorted.iter().skip(page * ROWS_PER_PAGE).take(ROWS_PER_PAGE);
+            pdf.page(|c| {
+                c.text_in(
+                    15.0,
+                    16.0,
+                    12.0,
+                    130.0,
+                    &format!("受診勧奨はがき 宛名一覧　{label}"),
+                );
+                c.text(150.0, 16.0, 9.0, &format!("{} / {} 頁", page + 1, pages));
+                c.text_in(
+                    15.0,
+                    22.0,
+                    8.0,
+                    180.0,
+                    &format!("{office_name}　全 {} 件　郵便番号順", sorted.len()),
+                );
+                let mut y = 30.0;
+                c.header_row(
+                    y,
+                    8.0,
+                    &[
+                        ("No", 15.0),
+                        ("郵便番号", 28.0),
+                        ("住所", 46.0),
+                        ("氏名", 136.0),
+                        ("受診券整理番号", 170.0),
+                    ],
+                );
+                for (i, s) in chunk.enumerate() {
+                    y += 5.6;
+                    c.text(15.0, y, 8.0, &(page * ROWS_PER_PAGE + i + 1).to_string());
+                    c.text(28.0, y, 8.0, &postal_display(&s.postal));
+                    c.text_in(46.0, y, 8.0, 88.0, &s.address);
+                    c.text_in(136.0, y, 8.0, 32.0, &format!("{} 様", s.name));
+                    c.text(170.0, y, 8.0, &s.voucher_no);
+                    c.line(15.0, y + 1.6, 195.0, y + 1.6, 0.2);
+                }
+            });
+        }
+    })
 }

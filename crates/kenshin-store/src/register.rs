@@ -164,6 +164,9 @@ pub struct Found {
     #[ts(type = "number")]
     pub total: u64,
     pub hits: Vec<RegisterEntry>,
+    /// The page's places whose voucher is not shown (one of a batch this laptop does not hold),
+    /// counted from the page's first place: they keep their place, so rows after them do not move.
+    pub unshown: Vec<usize>,
 }
 
 /// A register row, by column position in `p_vouchers` (voucher_no, fiscal_year, batch_id, name, kana, birth,
@@ -607,13 +610,18 @@ impl Tx<'_> {
             _ => {}
         }
         let (walk, read) = (Walk::ByKey, EventsRead::EachVoucher);
-        let (hits, places) = self.register_query(filter, &args, offset, limit, walk, read)?;
+        let (hits, unshown) = self.register_query(filter, &args, offset, limit, walk, read)?;
         // A first page that is not full holds every match (a lookup by number, mostly).
+        let places = hits.len() + unshown.len();
         let total = match offset == 0 && places < limit {
             true => places as u64,
             false => self.count_where(filter, &args)?,
         };
-        Ok(Found { total, hits })
+        Ok(Found {
+            total,
+            hits,
+            unshown,
+        })
     }
 
     /// A search read a fiscal year at a time, newest first, each year's matches in kana order from
@@ -646,7 +654,7 @@ impl Tx<'_> {
             .collect::<rusqlite::Result<_>>()?;
         // `left`: the page's places not taken yet, whether their voucher is shown or not (one of
         // a batch the home does not hold is not), so that pages do not move.
-        let (mut total, mut hits, mut left) = (0, Vec::new(), limit);
+        let (mut total, mut hits, mut unshown, mut left) = (0, Vec::new(), Vec::new(), limit);
         for (year, n) in years {
             let mut with_year = args.to_vec();
             with_year.push(&year);
@@ -659,7 +667,7 @@ impl Tx<'_> {
                 skip -= matched as usize;
             } else if left > 0 {
                 let (walk, read) = (Walk::InOrder, EventsRead::EachVoucher);
-                let (page, places) = match counted && skip > 0 {
+                let (page, unshown_here) = match counted && skip > 0 {
                     true => {
                         let (key, skip) = self.page_start(year, prefix, skip as u64)?;
                         with_year.push(&key);
@@ -667,13 +675,20 @@ impl Tx<'_> {
                     }
                     false => self.register_query(&filter, &with_year, skip, left, walk, read)?,
                 };
+                // Places are counted from the page's first, as the window lays them out.
+                let (taken, places) = (hits.len() + unshown.len(), page.len() + unshown_here.len());
+                unshown.extend(unshown_here.into_iter().map(|p| taken + p));
                 hits.extend(page);
                 let here = usize::try_from(matched - skip as u64).unwrap_or(usize::MAX);
                 left -= left.min(here.max(places));
                 skip = 0;
             }
         }
-        Ok(Found { total, hits })
+        Ok(Found {
+            total,
+            hits,
+            unshown,
+        })
     }
 
     /// Where a page that skips `skip` of `prefix`'s matches in `year` starts: the kana key its group
@@ -767,8 +782,8 @@ impl Tx<'_> {
         Ok(Some((label, process, was_sent)))
     }
 
-    /// A page of the register, and how many places it took: a voucher of a batch the home does not
-    /// hold takes one, unshown.
+    /// A page of the register, and its places whose voucher is not shown (one of a batch the home
+    /// does not hold), counted from the page's first.
     fn register_query(
         &self,
         filter: &str,
@@ -777,7 +792,7 @@ impl Tx<'_> {
         limit: usize,
         walk: Walk,
         read: EventsRead,
-    ) -> Result<(Vec<RegisterEntry>, usize)> {
+    ) -> Result<(Vec<RegisterEntry>, Vec<usize>)> {
         let mut stmt = self
             .sql()
             .prepare_cached(&page_sql(walk, filter, args.len()))?;
@@ -796,7 +811,6 @@ impl Tx<'_> {
             ))
         })?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let places = rows.len();
         // Columns of p_voucher_events: voucher_no, fiscal_year, batch_id, kind, on_date, detail.
         let event = |r: &Row<'_>| -> rusqlite::Result<(String, VoucherEvent)> {
             let kind: String = r.get(3)?;
@@ -847,13 +861,14 @@ impl Tx<'_> {
             None => &mut own,
         };
         let today = chrono::Local::now().date_naive();
-        let mut entries = Vec::with_capacity(rows.len());
-        for (subject, year, batch_id, has_events) in rows {
+        let (mut entries, mut unshown) = (Vec::with_capacity(rows.len()), Vec::new());
+        for (place, (subject, year, batch_id, has_events)) in rows.into_iter().enumerate() {
             let held = match batches.entry(batch_id.clone()) {
                 Entry::Occupied(held) => held.into_mut(),
                 Entry::Vacant(new) => new.insert(self.batch_shown(&batch_id)?),
             };
             let Some((label, process, was_sent)) = held.clone() else {
+                unshown.push(place);
                 continue;
             };
             let list = match read {
@@ -885,7 +900,7 @@ impl Tx<'_> {
                 events: list,
             });
         }
-        Ok((entries, places))
+        Ok((entries, unshown))
     }
 }
 
@@ -1020,13 +1035,16 @@ mod tests {
                     counts.add(year, kana, 1);
                 }
             }
-            // A voucher of a batch the home does not hold: counted, never shown, and its place
-            // in a page left empty (the pages after it do not move).
-            sql.execute(
-                "INSERT INTO p_vouchers VALUES (?1, 2026, 'gone', '', ?2, '1950-01-01', '', '', '', ?2, '')",
-                params![GONE, "サイトウジロウ"],
-            )?;
-            counts.add(2026, "サイトウジロウ", 1);
+            // Vouchers of a batch the home does not hold: counted, never shown, and their places
+            // in a page left empty (the pages after them do not move). One in the first year of
+            // a page, one in a later year.
+            for (year, kana) in [(2026, "サイトウジロウ"), (2024, "サカモトサブロウ")] {
+                sql.execute(
+                    "INSERT INTO p_vouchers VALUES (?1, ?2, 'gone', '', ?3, '1950-01-01', '', '', '', ?3, '')",
+                    params![GONE, year, kana],
+                )?;
+                counts.add(year, kana, 1);
+            }
             counts.write(sql)
         })
         .unwrap();
@@ -1055,27 +1073,28 @@ mod tests {
                         .map(|h| (h.subject.voucher_no, h.fiscal_year))
                         .collect();
                     let end = want.len().min(offset + size);
-                    let shown = want[offset.min(end)..end]
-                        .iter()
-                        .filter(|(no, _)| no != GONE);
-                    assert_eq!(
-                        got,
-                        shown.cloned().collect::<Vec<_>>(),
-                        "{prefix:?} at {offset}, {size}"
-                    );
+                    let page = &want[offset.min(end)..end];
+                    let shown = page.iter().filter(|(no, _)| no != GONE);
+                    let at = format!("{prefix:?} at {offset}, {size}");
+                    assert_eq!(got, shown.cloned().collect::<Vec<_>>(), "{at}");
+                    // The unshown voucher's place in the page is said.
+                    let unshown: Vec<usize> =
+                        (0..page.len()).filter(|p| page[*p].0 == GONE).collect();
+                    assert_eq!(found.unshown, unshown, "{at}");
                     assert_eq!(found.total as usize, want.len());
                 }
             }
         }
         // A search in another order (every voucher here has the same postal code) counts the
-        // unshown voucher in a first page that is not full, as the counts do.
-        let all = keys.iter().map(|(_, k)| k.len()).sum::<usize>() + 1;
+        // unshown vouchers in a first page that is not full, as the counts do.
+        let all = keys.iter().map(|(_, k)| k.len()).sum::<usize>() + 2;
         for size in [all, all + 1] {
             let query = Query::Postal(String::new());
             let found = home
                 .read(|tx| tx.find_vouchers(Some(&query), 0, size))
                 .unwrap();
-            assert_eq!((found.total as usize, found.hits.len()), (all, all - 1));
+            assert_eq!((found.total as usize, found.hits.len()), (all, all - 2));
+            assert_eq!(found.unshown.len(), 2);
         }
     }
 

@@ -691,13 +691,7 @@ pub fn write(
         signature,
     })?;
 
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
-    let io = |e: &dyn fmt::Display| ArchiveError::Write(e.to_string());
-    let ordered = [
+    let ordered: Vec<(String, Vec<u8>)> = [
         (README.to_string(), readme(records)),
         (MANIFEST.to_string(), manifest_bytes),
         (SIGNATURE.to_string(), sig),
@@ -708,10 +702,57 @@ pub fn write(
             .into_iter()
             .filter(|(p, _, _)| p != README)
             .map(|(p, b, _)| (p, b)),
-    );
-    for (path, bytes) in ordered {
-        zip.start_file(path, options).map_err(|e| io(&e))?;
-        zip.write_all(&bytes).map_err(|e| io(&e))?;
+    )
+    .collect();
+    zip_in_order(ordered)
+}
+
+/// A zip of `files` in their order, each deflated on its own: the files are shared among as many
+/// threads as the machine runs (deflating a month's lists was 40 % of its export), and each one's
+/// deflated bytes are copied into the archive as they are. The bytes are those of one thread
+/// deflating each file in turn.
+fn zip_in_order(files: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, ArchiveError> {
+    let io = |e: &dyn fmt::Display| ArchiveError::Write(e.to_string());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let deflate = |path: &str, bytes: &[u8]| -> zip::result::ZipResult<Vec<u8>> {
+        let mut one = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        one.start_file(path, options)?;
+        one.write_all(bytes)?;
+        Ok(one.finish()?.into_inner())
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut deflated: Vec<(usize, zip::result::ZipResult<Vec<u8>>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads.min(files.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, bytes)) = files.get(i) else {
+                            return done;
+                        };
+                        done.push((i, deflate(path, bytes)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    drop(files);
+    deflated.sort_by_key(|(i, _)| *i);
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (_, one) in deflated {
+        let mut one =
+            zip::ZipArchive::new(Cursor::new(one.map_err(|e| io(&e))?)).map_err(|e| io(&e))?;
+        zip.raw_copy_file(one.by_index_raw(0).map_err(|e| io(&e))?)
+            .map_err(|e| io(&e))?;
     }
     Ok(zip.finish().map_err(|e| io(&e))?.into_inner())
 }
@@ -893,5 +934,57 @@ mod tests {
     fn path_parts_are_safe() {
         assert_eq!(path_part("2026/05 月次: 本番"), "2026_05 月次_ 本番");
         assert_eq!(path_part("..\\x"), "_x");
+    }
+
+    #[test]
+    fn files_deflated_apart_give_the_bytes_of_one_writer() {
+        // Text that compresses, bytes that do not, an empty file, Japanese names; more files than
+        // threads, so that a thread deflates several.
+        let mut noise = 7u64;
+        let random: Vec<u8> = (0..300_000)
+            .map(|_| {
+                noise = noise
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                (noise >> 56) as u8
+            })
+            .collect();
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            ("README.txt".into(), b"guide".to_vec()),
+            (
+                "batches/01_1-1_年次/01_production.csv".into(),
+                "受診券整理番号,氏名\r\n".repeat(20_000).into_bytes(),
+            ),
+            ("empty.csv".into(), Vec::new()),
+            ("documents/random.bin".into(), random),
+        ];
+        files.extend((0..20).map(|i| {
+            (
+                format!("lists/{i:02}.csv"),
+                format!("{i},山田\r\n").repeat(i * 100).into_bytes(),
+            )
+        }));
+
+        let mut one = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        for (path, bytes) in &files {
+            one.start_file(path.as_str(), options).unwrap();
+            one.write_all(bytes).unwrap();
+        }
+        let want = one.finish().unwrap().into_inner();
+
+        let got = zip_in_order(files.clone()).unwrap();
+        assert_eq!(got, want);
+        let mut read = zip::ZipArchive::new(Cursor::new(got)).unwrap();
+        for (i, (path, bytes)) in files.iter().enumerate() {
+            let mut file = read.by_index(i).unwrap();
+            assert_eq!(file.name(), path);
+            let mut back = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut back).unwrap();
+            assert_eq!(&back, bytes);
+        }
     }
 }

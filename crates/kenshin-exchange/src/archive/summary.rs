@@ -10,79 +10,79 @@ use kenshin_domain::register::NoteKind;
 
 /// The human summary: a cover page, then one page per batch (more if its month was busy).
 pub(super) fn summary_pdf(records: &MonthRecords) -> Result<Vec<u8>, ArchiveError> {
-    let mut pdf = Pdf::new()?;
-    let r = &records.roster;
-    let title = format!("特定健診受診券 事跡 {}", records.month.ja());
-    pdf.page(|c| {
-        c.text(15.0, 25.0, 18.0, &title);
-        c.text(15.0, 35.0, 11.0, &r.office_name);
-        c.text(
-            15.0,
-            42.0,
-            9.0,
-            &format!(
-                "出力者: {}　個人情報を含みます　受診券リストの照会 {} 件（access.csv）　改ざんの疑い {} 件（tampering.csv）",
-                records.exporter.name,
-                records.lookups.len(),
-                records.tampering.len()
-            ),
-        );
-        c.line(15.0, 46.0, 195.0, 46.0, 0.8);
-        let mut y = 55.0;
-        c.text(15.0, y, 10.0, "対象バッチ");
-        y += 7.0;
-        c.header_row(
-            y,
-            8.0,
-            &[
-                ("No", 15.0),
-                ("業務", 25.0),
-                ("バッチ", 75.0),
-                ("年度", 135.0),
-                ("記録", 152.0),
-                ("リスト", 167.0),
-                ("問合せ・返送", 180.0),
-            ],
-        );
-        for (i, b) in records.batches.iter().enumerate() {
-            y += 6.0;
-            if y > 270.0 {
-                c.text(15.0, y, 8.0, "…（以下 signoffs.csv を参照）");
-                break;
-            }
-            c.text(15.0, y, 8.0, &format!("{:02}", i + 1));
-            c.text_in(
-                25.0,
+    Ok(Pdf::write(|pdf| {
+        let r = &records.roster;
+        let title = format!("特定健診受診券 事跡 {}", records.month.ja());
+        pdf.page(|c| {
+            c.text(15.0, 25.0, 18.0, &title);
+            c.text(15.0, 35.0, 11.0, &r.office_name);
+            c.text(
+                15.0,
+                42.0,
+                9.0,
+                &format!(
+                    "出力者: {}　個人情報を含みます　受診券リストの照会 {} 件（access.csv）　改ざんの疑い {} 件（tampering.csv）",
+                    records.exporter.name,
+                    records.lookups.len(),
+                    records.tampering.len()
+                ),
+            );
+            c.line(15.0, 46.0, 195.0, 46.0, 0.8);
+            let mut y = 55.0;
+            c.text(15.0, y, 10.0, "対象バッチ");
+            y += 7.0;
+            c.header_row(
                 y,
                 8.0,
-                48.0,
-                &format!("{} {}", b.process.id, b.process.ja),
+                &[
+                    ("No", 15.0),
+                    ("業務", 25.0),
+                    ("バッチ", 75.0),
+                    ("年度", 135.0),
+                    ("記録", 152.0),
+                    ("リスト", 167.0),
+                    ("問合せ・返送", 180.0),
+                ],
             );
-            c.text_in(75.0, y, 8.0, 58.0, &b.batch.label);
-            c.text(135.0, y, 8.0, &b.batch.fiscal_year.to_string());
-            c.text(152.0, y, 8.0, &b.batch.signoffs.len().to_string());
-            c.text(167.0, y, 8.0, &b.lists.len().to_string());
-            c.text(180.0, y, 8.0, &b.notes.len().to_string());
+            for (i, b) in records.batches.iter().enumerate() {
+                y += 6.0;
+                if y > 270.0 {
+                    c.text(15.0, y, 8.0, "…（以下 signoffs.csv を参照）");
+                    break;
+                }
+                c.text(15.0, y, 8.0, &format!("{:02}", i + 1));
+                c.text_in(
+                    25.0,
+                    y,
+                    8.0,
+                    48.0,
+                    &format!("{} {}", b.process.id, b.process.ja),
+                );
+                c.text_in(75.0, y, 8.0, 58.0, &b.batch.label);
+                c.text(135.0, y, 8.0, &b.batch.fiscal_year.to_string());
+                c.text(152.0, y, 8.0, &b.batch.signoffs.len().to_string());
+                c.text(167.0, y, 8.0, &b.lists.len().to_string());
+                c.text(180.0, y, 8.0, &b.notes.len().to_string());
+            }
+            if records.batches.is_empty() {
+                c.text(15.0, y + 6.0, 9.0, "この月に記録はありません。");
+            }
+            c.text(
+                15.0,
+                285.0,
+                7.0,
+                "全ファイルのハッシュは manifest.json、その署名は manifest.sig にあります。",
+            );
+        });
+        for (i, b) in records.batches.iter().enumerate() {
+            batch_pages(pdf, records, i, b);
         }
-        if records.batches.is_empty() {
-            c.text(15.0, y + 6.0, 9.0, "この月に記録はありません。");
-        }
-        c.text(
-            15.0,
-            285.0,
-            7.0,
-            "全ファイルのハッシュは manifest.json、その署名は manifest.sig にあります。",
-        );
-    });
-    for (i, b) in records.batches.iter().enumerate() {
-        batch_pages(&mut pdf, records, i, b);
-    }
-    Ok(pdf.finish()?)
+    })?)
 }
 
 const SIGNOFF_ROW: f32 = 5.0;
 
-fn batch_pages(pdf: &mut Pdf, records: &MonthRecords, i: usize, b: &BatchRecords) {
+fn batch_pages(pdf: &mut Pdf<'_>, records: &MonthRecords, i: usize, b: &BatchRecords) {
     let header = format!(
         "{:02}  {} {}　{}　{}年度",
         i + 1,
