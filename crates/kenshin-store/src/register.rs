@@ -1077,7 +1077,7 @@ mod tests {
                     let shown = page.iter().filter(|(no, _)| no != GONE);
                     let at = format!("{prefix:?} at {offset}, {size}");
                     assert_eq!(got, shown.cloned().collect::<Vec<_>>(), "{at}");
-                    // The unshown voucher's place in the page is said.
+                    // The unshown vouchers' places in the page are said.
                     let unshown: Vec<usize> =
                         (0..page.len()).filter(|p| page[*p].0 == GONE).collect();
                     assert_eq!(found.unshown, unshown, "{at}");
