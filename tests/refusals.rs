@@ -101,3 +101,56 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert!(stderr.is_empty(), "nothing on stderr, got {stderr:?}");
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
 }
+
+#[test]
+fn a_refusal_says_each_cause_once() {
+    // A home that cannot be made (/proc takes no folders, whoever asks): the system's reason once.
+    let out = std::process::Command::new(support::kenshin_bin())
+        .args(["--home", "/proc/kenshin/home"])
+        .args(["office", "init", "--name", "市", "--me", "決裁 太郎"])
+        .env_remove("KENSHIN_AS")
+        .output()
+        .expect("run kenshin");
+    let line = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    assert!(!out.status.success() && line.lines().count() == 1, "{line}");
+    assert!(line.contains("cannot create the home folder"), "{line}");
+    support::said_once(line.trim_end());
+
+    // A peer nobody answers at: its address and the reason once each.
+    let mut l = Laptop::new();
+    l.office_with_cast();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let peer = format!("127.0.0.1:{port}");
+    let line = l.refused(&["sync", "--peer", &peer, "--once"]);
+    assert_eq!(line.matches(&peer).count(), 1, "{line}");
+    assert!(line.contains("could not connect"), "{line}");
+
+    // A font named in KENSHIN_FONT that is not one, or that is not there, met while exporting the
+    // month's archive: refused, not passed over for another font.
+    let file = l.home.path().join("a file");
+    std::fs::write(&file, "not a font").expect("write a file");
+    let out = l.home.path().join("month.zip");
+    let month = support::month_now();
+    for (font, why) in [
+        (file.clone(), "not a font"),
+        (file.join("gone"), "cannot be read"),
+    ] {
+        l.env.push(("KENSHIN_FONT".into(), font.clone()));
+        let line = l.refused(&[
+            "archive",
+            "export",
+            "--month",
+            &month,
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ]);
+        let font = font.to_str().expect("utf-8 path");
+        assert_eq!(line.matches(font).count(), 1, "{line}");
+        assert!(line.contains(why), "{line}");
+        assert!(!out.exists(), "nothing written");
+        l.env.pop();
+    }
+}

@@ -36,6 +36,17 @@ pub fn pdf_text(pdf: &std::path::Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A refusal says each of its causes once: no part of the line between ": " comes again.
+pub fn said_once(line: &str) {
+    let parts: Vec<&str> = line.split(": ").filter(|p| p.len() > 8).collect();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(part),
+            "{part:?} said twice: {line}"
+        );
+    }
+}
+
 /// One laptop: a home folder of its own.
 pub struct Laptop {
     pub home: tempfile::TempDir,
@@ -114,7 +125,9 @@ impl Laptop {
             "one line on stderr, got {stderr:?}"
         );
         assert!(out.stdout.is_empty(), "a refusal prints nothing on stdout");
-        stderr.trim_end().to_string()
+        let line = stderr.trim_end().to_string();
+        said_once(&line);
+        line
     }
 
     /// Runs a command that must be refused with several lines (an import's problems); returns them.

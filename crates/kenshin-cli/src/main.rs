@@ -396,12 +396,24 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One clear line: what and why, with the cause a file error came from ("cannot write
-            // X: No such file or directory").
-            eprintln!("kenshin: {e:#}");
+            eprintln!("kenshin: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// One clear line: what and why, with the cause a file error came from ("cannot write X: No such
+/// file or directory"). A cause the message already says is not said again (most of our errors
+/// name their cause in their own message and also keep it as their source).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line = format!("{line}: {cause}");
+        }
+    }
+    line
 }
 
 /// The home, unlocked once for the whole command when it has a passphrase: from the environment, or

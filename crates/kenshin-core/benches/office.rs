@@ -2,9 +2,11 @@
 //! same run on the same machine (these machines are noisy; compare ratios across runs, not figures).
 //!
 //! `cargo bench -p kenshin-core --bench office` (sizes 1,000, 15,000 and 150,000 vouchers, and
-//! 150,000 a year over five fiscal years; `KENSHIN_BENCH_SIZES=1000,15000x5` for others). The test suite runs it on 1,000 vouchers,
-//! repeating each measure a tenth as often (`KENSHIN_BENCH_QUICK`). A second
-//! table: offices of 10, 100 and 300 small batches (`KENSHIN_BENCH_BATCHES`), as years of work leave them.
+//! 150,000 a year over five fiscal years; `KENSHIN_BENCH_SIZES=1000,15000x5` for others). The test suite runs it on 1,000 vouchers
+//! over one and two years, repeating each measure a tenth as often (`KENSHIN_BENCH_QUICK`). An office of
+//! several years is also looked up in turn with the one-year office of its size (`lookups_in_turn`). A
+//! second table: offices of 10, 100 and 300 small batches (`KENSHIN_BENCH_BATCHES`), as years of work
+//! leave them.
 //!
 //! Each office is the demo office with N synthetic vouchers in the year's annual batch. Measures that
 //! need a process of their own (cold open, merge) run in a child process (this binary again with
@@ -667,6 +669,8 @@ struct Sized {
     export: (Duration, Duration, u64),
     /// Through a relay: (sealed, plain), each (cold sync, bytes stored).
     relay: ((Duration, u64), (Duration, u64)),
+    /// The office the measures used, kept for [`lookups_in_turn`].
+    hub: tempfile::TempDir,
 }
 
 fn invitee(hub: &Path, name: &str, role: Role) -> tempfile::TempDir {
@@ -950,7 +954,34 @@ fn measure((n, years): (usize, u32), rt: &tokio::runtime::Runtime) -> Sized {
         reconnect,
         export,
         relay,
+        hub: hub_dir,
     }
+}
+
+/// Lookups as `measure` makes them (a number, then a kana prefix), made in turn on two offices of
+/// the same people a year, open side by side: the one-year office and one of several years. A
+/// busy moment of the machine slows both alike, so the ratio of their figures is the offices' own;
+/// measured minutes apart, it moved between 0.7 and 1.9 from run to run with nothing changed.
+/// Returns p50 and p99 by number, then by kana, for each office.
+fn lookups_in_turn(offices: [&Path; 2], n: usize) -> [[(Duration, Duration); 2]; 2] {
+    let mut open = offices.map(|hub| Office::open(hub, None).unwrap());
+    let fy = kenshin_core::domain::fiscal_year(chrono::Utc::now().date_naive());
+    let residents = subjects(fy as u64, fy, n, 10_000_001);
+    let mut rng = Rng::new(11);
+    let mut took: [[Vec<Duration>; 2]; 2] = Default::default();
+    for i in 0..times(LOOKUPS) {
+        let s = &residents[rng.below(n as u64) as usize];
+        let prefix: String = s.kana.chars().take(3).collect();
+        // Which office goes first alternates, so that neither always finds the code warm.
+        for k in [i % 2, 1 - i % 2] {
+            for (what, query) in [&s.voucher_no, &prefix].into_iter().enumerate() {
+                let t = Instant::now();
+                assert!(open[k].find_vouchers(query, 50).unwrap().total >= 1);
+                took[what][k].push(t.elapsed());
+            }
+        }
+    }
+    took.map(|by| by.map(|t| (pct(t.clone(), 0.5), pct(t, 0.99))))
 }
 
 /// An office of `batches` small batches (one sign-off each), as years of monthly work leave them:
@@ -1183,6 +1214,31 @@ fn main() {
         println!("|---|{}---|", "---|".repeat(sizes.len()));
         for l in lines {
             println!("| {} | {} | {} |", l.measure, l.cells.join(" | "), l.target);
+        }
+    }
+    // Each office of several years beside the one-year office of the same size, looked up in turn.
+    for (i, &(n, y)) in sizes.iter().enumerate() {
+        let Some(one) = sizes.iter().position(|&s| s == (n, 1)).filter(|_| y > 1) else {
+            continue;
+        };
+        let [number, kana] = lookups_in_turn([all[one].hub.path(), all[i].hub.path()], n);
+        println!();
+        println!("| lookups made in turn on the two offices ({n} vouchers a year) | 1 year | {y} years | {y} y / 1 y (p50, p99) | target |");
+        println!("|---|---|---|---|---|");
+        for (what, [a, b], target) in [
+            ("by voucher number p50 / p99", number, "≤ 1.2"),
+            ("by kana prefix p50 / p99", kana, ""),
+        ] {
+            let ratio = |f: fn(&(Duration, Duration)) -> Duration| {
+                f(&b).as_secs_f64() / f(&a).as_secs_f64().max(1e-9)
+            };
+            println!(
+                "| {what} | {} | {} | {:.2}, {:.2} | {target} |",
+                p50_p99(a),
+                p50_p99(b),
+                ratio(|d| d.0),
+                ratio(|d| d.1)
+            );
         }
     }
     if many.is_empty() {

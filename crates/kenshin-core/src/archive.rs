@@ -16,7 +16,7 @@ use kenshin_store::docs::office;
 use kenshin_store::{batch_doc_id, AccessLog, Home, HomeDir, Office, Tx};
 use kenshin_trust::{verify, Roster};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -335,25 +335,28 @@ fn at_month_end(j: &trust::Judged, month: Month) -> Vec<SignOff> {
 }
 
 /// What a laptop makes of each lookup of an access log: signed by a member who looked (removed
-/// since or not), once per signature; an unsigned one counts when a member vouched for it.
+/// since or not), once per signature; an unsigned one counts when a member vouched for it. The
+/// signatures are checked on several cores (a month of a busy office holds tens of thousands).
 pub(crate) fn judge_lookups(roster: &Roster, log_id: &str, log: &AccessLog) -> Vec<Standing> {
     let vouched = trust::vouched(roster, log_id, &log.migrations);
+    let entries = || log.lookups.iter().zip(&log.provenance);
+    let signed = crate::par::map(entries().collect(), |(l, p)| {
+        roster.signed(log_id, l, vouched.by(&p.mark)).map(drop)
+    });
     let mut seen = std::collections::HashSet::new();
-    log.lookups
-        .iter()
-        .zip(&log.provenance)
-        .map(|(l, p)| {
-            let key = if l.signature.is_empty() {
-                p.mark.clone()
-            } else {
-                l.signature.clone()
+    entries()
+        .zip(signed)
+        .map(|((l, p), signed)| {
+            let key = match l.signature.is_empty() {
+                true => &p.mark,
+                false => &l.signature,
             };
-            match roster.signed(log_id, l, vouched.by(&p.mark)) {
+            match signed {
                 Err(why) => Standing::Invalid { why },
-                Ok(_) if !seen.insert(key) => Standing::Invalid {
+                Ok(()) if !seen.insert(key) => Standing::Invalid {
                     why: "a copy of a lookup already in the log (one counts once)".into(),
                 },
-                Ok(_) => Standing::Valid,
+                Ok(()) => Standing::Valid,
             }
         })
         .collect()
@@ -624,8 +627,16 @@ fn rejudge_batch(
 /// Each archived lookup against its access log document, judged here.
 fn rejudge_lookups(opened: &Opened, roster: &Roster, lookups: &[ArchivedLookup]) -> Vec<String> {
     let mut problems = Vec::new();
-    type Judged = (AccessLog, Vec<Standing>, Vec<bool>);
+    // Each log's lookups judged, and where each stands in the log by its time and signature (the
+    // first not yet matched of those equal to it is the one an archived lookup matches).
+    type Judged = (
+        AccessLog,
+        Vec<Standing>,
+        HashMap<(i64, String), VecDeque<usize>>,
+    );
     let mut logs: HashMap<&str, std::result::Result<Judged, String>> = HashMap::new();
+    let place =
+        |l: &kenshin_domain::register::Lookup| (l.at.timestamp_micros(), l.signature.clone());
     for a in lookups {
         let log = logs.entry(a.log.as_str()).or_insert_with(|| {
             let mut doc = load_doc(opened, &a.log)
@@ -633,15 +644,18 @@ fn rejudge_lookups(opened: &Opened, roster: &Roster, lookups: &[ArchivedLookup])
             let log = kenshin_store::docs::access::read(&mut doc)
                 .map_err(|why| format!("{}: {why}", document_path(&a.log)))?;
             let judged = judge_lookups(roster, &a.log, &log);
-            let used = vec![false; log.lookups.len()];
-            Ok((log, judged, used))
+            let mut at: HashMap<_, VecDeque<usize>> = HashMap::new();
+            for (k, l) in log.lookups.iter().enumerate() {
+                at.entry(place(l)).or_default().push_back(k);
+            }
+            Ok((log, judged, at))
         });
         let why = match log {
             Err(why) => Some(why.clone()),
-            Ok((log, judged, used)) => match (0..log.lookups.len())
-                .find(|&k| !used[k] && log.lookups[k] == a.lookup)
-                .inspect(|&k| used[k] = true)
-            {
+            Ok((log, judged, at)) => match at.get_mut(&place(&a.lookup)).and_then(|ks| {
+                let i = ks.iter().position(|&k| log.lookups[k] == a.lookup)?;
+                ks.remove(i)
+            }) {
                 None => Some("it is not in its access log document".to_string()),
                 Some(k) if judged[k] != a.judged => Some(format!(
                     "the archive says {}, but judged from the document it is {}",

@@ -40,23 +40,26 @@ const FONTS: [(&str, u32); 4] = [
     ),
 ];
 
-/// The Japanese font this machine has (`KENSHIN_FONT` first, then Debian's): its bytes, its face
-/// index in a collection, and where it was read.
+/// The Japanese font this machine has (the file `KENSHIN_FONT` names, or else Debian's): its bytes,
+/// its face index in a collection, and where it was read. A named file that cannot be read is
+/// refused, not passed over for another font.
 fn japanese_font() -> Result<(Vec<u8>, u32, PathBuf), PdfError> {
-    let mut candidates: Vec<(PathBuf, u32)> = Vec::new();
-    if let Some(p) = std::env::var_os("KENSHIN_FONT") {
-        candidates.push((PathBuf::from(p), 0));
+    let named = std::env::var_os("KENSHIN_FONT").filter(|p| !p.is_empty());
+    if let Some(path) = named.map(PathBuf::from) {
+        return match std::fs::read(&path) {
+            Ok(bytes) => Ok((bytes, 0, path)),
+            Err(e) => Err(PdfError::BadFont {
+                path: path.display().to_string(),
+                why: format!("cannot be read ({e})"),
+            }),
+        };
     }
-    candidates.extend(FONTS.iter().map(|(p, i)| (PathBuf::from(p), *i)));
-    for (path, index) in &candidates {
+    for (path, index) in FONTS {
         if let Ok(bytes) = std::fs::read(path) {
-            return Ok((bytes, *index, path.clone()));
+            return Ok((bytes, index, path.into()));
         }
     }
-    let looked: Vec<String> = candidates
-        .iter()
-        .map(|(p, _)| p.display().to_string())
-        .collect();
+    let looked: Vec<&str> = FONTS.iter().map(|(p, _)| *p).collect();
     Err(PdfError::NoFont {
         looked: looked.join(", "),
     })

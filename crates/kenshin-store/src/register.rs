@@ -222,11 +222,12 @@ impl ShownBatches {
 /// How a page of the register finds its rows.
 #[derive(Clone, Copy)]
 enum Walk {
-    /// In the register's order along `p_vouchers_in_order`, which holds every column: the vouchers
-    /// of a year, or of a kana prefix within it.
+    /// Straight along an index whose rows come in the register's order and hold every column:
+    /// `p_vouchers_in_order` for the vouchers of a year or of a kana prefix within it, the table's
+    /// own key for one voucher number (a voucher a year, side by side).
     InOrder,
-    /// Matches in another order (a number, a postal code, a name): the page is chosen from the
-    /// matches' keys, then only its rows are read.
+    /// Matches in another order (a postal code, a name, seven digits that may be either): the
+    /// page is chosen from the matches' keys, then only its rows are read.
     ByKey,
 }
 
@@ -573,7 +574,7 @@ impl Tx<'_> {
             &[&voucher_no, &fiscal_year],
             0,
             1,
-            Walk::ByKey,
+            Walk::InOrder,
             EventsRead::EachVoucher,
         )?;
         Ok(found.into_iter().next())
@@ -587,20 +588,26 @@ impl Tx<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<Found> {
-        let (filter, args): (&str, Vec<String>) = match query {
-            None => ("1 = 1", Vec::new()),
-            Some(Query::Number { digits }) if digits.len() == 7 => {
-                ("(v.voucher_no = ?1 OR v.postal = ?1)", vec![digits.clone()])
+        let (filter, args, walk): (&str, Vec<String>, Walk) = match query {
+            None => ("1 = 1", Vec::new(), Walk::InOrder),
+            Some(Query::Number { digits }) if digits.len() == 7 => (
+                "(v.voucher_no = ?1 OR v.postal = ?1)",
+                vec![digits.clone()],
+                Walk::ByKey,
+            ),
+            Some(Query::Number { digits }) => {
+                ("v.voucher_no = ?1", vec![digits.clone()], Walk::InOrder)
             }
-            Some(Query::Number { digits }) => ("v.voucher_no = ?1", vec![digits.clone()]),
-            Some(Query::Postal(p)) => ("v.postal = ?1", vec![p.clone()]),
+            Some(Query::Postal(p)) => ("v.postal = ?1", vec![p.clone()], Walk::ByKey),
             Some(Query::Kana(k)) => (
                 "v.kana_key >= ?1 AND v.kana_key < ?2",
                 vec![k.clone(), prefix_end(k)],
+                Walk::InOrder,
             ),
             Some(Query::Name(n)) => (
                 "v.name_key >= ?1 AND v.name_key < ?2",
                 vec![n.clone(), prefix_end(n)],
+                Walk::ByKey,
             ),
         };
         let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
@@ -609,7 +616,7 @@ impl Tx<'_> {
             Some(Query::Kana(k)) => return self.find_by_year(filter, &args, k, offset, limit),
             _ => {}
         }
-        let (walk, read) = (Walk::ByKey, EventsRead::EachVoucher);
+        let read = EventsRead::EachVoucher;
         let (hits, unshown) = self.register_query(filter, &args, offset, limit, walk, read)?;
         // A first page that is not full holds every match (a lookup by number, mostly).
         let places = hits.len() + unshown.len();
@@ -928,18 +935,7 @@ mod tests {
                 4,
             ),
         ] {
-            let sql = format!(
-                "EXPLAIN QUERY PLAN {}",
-                page_sql(Walk::InOrder, &filter, args)
-            );
-            let plan: Vec<String> = home
-                .read(|tx| -> Result<Vec<String>> {
-                    let mut stmt = tx.sql().prepare(&sql)?;
-                    // Unbound parameters: a plan needs none.
-                    let rows = stmt.raw_query().mapped(|r| r.get(3));
-                    Ok(rows.collect::<rusqlite::Result<_>>()?)
-                })
-                .unwrap();
+            let plan = plan_of(&mut home, &filter, args);
             let read = |what: &str| plan.iter().any(|step| step.contains(what));
             assert!(
                 read("COVERING INDEX p_vouchers_in_order"),
@@ -950,6 +946,39 @@ mod tests {
                 "{filter}: {plan:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_lookup_by_number_reads_its_years_along_the_key_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut home = crate::Home::open(dir.path()).unwrap();
+        for (filter, args) in [
+            ("v.voucher_no = ?1", 1),
+            ("v.voucher_no = ?1 AND v.fiscal_year = ?2", 2),
+        ] {
+            let plan = plan_of(&mut home, filter, args);
+            let read = |what: &str| plan.iter().any(|step| step.contains(what));
+            assert!(read("USING PRIMARY KEY"), "{filter}: {plan:?}");
+            assert!(
+                !read("TEMP B-TREE") && !read("p_vouchers_in_order"),
+                "{filter}: {plan:?}"
+            );
+        }
+    }
+
+    /// The steps of the plan of a page read in order with `filter`.
+    fn plan_of(home: &mut crate::Home, filter: &str, args: usize) -> Vec<String> {
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            page_sql(Walk::InOrder, filter, args)
+        );
+        home.read(|tx| -> Result<Vec<String>> {
+            let mut stmt = tx.sql().prepare(&sql)?;
+            // Unbound parameters: a plan needs none.
+            let rows = stmt.raw_query().mapped(|r| r.get(3));
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap()
     }
 
     /// A voucher counts under its year and under each prefix of its kana key up to

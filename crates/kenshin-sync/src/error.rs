@@ -26,6 +26,8 @@ pub enum SyncError {
     /// Not a sync: a destroyed laptop handed back its certificate, and it was recorded.
     #[error("{member}'s destroyed laptop handed back its erasure certificate")]
     HandedBack { member: String },
+    #[error("could not connect to {address}: {why}")]
+    Unreachable { address: String, why: String },
     #[error("protocol: {0}")]
     Protocol(String),
     #[error("the sync engine stopped")]

@@ -505,7 +505,7 @@ pub async fn dial(
     gate: &dyn Gate,
     received: &Arc<AtomicU64>,
 ) -> Result<Authenticated> {
-    timed(&format!("the handshake with {peer}"), async {
+    timed("the handshake", async {
         let mut ch = handshake(stream, peer, keys, true).await?;
         ch.send_json(hello).await?;
         match ch.recv_json::<Reply>().await? {
@@ -550,7 +550,7 @@ pub async fn accept(
     gate: &dyn Gate,
     received: &Arc<AtomicU64>,
 ) -> Result<Authenticated> {
-    timed(&format!("the handshake with {peer}"), async {
+    timed("the handshake", async {
         let mut ch = handshake(stream, peer, keys, false).await?;
         let hello: Hello = ch.recv_json().await?;
         let noise_key = ch.remote_key();

@@ -57,7 +57,7 @@ const MAX_UNPACKED: u64 = 2 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
-    #[error("{0}")]
+    #[error(transparent)]
     Pdf(#[from] PdfError),
     #[error("writing the archive: {0}")]
     Write(String),

@@ -57,9 +57,14 @@ impl Dialer for KenshinDialer {
         let address = self.address.clone();
         let last_error = self.last_error.clone();
         let latest = self.hearing.clone();
+        // The cause alone: whoever reports it names the address once.
         let note = move |e: &SyncError| {
+            let why = match e {
+                SyncError::Io { source, .. } => source.to_string(),
+                e => e.to_string(),
+            };
             if let Ok(mut l) = last_error.lock() {
-                *l = Some(e.to_string());
+                *l = Some(why);
             }
         };
         Box::pin(async move {

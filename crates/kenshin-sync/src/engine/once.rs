@@ -41,10 +41,10 @@ impl Engine {
             samod::DialerFailed::PermanentFailure(e) => clone_error(&e),
             _ => {
                 let why = dialer.last_error.lock().ok().and_then(|e| e.clone());
-                SyncError::Protocol(format!(
-                    "could not connect to {address}: {}",
-                    why.unwrap_or_else(|| "no answer".into())
-                ))
+                SyncError::Unreachable {
+                    address: address.to_string(),
+                    why: why.unwrap_or_else(|| "no answer".into()),
+                }
             }
         })
         .await

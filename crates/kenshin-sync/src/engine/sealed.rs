@@ -595,7 +595,10 @@ impl Engine {
             handle
                 .established()
                 .await
-                .map_err(|e| SyncError::Protocol(format!("could not connect to {url}: {e}")))?;
+                .map_err(|e| SyncError::Unreachable {
+                    address: url.to_string(),
+                    why: e.to_string(),
+                })?;
             let conn = handle.connection_id().ok_or(SyncError::Stopped)?;
             tokio::time::timeout(timeout, bridge.settle(conn))
                 .await
